@@ -1,0 +1,91 @@
+package mailbot
+
+import "time"
+
+// Config is the whole configuration file, as read from TOML. The key names
+// are the public contract documented in config.example.toml.
+type Config struct {
+	Database   string           `toml:"database"`
+	Timezone   string           `toml:"timezone"`
+	Language   string           `toml:"language"`
+	IMAP       IMAPConfig       `toml:"imap"`
+	SMTP       SMTPConfig       `toml:"smtp"`
+	Organisers OrganisersConfig `toml:"organisers"`
+	// Organisations maps a mail domain to an organisation's name, so that a
+	// registration from that domain is recorded with it.
+	Organisations map[string]string `toml:"organisations"`
+	Events        []EventConfig     `toml:"events"`
+
+	// Location is Timezone, loaded. Set by LoadConfig.
+	Location *time.Location `toml:"-"`
+	// Dir is the directory of the config file; relative paths (database,
+	// material, password files) are resolved against it by LoadConfig.
+	Dir string `toml:"-"`
+}
+
+// IMAPConfig says where the bot's inbox is.
+type IMAPConfig struct {
+	Address          string   `toml:"address"`  // host:port
+	Security         string   `toml:"security"` // "tls", "starttls" or "none"
+	Username         string   `toml:"username"`
+	PasswordEnv      string   `toml:"password_env"`
+	PasswordFile     string   `toml:"password_file"`
+	Mailbox          string   `toml:"mailbox"`           // default "INBOX"
+	ProcessedMailbox string   `toml:"processed_mailbox"` // empty: flag only
+	PollInterval     Duration `toml:"poll_interval"`     // default 1m
+}
+
+// SMTPConfig says how replies leave.
+type SMTPConfig struct {
+	Address      string `toml:"address"`
+	Security     string `toml:"security"`
+	Username     string `toml:"username"`
+	PasswordEnv  string `toml:"password_env"`
+	PasswordFile string `toml:"password_file"`
+	From         string `toml:"from"` // "GR Anmälan <anmalan@example>"
+}
+
+// OrganisersConfig lists who may change registrations by mail.
+type OrganisersConfig struct {
+	Addresses         []string `toml:"addresses"`
+	TrustedAuthservID string   `toml:"trusted_authserv_id"`
+	// Contact is how participants reach a human, quoted in replies, for
+	// example "Linda Karlsson, linda.karlsson@example, 031-335 50 00".
+	Contact string `toml:"contact"`
+}
+
+// EventConfig is one event. Times are strings in the config's timezone:
+// "2018-12-11 13:00"; Opens and Closes also take a date alone, which means
+// the start (Opens) or the end (Closes) of that day.
+type EventConfig struct {
+	ID       string   `toml:"id"`
+	Title    string   `toml:"title"`
+	Starts   string   `toml:"starts"`
+	Ends     string   `toml:"ends"`
+	Location string   `toml:"location"`
+	Seats    int      `toml:"seats"`
+	Opens    string   `toml:"opens"`
+	Closes   string   `toml:"closes"`
+	Material []string `toml:"material"`
+	Keywords []string `toml:"keywords"`
+
+	// Resolved by LoadConfig in the config's Location. OpensAt is zero when
+	// registration is open from the start.
+	StartsAt time.Time `toml:"-"`
+	EndsAt   time.Time `toml:"-"`
+	OpensAt  time.Time `toml:"-"`
+	ClosesAt time.Time `toml:"-"`
+}
+
+// Duration is a time.Duration read from a TOML string such as "30s".
+type Duration struct{ time.Duration }
+
+// UnmarshalText reads a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	d.Duration = v
+	return nil
+}

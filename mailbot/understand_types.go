@@ -1,0 +1,50 @@
+package mailbot
+
+// Understanding is what the bot made of one mail. Its JSON form is what
+// `anmalan parse` prints; the keys are those of the corpus's expect.json.
+type Understanding struct {
+	// Kind is "registration", "cancellation", "command", "automatic" or "other".
+	Kind string `json:"kind"`
+	// Automatic says which kind of automatic mail: "auto-reply", "bounce",
+	// "list", "receipt" (and "calendar", "own"). Empty for human mail.
+	Automatic string `json:"automatic,omitempty"`
+	// Language is the language to reply in: "sv" or "en".
+	Language string `json:"language,omitempty"`
+	// Event is the ID of the event the mail is about, when known.
+	Event string `json:"event,omitempty"`
+	// People are who registers or cancels, in the order written.
+	People []Person `json:"people,omitempty"`
+	// Changes are an organiser's commands, in the order written.
+	Changes []Change `json:"changes,omitempty"`
+	// SenderAuthenticated is true when the sender is a listed organiser whose
+	// mail passed DMARC or aligned DKIM at the trusted authserv-id.
+	SenderAuthenticated bool `json:"sender_authenticated"`
+	// Bounced lists the addresses a bounce reports as failed.
+	Bounced []string `json:"bounced,omitempty"`
+	// Reason says in a short sentence why the mail was read this way.
+	Reason string `json:"reason"`
+}
+
+// Person is someone to register, cancel or substitute.
+type Person struct {
+	Name         string `json:"name"`
+	Email        string `json:"email"`
+	Organisation string `json:"organisation,omitempty"`
+	Diet         string `json:"diet,omitempty"`
+}
+
+// Change is one organiser command.
+type Change struct {
+	// Action is "cancel", "substitute", "promote", "register", "seats",
+	// "list" or "status".
+	Action string `json:"action"`
+	// Who is the registration the change applies to (an address, or a name
+	// when no address was given).
+	Who string `json:"who,omitempty"`
+	// By is the new person for "substitute" and "register".
+	By *Person `json:"by,omitempty"`
+	// Seats is the new seat count for "seats".
+	Seats int `json:"seats,omitempty"`
+	// Text is the sentence the change was read from.
+	Text string `json:"text,omitempty"`
+}
