@@ -1,0 +1,30 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/goteborgsregionen/anmalan/mailbot/demo"
+)
+
+func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	keep := fs.Bool("keep", false, "keep the servers and the bot running for a mail client, until Ctrl-C")
+	seats := fs.Int("seats", 5, "seats of the example event in the demo")
+	verbose := fs.Bool("v", false, "also print the bot's log")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	opts := demo.Options{Keep: *keep, Seats: *seats}
+	if *verbose || *keep {
+		opts.Log = stderr
+	}
+	if err := demo.Run(ctx, stdout, opts); err != nil {
+		fmt.Fprintln(stderr, "anmalan demo:", err)
+		return 1
+	}
+	return 0
+}

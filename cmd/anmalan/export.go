@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"unicode/utf8"
+
+	"github.com/goteborgsregionen/anmalan/mailbot"
+	"github.com/goteborgsregionen/anmalan/store"
+)
+
+func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configFlag := fs.String("config", "", "config file")
+	eventID := fs.String("event", "", "event ID (required)")
+	format := fs.String("format", "csv", "csv or xlsx")
+	out := fs.String("o", "", "output file (default: standard output)")
+	delimiter := fs.String("delimiter", ";", "CSV field separator; ';' suits Swedish Excel, ',' most others")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *eventID == "" {
+		fmt.Fprintln(stderr, "anmalan export: -event is required")
+		return 2
+	}
+	if *format != "csv" && *format != "xlsx" {
+		fmt.Fprintf(stderr, "anmalan export: unknown format %q (want csv or xlsx)\n", *format)
+		return 2
+	}
+	delim, size := utf8.DecodeRuneInString(*delimiter)
+	if size == 0 || size != len(*delimiter) || delim == '"' || delim == '\n' || delim == '\r' {
+		fmt.Fprintf(stderr, "anmalan export: the delimiter must be one character, not %q\n", *delimiter)
+		return 2
+	}
+	if *format == "xlsx" && *out == "" {
+		fmt.Fprintln(stderr, "anmalan export: xlsx needs -o FILE")
+		return 2
+	}
+	cfg, err := mailbot.LoadConfig(configPath(*configFlag))
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	st, err := store.Open(ctx, cfg.Database)
+	if err != nil {
+		fmt.Fprintln(stderr, "anmalan export:", err)
+		return 1
+	}
+	defer st.Close()
+	ev, err := st.Event(ctx, *eventID)
+	if errors.Is(err, store.ErrNoEvent) {
+		fmt.Fprintf(stderr, "anmalan export: no event %q\n", *eventID)
+		return 1
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "anmalan export:", err)
+		return 1
+	}
+	regs, err := st.Registrations(ctx, *eventID)
+	if err != nil {
+		fmt.Fprintln(stderr, "anmalan export:", err)
+		return 1
+	}
+	w := stdout
+	var f *os.File
+	if *out != "" {
+		// Write next to the target and rename, so a failed export never
+		// leaves half a file where the last good one was.
+		f, err = os.CreateTemp(dirOf(*out), ".anmalan-export-*")
+		if err != nil {
+			fmt.Fprintln(stderr, "anmalan export:", err)
+			return 1
+		}
+		defer os.Remove(f.Name())
+		w = f
+	}
+	if *format == "csv" {
+		err = mailbot.WriteCSV(w, regs, delim, cfg.Location)
+	} else {
+		err = mailbot.WriteXLSX(w, ev, regs, cfg.Location)
+	}
+	if err == nil && f != nil {
+		err = f.Close()
+		if err == nil {
+			err = os.Rename(f.Name(), *out)
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "anmalan export:", err)
+		return 1
+	}
+	if *out != "" {
+		fmt.Fprintf(stderr, "wrote %d registrations of %s to %s\n", len(regs), *eventID, *out)
+	}
+	return 0
+}
+
+func dirOf(path string) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if os.IsPathSeparator(path[i]) {
+			return path[:i+1]
+		}
+	}
+	return "."
+}

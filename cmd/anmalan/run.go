@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/goteborgsregionen/anmalan/mailbot"
+)
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configFlag := fs.String("config", "", "config file")
+	once := fs.Bool("once", false, "handle what is in the inbox, deliver the replies, and exit")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	log, err := newLogger(stderr, *logFormat)
+	if err != nil {
+		fmt.Fprintln(stderr, "anmalan run:", err)
+		return 2
+	}
+	cfg, err := mailbot.LoadConfig(configPath(*configFlag))
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	for _, w := range cfg.Warnings() {
+		log.Warn("config", slog.String("warning", w))
+	}
+	if problems := cfg.CheckSecrets(); len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(stderr, p)
+		}
+		return 1
+	}
+	d, err := mailbot.Open(ctx, cfg, mailbot.Options{Now: time.Now, Log: log})
+	if err != nil {
+		fmt.Fprintln(stderr, "anmalan run:", err)
+		return 1
+	}
+	defer d.Close()
+	if *once {
+		n, rep, err := d.RunOnce(ctx)
+		fmt.Fprintf(stdout, "handled %d mails; replies sent %d, to retry %d, failed %d\n", n, rep.Sent, rep.Retry, rep.Failed)
+		if err != nil {
+			fmt.Fprintln(stderr, "anmalan run:", err)
+			return 1
+		}
+		return 0
+	}
+	if err := d.Run(ctx); err != nil {
+		fmt.Fprintln(stderr, "anmalan run:", err)
+		return 1
+	}
+	return 0
+}
+
+// newLogger returns a slog logger writing text or JSON to w.
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	switch format {
+	case "text", "":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, fmt.Errorf("unknown log format %q (want text or json)", format)
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"text/tabwriter"
+	"time"
+
+	"github.com/goteborgsregionen/anmalan/mailbot"
+	"github.com/goteborgsregionen/anmalan/store"
+)
+
+func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configFlag := fs.String("config", "", "config file")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg, err := mailbot.LoadConfig(configPath(*configFlag))
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	st, err := store.Open(ctx, cfg.Database)
+	if err != nil {
+		fmt.Fprintln(stderr, "anmalan status:", err)
+		return 1
+	}
+	defer st.Close()
+	if err := printStatus(ctx, stdout, st, cfg.Location); err != nil {
+		fmt.Fprintln(stderr, "anmalan status:", err)
+		return 1
+	}
+	return 0
+}
+
+// printStatus writes the events, the mail handled and the outbox queue.
+func printStatus(ctx context.Context, w io.Writer, st *store.Store, loc *time.Location) error {
+	evs, err := st.Events(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "EVENT\tSTARTS\tSEATS\tCONFIRMED\tWAITING\tCANCELLED\tREGISTRATION CLOSES")
+	for _, e := range evs {
+		closes := "-"
+		if !e.Closes.IsZero() {
+			closes = e.Closes.In(loc).Format("2006-01-02 15:04")
+		}
+		seats := fmt.Sprint(e.EffectiveSeats())
+		if e.SeatsOverride != 0 && e.SeatsOverride != e.Seats {
+			seats += fmt.Sprintf(" (config %d)", e.Seats)
+		}
+		id := e.ID
+		if e.Removed {
+			id += " (not in config)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", id, e.Starts.In(loc).Format("2006-01-02 15:04"),
+			seats, e.Confirmed, e.Waiting, e.Cancelled, closes)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	counts, err := st.MailCounts(ctx)
+	if err != nil {
+		return err
+	}
+	outcomes := make([]string, 0, len(counts))
+	for o := range counts {
+		outcomes = append(outcomes, o)
+	}
+	sort.Strings(outcomes)
+	fmt.Fprint(w, "\nmail handled:")
+	if len(outcomes) == 0 {
+		fmt.Fprint(w, " none")
+	}
+	for _, o := range outcomes {
+		fmt.Fprintf(w, " %s %d;", o, counts[o])
+	}
+	fmt.Fprintln(w)
+	ob, err := st.OutboxStats(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "outbox: %d waiting, %d sent, %d failed", ob.Pending, ob.Sent, ob.Failed)
+	if ob.Pending > 0 {
+		fmt.Fprintf(w, "; oldest waiting since %s, next attempt %s",
+			ob.OldestPending.In(loc).Format("2006-01-02 15:04:05"), ob.NextAttempt.In(loc).Format("2006-01-02 15:04:05"))
+	}
+	fmt.Fprintln(w)
+	if ob.Failed > 0 {
+		failed, err := st.Outgoing(ctx, "failed")
+		if err != nil {
+			return err
+		}
+		for _, f := range failed {
+			fmt.Fprintf(w, "  failed: %s to %v: %s\n", f.Kind, f.Recipients, f.LastError)
+		}
+	}
+	return nil
+}

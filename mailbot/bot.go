@@ -1,0 +1,518 @@
+package mailbot
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/goteborgsregionen/anmalan/store"
+)
+
+// Outcomes recorded for each incoming mail.
+const (
+	OutcomeRegistered = "registered" // at least one person got a seat or a waiting-list place
+	OutcomeAnswered   = "answered"   // answered without a new registration (already registered, closed …)
+	OutcomeAutomatic  = "automatic"  // never answered
+	OutcomeManual     = "manual"     // left for a human, flagged in the inbox
+	OutcomeUnreadable = "unreadable" // could not be read at all; flagged for a human
+	OutcomeTooLarge   = "too-large"  // not downloaded; flagged for a human
+)
+
+// needsHuman reports whether a mail with this outcome is flagged for a
+// human in the inbox rather than filed as processed.
+func needsHuman(outcome string) bool {
+	switch outcome {
+	case OutcomeManual, OutcomeUnreadable, OutcomeTooLarge:
+		return true
+	}
+	return false
+}
+
+// Incoming is one mail as the inbox delivers it.
+type Incoming struct {
+	Mailbox     string
+	UIDValidity uint32
+	UID         uint32
+	// Arrived is the IMAP INTERNALDATE: the seat and deadline checks are
+	// judged against it, never against the sender's Date header.
+	Arrived time.Time
+	Raw     []byte
+}
+
+// Result says what the bot did with one mail.
+type Result struct {
+	MailID        int64
+	Key           string
+	Outcome       string
+	Duplicate     bool // the mail had been handled before; nothing was done now
+	Understanding Understanding
+	// Decisions are one line per person or problem, for logs and the demo.
+	Decisions []string
+	Replies   []SentReply
+}
+
+// SentReply summarises one reply put into the outbox.
+type SentReply struct {
+	Kind       string
+	MessageID  string
+	Subject    string
+	Recipients []string
+}
+
+// Bot decides what to do with one mail and records the decision, the
+// registrations and the replies in one transaction.
+type Bot struct {
+	cfg      *Config
+	store    *store.Store
+	composer *Composer
+	material map[string][]Material
+	now      func() time.Time
+	log      *slog.Logger
+	botAddr  string
+	observe  func(Incoming, Result)
+}
+
+// NewBot loads the events' material and the templates. It fails when a
+// material file cannot be read or a template is broken.
+func NewBot(cfg *Config, st *store.Store, now func() time.Time, log *slog.Logger) (*Bot, error) {
+	from, err := mail.ParseAddress(cfg.SMTP.From)
+	if err != nil {
+		return nil, fmt.Errorf("smtp.from: %w", err)
+	}
+	comp, err := NewComposer(from, cfg.Location, cfg.Organisers.Contact)
+	if err != nil {
+		return nil, err
+	}
+	b := &Bot{
+		cfg:      cfg,
+		store:    st,
+		composer: comp,
+		material: map[string][]Material{},
+		now:      now,
+		log:      log,
+		botAddr:  strings.ToLower(from.Address),
+	}
+	for _, ev := range cfg.Events {
+		for _, p := range ev.Material {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return nil, fmt.Errorf("event %s material: %w", ev.ID, err)
+			}
+			ct := mime.TypeByExtension(strings.ToLower(filepath.Ext(p)))
+			if ct == "" {
+				ct = "application/octet-stream"
+			}
+			b.material[ev.ID] = append(b.material[ev.ID], Material{Name: filepath.Base(p), ContentType: ct, Data: data})
+		}
+	}
+	return b, nil
+}
+
+// SyncEvents writes the config's events into the store.
+func (b *Bot) SyncEvents(ctx context.Context) error {
+	evs := make([]store.Event, 0, len(b.cfg.Events))
+	for _, e := range b.cfg.Events {
+		evs = append(evs, store.Event{
+			ID: e.ID, Title: e.Title, Location: e.Location,
+			Starts: e.StartsAt, Ends: e.EndsAt, Opens: e.OpensAt, Closes: e.ClosesAt,
+			Seats: e.Seats,
+		})
+	}
+	if err := b.store.SyncEvents(ctx, evs); err != nil {
+		return fmt.Errorf("sync events: %w", err)
+	}
+	return nil
+}
+
+// MailKey returns the key that makes the same mail count once: its
+// Message-ID, or a hash of its bytes when it has none.
+func MailKey(raw []byte) string {
+	if id := headerMessageID(raw); id != "" {
+		return id
+	}
+	sum := sha256.Sum256(raw)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// headerMessageID finds the Message-ID header in raw without decoding the
+// whole mail, so that even a mail that cannot be parsed is deduplicated.
+func headerMessageID(raw []byte) string {
+	m, err := mail.ReadMessage(strings.NewReader(string(limitHeader(raw))))
+	if err != nil {
+		return ""
+	}
+	id := strings.TrimSpace(m.Header.Get("Message-Id"))
+	id = strings.TrimSuffix(strings.TrimPrefix(id, "<"), ">")
+	if id == "" || len(id) > 500 || strings.ContainsAny(id, " \t\r\n<>") {
+		return ""
+	}
+	return id
+}
+
+// limitHeader returns the header block of raw (at most 1 MiB of it) and an
+// empty body, enough for net/mail to read the header fields.
+func limitHeader(raw []byte) []byte {
+	const max = 1 << 20
+	if len(raw) > max {
+		raw = raw[:max]
+	}
+	for _, sep := range []string{"\r\n\r\n", "\n\n"} {
+		if i := strings.Index(string(raw), sep); i >= 0 {
+			return raw[:i+len(sep)]
+		}
+	}
+	return append(append([]byte{}, raw...), "\r\n\r\n"...)
+}
+
+// Record stores the raw mail and its IMAP position. It returns the mail's
+// state: Done when the same mail was handled before.
+func (b *Bot) Record(ctx context.Context, in Incoming) (store.MailState, string, error) {
+	key := MailKey(in.Raw)
+	st, err := b.store.RecordMail(ctx, store.MailRecord{
+		Key: key, Mailbox: in.Mailbox, UIDValidity: in.UIDValidity, UID: in.UID,
+		Received: in.Arrived, Raw: in.Raw,
+	})
+	if err != nil {
+		return store.MailState{}, key, fmt.Errorf("record mail: %w", err)
+	}
+	return st, key, nil
+}
+
+// Handle reads, understands and decides one mail. Registrations, the
+// replies (as outbox rows), the mail's outcome and the inbox checkpoint are
+// written in one transaction, so a crash either keeps all of it or none.
+// It returns an error only when that transaction could not be written; a
+// mail that cannot be read is recorded as unreadable and is not an error.
+func (b *Bot) Handle(ctx context.Context, in Incoming) (Result, error) {
+	st, key, err := b.Record(ctx, in)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{MailID: st.ID, Key: key}
+	if st.Done {
+		res.Duplicate = true
+		res.Outcome = st.Outcome
+		if err := b.store.SetCheckpoint(ctx, in.Mailbox, in.UIDValidity, in.UID); err != nil {
+			return res, fmt.Errorf("advance checkpoint: %w", err)
+		}
+		return res, nil
+	}
+
+	msg, rerr := ReadMessage(in.Raw)
+	if rerr != nil {
+		res.Outcome = OutcomeUnreadable
+		res.Decisions = append(res.Decisions, "could not read the mail: "+rerr.Error())
+		err := b.store.Update(ctx, func(tx *store.Tx) error {
+			if err := tx.FinishMail(st.ID, OutcomeUnreadable, rerr.Error(), b.now()); err != nil {
+				return err
+			}
+			return tx.SetCheckpoint(in.Mailbox, in.UIDValidity, in.UID)
+		})
+		if err != nil {
+			return res, fmt.Errorf("record unreadable mail: %w", err)
+		}
+		return res, nil
+	}
+	u := Understand(msg, b.cfg)
+	res.Understanding = u
+
+	err = b.store.Update(ctx, func(tx *store.Tx) error {
+		// Decisions are rebuilt on every attempt: a retried transaction
+		// must not report the replies of the attempt that rolled back.
+		res.Decisions, res.Replies = nil, nil
+		outcome, detail, err := b.decide(tx, st.ID, in, msg, u, &res)
+		if err != nil {
+			return err
+		}
+		res.Outcome = outcome
+		if err := tx.FinishMail(st.ID, outcome, detail, b.now()); err != nil {
+			return err
+		}
+		return tx.SetCheckpoint(in.Mailbox, in.UIDValidity, in.UID)
+	})
+	if err != nil {
+		return res, fmt.Errorf("decide: %w", err)
+	}
+	return res, nil
+}
+
+// decide applies what the mail asks for, inside tx, and returns the mail's
+// outcome and a one-line detail.
+func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Understanding, res *Result) (string, string, error) {
+	sender := msg.From
+	switch {
+	case u.Kind == "automatic":
+		res.Decisions = append(res.Decisions, "automatic mail ("+u.Automatic+"): not answered")
+		return OutcomeAutomatic, u.Automatic, nil
+	case sender == nil || sender.Address == "":
+		res.Decisions = append(res.Decisions, "no sender address: left for a human")
+		return OutcomeManual, "no sender", nil
+	case strings.EqualFold(sender.Address, b.botAddr):
+		// Our own mail must never be answered, whatever it looks like.
+		res.Decisions = append(res.Decisions, "mail from the bot itself: not answered")
+		return OutcomeAutomatic, "own", nil
+	case u.Kind != "registration":
+		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: left for a human (%s)", u.Kind, u.Reason))
+		return OutcomeManual, u.Kind, nil
+	}
+
+	ev, why := b.chooseEvent(u, in.Arrived)
+	if ev == nil {
+		res.Decisions = append(res.Decisions, "no event could be chosen ("+why+"): left for a human")
+		return OutcomeManual, "no event: " + why, nil
+	}
+	lang := u.Language
+	if lang == "" {
+		lang = b.cfg.Language
+	}
+	threadRefs := append(append([]string{}, msg.References...), msg.MessageID)
+
+	var people []Person
+	var missing []string
+	for _, p := range u.People {
+		if p.Email == "" {
+			missing = append(missing, p.Name)
+			continue
+		}
+		people = append(people, p)
+	}
+	if len(people) == 0 {
+		res.Decisions = append(res.Decisions, "registration without any address: left for a human")
+		return OutcomeManual, "no address", nil
+	}
+
+	senderName := displayName(sender)
+	registered, answered := 0, 0
+	var closedFor []string
+	var closedOutcome store.Outcome
+	for _, p := range people {
+		onBehalf := !strings.EqualFold(p.Email, sender.Address)
+		by := ""
+		if onBehalf {
+			by = strings.ToLower(sender.Address)
+		}
+		r, err := tx.Register(ev.ID, store.Person{Name: p.Name, Email: p.Email, Organisation: p.Organisation, Diet: p.Diet}, in.Arrived, mailID, by)
+		if err != nil {
+			return "", "", fmt.Errorf("register %s: %w", p.Email, err)
+		}
+		reply := Reply{
+			Language: lang, Event: ev, Name: p.Name,
+			To:        []*mail.Address{{Name: p.Name, Address: p.Email}},
+			InReplyTo: msg.MessageID, References: threadRefs,
+			Position: r.Registration.Position, Status: r.Registration.Status,
+		}
+		if onBehalf {
+			reply.Cc = []*mail.Address{sender}
+			reply.SenderName = senderName
+		}
+		switch r.Outcome {
+		case store.Confirmed:
+			reply.Kind = ReplyConfirmation
+			reply.Material = b.material[ev.ID]
+			registered++
+			res.Decisions = append(res.Decisions, fmt.Sprintf("%s <%s>: seat confirmed for %s", p.Name, p.Email, ev.ID))
+		case store.Waiting:
+			reply.Kind = ReplyWaiting
+			registered++
+			res.Decisions = append(res.Decisions, fmt.Sprintf("%s <%s>: waiting list position %d for %s", p.Name, p.Email, r.Registration.Position, ev.ID))
+		case store.AlreadyRegistered:
+			reply.Kind = ReplyAlready
+			answered++
+			res.Decisions = append(res.Decisions, fmt.Sprintf("%s <%s>: already registered (%s)", p.Name, p.Email, describeStatus(r.Registration)))
+		case store.NotOpen, store.Closed, store.Past:
+			closedFor = append(closedFor, p.Name)
+			closedOutcome = r.Outcome
+			continue
+		default:
+			return "", "", fmt.Errorf("register %s: unexpected outcome %q", p.Email, r.Outcome)
+		}
+		if err := b.enqueue(tx, reply, mailID, r.Registration.ID, res); err != nil {
+			return "", "", err
+		}
+	}
+	if len(closedFor) > 0 {
+		// One answer to the sender is enough: the people named never
+		// became registrations, so there is nobody else to tell.
+		kind := map[store.Outcome]string{store.NotOpen: ReplyNotOpen, store.Closed: ReplyClosed, store.Past: ReplyPast}[closedOutcome]
+		reply := Reply{
+			Kind: kind, Language: lang, Event: ev, Name: senderName,
+			To:        []*mail.Address{sender},
+			InReplyTo: msg.MessageID, References: threadRefs,
+		}
+		if len(people) > 1 || !strings.EqualFold(people[0].Email, sender.Address) {
+			reply.Others = joinNames(closedFor, lang)
+		}
+		if err := b.enqueue(tx, reply, mailID, 0, res); err != nil {
+			return "", "", err
+		}
+		answered++
+		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: %s for %s (arrived %s)", strings.Join(closedFor, ", "), closedOutcome, ev.ID, in.Arrived.In(b.cfg.Location).Format("2006-01-02 15:04")))
+	}
+	outcome := OutcomeAnswered
+	if registered > 0 {
+		outcome = OutcomeRegistered
+	}
+	if len(missing) > 0 {
+		// Someone named without an address cannot be registered or told;
+		// a human must see the mail.
+		res.Decisions = append(res.Decisions, "no address for "+strings.Join(missing, ", ")+": left for a human")
+		outcome = OutcomeManual
+	}
+	return outcome, fmt.Sprintf("%s: %d registered, %d answered", ev.ID, registered, answered), nil
+}
+
+// enqueue composes a reply and puts it in the outbox inside tx.
+func (b *Bot) enqueue(tx *store.Tx, r Reply, mailID, regID int64, res *Result) error {
+	for _, a := range append(append([]*mail.Address{}, r.To...), r.Cc...) {
+		if strings.EqualFold(a.Address, b.botAddr) {
+			return errors.New("refusing to send a reply to the bot's own address")
+		}
+	}
+	now := b.now()
+	c, err := b.composer.Compose(r, now)
+	if err != nil {
+		return fmt.Errorf("compose %s: %w", r.Kind, err)
+	}
+	if _, err := tx.Enqueue(store.Outgoing{
+		MessageID: c.MessageID, EnvelopeFrom: b.botAddr, Recipients: c.Recipients,
+		Raw: c.Raw, Kind: r.Kind, MailID: mailID, RegistrationID: regID,
+	}, now); err != nil {
+		return fmt.Errorf("enqueue %s: %w", r.Kind, err)
+	}
+	res.Replies = append(res.Replies, SentReply{Kind: r.Kind, MessageID: c.MessageID, Subject: subjectOf(c.Raw), Recipients: c.Recipients})
+	return nil
+}
+
+// chooseEvent picks the event a registration is for: the one the mail
+// names; else the only event; else the only one open for registration at
+// the mail's arrival. It returns nil and a reason when none fits.
+func (b *Bot) chooseEvent(u Understanding, arrived time.Time) (*EventConfig, string) {
+	if u.Event != "" {
+		if ev, ok := b.cfg.EventByID(u.Event); ok {
+			return ev, ""
+		}
+		return nil, "the mail names an unknown event " + u.Event
+	}
+	if len(b.cfg.Events) == 1 {
+		return &b.cfg.Events[0], ""
+	}
+	var open []*EventConfig
+	for i := range b.cfg.Events {
+		ev := &b.cfg.Events[i]
+		if (ev.OpensAt.IsZero() || !arrived.Before(ev.OpensAt)) && !arrived.After(ev.ClosesAt) && arrived.Before(ev.StartsAt) {
+			open = append(open, ev)
+		}
+	}
+	switch len(open) {
+	case 1:
+		return open[0], ""
+	case 0:
+		return nil, "no event is open for registration"
+	}
+	return nil, fmt.Sprintf("%d events are open and the mail does not say which", len(open))
+}
+
+func describeStatus(r store.Registration) string {
+	if r.Status == "waiting" {
+		return fmt.Sprintf("waiting list position %d", r.Position)
+	}
+	return r.Status
+}
+
+// displayName returns the sender's name as a person would write it
+// ("Carter, Emily" becomes "Emily Carter"), or the address.
+func displayName(a *mail.Address) string {
+	n := strings.TrimSpace(a.Name)
+	if first, last, ok := strings.Cut(n, ","); ok && !strings.Contains(last, ",") {
+		n = strings.TrimSpace(last) + " " + strings.TrimSpace(first)
+	}
+	if n == "" {
+		return a.Address
+	}
+	return n
+}
+
+func joinNames(names []string, lang string) string {
+	and := " och "
+	if lang == "en" {
+		and = " and "
+	}
+	if len(names) <= 1 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + and + names[len(names)-1]
+}
+
+// subjectOf returns the decoded Subject of a composed mail, for reports.
+func subjectOf(raw []byte) string {
+	m, err := mail.ReadMessage(strings.NewReader(string(limitHeader(raw))))
+	if err != nil {
+		return ""
+	}
+	s := m.Header.Get("Subject")
+	if d, err := new(mime.WordDecoder).DecodeHeader(s); err == nil {
+		return d
+	}
+	return s
+}
+
+// HandleTooLarge records a mail that is too large to download: only its
+// position and size are kept, and it is left for a human.
+func (b *Bot) HandleTooLarge(ctx context.Context, in Incoming, size int64) (Result, error) {
+	detail := fmt.Sprintf("%d bytes, over the limit", size)
+	// Without the bytes there is no Message-ID; the IMAP position stands
+	// in for it so that the same mail counts once.
+	in.Raw = []byte(fmt.Sprintf("X-Anmalan-Too-Large: %s/%d/%d/%d\r\n\r\n", in.Mailbox, in.UIDValidity, in.UID, size))
+	st, key, err := b.Record(ctx, in)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{MailID: st.ID, Key: key, Outcome: OutcomeTooLarge, Duplicate: st.Done,
+		Decisions: []string{"mail of " + detail + ": not downloaded, left for a human"}}
+	if st.Done {
+		return res, nil
+	}
+	err = b.store.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.FinishMail(st.ID, OutcomeTooLarge, detail, b.now()); err != nil {
+			return err
+		}
+		return tx.SetCheckpoint(in.Mailbox, in.UIDValidity, in.UID)
+	})
+	if err != nil {
+		return res, fmt.Errorf("record large mail: %w", err)
+	}
+	return res, nil
+}
+
+// logResult logs one decision with the attributes an operator searches by.
+func (b *Bot) logResult(in Incoming, res Result) {
+	attrs := []any{
+		slog.String("message_id", res.Key), slog.Any("uid", in.UID),
+		slog.String("outcome", res.Outcome), slog.String("kind", res.Understanding.Kind),
+	}
+	if res.Understanding.Event != "" {
+		attrs = append(attrs, slog.String("event", res.Understanding.Event))
+	}
+	if res.Duplicate {
+		attrs = append(attrs, slog.Bool("duplicate", true))
+	}
+	if len(res.Decisions) > 0 {
+		attrs = append(attrs, slog.String("decision", strings.Join(res.Decisions, "; ")))
+	}
+	for _, r := range res.Replies {
+		attrs = append(attrs, slog.Group("reply", slog.String("kind", r.Kind), slog.String("to", strings.Join(r.Recipients, ","))))
+	}
+	b.log.Info("mail handled", attrs...)
+	if b.observe != nil {
+		b.observe(in, res)
+	}
+}

@@ -1,0 +1,432 @@
+package mailbot
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	"net/mail"
+	"path"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+	gomail "github.com/wneessen/go-mail"
+
+	"github.com/goteborgsregionen/anmalan/templates"
+)
+
+// Reply kinds: each is a template pair under templates/LANG/.
+const (
+	ReplyConfirmation = "confirmation"
+	ReplyWaiting      = "waiting"
+	ReplyAlready      = "already"
+	ReplyClosed       = "closed"
+	ReplyNotOpen      = "notopen"
+	ReplyPast         = "past"
+)
+
+var replyKinds = []string{ReplyConfirmation, ReplyWaiting, ReplyAlready, ReplyClosed, ReplyNotOpen, ReplyPast}
+
+// Languages the templates are written in; the first is the fallback.
+var replyLanguages = []string{"sv", "en"}
+
+// Material is one file sent with confirmations.
+type Material struct {
+	Name        string
+	ContentType string
+	Data        []byte
+}
+
+// Composer turns a decision into the exact bytes of a reply. It is safe for
+// concurrent use once built.
+type Composer struct {
+	from      *mail.Address
+	domain    string
+	loc       *time.Location
+	contact   string
+	signature string
+	text      map[string]*texttemplate.Template
+	html      map[string]*htmltemplate.Template
+}
+
+// NewComposer parses every reply template. It fails when a template is
+// missing or does not parse, so that a broken template stops the daemon at
+// start rather than at the first registration.
+func NewComposer(from *mail.Address, loc *time.Location, contact string) (*Composer, error) {
+	at := strings.LastIndexByte(from.Address, '@')
+	if at < 0 {
+		return nil, fmt.Errorf("sender address %q has no domain", from.Address)
+	}
+	c := &Composer{
+		from:      from,
+		domain:    strings.ToLower(from.Address[at+1:]),
+		loc:       loc,
+		contact:   contact,
+		signature: from.Name,
+		text:      map[string]*texttemplate.Template{},
+		html:      map[string]*htmltemplate.Template{},
+	}
+	if c.signature == "" {
+		c.signature = from.Address
+	}
+	for _, lang := range replyLanguages {
+		for _, kind := range replyKinds {
+			key := lang + "/" + kind
+			tb, err := fs.ReadFile(templates.FS, path.Join(lang, kind+".txt.tmpl"))
+			if err != nil {
+				return nil, fmt.Errorf("read template %s: %w", key, err)
+			}
+			tt, err := texttemplate.New(key).Option("missingkey=error").Parse(string(tb))
+			if err != nil {
+				return nil, fmt.Errorf("parse template %s: %w", key, err)
+			}
+			hb, err := fs.ReadFile(templates.FS, path.Join(lang, kind+".html.tmpl"))
+			if err != nil {
+				return nil, fmt.Errorf("read template %s: %w", key, err)
+			}
+			ht, err := htmltemplate.New(key).Option("missingkey=error").Parse(string(hb))
+			if err != nil {
+				return nil, fmt.Errorf("parse html template %s: %w", key, err)
+			}
+			c.text[key], c.html[key] = tt, ht
+		}
+	}
+	return c, nil
+}
+
+// Reply is everything a reply says, before it becomes bytes.
+type Reply struct {
+	Kind     string // one of the Reply* constants
+	Language string // "sv" or "en"
+	To       []*mail.Address
+	Cc       []*mail.Address
+	// InReplyTo and References are the Message-IDs (without <>) of the mail
+	// answered and of its thread, so that the reply lands in the thread.
+	InReplyTo  string
+	References []string
+	Event      *EventConfig
+	// Name is the name the greeting uses.
+	Name string
+	// SenderName is set when someone else registered the recipient.
+	SenderName string
+	// Position is the waiting-list position, for waiting and already.
+	Position int
+	// Status is the registration's status, for already.
+	Status string
+	// Others names the people a closed reply is about, when the sender
+	// registered someone else.
+	Others string
+	// Material is attached, with a calendar file, to confirmations.
+	Material []Material
+}
+
+// replyData is what the templates see.
+type replyData struct {
+	Name, SenderName      string
+	Title, When, Location string
+	Opens, Closes         string
+	Position              int
+	Status, Others        string
+	Contact, Signature    string
+	Material              []string
+}
+
+// Composed is a finished reply: its Message-ID (without <>), envelope and bytes.
+type Composed struct {
+	MessageID  string
+	Recipients []string
+	Raw        []byte
+}
+
+// Compose renders r into a complete MIME message dated now. It fails only on
+// a template error or an address go-mail refuses.
+func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
+	lang := r.Language
+	if _, ok := c.text[lang+"/"+r.Kind]; !ok {
+		lang = replyLanguages[0]
+	}
+	key := lang + "/" + r.Kind
+	tt, ok := c.text[key]
+	if !ok {
+		return Composed{}, fmt.Errorf("no template for reply kind %q", r.Kind)
+	}
+	data := replyData{
+		Name:       r.Name,
+		SenderName: r.SenderName,
+		Position:   r.Position,
+		Status:     r.Status,
+		Others:     r.Others,
+		Contact:    c.contact,
+		Signature:  c.signature,
+	}
+	if data.Name == "" && len(r.To) > 0 {
+		// A greeting needs a name; the address is better than nothing.
+		data.Name = r.To[0].Address
+	}
+	if ev := r.Event; ev != nil {
+		data.Title = ev.Title
+		data.Location = ev.Location
+		data.When = formatSpan(ev.StartsAt.In(c.loc), ev.EndsAt.In(c.loc), lang)
+		if !ev.OpensAt.IsZero() {
+			data.Opens = formatInstant(ev.OpensAt.In(c.loc), lang)
+		}
+		if !ev.ClosesAt.IsZero() {
+			data.Closes = formatClosing(ev.ClosesAt.In(c.loc), lang)
+		}
+	}
+	for _, m := range r.Material {
+		data.Material = append(data.Material, m.Name)
+	}
+
+	var subject, text, html bytes.Buffer
+	if err := tt.ExecuteTemplate(&subject, "subject", data); err != nil {
+		return Composed{}, fmt.Errorf("render %s subject: %w", key, err)
+	}
+	if err := tt.ExecuteTemplate(&text, "body", data); err != nil {
+		return Composed{}, fmt.Errorf("render %s text: %w", key, err)
+	}
+	if err := c.html[key].ExecuteTemplate(&html, "body", data); err != nil {
+		return Composed{}, fmt.Errorf("render %s html: %w", key, err)
+	}
+
+	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	if err := m.FromFormat(c.from.Name, c.from.Address); err != nil {
+		return Composed{}, fmt.Errorf("set from: %w", err)
+	}
+	var rcpts []string
+	seen := map[string]bool{}
+	for _, a := range r.To {
+		m.AddToMailAddress(a)
+		if k := strings.ToLower(a.Address); !seen[k] {
+			seen[k] = true
+			rcpts = append(rcpts, a.Address)
+		}
+	}
+	var cc []*mail.Address
+	for _, a := range r.Cc {
+		if k := strings.ToLower(a.Address); !seen[k] {
+			seen[k] = true
+			rcpts = append(rcpts, a.Address)
+			cc = append(cc, a)
+		}
+	}
+	if len(cc) > 0 {
+		m.CcMailAddress(cc...)
+	}
+	if len(rcpts) == 0 {
+		return Composed{}, fmt.Errorf("reply %s has no recipient", r.Kind)
+	}
+	m.Subject(strings.TrimSpace(subject.String()))
+	id := c.newMessageID()
+	m.SetMessageIDWithValue(id)
+	m.SetDateWithValue(now.In(c.loc))
+	if r.InReplyTo != "" {
+		m.SetGenHeader(gomail.HeaderInReplyTo, "<"+r.InReplyTo+">")
+		refs := make([]string, 0, len(r.References)+1)
+		for _, ref := range r.References {
+			if ref != r.InReplyTo {
+				refs = append(refs, "<"+ref+">")
+			}
+		}
+		refs = append(refs, "<"+r.InReplyTo+">")
+		m.SetGenHeader(gomail.HeaderReferences, strings.Join(refs, " "))
+	}
+	// RFC 3834: an automatic answer says so, and asks Exchange not to
+	// answer it with an out-of-office in turn.
+	m.SetGenHeader("Auto-Submitted", "auto-replied")
+	m.SetGenHeader("X-Auto-Response-Suppress", "All")
+	m.SetGenHeader("X-Anmalan-Kind", r.Kind)
+	if r.Event != nil {
+		m.SetGenHeader("X-Anmalan-Event", r.Event.ID)
+	}
+	m.SetBodyString(gomail.TypeTextPlain, text.String())
+	m.AddAlternativeString(gomail.TypeTextHTML, "<!DOCTYPE html>\n<html><body>\n"+html.String()+"</body></html>\n")
+	if r.Kind == ReplyConfirmation && r.Event != nil {
+		for _, mat := range r.Material {
+			ct := mat.ContentType
+			if ct == "" {
+				ct = "application/octet-stream"
+			}
+			if err := m.AttachReader(mat.Name, bytes.NewReader(mat.Data), gomail.WithFileContentType(gomail.ContentType(ct))); err != nil {
+				return Composed{}, fmt.Errorf("attach %s: %w", mat.Name, err)
+			}
+		}
+		cal, err := c.Calendar(r.Event, now)
+		if err != nil {
+			return Composed{}, err
+		}
+		if err := m.AttachReader(r.Event.ID+".ics", strings.NewReader(cal),
+			gomail.WithFileContentType(`text/calendar; method=PUBLISH; charset=UTF-8`)); err != nil {
+			return Composed{}, fmt.Errorf("attach calendar: %w", err)
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := m.WriteTo(&buf); err != nil {
+		return Composed{}, fmt.Errorf("write reply: %w", err)
+	}
+	return Composed{MessageID: id, Recipients: rcpts, Raw: buf.Bytes()}, nil
+}
+
+// newMessageID returns a Message-ID (without <>) in the bot's own domain.
+// It is random and long so that a participant's reply can be trusted to
+// answer a mail we really sent: nobody can guess it.
+func (c *Composer) newMessageID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms.
+	return "anmalan." + hex.EncodeToString(b[:]) + "@" + c.domain
+}
+
+// Calendar returns the event as an iCalendar file (METHOD:PUBLISH) whose
+// times carry the event's time zone, with a VTIMEZONE that covers them.
+func (c *Composer) Calendar(ev *EventConfig, now time.Time) (string, error) {
+	cal := ics.NewCalendarFor("anmalan")
+	cal.SetMethod(ics.MethodPublish)
+	tzid := c.loc.String()
+	if err := addTimezone(cal, c.loc, ev.StartsAt, ev.EndsAt); err != nil {
+		return "", err
+	}
+	e := cal.AddEvent(ev.ID + "@" + c.domain)
+	e.SetDtStampTime(now.UTC())
+	e.SetSummary(ev.Title)
+	e.SetLocation(ev.Location)
+	e.SetProperty(ics.ComponentPropertyDtStart, ev.StartsAt.In(c.loc).Format("20060102T150405"), ics.WithTZID(tzid))
+	e.SetProperty(ics.ComponentPropertyDtEnd, ev.EndsAt.In(c.loc).Format("20060102T150405"), ics.WithTZID(tzid))
+	if c.contact != "" {
+		e.SetDescription(c.contact)
+	}
+	e.SetOrganizer("mailto:" + c.from.Address)
+	return cal.Serialize(), nil
+}
+
+// addTimezone adds a VTIMEZONE for loc that holds the offset in force at
+// from and every change of offset up to to. Calendar clients (Outlook in
+// particular) need it to place TZID times correctly.
+func addTimezone(cal *ics.Calendar, loc *time.Location, from, to time.Time) error {
+	tz := cal.AddTimezone(loc.String())
+	// Find the last change of offset before from, within a year, by walking
+	// back hour by hour: simple, and cheap enough for one reply.
+	type change struct {
+		at         time.Time
+		fromOffset int
+		toOffset   int
+		name       string
+		dst        bool
+	}
+	var changes []change
+	_, off := from.In(loc).Zone()
+	prev := off
+	t := from.Truncate(time.Hour)
+	start := change{at: time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), fromOffset: off, toOffset: off}
+	for i := 0; i < 24*366; i++ {
+		t = t.Add(-time.Hour)
+		_, o := t.In(loc).Zone()
+		if o != prev {
+			// The change happened between t and t+1h; find the minute.
+			at := t
+			for at.Add(time.Minute).Before(t.Add(time.Hour)) {
+				if _, o2 := at.Add(time.Minute).In(loc).Zone(); o2 != o {
+					break
+				}
+				at = at.Add(time.Minute)
+			}
+			at = at.Add(time.Minute)
+			start = change{at: at, fromOffset: o, toOffset: prev}
+			break
+		}
+	}
+	start.name, _ = from.In(loc).Zone()
+	start.dst = from.In(loc).IsDST()
+	changes = append(changes, start)
+	// Changes inside the event itself (rare: an event across a DST switch).
+	prev = off
+	for t := from.Truncate(time.Hour).Add(time.Hour); t.Before(to.Add(time.Hour)); t = t.Add(time.Hour) {
+		name, o := t.In(loc).Zone()
+		if o != prev {
+			changes = append(changes, change{at: t, fromOffset: prev, toOffset: o, name: name, dst: t.In(loc).IsDST()})
+			prev = o
+		}
+	}
+	for _, ch := range changes {
+		var cb *ics.ComponentBase
+		if ch.dst {
+			d := &ics.Daylight{}
+			tz.Components = append(tz.Components, d)
+			cb = &d.ComponentBase
+		} else {
+			s := tz.AddStandard()
+			cb = &s.ComponentBase
+		}
+		local := ch.at.Add(time.Duration(ch.fromOffset) * time.Second).UTC()
+		cb.SetProperty(ics.ComponentProperty(ics.PropertyDtstart), local.Format("20060102T150405"))
+		cb.SetProperty(ics.ComponentProperty(ics.PropertyTzoffsetfrom), formatOffset(ch.fromOffset))
+		cb.SetProperty(ics.ComponentProperty(ics.PropertyTzoffsetto), formatOffset(ch.toOffset))
+		if ch.name != "" {
+			cb.SetProperty(ics.ComponentProperty(ics.PropertyTzname), ch.name)
+		}
+	}
+	return nil
+}
+
+func formatOffset(sec int) string {
+	sign := '+'
+	if sec < 0 {
+		sign = '-'
+		sec = -sec
+	}
+	return fmt.Sprintf("%c%02d%02d", sign, sec/3600, sec%3600/60)
+}
+
+var (
+	svWeekdays = []string{"söndag", "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag"}
+	svMonths   = []string{"januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"}
+)
+
+// formatSpan writes an event's time the way people write it in each
+// language: "tisdag 11 december 2018, 13.00–15.30".
+func formatSpan(start, end time.Time, lang string) string {
+	sameDay := start.Year() == end.Year() && start.YearDay() == end.YearDay()
+	if lang == "en" {
+		s := start.Format("Monday 2 January 2006, 15:04")
+		if sameDay {
+			return s + "–" + end.Format("15:04")
+		}
+		return s + " – " + end.Format("Monday 2 January 2006, 15:04")
+	}
+	s := svDate(start) + ", " + start.Format("15.04")
+	if sameDay {
+		return s + "–" + end.Format("15.04")
+	}
+	return s + " – " + svDate(end) + ", " + end.Format("15.04")
+}
+
+func svDate(t time.Time) string {
+	return fmt.Sprintf("%s %d %s %d", svWeekdays[t.Weekday()], t.Day(), svMonths[t.Month()-1], t.Year())
+}
+
+// formatInstant writes a point in time: "måndag 3 december 2018 kl. 08.00".
+func formatInstant(t time.Time, lang string) string {
+	if lang == "en" {
+		return t.Format("Monday 2 January 2006 at 15:04")
+	}
+	return svDate(t) + " kl. " + t.Format("15.04")
+}
+
+// formatClosing writes when registration closed; a close at the end of a
+// day reads as that day ("den 4 december 2018"), as the invitation said it.
+func formatClosing(t time.Time, lang string) string {
+	endOfDay := t.Hour() == 23 && t.Minute() == 59
+	if lang == "en" {
+		if endOfDay {
+			return "on " + t.Format("2 January 2006")
+		}
+		return t.Format("on 2 January 2006 at 15:04")
+	}
+	if endOfDay {
+		return fmt.Sprintf("den %d %s %d", t.Day(), svMonths[t.Month()-1], t.Year())
+	}
+	return fmt.Sprintf("den %d %s %d kl. %s", t.Day(), svMonths[t.Month()-1], t.Year(), t.Format("15.04"))
+}

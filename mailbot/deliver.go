@@ -1,0 +1,241 @@
+package mailbot
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+
+	"github.com/goteborgsregionen/anmalan/store"
+)
+
+const (
+	// retryBase and retryMax bound the backoff between delivery attempts.
+	retryBase = time.Minute
+	retryMax  = time.Hour
+	// giveUpAfter is how long a reply may wait for a server that answers
+	// "try again later" before it is recorded as failed.
+	giveUpAfter = 48 * time.Hour
+	// deliverBatch bounds how many replies one connection sends.
+	deliverBatch = 200
+)
+
+// Outbox delivers the replies stored in the database over SMTP, exactly
+// the bytes that were stored, so a retry after a crash sends the same
+// Message-ID.
+type Outbox struct {
+	cfg      SMTPConfig
+	password string
+	store    *store.Store
+	now      func() time.Time
+	log      *slog.Logger
+}
+
+// NewOutbox returns an Outbox that sends through cfg.
+func NewOutbox(cfg SMTPConfig, password string, st *store.Store, now func() time.Time, log *slog.Logger) *Outbox {
+	return &Outbox{cfg: cfg, password: password, store: st, now: now, log: log}
+}
+
+// DeliveryReport counts what one DeliverDue did.
+type DeliveryReport struct{ Sent, Retry, Failed int }
+
+// DeliverDue sends every reply that is due, over one connection. A
+// temporary failure (4xx, a dropped or refused connection) is retried with
+// backoff; a permanent one (5xx) is recorded as failed. It returns an error
+// only when the database cannot be read or written.
+func (o *Outbox) DeliverDue(ctx context.Context) (DeliveryReport, error) {
+	var rep DeliveryReport
+	due, err := o.store.DueOutgoing(ctx, o.now(), deliverBatch)
+	if err != nil || len(due) == 0 {
+		return rep, err
+	}
+	c, err := o.dial(ctx)
+	if err != nil {
+		o.log.Warn("smtp server unreachable; replies wait", slog.String("address", o.cfg.Address),
+			slog.Int("due", len(due)), slog.String("error", err.Error()))
+		for _, m := range due {
+			if err := o.retry(ctx, m, err, &rep); err != nil {
+				return rep, err
+			}
+		}
+		return rep, nil
+	}
+	defer func() {
+		_ = c.Quit()
+		c.Close()
+	}()
+	for i, m := range due {
+		if ctx.Err() != nil {
+			return rep, ctx.Err()
+		}
+		rejected, err := o.send(c, m)
+		switch {
+		case err == nil:
+			if err := o.store.MarkSent(ctx, m.ID, o.now()); err != nil {
+				return rep, fmt.Errorf("record sent reply: %w", err)
+			}
+			rep.Sent++
+			attrs := []any{slog.String("message_id", m.MessageID), slog.String("kind", m.Kind), slog.String("to", strings.Join(m.Recipients, ","))}
+			if len(rejected) > 0 {
+				attrs = append(attrs, slog.String("rejected", strings.Join(rejected, "; ")))
+				o.log.Warn("reply sent, but some recipients were refused", attrs...)
+			} else {
+				o.log.Info("reply sent", attrs...)
+			}
+		case permanent(err):
+			if err := o.store.MarkFailed(ctx, m.ID, err.Error()); err != nil {
+				return rep, fmt.Errorf("record failed reply: %w", err)
+			}
+			rep.Failed++
+			o.log.Error("reply refused for good", slog.String("message_id", m.MessageID),
+				slog.String("to", strings.Join(m.Recipients, ",")), slog.String("error", err.Error()))
+			_ = c.Reset()
+		default:
+			if err := o.retry(ctx, m, err, &rep); err != nil {
+				return rep, err
+			}
+			var se *smtp.SMTPError
+			if !errors.As(err, &se) {
+				// The connection is gone: the rest wait for the next round.
+				for _, rest := range due[i+1:] {
+					if err := o.retry(ctx, rest, errors.New("not tried: connection lost"), &rep); err != nil {
+						return rep, err
+					}
+				}
+				return rep, nil
+			}
+			_ = c.Reset()
+		}
+	}
+	return rep, nil
+}
+
+// retry schedules another attempt, or records the reply as failed once it
+// has waited giveUpAfter.
+func (o *Outbox) retry(ctx context.Context, m store.Outgoing, cause error, rep *DeliveryReport) error {
+	now := o.now()
+	if !m.CreatedAt.IsZero() && now.Sub(m.CreatedAt) > giveUpAfter {
+		rep.Failed++
+		o.log.Error("reply given up after retrying", slog.String("message_id", m.MessageID), slog.String("error", cause.Error()))
+		return o.store.MarkFailed(ctx, m.ID, "gave up: "+cause.Error())
+	}
+	delay := retryBase << min(m.Attempts, 10)
+	if delay > retryMax {
+		delay = retryMax
+	}
+	rep.Retry++
+	o.log.Warn("reply will be retried", slog.String("message_id", m.MessageID), slog.Int("attempt", m.Attempts+1),
+		slog.Duration("in", delay), slog.String("error", cause.Error()))
+	if err := o.store.MarkRetry(ctx, m.ID, now.Add(delay), cause.Error()); err != nil {
+		return fmt.Errorf("record retry: %w", err)
+	}
+	return nil
+}
+
+// permanent reports whether err is an SMTP 5xx answer. Anything else, a
+// network error included, may succeed later.
+func permanent(err error) bool {
+	var se *smtp.SMTPError
+	return errors.As(err, &se) && se.Code >= 500 && se.Code < 600
+}
+
+// send runs one SMTP transaction. When some recipients are refused for
+// good and others accepted, the mail goes to those accepted and the
+// refused are returned; a temporary refusal of any recipient postpones the
+// whole mail, so nobody gets it twice.
+func (o *Outbox) send(c *smtp.Client, m store.Outgoing) ([]string, error) {
+	if err := c.Mail(m.EnvelopeFrom, nil); err != nil {
+		return nil, fmt.Errorf("mail from: %w", err)
+	}
+	var rejected []string
+	var lastPerm error
+	accepted := 0
+	for _, r := range m.Recipients {
+		err := c.Rcpt(r, nil)
+		switch {
+		case err == nil:
+			accepted++
+		case permanent(err):
+			rejected = append(rejected, r+": "+err.Error())
+			lastPerm = err
+		default:
+			return nil, fmt.Errorf("rcpt to %s: %w", r, err)
+		}
+	}
+	if accepted == 0 {
+		return nil, fmt.Errorf("every recipient refused: %w", lastPerm)
+	}
+	w, err := c.Data()
+	if err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	if _, err := w.Write(m.Raw); err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("write data: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("end data: %w", err)
+	}
+	return rejected, nil
+}
+
+// dial connects, greets and logs in as the config says.
+func (o *Outbox) dial(ctx context.Context) (*smtp.Client, error) {
+	host, _, err := net.SplitHostPort(o.cfg.Address)
+	if err != nil {
+		return nil, fmt.Errorf("smtp address: %w", err)
+	}
+	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	conn, err := d.DialContext(ctx, "tcp", o.cfg.Address)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", o.cfg.Address, err)
+	}
+	tlsConfig := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	var c *smtp.Client
+	switch o.cfg.Security {
+	case "tls":
+		c = smtp.NewClient(tls.Client(conn, tlsConfig))
+	case "starttls":
+		c, err = smtp.NewClientStartTLS(conn, tlsConfig)
+		if err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("starttls with %s: %w", o.cfg.Address, err)
+		}
+	default:
+		c = smtp.NewClient(conn)
+	}
+	c.CommandTimeout = time.Minute
+	c.SubmissionTimeout = 5 * time.Minute
+	if err := c.Hello(localName(o.cfg.From)); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("greet %s: %w", o.cfg.Address, err)
+	}
+	if o.cfg.Username != "" {
+		var auth sasl.Client
+		if ok, _ := c.Extension("AUTH"); ok && !c.SupportsAuth("PLAIN") && c.SupportsAuth("LOGIN") {
+			auth = sasl.NewLoginClient(o.cfg.Username, o.password)
+		} else {
+			auth = sasl.NewPlainClient("", o.cfg.Username, o.password)
+		}
+		if err := c.Auth(auth); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("log in to %s as %s: %w", o.cfg.Address, o.cfg.Username, err)
+		}
+	}
+	return c, nil
+}
+
+// localName is the name the bot greets with: the domain of its address.
+func localName(from string) string {
+	if i := strings.LastIndexByte(from, '@'); i >= 0 {
+		return strings.Trim(from[i+1:], "> ")
+	}
+	return "localhost"
+}

@@ -1,0 +1,319 @@
+// Package demo runs the whole bot on in-process mail servers with a
+// temporary database and a simulated clock, and tells what it does: the
+// story behind `anmalan demo`.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/emersion/go-message/mail"
+
+	"github.com/goteborgsregionen/anmalan"
+	"github.com/goteborgsregionen/anmalan/mailbot"
+	"github.com/goteborgsregionen/anmalan/mailbot/localmail"
+)
+
+// Options change what the demo does.
+type Options struct {
+	// Keep leaves the servers and the bot running after the story, until
+	// ctx ends, so that a person can try the bot from a mail client.
+	Keep bool
+	// Seats is the example event's seat count in the demo.
+	Seats int
+	// Log receives the bot's own log lines.
+	Log io.Writer
+}
+
+const (
+	password = "demo"
+	botAddr  = "anmalan@goteborgsregionen.example"
+)
+
+// Clock is a settable clock. While frozen it shows the time last set;
+// after Run it moves on with real time from that moment.
+type Clock struct {
+	mu      sync.Mutex
+	t       time.Time
+	running time.Time
+}
+
+// Set freezes the clock at t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t, c.running = t, time.Time{}
+	c.mu.Unlock()
+}
+
+// Run lets the clock move on with real time from t.
+func (c *Clock) Run(t time.Time) {
+	c.mu.Lock()
+	c.t, c.running = t, time.Now()
+	c.mu.Unlock()
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.running.IsZero() {
+		return c.t
+	}
+	return c.t.Add(time.Since(c.running))
+}
+
+// Run tells the demo's story on w. It returns an error only when the demo
+// itself cannot run (a server cannot listen, the example does not load).
+func Run(ctx context.Context, w io.Writer, opts Options) error {
+	if opts.Seats == 0 {
+		opts.Seats = 5
+	}
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		return fmt.Errorf("load time zone: %w", err)
+	}
+	clock := &Clock{}
+	clock.Set(time.Date(2018, 11, 26, 9, 0, 0, 0, loc))
+
+	dir, err := os.MkdirTemp("", "anmalan-demo-")
+	if err != nil {
+		return fmt.Errorf("make temporary directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+
+	srv, err := localmail.Start(localmail.Options{Password: password, Now: clock.Now, Quiet: true})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	srv.AddUser(botAddr)
+	srv.AddUser("linda.karlsson@goteborgsregionen.example")
+
+	cfg, err := demoConfig(dir, srv, opts.Seats)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(opts.Log, nil))
+	p := &printer{w: w, loc: loc}
+	d, err := mailbot.Open(ctx, cfg, mailbot.Options{Now: clock.Now, Log: log, Observe: p.mail})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	ev := cfg.Events[0]
+
+	fmt.Fprintf(w, "anmalan demo: %s\n", ev.Title)
+	fmt.Fprintf(w, "  %s, %s; %d seats (the demo's count); registration closes %s\n",
+		ev.StartsAt.In(loc).Format("Mon 2 Jan 2006 15:04"), ev.Location, opts.Seats, ev.ClosesAt.In(loc).Format("Mon 2 Jan 2006 15:04"))
+	fmt.Fprintf(w, "  IMAP %s and SMTP %s on loopback; database %s\n", srv.IMAPAddr(), srv.SMTPAddr(), cfg.Database)
+
+	var raws [][]byte
+	seen := 0
+	for i, s := range script {
+		at, err := time.ParseInLocation("2006-01-02 15:04", s.at, loc)
+		if err != nil {
+			return fmt.Errorf("script step %d: %w", i, err)
+		}
+		clock.Set(at)
+		var raw []byte
+		if s.raw == "" {
+			raw = raws[s.again]
+		} else {
+			raw = []byte(strings.ReplaceAll(strings.ReplaceAll(s.raw, "{{DATE}}", at.Format(time.RFC1123Z)), "\n", "\r\n"))
+		}
+		raws = append(raws, raw)
+		fmt.Fprintf(w, "\n── %d. %s  %s\n", i+1, at.Format("Mon 2 Jan 15:04"), s.title)
+		if _, err := srv.Append(botAddr, "INBOX", raw, at); err != nil {
+			return err
+		}
+		if _, _, err := d.RunOnce(ctx); err != nil {
+			return fmt.Errorf("step %d: %w", i+1, err)
+		}
+		sent := srv.Received()
+		for _, m := range sent[seen:] {
+			p.reply(m)
+		}
+		seen = len(sent)
+	}
+
+	regs, err := d.Store().Registrations(ctx, ev.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nParticipants of %s (%d seats):\n", ev.ID, opts.Seats)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  STATUS\tPOS\tNAME\tEMAIL\tORGANISATION\tDIET\tREGISTERED")
+	for _, r := range regs {
+		pos := ""
+		if r.Position > 0 {
+			pos = fmt.Sprint(r.Position)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Status, pos, r.Name, r.Email, r.Organisation, r.Diet,
+			r.RegisteredAt.In(loc).Format("2006-01-02 15:04"))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if !opts.Keep {
+		fmt.Fprintln(w, "\nDone. Run `anmalan demo -keep` to try the bot from a mail client.")
+		return nil
+	}
+	return keep(ctx, w, d, srv, clock, loc)
+}
+
+// keep leaves everything running for a mail client until ctx ends.
+func keep(ctx context.Context, w io.Writer, d *mailbot.Daemon, srv *localmail.Servers, clock *Clock, loc *time.Location) error {
+	// Registration is open again in the demo's world from here on, so
+	// that what a person sends is answered with a seat or a place.
+	restart := time.Date(2018, 12, 3, 10, 0, 0, 0, loc)
+	clock.Run(restart)
+	users := srv.Users()
+	sort.Strings(users)
+	imapHost, imapPort := splitAddr(srv.IMAPAddr())
+	smtpHost, smtpPort := splitAddr(srv.SMTPAddr())
+	fmt.Fprintf(w, `
+The servers keep running; connect a mail client (Thunderbird: "Set up an existing email account",
+then "Configure manually"):
+  incoming  IMAP  host %s  port %s  connection security: none  authentication: normal password
+  outgoing  SMTP  host %s  port %s  connection security: none  authentication: none
+  username: an address below (any other address gets a mailbox when mail is sent to it)
+  password: %s
+  accounts: %s
+Write to %s; the bot answers within a few seconds. The demo clock now runs from %s,
+before the deadline. Stop with Ctrl-C.
+`, imapHost, imapPort, smtpHost, smtpPort, password, strings.Join(users, ", "), botAddr, restart.Format("Mon 2 Jan 2006 15:04"))
+	return d.Run(ctx)
+}
+
+func splitAddr(a string) (string, string) {
+	i := strings.LastIndexByte(a, ':')
+	return a[:i], a[i+1:]
+}
+
+// demoConfig writes the embedded example config and its material to dir,
+// loads it exactly as `anmalan run` would, and points it at the local
+// servers and a database in dir.
+func demoConfig(dir string, srv *localmail.Servers, seats int) (*mailbot.Config, error) {
+	err := fs.WalkDir(anmalan.Example, ".", func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		data, err := anmalan.Example.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dir, filepath.FromSlash(path))
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o600)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("write example config: %w", err)
+	}
+	cfg, err := mailbot.LoadConfig(filepath.Join(dir, "config.example.toml"))
+	if err != nil {
+		return nil, fmt.Errorf("load example config: %w", err)
+	}
+	secret := filepath.Join(dir, "password")
+	if err := os.WriteFile(secret, []byte(password+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write demo password: %w", err)
+	}
+	cfg.Database = filepath.Join(dir, "anmalan.db")
+	cfg.IMAP.Address, cfg.IMAP.Security, cfg.IMAP.Username = srv.IMAPAddr(), "none", botAddr
+	cfg.IMAP.PasswordEnv, cfg.IMAP.PasswordFile = "", secret
+	cfg.IMAP.ProcessedMailbox = "Behandlat"
+	cfg.IMAP.PollInterval = mailbot.Duration{Duration: 5 * time.Second}
+	cfg.SMTP.Address, cfg.SMTP.Security, cfg.SMTP.Username = srv.SMTPAddr(), "none", ""
+	cfg.SMTP.PasswordEnv, cfg.SMTP.PasswordFile = "", ""
+	cfg.Events = cfg.Events[:1]
+	cfg.Events[0].Seats = seats
+	return cfg, nil
+}
+
+// printer writes what the bot understood, decided and sent.
+type printer struct {
+	w   io.Writer
+	loc *time.Location
+}
+
+func (p *printer) mail(in mailbot.Incoming, res mailbot.Result) {
+	if res.Duplicate {
+		fmt.Fprintf(p.w, "   mail %s was handled before (%s): nothing done, nothing sent\n", res.Key, res.Outcome)
+		return
+	}
+	u := res.Understanding
+	what := u.Kind
+	if u.Automatic != "" {
+		what += " (" + u.Automatic + ")"
+	}
+	if u.Language != "" {
+		what += ", language " + u.Language
+	}
+	fmt.Fprintf(p.w, "   understood: %s\n", what)
+	for _, person := range u.People {
+		extra := []string{}
+		if person.Organisation != "" {
+			extra = append(extra, person.Organisation)
+		}
+		if person.Diet != "" {
+			extra = append(extra, "diet: "+person.Diet)
+		}
+		line := fmt.Sprintf("%s <%s>", person.Name, person.Email)
+		if len(extra) > 0 {
+			line += " (" + strings.Join(extra, "; ") + ")"
+		}
+		fmt.Fprintf(p.w, "               %s\n", line)
+	}
+	if u.Reason != "" {
+		fmt.Fprintf(p.w, "   why:        %s\n", u.Reason)
+	}
+	for _, d := range res.Decisions {
+		fmt.Fprintf(p.w, "   decided:    %s\n", d)
+	}
+	fmt.Fprintf(p.w, "   outcome:    %s\n", res.Outcome)
+}
+
+func (p *printer) reply(m localmail.Message) {
+	subject, attachments := summarise(m.Data)
+	fmt.Fprintf(p.w, "   sent:       %q to %s", subject, strings.Join(m.To, ", "))
+	if len(attachments) > 0 {
+		fmt.Fprintf(p.w, " [attached: %s]", strings.Join(attachments, ", "))
+	}
+	fmt.Fprintln(p.w)
+}
+
+// summarise returns a mail's subject and the names of its attachments.
+func summarise(raw []byte) (string, []string) {
+	r, err := mail.CreateReader(strings.NewReader(string(raw)))
+	if err != nil {
+		return "", nil
+	}
+	defer r.Close()
+	subject, _ := r.Header.Subject()
+	var names []string
+	for {
+		part, err := r.NextPart()
+		if err != nil {
+			break
+		}
+		if h, ok := part.Header.(*mail.AttachmentHeader); ok {
+			name, _ := h.Filename()
+			names = append(names, name)
+		}
+	}
+	return subject, names
+}

@@ -1,0 +1,223 @@
+// Package localmail runs an IMAP and an SMTP server in the process, on
+// 127.0.0.1, for the demo and the tests: go-imap's in-memory server and a
+// go-smtp server that delivers into it. Nothing here leaves loopback.
+package localmail
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+	"github.com/emersion/go-smtp"
+)
+
+// Message is one mail the SMTP server accepted.
+type Message struct {
+	From string
+	To   []string
+	Data []byte
+	At   time.Time
+}
+
+// Options shape the servers.
+type Options struct {
+	// Password is every user's password.
+	Password string
+	// IMAPCaps are the capabilities the IMAP server offers; nil means
+	// IMAP4rev1 with IDLE, MOVE, UIDPLUS and the other common extensions.
+	IMAPCaps imap.CapSet
+	// Now stamps delivered mail; nil means time.Now.
+	Now func() time.Time
+	// Rcpt, when set, may refuse a recipient: return a *smtp.SMTPError.
+	Rcpt func(to string) error
+	// Quiet drops the servers' own error logging.
+	Quiet bool
+}
+
+// Servers is a running pair of servers.
+type Servers struct {
+	opts     Options
+	mem      *imapmemserver.Server
+	imapSrv  *imapserver.Server
+	imapLn   net.Listener
+	smtpSrv  *smtp.Server
+	smtpLn   net.Listener
+	mu       sync.Mutex
+	users    map[string]*imapmemserver.User
+	received []Message
+	wg       sync.WaitGroup
+}
+
+// DefaultCaps is what the IMAP server offers unless told otherwise.
+func DefaultCaps() imap.CapSet {
+	return imap.CapSet{
+		imap.CapIMAP4rev1: {}, imap.CapIdle: {}, imap.CapMove: {}, imap.CapUIDPlus: {},
+		imap.CapNamespace: {}, imap.CapUnselect: {}, imap.CapLiteralPlus: {},
+	}
+}
+
+// Start starts both servers on 127.0.0.1 with ports chosen by the system.
+func Start(opts Options) (*Servers, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.IMAPCaps == nil {
+		opts.IMAPCaps = DefaultCaps()
+	}
+	s := &Servers{opts: opts, mem: imapmemserver.New(), users: map[string]*imapmemserver.User{}}
+	var logger *log.Logger
+	if opts.Quiet {
+		logger = log.New(io.Discard, "", 0)
+	} else {
+		logger = log.New(log.Writer(), "localmail imap: ", log.LstdFlags)
+	}
+	s.imapSrv = imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return s.mem.NewSession(), nil, nil
+		},
+		Caps:         opts.IMAPCaps,
+		InsecureAuth: true,
+		Logger:       logger,
+	})
+	var err error
+	if s.imapLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+		return nil, fmt.Errorf("listen imap: %w", err)
+	}
+	if s.smtpLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+		s.imapLn.Close()
+		return nil, fmt.Errorf("listen smtp: %w", err)
+	}
+	s.smtpSrv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
+		return &smtpSession{s: s}, nil
+	}))
+	s.smtpSrv.Domain = "localhost"
+	s.smtpSrv.AllowInsecureAuth = true
+	s.smtpSrv.MaxMessageBytes = 64 << 20
+	s.smtpSrv.ReadTimeout = time.Minute
+	s.smtpSrv.WriteTimeout = time.Minute
+	if opts.Quiet {
+		s.smtpSrv.ErrorLog = log.New(io.Discard, "", 0)
+	}
+	s.wg.Add(2)
+	go func() { defer s.wg.Done(); _ = s.imapSrv.Serve(s.imapLn) }()
+	go func() { defer s.wg.Done(); _ = s.smtpSrv.Serve(s.smtpLn) }()
+	return s, nil
+}
+
+// IMAPAddr is the IMAP server's host:port.
+func (s *Servers) IMAPAddr() string { return s.imapLn.Addr().String() }
+
+// SMTPAddr is the SMTP server's host:port.
+func (s *Servers) SMTPAddr() string { return s.smtpLn.Addr().String() }
+
+// Close stops both servers.
+func (s *Servers) Close() error {
+	err := errors.Join(s.imapSrv.Close(), s.smtpSrv.Close())
+	s.wg.Wait()
+	return err
+}
+
+// AddUser creates a user (its login is its address) with an INBOX, or
+// returns the one that exists.
+func (s *Servers) AddUser(address string) *imapmemserver.User {
+	address = strings.ToLower(address)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u, ok := s.users[address]; ok {
+		return u
+	}
+	u := imapmemserver.NewUser(address, s.opts.Password)
+	_ = u.Create("INBOX", nil)
+	s.mem.AddUser(u)
+	s.users[address] = u
+	return u
+}
+
+// Users returns the addresses that have a mailbox.
+func (s *Servers) Users() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.users))
+	for a := range s.users {
+		out = append(out, a)
+	}
+	return out
+}
+
+// Append puts raw into the user's mailbox with the given arrival time, as
+// a delivery would. It returns the new mail's UID.
+func (s *Servers) Append(address, mailbox string, raw []byte, arrived time.Time) (imap.UID, error) {
+	u := s.AddUser(address)
+	data, err := u.Append(mailbox, &literal{bytes.NewReader(raw), int64(len(raw))}, &imap.AppendOptions{Time: arrived})
+	if err != nil {
+		return 0, fmt.Errorf("append to %s/%s: %w", address, mailbox, err)
+	}
+	return data.UID, nil
+}
+
+// Received returns a copy of every mail the SMTP server accepted, in order.
+func (s *Servers) Received() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.received...)
+}
+
+type literal struct {
+	*bytes.Reader
+	size int64
+}
+
+func (l *literal) Size() int64 { return l.size }
+
+type smtpSession struct {
+	s    *Servers
+	from string
+	to   []string
+}
+
+func (ss *smtpSession) Reset()        { ss.from, ss.to = "", nil }
+func (ss *smtpSession) Logout() error { return nil }
+
+func (ss *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
+	ss.from = from
+	return nil
+}
+
+func (ss *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if ss.s.opts.Rcpt != nil {
+		if err := ss.s.opts.Rcpt(to); err != nil {
+			return err
+		}
+	}
+	ss.to = append(ss.to, to)
+	return nil
+}
+
+// Data accepts the mail, records it, and delivers a copy to each
+// recipient's INBOX (creating the user), so a mail client logged in as a
+// participant sees the reply.
+func (ss *smtpSession) Data(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	now := ss.s.opts.Now()
+	ss.s.mu.Lock()
+	ss.s.received = append(ss.s.received, Message{From: ss.from, To: append([]string(nil), ss.to...), Data: data, At: now})
+	ss.s.mu.Unlock()
+	for _, to := range ss.to {
+		if _, err := ss.s.Append(to, "INBOX", data, now); err != nil {
+			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "delivery failed: " + err.Error()}
+		}
+	}
+	return nil
+}
