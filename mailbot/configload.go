@@ -1,6 +1,7 @@
 package mailbot
 
 import (
+	"bytes"
 	"encoding"
 	"errors"
 	"fmt"
@@ -84,14 +85,15 @@ func ParseConfig(data []byte, dir string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolve config directory: %w", err)
 	}
-	ck := &checker{}
+	ck := &checker{invalidPaths: map[string]bool{}, order: map[string]int{}}
 	var raw map[string]any
-	if _, err := toml.Decode(string(data), &raw); err != nil {
+	md, err := toml.Decode(string(data), &raw)
+	if err != nil {
 		// The parser stops at the first syntax error and nothing after it
 		// can be trusted, so this is the one problem that comes alone.
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			ck.problemf("line %d: %s", pe.Position.Line, pe.Message)
+			ck.problemf("line %d: %s", syntaxErrorLine(data, pe.Position), pe.Message)
 		} else {
 			ck.problemf("%v", err)
 		}
@@ -99,6 +101,11 @@ func ParseConfig(data []byte, dir string) (*Config, error) {
 	}
 	c := &Config{Dir: absDir}
 	ck.known = knownKeys(reflect.TypeFor[Config](), "")
+	for i, k := range md.Keys() {
+		if p := strings.Join(k, "."); !hasKey(ck.order, p) {
+			ck.order[p] = i
+		}
+	}
 	ck.decode("", raw, reflect.ValueOf(c).Elem())
 	ck.check(c)
 	if err := ck.err(); err != nil {
@@ -106,6 +113,16 @@ func ParseConfig(data []byte, dir string) (*Config, error) {
 	}
 	c.warnings = ck.warnings
 	return c, nil
+}
+
+// syntaxErrorLine returns the line of a TOML syntax error. The parser's own
+// line is one too far when the error is the newline that ends a line ("got
+// '\n' instead"), so it is counted from the error's byte offset instead.
+func syntaxErrorLine(data []byte, pos toml.Position) int {
+	if pos.Start <= 0 || pos.Start > len(data) {
+		return pos.Line
+	}
+	return bytes.Count(data[:pos.Start], []byte("\n")) + 1
 }
 
 // Warnings returns notes about the config that do not stop the bot from
@@ -242,6 +259,31 @@ type checker struct {
 	// known maps each key name to the paths where it is valid, for the
 	// "did you mean" of a key written in the wrong table.
 	known map[string][]string
+	// order is the position of each key's first appearance in the file,
+	// keyed by its path without [[events]] indexes, so that problems are
+	// listed in the order of the file.
+	order map[string]int
+	// invalidPaths holds the keys whose value had the wrong type, so the
+	// checks after decoding do not report them a second time as missing.
+	invalidPaths map[string]bool
+}
+
+// invalid reports that the value at path could not be decoded.
+func (ck *checker) invalid(path, format string, args ...any) {
+	ck.invalidPaths[path] = true
+	ck.problemf("%s: %s", path, fmt.Sprintf(format, args...))
+}
+
+// missing reports that the required key at path is not set, unless its
+// value was already reported as invalid; hint may say what is expected.
+func (ck *checker) missing(path, hint string) {
+	if ck.invalidPaths[path] {
+		return
+	}
+	if hint != "" {
+		hint = " (" + hint + ")"
+	}
+	ck.problemf("%s: missing%s", path, hint)
 }
 
 func (ck *checker) problemf(format string, args ...any) {
@@ -268,11 +310,11 @@ func (ck *checker) decode(path string, raw any, v reflect.Value) {
 	if u, ok := v.Addr().Interface().(encoding.TextUnmarshaler); ok {
 		s, ok := raw.(string)
 		if !ok {
-			ck.problemf("%s: want a string, not %s", path, tomlTypeName(raw))
+			ck.invalid(path, "want a string, not %s", tomlTypeName(raw))
 			return
 		}
 		if err := u.UnmarshalText([]byte(s)); err != nil {
-			ck.problemf("%s: %v", path, err)
+			ck.invalid(path, "%v", err)
 		}
 		return
 	}
@@ -280,14 +322,14 @@ func (ck *checker) decode(path string, raw any, v reflect.Value) {
 	case reflect.Struct:
 		tbl, ok := raw.(map[string]any)
 		if !ok {
-			ck.problemf("%s: want a table ([%s]), not %s", path, path, tomlTypeName(raw))
+			ck.invalid(path, "want a table ([%s]), not %s", path, tomlTypeName(raw))
 			return
 		}
 		ck.decodeTable(path, tbl, v)
 	case reflect.Map:
 		tbl, ok := raw.(map[string]any)
 		if !ok {
-			ck.problemf("%s: want a table ([%s]), not %s", path, path, tomlTypeName(raw))
+			ck.invalid(path, "want a table ([%s]), not %s", path, tomlTypeName(raw))
 			return
 		}
 		m := reflect.MakeMapWithSize(v.Type(), len(tbl))
@@ -301,9 +343,9 @@ func (ck *checker) decode(path string, raw any, v reflect.Value) {
 		rv := reflect.ValueOf(raw)
 		if rv.Kind() != reflect.Slice {
 			if v.Type().Elem().Kind() == reflect.Struct {
-				ck.problemf("%s: want an array of tables ([[%s]]), not %s", path, path, tomlTypeName(raw))
+				ck.invalid(path, "want an array of tables ([[%s]]), not %s", path, tomlTypeName(raw))
 			} else {
-				ck.problemf("%s: want an array, not %s", path, tomlTypeName(raw))
+				ck.invalid(path, "want an array, not %s", tomlTypeName(raw))
 			}
 			return
 		}
@@ -326,26 +368,26 @@ func (ck *checker) decode(path string, raw any, v reflect.Value) {
 			case "datetime-local":
 				v.SetString(x.Format(time.DateTime))
 			default:
-				ck.problemf("%s: want a quoted string, not a TOML time with a zone or without a date", path)
+				ck.invalid(path, "want a local date and time such as \"2018-12-11 13:00\", read in timezone; not a time with a zone or without a date")
 			}
 		default:
-			ck.problemf("%s: want a string, not %s", path, tomlTypeName(raw))
+			ck.invalid(path, "want a string, not %s", tomlTypeName(raw))
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		n, ok := raw.(int64)
 		if !ok {
-			ck.problemf("%s: want an integer, not %s", path, tomlTypeName(raw))
+			ck.invalid(path, "want an integer, not %s", tomlTypeName(raw))
 			return
 		}
 		if v.OverflowInt(n) {
-			ck.problemf("%s: %d is too large", path, n)
+			ck.invalid(path, "%d is too large", n)
 			return
 		}
 		v.SetInt(n)
 	case reflect.Bool:
 		b, ok := raw.(bool)
 		if !ok {
-			ck.problemf("%s: want true or false, not %s", path, tomlTypeName(raw))
+			ck.invalid(path, "want true or false, not %s", tomlTypeName(raw))
 			return
 		}
 		v.SetBool(b)
@@ -356,11 +398,11 @@ func (ck *checker) decode(path string, raw any, v reflect.Value) {
 		case int64:
 			v.SetFloat(float64(x))
 		default:
-			ck.problemf("%s: want a number, not %s", path, tomlTypeName(raw))
+			ck.invalid(path, "want a number, not %s", tomlTypeName(raw))
 		}
 	default:
 		// A field type added to Config that this decoder does not know yet.
-		ck.problemf("%s: cannot decode into %s", path, v.Type())
+		ck.invalid(path, "cannot decode into %s", v.Type())
 	}
 }
 
@@ -368,7 +410,12 @@ func (ck *checker) decode(path string, raw any, v reflect.Value) {
 // that v has no field for.
 func (ck *checker) decodeTable(path string, tbl map[string]any, v reflect.Value) {
 	fields := tomlFields(v.Type())
-	for _, k := range sortedKeys(tbl) {
+	keys := sortedKeys(tbl)
+	prefix := withoutIndexes(path)
+	slices.SortStableFunc(keys, func(a, b string) int {
+		return ck.position(joinKey(prefix, a)) - ck.position(joinKey(prefix, b))
+	})
+	for _, k := range keys {
 		i, ok := fields[k]
 		if !ok {
 			ck.problemf("unknown key %q%s", joinKey(path, k), ck.suggest(path, k, fields))
@@ -376,6 +423,38 @@ func (ck *checker) decodeTable(path string, tbl map[string]any, v reflect.Value)
 		}
 		ck.decode(joinKey(path, k), tbl[k], v.Field(i))
 	}
+}
+
+// position returns where the key path (without indexes) first appears in
+// the file, or a position after every key when it cannot be found.
+func (ck *checker) position(path string) int {
+	if i, ok := ck.order[path]; ok {
+		return i
+	}
+	return len(ck.order)
+}
+
+// withoutIndexes returns path without its "[n]" parts, as the toml package
+// names the keys of an array of tables.
+func withoutIndexes(path string) string {
+	var b strings.Builder
+	skip := false
+	for _, r := range path {
+		switch {
+		case r == '[':
+			skip = true
+		case r == ']':
+			skip = false
+		case !skip:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func hasKey[V any](m map[string]V, k string) bool {
+	_, ok := m[k]
+	return ok
 }
 
 // suggest returns a " (did you mean …?)" hint for the unknown key k in the
@@ -487,33 +566,39 @@ func sortedKeys[V any](m map[string]V) []string {
 	return slices.Sorted(maps.Keys(m))
 }
 
-// editDistance returns the Levenshtein distance between a and b in bytes,
-// which is enough for ASCII key names.
+// editDistance returns the optimal string alignment distance between a and
+// b in bytes (enough for ASCII key names): the Levenshtein distance, with two
+// swapped neighbours counting as one edit, the most common typing slip.
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	// d[i][j] is the distance between a[:i] and b[:j].
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return d[len(a)][len(b)]
 }
 
 // check fills in defaults, resolves times and paths, and reports what is
 // missing or wrong in c, section by section.
 func (ck *checker) check(c *Config) {
 	if c.Database == "" {
-		ck.problemf("database: missing (the SQLite file, e.g. \"anmalan.db\")")
+		ck.missing("database", `the SQLite file, e.g. "anmalan.db"`)
 	} else {
 		c.Database = resolvePath(c.Dir, c.Database)
 		if fi, err := os.Stat(filepath.Dir(c.Database)); err != nil || !fi.IsDir() {
@@ -549,10 +634,10 @@ func (ck *checker) check(c *Config) {
 func (ck *checker) checkIMAP(c *Config) {
 	m := &c.IMAP
 	if m.Address == "" {
-		ck.problemf("imap.address: missing (host:port, e.g. \"mail.example:993\")")
+		ck.missing("imap.address", `host:port, e.g. "mail.example.org:993"`)
 	}
 	if m.Username == "" {
-		ck.problemf("imap.username: missing")
+		ck.missing("imap.username", "")
 	}
 	m.Security = ck.checkServer("imap", m.Address, m.Security, 993)
 	m.PasswordFile = ck.checkPassword("imap", m.Username, m.PasswordEnv, m.PasswordFile, c.Dir)
@@ -576,7 +661,7 @@ func (ck *checker) checkIMAP(c *Config) {
 func (ck *checker) checkSMTP(c *Config) {
 	m := &c.SMTP
 	if m.Address == "" {
-		ck.problemf("smtp.address: missing (host:port, e.g. \"mail.example:587\")")
+		ck.missing("smtp.address", `host:port, e.g. "mail.example.org:587"`)
 	}
 	m.Security = ck.checkServer("smtp", m.Address, m.Security, 465)
 	// A relay on the same machine often takes mail without a login, so an
@@ -586,7 +671,7 @@ func (ck *checker) checkSMTP(c *Config) {
 	}
 	m.PasswordFile = ck.checkPassword("smtp", m.Username, m.PasswordEnv, m.PasswordFile, c.Dir)
 	if m.From == "" {
-		ck.problemf("smtp.from: missing (the bot's address, e.g. \"GR Anmälan <anmalan@example.org>\")")
+		ck.missing("smtp.from", `the bot's address, e.g. "GR Anmälan <anmalan@example.org>"`)
 	} else if _, err := mail.ParseAddress(m.From); err != nil {
 		ck.problemf("smtp.from: %q is not a mail address: %v", m.From, err)
 	}
@@ -695,7 +780,7 @@ func isEnvName(s string) bool {
 func (ck *checker) checkOrganisers(c *Config) {
 	o := &c.Organisers
 	if len(o.Addresses) == 0 {
-		ck.problemf("organisers.addresses: missing (at least one organiser's address)")
+		ck.missing("organisers.addresses", "at least one organiser's address")
 	}
 	for i, a := range o.Addresses {
 		p, err := mail.ParseAddress(a)
@@ -710,7 +795,7 @@ func (ck *checker) checkOrganisers(c *Config) {
 	if o.TrustedAuthservID == "" {
 		// Without it no Authentication-Results header can be trusted, so no
 		// organiser command could ever count.
-		ck.problemf("organisers.trusted_authserv_id: missing (the authserv-id your receiving mail server writes in Authentication-Results)")
+		ck.missing("organisers.trusted_authserv_id", "the authserv-id your receiving mail server writes in Authentication-Results")
 	} else if strings.ContainsAny(o.TrustedAuthservID, " \t;") {
 		ck.problemf("organisers.trusted_authserv_id: %q is not an authserv-id (a host name, no spaces or ';')", o.TrustedAuthservID)
 	}
@@ -748,7 +833,7 @@ func (ck *checker) checkOrganisations(c *Config) {
 }
 
 func (ck *checker) checkEvents(c *Config) {
-	if len(c.Events) == 0 {
+	if len(c.Events) == 0 && !ck.invalidPaths["events"] {
 		ck.problemf("events: none; add at least one [[events]] table")
 	}
 	seen := map[string]int{}
@@ -757,7 +842,7 @@ func (ck *checker) checkEvents(c *Config) {
 		p := fmt.Sprintf("events[%d]", i)
 		switch {
 		case ev.ID == "":
-			ck.problemf("%s.id: missing", p)
+			ck.missing(p+".id", "")
 		case !isEventID(ev.ID):
 			ck.problemf("%s.id: %q may hold only lower-case letters a-z, digits and '-', not at either end, at most %d characters (it is used in +tags and on the command line)", p, ev.ID, maxEventIDLength)
 		default:
@@ -768,12 +853,12 @@ func (ck *checker) checkEvents(c *Config) {
 			}
 		}
 		if strings.TrimSpace(ev.Title) == "" {
-			ck.problemf("%s.title: missing", p)
+			ck.missing(p+".title", "")
 		}
 		if strings.TrimSpace(ev.Location) == "" {
-			ck.problemf("%s.location: missing", p)
+			ck.missing(p+".location", "")
 		}
-		if ev.Seats < 1 {
+		if ev.Seats < 1 && !ck.invalidPaths[p+".seats"] {
 			ck.problemf("%s.seats: must be at least 1", p)
 		}
 		ck.checkEventTimes(p, ev, c.Location)
@@ -806,11 +891,11 @@ func (ck *checker) checkEventTimes(p string, ev *EventConfig, loc *time.Location
 		return t
 	}
 	if ev.Starts == "" {
-		ck.problemf("%s.starts: missing (e.g. \"2018-12-11 13:00\")", p)
+		ck.missing(p+".starts", `e.g. "2018-12-11 13:00"`)
 		ok = false
 	}
 	if ev.Ends == "" {
-		ck.problemf("%s.ends: missing (e.g. \"2018-12-11 15:30\")", p)
+		ck.missing(p+".ends", `e.g. "2018-12-11 15:30"`)
 		ok = false
 	}
 	ev.StartsAt = parse("starts", ev.Starts, false, false)
