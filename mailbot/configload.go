@@ -327,6 +327,10 @@ func (ck *checker) decode(path string, raw any, v reflect.Value) {
 		}
 		ck.decodeTable(path, tbl, v)
 	case reflect.Map:
+		if v.Type().Key().Kind() != reflect.String {
+			ck.invalid(path, "cannot decode into %s", v.Type())
+			return
+		}
 		tbl, ok := raw.(map[string]any)
 		if !ok {
 			ck.invalid(path, "want a table ([%s]), not %s", path, tomlTypeName(raw))
