@@ -882,7 +882,7 @@ func (ck *checker) checkEvents(c *Config) {
 // checkEventTimes resolves the event's times in loc and checks their order:
 // registration opens before it closes, and closes no later than the start.
 func (ck *checker) checkEventTimes(p string, ev *EventConfig, loc *time.Location) {
-	var ok = true
+	ok := true
 	parse := func(key, s string, dateAlone, endOfDay bool) time.Time {
 		if s == "" {
 			return time.Time{}
