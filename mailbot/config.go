@@ -1,6 +1,9 @@
 package mailbot
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Config is the whole configuration file, as read from TOML. The key names
 // are the public contract documented in config.example.toml.
@@ -21,6 +24,9 @@ type Config struct {
 	// Dir is the directory of the config file; relative paths (database,
 	// material, password files) are resolved against it by LoadConfig.
 	Dir string `toml:"-"`
+
+	// warnings are the notes of the last check, returned by Warnings.
+	warnings []string
 }
 
 // IMAPConfig says where the bot's inbox is.
@@ -80,11 +86,11 @@ type EventConfig struct {
 // Duration is a time.Duration read from a TOML string such as "30s".
 type Duration struct{ time.Duration }
 
-// UnmarshalText reads a Go duration string.
+// UnmarshalText reads a Go duration string. It fails when b is not one.
 func (d *Duration) UnmarshalText(b []byte) error {
 	v, err := time.ParseDuration(string(b))
 	if err != nil {
-		return err
+		return fmt.Errorf("want a duration such as \"30s\", \"1m\" or \"1h30m\": %w", err)
 	}
 	d.Duration = v
 	return nil

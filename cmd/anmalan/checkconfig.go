@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/goteborgsregionen/anmalan/mailbot"
+)
+
+// cmdCheckConfig implements `anmalan check-config [-config FILE]`. It
+// prints "config OK" with the events and any warnings to stdout, or every
+// problem, one per line, to stderr. It returns 0 when the config is valid
+// and its secrets are available, 1 when not, and 2 on a usage error.
+func cmdCheckConfig(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("check-config", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configFlag := fs.String("config", "", "config `FILE` (default $ANMALAN_CONFIG, else ./anmalan.toml)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: anmalan check-config [-config FILE]\n\n"+
+			"Checks the config file and reports every problem in it at once.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "check-config: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+
+	path := configPath(*configFlag)
+	cfg, err := mailbot.LoadConfig(path)
+	if err != nil {
+		var ce *mailbot.ConfigError
+		if !errors.As(err, &ce) {
+			fmt.Fprintf(stderr, "check-config: %v\n", err)
+			return 1
+		}
+		// The secrets are checked only once the file itself is valid: the
+		// keys that name them may be among the problems.
+		fmt.Fprintln(stderr, ce.Error())
+		fmt.Fprintf(stderr, "%s: %s\n", path, countProblems(len(ce.Problems)))
+		return 1
+	}
+	if problems := cfg.CheckSecrets(); len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintf(stderr, "%s: %s\n", path, p)
+		}
+		fmt.Fprintf(stderr, "%s: %s\n", path, countProblems(len(problems)))
+		return 1
+	}
+
+	ids := make([]string, len(cfg.Events))
+	for i, ev := range cfg.Events {
+		ids[i] = ev.ID
+	}
+	noun := "events"
+	if len(ids) == 1 {
+		noun = "event"
+	}
+	fmt.Fprintf(stdout, "config OK: %d %s (%s)\n", len(ids), noun, strings.Join(ids, ", "))
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintf(stdout, "warning: %s\n", w)
+	}
+	return 0
+}
+
+// countProblems returns "1 problem" or "N problems".
+func countProblems(n int) string {
+	if n == 1 {
+		return "1 problem"
+	}
+	return fmt.Sprintf("%d problems", n)
+}

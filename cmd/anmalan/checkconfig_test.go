@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const exampleConfig = "../../config.example.toml"
+
+// runCheckConfig runs check-config with args and returns its exit code and
+// output.
+func runCheckConfig(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = cmdCheckConfig(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// writeConfig writes a config file into a new directory and returns its path.
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "anmalan.toml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// loopbackConfig is valid, needs no secrets and has no processed_mailbox,
+// which is a warning.
+const loopbackConfig = `database = "anmalan.db"
+
+[imap]
+address = "127.0.0.1:1143"
+security = "none"
+username = "bot"
+password_file = "pw"
+
+[smtp]
+address = "127.0.0.1:1025"
+from = "bot@example.org"
+
+[organisers]
+addresses = ["org@example.org"]
+trusted_authserv_id = "mx.example.org"
+contact = "Org"
+
+[[events]]
+id = "a"
+title = "A"
+starts = "2030-05-02 10:00"
+ends = "2030-05-02 12:00"
+location = "Here"
+seats = 3
+
+[[events]]
+id = "b"
+title = "B"
+starts = "2030-05-03 10:00"
+ends = "2030-05-03 12:00"
+location = "There"
+seats = 3
+`
+
+func TestCheckConfig(t *testing.T) {
+	t.Setenv("ANMALAN_CONFIG", "")
+
+	t.Run("example with its secrets", func(t *testing.T) {
+		t.Setenv("ANMALAN_IMAP_PASSWORD", "x")
+		t.Setenv("ANMALAN_SMTP_PASSWORD", "y")
+		code, stdout, stderr := runCheckConfig(t, "-config", exampleConfig)
+		if code != 0 || stdout != "config OK: 1 event (segregation-2018)\n" || stderr != "" {
+			t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+		}
+	})
+
+	t.Run("example without its secrets", func(t *testing.T) {
+		// Unset rather than empty, whatever the environment of the test run.
+		for _, name := range []string{"ANMALAN_IMAP_PASSWORD", "ANMALAN_SMTP_PASSWORD"} {
+			t.Setenv(name, "")
+			os.Unsetenv(name)
+		}
+		code, stdout, stderr := runCheckConfig(t, "-config", exampleConfig)
+		want := exampleConfig + ": imap.password_env: environment variable ANMALAN_IMAP_PASSWORD is not set\n" +
+			exampleConfig + ": smtp.password_env: environment variable ANMALAN_SMTP_PASSWORD is not set\n" +
+			exampleConfig + ": 2 problems\n"
+		if code != 1 || stdout != "" || stderr != want {
+			t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant stderr:\n%s", code, stdout, stderr, want)
+		}
+	})
+
+	t.Run("warnings", func(t *testing.T) {
+		path := writeConfig(t, loopbackConfig)
+		if err := os.WriteFile(filepath.Join(filepath.Dir(path), "pw"), []byte("secret\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, stdout, stderr := runCheckConfig(t, "-config", path)
+		want := "config OK: 2 events (a, b)\n" +
+			"warning: imap.processed_mailbox is empty: answered mail is only flagged and stays in INBOX\n"
+		if code != 0 || stdout != want || stderr != "" {
+			t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+		}
+	})
+
+	t.Run("every problem", func(t *testing.T) {
+		text := strings.Replace(loopbackConfig, `address = "127.0.0.1:1025"`, `address = "smtp.example.org:25"`+"\nsecurity = \"none\"", 1)
+		text = strings.Replace(text, "seats = 3", "seats = 0", 1)
+		text = strings.Replace(text, `id = "b"`, `id = "a"`, 1)
+		path := writeConfig(t, text)
+		code, stdout, stderr := runCheckConfig(t, "-config", path)
+		want := path + `: imap.password_file: open ` + filepath.Join(filepath.Dir(path), "pw") + ": no such file or directory\n" +
+			path + `: smtp.security: "none" is only allowed for a loopback host (localhost, 127.0.0.1, ::1), not "smtp.example.org"` + "\n" +
+			path + ": events[0].seats: must be at least 1\n" +
+			path + `: events[1].id: "a" is already the id of events[0]` + "\n" +
+			path + ": 4 problems\n"
+		if code != 1 || stdout != "" || stderr != want {
+			t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant stderr:\n%s", code, stdout, stderr, want)
+		}
+	})
+
+	t.Run("config from the environment", func(t *testing.T) {
+		t.Setenv("ANMALAN_CONFIG", filepath.Join(t.TempDir(), "from-env.toml"))
+		code, _, stderr := runCheckConfig(t)
+		if code != 1 || !strings.Contains(stderr, "from-env.toml: no such file or directory") {
+			t.Errorf("exit %d\nstderr:\n%s", code, stderr)
+		}
+	})
+
+	t.Run("missing file", func(t *testing.T) {
+		code, _, stderr := runCheckConfig(t, "-config", "/nonexistent/anmalan.toml")
+		if want := "check-config: read config: open /nonexistent/anmalan.toml: no such file or directory\n"; code != 1 || stderr != want {
+			t.Errorf("exit %d\nstderr:\n%s\nwant:\n%s", code, stderr, want)
+		}
+	})
+
+	usage := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"unknown flag", []string{"-verbose"}, 2},
+		{"extra argument", []string{"-config", exampleConfig, "extra"}, 2},
+		{"help", []string{"-h"}, 0},
+	}
+	for _, tt := range usage {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCheckConfig(t, tt.args...)
+			if code != tt.code || stdout != "" || !strings.Contains(stderr, "usage: anmalan check-config") {
+				t.Errorf("exit %d (want %d)\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
+			}
+		})
+	}
+}
+
+func TestConfigPath(t *testing.T) {
+	tests := []struct {
+		name, flag, env, want string
+	}{
+		{"flag wins", "a.toml", "b.toml", "a.toml"},
+		{"environment", "", "b.toml", "b.toml"},
+		{"default", "", "", "anmalan.toml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("ANMALAN_CONFIG", tt.env)
+			if got := configPath(tt.flag); got != tt.want {
+				t.Errorf("configPath(%q) = %q, want %q", tt.flag, got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,997 @@
+package mailbot
+
+import (
+	"bytes"
+	"encoding"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Defaults for keys the config may leave out.
+const (
+	defaultTimezone     = "Europe/Stockholm"
+	defaultLanguage     = "sv"
+	defaultMailbox      = "INBOX"
+	defaultPollInterval = time.Minute
+	// minPollInterval keeps a mistyped "1ms" from hammering the IMAP server.
+	minPollInterval = 5 * time.Second
+	// maxEventIDLength keeps "anmalan+<id>@domain" within the 64 octets that
+	// RFC 5321 allows for a local part, with room for a long bot name.
+	maxEventIDLength = 40
+)
+
+// ConfigError lists every problem found in a config file.
+type ConfigError struct {
+	File     string   // the file as named by the caller; empty for ParseConfig
+	Problems []string // one sentence each, starting with the key path
+}
+
+// Error returns the problems one per line, each prefixed with the file name
+// when there is one.
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	for i, p := range e.Problems {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if e.File != "" {
+			b.WriteString(e.File)
+			b.WriteString(": ")
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// LoadConfig reads, checks and resolves the config file at path. Relative
+// paths in it are resolved against the file's directory. It returns an error
+// wrapping the read error when the file cannot be read, and a *ConfigError
+// listing every problem at once when it can but is not valid; the *Config is
+// nil whenever the error is not.
+//
+// LoadConfig does not check that the passwords named by password_env are set:
+// CheckSecrets does, so that a config can be checked and tested on a machine
+// that does not hold the secrets.
+func LoadConfig(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	c, err := ParseConfig(data, filepath.Dir(path))
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		ce.File = path
+	}
+	return c, err
+}
+
+// ParseConfig is LoadConfig for a config already in memory: data is the TOML
+// text and dir the directory that relative paths are resolved against (the
+// working directory when empty). Problems are returned as a *ConfigError.
+func ParseConfig(data []byte, dir string) (*Config, error) {
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("resolve config directory: %w", err)
+	}
+	ck := &checker{invalidPaths: map[string]bool{}, order: map[string]int{}}
+	var raw map[string]any
+	md, err := toml.Decode(string(data), &raw)
+	if err != nil {
+		// The parser stops at the first syntax error and nothing after it
+		// can be trusted, so this is the one problem that comes alone.
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			ck.problemf("line %d: %s", syntaxErrorLine(data, pe.Position), pe.Message)
+		} else {
+			ck.problemf("%v", err)
+		}
+		return nil, ck.err()
+	}
+	c := &Config{Dir: absDir}
+	ck.known = knownKeys(reflect.TypeFor[Config](), "")
+	for i, k := range md.Keys() {
+		if p := strings.Join(k, "."); !hasKey(ck.order, p) {
+			ck.order[p] = i
+		}
+	}
+	ck.decode("", raw, reflect.ValueOf(c).Elem())
+	ck.check(c)
+	if err := ck.err(); err != nil {
+		return nil, err
+	}
+	c.warnings = ck.warnings
+	return c, nil
+}
+
+// syntaxErrorLine returns the line of a TOML syntax error. The parser's own
+// line is one too far when the error is the newline that ends a line ("got
+// '\n' instead"), so it is counted from the error's byte offset instead.
+func syntaxErrorLine(data []byte, pos toml.Position) int {
+	if pos.Start <= 0 || pos.Start > len(data) {
+		return pos.Line
+	}
+	return bytes.Count(data[:pos.Start], []byte("\n")) + 1
+}
+
+// Warnings returns notes about the config that do not stop the bot from
+// running, such as a missing processed_mailbox. It is nil for a Config that
+// was not made by LoadConfig or ParseConfig.
+func (c *Config) Warnings() []string { return c.warnings }
+
+// CheckSecrets returns a problem for each password that the config names but
+// that cannot be had now: an unset or empty environment variable, an
+// unreadable or empty file. The passwords themselves never appear in it. It
+// is separate from LoadConfig because the secrets exist only where the bot
+// runs; check-config and run call both.
+func (c *Config) CheckSecrets() []string {
+	var problems []string
+	if c.IMAP.Username != "" {
+		if _, err := c.IMAP.Password(); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
+	if c.SMTP.Username != "" {
+		if _, err := c.SMTP.Password(); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
+	return problems
+}
+
+// Password returns the IMAP password from the environment variable named by
+// password_env or from password_file. It fails, naming the key, when neither
+// is set or the one that is set gives nothing.
+func (c IMAPConfig) Password() (string, error) {
+	return secret("imap", c.PasswordEnv, c.PasswordFile)
+}
+
+// Password returns the SMTP password from the environment variable named by
+// password_env or from password_file. It fails, naming the key, when neither
+// is set or the one that is set gives nothing.
+func (c SMTPConfig) Password() (string, error) {
+	return secret("smtp", c.PasswordEnv, c.PasswordFile)
+}
+
+// secret reads a password from the environment variable env or the file
+// file. Error messages name the variable or file but never the value.
+func secret(section, env, file string) (string, error) {
+	switch {
+	case env != "" && file != "":
+		return "", fmt.Errorf("%s: set only one of password_env and password_file", section)
+	case env != "":
+		v, ok := os.LookupEnv(env)
+		if !ok {
+			return "", fmt.Errorf("%s.password_env: environment variable %s is not set", section, env)
+		}
+		if v == "" {
+			return "", fmt.Errorf("%s.password_env: environment variable %s is empty", section, env)
+		}
+		return v, nil
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("%s.password_file: %w", section, err)
+		}
+		// Editors and `echo` add a final newline that is not part of the
+		// password; anything else is kept as written.
+		v := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+		if v == "" {
+			return "", fmt.Errorf("%s.password_file: %s is empty", section, file)
+		}
+		return v, nil
+	default:
+		return "", fmt.Errorf("%s: neither password_env nor password_file is set", section)
+	}
+}
+
+// FromAddress returns smtp.from parsed, or an error when it does not parse.
+func (c *Config) FromAddress() (*mail.Address, error) {
+	a, err := mail.ParseAddress(c.SMTP.From)
+	if err != nil {
+		return nil, fmt.Errorf("parse smtp.from: %w", err)
+	}
+	return a, nil
+}
+
+// BotAddress returns the bare address of smtp.from in lower case, or "" when
+// smtp.from does not parse.
+func (c *Config) BotAddress() string {
+	a, err := c.FromAddress()
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(a.Address)
+}
+
+// IsOrganiser reports whether addr, a bare address or one with a display
+// name, is one of organisers.addresses, ignoring case.
+func (c *Config) IsOrganiser(addr string) bool {
+	want := bareAddress(addr)
+	if want == "" {
+		return false
+	}
+	for _, o := range c.Organisers.Addresses {
+		if bareAddress(o) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// bareAddress returns the lower-cased address part of s, or s trimmed and
+// lower-cased when it does not parse.
+func bareAddress(s string) string {
+	if a, err := mail.ParseAddress(s); err == nil {
+		return strings.ToLower(a.Address)
+	}
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// EventByID returns the event with the given id, ignoring case because some
+// mail clients upper-case a +tag, and whether there is one.
+func (c *Config) EventByID(id string) (*EventConfig, bool) {
+	id = strings.ToLower(id)
+	for i := range c.Events {
+		if c.Events[i].ID == id {
+			return &c.Events[i], true
+		}
+	}
+	return nil, false
+}
+
+// checker collects problems and warnings while a config is decoded and
+// checked, so that all of them are reported at once.
+type checker struct {
+	problems []string
+	warnings []string
+	// known maps each key name to the paths where it is valid, for the
+	// "did you mean" of a key written in the wrong table.
+	known map[string][]string
+	// order is the position of each key's first appearance in the file,
+	// keyed by its path without [[events]] indexes, so that problems are
+	// listed in the order of the file.
+	order map[string]int
+	// invalidPaths holds the keys whose value had the wrong type, so the
+	// checks after decoding do not report them a second time as missing.
+	invalidPaths map[string]bool
+}
+
+// invalid reports that the value at path could not be decoded.
+func (ck *checker) invalid(path, format string, args ...any) {
+	ck.invalidPaths[path] = true
+	ck.problemf("%s: %s", path, fmt.Sprintf(format, args...))
+}
+
+// missing reports that the required key at path is not set, unless its
+// value was already reported as invalid; hint may say what is expected.
+func (ck *checker) missing(path, hint string) {
+	if ck.invalidPaths[path] {
+		return
+	}
+	if hint != "" {
+		hint = " (" + hint + ")"
+	}
+	ck.problemf("%s: missing%s", path, hint)
+}
+
+func (ck *checker) problemf(format string, args ...any) {
+	ck.problems = append(ck.problems, fmt.Sprintf(format, args...))
+}
+
+func (ck *checker) warnf(format string, args ...any) {
+	ck.warnings = append(ck.warnings, fmt.Sprintf(format, args...))
+}
+
+func (ck *checker) err() error {
+	if len(ck.problems) == 0 {
+		return nil
+	}
+	return &ConfigError{Problems: ck.problems}
+}
+
+// decode stores raw, the value the TOML parser produced at path, into v. It
+// is the toml package's decoding done by hand, because that one stops at the
+// first value of the wrong type and its Undecoded keys lose the index of the
+// [[events]] table they are in; this one reports every unknown key and every
+// wrong type with its full path and goes on.
+func (ck *checker) decode(path string, raw any, v reflect.Value) {
+	if u, ok := v.Addr().Interface().(encoding.TextUnmarshaler); ok {
+		s, ok := raw.(string)
+		if !ok {
+			ck.invalid(path, "want a string, not %s", tomlTypeName(raw))
+			return
+		}
+		if err := u.UnmarshalText([]byte(s)); err != nil {
+			ck.invalid(path, "%v", err)
+		}
+		return
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		tbl, ok := raw.(map[string]any)
+		if !ok {
+			ck.invalid(path, "want a table ([%s]), not %s", path, tomlTypeName(raw))
+			return
+		}
+		ck.decodeTable(path, tbl, v)
+	case reflect.Map:
+		if v.Type().Key().Kind() != reflect.String {
+			ck.invalid(path, "cannot decode into %s", v.Type())
+			return
+		}
+		tbl, ok := raw.(map[string]any)
+		if !ok {
+			ck.invalid(path, "want a table ([%s]), not %s", path, tomlTypeName(raw))
+			return
+		}
+		m := reflect.MakeMapWithSize(v.Type(), len(tbl))
+		for _, k := range sortedKeys(tbl) {
+			elem := reflect.New(v.Type().Elem()).Elem()
+			ck.decode(joinKey(path, k), tbl[k], elem)
+			m.SetMapIndex(reflect.ValueOf(k).Convert(v.Type().Key()), elem)
+		}
+		v.Set(m)
+	case reflect.Slice:
+		rv := reflect.ValueOf(raw)
+		if rv.Kind() != reflect.Slice {
+			if v.Type().Elem().Kind() == reflect.Struct {
+				ck.invalid(path, "want an array of tables ([[%s]]), not %s", path, tomlTypeName(raw))
+			} else {
+				ck.invalid(path, "want an array, not %s", tomlTypeName(raw))
+			}
+			return
+		}
+		s := reflect.MakeSlice(v.Type(), rv.Len(), rv.Len())
+		for i := range rv.Len() {
+			ck.decode(fmt.Sprintf("%s[%d]", path, i), rv.Index(i).Interface(), s.Index(i))
+		}
+		v.Set(s)
+	case reflect.String:
+		switch x := raw.(type) {
+		case string:
+			v.SetString(x)
+		case time.Time:
+			// TOML 1.1 lets a date or date-time be written unquoted; take
+			// the local ones as the strings they would be when quoted. The
+			// toml package marks them with these zone names.
+			switch x.Location().String() {
+			case "date-local":
+				v.SetString(x.Format(time.DateOnly))
+			case "datetime-local":
+				v.SetString(x.Format(time.DateTime))
+			default:
+				ck.invalid(path, "want a local date and time such as \"2018-12-11 13:00\", read in timezone; not a time with a zone or without a date")
+			}
+		default:
+			ck.invalid(path, "want a string, not %s", tomlTypeName(raw))
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, ok := raw.(int64)
+		if !ok {
+			ck.invalid(path, "want an integer, not %s", tomlTypeName(raw))
+			return
+		}
+		if v.OverflowInt(n) {
+			ck.invalid(path, "%d is too large", n)
+			return
+		}
+		v.SetInt(n)
+	case reflect.Bool:
+		b, ok := raw.(bool)
+		if !ok {
+			ck.invalid(path, "want true or false, not %s", tomlTypeName(raw))
+			return
+		}
+		v.SetBool(b)
+	case reflect.Float32, reflect.Float64:
+		switch x := raw.(type) {
+		case float64:
+			v.SetFloat(x)
+		case int64:
+			v.SetFloat(float64(x))
+		default:
+			ck.invalid(path, "want a number, not %s", tomlTypeName(raw))
+		}
+	default:
+		// A field type added to Config that this decoder does not know yet.
+		ck.invalid(path, "cannot decode into %s", v.Type())
+	}
+}
+
+// decodeTable decodes the TOML table tbl into the struct v, reporting keys
+// that v has no field for.
+func (ck *checker) decodeTable(path string, tbl map[string]any, v reflect.Value) {
+	fields := tomlFields(v.Type())
+	keys := sortedKeys(tbl)
+	prefix := withoutIndexes(path)
+	slices.SortStableFunc(keys, func(a, b string) int {
+		return ck.position(joinKey(prefix, a)) - ck.position(joinKey(prefix, b))
+	})
+	for _, k := range keys {
+		i, ok := fields[k]
+		if !ok {
+			ck.problemf("unknown key %q%s", joinKey(path, k), ck.suggest(path, k, fields))
+			continue
+		}
+		ck.decode(joinKey(path, k), tbl[k], v.Field(i))
+	}
+}
+
+// position returns where the key path (without indexes) first appears in
+// the file, or a position after every key when it cannot be found.
+func (ck *checker) position(path string) int {
+	if i, ok := ck.order[path]; ok {
+		return i
+	}
+	return len(ck.order)
+}
+
+// withoutIndexes returns path without its "[n]" parts, as the toml package
+// names the keys of an array of tables.
+func withoutIndexes(path string) string {
+	var b strings.Builder
+	skip := false
+	for _, r := range path {
+		switch {
+		case r == '[':
+			skip = true
+		case r == ']':
+			skip = false
+		case !skip:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func hasKey[V any](m map[string]V, k string) bool {
+	_, ok := m[k]
+	return ok
+}
+
+// suggest returns a " (did you mean …?)" hint for the unknown key k in the
+// table at path, or "".
+func (ck *checker) suggest(path, k string, fields map[string]int) string {
+	norm := strings.ToLower(strings.ReplaceAll(k, "-", "_"))
+	best, bestDist := "", 0
+	for name := range fields {
+		d := editDistance(norm, name)
+		if best == "" || d < bestDist || (d == bestDist && name < best) {
+			best, bestDist = name, d
+		}
+	}
+	// Within a third of the key's length catches typos and a swapped pair
+	// without proposing an unrelated key of about the same length.
+	if best != "" && bestDist <= max(1, len(norm)/3) {
+		return fmt.Sprintf(" (did you mean %s?)", best)
+	}
+	// A key written in the wrong table, most often a top-level key below a
+	// [table] header, which TOML puts into that table.
+	elsewhere := ck.known[norm]
+	if len(elsewhere) == 0 {
+		return ""
+	}
+	hint := fmt.Sprintf(" (did you mean %s?", strings.Join(elsewhere, " or "))
+	if path != "" && slices.Contains(elsewhere, norm) {
+		hint += " keys after a [table] header belong to that table: move it above the first one"
+	}
+	return hint + ")"
+}
+
+// knownKeys maps every key name of the struct type t (recursively) to the
+// paths, under prefix, where it is valid.
+func knownKeys(t reflect.Type, prefix string) map[string][]string {
+	known := map[string][]string{}
+	var walk func(t reflect.Type, prefix string)
+	walk = func(t reflect.Type, prefix string) {
+		names := tomlFields(t)
+		for name, i := range names {
+			path := joinKey(prefix, name)
+			known[name] = append(known[name], path)
+			ft := t.Field(i).Type
+			if ft.Kind() == reflect.Slice {
+				ft = ft.Elem()
+				path += "[]"
+			}
+			if ft.Kind() == reflect.Struct && !reflect.PointerTo(ft).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
+				walk(ft, path)
+			}
+		}
+	}
+	walk(t, prefix)
+	for _, paths := range known {
+		slices.Sort(paths)
+	}
+	return known
+}
+
+// tomlFields maps the TOML key of each field of the struct type t to the
+// field's index. Fields tagged "-" or unexported are not keys.
+func tomlFields(t reflect.Type) map[string]int {
+	fields := map[string]int{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		fields[name] = i
+	}
+	return fields
+}
+
+// tomlTypeName names the type of a value from the TOML parser for a message.
+func tomlTypeName(raw any) string {
+	switch raw.(type) {
+	case string:
+		return "a string"
+	case int64:
+		return "an integer"
+	case float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case time.Time:
+		return "a date or time"
+	case map[string]any:
+		return "a table"
+	case []map[string]any:
+		return "an array of tables"
+	case []any:
+		return "an array"
+	default:
+		return fmt.Sprintf("%T", raw)
+	}
+}
+
+func joinKey(path, k string) string {
+	if path == "" {
+		return k
+	}
+	return path + "." + k
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
+}
+
+// editDistance returns the optimal string alignment distance between a and
+// b in bytes (enough for ASCII key names): the Levenshtein distance, with two
+// swapped neighbours counting as one edit, the most common typing slip.
+func editDistance(a, b string) int {
+	// d[i][j] is the distance between a[:i] and b[:j].
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
+}
+
+// check fills in defaults, resolves times and paths, and reports what is
+// missing or wrong in c, section by section.
+func (ck *checker) check(c *Config) {
+	if c.Database == "" {
+		ck.missing("database", `the SQLite file, e.g. "anmalan.db"`)
+	} else {
+		c.Database = resolvePath(c.Dir, c.Database)
+		if fi, err := os.Stat(filepath.Dir(c.Database)); err != nil || !fi.IsDir() {
+			ck.problemf("database: directory %s does not exist", filepath.Dir(c.Database))
+		}
+	}
+
+	if c.Timezone == "" {
+		c.Timezone = defaultTimezone
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		ck.problemf("timezone: %q is not a known time zone (want e.g. %q)", c.Timezone, defaultTimezone)
+		// Go on with UTC so that the events' times are still checked.
+		loc = time.UTC
+	}
+	c.Location = loc
+
+	if c.Language == "" {
+		c.Language = defaultLanguage
+	}
+	if c.Language != "sv" && c.Language != "en" {
+		ck.problemf("language: %q is not \"sv\" or \"en\"", c.Language)
+	}
+
+	ck.checkIMAP(c)
+	ck.checkSMTP(c)
+	ck.checkOrganisers(c)
+	ck.checkOrganisations(c)
+	ck.checkEvents(c)
+}
+
+func (ck *checker) checkIMAP(c *Config) {
+	m := &c.IMAP
+	if m.Address == "" {
+		ck.missing("imap.address", `host:port, e.g. "mail.example.org:993"`)
+	}
+	if m.Username == "" {
+		ck.missing("imap.username", "")
+	}
+	m.Security = ck.checkServer("imap", m.Address, m.Security, 993)
+	m.PasswordFile = ck.checkPassword("imap", m.Username, m.PasswordEnv, m.PasswordFile, c.Dir)
+	if m.Mailbox == "" {
+		m.Mailbox = defaultMailbox
+	}
+	switch {
+	case m.ProcessedMailbox == "":
+		ck.warnf("imap.processed_mailbox is empty: answered mail is only flagged and stays in %s", m.Mailbox)
+	case m.ProcessedMailbox == m.Mailbox:
+		ck.problemf("imap.processed_mailbox: %q is the same as imap.mailbox", m.ProcessedMailbox)
+	}
+	switch d := m.PollInterval.Duration; {
+	case d == 0:
+		m.PollInterval.Duration = defaultPollInterval
+	case d < minPollInterval:
+		ck.problemf("imap.poll_interval: %v is shorter than the minimum %v", d, minPollInterval)
+	}
+}
+
+func (ck *checker) checkSMTP(c *Config) {
+	m := &c.SMTP
+	if m.Address == "" {
+		ck.missing("smtp.address", `host:port, e.g. "mail.example.org:587"`)
+	}
+	m.Security = ck.checkServer("smtp", m.Address, m.Security, 465)
+	// A relay on the same machine often takes mail without a login, so an
+	// SMTP username is optional; a password without one is a mistake.
+	if m.Username == "" && (m.PasswordEnv != "" || m.PasswordFile != "") {
+		ck.problemf("smtp: a password is set but smtp.username is empty")
+	}
+	m.PasswordFile = ck.checkPassword("smtp", m.Username, m.PasswordEnv, m.PasswordFile, c.Dir)
+	if m.From == "" {
+		ck.missing("smtp.from", `the bot's address, e.g. "GR Anmälan <anmalan@example.org>"`)
+	} else if _, err := mail.ParseAddress(m.From); err != nil {
+		ck.problemf("smtp.from: %q is not a mail address: %v", m.From, err)
+	}
+}
+
+// checkServer checks a host:port address and its security setting, and
+// returns the security with its default filled in: "tls" on tlsPort (the
+// port where TLS starts at once), "starttls" on any other.
+func (ck *checker) checkServer(section, addr, security string, tlsPort int) string {
+	host, port := "", ""
+	if addr != "" {
+		var err error
+		host, port, err = net.SplitHostPort(addr)
+		if err != nil {
+			ck.problemf("%s.address: %q is not host:port: %v", section, addr, unwrapAddrErr(err))
+			host, port = "", ""
+		} else if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			ck.problemf("%s.address: port %q is not a number from 1 to 65535", section, port)
+		} else if host == "" {
+			ck.problemf("%s.address: %q has no host", section, addr)
+		}
+	}
+	if security == "" {
+		security = "starttls"
+		if port == strconv.Itoa(tlsPort) {
+			security = "tls"
+		}
+	}
+	switch security {
+	case "tls", "starttls":
+	case "none":
+		// Passwords and participants' personal data would cross the network
+		// in the clear; only a server on this machine is safe without TLS.
+		if host != "" && !isLoopback(host) {
+			ck.problemf("%s.security: \"none\" is only allowed for a loopback host (localhost, 127.0.0.1, ::1), not %q", section, host)
+		}
+	default:
+		ck.problemf("%s.security: %q is not \"tls\", \"starttls\" or \"none\"", section, security)
+	}
+	return security
+}
+
+// unwrapAddrErr returns the reason of a net.AddrError without repeating the
+// address, which the message already quotes.
+func unwrapAddrErr(err error) string {
+	var ae *net.AddrError
+	if errors.As(err, &ae) {
+		return ae.Err
+	}
+	return err.Error()
+}
+
+// isLoopback reports whether host is "localhost" or a loopback IP address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkPassword checks the password keys of a section and returns
+// password_file resolved against dir. Whether the environment variable is set
+// is left to CheckSecrets.
+func (ck *checker) checkPassword(section, username, env, file, dir string) string {
+	switch {
+	case env != "" && file != "":
+		ck.problemf("%s: set only one of password_env and password_file", section)
+	case username != "" && env == "" && file == "":
+		ck.problemf("%s: %s.username is set but neither password_env nor password_file is (passwords are never written in the config)", section, section)
+	}
+	if env != "" && !isEnvName(env) {
+		// Most likely the password itself was written here: say so without
+		// repeating it.
+		ck.problemf("%s.password_env: must be the name of an environment variable (letters, digits, _), not the password", section)
+	}
+	if file == "" {
+		return ""
+	}
+	file = resolvePath(dir, file)
+	f, err := os.Open(file)
+	if err != nil {
+		ck.problemf("%s.password_file: %v", section, err)
+		return file
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		ck.warnf("%s.password_file: %s can be read by other users (mode %v)", section, file, fi.Mode().Perm())
+	}
+	return file
+}
+
+// isEnvName reports whether s is a portable environment variable name.
+func isEnvName(s string) bool {
+	for i, r := range s {
+		switch {
+		case r == '_', r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z':
+		case r >= '0' && r <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
+
+func (ck *checker) checkOrganisers(c *Config) {
+	o := &c.Organisers
+	if len(o.Addresses) == 0 {
+		ck.missing("organisers.addresses", "at least one organiser's address")
+	}
+	for i, a := range o.Addresses {
+		p, err := mail.ParseAddress(a)
+		if err != nil {
+			ck.problemf("organisers.addresses[%d]: %q is not a mail address: %v", i, a, err)
+			continue
+		}
+		// Kept as the bare lower-case address, which is what mail is
+		// compared against.
+		o.Addresses[i] = strings.ToLower(p.Address)
+	}
+	if o.TrustedAuthservID == "" {
+		// Without it no Authentication-Results header can be trusted, so no
+		// organiser command could ever count.
+		ck.missing("organisers.trusted_authserv_id", "the authserv-id your receiving mail server writes in Authentication-Results")
+	} else if strings.ContainsAny(o.TrustedAuthservID, " \t;") {
+		ck.problemf("organisers.trusted_authserv_id: %q is not an authserv-id (a host name, no spaces or ';')", o.TrustedAuthservID)
+	}
+	if o.Contact == "" {
+		ck.warnf("organisers.contact is empty: replies cannot tell participants whom to ask")
+	}
+}
+
+func (ck *checker) checkOrganisations(c *Config) {
+	if len(c.Organisations) == 0 {
+		return
+	}
+	lowered := make(map[string]string, len(c.Organisations))
+	for _, domain := range sortedKeys(c.Organisations) {
+		name := c.Organisations[domain]
+		d := strings.ToLower(domain)
+		switch {
+		case strings.Contains(d, "@"):
+			ck.problemf("organisations: %q is an address; the keys are domains, e.g. \"molndal.se\"", domain)
+			continue
+		case !strings.Contains(d, "."):
+			ck.problemf("organisations: %q is not a domain", domain)
+			continue
+		case strings.TrimSpace(name) == "":
+			ck.problemf("organisations.%s: empty organisation name", domain)
+			continue
+		}
+		if _, dup := lowered[d]; dup {
+			ck.problemf("organisations: %q is listed twice (domains ignore case)", d)
+			continue
+		}
+		lowered[d] = name
+	}
+	c.Organisations = lowered
+}
+
+func (ck *checker) checkEvents(c *Config) {
+	if len(c.Events) == 0 && !ck.invalidPaths["events"] {
+		ck.problemf("events: none; add at least one [[events]] table")
+	}
+	seen := map[string]int{}
+	for i := range c.Events {
+		ev := &c.Events[i]
+		p := fmt.Sprintf("events[%d]", i)
+		switch {
+		case ev.ID == "":
+			ck.missing(p+".id", "")
+		case !isEventID(ev.ID):
+			ck.problemf("%s.id: %q may hold only lower-case letters a-z, digits and '-', not at either end, at most %d characters (it is used in +tags and on the command line)", p, ev.ID, maxEventIDLength)
+		default:
+			if j, dup := seen[ev.ID]; dup {
+				ck.problemf("%s.id: %q is already the id of events[%d]", p, ev.ID, j)
+			} else {
+				seen[ev.ID] = i
+			}
+		}
+		if strings.TrimSpace(ev.Title) == "" {
+			ck.missing(p+".title", "")
+		}
+		if strings.TrimSpace(ev.Location) == "" {
+			ck.missing(p+".location", "")
+		}
+		if ev.Seats < 1 && !ck.invalidPaths[p+".seats"] {
+			ck.problemf("%s.seats: must be at least 1", p)
+		}
+		ck.checkEventTimes(p, ev, c.Location)
+		for j, m := range ev.Material {
+			ev.Material[j] = ck.checkMaterial(fmt.Sprintf("%s.material[%d]", p, j), m, c.Dir)
+		}
+		for j, k := range ev.Keywords {
+			k = strings.ToLower(strings.TrimSpace(k))
+			if k == "" {
+				ck.problemf("%s.keywords[%d]: empty", p, j)
+			}
+			ev.Keywords[j] = k
+		}
+	}
+}
+
+// checkEventTimes resolves the event's times in loc and checks their order:
+// registration opens before it closes, and closes no later than the start.
+func (ck *checker) checkEventTimes(p string, ev *EventConfig, loc *time.Location) {
+	ok := true
+	parse := func(key, s string, dateAlone, endOfDay bool) time.Time {
+		if s == "" {
+			return time.Time{}
+		}
+		t, err := parseEventTime(s, loc, dateAlone, endOfDay)
+		if err != nil {
+			ck.problemf("%s.%s: %v", p, key, err)
+			ok = false
+		}
+		return t
+	}
+	if ev.Starts == "" {
+		ck.missing(p+".starts", `e.g. "2018-12-11 13:00"`)
+		ok = false
+	}
+	if ev.Ends == "" {
+		ck.missing(p+".ends", `e.g. "2018-12-11 15:30"`)
+		ok = false
+	}
+	ev.StartsAt = parse("starts", ev.Starts, false, false)
+	ev.EndsAt = parse("ends", ev.Ends, false, false)
+	ev.OpensAt = parse("opens", ev.Opens, true, false)
+	ev.ClosesAt = parse("closes", ev.Closes, true, true)
+	if !ok {
+		return
+	}
+	if ev.ClosesAt.IsZero() {
+		// Without a deadline, registration stays open until the event starts.
+		ev.ClosesAt = ev.StartsAt
+	}
+	if !ev.EndsAt.After(ev.StartsAt) {
+		ck.problemf("%s.ends: %s is not after starts %s", p, ev.Ends, ev.Starts)
+	}
+	if ev.ClosesAt.After(ev.StartsAt) {
+		ck.problemf("%s.closes: %s is after starts %s; registration must close by the start", p, ev.Closes, ev.Starts)
+	}
+	if !ev.OpensAt.IsZero() && !ev.OpensAt.Before(ev.ClosesAt) {
+		ck.problemf("%s.opens: %s is not before closes %s", p, ev.Opens, ev.ClosesAt.Format("2006-01-02 15:04"))
+	}
+}
+
+// parseEventTime parses s in loc as "2006-01-02 15:04" (a T instead of the
+// space, and seconds, are accepted too) or, when dateAlone is set, as a date
+// alone, which means the start of that day or, with endOfDay, its last
+// nanosecond.
+func parseEventTime(s string, loc *time.Location, dateAlone, endOfDay bool) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	if dateAlone {
+		if d, err := time.ParseInLocation(time.DateOnly, s, loc); err == nil {
+			if endOfDay {
+				// Built with time.Date rather than by adding a day, so a
+				// day of 23 or 25 hours still ends at 23:59:59.
+				return time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 59, 999999999, loc), nil
+			}
+			return d, nil
+		}
+		return time.Time{}, fmt.Errorf("%q is not a date (want 2006-01-02 or 2006-01-02 15:04)", s)
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time (want 2006-01-02 15:04)", s)
+}
+
+// isEventID reports whether id is lower-case letters, digits and inner
+// hyphens, at most maxEventIDLength bytes.
+func isEventID(id string) bool {
+	if id == "" || len(id) > maxEventIDLength || id[0] == '-' || id[len(id)-1] == '-' {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkMaterial checks that the material file name exists and is a readable
+// regular file, and returns its absolute path.
+func (ck *checker) checkMaterial(key, name, dir string) string {
+	if name == "" {
+		ck.problemf("%s: empty file name", key)
+		return name
+	}
+	path := resolvePath(dir, name)
+	f, err := os.Open(path)
+	if err != nil {
+		ck.problemf("%s: %v", key, err)
+		return path
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+		ck.problemf("%s: %v", key, err)
+	case !fi.Mode().IsRegular():
+		ck.problemf("%s: %s is not a regular file", key, path)
+	case fi.Size() == 0:
+		ck.problemf("%s: %s is empty", key, path)
+	}
+	return path
+}
+
+// resolvePath returns p made absolute against dir.
+func resolvePath(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(dir, p)
+}
