@@ -330,3 +330,47 @@ func TestSyncEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestRegisterTwoProcesses registers through two Stores on one file, as two
+// processes would: their write transactions meet in SQLite's lock, not in
+// the in-process queue, and BEGIN IMMEDIATE with busy_timeout must still
+// keep the seat count right without "database is locked".
+func TestRegisterTwoProcesses(t *testing.T) {
+	ctx := context.Background()
+	path := t.TempDir() + "/shared.db"
+	var stores [2]*Store
+	for i := range stores {
+		s, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		stores[i] = s
+	}
+	mustSync(t, stores[0], workshop("w1", 30))
+
+	const n = 100
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- stores[i%2].Update(ctx, func(tx *Tx) error {
+				_, err := tx.Register("w1", Person{Email: fmt.Sprintf("p%d@example.se", i)}, t0, 0, "")
+				return err
+			})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("Register: %v", err)
+		}
+	}
+	ev, err := stores[1].Event(ctx, "w1")
+	if err != nil || ev.Confirmed != 30 || ev.Waiting != n-30 {
+		t.Errorf("Event = %+v, %v; want 30 confirmed, %d waiting", ev, err, n-30)
+	}
+}

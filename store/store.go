@@ -180,7 +180,8 @@ type Tx struct {
 // nil. When fn returns an error (or panics) everything it did is rolled
 // back and that error is returned unchanged. It fails, too, when the
 // transaction cannot begin or commit, or when ctx ends while waiting for
-// another writer.
+// another writer. fn must not call Update itself: write transactions are
+// serialised, so the inner call would wait for the outer one until ctx ends.
 func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	select {
 	case s.writeSem <- struct{}{}:
