@@ -1,0 +1,251 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Outbox statuses.
+const (
+	OutboxPending = "pending"
+	OutboxSent    = "sent"
+	OutboxFailed  = "failed"
+)
+
+// Outgoing is a mail in the outbox: the exact bytes to send, composed
+// once, so that every retry sends the same message with the same
+// Message-ID.
+type Outgoing struct {
+	ID int64
+	// MessageID is without the angle brackets; it is unique in the outbox.
+	MessageID    string
+	EnvelopeFrom string
+	Recipients   []string
+	Raw          []byte
+	// Kind says what the mail is: "confirmation", "waiting", "closed",
+	// "already", "notice", ….
+	Kind string
+	// MailID is the incoming mail it answers, 0 if none.
+	MailID int64
+	// RegistrationID is the registration it is about, 0 if none.
+	RegistrationID int64
+	// Status is OutboxPending, OutboxSent or OutboxFailed.
+	Status      string
+	Attempts    int
+	NextAttempt time.Time
+	LastError   string
+	CreatedAt   time.Time
+	SentAt      time.Time
+}
+
+// Enqueue adds o to the outbox as pending, due at now, and returns its ID.
+// Call it in the transaction that makes the changes the mail reports. It
+// fails on a missing Message-ID, recipient or body, with
+// ErrDuplicateMessageID when the Message-ID is already queued, and on
+// database errors.
+func (tx *Tx) Enqueue(o Outgoing, now time.Time) (int64, error) {
+	o.MessageID = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(o.MessageID), "<"), ">")
+	switch {
+	case o.MessageID == "":
+		return 0, errors.New("enqueue: empty message-id")
+	case len(o.Recipients) == 0:
+		return 0, fmt.Errorf("enqueue %s: no recipients", o.MessageID)
+	case len(o.Raw) == 0:
+		return 0, fmt.Errorf("enqueue %s: empty message", o.MessageID)
+	}
+	rcpts, err := json.Marshal(o.Recipients)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue %s: %w", o.MessageID, err)
+	}
+	res, err := tx.exec(`INSERT INTO outbox (message_id, envelope_from, recipients, raw, kind, mail_id,
+		registration_id, status, next_attempt, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+		o.MessageID, o.EnvelopeFrom, string(rcpts), o.Raw, o.Kind, nullID(o.MailID), nullID(o.RegistrationID),
+		now.UTC(), now.UTC())
+	if isUnique(err) {
+		return 0, fmt.Errorf("enqueue %s: %w", o.MessageID, ErrDuplicateMessageID)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("enqueue %s: %w", o.MessageID, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("enqueue %s: %w", o.MessageID, err)
+	}
+	return id, nil
+}
+
+const outgoingColumns = `id, message_id, envelope_from, recipients, kind, COALESCE(mail_id, 0),
+	COALESCE(registration_id, 0), status, attempts, next_attempt, last_error, created_at, sent_at`
+
+func scanOutgoing(sc scanner, withRaw bool) (Outgoing, error) {
+	var (
+		o                   Outgoing
+		rcpts               string
+		next, created, sent sql.NullTime
+	)
+	dest := []any{&o.ID, &o.MessageID, &o.EnvelopeFrom, &rcpts, &o.Kind, &o.MailID, &o.RegistrationID, &o.Status,
+		&o.Attempts, &next, &o.LastError, &created, &sent}
+	if withRaw {
+		dest = append(dest, &o.Raw)
+	}
+	if err := sc.Scan(dest...); err != nil {
+		return Outgoing{}, err
+	}
+	if err := json.Unmarshal([]byte(rcpts), &o.Recipients); err != nil {
+		return Outgoing{}, fmt.Errorf("recipients of outgoing %d: %w", o.ID, err)
+	}
+	o.NextAttempt, o.CreatedAt, o.SentAt = fromDB(next), fromDB(created), fromDB(sent)
+	return o, nil
+}
+
+func (s *Store) listOutgoing(ctx context.Context, withRaw bool, query string, args ...any) ([]Outgoing, error) {
+	cols := outgoingColumns
+	if withRaw {
+		cols += ", raw"
+	}
+	var out []Outgoing
+	err := s.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.query(`SELECT `+cols+` FROM outbox `+query, args...)
+		if err != nil {
+			return fmt.Errorf("list outbox: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			o, err := scanOutgoing(rows, withRaw)
+			if err != nil {
+				return fmt.Errorf("list outbox: %w", err)
+			}
+			out = append(out, o)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("list outbox: %w", err)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DueOutgoing returns up to limit pending mails whose next attempt is at
+// or before now, with their bytes, oldest first. It fails only on database
+// errors.
+func (s *Store) DueOutgoing(ctx context.Context, now time.Time, limit int) ([]Outgoing, error) {
+	// Times are stored as UTC text of one format, which sorts and compares
+	// as the times do.
+	return s.listOutgoing(ctx, true, `WHERE status = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`,
+		now.UTC(), limit)
+}
+
+// Outgoing returns the outbox mails with the given status (all when
+// status is empty), oldest first, without their bytes. It fails only on
+// database errors.
+func (s *Store) Outgoing(ctx context.Context, status string) ([]Outgoing, error) {
+	if status == "" {
+		return s.listOutgoing(ctx, false, `ORDER BY id`)
+	}
+	return s.listOutgoing(ctx, false, `WHERE status = ? ORDER BY id`, status)
+}
+
+// updateOutgoing runs one UPDATE of an outbox row in its own transaction
+// and fails with ErrNoOutgoing when the row does not exist.
+func (s *Store) updateOutgoing(ctx context.Context, what string, id int64, query string, args ...any) error {
+	return s.Update(ctx, func(tx *Tx) error {
+		res, err := tx.exec(query, append(args, id)...)
+		if err != nil {
+			return fmt.Errorf("%s outgoing %d: %w", what, id, err)
+		}
+		if err := affectedOne(res, ErrNoOutgoing); err != nil {
+			return fmt.Errorf("%s outgoing %d: %w", what, id, err)
+		}
+		return nil
+	})
+}
+
+// MarkSent records that the mail was delivered at the given time. It fails
+// with ErrNoOutgoing for an unknown ID.
+func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time) error {
+	return s.updateOutgoing(ctx, "mark sent", id,
+		`UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?`, at.UTC())
+}
+
+// MarkRetry counts a failed delivery attempt, records errText, and makes
+// the mail due again at next. It fails with ErrNoOutgoing for an unknown ID.
+func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, errText string) error {
+	return s.updateOutgoing(ctx, "retry", id,
+		`UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?`,
+		next.UTC(), errText)
+}
+
+// MarkFailed counts a last, failed delivery attempt, records errText, and
+// gives the mail up. It fails with ErrNoOutgoing for an unknown ID.
+func (s *Store) MarkFailed(ctx context.Context, id int64, errText string) error {
+	return s.updateOutgoing(ctx, "mark failed", id,
+		`UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`, errText)
+}
+
+// OutboxStats summarises the outbox for status reports.
+type OutboxStats struct {
+	Pending, Failed, Sent int
+	// OldestPending is when the oldest pending mail was queued; zero when
+	// none is pending.
+	OldestPending time.Time
+	// NextAttempt is the earliest next attempt among pending mails; zero
+	// when none is pending.
+	NextAttempt time.Time
+}
+
+// OutboxStats returns the outbox's counts per status and its oldest and
+// next pending times. It fails only on database errors.
+func (s *Store) OutboxStats(ctx context.Context) (OutboxStats, error) {
+	var st OutboxStats
+	err := s.Read(ctx, func(tx *Tx) error {
+		err := tx.queryRow(`SELECT
+			COALESCE(SUM(status = 'pending'), 0), COALESCE(SUM(status = 'failed'), 0), COALESCE(SUM(status = 'sent'), 0)
+			FROM outbox`).Scan(&st.Pending, &st.Failed, &st.Sent)
+		if err != nil {
+			return fmt.Errorf("outbox stats: %w", err)
+		}
+		// MIN() would lose the DATETIME column type, so that the driver no
+		// longer returns a time; ORDER BY … LIMIT 1 keeps it.
+		var oldest, next sql.NullTime
+		err = tx.queryRow(`SELECT created_at FROM outbox WHERE status = 'pending' ORDER BY created_at LIMIT 1`).Scan(&oldest)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("outbox stats: %w", err)
+		}
+		next, err = tx.nextDue()
+		if err != nil {
+			return fmt.Errorf("outbox stats: %w", err)
+		}
+		st.OldestPending, st.NextAttempt = fromDB(oldest), fromDB(next)
+		return nil
+	})
+	return st, err
+}
+
+func (tx *Tx) nextDue() (sql.NullTime, error) {
+	var next sql.NullTime
+	err := tx.queryRow(`SELECT next_attempt FROM outbox WHERE status = 'pending' ORDER BY next_attempt LIMIT 1`).Scan(&next)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sql.NullTime{}, nil
+	}
+	return next, err
+}
+
+// NextDue returns the earliest next attempt among pending mails, and false
+// when none is pending. It fails only on database errors.
+func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
+	var next sql.NullTime
+	err := s.Read(ctx, func(tx *Tx) error {
+		var err error
+		next, err = tx.nextDue()
+		if err != nil {
+			return fmt.Errorf("next due: %w", err)
+		}
+		return nil
+	})
+	return fromDB(next), next.Valid, err
+}

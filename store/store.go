@@ -1,0 +1,279 @@
+// Package store keeps anmalan's state in one SQLite file: events,
+// registrations, the incoming mails recorded for processing, the outbox of
+// replies and the IMAP checkpoint. Every change that must hold an invariant
+// (seat counts, waiting-list order, one live registration per address) runs
+// inside one write transaction.
+//
+// The store has no clock: callers pass the times it records and compares.
+// All times are stored in UTC.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+)
+
+// Errors returned (wrapped) by the store; test them with errors.Is.
+var (
+	// ErrNoEvent means that no event has the given ID.
+	ErrNoEvent = errors.New("no such event")
+	// ErrNoRegistration means that no registration has the given ID.
+	ErrNoRegistration = errors.New("no such registration")
+	// ErrNoMail means that no recorded mail has the given ID.
+	ErrNoMail = errors.New("no such mail")
+	// ErrNoOutgoing means that no outbox row has the given ID.
+	ErrNoOutgoing = errors.New("no such outgoing mail")
+	// ErrDuplicateMessageID means that the outbox already holds a mail with
+	// the same Message-ID.
+	ErrDuplicateMessageID = errors.New("duplicate message-id in outbox")
+)
+
+// sqliteConstraintUnique is SQLITE_CONSTRAINT_UNIQUE, the extended result
+// code of a UNIQUE violation.
+const sqliteConstraintUnique = 2067
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Store is an open anmalan database. It is safe for concurrent use.
+type Store struct {
+	db *sql.DB
+	// writeSem serialises this process's write transactions. SQLite allows
+	// one writer at a time anyway; queueing here instead of in SQLite's busy
+	// handler keeps many concurrent writers from running into busy_timeout.
+	// busy_timeout still covers other processes on the same file.
+	writeSem chan struct{}
+}
+
+// SchemaVersionError is returned by Open when the database was written by a
+// newer anmalan whose schema this binary does not know.
+type SchemaVersionError struct {
+	Have, Supported int
+}
+
+func (e *SchemaVersionError) Error() string {
+	return fmt.Sprintf("database schema version %d is newer than this anmalan supports (%d); upgrade anmalan", e.Have, e.Supported)
+}
+
+// dsn returns the driver's data source name for the database file at p.
+// The path is escaped because SQLite parses the name as a URI, where "?",
+// "#" and "%" would otherwise end or change the path.
+func dsn(p string) string {
+	u := url.URL{Path: p}
+	return "file:" + u.EscapedPath() +
+		"?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate&_time_format=sqlite"
+}
+
+// Open opens the database file at path, creating it if needed, and brings
+// its schema up to date. It fails when the file cannot be opened, a
+// migration fails, or the schema is newer than this binary knows (a
+// *SchemaVersionError).
+func Open(ctx context.Context, path string) (*Store, error) {
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	s := &Store{db: db, writeSem: make(chan struct{}, 1)}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the database. It returns the error of closing the
+// underlying connections, if any.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	return nil
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded migrations ordered by version. A file
+// is named NNNN_description.sql, and the versions must be 1, 2, 3, … so
+// that user_version maps to exactly one set of applied files.
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("read migrations: %w", err)
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: name must start with a positive number and '_'", e.Name())
+		}
+		b, err := migrationFiles.ReadFile(path.Join("migrations", e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: expected version %d", m.name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// migrate applies the migrations newer than the database's user_version,
+// each in its own transaction together with the new user_version, so that
+// a crash leaves the schema at one known version.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	// Holding the write lock while reading the version keeps two processes
+	// opening a fresh file at once from both applying the same migration.
+	return s.Update(ctx, func(tx *Tx) error {
+		var have int
+		if err := tx.tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		if have > len(ms) {
+			return &SchemaVersionError{Have: have, Supported: len(ms)}
+		}
+		for _, m := range ms[have:] {
+			if _, err := tx.tx.ExecContext(ctx, m.sql); err != nil {
+				return fmt.Errorf("migration %s: %w", m.name, err)
+			}
+			// PRAGMA does not take parameters; the version is an int we made.
+			if _, err := tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+				return fmt.Errorf("migration %s: set schema version: %w", m.name, err)
+			}
+		}
+		return nil
+	})
+}
+
+// Tx is one transaction, handed to the function given to Update or Read.
+// It must not be used after that function returns.
+type Tx struct {
+	ctx context.Context
+	tx  *sql.Tx
+}
+
+// Update runs fn in one write transaction and commits it when fn returns
+// nil. When fn returns an error (or panics) everything it did is rolled
+// back and that error is returned unchanged. It fails, too, when the
+// transaction cannot begin or commit, or when ctx ends while waiting for
+// another writer. fn must not call Update itself: write transactions are
+// serialised, so the inner call would wait for the outer one until ctx ends.
+func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
+	select {
+	case s.writeSem <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("wait for write lock: %w", ctx.Err())
+	}
+	defer func() { <-s.writeSem }()
+	return s.run(ctx, false, fn)
+}
+
+// Read runs fn in a read-only transaction, which sees one consistent
+// snapshot of the database and never waits for writers. It returns fn's
+// error unchanged, or an error when the transaction cannot begin.
+func (s *Store) Read(ctx context.Context, fn func(*Tx) error) error {
+	return s.run(ctx, true, fn)
+}
+
+func (s *Store) run(ctx context.Context, readOnly bool, fn func(*Tx) error) error {
+	// With _txlock=immediate a write transaction begins with BEGIN
+	// IMMEDIATE, so it holds the write lock before its first read and a
+	// read-then-write seat check cannot fail halfway with SQLITE_BUSY. The
+	// driver uses a plain BEGIN for read-only transactions.
+	sqlTx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	// Rollback after a successful Commit is a harmless no-op; deferring it
+	// also covers a panicking fn.
+	defer sqlTx.Rollback()
+	if err := fn(&Tx{ctx: ctx, tx: sqlTx}); err != nil {
+		return err
+	}
+	if readOnly {
+		return nil
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(tx.ctx, query, args...)
+}
+
+func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(tx.ctx, query, args...)
+}
+
+func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(tx.ctx, query, args...)
+}
+
+// dbTime converts t for storage: UTC, and NULL for the zero time, which
+// the API uses to mean "none".
+func dbTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// fromDB converts a stored, possibly NULL time back: UTC, or zero.
+func fromDB(t sql.NullTime) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return t.Time.UTC()
+}
+
+// nullID stores an optional reference: 0 means none.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// isUnique reports whether err is a UNIQUE constraint violation.
+func isUnique(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqliteConstraintUnique
+}
+
+// affectedOne returns notFound when res changed no row.
+func affectedOne(res sql.Result, notFound error) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("rows affected: %w", err)
+	}
+	if n == 0 {
+		return notFound
+	}
+	return nil
+}
