@@ -43,8 +43,10 @@ func htmlToText(src string) string {
 					skip--
 				}
 			case atom.Br:
-				w.newline(1)
-			case atom.P, atom.Div, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6,
+				w.lineBreak()
+			case atom.P:
+				w.newline(2)
+			case atom.Div, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6,
 				atom.Table, atom.Ul, atom.Ol, atom.Pre, atom.Section, atom.Article,
 				atom.Header, atom.Footer, atom.Address, atom.Dl, atom.Dt, atom.Dd, atom.Center:
 				w.newline(1)
@@ -121,16 +123,23 @@ type htmlWriter struct {
 	cell      int  // cells written in the current table row
 }
 
+// newline asks for at least n line breaks before the next text (1: a new
+// line, 2: an empty line between blocks).
 func (w *htmlWriter) newline(n int) {
 	if w.out.Len() == 0 {
 		return
 	}
-	if w.newlines < 2 {
-		w.newlines += n
-		if w.newlines > 2 {
-			w.newlines = 2
-		}
+	w.newlines = max(w.newlines, min(n, 2))
+	w.space = false
+}
+
+// lineBreak is a <br>: one more line break, so that two in a row, or one
+// in an empty block, make an empty line.
+func (w *htmlWriter) lineBreak() {
+	if w.out.Len() == 0 {
+		return
 	}
+	w.newlines = min(w.newlines+1, 2)
 	w.space = false
 }
 

@@ -81,17 +81,16 @@ func splitQuote(text string) quoteSplit {
 }
 
 // startsQuoteBlock reports whether the ">" line at i begins the quoted rest
-// of the mail rather than an inline quote followed by more own text: true
-// when no more than a few unquoted lines follow.
+// of the mail rather than an inline quote answered below: true when no
+// unquoted text follows.
 func startsQuoteBlock(lines []string, i int) bool {
-	own := 0
 	for _, l := range lines[i:] {
 		t := strings.TrimSpace(l)
 		if t != "" && !strings.HasPrefix(t, ">") {
-			own++
+			return false
 		}
 	}
-	return own <= 3
+	return true
 }
 
 // isHeaderBlock reports whether lines[i] starts an Outlook-style header

@@ -365,6 +365,15 @@ func (r *reader) addresses(h gomail.Header, key string) []*mail.Address {
 		return list
 	}
 	list := looseAddresses(v)
+	if len(list) == 1 {
+		// One address: all the text before it is the name, commas and all
+		// ("Carter, Emily <emily@…>").
+		if i := strings.Index(v, list[0].Address); i > 0 {
+			if name := decodeHeaderText(strings.Trim(strings.TrimSpace(v[:i]), `"<>() `)); name != "" {
+				list[0].Name = name
+			}
+		}
+	}
 	if len(list) == 0 {
 		r.problem("the %s field has no readable address: %q", key, clip(v, 60))
 	}
