@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParsePrintsOneObjectPerFile(t *testing.T) {
+	dir := filepath.Join("..", "..", "mailbot", "testdata", "registrations")
+	files := []string{filepath.Join(dir, "v03-iphone-short.eml"), filepath.Join(dir, "v09-postfix-bounce.eml")}
+	var out, errOut bytes.Buffer
+	if code := cmdParse(context.Background(), files, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("got %d lines, want 2:\n%s", len(lines), out.String())
+	}
+	var first map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	if first["file"] != files[0] || first["kind"] != "registration" || first["reason"] == "" {
+		t.Errorf("first line = %v", first)
+	}
+	// Without a config there are no events.
+	if _, ok := first["event"]; ok {
+		t.Errorf("event without a config: %v", first["event"])
+	}
+}
+
+func TestParseWithConfig(t *testing.T) {
+	cfgFile := filepath.Join(t.TempDir(), "anmalan.toml")
+	cfg := `
+[smtp]
+from = "GR Anmälan <anmalan@goteborgsregionen.example>"
+[organisers]
+addresses = ["linda.karlsson@goteborgsregionen.example"]
+trusted_authserv_id = "mx.goteborgsregionen.example"
+[[events]]
+id = "segregation-2018"
+title = "På tal om segregation"
+keywords = ["segregation"]
+`
+	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join("..", "..", "mailbot", "testdata", "registrations", "v08-organiser-cc-substitution.eml")
+	var out, errOut bytes.Buffer
+	if code := cmdParse(context.Background(), []string{"-config", cfgFile, file}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errOut.String())
+	}
+	var got map[string]any
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got["kind"] != "command" || got["sender_authenticated"] != true || got["event"] != "segregation-2018" {
+		t.Errorf("got %v", got)
+	}
+}
+
+func TestParseExitsOneWhenAFileCannotBeRead(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "empty.eml")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join("..", "..", "mailbot", "testdata", "registrations", "v01-outlook-windows1252.eml")
+	var out, errOut bytes.Buffer
+	code := cmdParse(context.Background(), []string{empty, filepath.Join(t.TempDir(), "missing.eml"), good}, &out, &errOut)
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if n := strings.Count(out.String(), "\n"); n != 1 {
+		t.Errorf("%d lines printed, want 1 (the readable file)", n)
+	}
+	if !strings.Contains(errOut.String(), "empty.eml") || !strings.Contains(errOut.String(), "missing.eml") {
+		t.Errorf("stderr does not name both files: %s", errOut.String())
+	}
+}
+
+func TestParseUsage(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := cmdParse(context.Background(), nil, &out, &errOut); code != 2 {
+		t.Errorf("exit %d without files, want 2", code)
+	}
+}

@@ -1,0 +1,305 @@
+package mailbot
+
+import (
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+
+	gomail "github.com/emersion/go-message/mail"
+)
+
+// Automatic kinds, the values of Understanding.Automatic.
+const (
+	AutoReply    = "auto-reply"
+	AutoBounce   = "bounce"
+	AutoList     = "list"
+	AutoReceipt  = "receipt"
+	AutoCalendar = "calendar"
+	AutoOwn      = "own"
+)
+
+var (
+	// Subjects of auto-replies in the languages the bot meets. Matched at
+	// the start of the subject (after "Re:"-like prefixes are not removed:
+	// an auto-reply puts its marker first).
+	autoReplySubjectRe = regexp.MustCompile(`(?i)^\s*(\[[^\]]*\]\s*)?(automatiskt svar|autosvar|auto[- ]?svar|frånvaro|frånvaromeddelande|frånvarande|out of (the )?office|ooo\b|automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|automated response|automatic response|away from (the )?office|on vacation|vacation( reply| message)?|abwesenheitsnotiz|abwesend|automatische antwort|fravær|fraværende|automatisk svar|autosvar|poissa|automaattinen vastaus|lomalla|réponse automatique|absence|absent du bureau|risposta automatica|fuori sede|respuesta automática|fuera de la oficina|afwezig|automatisch antwoord|out of office autoreply)`)
+	// Subjects of read receipts.
+	receiptSubjectRe = regexp.MustCompile(`(?i)^\s*(läst|read|lest|læst|luettu|gelesen|lu|not read|ej läst|oläst|olästa|ulæst|ulest|ungelesen|non lu|read receipt|läskvitto|delivered|levererat|zugestellt)\s*:`)
+	// Subjects of delivery failures, from the MTAs in the sisimai corpus
+	// and the common clients' languages.
+	bounceSubjectRe = regexp.MustCompile(`(?i)(undeliver|undelivered|delivery status notification|delivery (status )?(failure|failed|notification|report|problem)|returned mail|return(ed)? to sender|failure notice|mail delivery (failed|failure|system|subsystem|error)|non[- ]?deliver|nondeliverable|could not be delivered|couldn't be delivered|delivery has failed|message not delivered|mail system error|unzustellbar|nicht zustellbar|olevererbar|kunde inte levereras|det gick inte att leverera|ikke levert|kunne ikke leveres|ei voitu toimittaa|non remis|échec de la remise|non distribuable|warning: could not send|delayed mail|delivery delay|message delayed|mail could not|permanent error|rejected|bounce|unable to deliver|error sending|failed delivery|notice of delivery failure|delivery notification|message you sent|dsn|mensagem não entregue|kein erfolg|ndr|unroutable|over quota|mailbox (is )?full|user unknown|no such user|address not found|sending failed|not delivered|returned message|fehlgeschlagen)`)
+	// Subjects of abuse (feedback) reports that come without ARF parts.
+	arfSubjectRe = regexp.MustCompile(`(?i)(complaint about message|abuse report|spam report|feedback report|fbl report)`)
+	// Local parts of senders that are machines.
+	daemonLocalRe  = regexp.MustCompile(`(?i)^(mailer-daemon|mailer_daemon|maildaemon|postmaster|post_master|mail-daemon|mail\.daemon|mdaemon|daemon|bounce[s]?|bounce-.*|.*-bounces?|.*bounces?\+.*|mail-?delivery-?(subsystem|system)?|mailadmin|mail|root|smtp|mta|mailer|returns?|nobody|system)$`)
+	noReplyLocalRe = regexp.MustCompile(`(?i)^(no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply|noreply[-+_.].*|.*[-_.+]no[-_.]?reply|notifications?|notify|newsletter|nyhetsbrev|info-?noreply|inget[-_.]?svar|ej[-_.]?svar|svara[-_.]?ej)$`)
+	daemonNameRe   = regexp.MustCompile(`(?i)(mail delivery|mailer.daemon|mail.?daemon|postmaster|delivery (subsystem|system|service)|mail (administrator|system)|postmästare|e-postsystem)`)
+	// Body phrases of bounces that come without a delivery-status part.
+	bounceTextRe = regexp.MustCompile(`(?i)(could not be delivered|could not deliver|error delivering|couldn't be delivered|delivery to the following recipients? failed|undeliverable|permanent(ly)? (error|fatal|failure)|user unknown|unknown user|no such (user|mailbox|recipient)|mailbox (unavailable|full|is full)|message (was|could) not be delivered|delivery has failed|returned to sender|failed to deliver|recipient address rejected|this is a permanent error|this is the mail system at|was not delivered|delivery failed|i'm sorry to have to inform you|mail delivery failed|not be delivered to one or more|unable to deliver|host unknown|quota exceeded|over quota|address rejected|rejected your message|5\.\d\.\d+|550[ -])`)
+)
+
+// automaticKind tells whether m was written by a machine, which kind, and
+// why. It returns "" for human mail. X-Auto-Response-Suppress is not a
+// sign: Outlook puts it on ordinary mail.
+func automaticKind(m *Message, cfg *Config) (kind, reason string) {
+	h := m.Header
+	from := strings.ToLower(m.From.Address)
+	local := from
+	if i := strings.LastIndexByte(from, '@'); i >= 0 {
+		local = from[:i]
+	}
+	subject := strings.TrimSpace(m.Subject)
+
+	if bot := botAddress(cfg); bot != "" && from == bot {
+		return AutoOwn, "the mail is from the bot's own address " + bot
+	}
+
+	// Receipts first: a read receipt is also a multipart/report.
+	if m.ReportType == "disposition-notification" || hasPart(m, "message/disposition-notification", "message/global-disposition-notification") {
+		return AutoReceipt, "it is a read receipt (message/disposition-notification)"
+	}
+	if m.ReportType == "delivery-status" || hasPart(m, "message/delivery-status", "message/global-delivery-status") {
+		return AutoBounce, "it is a delivery report (message/delivery-status)"
+	}
+	if m.ReportType == "feedback-report" || hasPart(m, "message/feedback-report") {
+		return AutoBounce, "it is an abuse feedback report (message/feedback-report)"
+	}
+	if m.ContentType == "multipart/report" {
+		return AutoBounce, fmt.Sprintf("it is a multipart/report (report-type %q)", m.ReportType)
+	}
+	if arfSubjectRe.MatchString(subject) && hasOriginal(m) {
+		return AutoBounce, fmt.Sprintf("the subject %q is that of an abuse report with the reported mail attached", clip(subject, 60))
+	}
+	if receiptSubjectRe.MatchString(subject) && len(strings.TrimSpace(m.Text)) < 600 {
+		return AutoReceipt, fmt.Sprintf("the subject %q is that of a read receipt", clip(subject, 60))
+	}
+	if method := calendarMethod(m); method == "REPLY" || method == "COUNTER" {
+		return AutoCalendar, "it is a calendar answer (text/calendar METHOD:" + method + ")"
+	}
+
+	// The raw From is checked too: "MAILER-DAEMON <>" has no address.
+	daemon := daemonLocalRe.MatchString(local) || daemonNameRe.MatchString(m.From.Name) ||
+		(m.From.Address == "" && daemonNameRe.MatchString(h.Get("From")))
+	if daemon && (bounceSubjectRe.MatchString(subject) || bounceTextRe.MatchString(m.Text) || nullReturnPath(h)) {
+		return AutoBounce, fmt.Sprintf("the sender %s is a mail system reporting a delivery failure", from)
+	}
+	if bounceSubjectRe.MatchString(subject) && (nullReturnPath(h) || bounceTextRe.MatchString(m.Text) || hasOriginal(m)) {
+		return AutoBounce, fmt.Sprintf("the subject %q says that a mail was not delivered", clip(subject, 60))
+	}
+
+	auto := strings.ToLower(strings.TrimSpace(h.Get("Auto-Submitted")))
+	if i := strings.IndexByte(auto, ';'); i >= 0 {
+		auto = strings.TrimSpace(auto[:i])
+	}
+	if autoReplySubjectRe.MatchString(subject) {
+		return AutoReply, fmt.Sprintf("the subject %q is that of an auto-reply", clip(subject, 60))
+	}
+	for _, k := range []string{"X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Autogenerated", "X-Auto-Reply", "X-Vacation"} {
+		if v := h.Get(k); v != "" && !strings.EqualFold(strings.TrimSpace(v), "no") {
+			return AutoReply, "the header " + k + " marks an auto-reply"
+		}
+	}
+	prec := strings.ToLower(strings.TrimSpace(h.Get("Precedence")))
+	if prec == "" {
+		prec = strings.ToLower(strings.TrimSpace(h.Get("X-Precedence")))
+	}
+	if prec == "auto_reply" || prec == "auto-reply" {
+		return AutoReply, "Precedence: " + prec
+	}
+	if auto != "" && auto != "no" {
+		if daemon || bounceTextRe.MatchString(m.Text) && hasOriginal(m) {
+			return AutoBounce, "Auto-Submitted: " + auto + " from a mail system"
+		}
+		return AutoReply, "Auto-Submitted: " + auto
+	}
+	for _, k := range []string{"X-Mlserver", "X-Ml-Name", "X-Mailman-Version", "List-Help"} {
+		if h.Get(k) != "" {
+			return AutoList, "the header " + k + " marks mailing-list software"
+		}
+	}
+	listID := h.Get("List-Id") != "" || h.Get("List-Unsubscribe") != "" || h.Get("List-Post") != ""
+	switch {
+	case prec == "bulk" || prec == "list" || prec == "junk":
+		return AutoList, "Precedence: " + prec
+	case listID && (h.Get("List-Unsubscribe") != "" || h.Get("Feedback-Id") != "" || h.Get("X-Campaign") != "" || h.Get("X-Mailgun-Tag") != ""):
+		return AutoList, "List-Id or List-Unsubscribe: it is list or bulk mail"
+	case h.Get("X-Auto-Response-Suppress") != "" && strings.Contains(strings.ToLower(h.Get("X-Auto-Response-Suppress")), "all") && h.Get("X-Ms-Exchange-Generated-Message-Source") != "":
+		return AutoReply, "generated by Exchange (X-MS-Exchange-Generated-Message-Source)"
+	}
+	if daemon {
+		return AutoBounce, fmt.Sprintf("the sender %s is a mail system", from)
+	}
+	if nullReturnPath(h) {
+		if bounceTextRe.MatchString(m.Text) || hasOriginal(m) {
+			return AutoBounce, "Return-Path: <> and the text reports a delivery failure"
+		}
+		return AutoReply, "Return-Path: <> (a null sender: only machines send so)"
+	}
+	if noReplyLocalRe.MatchString(local) {
+		return AutoList, fmt.Sprintf("the sender %s is a no-reply address", from)
+	}
+	if h.Get("X-Failed-Recipients") != "" {
+		return AutoBounce, "X-Failed-Recipients names failed recipients"
+	}
+	return "", ""
+}
+
+func nullReturnPath(h gomail.Header) bool {
+	for _, v := range h.Values("Return-Path") {
+		if strings.TrimSpace(v) == "<>" || strings.TrimSpace(v) == "" {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPart(m *Message, types ...string) bool {
+	for _, a := range m.Attachments {
+		for _, t := range types {
+			if a.ContentType == t {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasOriginal reports whether m carries a mail or its header, as bounces do.
+func hasOriginal(m *Message) bool {
+	return hasPart(m, "message/rfc822", "text/rfc822-headers", "message/rfc822-headers")
+}
+
+var icsMethodRe = regexp.MustCompile(`(?im)^METHOD:\s*([A-Z-]+)`)
+
+// calendarMethod returns the METHOD of a text/calendar part, upper case.
+func calendarMethod(m *Message) string {
+	if strings.HasPrefix(m.ContentType, "text/calendar") {
+		if mm := icsMethodRe.FindStringSubmatch(m.Text); mm != nil {
+			return strings.ToUpper(mm[1])
+		}
+	}
+	for _, a := range m.Attachments {
+		if a.ContentType == "text/calendar" || a.ContentType == "application/ics" {
+			if mm := icsMethodRe.FindStringSubmatch(a.Text); mm != nil {
+				return strings.ToUpper(mm[1])
+			}
+		}
+	}
+	return ""
+}
+
+var (
+	dsnRecipientRe = regexp.MustCompile(`(?im)^(final|original)-recipient:\s*(?:[a-z0-9-]+\s*;)?\s*<?([^\s<>;]+@[^\s<>;]+)>?`)
+	dsnActionRe    = regexp.MustCompile(`(?im)^action:\s*([a-z]+)`)
+	origToRe       = regexp.MustCompile(`(?im)^to:\s*(.+)$`)
+)
+
+// bouncedAddresses returns the addresses a bounce reports as failed: from
+// its delivery-status parts (Final-Recipient, else Original-Recipient, of
+// recipients whose Action is failed), else X-Failed-Recipients, else the
+// addresses in its text that are neither the bot, the bounce's sender nor a
+// mail system.
+func bouncedAddresses(m *Message, cfg *Config) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(a string) {
+		a = strings.ToLower(strings.Trim(a, "<>.,;:'\"()[] "))
+		if a == "" || seen[a] || !strings.Contains(a, "@") {
+			return
+		}
+		seen[a] = true
+		out = append(out, a)
+	}
+	for _, a := range m.Attachments {
+		if !strings.Contains(a.ContentType, "delivery-status") {
+			continue
+		}
+		// Per-recipient blocks are separated by empty lines.
+		for _, block := range strings.Split(strings.ReplaceAll(a.Text, "\r\n", "\n"), "\n\n") {
+			act := dsnActionRe.FindStringSubmatch(block)
+			if act != nil && !strings.EqualFold(act[1], "failed") && !strings.EqualFold(act[1], "delayed") {
+				continue
+			}
+			var final, orig string
+			for _, mm := range dsnRecipientRe.FindAllStringSubmatch(block, -1) {
+				if strings.EqualFold(mm[1], "final") && final == "" {
+					final = mm[2]
+				} else if orig == "" {
+					orig = mm[2]
+				}
+			}
+			if final != "" {
+				add(final)
+			} else if orig != "" {
+				add(orig)
+			}
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	if v := m.Header.Get("X-Failed-Recipients"); v != "" {
+		for _, a := range addrSpecRe.FindAllString(v, 20) {
+			add(a)
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	skip := map[string]bool{strings.ToLower(m.From.Address): true}
+	if bot := botAddress(cfg); bot != "" {
+		skip[bot] = true
+	}
+	for _, a := range m.To {
+		skip[strings.ToLower(a.Address)] = true
+	}
+	text := m.Text
+	if len(text) > 64<<10 {
+		text = text[:64<<10]
+	}
+	for _, a := range addrSpecRe.FindAllString(text, 50) {
+		la := strings.ToLower(a)
+		local := la[:strings.LastIndexByte(la, '@')]
+		if skip[la] || daemonLocalRe.MatchString(local) {
+			continue
+		}
+		add(a)
+		if len(out) >= 10 {
+			break
+		}
+	}
+	if len(out) == 0 {
+		// The returned mail's header names whom it was for.
+		for _, a := range m.Attachments {
+			if a.Message != nil {
+				for _, t := range a.Message.To {
+					add(t.Address)
+				}
+			}
+			if strings.Contains(a.ContentType, "rfc822-headers") {
+				if mm := origToRe.FindStringSubmatch(a.Text); mm != nil {
+					for _, x := range addrSpecRe.FindAllString(mm[1], 10) {
+						add(x)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// botAddress returns the bot's own address from cfg.SMTP.From, lower case,
+// or "" without a config.
+func botAddress(cfg *Config) string {
+	if cfg == nil || strings.TrimSpace(cfg.SMTP.From) == "" {
+		return ""
+	}
+	if a, err := mail.ParseAddress(cfg.SMTP.From); err == nil {
+		return strings.ToLower(a.Address)
+	}
+	if a := addrSpecRe.FindString(cfg.SMTP.From); a != "" {
+		return strings.ToLower(a)
+	}
+	return ""
+}

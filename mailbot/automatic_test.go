@@ -1,0 +1,117 @@
+package mailbot
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestAutomaticMail(t *testing.T) {
+	human := "Hej!\r\n\r\nJag vill anmäla mig.\r\n\r\n/Sara"
+	tests := []struct {
+		name    string
+		headers []string
+		body    string
+		want    string // the Automatic kind, "" for human mail
+	}{
+		{"plain registration", nil, human, ""},
+		{"X-Auto-Response-Suppress alone is Outlook's ordinary mail", []string{"X-Auto-Response-Suppress: All"}, human, ""},
+		{"Auto-Submitted: no is human", []string{"Auto-Submitted: no"}, human, ""},
+		{"Auto-Submitted auto-replied", []string{"Auto-Submitted: auto-replied"}, "Jag är borta.", AutoReply},
+		{"Auto-Submitted auto-generated", []string{"Auto-Submitted: auto-generated"}, "x", AutoReply},
+		{"X-Autoreply", []string{"X-Autoreply: yes"}, "x", AutoReply},
+		{"X-Autorespond", []string{"X-Autorespond: vacation"}, "x", AutoReply},
+		{"Precedence auto_reply", []string{"Precedence: auto_reply"}, "x", AutoReply},
+		{"Precedence bulk", []string{"Precedence: bulk"}, human, AutoList},
+		{"Precedence list", []string{"Precedence: list"}, human, AutoList},
+		{"Precedence junk", []string{"Precedence: junk"}, human, AutoList},
+		{"List-Unsubscribe", []string{"List-Id: <news.example.org>", "List-Unsubscribe: <mailto:u@example.org>"}, human, AutoList},
+		{"Return-Path null", []string{"Return-Path: <>"}, "x", AutoReply},
+		{"no-reply sender", []string{"From: Tjänsten <no-reply@service.example>"}, human, AutoList},
+		{"mailer-daemon", []string{"From: MAILER-DAEMON@mx.example.org", "Subject: Undelivered Mail Returned to Sender"}, "User unknown", AutoBounce},
+		{"postmaster", []string{"From: postmaster@example.org", "Subject: Delivery Status Notification (Failure)"}, "x", AutoBounce},
+		{"own mail", []string{"From: GR Anmälan <anmalan@goteborgsregionen.example>"}, human, AutoOwn},
+		{"calendar reply", []string{`Content-Type: text/calendar; method=REPLY; charset=utf-8`}, "BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nEND:VCALENDAR", AutoCalendar},
+		{"read receipt subject", []string{"Subject: Läst: Bekräftelse"}, "Ditt meddelande har lästs.", AutoReceipt},
+	}
+	subjects := []string{
+		"Automatiskt svar: Bekräftelse", "Autosvar: Anmälan", "Frånvaro: x", "Frånvaromeddelande", "Out of Office: x",
+		"Automatic reply: Confirmation", "Abwesenheitsnotiz: x", "Fravær: x", "Poissa: x", "Réponse automatique : x",
+		"Autosvar: Bekræftelse", "Automaattinen vastaus: x",
+	}
+	for _, s := range subjects {
+		tests = append(tests, struct {
+			name    string
+			headers []string
+			body    string
+			want    string
+		}{"subject " + s, []string{"Subject: " + s}, "Jag är på semester.", AutoReply})
+	}
+	cfg := corpusConfig()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lines := []string{}
+			hasFrom, hasSubject := false, false
+			for _, h := range tt.headers {
+				hasFrom = hasFrom || strings.HasPrefix(h, "From:")
+				hasSubject = hasSubject || strings.HasPrefix(h, "Subject:")
+			}
+			if !hasFrom {
+				lines = append(lines, "From: Sara Nilsson <sara.nilsson@ale.example>")
+			}
+			if !hasSubject {
+				lines = append(lines, "Subject: Anmälan")
+			}
+			lines = append(lines, "To: anmalan@goteborgsregionen.example")
+			lines = append(lines, tt.headers...)
+			lines = append(lines, "", tt.body)
+			u := Understand(mustRead(t, mailText(lines...)), cfg)
+			if u.Automatic != tt.want {
+				t.Errorf("automatic %q, want %q (kind %s, reason: %s)", u.Automatic, tt.want, u.Kind, u.Reason)
+			}
+			if (tt.want != "") != (u.Kind == "automatic") {
+				t.Errorf("kind %q with automatic %q", u.Kind, u.Automatic)
+			}
+			if tt.want != "" && len(u.People) > 0 {
+				t.Errorf("automatic mail registers %+v", u.People)
+			}
+		})
+	}
+}
+
+func TestBouncedAddresses(t *testing.T) {
+	tests := []struct {
+		name  string
+		lines []string
+		want  []string
+	}{
+		{
+			name: "delivery-status: the failed recipients, not the delivered one",
+			lines: []string{"From: MAILER-DAEMON@mx.example.org", "Subject: Undelivered", `Content-Type: multipart/report; report-type=delivery-status; boundary="b"`, "",
+				"--b", "Content-Type: text/plain", "", "failed", "--b", "Content-Type: message/delivery-status", "",
+				"Reporting-MTA: dns; mx.example.org", "", "Final-Recipient: rfc822; a@example.org", "Action: failed", "Status: 5.1.1", "",
+				"Original-Recipient: rfc822;b@example.org", "Final-Recipient: rfc822; B@Example.org", "Action: failed", "", "Final-Recipient: rfc822; c@example.org", "Action: delivered", "--b--"},
+			want: []string{"a@example.org", "b@example.org"},
+		},
+		{
+			name:  "text only",
+			lines: []string{"From: MAILER-DAEMON@mx.example.org", "To: anmalan@goteborgsregionen.example", "Subject: failure notice", "", "<karin.eek@molndal.example>:", "550 5.1.1 User unknown"},
+			want:  []string{"karin.eek@molndal.example"},
+		},
+		{
+			name:  "X-Failed-Recipients",
+			lines: []string{"From: Mail Delivery System <Mailer-Daemon@mx.example.org>", "X-Failed-Recipients: x@example.org", "Subject: Mail delivery failed", "", "see x@example.org and y@example.org"},
+			want:  []string{"x@example.org"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := Understand(mustRead(t, mailText(tt.lines...)), corpusConfig())
+			if u.Automatic != AutoBounce {
+				t.Fatalf("automatic %q, want bounce (%s)", u.Automatic, u.Reason)
+			}
+			if strings.Join(u.Bounced, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("bounced %q, want %q", u.Bounced, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,854 @@
+package mailbot
+
+import (
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Understand tells what a decoded mail asks of the bot: whether it is
+// automatic, a registration (and of whom), a cancellation, an organiser's
+// command, or something for a human. cfg may be nil: then there are no
+// organisers and no events, so no mail counts as a command and Event stays
+// empty. It never fails; what it could not make out is "other".
+func Understand(m *Message, cfg *Config) Understanding {
+	if m == nil {
+		return Understanding{Kind: "other", Reason: "there is no mail"}
+	}
+	if kind, reason := automaticKind(m, cfg); kind != "" {
+		u := Understanding{Kind: "automatic", Automatic: kind, Reason: reason}
+		if kind == AutoBounce {
+			u.Bounced = bouncedAddresses(m, cfg)
+		}
+		return u
+	}
+
+	split := splitQuote(m.Text)
+	body, sig := splitSignature(split.Own)
+	u := Understanding{
+		Language: language(split.Own, m.Subject, cfg),
+		Event:    eventFor(m, split.Own, cfg),
+	}
+	var authReason string
+	u.SenderAuthenticated, authReason = senderAuthenticated(m, cfg)
+
+	v := view{from: m.From, to: m.To, cc: m.Cc, subject: m.Subject, body: body, sig: sig, own: split.Own}
+	if isOrganiser(m.From.Address, cfg) {
+		if changes := parseCommands(v, cfg); len(changes) > 0 {
+			u.Kind = "command"
+			u.Changes = changes
+			u.Reason = fmt.Sprintf("an organiser's command (%s) from %s; %s", describeChanges(changes), m.From.Address, authReason)
+			return u
+		}
+		if inner, how, ok := forwardedView(m, split, body, cfg); ok {
+			kind, people, reason := understandParticipant(inner, cfg)
+			if kind != "cancellation" {
+				kind = "registration"
+			}
+			if len(people) == 0 {
+				people = []Person{senderPerson(inner, cfg)}
+			}
+			u.Kind, u.People = kind, people
+			u.Language = language(inner.own, inner.subject, cfg)
+			u.Reason = fmt.Sprintf("the organiser forwarded (%s) a mail from %s: %s", how, inner.from.Address, reason)
+			return u
+		}
+		u.Kind = "other"
+		u.Reason = "a mail from the organiser " + m.From.Address + " with no command the bot knows"
+		return u
+	}
+	u.Kind, u.People, u.Reason = understandParticipant(v, cfg)
+	if u.Kind == "other" {
+		u.People = nil
+	}
+	return u
+}
+
+// view is the part of a mail that understanding a participant needs; a
+// forwarded mail inside an organiser's mail is a view too.
+type view struct {
+	from    mail.Address
+	to, cc  []*mail.Address
+	subject string
+	own     string // the writer's own text, quote removed
+	body    string // own text without the signature
+	sig     string // the signature
+}
+
+var (
+	cancelRe   = regexp.MustCompile(`(?i)(avanmäl|avboka|kan inte komma|kan ej komma|kan inte delta|kan tyvärr inte (komma|delta|närvara|vara med)|har fått förhinder|har förhinder|fått förhinder|måste tyvärr lämna återbud|lämnar återbud|\bcancel|can no longer (attend|come|make it)|can ?not attend|can't attend|unable to attend|won't be able to (attend|come|make it)|will not be able to (attend|come|make it)|can't make it|withdraw my registration)`)
+	registerRe = regexp.MustCompile(`(?i)((?:^|[^\p{L}])anmäl|(?:^|[^\p{L}])anmäls|registrer|\bregist(er|ration)|sign (me |us )?up|(?:^|[^\p{L}])delta(r|ga)?(?:[^\p{L}]|$)|närvara|\battend|\bjoin\b|jag kommer|vi kommer|kommer gärna|count me in|\brsvp\b|vill vara med|vill gärna komma|boka (mig|oss)|book (me|us)|\bparticipate)`)
+	// "Me and …" phrases that add the sender to a list of others.
+	withSenderRe = regexp.MustCompile(`(?i)(jag och|mig och|och jag|och mig|samt jag|samt mig|me and|myself and|and i\b|and me\b|and myself)`)
+	listMarkerRe = regexp.MustCompile(`^\s*(?:[-*•–·]|\d{1,2}[.)])\s*`)
+)
+
+// understandParticipant reads the mail of someone who is not an organiser
+// (or the original of an organiser's forward).
+func understandParticipant(v view, cfg *Config) (kind string, people []Person, reason string) {
+	subject := stripSubjectPrefixes(v.subject)
+	if m := cancelRe.FindString(v.body); m != "" {
+		p := listedPeople(v, cfg)
+		if len(p) == 0 {
+			p = []Person{senderPerson(v, cfg)}
+		}
+		for i := range p {
+			p[i].Diet = ""
+		}
+		return "cancellation", p, fmt.Sprintf("the text says %q", strings.TrimSpace(m))
+	}
+	if m := cancelRe.FindString(subject); m != "" && strings.TrimSpace(v.body) == "" {
+		return "cancellation", []Person{senderPerson(v, cfg)}, fmt.Sprintf("the subject says %q", strings.TrimSpace(m))
+	}
+
+	form := formPeople(v, cfg)
+	listed := listedPeople(v, cfg)
+	phrase := strings.TrimSpace(registerRe.FindString(v.body))
+	if phrase == "" {
+		phrase = strings.TrimSpace(registerRe.FindString(subject))
+	}
+	switch {
+	case len(form) > 0:
+		return "registration", form, "registration form fields in the text"
+	case phrase != "" && len(listed) > 0:
+		if withSenderRe.MatchString(v.body) && !containsEmail(listed, v.from.Address) {
+			listed = append([]Person{senderPerson(v, cfg)}, listed...)
+		}
+		return "registration", listed, fmt.Sprintf("%q and %d named in the text", strings.Trim(phrase, " ,."), len(listed))
+	case phrase != "":
+		p := senderPerson(v, cfg)
+		p.Diet = dietIn(v.body)
+		return "registration", []Person{p}, fmt.Sprintf("%q in the text: the sender registers", strings.Trim(phrase, " ,."))
+	}
+	return "other", nil, "no registration, cancellation or command in the text"
+}
+
+var subjectPrefixRe = regexp.MustCompile(`(?i)^\s*((re|sv|aw|vs|ang|antw|réf|ref|fw|fwd|vb|vl|wg|tr|rv|i)\s*(\[\d+\])?\s*:\s*)+`)
+
+func stripSubjectPrefixes(s string) string {
+	return subjectPrefixRe.ReplaceAllString(s, "")
+}
+
+func containsEmail(ps []Person, addr string) bool {
+	for _, p := range ps {
+		if strings.EqualFold(p.Email, addr) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	fieldRe = regexp.MustCompile(`(?i)^\s*(?:[-*•]\s*)?(namn|name|full name|fullständigt namn|för- och efternamn|deltagare|participant|organisation|organization|organisation/kommun|kommun|förvaltning|arbetsplats|företag|company|employer|affiliation|myndighet|e-post|epost|e-postadress|e-mail|email|mejl|mail|specialkost|kost|diet|dietary requirements?|dietary needs|allergi|allergier|allergies|matpreferens(er)?|food preferences?)\s*[:：]\s*(.*?)\s*$`)
+	noneRe  = regexp.MustCompile(`(?i)^(none|no|nej|ingen|inga|inget|n/a|na|-|–|—|nothing|nope|no thanks|nej tack|ingen specialkost|inga allergier|no special diet|normal|vanlig)\.?$`)
+)
+
+// formPeople reads "Namn: …, E-post: …" form fields. Each Name field starts
+// a new person; an email, organisation or diet field belongs to the person
+// before it (or the first one).
+func formPeople(v view, cfg *Config) []Person {
+	var people []Person
+	var cur *Person
+	seen := false
+	for _, line := range strings.Split(v.body, "\n") {
+		m := fieldRe.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		key, val := strings.ToLower(m[1]), strings.TrimSpace(m[3])
+		switch key {
+		case "namn", "name", "full name", "fullständigt namn", "för- och efternamn", "deltagare", "participant":
+			if val == "" {
+				continue
+			}
+			people = append(people, Person{Name: normaliseName(val)})
+			cur = &people[len(people)-1]
+			seen = true
+			continue
+		}
+		if cur == nil {
+			people = append(people, Person{})
+			cur = &people[len(people)-1]
+		}
+		switch {
+		case strings.Contains(key, "mail") || strings.Contains(key, "post") || key == "mejl":
+			if a := addrSpecRe.FindString(val); a != "" {
+				cur.Email = a
+			}
+		case strings.Contains(key, "kost") || strings.Contains(key, "diet") || strings.Contains(key, "allerg") || strings.Contains(key, "mat") || strings.Contains(key, "food"):
+			if val != "" && !noneRe.MatchString(val) {
+				cur.Diet = val
+			}
+		default:
+			if val != "" {
+				cur.Organisation = val
+			}
+		}
+		seen = true
+	}
+	if !seen {
+		return nil
+	}
+	sender := senderPerson(v, cfg)
+	var out []Person
+	for i, p := range people {
+		if p.Name == "" && p.Email == "" {
+			if i == 0 && (p.Organisation != "" || p.Diet != "") {
+				// Only organisation or diet was given: they are the sender's.
+				p.Name, p.Email = sender.Name, sender.Email
+			} else {
+				continue
+			}
+		}
+		if p.Email == "" && i == 0 {
+			p.Email = sender.Email
+		}
+		if p.Name == "" {
+			if strings.EqualFold(p.Email, sender.Email) {
+				p.Name = sender.Name
+			} else {
+				p.Name = nameFromAddress(p.Email)
+			}
+		}
+		if p.Email == "" {
+			continue // a second person needs an address to be confirmed
+		}
+		if p.Organisation == "" {
+			p.Organisation = organisationFor(p.Email, v, cfg)
+		}
+		out = append(out, p)
+	}
+	// A mail with only a diet field is not a form.
+	if len(out) == 1 && out[0].Name == sender.Name && len(people) == 1 && people[0].Name == "" && people[0].Organisation == "" {
+		return nil
+	}
+	return out
+}
+
+// listedPeople finds the people named with an address in the body: lines of
+// a list ("- Anders Berg, anders.berg@…"), table rows, or a sentence
+// ("Härmed anmäls … Gunilla Ek, gunilla.ek@…"). The bot's and the
+// organisers' addresses are not people to register.
+func listedPeople(v view, cfg *Config) []Person {
+	var people []Person
+	bot := botAddress(cfg)
+	seen := map[string]bool{}
+	for _, line := range strings.Split(v.body, "\n") {
+		locs := addrSpecRe.FindAllStringIndex(line, 20)
+		prevEnd := 0
+		for k, loc := range locs {
+			addr := line[loc[0]:loc[1]]
+			la := strings.ToLower(addr)
+			nextStart := len(line)
+			if k+1 < len(locs) {
+				nextStart = locs[k+1][0]
+			}
+			before, after := line[prevEnd:loc[0]], line[loc[1]:nextStart]
+			prevEnd = loc[1]
+			if la == bot || isOrganiser(la, cfg) || seen[la] || strings.HasPrefix(strings.ToLower(strings.TrimSpace(before)), "mailto") {
+				continue
+			}
+			seen[la] = true
+			p := Person{Email: addr}
+			p.Name = nameBefore(before)
+			if p.Name == "" {
+				p.Name = nameAfter(after)
+			}
+			if p.Name == "" && strings.EqualFold(addr, v.from.Address) {
+				p.Name = senderPerson(v, cfg).Name
+			}
+			if p.Name == "" {
+				p.Name = nameFromAddress(addr)
+			}
+			p.Diet = dietIn(after)
+			if org := orgIn(after); org != "" {
+				p.Organisation = org
+			} else {
+				p.Organisation = organisationFor(addr, v, cfg)
+			}
+			people = append(people, p)
+		}
+	}
+	return people
+}
+
+var (
+	capWordRe    = regexp.MustCompile(`^\p{Lu}[\p{L}'’.-]*$`)
+	nameParticle = map[string]bool{"af": true, "von": true, "van": true, "de": true, "der": true, "la": true, "di": true, "da": true}
+	// Capitalised words that are not names even where a name is expected.
+	notNameWords = map[string]bool{"hej": true, "hi": true, "hello": true, "dear": true, "namn": true, "name": true, "e-post": true, "email": true, "mail": true,
+		"jag": true, "vi": true, "och": true, "and": true, "med": true, "with": true, "kommun": true, "stad": true, "region": true, "tel": true, "telefon": true, "mobil": true,
+		"anmäl": true, "anmäls": true, "anmälan": true, "avanmäl": true, "byt": true, "ersätt": true, "stryk": true, "register": true, "cancel": true, "replace": true, "please": true, "tack": true, "härmed": true, "det": true, "den": true, "min": true, "vår": true, "our": true, "my": true}
+)
+
+// nameBefore returns the run of capitalised words at the end of s (the text
+// just before an address), such as "Gunilla Ek" in "anmäls vår
+// förvaltningschef Gunilla Ek, ".
+func nameBefore(s string) string {
+	s = listMarkerRe.ReplaceAllString(s, "")
+	s = strings.TrimRight(s, " \t,;:(<|–-\"'")
+	if i := strings.LastIndexAny(s, "|;:(<\"\t"); i >= 0 {
+		s = s[i+1:]
+	}
+	words := strings.Fields(s)
+	var name []string
+	for i := len(words) - 1; i >= 0 && len(name) < 4; i-- {
+		w := strings.Trim(words[i], ",")
+		if strings.HasSuffix(words[i], ",") && len(name) > 0 {
+			break // "Berg, Anders" is handled by normaliseName; a comma ends a name
+		}
+		if capWordRe.MatchString(w) && !notNameWords[strings.ToLower(w)] {
+			name = append([]string{w}, name...)
+			continue
+		}
+		if nameParticle[w] && len(name) > 0 {
+			name = append([]string{w}, name...)
+			continue
+		}
+		break
+	}
+	if len(name) == 0 {
+		return ""
+	}
+	return strings.Join(name, " ")
+}
+
+// nameAfter returns a name written after an address: "(Anders Berg)" or
+// ", Anders Berg".
+func nameAfter(s string) string {
+	s = strings.TrimLeft(s, " \t,;:>)–-")
+	s = strings.TrimLeft(s, "(")
+	words := strings.Fields(s)
+	var name []string
+	for _, w := range words {
+		w = strings.TrimRight(w, ",;)")
+		if !capWordRe.MatchString(w) || notNameWords[strings.ToLower(w)] || len(name) == 4 {
+			break
+		}
+		name = append(name, w)
+		if strings.HasSuffix(strings.TrimRight(w, ")"), ",") {
+			break
+		}
+	}
+	if len(name) < 2 {
+		return ""
+	}
+	return strings.Join(name, " ")
+}
+
+// nameFromAddress guesses a name from an address such as
+// "anders.berg@…": "Anders Berg". A local part without a separator gives "".
+func nameFromAddress(addr string) string {
+	local := addr
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		local = addr[:i]
+	}
+	parts := strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '_' || r == '-' })
+	if len(parts) < 2 {
+		return ""
+	}
+	for i, p := range parts {
+		if p == "" || strings.ContainsAny(p, "0123456789") {
+			return ""
+		}
+		parts[i] = strings.ToUpper(p[:1]) + p[1:]
+	}
+	return strings.Join(parts, " ")
+}
+
+// normaliseName turns "Carter, Emily" into "Emily Carter" and trims quotes.
+func normaliseName(s string) string {
+	s = strings.TrimSpace(strings.Trim(strings.TrimSpace(s), `"'`))
+	if i := strings.IndexByte(s, ','); i > 0 && strings.Count(s, ",") == 1 {
+		last, first := strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+1:])
+		if first != "" && last != "" && !strings.Contains(last, " ") {
+			s = first + " " + last
+		}
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+var functionNameRe = regexp.MustCompile(`(?i)(registrator|registratur|kansli|reception|växel|info|admin|support|kontakt|contact|anmälan|service|nämnd|förvaltning|kommun|stad|region|noreply|no-reply|office|team|sekretariat|secretary|assistent|assistant|postlåda|funktionsbrevlåda|brevlåda|mailbox|ekonomi|hr\b|enhet|avdelning)`)
+
+// senderPerson is the sender as a person: the display name ("Carter,
+// Emily" is Emily Carter), or a name from the signature when the display
+// name is missing or names a function ("Registrator Härryda"), or a name
+// made from the address.
+func senderPerson(v view, cfg *Config) Person {
+	name := normaliseName(v.from.Name)
+	sigName := signatureName(v.sig)
+	switch {
+	case name == "" || functionNameRe.MatchString(name) || strings.Contains(name, "@"):
+		name = sigName
+	case !strings.Contains(name, " ") && sigName != "" && strings.HasPrefix(strings.ToLower(sigName), strings.ToLower(name)):
+		name = sigName // "Sara" in the display name, "Sara Nilsson" in the signature
+	}
+	if name == "" {
+		name = nameFromAddress(v.from.Address)
+	}
+	if name == "" {
+		name = normaliseName(v.from.Name)
+	}
+	return Person{Name: name, Email: v.from.Address, Organisation: organisationFor(v.from.Address, v, cfg)}
+}
+
+// signatureName returns the first line of a signature that is a person's
+// name ("Karin Ek"), skipping the greeting; "/Sara" gives "Sara" and "Mvh
+// Eva Strand" gives "Eva Strand".
+func signatureName(sig string) string {
+	for i, line := range strings.Split(sig, "\n") {
+		t := strings.TrimSpace(line)
+		if i > 6 {
+			break
+		}
+		if g := greetingRe.FindString(t); g != "" {
+			t = strings.TrimSpace(t[len(g):])
+		}
+		t = strings.TrimSpace(strings.TrimPrefix(t, "/"))
+		t = strings.TrimPrefix(t, "-- ")
+		if t == "" || t == "--" {
+			continue
+		}
+		if looksLikeName(t) && !functionNameRe.MatchString(t) && orgIn(t) == "" {
+			return t
+		}
+	}
+	return ""
+}
+
+var (
+	// Organisations in signatures and sentences: municipalities and cities
+	// ("Mölndals stad", "Partille kommun", "Göteborgs Stad"), regions,
+	// universities and colleges.
+	orgRes = []*regexp.Regexp{
+		regexp.MustCompile(`\p{Lu}[\p{L}]+(?:[ -]\p{Lu}[\p{L}]+)?s? (?:kommun|stad|Stad|Kommun)\b`),
+		regexp.MustCompile(`\p{Lu}[\p{L}]+ (?:kommun|stad)(?:[^\p{L}]|$)`),
+		regexp.MustCompile(`\b(?:Region|Regionen) \p{Lu}[\p{L}]+(?: \p{Lu}[\p{L}]+)?`),
+		regexp.MustCompile(`\p{Lu}[\p{L}]*(?:regionen|Regionen)\b`),
+		regexp.MustCompile(`\b(?:Länsstyrelsen|Högskolan|Universitetet) (?:i )?\p{Lu}[\p{L}]+(?: \p{Lu}[\p{L}]+)?`),
+		regexp.MustCompile(`\p{Lu}[\p{L}]+(?: \p{Lu}[\p{L}]+)? (?:universitet|högskola)\b`),
+		regexp.MustCompile(`\bChalmers(?: (?:University of Technology|tekniska högskola|tekniska högskolan))?`),
+		regexp.MustCompile(`\bUniversity of \p{Lu}[\p{L}]+(?: (?:of )?\p{Lu}[\p{L}]+)*`),
+		regexp.MustCompile(`\p{Lu}[\p{L}]+(?: \p{Lu}[\p{L}]+)? University\b`),
+		regexp.MustCompile(`\b(?:Västra Götalandsregionen|Göteborgsregionen|Kommunförbundet \p{Lu}[\p{L}]+)`),
+	}
+)
+
+// orgIn returns the first organisation named in s.
+func orgIn(s string) string {
+	best, at := "", -1
+	for _, re := range orgRes {
+		if loc := re.FindStringIndex(s); loc != nil && (at < 0 || loc[0] < at) {
+			best, at = strings.TrimSpace(strings.TrimRight(s[loc[0]:loc[1]], " ,.;)")), loc[0]
+		}
+	}
+	// "Jag Partille kommun" cannot happen, but "Hej Partille kommun" can:
+	// drop a leading greeting word the pattern took as part of the name.
+	return best
+}
+
+// organisationFor returns the organisation of the person at addr: from the
+// writer's signature or text when addr shares the sender's domain, else the
+// config's table of mail domains.
+func organisationFor(addr string, v view, cfg *Config) string {
+	d := domainOf(addr)
+	if d != "" && d == domainOf(v.from.Address) {
+		if org := orgIn(v.sig); org != "" {
+			return org
+		}
+		if org := orgIn(v.body); org != "" {
+			return org
+		}
+	}
+	if cfg != nil && d != "" {
+		for dom, name := range cfg.Organisations {
+			if strings.EqualFold(dom, d) {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+var dietRe = regexp.MustCompile(`(?i)(vegetari\p{L}*|vegan\p{L}*|glutenfri\p{L}*|gluten[- ]free|glutenintolerant|celiaki|laktosfri\p{L}*|laktosintoleran\p{L}*|laktos\p{L}*|lactose[- ]\p{L}+|mjölkfri\p{L}*|mjölkprotein\p{L}*|nötallergi\p{L}*|nut allergy|allergisk mot [\p{L} ,]+|allergi mot [\p{L} ,]+|allergic to [\p{L} ,]+|allergi\p{L}*|pescetari\p{L}*|halal|kosher|fläskfri\p{L}*|no pork|specialkost: [^\n]+|dietary requirements?: [^\n]+)`)
+
+// dietIn returns a diet the text mentions ("laktosintolerant",
+// "glutenfri"), or "".
+func dietIn(s string) string {
+	m := dietRe.FindString(s)
+	if m == "" {
+		return ""
+	}
+	if i := strings.IndexByte(m, ':'); i >= 0 {
+		m = strings.TrimSpace(m[i+1:])
+		if noneRe.MatchString(m) {
+			return ""
+		}
+	}
+	return strings.TrimSpace(strings.TrimRight(m, " ,."))
+}
+
+var (
+	svWordRe = regexp.MustCompile(`(?i)(^|[^\p{L}])(och|jag|till|mig|är|det|att|för|med|hej|vi|den|som|inte|på|kan|vill|gärna|tack|hälsningar|mvh|anmäl\p{L}*|vår|min|ska|får)([^\p{L}]|$)`)
+	enWordRe = regexp.MustCompile(`(?i)(^|[^\p{L}])(the|and|i|to|for|would|like|please|register|dear|hello|hi|regards|with|is|will|attend|my|me|thank|thanks|we|our|of|on|in)([^\p{L}]|$)`)
+)
+
+// language returns "sv" or "en" for the reply: from the mail's own text (or
+// the subject when there is none), defaulting to the config's language.
+func language(own, subject string, cfg *Config) string {
+	def := "sv"
+	if cfg != nil && (cfg.Language == "en" || cfg.Language == "sv") {
+		def = cfg.Language
+	}
+	text := own
+	if strings.TrimSpace(text) == "" {
+		text = subject
+	}
+	if len(text) > 4000 {
+		text = text[:4000]
+	}
+	sv := len(svWordRe.FindAllStringIndex(text, -1)) + 2*strings.Count(strings.ToLower(text), "å") + strings.Count(strings.ToLower(text), "ä") + strings.Count(strings.ToLower(text), "ö")
+	en := len(enWordRe.FindAllStringIndex(text, -1))
+	switch {
+	case sv == 0 && en == 0:
+		return def
+	case en > sv:
+		return "en"
+	case sv > en:
+		return "sv"
+	}
+	return def
+}
+
+// eventFor returns the ID of the event the mail is about: the only event;
+// else the one whose keyword or title the subject or text names, or whose
+// ID is the +tag of the bot's address it was sent to; else "".
+func eventFor(m *Message, own string, cfg *Config) string {
+	if cfg == nil || len(cfg.Events) == 0 {
+		return ""
+	}
+	if len(cfg.Events) == 1 {
+		return cfg.Events[0].ID
+	}
+	bot := botAddress(cfg)
+	if i := strings.IndexByte(bot, '@'); i > 0 {
+		local, dom := bot[:i], bot[i:]
+		for _, a := range append(append([]*mail.Address{}, m.To...), m.Cc...) {
+			la := strings.ToLower(a.Address)
+			if strings.HasPrefix(la, local+"+") && strings.HasSuffix(la, dom) {
+				tag := la[len(local)+1 : len(la)-len(dom)]
+				for _, e := range cfg.Events {
+					if strings.EqualFold(e.ID, tag) {
+						return e.ID
+					}
+				}
+			}
+		}
+	}
+	text := strings.ToLower(m.Subject + "\n" + own)
+	found := ""
+	for _, e := range cfg.Events {
+		match := e.Title != "" && strings.Contains(text, strings.ToLower(e.Title))
+		for _, k := range e.Keywords {
+			if k != "" && strings.Contains(text, strings.ToLower(k)) {
+				match = true
+			}
+		}
+		if match {
+			if found != "" && found != e.ID {
+				return "" // ambiguous: the reply asks which
+			}
+			found = e.ID
+		}
+	}
+	return found
+}
+
+// forwardedView finds the mail an organiser forwarded: an inline forward
+// (Outlook "Från:/Skickat:", Gmail "Forwarded message", Apple "Begin
+// forwarded message:") or an attached message/rfc822. It returns the
+// original as a view and how it was found.
+func forwardedView(m *Message, split quoteSplit, body string, cfg *Config) (view, string, bool) {
+	subjFwd := forwardSubjectRe.MatchString(m.Subject)
+	inline := split.Kind == quoteForward || (split.Kind == quoteHeader && (subjFwd || strings.TrimSpace(body) == ""))
+	if inline {
+		if f, ok := parseForwarded(split.Quoted); ok {
+			from := parseOneAddress(f.From)
+			fs := splitQuote(f.Text)
+			b, s := splitSignature(fs.Own)
+			v := view{from: from, subject: f.Subject, own: fs.Own, body: b, sig: s}
+			if to := parseOneAddress(f.To); to.Address != "" {
+				v.to = []*mail.Address{&to}
+			}
+			if from.Address != "" {
+				return v, "inline, " + split.Marker, true
+			}
+		}
+	}
+	for _, a := range m.Attachments {
+		if a.Message != nil && a.Message.From.Address != "" {
+			in := a.Message
+			fs := splitQuote(in.Text)
+			b, s := splitSignature(fs.Own)
+			return view{from: in.From, to: in.To, cc: in.Cc, subject: in.Subject, own: fs.Own, body: b, sig: s}, "as an attached message", true
+		}
+	}
+	return view{}, "", false
+}
+
+// parseOneAddress reads "Name <addr>" or "addr" as written in a forwarded
+// header block; Outlook also writes "Name [mailto:addr]".
+func parseOneAddress(s string) mail.Address {
+	s = strings.TrimSpace(s)
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "[mailto:", "<"), "]", ">")
+	if a, err := mail.ParseAddress(s); err == nil {
+		a.Name = normaliseName(a.Name)
+		return *a
+	}
+	if l := looseAddresses(s); len(l) > 0 {
+		return mail.Address{Name: normaliseName(l[0].Name), Address: l[0].Address}
+	}
+	return mail.Address{}
+}
+
+func describeChanges(cs []Change) string {
+	var names []string
+	for _, c := range cs {
+		names = append(names, c.Action)
+	}
+	return strings.Join(names, ", ")
+}
+
+var (
+	sentenceEndRe = regexp.MustCompile(`[.!?](\s+|$)`)
+	// Commands, in Swedish and English. Each is looked for in one sentence.
+	substituteVerbRe = regexp.MustCompile(`(?i)(^|[^\p{L}])(byt ut|byt|byta|ersätt|ersätta|replace|swap|substitute)([^\p{L}]|$)`)
+	substituteConnRe = regexp.MustCompile(`(?i)(^|[^\p{L}])(mot|med|with|by|for)([^\p{L}]|$)`)
+	placeRe          = regexp.MustCompile(`(?i)i (ditt|din|dina|hans|hennes|deras|\p{L}+:s|\p{L}+s) (ställe)|(take|takes|taking) (your|his|her|their|\p{L}+'s) (place|seat|spot)|in (your|his|her|their|\p{L}+'s) (place|stead)|istället för (dig|honom|henne|\p{Lu}[\p{L} ]+)|instead of (you|him|her|\p{Lu}[\p{L} ]+)`)
+	promoteRe        = regexp.MustCompile(`(?i)(flytta upp|flytta fram|flyttas upp|move up|promote|ge .{1,60} en plats|give .{1,60} a (seat|place|spot)|får (en )?plats|gets? a (seat|place|spot)|från väntelistan|from the waiting list)`)
+	cancelCmdRe      = regexp.MustCompile(`(?i)((^|[^\p{L}])(avanmäl|avanmäla|stryk|stryka|ta bort|avregistrera|cancel|remove|unregister|delete)([^\p{L}]|$)|är avanmäld|har avanmält|has cancelled|has canceled|is cancelled|is canceled|kan inte komma)`)
+	registerCmdRe    = regexp.MustCompile(`(?i)(^|[^\p{L}])(anmäl|anmäla|registrera|register|add|lägg till|boka in|sign up)([^\p{L}]|$)`)
+	seatsRe          = regexp.MustCompile(`(?i)(platser|seats|antal platser|places)\D{0,15}?(\d{1,5})|(\d{1,5})\s*(platser|seats|places)`)
+	listCmdRe        = regexp.MustCompile(`(?i)(^|[^\p{L}])(deltagarlista|deltagarlistan|lista|listan|list|participant list|participants)([^\p{L}]|$)`)
+	statusCmdRe      = regexp.MustCompile(`(?i)(^|[^\p{L}])(status|läget|hur många)([^\p{L}]|$)`)
+)
+
+// ref is a person named in a command sentence.
+type ref struct {
+	name, email string
+	start, end  int
+}
+
+func (r ref) who() string {
+	if r.email != "" {
+		return strings.ToLower(r.email)
+	}
+	return r.name
+}
+
+// refsIn finds the people a sentence names: each address with the name just
+// before it ("Per Ström (per.strom@…)"), or, when the sentence has no
+// address, runs of two or three capitalised words.
+func refsIn(s string, skip func(string) bool) []ref {
+	var refs []ref
+	prev := 0
+	for _, loc := range addrSpecRe.FindAllStringIndex(s, 20) {
+		addr := s[loc[0]:loc[1]]
+		if skip(addr) {
+			prev = loc[1]
+			continue
+		}
+		start := loc[0]
+		name := nameBefore(s[prev:loc[0]])
+		if name != "" {
+			if i := strings.LastIndex(s[:loc[0]], name); i >= 0 {
+				start = i
+			}
+		}
+		refs = append(refs, ref{name: name, email: addr, start: start, end: loc[1]})
+		prev = loc[1]
+	}
+	if len(refs) > 0 {
+		return refs
+	}
+	for _, loc := range capRunRe.FindAllStringIndex(s, 10) {
+		name := s[loc[0]:loc[1]]
+		first := strings.Fields(name)[0]
+		if notNameWords[strings.ToLower(first)] {
+			rest := strings.TrimSpace(name[len(first):])
+			if len(strings.Fields(rest)) < 2 {
+				continue
+			}
+			name = rest
+			loc[0] += len(first) + 1
+		}
+		refs = append(refs, ref{name: name, start: loc[0], end: loc[1]})
+	}
+	return refs
+}
+
+var (
+	forwardSubjectRe = regexp.MustCompile(`(?i)^\s*(fwd?|vb|vs|wg|tr|i|rv|fw)\s*:`)
+	namedPlaceRe     = regexp.MustCompile(`(\p{Lu}\p{L}+)(:s|s) ställe`)
+)
+
+var capRunRe = regexp.MustCompile(`\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){1,2}`)
+
+// parseCommands reads an organiser's commands from the body of her mail,
+// one sentence at a time.
+func parseCommands(v view, cfg *Config) []Change {
+	bot := botAddress(cfg)
+	skip := func(a string) bool {
+		la := strings.ToLower(a)
+		return la == bot || isOrganiser(la, cfg)
+	}
+	// "you" in "går i ditt ställe" is the person she writes to.
+	you := ""
+	for _, a := range v.to {
+		if !skip(a.Address) {
+			you = strings.ToLower(a.Address)
+			break
+		}
+	}
+	var changes []Change
+	for _, line := range strings.Split(v.body, "\n") {
+		for _, s := range splitSentences(line) {
+			changes = append(changes, sentenceCommands(s, you, skip, v, cfg)...)
+		}
+	}
+	return changes
+}
+
+func splitSentences(line string) []string {
+	var out []string
+	last := 0
+	for _, loc := range sentenceEndRe.FindAllStringIndex(line, -1) {
+		out = append(out, strings.TrimSpace(line[last:loc[1]]))
+		last = loc[1]
+	}
+	if rest := strings.TrimSpace(line[last:]); rest != "" {
+		out = append(out, rest)
+	}
+	return out
+}
+
+func sentenceCommands(s, you string, skip func(string) bool, v view, cfg *Config) []Change {
+	refs := refsIn(s, skip)
+	text := strings.TrimSpace(s)
+	// Substitute: "byt X mot Y", "ersätt X med Y".
+	if loc := substituteVerbRe.FindStringIndex(s); loc != nil && len(refs) >= 2 {
+		var x, y *ref
+		for i := range refs {
+			if refs[i].start >= loc[0] && x == nil {
+				x = &refs[i]
+				continue
+			}
+			if x != nil && y == nil {
+				if c := substituteConnRe.FindStringIndex(s[x.end:refs[i].start]); c != nil {
+					y = &refs[i]
+				}
+			}
+		}
+		if x != nil && y != nil {
+			return []Change{{Action: "substitute", Who: x.who(), By: refPerson(*y, v, cfg), Text: text}}
+		}
+	}
+	// Substitute: "Y går i X:s ställe", "din kollega Y går i ditt ställe".
+	if loc := placeRe.FindStringSubmatchIndex(s); loc != nil && len(refs) >= 1 {
+		var y *ref
+		for i := range refs {
+			if refs[i].end <= loc[0] {
+				y = &refs[i]
+			}
+		}
+		who := ""
+		phrase := strings.ToLower(s[loc[0]:loc[1]])
+		switch {
+		case strings.Contains(phrase, "ditt") || strings.Contains(phrase, "din ") || strings.Contains(phrase, "your") || strings.HasSuffix(phrase, " dig") || strings.HasSuffix(phrase, " you"):
+			who = you
+		default:
+			for i := range refs {
+				if refs[i].start >= loc[0] {
+					who = refs[i].who()
+					break
+				}
+			}
+			if who == "" {
+				// "i Karins ställe": a name in the phrase itself.
+				if m := namedPlaceRe.FindStringSubmatch(s[loc[0]:loc[1]]); m != nil {
+					who = m[1]
+				}
+			}
+		}
+		if y != nil && who != "" {
+			return []Change{{Action: "substitute", Who: who, By: refPerson(*y, v, cfg), Text: text}}
+		}
+	}
+	if promoteRe.MatchString(s) && len(refs) > 0 {
+		var cs []Change
+		for _, r := range refs {
+			cs = append(cs, Change{Action: "promote", Who: r.who(), Text: text})
+		}
+		return cs
+	}
+	if cancelCmdRe.MatchString(s) && len(refs) > 0 {
+		var cs []Change
+		for _, r := range refs {
+			cs = append(cs, Change{Action: "cancel", Who: r.who(), Text: text})
+		}
+		return cs
+	}
+	if registerCmdRe.MatchString(s) && len(refs) > 0 {
+		var cs []Change
+		for _, r := range refs {
+			if r.email == "" {
+				continue // a new registration needs an address
+			}
+			p := refPerson(r, v, cfg)
+			if org := orgIn(s[r.end:]); org != "" {
+				p.Organisation = org
+			} else if rest := strings.TrimLeft(s[r.end:], " ,;"); rest != "" {
+				// "anmäl Y, y@…, Org": what follows the address is the
+				// organisation when it is a short capitalised phrase.
+				rest = strings.TrimRight(strings.SplitN(rest, ",", 2)[0], " .")
+				if len(rest) < 60 && rest != "" && unicode.IsUpper([]rune(rest)[0]) {
+					p.Organisation = rest
+				}
+			}
+			cs = append(cs, Change{Action: "register", Who: strings.ToLower(r.email), By: p, Text: text})
+		}
+		if len(cs) > 0 {
+			return cs
+		}
+	}
+	if m := seatsRe.FindStringSubmatch(s); m != nil {
+		n := m[2]
+		if n == "" {
+			n = m[3]
+		}
+		if seats, err := strconv.Atoi(n); err == nil && seats > 0 {
+			return []Change{{Action: "seats", Seats: seats, Text: text}}
+		}
+	}
+	if len(s) < 120 && listCmdRe.MatchString(s) {
+		return []Change{{Action: "list", Text: text}}
+	}
+	if len(s) < 120 && statusCmdRe.MatchString(s) {
+		return []Change{{Action: "status", Text: text}}
+	}
+	return nil
+}
+
+func refPerson(r ref, v view, cfg *Config) *Person {
+	p := &Person{Name: r.name, Email: r.email}
+	if p.Name == "" && p.Email != "" {
+		p.Name = nameFromAddress(p.Email)
+	}
+	if p.Email != "" {
+		p.Organisation = organisationFor(p.Email, view{}, cfg)
+	}
+	return p
+}
