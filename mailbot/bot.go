@@ -248,12 +248,12 @@ func (b *Bot) Handle(ctx context.Context, in Incoming) (Result, error) {
 // decide applies what the mail asks for, inside tx, and returns the mail's
 // outcome and a one-line detail.
 func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Understanding, res *Result) (string, string, error) {
-	sender := msg.From
+	sender := &msg.From
 	switch {
 	case u.Kind == "automatic":
 		res.Decisions = append(res.Decisions, "automatic mail ("+u.Automatic+"): not answered")
 		return OutcomeAutomatic, u.Automatic, nil
-	case sender == nil || sender.Address == "":
+	case sender.Address == "":
 		res.Decisions = append(res.Decisions, "no sender address: left for a human")
 		return OutcomeManual, "no sender", nil
 	case strings.EqualFold(sender.Address, b.botAddr):

@@ -47,9 +47,12 @@ func Open(ctx context.Context, cfg *Config, opts Options) (*Daemon, error) {
 	if err != nil {
 		return nil, fmt.Errorf("imap password: %w", err)
 	}
-	smtpPass, err := cfg.SMTP.Password()
-	if err != nil {
-		return nil, fmt.Errorf("smtp password: %w", err)
+	var smtpPass string
+	if cfg.SMTP.Username != "" {
+		// A relay on the same machine may take mail without a login.
+		if smtpPass, err = cfg.SMTP.Password(); err != nil {
+			return nil, fmt.Errorf("smtp password: %w", err)
+		}
 	}
 	st, err := store.Open(ctx, cfg.Database)
 	if err != nil {

@@ -122,6 +122,10 @@ func (s *Servers) SMTPAddr() string { return s.smtpLn.Addr().String() }
 // Close stops both servers.
 func (s *Servers) Close() error {
 	err := errors.Join(s.imapSrv.Close(), s.smtpSrv.Close())
+	// A server closed before its Serve goroutine registered the listener
+	// never closes it; closing it here ends that Serve too.
+	s.imapLn.Close()
+	s.smtpLn.Close()
 	s.wg.Wait()
 	return err
 }
