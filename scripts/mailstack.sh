@@ -6,10 +6,16 @@
 #
 #   scripts/mailstack.sh up       install what is missing, start, print the addresses
 #   scripts/mailstack.sh down     stop both (the state folder and the mail stay)
-#   scripts/mailstack.sh status   say what runs
+#   scripts/mailstack.sh status   say what runs (exit 0 only when both run)
 #
-# Every address in the test domains has a mailbox, password "secret".
-# Test domains: *.example, example.com, example.net, example.org, *.test.
+# "up" is idempotent; it prints the addresses as export lines and writes them
+# to $MAILSTACK_DIR/env. Every address in the test domains has a mailbox
+# (created on first delivery or login), password "secret"; user+tag@ is
+# delivered to user@. Test domains: *.example, example.com, example.net,
+# example.org, *.test. Mail to any other domain is refused at RCPT (554).
+# SMTP AUTH (PLAIN, LOGIN) is offered but not required. Postfix delivers
+# after it has accepted: a test polls IMAP for the mail to arrive.
+# Logs: $MAILSTACK_DIR/dovecot.log and postfix.log.
 #
 # Environment (defaults in brackets):
 #   MAILSTACK_DIR        state folder            [/tmp/anmalan-mailstack]
