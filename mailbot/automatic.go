@@ -50,6 +50,7 @@ func automaticKind(m *Message, cfg *Config) (kind, reason string) {
 		local = from[:i]
 	}
 	subject := strings.TrimSpace(m.Subject)
+	text := head(m.Text, maxUnderstandBytes)
 
 	if bot := botAddress(cfg); bot != "" && from == bot {
 		return AutoOwn, "the mail is from the bot's own address " + bot
@@ -71,7 +72,7 @@ func automaticKind(m *Message, cfg *Config) (kind, reason string) {
 	if arfSubjectRe.MatchString(subject) && hasOriginal(m) {
 		return AutoBounce, fmt.Sprintf("the subject %q is that of an abuse report with the reported mail attached", clip(subject, 60))
 	}
-	if receiptSubjectRe.MatchString(subject) && len(strings.TrimSpace(m.Text)) < 600 {
+	if receiptSubjectRe.MatchString(subject) && len(strings.TrimSpace(text)) < 600 {
 		return AutoReceipt, fmt.Sprintf("the subject %q is that of a read receipt", clip(subject, 60))
 	}
 	if method := calendarMethod(m); method == "REPLY" || method == "COUNTER" {
@@ -81,10 +82,10 @@ func automaticKind(m *Message, cfg *Config) (kind, reason string) {
 	// The raw From is checked too: "MAILER-DAEMON <>" has no address.
 	daemon := daemonLocalRe.MatchString(local) || daemonNameRe.MatchString(m.From.Name) ||
 		(m.From.Address == "" && daemonNameRe.MatchString(h.Get("From")))
-	if daemon && (bounceSubjectRe.MatchString(subject) || bounceTextRe.MatchString(m.Text) || nullReturnPath(h)) {
+	if daemon && (bounceSubjectRe.MatchString(subject) || bounceTextRe.MatchString(text) || nullReturnPath(h)) {
 		return AutoBounce, fmt.Sprintf("the sender %s is a mail system reporting a delivery failure", from)
 	}
-	if bounceSubjectRe.MatchString(subject) && (nullReturnPath(h) || bounceTextRe.MatchString(m.Text) || hasOriginal(m)) {
+	if bounceSubjectRe.MatchString(subject) && (nullReturnPath(h) || bounceTextRe.MatchString(text) || hasOriginal(m)) {
 		return AutoBounce, fmt.Sprintf("the subject %q says that a mail was not delivered", clip(subject, 60))
 	}
 
@@ -108,7 +109,7 @@ func automaticKind(m *Message, cfg *Config) (kind, reason string) {
 		return AutoReply, "Precedence: " + prec
 	}
 	if auto != "" && auto != "no" {
-		if daemon || bounceTextRe.MatchString(m.Text) && hasOriginal(m) {
+		if daemon || bounceTextRe.MatchString(text) && hasOriginal(m) {
 			return AutoBounce, "Auto-Submitted: " + auto + " from a mail system"
 		}
 		return AutoReply, "Auto-Submitted: " + auto
@@ -131,7 +132,7 @@ func automaticKind(m *Message, cfg *Config) (kind, reason string) {
 		return AutoBounce, fmt.Sprintf("the sender %s is a mail system", from)
 	}
 	if nullReturnPath(h) {
-		if bounceTextRe.MatchString(m.Text) || hasOriginal(m) {
+		if bounceTextRe.MatchString(text) || hasOriginal(m) {
 			return AutoBounce, "Return-Path: <> and the text reports a delivery failure"
 		}
 		return AutoReply, "Return-Path: <> (a null sender: only machines send so)"

@@ -31,7 +31,7 @@ const (
 	maxTextBytes    = 8 << 20   // decoded text kept from one part
 	maxTotalText    = 16 << 20  // decoded text kept from the whole mail
 	maxReportBytes  = 64 << 10  // delivery-status, rfc822-headers, calendar
-	maxNestedBytes  = 16 << 20  // an attached message/rfc822 to parse
+	maxNestedBytes  = 16 << 20  // attached message/rfc822 parts to parse, in all
 	maxEncodedRatio = 2         // encoded bytes read per decoded byte wanted
 )
 
@@ -103,8 +103,9 @@ type Attachment struct {
 // reader holds the state of reading one mail: the counters that bound it and
 // the problems found.
 type reader struct {
-	parts     int
-	textBytes int
+	parts       int
+	textBytes   int
+	nestedBytes int
 	problems  []string
 }
 
@@ -514,7 +515,17 @@ func (r *reader) entity(m *Message, b *bodyBuilder, hdr textproto.Header, body i
 		return
 
 	case ctype == "message/rfc822" || ctype == "message/global":
-		data := r.readDecoded(body, enc, maxNestedBytes, "an attached mail")
+		// Attached mails share one budget: each level copies its bytes, and
+		// a budget per level would multiply by the depth.
+		budget := maxNestedBytes - r.nestedBytes
+		if budget <= 0 {
+			r.problem("attached mails are larger than %d MiB in all; the rest were skipped", maxNestedBytes>>20)
+			n, _ := r.countDecoded(body, enc)
+			m.Attachments = append(m.Attachments, Attachment{Name: name, ContentType: ctype, Size: n})
+			return
+		}
+		data := r.readDecoded(body, enc, budget, "an attached mail")
+		r.nestedBytes += len(data)
 		a := Attachment{Name: name, ContentType: ctype, Size: int64(len(data))}
 		if depth >= maxDepth {
 			r.problem("message nesting deeper than %d levels; the deeper mail was skipped", maxDepth)
@@ -561,6 +572,7 @@ func (r *reader) multipart(m *Message, b *bodyBuilder, ctype, boundary string, b
 	// In an alternative, the parts are read into their own builders, and
 	// the plain one wins over the HTML one.
 	var best *bodyBuilder
+	n := 0 // parts read
 	for {
 		if r.parts >= maxParts {
 			r.problem("more than %d MIME parts; the rest were skipped", maxParts)
@@ -572,9 +584,17 @@ func (r *reader) multipart(m *Message, b *bodyBuilder, ctype, boundary string, b
 			break
 		}
 		if err != nil {
-			r.problem("a multipart body is malformed: %v", shortErr(err))
+			switch {
+			case n == 0 && strings.Contains(err.Error(), "EOF"):
+				r.problem("a %s body has no part: its boundary never appears", ctype)
+			case strings.Contains(err.Error(), "EOF"):
+				r.problem("a %s body ends without its closing boundary", ctype)
+			default:
+				r.problem("a %s body is malformed: %v", ctype, shortErr(err))
+			}
 			break
 		}
+		n++
 		if alt {
 			var pb bodyBuilder
 			r.entity(m, &pb, p.Header, p, depth+1)
@@ -630,7 +650,9 @@ func (r *reader) textPart(b *bodyBuilder, body io.Reader, enc string, params map
 // multipart reader can go on.
 func (r *reader) readDecoded(body io.Reader, enc string, limit int, what string) []byte {
 	raw, err := io.ReadAll(io.LimitReader(body, int64(limit)*maxEncodedRatio+4))
-	if err != nil {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		r.problem("%s ends without the boundary that should close it", what)
+	} else if err != nil {
 		r.problem("%s ends early: %v", what, shortErr(err))
 	}
 	if n, _ := io.Copy(io.Discard, body); n > 0 {

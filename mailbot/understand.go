@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Understand tells what a decoded mail asks of the bot: whether it is
@@ -26,7 +27,9 @@ func Understand(m *Message, cfg *Config) Understanding {
 		return u
 	}
 
-	split := splitQuote(m.Text)
+	// A registration is never long; reading only the start of a huge text
+	// keeps the time per mail bounded.
+	split := splitQuote(head(m.Text, maxUnderstandBytes))
 	body, sig := splitSignature(split.Own)
 	u := Understanding{
 		Language: language(split.Own, m.Subject, cfg),
@@ -65,6 +68,25 @@ func Understand(m *Message, cfg *Config) Understanding {
 		u.People = nil
 	}
 	return u
+}
+
+// maxUnderstandBytes is how much of a mail's text is read for its meaning.
+const maxUnderstandBytes = 64 << 10
+
+// head returns at most the first n bytes of s, cut at a line end when there
+// is one near, else at a rune boundary.
+func head(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	if i := strings.LastIndexByte(s[:n], '\n'); i > n/2 {
+		cut = i
+	}
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
 
 // view is the part of a mail that understanding a participant needs; a
