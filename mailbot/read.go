@@ -106,7 +106,7 @@ type reader struct {
 	parts       int
 	textBytes   int
 	nestedBytes int
-	problems  []string
+	problems    []string
 }
 
 func (r *reader) problem(format string, args ...any) {
