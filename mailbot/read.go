@@ -18,7 +18,10 @@ import (
 	"github.com/emersion/go-message/charset"
 	gomail "github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/ianaindex"
 )
 
 // Limits that keep reading one mail bounded in memory and time, whatever the
@@ -106,7 +109,25 @@ type reader struct {
 	parts       int
 	textBytes   int
 	nestedBytes int
+	scratch     []byte
 	problems    []string
+}
+
+// drain reads body to its end and returns how many bytes that was. It
+// reuses one buffer per mail: io.Copy to io.Discard allocated 32 KiB per
+// part.
+func (r *reader) drain(body io.Reader) int64 {
+	if r.scratch == nil {
+		r.scratch = make([]byte, 8<<10)
+	}
+	var n int64
+	for {
+		k, err := body.Read(r.scratch)
+		n += int64(k)
+		if err != nil {
+			return n
+		}
+	}
 }
 
 func (r *reader) problem(format string, args ...any) {
@@ -224,7 +245,7 @@ func (r *reader) splitHeader(raw []byte) (textproto.Header, []byte, error) {
 		return textproto.Header{}, raw, nil
 	}
 	clean.WriteString("\r\n")
-	hdr, err := textproto.ReadHeader(bufio.NewReader(&clean))
+	hdr, err := textproto.ReadHeader(bufio.NewReaderSize(&clean, clean.Len()+16))
 	if err != nil {
 		// validFieldLine checked each line, so this is not expected; keep
 		// what was read.
@@ -502,7 +523,7 @@ func (r *reader) entity(m *Message, b *bodyBuilder, hdr textproto.Header, body i
 	case strings.HasPrefix(ctype, "multipart/"):
 		if depth >= maxDepth {
 			r.problem("multipart nesting deeper than %d levels; the deeper parts were skipped", maxDepth)
-			_, _ = io.Copy(io.Discard, body)
+			r.drain(body)
 			return
 		}
 		boundary := params["boundary"]
@@ -576,7 +597,7 @@ func (r *reader) multipart(m *Message, b *bodyBuilder, ctype, boundary string, b
 	for {
 		if r.parts >= maxParts {
 			r.problem("more than %d MIME parts; the rest were skipped", maxParts)
-			_, _ = io.Copy(io.Discard, body)
+			r.drain(body)
 			return
 		}
 		p, err := mr.NextPart()
@@ -625,7 +646,7 @@ func (r *reader) textPart(b *bodyBuilder, body io.Reader, enc string, params map
 	}
 	if limit <= 0 {
 		r.problem("the text is longer than %d MiB; the rest was skipped", maxTotalText>>20)
-		_, _ = io.Copy(io.Discard, body)
+		r.drain(body)
 		return
 	}
 	data := r.readDecoded(body, enc, limit, "a text part")
@@ -655,7 +676,7 @@ func (r *reader) readDecoded(body io.Reader, enc string, limit int, what string)
 	} else if err != nil {
 		r.problem("%s ends early: %v", what, shortErr(err))
 	}
-	if n, _ := io.Copy(io.Discard, body); n > 0 {
+	if n := r.drain(body); n > 0 {
 		r.problem("%s is longer than %d MiB; the rest was skipped", what, max(limit>>20, 1))
 	}
 	data := r.decodeTransfer(raw, enc)
@@ -677,7 +698,7 @@ func (r *reader) countDecoded(body io.Reader, enc string) (int64, string) {
 	if err != nil {
 		r.problem("an attachment ends early: %v", shortErr(err))
 	}
-	rest, _ := io.Copy(io.Discard, body)
+	rest := r.drain(body)
 	total := n + rest
 	if enc == "base64" {
 		total = total * 3 / 4
@@ -812,6 +833,12 @@ func decodeCharset(data []byte, label string, r *reader) string {
 		}
 		return toUTF8(string(data))
 	}
+	if enc := knownEncoding(label); enc != nil {
+		out, err := enc.NewDecoder().Bytes(data)
+		if err == nil {
+			return strings.ToValidUTF8(string(out), "\uFFFD")
+		}
+	}
 	dec, err := charset.Reader(label, bytes.NewReader(data))
 	if err != nil {
 		r.problem("unknown charset %q; read as UTF-8 or windows-1252", clip(label, 30))
@@ -823,6 +850,26 @@ func decodeCharset(data []byte, label string, r *reader) string {
 		return toUTF8(string(data))
 	}
 	return strings.ToValidUTF8(string(out), "\uFFFD")
+}
+
+// knownEncoding returns the encoding of a charset label as
+// go-message/charset would find it (IANA names, then the WHATWG labels), so
+// that a whole text can be decoded at once instead of through a reader. It
+// returns nil for labels it does not know; charset.Reader is then asked.
+func knownEncoding(label string) encoding.Encoding {
+	switch label {
+	case "iso-8859-1", "latin1", "iso8859-1", "iso_8859-1":
+		return charmap.ISO8859_1
+	case "windows-1252", "cp1252":
+		return charmap.Windows1252
+	}
+	if enc, err := ianaindex.MIME.Encoding(label); err == nil && enc != nil {
+		return enc
+	}
+	if enc, err := htmlindex.Get(label); err == nil && enc != nil {
+		return enc
+	}
+	return nil
 }
 
 // unflow joins format=flowed lines (RFC 3676): a line ending in a space
