@@ -38,8 +38,8 @@ func checkUnderstanding(t *testing.T, u Understanding) {
 	if !validKinds[u.Kind] {
 		t.Fatalf("kind %q", u.Kind)
 	}
-	if u.Reason == "" {
-		t.Fatal("no reason")
+	if u.Reason == "" || !utf8.ValidString(u.Reason) {
+		t.Fatalf("reason %q", u.Reason)
 	}
 	if (u.Kind == "automatic") != (u.Automatic != "") {
 		t.Fatalf("kind %q with automatic %q", u.Kind, u.Automatic)
@@ -48,7 +48,7 @@ func checkUnderstanding(t *testing.T, u Understanding) {
 		t.Fatalf("%s without people", u.Kind)
 	}
 	for _, p := range u.People {
-		if p.Email == "" || !utf8.ValidString(p.Name) || !utf8.ValidString(p.Organisation) {
+		if p.Email == "" || !utf8.ValidString(p.Name) || !utf8.ValidString(p.Email) || !utf8.ValidString(p.Organisation) || !utf8.ValidString(p.Diet) {
 			t.Fatalf("person %+v", p)
 		}
 	}

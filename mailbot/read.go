@@ -114,11 +114,11 @@ type reader struct {
 }
 
 // drain reads body to its end and returns how many bytes that was. It
-// reuses one buffer per mail: io.Copy to io.Discard allocated 32 KiB per
-// part.
+// reuses one small buffer per mail: io.Copy to io.Discard allocated 32 KiB
+// per part.
 func (r *reader) drain(body io.Reader) int64 {
 	if r.scratch == nil {
-		r.scratch = make([]byte, 8<<10)
+		r.scratch = make([]byte, 2<<10)
 	}
 	var n int64
 	for {
@@ -315,7 +315,26 @@ func (r *reader) fillHeader(m *Message) {
 	m.Cc = r.addresses(h, "Cc")
 }
 
-var wordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}
+var wordDecoder = &mime.WordDecoder{CharsetReader: wordCharsetReader}
+
+// wordCharsetReader decodes an RFC 2047 word's bytes at once and returns
+// them in a bytes.Reader: mime.WordDecoder copies the reader it gets, and a
+// streaming charset reader cost a 32 KiB copy buffer per encoded word.
+func wordCharsetReader(label string, input io.Reader) (io.Reader, error) {
+	enc := knownEncoding(strings.ToLower(label))
+	if enc == nil {
+		return charset.Reader(label, input)
+	}
+	raw, err := io.ReadAll(input)
+	if err != nil {
+		return nil, err
+	}
+	out, err := enc.NewDecoder().Bytes(raw)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.NewReader(out), nil
+}
 
 // decodeHeaderText decodes an unstructured header value: raw bytes that are
 // not UTF-8 are read as windows-1252 first, then RFC 2047 words in any

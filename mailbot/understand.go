@@ -16,6 +16,31 @@ import (
 // organisers and no events, so no mail counts as a command and Event stays
 // empty. It never fails; what it could not make out is "other".
 func Understand(m *Message, cfg *Config) Understanding {
+	u := understand(m, cfg)
+	// A Message built by hand (not by ReadMessage) may hold invalid UTF-8;
+	// what is recorded and printed must not.
+	for i := range u.People {
+		validPerson(&u.People[i])
+	}
+	for i := range u.Changes {
+		u.Changes[i].Who = strings.ToValidUTF8(u.Changes[i].Who, "\uFFFD")
+		u.Changes[i].Text = strings.ToValidUTF8(u.Changes[i].Text, "\uFFFD")
+		if u.Changes[i].By != nil {
+			validPerson(u.Changes[i].By)
+		}
+	}
+	u.Reason = strings.ToValidUTF8(u.Reason, "\uFFFD")
+	return u
+}
+
+func validPerson(p *Person) {
+	p.Name = strings.ToValidUTF8(p.Name, "\uFFFD")
+	p.Email = strings.ToValidUTF8(p.Email, "\uFFFD")
+	p.Organisation = strings.ToValidUTF8(p.Organisation, "\uFFFD")
+	p.Diet = strings.ToValidUTF8(p.Diet, "\uFFFD")
+}
+
+func understand(m *Message, cfg *Config) Understanding {
 	if m == nil {
 		return Understanding{Kind: "other", Reason: "there is no mail"}
 	}
