@@ -40,6 +40,12 @@ var (
 		"mensagem não entregue", "kein erfolg", "|ndr|", "unroutable", "over quota", "mailbox full", "mailbox is full",
 		"user unknown", "no such user", "address not found", "sending failed", "not delivered", "returned message",
 		"fehlgeschlagen"}
+	// Phrases of newsletters and other bulk mail, which people do not
+	// write to the bot.
+	bulkTexts = phrases{"|unsubscribe", "avsluta prenumeration", "avsluta din prenumeration", "avprenumerera",
+		"to stop receiving these", "you received this email because", "you are receiving this email because",
+		"du får det här mejlet eftersom", "du får detta mejl eftersom", "view this email in your browser",
+		"visa i webbläsaren", "manage your subscription", "hantera din prenumeration"}
 	// Subjects of abuse (feedback) reports that come without ARF parts.
 	arfSubjects = phrases{"complaint about message", "abuse report", "spam report", "feedback report", "fbl report"}
 	// Local parts of senders that are machines.
@@ -137,6 +143,10 @@ func automaticKind(m *Message, cfg *Config) (kind, reason string) {
 		if h.Get(k) != "" {
 			return AutoList, "the header " + k + " marks mailing-list software"
 		}
+	}
+	// Only the writer's own text: a registration may quote a newsletter.
+	if m := bulkTexts.find(splitQuote(text).Own); m != "" {
+		return AutoList, fmt.Sprintf("the text says %q, as bulk mail does", m)
 	}
 	listID := h.Get("List-Id") != "" || h.Get("List-Unsubscribe") != "" || h.Get("List-Post") != ""
 	switch {

@@ -149,7 +149,7 @@ var (
 		"can no longer make it", "cannot attend", "can not attend", "can't attend", "unable to attend",
 		"won't be able to attend", "won't be able to come", "won't be able to make it", "will not be able to attend",
 		"will not be able to come", "will not be able to make it", "can't make it", "withdraw my registration"}
-	registerPhrases = phrases{"|anmäl", "|anmäls", "registrer", "|register", "|registration", "sign me up", "sign us up",
+	registerPhrases = phrases{"|anmäl", "|anmäls", "|registrera|", "|registrera mig", "|registrera oss", "|register|", "|registration|", "|registering|", "sign me up", "sign us up",
 		"|sign up", "|delta|", "|deltar|", "|deltaga", "närvara", "|attend", "|join|", "jag kommer", "vi kommer", "kommer gärna",
 		"count me in", "|rsvp|", "vill vara med", "vill gärna komma", "boka mig", "boka oss", "book me", "book us", "|participate"}
 	// "Me and …" phrases that add the sender to a list of others.
@@ -333,6 +333,9 @@ func listedPeople(v view, cfg *Config) []Person {
 			}
 			if p.Name == "" {
 				p.Name = nameFromAddress(addr)
+			}
+			if p.Name == "" {
+				p.Name = addr[:strings.LastIndexByte(addr, '@')] // better than no name in a reply
 			}
 			p.Diet = dietIn(after)
 			if org := orgIn(after); org != "" {
