@@ -91,7 +91,9 @@ type Attachment struct {
 	Name string
 	// ContentType is the lower-case media type, such as "application/pdf".
 	ContentType string
-	// Size is the decoded size in bytes.
+	// Size is the decoded size in bytes; for a base64 attachment that is
+	// not read (anything but the parts below) it is estimated from the
+	// encoded size.
 	Size int64
 	// Text is the content of machine-readable text parts that the bot
 	// needs (message/delivery-status, message/disposition-notification,
@@ -117,6 +119,13 @@ type reader struct {
 // reuses one small buffer per mail: io.Copy to io.Discard allocated 32 KiB
 // per part.
 func (r *reader) drain(body io.Reader) int64 {
+	n, _ := r.drainErr(body)
+	return n
+}
+
+// drainErr is drain that also returns the error that ended the body, nil
+// at its proper end.
+func (r *reader) drainErr(body io.Reader) (int64, error) {
 	if r.scratch == nil {
 		r.scratch = make([]byte, 2<<10)
 	}
@@ -124,8 +133,11 @@ func (r *reader) drain(body io.Reader) int64 {
 	for {
 		k, err := body.Read(r.scratch)
 		n += int64(k)
+		if err == io.EOF {
+			return n, nil
+		}
 		if err != nil {
-			return n
+			return n, err
 		}
 	}
 }
@@ -560,7 +572,7 @@ func (r *reader) entity(m *Message, b *bodyBuilder, hdr textproto.Header, body i
 		budget := maxNestedBytes - r.nestedBytes
 		if budget <= 0 {
 			r.problem("attached mails are larger than %d MiB in all; the rest were skipped", maxNestedBytes>>20)
-			n, _ := r.countDecoded(body, enc)
+			n := r.countDecoded(body, enc)
 			m.Attachments = append(m.Attachments, Attachment{Name: name, ContentType: ctype, Size: n})
 			return
 		}
@@ -591,8 +603,8 @@ func (r *reader) entity(m *Message, b *bodyBuilder, hdr textproto.Header, body i
 	}
 
 	// Any other part is an attachment: count its size without keeping it.
-	n, data := r.countDecoded(body, enc)
-	m.Attachments = append(m.Attachments, Attachment{Name: name, ContentType: ctype, Size: n, Text: data})
+	n := r.countDecoded(body, enc)
+	m.Attachments = append(m.Attachments, Attachment{Name: name, ContentType: ctype, Size: n})
 }
 
 func reportType(ctype string) bool {
@@ -708,21 +720,20 @@ func (r *reader) readDecoded(body io.Reader, enc string, limit int, what string)
 	return data
 }
 
-// countDecoded drains an attachment and returns its decoded size (estimated
-// from the encoded size for base64, which is exact enough for a report), and
-// a short text for small text attachments.
-func (r *reader) countDecoded(body io.Reader, enc string) (int64, string) {
-	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(body, maxReportBytes))
-	if err != nil {
+// countDecoded drains an attachment without keeping it and returns its
+// decoded size (estimated from the encoded size for base64, which is exact
+// enough for a report).
+func (r *reader) countDecoded(body io.Reader, enc string) int64 {
+	total, err := r.drainErr(body)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		r.problem("an attachment ends without the boundary that should close it")
+	} else if err != nil {
 		r.problem("an attachment ends early: %v", shortErr(err))
 	}
-	rest := r.drain(body)
-	total := n + rest
 	if enc == "base64" {
 		total = total * 3 / 4
 	}
-	return total, ""
+	return total
 }
 
 // decodeTransfer undoes a Content-Transfer-Encoding. It never fails: broken
