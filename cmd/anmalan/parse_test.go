@@ -77,3 +77,27 @@ func TestParseUsage(t *testing.T) {
 		t.Errorf("exit %d without files, want 2", code)
 	}
 }
+
+// TestParseWholeCorpus runs parse over every file of ../shared/corpus: it
+// must print one line per file and exit 0. Skipped when the corpus is
+// missing, except under CI=true.
+func TestParseWholeCorpus(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "corpus")
+	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("the mail corpus %s is missing (CI=true): %v", dir, err)
+		}
+		t.Skipf("the mail corpus %s is missing: %v", dir, err)
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*", "*.eml"))
+	if err != nil || len(files) < 500 {
+		t.Fatalf("%d corpus files (%v), want about 540", len(files), err)
+	}
+	var out, errOut bytes.Buffer
+	if code := cmdParse(context.Background(), files, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut.String())
+	}
+	if n := strings.Count(out.String(), "\n"); n != len(files) {
+		t.Errorf("%d lines for %d files", n, len(files))
+	}
+}
