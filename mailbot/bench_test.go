@@ -12,7 +12,7 @@ import (
 // quoted-printable, a signature with an organisation). It reports mails per
 // second of one goroutine.
 func BenchmarkUnderstand(b *testing.B) {
-	raw, err := os.ReadFile(filepath.Join("testdata", "registrations", "v01-outlook-windows1252.eml"))
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "corpus", "registrations", "v01-outlook-windows1252.eml"))
 	if err != nil {
 		b.Fatal(err)
 	}

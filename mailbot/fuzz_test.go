@@ -8,14 +8,14 @@ import (
 	"unicode/utf8"
 )
 
-// fuzzSeeds returns the mails of testdata and, when present, of the shared
-// corpus, to seed the fuzzers with real structure.
+// fuzzSeeds returns the mails of the project's corpus copy, to seed the
+// fuzzers with real structure.
 func fuzzSeeds(f *testing.F) [][]byte {
 	f.Helper()
 	var seeds [][]byte
-	patterns := []string{filepath.Join("testdata", "registrations", "*.eml")}
-	for _, folder := range []string{"automatic-sisimai", "clients-mikel-mail", "mime-enmime"} {
-		patterns = append(patterns, filepath.Join("..", "..", "shared", "corpus", folder, "*.eml"))
+	var patterns []string
+	for _, folder := range []string{"registrations", "automatic-sisimai", "clients-mikel-mail", "mime-enmime"} {
+		patterns = append(patterns, filepath.Join("..", "testdata", "corpus", folder, "*.eml"))
 	}
 	for _, p := range patterns {
 		files, _ := filepath.Glob(p)

@@ -11,7 +11,7 @@ import (
 )
 
 func TestParsePrintsOneObjectPerFile(t *testing.T) {
-	dir := filepath.Join("..", "..", "mailbot", "testdata", "registrations")
+	dir := filepath.Join("..", "..", "testdata", "corpus", "registrations")
 	files := []string{filepath.Join(dir, "v03-iphone-short.eml"), filepath.Join(dir, "v09-postfix-bounce.eml")}
 	var out, errOut bytes.Buffer
 	if code := cmdParse(context.Background(), files, &out, &errOut); code != 0 {
@@ -38,7 +38,7 @@ func TestParseWithConfig(t *testing.T) {
 	// The documented example names the corpus's organiser and trusted
 	// authserv-id, so parse reads the organiser's mail as it would in use.
 	cfgFile := filepath.Join("..", "..", "config.example.toml")
-	file := filepath.Join("..", "..", "mailbot", "testdata", "registrations", "v08-organiser-cc-substitution.eml")
+	file := filepath.Join("..", "..", "testdata", "corpus", "registrations", "v08-organiser-cc-substitution.eml")
 	var out, errOut bytes.Buffer
 	if code := cmdParse(context.Background(), []string{"-config", cfgFile, file}, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d, stderr %s", code, errOut.String())
@@ -57,7 +57,7 @@ func TestParseExitsOneWhenAFileCannotBeRead(t *testing.T) {
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	good := filepath.Join("..", "..", "mailbot", "testdata", "registrations", "v01-outlook-windows1252.eml")
+	good := filepath.Join("..", "..", "testdata", "corpus", "registrations", "v01-outlook-windows1252.eml")
 	var out, errOut bytes.Buffer
 	code := cmdParse(context.Background(), []string{empty, filepath.Join(t.TempDir(), "missing.eml"), good}, &out, &errOut)
 	if code != 1 {
