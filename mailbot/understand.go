@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -15,8 +17,25 @@ import (
 // command, or something for a human. cfg may be nil: then there are no
 // organisers and no events, so no mail counts as a command and Event stays
 // empty. It never fails; what it could not make out is "other".
+//
+// Dates the mail names are read against its Date header; the bot uses
+// UnderstandAt with the mail's arrival instead.
 func Understand(m *Message, cfg *Config) Understanding {
+	var at time.Time
+	if m != nil {
+		at = m.Date
+	}
+	return UnderstandAt(m, cfg, at)
+}
+
+// UnderstandAt is Understand for a mail that arrived at arrived: a date it
+// names without a year is the next such date after arrived, and a weekday
+// is matched among the events open at arrived.
+func UnderstandAt(m *Message, cfg *Config, arrived time.Time) Understanding {
 	u := understand(m, cfg)
+	if m != nil && u.Kind != "automatic" {
+		applyDates(&u, m, cfg, arrived)
+	}
 	// A Message built by hand (not by ReadMessage) may hold invalid UTF-8;
 	// what is recorded and printed must not.
 	for i := range u.People {
@@ -968,3 +987,89 @@ func refPerson(r ref, v view, cfg *Config) *Person {
 	}
 	return p
 }
+
+// applyDates reads the dates the mail's own text (and its subject, unless
+// the subject is a reply's or a forward's) names, and matches them to the
+// events: a named date that matches an event selects it, ahead of keywords;
+// a named date that matches none is recorded, so that the bot answers with
+// the dates offered instead of guessing.
+func applyDates(u *Understanding, m *Message, cfg *Config, arrived time.Time) {
+	if u.Kind == "command" {
+		return
+	}
+	split := splitQuote(head(m.Text, maxUnderstandBytes))
+	text := split.Own
+	if !replyOrForwardRe.MatchString(m.Subject) {
+		text += "\n" + m.Subject
+	}
+	dates, all := findDates(text, arrived)
+	if len(dates) == 0 {
+		return
+	}
+	loc := time.UTC
+	if cfg != nil && cfg.Location != nil {
+		loc = cfg.Location
+	}
+	var cands []string
+	if cfg != nil {
+		for i := range dates {
+			d := &dates[i]
+			var matched []*EventConfig
+			for j := range cfg.Events {
+				ev := &cfg.Events[j]
+				if !d.matches(ev.StartsAt, arrived, loc) {
+					continue
+				}
+				// A weekday or a day alone is only a date when exactly one
+				// open event falls on it.
+				if d.month == 0 && !openAt(ev, arrived) {
+					continue
+				}
+				matched = append(matched, ev)
+			}
+			if d.month == 0 && len(matched) != 1 {
+				matched = nil
+			}
+			if len(matched) == 1 && d.Read == "" {
+				d.Read = matched[0].StartsAt.In(loc).Format("2006-01-02")
+			}
+			for _, ev := range matched {
+				if !slices.Contains(cands, ev.ID) {
+					cands = append(cands, ev.ID)
+				}
+			}
+		}
+	}
+	u.Date = &dates[0]
+	if len(dates) > 1 {
+		u.Dates = dates
+	}
+	u.AllDates = all
+	if cfg == nil || len(cfg.Events) == 0 {
+		return
+	}
+	if len(cands) == 0 {
+		u.DateUnmatched = true
+		u.Event = ""
+		u.Reason += fmt.Sprintf("; the date %q matches no event", dates[0].Written)
+		return
+	}
+	u.Candidates = cands
+	u.Event = cands[0]
+	u.Reason += fmt.Sprintf("; the date %q chooses %s", u.Date.Written, cands[0])
+}
+
+// openAt reports whether registration for ev is open at t.
+func openAt(ev *EventConfig, t time.Time) bool {
+	if !ev.OpensAt.IsZero() && t.Before(ev.OpensAt) {
+		return false
+	}
+	if !ev.ClosesAt.IsZero() && t.After(ev.ClosesAt) {
+		return false
+	}
+	return t.Before(ev.StartsAt)
+}
+
+// replyOrForwardRe matches the prefixes mail clients put before the
+// subject of a reply or a forward; such a subject is the original's.
+var replyOrForwardRe = regexp.MustCompile(`(?i)^\s*(re|sv|aw|vs|fw|fwd|vb|wg|tr|antw)\s*:`)

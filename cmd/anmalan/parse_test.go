@@ -47,8 +47,26 @@ func TestParseWithConfig(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got["kind"] != "command" || got["sender_authenticated"] != true || got["event"] != "segregation-2018" {
+	if got["kind"] != "command" || got["sender_authenticated"] != true {
 		t.Errorf("got %v", got)
+	}
+
+	// With the example's two sessions, the date a registration names
+	// chooses the event, and parse shows the date as written and as read.
+	file = filepath.Join("..", "..", "testdata", "corpus", "registrations", "v01-outlook-windows1252.eml")
+	out.Reset()
+	if code := cmdParse(context.Background(), []string{"-config", cfgFile, file}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errOut.String())
+	}
+	var reg struct {
+		Event string
+		Date  struct{ Written, Read string }
+	}
+	if err := json.Unmarshal(out.Bytes(), &reg); err != nil {
+		t.Fatal(err)
+	}
+	if reg.Event != "segregation-2018" || reg.Date.Written != "11 december" || reg.Date.Read != "2018-12-11" {
+		t.Errorf("v01 with two sessions: %s", out.String())
 	}
 }
 
