@@ -301,7 +301,7 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Un
 		return OutcomeManual, "no address", nil
 	}
 
-	evs, note, why, err := b.chooseEvents(tx, u, in.Arrived)
+	evs, note, why, err := b.chooseEvents(tx, u, msg, in.Arrived)
 	if err != nil {
 		return "", "", err
 	}
@@ -462,7 +462,7 @@ func (b *Bot) askWhich(reg registration, why string) error {
 // sender is asked. A date whose registration has closed is returned as it
 // is: the sender gets that answer for that event, not a silent pick of
 // another.
-func (b *Bot) chooseEvents(tx *store.Tx, u Understanding, arrived time.Time) ([]*EventConfig, string, string, error) {
+func (b *Bot) chooseEvents(tx *store.Tx, u Understanding, msg *Message, arrived time.Time) ([]*EventConfig, string, string, error) {
 	if u.DateUnmatched {
 		return nil, "", fmt.Sprintf("the date %q is not one of the dates offered", u.Date.Written), nil
 	}
@@ -514,6 +514,14 @@ func (b *Bot) chooseEvents(tx *store.Tx, u Understanding, arrived time.Time) ([]
 	if len(b.cfg.Events) == 1 {
 		return []*EventConfig{&b.cfg.Events[0]}, "", "", nil
 	}
+	// A reply in the thread of a mail we sent about a registration is
+	// about that registration's event.
+	if ev, err := b.threadEvent(tx, msg); err != nil || ev != nil {
+		if ev == nil {
+			return nil, "", "", err
+		}
+		return []*EventConfig{ev}, "", "", err
+	}
 	var open []*EventConfig
 	for i := range b.cfg.Events {
 		if ev := &b.cfg.Events[i]; openAt(ev, arrived) {
@@ -527,6 +535,28 @@ func (b *Bot) chooseEvents(tx *store.Tx, u Understanding, arrived time.Time) ([]
 		return nil, "", "no event is open for registration", nil
 	}
 	return nil, "", fmt.Sprintf("%d events are open and the mail does not say which", len(open)), nil
+}
+
+// threadEvent returns the event of the registration that the mail we sent,
+// and msg answers, was about; nil when msg answers none of ours.
+func (b *Bot) threadEvent(tx *store.Tx, msg *Message) (*EventConfig, error) {
+	sent, err := tx.SentByUs(append(append([]string{}, msg.InReplyTo...), msg.References...))
+	if err != nil {
+		return nil, err
+	}
+	for i := len(sent) - 1; i >= 0; i-- {
+		if sent[i].RegistrationID == 0 {
+			continue
+		}
+		r, err := tx.Registration(sent[i].RegistrationID)
+		if err != nil {
+			return nil, fmt.Errorf("registration of our mail %s: %w", sent[i].MessageID, err)
+		}
+		if ev, ok := b.cfg.EventByID(r.EventID); ok {
+			return ev, nil
+		}
+	}
+	return nil, nil
 }
 
 // fullNote says why a person got another date than the one they put first.

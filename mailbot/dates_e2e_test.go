@@ -146,3 +146,26 @@ func TestTheDateNamedChoosesTheSession(t *testing.T) {
 		t.Error("a mail for a closed date was put on another date")
 	}
 }
+
+// TestAReplyInOurThreadKeepsItsEvent: with two sessions open, a reply to
+// our confirmation that names no date is about the confirmed session (here
+// the organiser's colleague asks to register as well, from the thread).
+func TestAReplyInOurThreadKeepsItsEvent(t *testing.T) {
+	e := newEnvEvents(t, localmail.Options{}, twoSessions)
+	at := time.Date(2018, 11, 28, 10, 0, 0, 0, e.loc)
+	e.deliver(plainMail("bo@ale.example", "Bo Ek", "t1@ale.example", "Anmälan", "Anmäl mig till 13 december, tack!"), at)
+	e.clock.Set(at)
+	e.runOnce()
+	conf := e.repliesTo("bo@ale.example")
+	if len(conf) != 1 {
+		t.Fatalf("no confirmation: %v", subjects(conf))
+	}
+	id := conf[0].header.Get("Message-Id")
+	e.deliver(plainMail("bo@ale.example", "Bo Ek", "t2@ale.example", "SV: Bekräftelse", "Min kollega vill också anmäla sig:\r\nNamn: Per Holm\r\nE-post: per.holm@ale.example",
+		"In-Reply-To: "+id, "References: "+id), at.Add(time.Hour))
+	e.clock.Set(at.Add(time.Hour))
+	e.runOnce()
+	if e.registered("kungalv")["per.holm@ale.example"] != "confirmed" {
+		t.Errorf("the colleague was not registered for the thread's session: göteborg %v, kungälv %v", e.registered("goteborg"), e.registered("kungalv"))
+	}
+}
