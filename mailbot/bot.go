@@ -101,6 +101,9 @@ func NewBot(cfg *Config, st *store.Store, now func() time.Time, log *slog.Logger
 		log:      log,
 		botAddr:  strings.ToLower(from.Address),
 	}
+	if cfg.Organisers.Auth == OrganiserAuthTrustFrom {
+		log.Warn("organiser_auth = trust-from: ANYONE who writes From: an organiser's address can change registrations; for test setups only")
+	}
 	for _, ev := range cfg.Events {
 		for _, p := range ev.Material {
 			data, err := os.ReadFile(p)
@@ -252,6 +255,11 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Un
 	switch {
 	case u.Kind == "automatic":
 		res.Decisions = append(res.Decisions, "automatic mail ("+u.Automatic+"): not answered")
+		for _, a := range u.Bounced {
+			if err := tx.RecordBounce(a, mailID, in.Arrived); err != nil {
+				return "", "", err
+			}
+		}
 		return OutcomeAutomatic, u.Automatic, nil
 	case sender.Address == "":
 		res.Decisions = append(res.Decisions, "no sender address: left for a human")
@@ -260,7 +268,17 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Un
 		// Our own mail must never be answered, whatever it looks like.
 		res.Decisions = append(res.Decisions, "mail from the bot itself: not answered")
 		return OutcomeAutomatic, "own", nil
-	case u.Kind != "registration":
+	case u.Kind == "command":
+		return b.decideCommand(tx, mailID, in, msg, u, res)
+	}
+	if ok, err := b.acceptOffer(tx, mailID, msg, u, res); err != nil || ok {
+		return OutcomeAnswered, "offer accepted", err
+	}
+	switch u.Kind {
+	case "cancellation":
+		return b.decideParticipantChange(tx, mailID, in, msg, u, res)
+	case "registration":
+	default:
 		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: left for a human (%s)", u.Kind, u.Reason))
 		return OutcomeManual, u.Kind, nil
 	}
@@ -334,6 +352,12 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Un
 			continue
 		default:
 			return "", "", fmt.Errorf("register %s: unexpected outcome %q", p.Email, r.Outcome)
+		}
+		if r.Outcome == store.Confirmed || r.Outcome == store.Waiting {
+			if err := tx.Audit(store.AuditEntry{At: b.now(), EventID: ev.ID, RegistrationID: r.Registration.ID, Action: "register",
+				After: describeReg(r.Registration, "en"), MailID: mailID, Sender: sender.Address}); err != nil {
+				return "", "", err
+			}
 		}
 		if err := b.enqueue(tx, reply, mailID, r.Registration.ID, res); err != nil {
 			return "", "", err
