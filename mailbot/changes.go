@@ -24,7 +24,10 @@ type change struct {
 	// by is the organiser's name when she made the change, so that the
 	// people affected are told who did it; empty when they did it themselves.
 	by  string
-	res *Result
+	// lang, when set, is the language of the mail that asked, for the
+	// answer to its writer.
+	lang string
+	res  *Result
 }
 
 // organiserTrusted reports whether the organiser's command counts: her
@@ -250,8 +253,12 @@ func (b *Bot) audit(c *change, ev *EventConfig, regID int64, action, before, aft
 
 // notify tells the person of a registration what happened to it.
 func (b *Bot) notify(c *change, ev *EventConfig, reg store.Registration, kind string, edit func(*Reply)) error {
+	lang := c.lang
+	if lang == "" || reg.Email != c.sender {
+		lang = b.registrationLanguage(c.tx, reg)
+	}
 	r := Reply{
-		Kind: kind, Language: b.registrationLanguage(c.tx, reg), Event: ev, Name: reg.Name,
+		Kind: kind, Language: lang, Event: ev, Name: reg.Name,
 		To: []*mail.Address{{Name: reg.Name, Address: reg.Email}}, SenderName: c.by,
 		Position: reg.Position, Status: reg.Status,
 	}
@@ -612,7 +619,7 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in Incoming, m
 		res.Decisions = append(res.Decisions, sender+": no registration to cancel in "+ev.ID)
 		return OutcomeAnswered, "cancel: not registered", answer(ReplyNotRegistered)
 	}
-	c := &change{tx: tx, mailID: mailID, sender: sender, res: res}
+	c := &change{tx: tx, mailID: mailID, sender: sender, lang: lang, res: res}
 	if target.Email != sender {
 		c.by = displayName(&msg.From)
 	}
@@ -675,12 +682,11 @@ func (b *Bot) acceptOffer(tx *store.Tx, mailID int64, msg *Message, u Understand
 		if err != nil {
 			return false, err
 		}
-		c := &change{tx: tx, mailID: mailID, sender: sender, res: res}
+		c := &change{tx: tx, mailID: mailID, sender: sender, lang: b.replyLanguage(u), res: res}
 		if err := b.audit(c, ev, r.ID, "accept", describeState(r, "en"), describeState(after, "en")); err != nil {
 			return false, err
 		}
 		if err := b.notify(c, ev, after, ReplyPromoted, func(rp *Reply) {
-			rp.Language = b.replyLanguage(u)
 			rp.InReplyTo, rp.References = msg.MessageID, append(append([]string{}, msg.References...), msg.MessageID)
 		}); err != nil {
 			return false, err
