@@ -23,7 +23,7 @@ type change struct {
 	sender string
 	// by is the organiser's name when she made the change, so that the
 	// people affected are told who did it; empty when they did it themselves.
-	by  string
+	by string
 	// lang, when set, is the language of the mail that asked, for the
 	// answer to its writer.
 	lang string

@@ -106,22 +106,27 @@ func (tx *Tx) Promote(regID int64, at time.Time) (Registration, bool, error) {
 	return r, over, nil
 }
 
-// settleCapacity keeps the over-capacity marks honest: there are never
-// more marked seats than confirmed seats beyond the event's seats, so a
-// seat that frees up (or a larger seat count) first absorbs a seat given
-// beyond capacity, the earliest first.
+// settleCapacity keeps the over-capacity marks honest: exactly the
+// confirmed seats beyond the event's seats are marked. A seat that frees up
+// (or a larger seat count) first absorbs a seat given beyond capacity, the
+// earliest first; fewer seats than confirmed people (nobody is removed)
+// marks the latest confirmed as beyond capacity.
 func (tx *Tx) settleCapacity(eventID string) error {
 	ev, err := tx.Event(eventID)
 	if err != nil {
 		return fmt.Errorf("settle capacity: %w", err)
 	}
 	excess := ev.OverCapacity - max(0, ev.Confirmed-ev.EffectiveSeats())
-	if excess <= 0 {
-		return nil
+	switch {
+	case excess > 0:
+		_, err = tx.exec(`UPDATE registrations SET over_capacity = 0 WHERE id IN (
+			SELECT id FROM registrations WHERE event_id = ? AND status = 'confirmed' AND over_capacity = 1
+			ORDER BY seq, id LIMIT ?)`, eventID, excess)
+	case excess < 0:
+		_, err = tx.exec(`UPDATE registrations SET over_capacity = 1 WHERE id IN (
+			SELECT id FROM registrations WHERE event_id = ? AND status = 'confirmed' AND over_capacity = 0
+			ORDER BY seq DESC, id DESC LIMIT ?)`, eventID, -excess)
 	}
-	_, err = tx.exec(`UPDATE registrations SET over_capacity = 0 WHERE id IN (
-		SELECT id FROM registrations WHERE event_id = ? AND status = 'confirmed' AND over_capacity = 1
-		ORDER BY seq, id LIMIT ?)`, eventID, excess)
 	if err != nil {
 		return fmt.Errorf("settle capacity of %q: %w", eventID, err)
 	}
