@@ -159,7 +159,7 @@ func TestChangesProperty(t *testing.T) {
 		}
 		return c[rng.IntN(len(c))], true
 	}
-	any := func(modelReg) bool { return true }
+	anyone := func(modelReg) bool { return true }
 
 	for i := range ops {
 		var res Result
@@ -174,14 +174,14 @@ func TestChangesProperty(t *testing.T) {
 			res = send(p, "", "Hej! Jag vill anmäla mig.")
 			affected = []string{p}
 		case op < 6: // a participant cancels by replying
-			x, _ := pick(any)
+			x, _ := pick(anyone)
 			k := m.find(x)
 			m.regs = slices.Delete(m.regs, k, k+1)
 			m.settle()
 			affected = append([]string{x}, m.fill()...)
 			res = send(x, lastMail[x], "Jag kan tyvärr inte komma.")
 		case op < 7: // the organiser substitutes
-			x, _ := pick(any)
+			x, _ := pick(anyone)
 			y := newPerson()
 			m.regs[m.find(x)].email = y
 			affected = []string{x, y}

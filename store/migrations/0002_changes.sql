@@ -16,6 +16,8 @@ CREATE INDEX registrations_event_seq ON registrations (event_id, status, seq);
 ALTER TABLE registrations ADD COLUMN over_capacity INTEGER NOT NULL DEFAULT 0;
 -- The registration this one took the place of (a substitution).
 ALTER TABLE registrations ADD COLUMN replaces INTEGER REFERENCES registrations (id);
+-- Every registration read looks for the one that replaced it.
+CREATE INDEX registrations_replaces ON registrations (replaces) WHERE replaces IS NOT NULL;
 -- Why a cancelled registration ended: 'cancelled', 'substituted' or
 -- 'offer-expired'; empty while live.
 ALTER TABLE registrations ADD COLUMN end_reason TEXT NOT NULL DEFAULT '';
