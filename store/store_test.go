@@ -88,8 +88,8 @@ func TestOpenMigrates(t *testing.T) {
 	}
 	var v int
 	var mode string
-	if err := s.db.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != 1 {
-		t.Errorf("user_version = %d, %v; want 1", v, err)
+	if err := s.db.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != 2 {
+		t.Errorf("user_version = %d, %v; want 2", v, err)
 	}
 	if err := s.db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
@@ -118,10 +118,10 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 		t.Fatal("Open of a newer schema succeeded")
 	}
 	var sv *SchemaVersionError
-	if !errors.As(err, &sv) || sv.Have != 7 || sv.Supported != 1 {
-		t.Errorf("error %v is not a SchemaVersionError{7, 1}", err)
+	if !errors.As(err, &sv) || sv.Have != 7 || sv.Supported != 2 {
+		t.Errorf("error %v is not a SchemaVersionError{7, 2}", err)
 	}
-	want := "database schema version 7 is newer than this anmalan supports (1); upgrade anmalan"
+	want := "database schema version 7 is newer than this anmalan supports (2); upgrade anmalan"
 	if !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q does not say %q", err, want)
 	}
