@@ -27,9 +27,11 @@ const (
 	ReplyClosed       = "closed"
 	ReplyNotOpen      = "notopen"
 	ReplyPast         = "past"
+	// ReplyNotice tells the organisers of a mail the bot left for them.
+	ReplyNotice = "notice"
 )
 
-var replyKinds = []string{ReplyConfirmation, ReplyWaiting, ReplyAlready, ReplyClosed, ReplyNotOpen, ReplyPast}
+var replyKinds = []string{ReplyConfirmation, ReplyWaiting, ReplyAlready, ReplyClosed, ReplyNotOpen, ReplyPast, ReplyNotice}
 
 // Languages the templates are written in; the first is the fallback.
 var replyLanguages = []string{"sv", "en"}
@@ -122,6 +124,21 @@ type Reply struct {
 	Others string
 	// Material is attached, with a calendar file, to confirmations.
 	Material []Material
+	// Notice is what a notice to the organisers is about.
+	Notice *Notice
+}
+
+// Notice describes a mail that the bot left for a human, for the
+// organisers' notice.
+type Notice struct {
+	// Reason is "too-large" or "failed".
+	Reason           string
+	From, Subject    string
+	Arrived          string
+	Size, Limit      string // too-large: the mail's size and the limit, e.g. "31.2 MB"
+	Attempts         int    // failed: how often
+	Error            string // failed: the last error
+	Mailbox, Keyword string // where the mail is and the keyword it carries
 }
 
 // replyData is what the templates see.
@@ -133,6 +150,7 @@ type replyData struct {
 	Status, Others        string
 	Contact, Signature    string
 	Material              []string
+	Notice                Notice
 }
 
 // Composed is a finished reply: its Message-ID (without <>), envelope and bytes.
@@ -180,6 +198,9 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 	}
 	for _, m := range r.Material {
 		data.Material = append(data.Material, m.Name)
+	}
+	if r.Notice != nil {
+		data.Notice = *r.Notice
 	}
 
 	var subject, text, html bytes.Buffer
