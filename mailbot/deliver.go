@@ -31,11 +31,11 @@ const (
 // the bytes that were stored, so a retry after a crash sends the same
 // Message-ID.
 type Outbox struct {
-	cfg      SMTPConfig
-	creds    credentials
-	store    *store.Store
-	now      func() time.Time
-	log      *slog.Logger
+	cfg   SMTPConfig
+	creds credentials
+	store *store.Store
+	now   func() time.Time
+	log   *slog.Logger
 }
 
 // NewOutbox returns an Outbox that sends through cfg. It fails when the

@@ -54,6 +54,13 @@ type env struct {
 // newEnv starts servers and a daemon for the seed's workshop with seats.
 func newEnv(t *testing.T, seats int, lopts localmail.Options) *env {
 	t.Helper()
+	return newEnvWith(t, seats, lopts, nil)
+}
+
+// newEnvWith is newEnv with the config text changed by edit (when set)
+// before it is loaded.
+func newEnvWith(t *testing.T, seats int, lopts localmail.Options, edit func(string) string) *env {
+	t.Helper()
 	loc, err := time.LoadLocation("Europe/Stockholm")
 	if err != nil {
 		t.Fatal(err)
@@ -104,6 +111,9 @@ closes = "2018-12-04"
 material = ["kartlaggning.pdf"]
 keywords = ["segregation"]
 `
+	if edit != nil {
+		toml = edit(toml)
+	}
 	cfgPath := filepath.Join(dir, "anmalan.toml")
 	if err := os.WriteFile(cfgPath, []byte(toml), 0o600); err != nil {
 		t.Fatal(err)
