@@ -142,14 +142,16 @@ func newCredentials(section, username, mech, env, file, tokenCommand, tokenFile 
 }
 
 // xoauth2Client is the SASL XOAUTH2 mechanism of Google and Microsoft,
-// which go-sasl lacks. It sends the user and the bearer token at once; a
-// server that rejects the token sends a JSON error as a challenge, which
-// is answered with an empty response so that the server ends the exchange
-// with a failure (as the mechanism requires).
+// which go-sasl lacks. It sends the user and the bearer token at once. A
+// server that rejects the token sends a JSON error as a challenge; Next
+// then fails with errTokenRejected rather than sending the empty response
+// the mechanism describes, because go-imap encodes an empty response as
+// "=", which Dovecot takes for bad base64 (it then drops the connection).
+// go-smtp answers a failing Next with "*", which ends the exchange
+// cleanly; go-imap leaves the command open, so the IMAP caller drops the
+// connection and logs in again on a new one.
 type xoauth2Client struct {
 	username, token string
-	// rejection is the server's error challenge, kept for the message.
-	rejection string
 }
 
 var _ sasl.Client = (*xoauth2Client)(nil)
@@ -159,10 +161,10 @@ func (c *xoauth2Client) Start() (string, []byte, error) {
 	return "XOAUTH2", []byte("user=" + c.username + "\x01auth=Bearer " + c.token + "\x01\x01"), nil
 }
 
-// Next answers the server's error challenge with an empty response.
+// Next is called only with the server's error challenge (a JSON object
+// such as {"status":"401",…}, which holds no secret).
 func (c *xoauth2Client) Next(challenge []byte) ([]byte, error) {
-	c.rejection = string(challenge)
-	return []byte{}, nil
+	return nil, fmt.Errorf("%w: %s", errTokenRejected, strings.TrimSpace(string(challenge)))
 }
 
 // errTokenRejected marks a login that failed because the server did not

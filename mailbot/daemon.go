@@ -142,6 +142,10 @@ func (d *Daemon) deliverLoop(ctx context.Context, kick <-chan struct{}) {
 		if next, ok, err := d.store.NextDue(ctx); err == nil && ok {
 			wait = min(wait, max(next.Sub(d.now()), time.Second))
 		}
+		if rep.Sent+rep.Retry+rep.Failed >= deliverBatch {
+			// A full batch: there may be more due right now.
+			continue
+		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():

@@ -249,11 +249,11 @@ func (o *Outbox) auth(ctx context.Context, c *smtp.Client) error {
 			}
 			err = c.Auth(&xoauth2Client{username: cr.username, token: tok})
 			var se *smtp.SMTPError
-			if err == nil || !errors.As(err, &se) || se.Code != 535 && se.Code != 334 {
+			if err == nil || !errors.Is(err, errTokenRejected) && !(errors.As(err, &se) && se.Code == 535) {
 				return err
 			}
 			if fresh == 1 {
-				return fmt.Errorf("%w: %w", errTokenRejected, err)
+				return err
 			}
 			o.log.Warn("smtp server rejected the access token; fetching a new one", slog.String("address", o.cfg.Address))
 		}

@@ -21,3 +21,9 @@ func FailHandling(d *Daemon, fail func(Incoming) bool) {
 		return Result{MailID: st.ID, Key: key}, errors.New("injected failure: the decision could not be written")
 	}
 }
+
+// PollInbox runs d's intake once (connect, handle every new mail, mark
+// it, disconnect) without delivering the replies, for benchmarks.
+func PollInbox(ctx context.Context, d *Daemon) (int, error) {
+	return d.inbox.PollOnce(ctx)
+}

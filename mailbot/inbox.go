@@ -107,8 +107,19 @@ type session struct {
 	warnedMove bool
 }
 
-// connect dials, logs in and selects the mailbox.
+// connect dials, logs in and selects the mailbox. An access token that
+// the server rejects is fetched afresh and tried once more on a new
+// connection (a refused XOAUTH2 exchange leaves the old one unusable).
 func (ib *Inbox) connect(ctx context.Context) (*session, error) {
+	s, err := ib.connectWith(ctx, false)
+	if errors.Is(err, errTokenRejected) {
+		ib.log.Warn("imap server rejected the access token; fetching a new one", slog.String("address", ib.cfg.Address))
+		s, err = ib.connectWith(ctx, true)
+	}
+	return s, err
+}
+
+func (ib *Inbox) connectWith(ctx context.Context, freshToken bool) (*session, error) {
 	host, _, err := net.SplitHostPort(ib.cfg.Address)
 	if err != nil {
 		return nil, fmt.Errorf("imap address: %w", err)
@@ -155,7 +166,7 @@ func (ib *Inbox) connect(ctx context.Context) (*session, error) {
 	// in flight; the client has no per-command context.
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	go func() { <-c.Closed(); stop() }()
-	if err := ib.login(ctx, c); err != nil {
+	if err := ib.login(ctx, c, freshToken); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("log in to %s as %s: %w", ib.cfg.Address, ib.creds.username, err)
 	}
@@ -171,29 +182,26 @@ func (ib *Inbox) connect(ctx context.Context) (*session, error) {
 	return s, nil
 }
 
-// login authenticates as the config says: XOAUTH2 with a token (fetched
-// again once when the server rejects it), PLAIN, the LOGIN command, or by
-// default PLAIN where the server offers it and LOGIN otherwise.
-func (ib *Inbox) login(ctx context.Context, c *imapclient.Client) error {
+// login authenticates as the config says: XOAUTH2 with an access token
+// (a fresh one when asked), PLAIN, the LOGIN command, or by default PLAIN
+// where the server offers it and LOGIN otherwise. A refused token comes
+// back as errTokenRejected.
+func (ib *Inbox) login(ctx context.Context, c *imapclient.Client, freshToken bool) error {
 	cr := ib.creds
 	switch cr.mech {
 	case AuthXOAUTH2:
-		for fresh := range 2 {
-			tok, err := cr.tokens.Token(ctx, fresh == 1)
-			if err != nil {
-				return err
-			}
-			err = c.Authenticate(&xoauth2Client{username: cr.username, token: tok})
-			var ierr *imap.Error
-			if err == nil || !errors.As(err, &ierr) {
-				return err
-			}
-			if fresh == 1 {
-				return fmt.Errorf("%w: %w", errTokenRejected, err)
-			}
-			ib.log.Warn("imap server rejected the access token; fetching a new one", slog.String("address", ib.cfg.Address))
+		tok, err := cr.tokens.Token(ctx, freshToken)
+		if err != nil {
+			return err
 		}
-		return nil
+		err = c.Authenticate(&xoauth2Client{username: cr.username, token: tok})
+		// A server may also refuse the token with a plain NO at once;
+		// UNAVAILABLE is its own trouble, where a new token would not help.
+		var ierr *imap.Error
+		if errors.As(err, &ierr) && ierr.Type == imap.StatusResponseTypeNo && ierr.Code != imap.ResponseCodeUnavailable {
+			return fmt.Errorf("%w: %w", errTokenRejected, err)
+		}
+		return err
 	case AuthPlain:
 		return c.Authenticate(sasl.NewPlainClient("", cr.username, cr.password))
 	case AuthLogin:

@@ -39,6 +39,9 @@ type Options struct {
 	Now func() time.Time
 	// Rcpt, when set, may refuse a recipient: return a *smtp.SMTPError.
 	Rcpt func(to string) error
+	// Accepted, when set, is called with each mail the SMTP server has
+	// accepted (benchmarks time replies with it).
+	Accepted func(Message)
 	// Quiet drops the servers' own error logging.
 	Quiet bool
 	// OAuth2Token, when set, makes the IMAP server offer AUTHENTICATE
@@ -226,8 +229,12 @@ func (ss *smtpSession) Data(r io.Reader) error {
 	}
 	now := ss.s.opts.Now()
 	ss.s.mu.Lock()
-	ss.s.received = append(ss.s.received, Message{From: ss.from, To: append([]string(nil), ss.to...), Data: data, At: now})
+	msg := Message{From: ss.from, To: append([]string(nil), ss.to...), Data: data, At: now}
+	ss.s.received = append(ss.s.received, msg)
 	ss.s.mu.Unlock()
+	if ss.s.opts.Accepted != nil {
+		ss.s.opts.Accepted(msg)
+	}
 	for _, to := range ss.to {
 		if _, err := ss.s.Append(to, "INBOX", data, now); err != nil {
 			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "delivery failed: " + err.Error()}
