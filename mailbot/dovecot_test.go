@@ -66,20 +66,27 @@ func newDovecotEnv(t *testing.T, seats int, edit func(toml, user string) string)
 	s := realStack(t)
 	user := uniqueUser("anmalan")
 	e := newEnvWith(t, seats, localmail.Options{}, func(toml string) string {
-		toml = strings.ReplaceAll(toml, botAddr, user)
-		// Only the [imap] address: it comes first.
-		i := strings.Index(toml, "[imap]\naddress = \"")
-		j := strings.Index(toml[i+len("[imap]\naddress = \""):], "\"")
-		toml = toml[:i] + "[imap]\naddress = \"" + s.imap + toml[i+len("[imap]\naddress = \"")+j:]
-		if s.password != password {
-			toml = strings.Replace(toml, `password_file = "pw"`, `password_env = "MAILSTACK_PASSWORD"`, 1)
-		}
+		toml = dovecotConfig(toml, s, user)
 		if edit != nil {
 			toml = edit(toml, user)
 		}
 		return toml
 	})
 	return e, s, user
+}
+
+// dovecotConfig changes newEnv's config to read user's INBOX on the real
+// Dovecot.
+func dovecotConfig(toml string, s stack, user string) string {
+	toml = strings.ReplaceAll(toml, botAddr, user)
+	// Only the [imap] address: it comes first.
+	i := strings.Index(toml, "[imap]\naddress = \"")
+	j := strings.Index(toml[i+len("[imap]\naddress = \""):], "\"")
+	toml = toml[:i] + "[imap]\naddress = \"" + s.imap + toml[i+len("[imap]\naddress = \"")+j:]
+	if s.password != password {
+		toml = strings.Replace(toml, `password_file = "pw"`, `password_env = "MAILSTACK_PASSWORD"`, 1)
+	}
+	return toml
 }
 
 // imapLines is withIMAP for newDovecotEnv.

@@ -41,7 +41,7 @@ func (c *testClock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // env is one bot on in-process servers.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *localmail.Servers
 	cfg   *mailbot.Config
 	d     *mailbot.Daemon
@@ -59,7 +59,7 @@ func newEnv(t *testing.T, seats int, lopts localmail.Options) *env {
 
 // newEnvWith is newEnv with the config text changed by edit (when set)
 // before it is loaded.
-func newEnvWith(t *testing.T, seats int, lopts localmail.Options, edit func(string) string) *env {
+func newEnvWith(t testing.TB, seats int, lopts localmail.Options, edit func(string) string) *env {
 	t.Helper()
 	loc, err := time.LoadLocation("Europe/Stockholm")
 	if err != nil {
@@ -180,7 +180,7 @@ type sent struct {
 	attachments map[string][]byte
 }
 
-func decode(t *testing.T, m localmail.Message) sent {
+func decode(t testing.TB, m localmail.Message) sent {
 	t.Helper()
 	r, err := mail.CreateReader(bytes.NewReader(m.Data))
 	if err != nil {
