@@ -444,9 +444,10 @@ func (ib *Inbox) drain(ctx context.Context, s *session, decided func()) (int, er
 			return 0, fmt.Errorf("reset checkpoint: %w", err)
 		}
 	}
-	if sm := s.c.Mailbox(); sm != nil && sm.NumMessages == 0 {
-		return 0, nil
-	}
+	// The message count the client tracks is not trusted to skip the
+	// listing: a server's stray EXPUNGE (imapmemserver sends one after UID
+	// MOVE) can make it read 0 while new mail waits. UID n:* is valid on
+	// an empty mailbox too.
 	news, err := ib.listNew(s, last)
 	if err != nil {
 		return 0, err

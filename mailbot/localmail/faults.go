@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -37,7 +38,7 @@ func (l *listener) Accept() (net.Conn, error) {
 // conn is one IMAP connection. It notices IDLE and BODY.PEEK[] in what the
 // client sends, hides IDLE from the capabilities when Options.IMAPCaps
 // lacks it (the server library always offers it), and can be broken in
-// the middle of a FETCH response.
+// the middle of a FETCH.
 type conn struct {
 	net.Conn
 	s        *Servers
@@ -74,9 +75,11 @@ func (c *conn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	doomed := c.doomed
 	c.mu.Unlock()
-	if doomed && len(p) > 1 {
-		// Half of the response, then the connection is gone.
-		_, _ = c.Conn.Write(p[:len(p)/2])
+	if doomed {
+		// The FETCH was received; its answer is lost with the connection.
+		// (Not half an answer: go-imap v2.0.0-beta.8 has a data race
+		// between its reader goroutine and the caller reading a literal
+		// when the connection ends inside that literal.)
 		c.Close()
 		return 0, net.ErrClosed
 	}
@@ -118,7 +121,7 @@ func (s *Servers) KillIMAPConnections() int {
 }
 
 // KillDuringNextFetch arms a fault: the next connection that asks for
-// BODY.PEEK[] is closed halfway through the server's answer.
+// BODY.PEEK[] is closed before the server's answer reaches the client.
 func (s *Servers) KillDuringNextFetch() {
 	s.mu.Lock()
 	s.killFetch = true
@@ -204,6 +207,26 @@ func (ss *session) Login(username, password string) error {
 	}
 	ss.UserSession = imapmemserver.NewUserSession(u)
 	return nil
+}
+
+// Idle reports changes to an idling client. imapmemserver's own Idle
+// sends only changes made after it has started, so a mail appended just
+// as the client says IDLE would go unreported; real servers (Dovecot)
+// report what changed since the last command. Polling the session's
+// queue every few milliseconds behaves like them.
+func (ss *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if err := ss.UserSession.Poll(w, true); err != nil {
+			return err
+		}
+		select {
+		case <-stop:
+			return nil
+		case <-t.C:
+		}
+	}
 }
 
 func (ss *session) AuthenticateMechanisms() []string {
