@@ -42,11 +42,13 @@ const (
 	ReplyReplyToCancel = "replytocancel" // cancel by replying to our mail
 	ReplyChangesClosed = "changesclosed" // too late to change by mail
 	ReplyNotRegistered = "notregistered" // nothing to cancel
+	// ReplyNotice tells the organisers of a mail the bot left for them.
+	ReplyNotice = "notice"
 )
 
 var replyKinds = []string{ReplyConfirmation, ReplyWaiting, ReplyAlready, ReplyClosed, ReplyNotOpen, ReplyPast,
 	ReplyCancelled, ReplySubstituted, ReplyPromoted, ReplyOffer, ReplyOfferExpired, ReplyOrganiser, ReplyForged,
-	ReplyReplyToCancel, ReplyChangesClosed, ReplyNotRegistered, ReplyWhich, ReplyNoneOpen}
+	ReplyReplyToCancel, ReplyChangesClosed, ReplyNotRegistered, ReplyWhich, ReplyNoneOpen, ReplyNotice}
 
 // withMaterial reports whether a reply of the kind gives a seat, and so
 // carries the material and the calendar file.
@@ -173,6 +175,21 @@ type Reply struct {
 	Bounced []string
 	// Forged describes a mail that could not be trusted.
 	Forged ForgedMail
+	// Notice is what a notice to the organisers is about.
+	Notice *Notice
+}
+
+// Notice describes a mail that the bot left for a human, for the
+// organisers' notice.
+type Notice struct {
+	// Reason is "too-large" or "failed".
+	Reason           string
+	From, Subject    string
+	Arrived          string
+	Size, Limit      string // too-large: the mail's size and the limit, e.g. "31.2 MB"
+	Attempts         int    // failed: how often
+	Error            string // failed: the last error
+	Mailbox, Keyword string // where the mail is and the keyword it carries
 }
 
 // OpenSession is an event open for registration and its seats left.
@@ -219,6 +236,7 @@ type replyData struct {
 	Stats                 EventStats
 	Waiting, Bounced      []string
 	Forged                ForgedMail
+	Notice                Notice
 }
 
 // Composed is a finished reply: its Message-ID (without <>), envelope and bytes.
@@ -268,6 +286,9 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 		for _, m := range r.Material {
 			data.Material = append(data.Material, m.Name)
 		}
+	}
+	if r.Notice != nil {
+		data.Notice = *r.Notice
 	}
 	data.Note, data.Asked = r.Note, r.Asked
 	for _, o := range r.Sessions {
