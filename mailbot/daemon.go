@@ -126,9 +126,17 @@ func (d *Daemon) Run(ctx context.Context) error {
 }
 
 // deliverLoop delivers the outbox now, whenever kick is signalled, and
-// when the next retry falls due, until ctx ends.
+// when the next retry falls due, until ctx ends. Each round first lets the
+// bot's timers run (offers of seats whose deadline passed), so that what
+// they decide leaves in the same round; the rounds are at most a minute
+// apart.
 func (d *Daemon) deliverLoop(ctx context.Context, kick <-chan struct{}) {
 	for {
+		if n, err := d.bot.Tick(ctx); err != nil {
+			d.log.Error("timers failed", slog.String("error", err.Error()))
+		} else if n > 0 {
+			d.log.Info("offers expired", slog.Int("count", n))
+		}
 		rep, err := d.outbox.DeliverDue(ctx)
 		if ctx.Err() != nil {
 			return
