@@ -14,7 +14,7 @@ func FailHandling(d *Daemon, fail func(Incoming) bool) {
 		if !fail(in) {
 			return real(ctx, in)
 		}
-		st, key, err := d.bot.Record(ctx, in)
+		st, key, err := d.Bot().Record(ctx, in)
 		if err != nil {
 			return Result{}, err
 		}
