@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/mailbot"
@@ -25,7 +28,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "anmalan run:", err)
 		return 2
 	}
-	cfg, err := mailbot.LoadConfig(configPath(*configFlag))
+	path := configPath(*configFlag)
+	cfg, err := mailbot.LoadConfig(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -54,6 +58,22 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	// SIGHUP reloads the config; a bad one is refused (and logged by
+	// Reload) and the running one stays.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				log.Info("SIGHUP: reloading the config", slog.String("file", path))
+				_ = d.Reload(ctx, path)
+			}
+		}
+	}()
 	if err := d.Run(ctx); err != nil {
 		fmt.Fprintln(stderr, "anmalan run:", err)
 		return 1
