@@ -23,6 +23,13 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	// SIGHUP reloads the config (below); caught from the start, so that
+	// one arriving while the daemon opens does not kill it.
+	hup := make(chan os.Signal, 1)
+	if !*once {
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+	}
 	log, err := newLogger(stderr, *logFormat)
 	if err != nil {
 		fmt.Fprintln(stderr, "anmalan run:", err)
@@ -58,11 +65,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	// SIGHUP reloads the config; a bad one is refused (and logged by
-	// Reload) and the running one stays.
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+	// A bad config is refused (and logged by Reload) and the running one
+	// stays.
 	go func() {
 		for {
 			select {
