@@ -27,3 +27,13 @@ func FailHandling(d *Daemon, fail func(Incoming) bool) {
 func PollInbox(ctx context.Context, d *Daemon) (int, error) {
 	return d.inbox.PollOnce(ctx)
 }
+
+// BeforeHandling makes d's inbox call fn before it decides each mail (fn
+// may block, holding the mail in hand).
+func BeforeHandling(d *Daemon, fn func(Incoming)) {
+	real := d.inbox.handle
+	d.inbox.handle = func(ctx context.Context, in Incoming) (Result, error) {
+		fn(in)
+		return real(ctx, in)
+	}
+}

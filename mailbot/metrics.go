@@ -20,8 +20,10 @@ const (
 	// stuckAfter is how long the oldest pending reply may wait before
 	// /healthz reports the outbox as stuck.
 	stuckAfter = time.Hour
-	// failureStreak is how many delivery attempts in a row may fail (with
-	// none sent in between) before /healthz reports the outbox as stuck.
+	// failureStreak is how many delivery rounds in a row may end with
+	// replies to retry and none sent before /healthz reports the outbox
+	// as stuck. With the retry backoff that is a quarter of an hour or
+	// more of an SMTP server that takes nothing.
 	failureStreak = 5
 )
 
@@ -37,8 +39,8 @@ type Metrics struct {
 	lastPoll      prometheus.Gauge
 
 	connected atomic.Bool
-	// streak counts delivery attempts that failed since the last reply
-	// that was sent.
+	// streak counts the delivery rounds in a row that had replies to
+	// retry (a temporary failure) and sent none.
 	streak atomic.Int64
 	now    func() time.Time
 }
@@ -108,10 +110,12 @@ func (m *Metrics) delivered(rep DeliveryReport) {
 	m.replies.WithLabelValues("sent").Add(float64(rep.Sent))
 	m.replies.WithLabelValues("retry").Add(float64(rep.Retry))
 	m.replies.WithLabelValues("failed").Add(float64(rep.Failed))
-	if rep.Sent > 0 {
+	switch {
+	case rep.Sent > 0:
 		m.streak.Store(0)
+	case rep.Retry > 0:
+		m.streak.Add(1)
 	}
-	m.streak.Add(int64(rep.Retry + rep.Failed))
 }
 
 // outboxCollector reads the outbox's depth and age from the database at
@@ -158,7 +162,8 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 
 // Health returns nil while the daemon is healthy: the IMAP connection is
 // up and the outbox is not stuck (its oldest pending reply has waited
-// less than an hour, and the last delivery attempts did not all fail).
+// less than an hour, and the last delivery rounds did not all end in
+// temporary failures).
 // Otherwise it returns the reasons, one sentence each.
 func (d *Daemon) Health(ctx context.Context) []string {
 	var why []string
@@ -173,7 +178,7 @@ func (d *Daemon) Health(ctx context.Context) []string {
 		why = append(why, fmt.Sprintf("outbox: the oldest pending reply has waited %v", d.now().Sub(st.OldestPending).Round(time.Second)))
 	}
 	if n := d.metrics.streak.Load(); n >= failureStreak {
-		why = append(why, fmt.Sprintf("outbox: the last %d delivery attempts failed", n))
+		why = append(why, fmt.Sprintf("outbox: the last %d delivery rounds sent nothing and must be retried", n))
 	}
 	return why
 }

@@ -419,3 +419,41 @@ func TestLogsNeverHoldSecrets(t *testing.T) {
 		check(t, tok, logs.String()+err.Error())
 	})
 }
+
+// TestShutdownFinishesTheMailInHand: the run context ends while a mail is
+// being handled. The decision is committed and the mail marked (moved to
+// the processed folder); the second mail, not yet begun, is left for the
+// next start, which handles it and sends both replies.
+func TestShutdownFinishesTheMailInHand(t *testing.T) {
+	e := newEnv(t, 10, localmail.Options{})
+	at := time.Date(2018, 11, 28, 10, 0, 0, 0, e.loc)
+	e.clock.Set(at.Add(time.Minute))
+	entered, release := make(chan struct{}, 1), make(chan struct{})
+	var first atomic.Bool
+	mailbot.BeforeHandling(e.d, func(mailbot.Incoming) {
+		if first.CompareAndSwap(false, true) {
+			entered <- struct{}{}
+			<-release
+		}
+	})
+	e.deliver(registration("sara.nilsson@ale.example", "Sara Nilsson", "hand-1@ale.example"), at)
+	e.deliver(registration("eva.strand@ale.example", "Eva Strand", "hand-2@ale.example"), at)
+	stop := runDaemon(t, e.d, 10*time.Second)
+	select {
+	case <-entered:
+	case <-time.After(giveUp):
+		t.Fatal("the first mail was never handled")
+	}
+	time.AfterFunc(500*time.Millisecond, func() { close(release) })
+	stop()
+	if got := e.registered("segregation-2018"); got["sara.nilsson@ale.example"] == "" || got["eva.strand@ale.example"] != "" {
+		t.Errorf("registered after the stop: %v, want Sara (in hand) and not Eva (not begun)", got)
+	}
+	if n := len(e.mailbox("Behandlat")); n != 1 {
+		t.Errorf("%d mails moved to the processed folder, want 1 (the one in hand)", n)
+	}
+	e.d.Close()
+	e.open()
+	e.runOnce()
+	e.onceEach("sara.nilsson@ale.example", "eva.strand@ale.example")
+}
