@@ -18,6 +18,8 @@ type Config struct {
 	// registration from that domain is recorded with it.
 	Organisations map[string]string `toml:"organisations"`
 	Events        []EventConfig     `toml:"events"`
+	// HTTP, when its listen is set, serves /metrics and /healthz.
+	HTTP HTTPConfig `toml:"http"`
 
 	// Location is Timezone, loaded. Set by LoadConfig.
 	Location *time.Location `toml:"-"`
@@ -72,6 +74,12 @@ type SMTPConfig struct {
 	OAuth2TokenCommand string `toml:"oauth2_token_command"`
 	OAuth2TokenFile    string `toml:"oauth2_token_file"`
 	TLSCAFile          string `toml:"tls_ca_file"`
+}
+
+// HTTPConfig says where the daemon serves /metrics (Prometheus) and
+// /healthz. Empty Listen: no HTTP server.
+type HTTPConfig struct {
+	Listen string `toml:"listen"` // host:port, e.g. "127.0.0.1:9464"
 }
 
 // OrganisersConfig lists who may change registrations by mail.

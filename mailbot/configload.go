@@ -642,6 +642,33 @@ func (ck *checker) check(c *Config) {
 	ck.checkOrganisers(c)
 	ck.checkOrganisations(c)
 	ck.checkEvents(c)
+	ck.checkHTTP(c)
+}
+
+// checkHTTP checks [http] listen: host:port (port 0 picks a free port),
+// with a warning when the host is not loopback, since /metrics and
+// /healthz have no authentication.
+func (ck *checker) checkHTTP(c *Config) {
+	addr := c.HTTP.Listen
+	if addr == "" {
+		return
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		ck.problemf("http.listen: %q is not host:port: %v", addr, unwrapAddrErr(err))
+		return
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		ck.problemf("http.listen: port %q is not a number from 0 to 65535", port)
+		return
+	}
+	if host == "" || !isLoopback(host) {
+		shown := host
+		if shown == "" {
+			shown = "every interface"
+		}
+		ck.warnf("http.listen: %s is not a loopback address: /metrics and /healthz have no authentication; put them behind a firewall or a proxy", shown)
+	}
 }
 
 func (ck *checker) checkIMAP(c *Config) {

@@ -93,6 +93,9 @@ func TestExampleConfig(t *testing.T) {
 	if c.Location.String() != "Europe/Stockholm" || c.Language != "sv" {
 		t.Errorf("location, language = %v, %q", c.Location, c.Language)
 	}
+	if c.HTTP.Listen != "127.0.0.1:9464" {
+		t.Errorf("http.listen = %q", c.HTTP.Listen)
+	}
 	// The seed's workshop and its second session in Kungälv.
 	if len(c.Events) != 2 {
 		t.Fatalf("%d events, want 2", len(c.Events))
@@ -198,6 +201,9 @@ func TestParseConfigProblems(t *testing.T) {
 		{"no trusted authserv-id", `trusted_authserv_id = "mx.example.org"`, "", "organisers.trusted_authserv_id: missing"},
 		{"organisation keyed by address", "[[events]]", "[organisations]\n\"kalle@molndal.se\" = \"Mölndal\"\n[[events]]", `organisations: "kalle@molndal.se" is an address`},
 		{"no events", "[[events]]", "[not_events]", "events: none; add at least one [[events]] table"},
+		{"http listen without port", "[[events]]", "[http]\nlisten = \"127.0.0.1\"\n[[events]]", `http.listen: "127.0.0.1" is not host:port: missing port in address`},
+		{"http listen bad port", "[[events]]", "[http]\nlisten = \"127.0.0.1:http\"\n[[events]]", `http.listen: port "http" is not a number from 0 to 65535`},
+		{"http unknown key", "[[events]]", "[http]\nlisten_on = \"127.0.0.1:9464\"\n[[events]]", `unknown key "http.listen_on" (did you mean listen?)`},
 		{"missing event id", `id = "ev-1"`, "", "events[0].id: missing"},
 		{"bad event id", `id = "ev-1"`, `id = "Ev_1"`, `events[0].id: "Ev_1" may hold only lower-case letters a-z, digits and '-'`},
 		{"missing title", `title = "Workshop"`, "", "events[0].title: missing"},
@@ -348,6 +354,18 @@ func TestParseConfigAccepts(t *testing.T) {
 			}
 			if c.Organisers.Auth != OrganiserAuthDMARC {
 				t.Errorf("organiser_auth = %q", c.Organisers.Auth)
+			}
+		}},
+		{"http on loopback", "[[events]]", "[http]\nlisten = \"[::1]:9464\"\n[[events]]", func(t *testing.T, c *Config) {
+			if c.HTTP.Listen != "[::1]:9464" || len(c.Warnings()) != 1 {
+				t.Errorf("listen %q, warnings %q; want no http warning", c.HTTP.Listen, c.Warnings())
+			}
+		}},
+		{"http on every interface warns", "[[events]]", "[http]\nlisten = \":9464\"\n[[events]]", func(t *testing.T, c *Config) {
+			if !slices.ContainsFunc(c.Warnings(), func(w string) bool {
+				return strings.HasPrefix(w, "http.listen: every interface is not a loopback address")
+			}) {
+				t.Errorf("warnings = %q", c.Warnings())
 			}
 		}},
 		{"changes_close and offer_hours", "seats = 3", "seats = 3\nchanges_close = \"2030-05-01 12:00\"\noffer_hours = 48", func(t *testing.T, c *Config) {

@@ -36,6 +36,8 @@ type Outbox struct {
 	store *store.Store
 	now   func() time.Time
 	log   *slog.Logger
+	// metrics, when set, counts what the outbox does.
+	metrics *Metrics
 }
 
 // NewOutbox returns an Outbox that sends through cfg. It fails when the
@@ -56,7 +58,15 @@ type DeliveryReport struct{ Sent, Retry, Failed int }
 // backoff; a permanent one (5xx) is recorded as failed. It returns an error
 // only when the database cannot be read or written.
 func (o *Outbox) DeliverDue(ctx context.Context) (DeliveryReport, error) {
-	var rep DeliveryReport
+	return o.deliverDue(ctx, ctx.Done())
+}
+
+// deliverDue is DeliverDue that begins no new SMTP transaction once stop
+// is closed, while the one in flight (and recording its result) goes on
+// under ctx. When ctx ends the connection is closed, ending a transaction
+// in flight; its mail stays pending and is sent at the next start.
+func (o *Outbox) deliverDue(ctx context.Context, stop <-chan struct{}) (rep DeliveryReport, err error) {
+	defer func() { o.metrics.delivered(rep) }()
 	due, err := o.store.DueOutgoing(ctx, o.now(), deliverBatch)
 	if err != nil || len(due) == 0 {
 		return rep, err
@@ -72,13 +82,20 @@ func (o *Outbox) DeliverDue(ctx context.Context) (DeliveryReport, error) {
 		}
 		return rep, nil
 	}
+	closeOnCancel := context.AfterFunc(ctx, func() { c.Close() })
 	defer func() {
+		closeOnCancel()
 		_ = c.Quit()
 		c.Close()
 	}()
 	for i, m := range due {
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
+		}
+		select {
+		case <-stop:
+			return rep, nil
+		default:
 		}
 		rejected, err := o.send(c, m)
 		switch {

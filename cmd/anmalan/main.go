@@ -17,7 +17,8 @@ const usage = `anmalan answers an event registration inbox.
 
 Usage:
   anmalan run [-config FILE] [--once] [-log-format text|json]
-                                 run the daemon (or handle the inbox once and exit)
+                                 run the daemon (or handle the inbox once and exit);
+                                 SIGHUP reloads the config, SIGTERM/SIGINT stop it cleanly
   anmalan demo [-keep]           the whole bot on embedded servers and a temporary database
   anmalan parse [-config FILE] FILE.eml...
                                  print what the bot understands of each mail, changing nothing
