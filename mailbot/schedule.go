@@ -114,7 +114,6 @@ func (b *Bot) materialBaseline(ctx context.Context) error {
 // retention time. Each is recorded in the transaction that queues its
 // mail, so that it happens once however often it runs and across restarts.
 func (b *Bot) scheduled(ctx context.Context) error {
-	b.reloadMaterial()
 	var errs []error
 	for i := range b.cfg.Events {
 		ev := &b.cfg.Events[i]
@@ -221,6 +220,7 @@ func (b *Bot) SendMaterial(ctx context.Context, eventID string, dryRun bool) ([]
 	if !ok {
 		return nil, fmt.Errorf("send material: %w: %q", store.ErrNoEvent, eventID)
 	}
+	b.reloadMaterial()
 	files := b.materialOf(ev.ID)
 	now := b.now()
 	if len(files) == 0 || !now.Before(ev.StartsAt) {
