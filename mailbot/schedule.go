@@ -448,8 +448,8 @@ func (b *Bot) Forget(ctx context.Context, addr string) (store.Erased, error) {
 	return e, err
 }
 
-// forget cancels the person's live registrations (filling the seats), then
-// erases them, inside c's transaction.
+// forget cancels the person's live registrations (the seats go to the
+// next on the waiting list), then erases them, inside c's transaction.
 func (b *Bot) forget(c *change, addr string) (store.Erased, error) {
 	addr = strings.ToLower(strings.TrimSpace(addr))
 	now := b.now()
@@ -472,14 +472,16 @@ func (b *Bot) forget(c *change, addr string) (store.Erased, error) {
 		}
 		freed = append(freed, ev)
 	}
+	for _, ev := range freed {
+		if _, err := b.fillSeats(c, ev, b.cfg.Language); err != nil {
+			return store.Erased{}, err
+		}
+	}
+	// Last, so that it also erases the person from the audit entries just
+	// written.
 	e, err := c.tx.Forget(addr, now)
 	if err != nil {
 		return e, err
-	}
-	for _, ev := range freed {
-		if _, err := b.fillSeats(c, ev, b.cfg.Language); err != nil {
-			return e, err
-		}
 	}
 	b.log.Info("person forgotten", slog.Int("registrations", e.Registrations), slog.Int("mails", e.Mails),
 		slog.Int("outbox", e.Outbox), slog.Int("audit", e.Audit), slog.Int("bounces", e.Bounces))
