@@ -58,7 +58,8 @@ func cmdSendMaterial(ctx context.Context, args []string, stdout, stderr io.Write
 }
 
 // openBot opens the database and the bot for a command that decides as the
-// daemon does (its mails go to the outbox, for the daemon to deliver).
+// daemon does (its mails go to the outbox, for the daemon to deliver). It
+// fails when the database, a material file or a template cannot be read.
 func openBot(ctx context.Context, cfg *mailbot.Config, stderr io.Writer) (*mailbot.Bot, *store.Store, error) {
 	st, err := store.Open(ctx, cfg.Database)
 	if err != nil {
@@ -70,9 +71,7 @@ func openBot(ctx context.Context, cfg *mailbot.Config, stderr io.Writer) (*mailb
 		st.Close()
 		return nil, nil, err
 	}
-	if err := bot.SyncEvents(ctx); err != nil {
-		st.Close()
-		return nil, nil, err
-	}
+	// The events are the daemon's to bring up to date with the config (at
+	// its start): a command changes only what it is for.
 	return bot, st, nil
 }
