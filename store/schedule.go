@@ -230,7 +230,8 @@ func (tx *Tx) Activity(since time.Time) (Activity, error) {
 		a.Bounced = append(a.Bounced, s)
 	}
 	rows.Close()
-	if err := tx.queryRow(`SELECT COUNT(*) FROM outbox WHERE status = 'failed'`).Scan(&a.Failed); err != nil {
+	// Mail withdrawn because its recipient was forgotten did not fail.
+	if err := tx.queryRow(`SELECT COUNT(*) FROM outbox WHERE status = 'failed' AND last_error NOT LIKE ?`, withdrawnPrefix+"%").Scan(&a.Failed); err != nil {
 		return a, fmt.Errorf("activity: %w", err)
 	}
 	return a, nil
@@ -295,6 +296,10 @@ type Erased struct {
 	// Bounces counts the bounce records removed.
 	Bounces int
 }
+
+// withdrawnPrefix starts the last_error of a queued mail withdrawn because
+// its recipient asked to be forgotten.
+const withdrawnPrefix = "withdrawn:"
 
 // erasedText stands in the audit log where a name or an address was.
 const erasedText = "(erased)"
@@ -498,8 +503,8 @@ func (tx *Tx) Forget(addr string, at time.Time) (Erased, error) {
 	if _, err := tx.exec(`UPDATE registrations SET registered_by = '' WHERE registered_by = ?`, addr); err != nil {
 		return e, fmt.Errorf("forget %s: %w", addr, err)
 	}
-	res, err := tx.exec(`UPDATE outbox SET raw = x'', recipients = '[]', status = 'failed', last_error = 'withdrawn: recipient forgotten'
-		WHERE status = 'pending' AND EXISTS (SELECT 1 FROM json_each(outbox.recipients) WHERE lower(value) = ?)`, addr)
+	res, err := tx.exec(`UPDATE outbox SET raw = x'', recipients = '[]', status = 'failed', last_error = ?
+		WHERE status = 'pending' AND EXISTS (SELECT 1 FROM json_each(outbox.recipients) WHERE lower(value) = ?)`, withdrawnPrefix+" recipient forgotten", addr)
 	if err != nil {
 		return e, fmt.Errorf("forget %s: %w", addr, err)
 	}
