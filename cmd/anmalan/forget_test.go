@@ -117,3 +117,31 @@ func TestSendMaterialDryRunAndSend(t *testing.T) {
 		t.Errorf("unknown event: exit %d, want 1", code)
 	}
 }
+
+func TestStatusShowsErasedEvents(t *testing.T) {
+	cfgPath := seededConfig(t)
+	ctx := context.Background()
+	cfg, err := mailbot.LoadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, cfg.Database)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := cfg.Events[0].EndsAt.AddDate(0, 0, cfg.Retention)
+	if err := st.Update(ctx, func(tx *store.Tx) error {
+		_, _, err := tx.PurgeEvent(cfg.Events[0].ID, at)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	var out, errOut bytes.Buffer
+	if code := dispatch(ctx, []string{"status", "-config", cfgPath}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if want := "segregation-2018: personal data erased 2019-03-11 15:30 (retention time over; 3 registrations, counts kept)"; !strings.Contains(out.String(), want) {
+		t.Errorf("status lacks %q:\n%s", want, out.String())
+	}
+}
