@@ -224,6 +224,10 @@ func TestParseConfigProblems(t *testing.T) {
 		{"bad changes_close", `closes = "2030-04-30"`, `closes = "2030-04-30"` + "\nchanges_close = \"soon\"", `events[0].changes_close: "soon" is not a date`},
 		{"changes_close after the end", `closes = "2030-04-30"`, `closes = "2030-04-30"` + "\nchanges_close = \"2030-05-03\"", "events[0].changes_close: 2030-05-03 is after the event ends"},
 		{"negative offer_hours", "seats = 3", "seats = 3\noffer_hours = -1", "events[0].offer_hours: -1 is negative"},
+		{"negative reminder_days", "seats = 3", "seats = 3\nreminder_days = -1", "events[0].reminder_days: -1 is negative"},
+		{"reminder_days as a string", "seats = 3", "seats = 3\nreminder_days = \"2\"", "events[0].reminder_days: want an integer, not a string"},
+		{"bad digest_time", `contact = "Org, org@example.org"`, `contact = "Org, org@example.org"` + "\ndigest_time = \"7.30\"", `organisers.digest_time: "7.30" is not a time of day`},
+		{"negative retention_days", `[imap]`, "retention_days = -3\n[imap]", "retention_days: -3 is negative"},
 		{"idle restart too short", `username = "bot"`, `username = "bot"` + "\nidle_restart = \"1s\"", "imap.idle_restart: 1s is shorter than the minimum 10s"},
 		{"idle restart too long", `username = "bot"`, `username = "bot"` + "\nidle_restart = \"45m\"", "imap.idle_restart: 45m0s is longer than the maximum 29m0s"},
 		{"negative size limit", `username = "bot"`, `username = "bot"` + "\nmax_message_bytes = -5", "imap.max_message_bytes: must be positive, not -5"},
@@ -366,6 +370,16 @@ func TestParseConfigAccepts(t *testing.T) {
 				return strings.HasPrefix(w, "http.listen: every interface is not a loopback address")
 			}) {
 				t.Errorf("warnings = %q", c.Warnings())
+			}
+		}},
+		{"schedule defaults", "", "", func(t *testing.T, c *Config) {
+			if c.Events[0].Reminder != 2 || c.Retention != 90 || c.Organisers.DigestAt != 7*time.Hour+30*time.Minute {
+				t.Errorf("reminder %d, retention %d, digest at %v; want 2, 90, 7h30m", c.Events[0].Reminder, c.Retention, c.Organisers.DigestAt)
+			}
+		}},
+		{"reminders off, digest at six", "seats = 3", "seats = 3\nreminder_days = 0", func(t *testing.T, c *Config) {
+			if c.Events[0].Reminder != 0 || c.Events[0].ReminderDays == nil {
+				t.Errorf("reminder %d; want 0 (off)", c.Events[0].Reminder)
 			}
 		}},
 		{"changes_close and offer_hours", "seats = 3", "seats = 3\nchanges_close = \"2030-05-01 12:00\"\noffer_hours = 48", func(t *testing.T, c *Config) {

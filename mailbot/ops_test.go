@@ -304,9 +304,12 @@ func TestMetricsAndHealthz(t *testing.T) {
 	e.deliver(registration("sara.nilsson@ale.example", "Sara Nilsson", "metrics-1@ale.example"), at)
 	e.answered("sara.nilsson@ale.example")
 	var body string
+	// The reply is counted; the organisers' daily digest may leave in the
+	// same round (the clock moved on by two days), so at least one.
+	sent := regexp.MustCompile(`anmalan_replies_total\{result="sent"\} [1-9]`)
 	e.waitFor("metrics of the reply", func() bool {
 		_, body = get(t, base+"/metrics")
-		return strings.Contains(body, `anmalan_replies_total{result="sent"} 1`)
+		return sent.MatchString(body)
 	})
 	for _, want := range []string{
 		`anmalan_mails_handled_total{outcome="registered"} 1`,
