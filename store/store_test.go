@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,8 +89,9 @@ func TestOpenMigrates(t *testing.T) {
 	}
 	var v int
 	var mode string
-	if err := s.db.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != 1 {
-		t.Errorf("user_version = %d, %v; want 1", v, err)
+	latest := latestVersion(t)
+	if err := s.db.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != latest {
+		t.Errorf("user_version = %d, %v; want %d", v, err, latest)
 	}
 	if err := s.db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
@@ -118,10 +120,11 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 		t.Fatal("Open of a newer schema succeeded")
 	}
 	var sv *SchemaVersionError
-	if !errors.As(err, &sv) || sv.Have != 7 || sv.Supported != 1 {
-		t.Errorf("error %v is not a SchemaVersionError{7, 1}", err)
+	latest := latestVersion(t)
+	if !errors.As(err, &sv) || sv.Have != 7 || sv.Supported != latest {
+		t.Errorf("error %v is not a SchemaVersionError{7, %d}", err, latest)
 	}
-	want := "database schema version 7 is newer than this anmalan supports (1); upgrade anmalan"
+	want := fmt.Sprintf("database schema version 7 is newer than this anmalan supports (%d); upgrade anmalan", latest)
 	if !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q does not say %q", err, want)
 	}
@@ -163,4 +166,15 @@ func TestUpdateCanceledContext(t *testing.T) {
 	if err := s.Update(ctx, func(*Tx) error { return nil }); !errors.Is(err, context.Canceled) {
 		t.Errorf("Update with a canceled context = %v, want context.Canceled", err)
 	}
+}
+
+// latestVersion is the schema version this build migrates to: the number
+// of embedded migrations.
+func latestVersion(t *testing.T) int {
+	t.Helper()
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ms)
 }
