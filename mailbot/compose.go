@@ -27,9 +27,12 @@ const (
 	ReplyClosed       = "closed"
 	ReplyNotOpen      = "notopen"
 	ReplyPast         = "past"
+	// ReplyUndeliverable tells the organisers that a reply could not be
+	// delivered.
+	ReplyUndeliverable = "undeliverable"
 )
 
-var replyKinds = []string{ReplyConfirmation, ReplyWaiting, ReplyAlready, ReplyClosed, ReplyNotOpen, ReplyPast}
+var replyKinds = []string{ReplyConfirmation, ReplyWaiting, ReplyAlready, ReplyClosed, ReplyNotOpen, ReplyPast, ReplyUndeliverable}
 
 // Languages the templates are written in; the first is the fallback.
 var replyLanguages = []string{"sv", "en"}
@@ -122,6 +125,18 @@ type Reply struct {
 	Others string
 	// Material is attached, with a calendar file, to confirmations.
 	Material []Material
+	// Failed describes the reply that could not be delivered, for an
+	// undeliverable notice.
+	Failed *FailedReply
+}
+
+// FailedReply is what an undeliverable notice says about the reply that
+// could not be delivered.
+type FailedReply struct {
+	To        string // the recipients, comma-separated
+	Subject   string
+	MessageID string
+	Reason    string // the server's answer
 }
 
 // replyData is what the templates see.
@@ -133,6 +148,7 @@ type replyData struct {
 	Status, Others        string
 	Contact, Signature    string
 	Material              []string
+	Failed                FailedReply
 }
 
 // Composed is a finished reply: its Message-ID (without <>), envelope and bytes.
@@ -180,6 +196,9 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 	}
 	for _, m := range r.Material {
 		data.Material = append(data.Material, m.Name)
+	}
+	if r.Failed != nil {
+		data.Failed = *r.Failed
 	}
 
 	var subject, text, html bytes.Buffer

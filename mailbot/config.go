@@ -49,6 +49,10 @@ type SMTPConfig struct {
 	PasswordEnv  string `toml:"password_env"`
 	PasswordFile string `toml:"password_file"`
 	From         string `toml:"from"` // "GR Anmälan <anmalan@example>"
+	// MaxRepliesPerAddress caps the replies queued to one address in 24
+	// hours, so that an auto-responder that does not say it is one cannot
+	// draw the bot into an endless exchange. Default 10.
+	MaxRepliesPerAddress int `toml:"max_replies_per_address"`
 }
 
 // OrganisersConfig lists who may change registrations by mail.

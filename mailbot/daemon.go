@@ -68,12 +68,14 @@ func Open(ctx context.Context, cfg *Config, opts Options) (*Daemon, error) {
 		st.Close()
 		return nil, err
 	}
+	outbox := NewOutbox(cfg.SMTP, smtpPass, st, opts.Now, opts.Log)
+	outbox.onFailed = bot.undeliverableNotice
 	return &Daemon{
 		cfg:    cfg,
 		store:  st,
 		bot:    bot,
 		inbox:  NewInbox(cfg.IMAP, imapPass, bot, st, opts.Log),
-		outbox: NewOutbox(cfg.SMTP, smtpPass, st, opts.Now, opts.Log),
+		outbox: outbox,
 		now:    opts.Now,
 		log:    opts.Log,
 	}, nil

@@ -36,6 +36,9 @@ type Outbox struct {
 	store    *store.Store
 	now      func() time.Time
 	log      *slog.Logger
+	// onFailed, when set, runs in the transaction that records a reply as
+	// failed for good: the bot queues a notice to the organisers there.
+	onFailed func(*store.Tx, store.Outgoing) error
 }
 
 // NewOutbox returns an Outbox that sends through cfg.
@@ -71,9 +74,16 @@ func (o *Outbox) DeliverDue(ctx context.Context) (DeliveryReport, error) {
 		_ = c.Quit()
 		c.Close()
 	}()
+	// held are the recipients of replies that must wait in this round: a
+	// later reply to them must not overtake the one that waits (the store
+	// has already postponed it).
+	held := map[string]bool{}
 	for i, m := range due {
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
+		}
+		if heldBack(held, m.Recipients) {
+			continue
 		}
 		rejected, err := o.send(c, m)
 		switch {
@@ -90,8 +100,8 @@ func (o *Outbox) DeliverDue(ctx context.Context) (DeliveryReport, error) {
 				o.log.Info("reply sent", attrs...)
 			}
 		case permanent(err):
-			if err := o.store.MarkFailed(ctx, m.ID, err.Error()); err != nil {
-				return rep, fmt.Errorf("record failed reply: %w", err)
+			if err := o.fail(ctx, m, err.Error()); err != nil {
+				return rep, err
 			}
 			rep.Failed++
 			o.log.Error("reply refused for good", slog.String("message_id", m.MessageID),
@@ -101,6 +111,7 @@ func (o *Outbox) DeliverDue(ctx context.Context) (DeliveryReport, error) {
 			if err := o.retry(ctx, m, err, &rep); err != nil {
 				return rep, err
 			}
+			hold(held, m.Recipients)
 			var se *smtp.SMTPError
 			if !errors.As(err, &se) {
 				// The connection is gone: the rest wait for the next round.
@@ -124,7 +135,7 @@ func (o *Outbox) retry(ctx context.Context, m store.Outgoing, cause error, rep *
 	if !m.CreatedAt.IsZero() && now.Sub(m.CreatedAt) > giveUpAfter {
 		rep.Failed++
 		o.log.Error("reply given up after retrying", slog.String("message_id", m.MessageID), slog.String("error", cause.Error()))
-		return o.store.MarkFailed(ctx, m.ID, "gave up: "+cause.Error())
+		return o.fail(ctx, m, "gave up: "+cause.Error())
 	}
 	delay := retryBase << min(m.Attempts, 10)
 	if delay > retryMax {
@@ -137,6 +148,32 @@ func (o *Outbox) retry(ctx context.Context, m store.Outgoing, cause error, rep *
 		return fmt.Errorf("record retry: %w", err)
 	}
 	return nil
+}
+
+// fail records m as failed for good and, in the same transaction, lets
+// onFailed queue what follows from that.
+func (o *Outbox) fail(ctx context.Context, m store.Outgoing, reason string) error {
+	if err := o.store.FailOutgoing(ctx, m.ID, reason, o.onFailed); err != nil {
+		return fmt.Errorf("record failed reply: %w", err)
+	}
+	return nil
+}
+
+// hold adds rcpts to held.
+func hold(held map[string]bool, rcpts []string) {
+	for _, r := range rcpts {
+		held[strings.ToLower(r)] = true
+	}
+}
+
+// heldBack reports whether any of rcpts is in held.
+func heldBack(held map[string]bool, rcpts []string) bool {
+	for _, r := range rcpts {
+		if held[strings.ToLower(r)] {
+			return true
+		}
+	}
+	return false
 }
 
 // permanent reports whether err is an SMTP 5xx answer. Anything else, a

@@ -265,7 +265,7 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, errText string) error 
 }
 
 // FailOutgoing is MarkFailed that also runs then, when not nil, in the same
-// transaction with the failed mail, so that what the failure causes (a
+// transaction with the failed mail (with its bytes and last error), so that what the failure causes (a
 // notice to the organisers) is recorded together with it or not at all. It
 // fails with ErrNoOutgoing for an unknown ID and with then's error.
 func (s *Store) FailOutgoing(ctx context.Context, id int64, errText string, then func(*Tx, Outgoing) error) error {
@@ -280,7 +280,7 @@ func (s *Store) FailOutgoing(ctx context.Context, id int64, errText string, then
 		if then == nil {
 			return nil
 		}
-		o, err := scanOutgoing(tx.queryRow(`SELECT `+outgoingColumns+` FROM outbox WHERE id = ?`, id), false)
+		o, err := scanOutgoing(tx.queryRow(`SELECT `+outgoingColumns+`, raw FROM outbox WHERE id = ?`, id), true)
 		if err != nil {
 			return fmt.Errorf("read failed outgoing %d: %w", id, err)
 		}
