@@ -1,0 +1,315 @@
+package integration
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	gomail "github.com/emersion/go-message/mail"
+)
+
+// corpusDir holds the realistic registration mails and what each means.
+const corpusDir = "../testdata/corpus/registrations"
+
+type corpusPerson struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+}
+
+type corpusExpect struct {
+	Kind      string         `json:"kind"`
+	Automatic string         `json:"automatic"`
+	People    []corpusPerson `json:"people"`
+}
+
+// Reply is one reply found in a mailbox, as the test judges it.
+type Reply struct {
+	Owner, To, Kind, Subject, MessageID, InReplyTo, AutoSubmitted string
+	Attachments                                                   []string
+}
+
+// addressedTo reports whether addr is in the reply's To (not only in Cc).
+func (r Reply) addressedTo(addr string) bool {
+	return strings.Contains(strings.ToLower(r.To), strings.ToLower(addr))
+}
+
+// parseReply reads the parts of a reply the tests assert on.
+func parseReply(t testing.TB, owner string, f Fetched) Reply {
+	t.Helper()
+	r := Reply{Owner: owner, To: f.Header.Get("To"), Kind: f.Header.Get("X-Anmalan-Kind"), Subject: f.Subject(), MessageID: f.MessageID(),
+		InReplyTo: f.InReplyTo(), AutoSubmitted: f.Header.Get("Auto-Submitted")}
+	mr, err := gomail.CreateReader(bytes.NewReader(f.Raw))
+	if err != nil {
+		t.Fatalf("read reply %s: %v", r.MessageID, err)
+	}
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			break
+		}
+		if h, ok := p.Header.(*gomail.AttachmentHeader); ok {
+			name, _ := h.Filename()
+			r.Attachments = append(r.Attachments, name)
+		}
+	}
+	sort.Strings(r.Attachments)
+	return r
+}
+
+// repliesTo returns the bot's replies in addr's INBOX that answer one of
+// ids (the mailboxes of the corpus's people are shared by every run, so
+// the test only counts the answers to the mails it sent itself).
+func (s Stack) repliesTo(t testing.TB, addr string, ids map[string]bool) []Reply {
+	t.Helper()
+	var out []Reply
+	for _, f := range s.fetchAll(t, addr, "INBOX", false) {
+		if ids[f.InReplyTo()] {
+			full := s.fetchUID(t, addr, f.UID)
+			out = append(out, parseReply(t, addr, full))
+		}
+	}
+	return out
+}
+
+// fetchUID returns one whole mail from addr's INBOX.
+func (s Stack) fetchUID(t testing.TB, addr string, uid imap.UID) Fetched {
+	t.Helper()
+	for _, f := range s.fetchAll(t, addr, "INBOX", true) {
+		if f.UID == uid {
+			return f
+		}
+	}
+	t.Fatalf("mail uid %d vanished from %s", uid, addr)
+	return Fetched{}
+}
+
+// TestEndToEnd sends the registration corpus and generated registrations
+// through Postfix to the bot's Dovecot mailbox, runs the daemon, and reads
+// every participant's and the organiser's mailbox: who got what, with which
+// attachments, and the export.
+func TestEndToEnd(t *testing.T) {
+	t.Parallel()
+	s := needStack(t)
+	bot := randomLocal("bot-e2e") + "@" + botDomain
+	const seats = 25
+	title := "På tal om segregation"
+	cfg := s.writeConfig(t, ConfigSpec{Bot: bot, Events: []EventSpec{{ID: "segregation", Title: title, Seats: seats, Material: true}}})
+
+	var expect map[string]corpusExpect
+	data, err := os.ReadFile(filepath.Join(corpusDir, "expect.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &expect); err != nil {
+		t.Fatal(err)
+	}
+	files := make([]string, 0, len(expect))
+	for f := range expect {
+		files = append(files, f)
+	}
+	sort.Strings(files)
+
+	// Each mail gets a Message-ID of this run, so that its answers can be
+	// told apart in mailboxes that earlier runs wrote to as well; its Date
+	// is now (the window is judged by arrival, but a reader should not
+	// see 2018).
+	run := randomLocal("run")
+	sender := s.sender(t)
+	ids := map[string]bool{}
+	type sent struct {
+		file string
+		exp  corpusExpect
+	}
+	var humans []sent
+	wantPeople := map[string]string{} // email -> Message-ID answered
+	for _, name := range files {
+		raw, err := os.ReadFile(filepath.Join(corpusDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := strings.TrimSuffix(name, ".eml") + "." + run + "@integration.test"
+		raw = rewriteHeader(raw, "Message-ID", "<"+id+">")
+		raw = rewriteHeader(raw, "Date", time.Now().Format(time.RFC1123Z))
+		from := "someone@integration.test"
+		if m, err := gomail.CreateReader(bytes.NewReader(raw)); err == nil {
+			if a, err := m.Header.AddressList("From"); err == nil && len(a) > 0 {
+				from = a[0].Address
+			}
+		}
+		sender.Send(t, from, raw, bot)
+		ids[id] = true
+		exp := expect[name]
+		if exp.Kind == "registration" {
+			humans = append(humans, sent{name, exp})
+			for _, p := range exp.People {
+				wantPeople[strings.ToLower(p.Email)] = id
+			}
+		}
+	}
+	// Generated registrations from addresses of this run, enough to fill
+	// the event and put the rest on the waiting list.
+	gen := 20
+	for i := range gen {
+		addr := fmt.Sprintf("%s-%02d@deltagare.example", run, i)
+		raw, id := simpleMail(fmt.Sprintf("Deltagare %d <%s>", i, addr), bot, "Anmälan "+title,
+			fmt.Sprintf("Hej!\n\nJag anmäler mig till %s.\n\nDeltagare %d\n", title, i))
+		sender.Send(t, addr, raw, bot)
+		ids[id] = true
+		wantPeople[addr] = id
+	}
+	people := len(wantPeople)
+	if people <= seats {
+		t.Fatalf("test setup: %d people for %d seats; want some on the waiting list", people, seats)
+	}
+	t.Logf("sent %d corpus mails and %d generated ones: %d people for %d seats", len(files), gen, people, seats)
+
+	logPath := filepath.Join(t.TempDir(), "anmalan.log")
+	d := startDaemon(t, cfg, logPath)
+	total := len(files) + gen
+	// Every mail is handled when the inbox holds none that is neither
+	// moved nor flagged for a human.
+	waitFor(t, 3*time.Minute, func() string { return "the bot did not handle every mail; log:\n" + logTail(logPath, 30) }, func() bool {
+		inbox := s.fetchAll(t, bot, "INBOX", false)
+		unhandled := 0
+		for _, f := range inbox {
+			if !hasFlag(f.Flags, "$AnmalanManual") && !hasFlag(f.Flags, "$Anmalan") {
+				unhandled++
+			}
+		}
+		return unhandled == 0 && len(inbox)+s.countIn(t, bot, "Behandlade") == total
+	})
+	// Every person's answer is in their mailbox.
+	got := map[string][]Reply{}
+	waitFor(t, 3*time.Minute, func() string {
+		var missing []string
+		for p := range wantPeople {
+			if len(got[p]) == 0 {
+				missing = append(missing, p)
+			}
+		}
+		return fmt.Sprintf("no answer reached %v; log:\n%s", missing, logTail(logPath, 30))
+	}, func() bool {
+		for p, id := range wantPeople {
+			if len(got[p]) == 0 {
+				// Someone who registered others gets a copy of their
+				// answers; only the answers addressed to p are p's.
+				for _, r := range s.repliesTo(t, p, map[string]bool{id: true}) {
+					if r.addressedTo(p) {
+						got[p] = append(got[p], r)
+					}
+				}
+			}
+		}
+		for p := range wantPeople {
+			if len(got[p]) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	d.Stop(t)
+
+	confirmed, waiting := 0, 0
+	for p, rs := range got {
+		if len(rs) != 1 {
+			t.Errorf("%s got %d answers, want 1: %+v", p, len(rs), rs)
+			continue
+		}
+		r := rs[0]
+		if r.AutoSubmitted != "auto-replied" {
+			t.Errorf("answer to %s has Auto-Submitted %q", p, r.AutoSubmitted)
+		}
+		if !strings.Contains(r.Subject, title) {
+			t.Errorf("answer to %s has subject %q, without the event's title", p, r.Subject)
+		}
+		switch r.Kind {
+		case "confirmation":
+			confirmed++
+			if len(r.Attachments) != 2 || !strings.HasSuffix(r.Attachments[0], ".pdf") || !strings.HasSuffix(r.Attachments[1], ".ics") {
+				t.Errorf("confirmation to %s has attachments %v, want the .pdf and the .ics", p, r.Attachments)
+			}
+			if !strings.HasPrefix(r.Subject, "Bekräftelse: ") && !strings.HasPrefix(r.Subject, "Confirmed: ") {
+				t.Errorf("confirmation to %s has subject %q", p, r.Subject)
+			}
+		case "waiting":
+			waiting++
+			if len(r.Attachments) != 0 {
+				t.Errorf("waiting-list answer to %s has attachments %v", p, r.Attachments)
+			}
+		default:
+			t.Errorf("answer to %s is a %q, want a confirmation or a waiting-list place", p, r.Kind)
+		}
+	}
+	if confirmed != seats || waiting != people-seats {
+		t.Errorf("%d confirmed and %d waiting; want %d and %d", confirmed, waiting, seats, people-seats)
+	}
+	t.Logf("%d people: %d confirmations with .pdf and .ics, %d waiting-list answers", people, confirmed, waiting)
+
+	// The organiser forwarded one registration (v11): she is in CC of its
+	// answer. Nobody gets an answer to automatic mail, a question or a
+	// command: no mailbox of the corpus holds one.
+	org := "linda.karlsson@goteborgsregionen.example"
+	orgReplies := s.repliesTo(t, org, ids)
+	if len(orgReplies) != 1 || orgReplies[0].InReplyTo != "v11-organiser-forward."+run+"@integration.test" {
+		t.Errorf("organiser got %+v; want one copy, of the answer to her forward", orgReplies)
+	}
+	for name, exp := range expect {
+		if exp.Kind == "registration" {
+			continue
+		}
+		id := strings.TrimSuffix(name, ".eml") + "." + run + "@integration.test"
+		for _, p := range append(exp.People, corpusPerson{Email: org}) {
+			if rs := s.repliesTo(t, p.Email, map[string]bool{id: true}); len(rs) > 0 {
+				t.Errorf("%s (%s) was answered: %+v", name, exp.Kind, rs)
+			}
+		}
+	}
+
+	// The export lists everyone, confirmed first in arrival order.
+	out, stderr, err := anmalan(t, "export", "-config", cfg, "-event", "segregation", "-format", "csv")
+	if err != nil {
+		t.Fatalf("export: %v\n%s", err, stderr)
+	}
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "\ufeff")))
+	r.Comma = ';'
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("export is not CSV: %v\n%s", err, out)
+	}
+	if len(rows) != people+1 {
+		t.Fatalf("export has %d rows, want a header and %d people:\n%s", len(rows), people, out)
+	}
+	exported := map[string]string{}
+	for _, row := range rows[1:] {
+		exported[strings.ToLower(row[3])] = row[0]
+	}
+	for p, rs := range got {
+		want := map[string]string{"confirmation": "confirmed", "waiting": "waiting"}[rs[0].Kind]
+		if exported[p] != want {
+			t.Errorf("export says %s is %q; the answer said %q", p, exported[p], want)
+		}
+	}
+	st, _, err := anmalan(t, "status", "-config", cfg)
+	if err != nil {
+		t.Fatalf("status: %v", err)
+	}
+	t.Logf("status:\n%s", st)
+	_ = humans
+}
+
+func hasFlag(flags []imap.Flag, want string) bool {
+	for _, f := range flags {
+		if strings.EqualFold(string(f), want) {
+			return true
+		}
+	}
+	return false
+}
