@@ -28,15 +28,40 @@ var (
 	receiptSubjectRe = regexp.MustCompile(`(?i)^\s*(läst|read|lest|læst|luettu|gelesen|lu|not read|ej läst|oläst|olästa|ulæst|ulest|ungelesen|non lu|read receipt|läskvitto|delivered|levererat|zugestellt)\s*:`)
 	// Subjects of delivery failures, from the MTAs in the sisimai corpus
 	// and the common clients' languages.
-	bounceSubjectRe = regexp.MustCompile(`(?i)(undeliver|undelivered|delivery status notification|delivery (status )?(failure|failed|notification|report|problem)|returned mail|return(ed)? to sender|failure notice|mail delivery (failed|failure|system|subsystem|error)|non[- ]?deliver|nondeliverable|could not be delivered|couldn't be delivered|delivery has failed|message not delivered|mail system error|unzustellbar|nicht zustellbar|olevererbar|kunde inte levereras|det gick inte att leverera|ikke levert|kunne ikke leveres|ei voitu toimittaa|non remis|échec de la remise|non distribuable|warning: could not send|delayed mail|delivery delay|message delayed|mail could not|permanent error|rejected|bounce|unable to deliver|error sending|failed delivery|notice of delivery failure|delivery notification|message you sent|dsn|mensagem não entregue|kein erfolg|ndr|unroutable|over quota|mailbox (is )?full|user unknown|no such user|address not found|sending failed|not delivered|returned message|fehlgeschlagen)`)
+	bounceSubjects = phrases{"undeliver", "delivery status notification", "delivery failure", "delivery failed",
+		"delivery notification", "delivery report", "delivery problem", "delivery status", "returned mail", "return to sender",
+		"returned to sender", "failure notice", "mail delivery failed", "mail delivery failure", "mail delivery system",
+		"mail delivery subsystem", "mail delivery error", "non-deliver", "nondeliver", "non deliver", "could not be delivered",
+		"couldn't be delivered", "delivery has failed", "message not delivered", "mail system error", "unzustellbar",
+		"nicht zustellbar", "olevererbar", "kunde inte levereras", "det gick inte att leverera", "ikke levert",
+		"kunne ikke leveres", "ei voitu toimittaa", "non remis", "échec de la remise", "non distribuable",
+		"warning: could not send", "delayed mail", "delivery delay", "message delayed", "mail could not", "permanent error",
+		"|rejected", "|bounce", "unable to deliver", "error sending", "failed delivery", "message you sent", "|dsn|",
+		"mensagem não entregue", "kein erfolg", "|ndr|", "unroutable", "over quota", "mailbox full", "mailbox is full",
+		"user unknown", "no such user", "address not found", "sending failed", "not delivered", "returned message",
+		"fehlgeschlagen"}
+	// Phrases of newsletters and other bulk mail, which people do not
+	// write to the bot.
+	bulkTexts = phrases{"|unsubscribe", "avsluta prenumeration", "avsluta din prenumeration", "avprenumerera",
+		"to stop receiving these", "you received this email because", "you are receiving this email because",
+		"du får det här mejlet eftersom", "du får detta mejl eftersom", "view this email in your browser",
+		"visa i webbläsaren", "manage your subscription", "hantera din prenumeration"}
 	// Subjects of abuse (feedback) reports that come without ARF parts.
-	arfSubjectRe = regexp.MustCompile(`(?i)(complaint about message|abuse report|spam report|feedback report|fbl report)`)
+	arfSubjects = phrases{"complaint about message", "abuse report", "spam report", "feedback report", "fbl report"}
 	// Local parts of senders that are machines.
 	daemonLocalRe  = regexp.MustCompile(`(?i)^(mailer-daemon|mailer_daemon|maildaemon|postmaster|post_master|mail-daemon|mail\.daemon|mdaemon|daemon|bounce[s]?|bounce-.*|.*-bounces?|.*bounces?\+.*|mail-?delivery-?(subsystem|system)?|mailadmin|mail|root|smtp|mta|mailer|returns?|nobody|system)$`)
 	noReplyLocalRe = regexp.MustCompile(`(?i)^(no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply|noreply[-+_.].*|.*[-_.+]no[-_.]?reply|notifications?|notify|newsletter|nyhetsbrev|info-?noreply|inget[-_.]?svar|ej[-_.]?svar|svara[-_.]?ej)$`)
 	daemonNameRe   = regexp.MustCompile(`(?i)(mail delivery|mailer.daemon|mail.?daemon|postmaster|delivery (subsystem|system|service)|mail (administrator|system)|postmästare|e-postsystem)`)
 	// Body phrases of bounces that come without a delivery-status part.
-	bounceTextRe = regexp.MustCompile(`(?i)(could not be delivered|could not deliver|error delivering|couldn't be delivered|delivery to the following recipients? failed|undeliverable|permanent(ly)? (error|fatal|failure)|user unknown|unknown user|no such (user|mailbox|recipient)|mailbox (unavailable|full|is full)|message (was|could) not be delivered|delivery has failed|returned to sender|failed to deliver|recipient address rejected|this is a permanent error|this is the mail system at|was not delivered|delivery failed|i'm sorry to have to inform you|mail delivery failed|not be delivered to one or more|unable to deliver|host unknown|quota exceeded|over quota|address rejected|rejected your message|5\.\d\.\d+|550[ -])`)
+	bounceTexts = phrases{"could not be delivered", "could not deliver", "error delivering", "couldn't be delivered",
+		"delivery to the following recipient", "undeliverable", "permanent error", "permanently", "permanent fatal",
+		"permanent failure", "user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient",
+		"mailbox unavailable", "mailbox full", "mailbox is full", "not be delivered", "delivery has failed",
+		"returned to sender", "failed to deliver", "recipient address rejected", "this is the mail system at",
+		"was not delivered", "delivery failed", "i'm sorry to have to inform you", "mail delivery failed",
+		"unable to deliver", "host unknown", "quota exceeded", "over quota", "address rejected", "rejected your message"}
+	// SMTP status codes of permanent failures.
+	statusCodeRe = regexp.MustCompile(`\b5\.\d\.\d{1,3}\b|\b550[ -]`)
 )
 
 // automaticKind tells whether m was written by a machine, which kind, and
@@ -50,6 +75,7 @@ func automaticKind(m *Message, cfg *Config) (kind, reason string) {
 		local = from[:i]
 	}
 	subject := strings.TrimSpace(m.Subject)
+	text := head(m.Text, maxUnderstandBytes)
 
 	if bot := botAddress(cfg); bot != "" && from == bot {
 		return AutoOwn, "the mail is from the bot's own address " + bot
@@ -68,10 +94,10 @@ func automaticKind(m *Message, cfg *Config) (kind, reason string) {
 	if m.ContentType == "multipart/report" {
 		return AutoBounce, fmt.Sprintf("it is a multipart/report (report-type %q)", m.ReportType)
 	}
-	if arfSubjectRe.MatchString(subject) && hasOriginal(m) {
+	if arfSubjects.find(subject) != "" && hasOriginal(m) {
 		return AutoBounce, fmt.Sprintf("the subject %q is that of an abuse report with the reported mail attached", clip(subject, 60))
 	}
-	if receiptSubjectRe.MatchString(subject) && len(strings.TrimSpace(m.Text)) < 600 {
+	if receiptSubjectRe.MatchString(subject) && len(strings.TrimSpace(text)) < 600 {
 		return AutoReceipt, fmt.Sprintf("the subject %q is that of a read receipt", clip(subject, 60))
 	}
 	if method := calendarMethod(m); method == "REPLY" || method == "COUNTER" {
@@ -81,10 +107,10 @@ func automaticKind(m *Message, cfg *Config) (kind, reason string) {
 	// The raw From is checked too: "MAILER-DAEMON <>" has no address.
 	daemon := daemonLocalRe.MatchString(local) || daemonNameRe.MatchString(m.From.Name) ||
 		(m.From.Address == "" && daemonNameRe.MatchString(h.Get("From")))
-	if daemon && (bounceSubjectRe.MatchString(subject) || bounceTextRe.MatchString(m.Text) || nullReturnPath(h)) {
+	if daemon && (bounceSubjects.find(subject) != "" || bounceText(text) || nullReturnPath(h)) {
 		return AutoBounce, fmt.Sprintf("the sender %s is a mail system reporting a delivery failure", from)
 	}
-	if bounceSubjectRe.MatchString(subject) && (nullReturnPath(h) || bounceTextRe.MatchString(m.Text) || hasOriginal(m)) {
+	if bounceSubjects.find(subject) != "" && (nullReturnPath(h) || bounceText(text) || hasOriginal(m)) {
 		return AutoBounce, fmt.Sprintf("the subject %q says that a mail was not delivered", clip(subject, 60))
 	}
 
@@ -108,7 +134,7 @@ func automaticKind(m *Message, cfg *Config) (kind, reason string) {
 		return AutoReply, "Precedence: " + prec
 	}
 	if auto != "" && auto != "no" {
-		if daemon || bounceTextRe.MatchString(m.Text) && hasOriginal(m) {
+		if daemon || bounceText(text) && hasOriginal(m) {
 			return AutoBounce, "Auto-Submitted: " + auto + " from a mail system"
 		}
 		return AutoReply, "Auto-Submitted: " + auto
@@ -117,6 +143,10 @@ func automaticKind(m *Message, cfg *Config) (kind, reason string) {
 		if h.Get(k) != "" {
 			return AutoList, "the header " + k + " marks mailing-list software"
 		}
+	}
+	// Only the writer's own text: a registration may quote a newsletter.
+	if m := bulkTexts.find(splitQuote(text).Own); m != "" {
+		return AutoList, fmt.Sprintf("the text says %q, as bulk mail does", m)
 	}
 	listID := h.Get("List-Id") != "" || h.Get("List-Unsubscribe") != "" || h.Get("List-Post") != ""
 	switch {
@@ -131,7 +161,7 @@ func automaticKind(m *Message, cfg *Config) (kind, reason string) {
 		return AutoBounce, fmt.Sprintf("the sender %s is a mail system", from)
 	}
 	if nullReturnPath(h) {
-		if bounceTextRe.MatchString(m.Text) || hasOriginal(m) {
+		if bounceText(text) || hasOriginal(m) {
 			return AutoBounce, "Return-Path: <> and the text reports a delivery failure"
 		}
 		return AutoReply, "Return-Path: <> (a null sender: only machines send so)"
@@ -143,6 +173,11 @@ func automaticKind(m *Message, cfg *Config) (kind, reason string) {
 		return AutoBounce, "X-Failed-Recipients names failed recipients"
 	}
 	return "", ""
+}
+
+// bounceText reports whether text reads like a delivery failure report.
+func bounceText(text string) bool {
+	return bounceTexts.find(text) != "" || statusCodeRe.MatchString(text)
 }
 
 func nullReturnPath(h gomail.Header) bool {
@@ -294,6 +329,12 @@ func bouncedAddresses(m *Message, cfg *Config) []string {
 func botAddress(cfg *Config) string {
 	if cfg == nil || strings.TrimSpace(cfg.SMTP.From) == "" {
 		return ""
+	}
+	// The usual "Name <addr>" form without the cost of a full parse, which
+	// this is called for several times per mail.
+	from := cfg.SMTP.From
+	if i, j := strings.LastIndexByte(from, '<'), strings.LastIndexByte(from, '>'); i >= 0 && j > i+1 && !strings.ContainsAny(from[i+1:j], " <\"") {
+		return strings.ToLower(from[i+1 : j])
 	}
 	if a, err := mail.ParseAddress(cfg.SMTP.From); err == nil {
 		return strings.ToLower(a.Address)

@@ -115,3 +115,23 @@ func TestBouncedAddresses(t *testing.T) {
 		})
 	}
 }
+
+func TestBulkTextOnlyInOwnText(t *testing.T) {
+	cfg := corpusConfig()
+	u := understandMail(t, cfg, "From: Nyheter <nyheter@example.org>", "Subject: Våra webbinarier", "", "Anmäl dig till våra webbinarier!", "", "Avsluta prenumeration: klicka här.")
+	if u.Automatic != AutoList {
+		t.Errorf("newsletter without list headers: %q (%s)", u.Automatic, u.Reason)
+	}
+	u = understandMail(t, cfg, "From: Ann Ek <ann@kungalv.example>", "Subject: SV: Våra webbinarier", "", "Anmäl mig, tack!", "",
+		"Från: Nyheter <nyheter@example.org>", "Skickat: den 20 november 2018", "Ämne: Våra webbinarier", "", "Avsluta prenumeration: klicka här.")
+	if u.Kind != "registration" {
+		t.Errorf("a reply quoting a newsletter: %q (%s)", u.Kind, u.Reason)
+	}
+}
+
+func TestRegisteredIsNotARegistration(t *testing.T) {
+	u := understandMail(t, corpusConfig(), "From: Ann Ek <ann@kungalv.example>", "Subject: Fråga", "", "Produktnamnen är registered trademarks. Vad gäller?")
+	if u.Kind != "other" {
+		t.Errorf("kind %q (%s)", u.Kind, u.Reason)
+	}
+}

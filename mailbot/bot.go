@@ -222,7 +222,7 @@ func (b *Bot) Handle(ctx context.Context, in Incoming) (Result, error) {
 		}
 		return res, nil
 	}
-	u := Understand(msg, b.cfg)
+	u := UnderstandAt(msg, b.cfg, in.Arrived)
 	res.Understanding = u
 
 	err = b.store.Update(ctx, func(tx *store.Tx) error {
@@ -260,38 +260,49 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Un
 		// Our own mail must never be answered, whatever it looks like.
 		res.Decisions = append(res.Decisions, "mail from the bot itself: not answered")
 		return OutcomeAutomatic, "own", nil
-	case u.Kind != "registration":
+	case u.Kind == "other" && len(u.Candidates) > 0:
+		// "Den 13:e, tack" answering our question which date: a
+		// registration of the sender for the date named.
+		asked, err := b.answersOurQuestion(tx, msg)
+		if err != nil {
+			return "", "", err
+		}
+		if !asked {
+			break
+		}
+		u.Kind = "registration"
+		u.People = []Person{b.senderAsPerson(sender)}
+		res.Decisions = append(res.Decisions, "an answer to our question which date: registers the sender")
+	}
+	if u.Kind != "registration" {
 		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: left for a human (%s)", u.Kind, u.Reason))
 		return OutcomeManual, u.Kind, nil
 	}
 
-	ev, why := b.chooseEvent(u, in.Arrived)
-	if ev == nil {
-		res.Decisions = append(res.Decisions, "no event could be chosen ("+why+"): left for a human")
-		return OutcomeManual, "no event: " + why, nil
-	}
 	lang := u.Language
 	if lang == "" {
 		lang = b.cfg.Language
 	}
-	threadRefs := append(append([]string{}, msg.References...), msg.MessageID)
-
-	var people []Person
+	reg := registration{
+		tx: tx, mailID: mailID, in: in, msg: msg, sender: sender, lang: lang,
+		refs: append(append([]string{}, msg.References...), msg.MessageID),
+		res:  res,
+	}
 	var missing []string
 	for _, p := range u.People {
 		if p.Email == "" {
 			missing = append(missing, p.Name)
 			continue
 		}
-		people = append(people, p)
+		reg.people = append(reg.people, p)
 	}
-	if len(people) == 0 {
+	if len(reg.people) == 0 {
 		res.Decisions = append(res.Decisions, "registration without any address: left for a human")
 		return OutcomeManual, "no address", nil
 	}
 
 	capAddrs := []string{sender.Address}
-	for _, p := range people {
+	for _, p := range reg.people {
 		capAddrs = append(capAddrs, p.Email)
 	}
 	if addr, over, err := b.overReplyCap(tx, capAddrs...); err != nil {
@@ -301,24 +312,79 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Un
 		return OutcomeManual, "max_replies_per_address reached for " + addr, nil
 	}
 
+	evs, note, why, err := b.chooseEvents(tx, u, msg, in.Arrived)
+	if err != nil {
+		return "", "", err
+	}
+	if len(evs) == 0 {
+		// Nothing is registered when the event is not clear: the sender
+		// is asked, with the dates offered and the seats left on each.
+		if err := b.askWhich(reg, why); err != nil {
+			return "", "", err
+		}
+		res.Decisions = append(res.Decisions, "asked which event ("+why+"); nothing registered")
+		return OutcomeAnswered, "asked which event: " + why, nil
+	}
+	var details []string
+	registered := 0
+	for _, ev := range evs {
+		n, detail, err := b.registerFor(reg, ev, note)
+		if err != nil {
+			return "", "", err
+		}
+		registered += n
+		details = append(details, detail)
+	}
+	outcome := OutcomeAnswered
+	if registered > 0 {
+		outcome = OutcomeRegistered
+	}
+	if len(missing) > 0 {
+		// Someone named without an address cannot be registered or told;
+		// a human must see the mail.
+		res.Decisions = append(res.Decisions, "no address for "+strings.Join(missing, ", ")+": left for a human")
+		outcome = OutcomeManual
+	}
+	return outcome, strings.Join(details, "; "), nil
+}
+
+// registration is one mail's registration in the making.
+type registration struct {
+	tx     *store.Tx
+	mailID int64
+	in     Incoming
+	msg    *Message
+	sender *mail.Address
+	lang   string
+	refs   []string
+	people []Person
+	res    *Result
+}
+
+// registerFor registers every person of reg for ev, in the order written,
+// and puts each one's reply in the outbox. note, when set, is said in each
+// reply (why this event and not the one asked for first). It returns how
+// many got a seat or a waiting-list place, and a one-line detail.
+func (b *Bot) registerFor(reg registration, ev *EventConfig, note string) (int, string, error) {
+	tx, res, sender := reg.tx, reg.res, reg.sender
 	senderName := displayName(sender)
 	registered, answered := 0, 0
 	var closedFor []string
 	var closedOutcome store.Outcome
-	for _, p := range people {
+	for _, p := range reg.people {
 		onBehalf := !strings.EqualFold(p.Email, sender.Address)
 		by := ""
 		if onBehalf {
 			by = strings.ToLower(sender.Address)
 		}
-		r, err := tx.Register(ev.ID, store.Person{Name: p.Name, Email: p.Email, Organisation: p.Organisation, Diet: p.Diet}, in.Arrived, mailID, by)
+		r, err := tx.Register(ev.ID, store.Person{Name: p.Name, Email: p.Email, Organisation: p.Organisation, Diet: p.Diet}, reg.in.Arrived, reg.mailID, by)
 		if err != nil {
-			return "", "", fmt.Errorf("register %s: %w", p.Email, err)
+			return 0, "", fmt.Errorf("register %s: %w", p.Email, err)
 		}
 		reply := Reply{
-			Language: lang, Event: ev, Name: p.Name,
+			Language: reg.lang, Event: ev, Name: p.Name, Note: note,
 			To:        []*mail.Address{{Name: p.Name, Address: p.Email}},
-			InReplyTo: msg.MessageID, References: threadRefs,
+			InReplyTo: reg.msg.MessageID, References: reg.refs,
 			Position: r.Registration.Position, Status: r.Registration.Status,
 		}
 		if onBehalf {
@@ -338,16 +404,16 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Un
 		case store.AlreadyRegistered:
 			reply.Kind = ReplyAlready
 			answered++
-			res.Decisions = append(res.Decisions, fmt.Sprintf("%s <%s>: already registered (%s)", p.Name, p.Email, describeStatus(r.Registration)))
+			res.Decisions = append(res.Decisions, fmt.Sprintf("%s <%s>: already registered for %s (%s)", p.Name, p.Email, ev.ID, describeStatus(r.Registration)))
 		case store.NotOpen, store.Closed, store.Past:
 			closedFor = append(closedFor, p.Name)
 			closedOutcome = r.Outcome
 			continue
 		default:
-			return "", "", fmt.Errorf("register %s: unexpected outcome %q", p.Email, r.Outcome)
+			return 0, "", fmt.Errorf("register %s: unexpected outcome %q", p.Email, r.Outcome)
 		}
-		if err := b.enqueue(tx, reply, mailID, r.Registration.ID, res); err != nil {
-			return "", "", err
+		if err := b.enqueue(tx, reply, reg.mailID, r.Registration.ID, res); err != nil {
+			return 0, "", err
 		}
 	}
 	if len(closedFor) > 0 {
@@ -355,30 +421,192 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Un
 		// became registrations, so there is nobody else to tell.
 		kind := map[store.Outcome]string{store.NotOpen: ReplyNotOpen, store.Closed: ReplyClosed, store.Past: ReplyPast}[closedOutcome]
 		reply := Reply{
-			Kind: kind, Language: lang, Event: ev, Name: senderName,
+			Kind: kind, Language: reg.lang, Event: ev, Name: senderName,
 			To:        []*mail.Address{sender},
-			InReplyTo: msg.MessageID, References: threadRefs,
+			InReplyTo: reg.msg.MessageID, References: reg.refs,
 		}
-		if len(people) > 1 || !strings.EqualFold(people[0].Email, sender.Address) {
-			reply.Others = joinNames(closedFor, lang)
+		if len(reg.people) > 1 || !strings.EqualFold(reg.people[0].Email, sender.Address) {
+			reply.Others = joinNames(closedFor, reg.lang)
 		}
-		if err := b.enqueue(tx, reply, mailID, 0, res); err != nil {
-			return "", "", err
+		if err := b.enqueue(tx, reply, reg.mailID, 0, res); err != nil {
+			return 0, "", err
 		}
 		answered++
-		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: %s for %s (arrived %s)", strings.Join(closedFor, ", "), closedOutcome, ev.ID, in.Arrived.In(b.cfg.Location).Format("2006-01-02 15:04")))
+		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: %s for %s (arrived %s)", strings.Join(closedFor, ", "), closedOutcome, ev.ID, reg.in.Arrived.In(b.cfg.Location).Format("2006-01-02 15:04")))
 	}
-	outcome := OutcomeAnswered
-	if registered > 0 {
-		outcome = OutcomeRegistered
+	return registered, fmt.Sprintf("%s: %d registered, %d answered", ev.ID, registered, answered), nil
+}
+
+// askWhich answers a registration whose event is not clear with the events
+// open for registration, their dates, places and seats left.
+func (b *Bot) askWhich(reg registration, why string) error {
+	var offers []Offer
+	for i := range b.cfg.Events {
+		ev := &b.cfg.Events[i]
+		if !openAt(ev, reg.in.Arrived) {
+			continue
+		}
+		st, err := reg.tx.Event(ev.ID)
+		if err != nil {
+			return fmt.Errorf("seats of %s: %w", ev.ID, err)
+		}
+		offers = append(offers, Offer{Event: ev, SeatsLeft: max(0, st.EffectiveSeats()-st.Confirmed)})
 	}
-	if len(missing) > 0 {
-		// Someone named without an address cannot be registered or told;
-		// a human must see the mail.
-		res.Decisions = append(res.Decisions, "no address for "+strings.Join(missing, ", ")+": left for a human")
-		outcome = OutcomeManual
+	kind := ReplyWhich
+	if len(offers) == 0 {
+		kind = ReplyNoneOpen
 	}
-	return outcome, fmt.Sprintf("%s: %d registered, %d answered", ev.ID, registered, answered), nil
+	reply := Reply{
+		Kind: kind, Language: reg.lang, Name: displayName(reg.sender),
+		To:        []*mail.Address{reg.sender},
+		InReplyTo: reg.msg.MessageID, References: reg.refs,
+		Offers: offers, Asked: why,
+	}
+	return b.enqueue(reg.tx, reply, reg.mailID, 0, reg.res)
+}
+
+// chooseEvents picks the events a registration is for. A date the mail
+// names decides, ahead of keywords: the first preferred date with a seat
+// left (note says so when that is not the first named), or every date
+// when the writer asks for all; a named date with no event, or a mail that
+// fits several open events, returns none and the reason, so that the
+// sender is asked. A date whose registration has closed is returned as it
+// is: the sender gets that answer for that event, not a silent pick of
+// another.
+func (b *Bot) chooseEvents(tx *store.Tx, u Understanding, msg *Message, arrived time.Time) ([]*EventConfig, string, string, error) {
+	if u.DateUnmatched {
+		return nil, "", fmt.Sprintf("the date %q is not one of the dates offered", u.Date.Written), nil
+	}
+	if len(u.Candidates) > 0 {
+		var evs []*EventConfig
+		for _, id := range u.Candidates {
+			if ev, ok := b.cfg.EventByID(id); ok {
+				evs = append(evs, ev)
+			}
+		}
+		if len(evs) == 0 {
+			return nil, "", "the dates named match no event", nil
+		}
+		if u.AllDates || len(evs) == 1 {
+			return evs, "", "", nil
+		}
+		// Several dates in order of preference: the first that is open
+		// and has a seat, else the first that is open (a waiting-list
+		// place), else the first (whose answer says it has closed).
+		var open []*EventConfig
+		for _, ev := range evs {
+			if openAt(ev, arrived) {
+				open = append(open, ev)
+			}
+		}
+		for _, ev := range open {
+			st, err := tx.Event(ev.ID)
+			if err != nil {
+				return nil, "", "", fmt.Errorf("seats of %s: %w", ev.ID, err)
+			}
+			if st.Confirmed < st.EffectiveSeats() && st.Waiting == 0 {
+				if ev != evs[0] {
+					return []*EventConfig{ev}, b.fullNote(evs[0], u.Language), "", nil
+				}
+				return []*EventConfig{ev}, "", "", nil
+			}
+		}
+		if len(open) > 0 {
+			return open[:1], "", "", nil
+		}
+		return evs[:1], "", "", nil
+	}
+	if u.Event != "" {
+		if ev, ok := b.cfg.EventByID(u.Event); ok {
+			return []*EventConfig{ev}, "", "", nil
+		}
+		return nil, "", "the mail names an unknown event " + u.Event, nil
+	}
+	if len(b.cfg.Events) == 1 {
+		return []*EventConfig{&b.cfg.Events[0]}, "", "", nil
+	}
+	// A reply in the thread of a mail we sent about a registration is
+	// about that registration's event.
+	if ev, err := b.threadEvent(tx, msg); err != nil || ev != nil {
+		if ev == nil {
+			return nil, "", "", err
+		}
+		return []*EventConfig{ev}, "", "", err
+	}
+	var open []*EventConfig
+	for i := range b.cfg.Events {
+		if ev := &b.cfg.Events[i]; openAt(ev, arrived) {
+			open = append(open, ev)
+		}
+	}
+	switch len(open) {
+	case 1:
+		return open, "", "", nil
+	case 0:
+		return nil, "", "no event is open for registration", nil
+	}
+	return nil, "", fmt.Sprintf("%d events are open and the mail does not say which", len(open)), nil
+}
+
+// threadEvent returns the event of the registration that the mail we sent,
+// and msg answers, was about; nil when msg answers none of ours.
+func (b *Bot) threadEvent(tx *store.Tx, msg *Message) (*EventConfig, error) {
+	sent, err := tx.SentByUs(append(append([]string{}, msg.InReplyTo...), msg.References...))
+	if err != nil {
+		return nil, err
+	}
+	for i := len(sent) - 1; i >= 0; i-- {
+		if sent[i].RegistrationID == 0 {
+			continue
+		}
+		r, err := tx.Registration(sent[i].RegistrationID)
+		if err != nil {
+			return nil, fmt.Errorf("registration of our mail %s: %w", sent[i].MessageID, err)
+		}
+		if ev, ok := b.cfg.EventByID(r.EventID); ok {
+			return ev, nil
+		}
+	}
+	return nil, nil
+}
+
+// fullNote says why a person got another date than the one they put first.
+func (b *Bot) fullNote(first *EventConfig, lang string) string {
+	when := formatDay(first.StartsAt.In(b.cfg.Location), lang)
+	if lang == "en" {
+		return "The date you preferred, " + when + ", is fully booked, so you are registered for the other date you named."
+	}
+	return "Ditt förstahandsval, " + when + ", är fullbokat, så du är anmäld till det andra datumet du nämnde."
+}
+
+// answersOurQuestion reports whether msg replies to a mail in which we
+// asked the sender which event they meant.
+func (b *Bot) answersOurQuestion(tx *store.Tx, msg *Message) (bool, error) {
+	sent, err := tx.SentByUs(append(append([]string{}, msg.InReplyTo...), msg.References...))
+	if err != nil {
+		return false, err
+	}
+	for _, o := range sent {
+		if o.Kind != ReplyWhich {
+			continue
+		}
+		for _, r := range o.Recipients {
+			if strings.EqualFold(r, msg.From.Address) {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// senderAsPerson returns the sender as a person to register, with the
+// organisation the config maps the sender's domain to.
+func (b *Bot) senderAsPerson(a *mail.Address) Person {
+	p := Person{Name: displayName(a), Email: a.Address}
+	if i := strings.LastIndexByte(a.Address, '@'); i >= 0 {
+		p.Organisation = b.cfg.Organisations[strings.ToLower(a.Address[i+1:])]
+	}
+	return p
 }
 
 // enqueue composes a reply and puts it in the outbox inside tx.
@@ -401,35 +629,6 @@ func (b *Bot) enqueue(tx *store.Tx, r Reply, mailID, regID int64, res *Result) e
 	}
 	res.Replies = append(res.Replies, SentReply{Kind: r.Kind, MessageID: c.MessageID, Subject: subjectOf(c.Raw), Recipients: c.Recipients})
 	return nil
-}
-
-// chooseEvent picks the event a registration is for: the one the mail
-// names; else the only event; else the only one open for registration at
-// the mail's arrival. It returns nil and a reason when none fits.
-func (b *Bot) chooseEvent(u Understanding, arrived time.Time) (*EventConfig, string) {
-	if u.Event != "" {
-		if ev, ok := b.cfg.EventByID(u.Event); ok {
-			return ev, ""
-		}
-		return nil, "the mail names an unknown event " + u.Event
-	}
-	if len(b.cfg.Events) == 1 {
-		return &b.cfg.Events[0], ""
-	}
-	var open []*EventConfig
-	for i := range b.cfg.Events {
-		ev := &b.cfg.Events[i]
-		if (ev.OpensAt.IsZero() || !arrived.Before(ev.OpensAt)) && !arrived.After(ev.ClosesAt) && arrived.Before(ev.StartsAt) {
-			open = append(open, ev)
-		}
-	}
-	switch len(open) {
-	case 1:
-		return open[0], ""
-	case 0:
-		return nil, "no event is open for registration"
-	}
-	return nil, fmt.Sprintf("%d events are open and the mail does not say which", len(open))
 }
 
 func describeStatus(r store.Registration) string {

@@ -27,12 +27,16 @@ const (
 	ReplyClosed       = "closed"
 	ReplyNotOpen      = "notopen"
 	ReplyPast         = "past"
+	// ReplyWhich asks which event (date) a registration is for.
+	ReplyWhich = "which"
+	// ReplyNoneOpen says no event is open for registration.
+	ReplyNoneOpen = "noneopen"
 	// ReplyUndeliverable tells the organisers that a reply could not be
 	// delivered.
 	ReplyUndeliverable = "undeliverable"
 )
 
-var replyKinds = []string{ReplyConfirmation, ReplyWaiting, ReplyAlready, ReplyClosed, ReplyNotOpen, ReplyPast, ReplyUndeliverable}
+var replyKinds = []string{ReplyConfirmation, ReplyWaiting, ReplyAlready, ReplyClosed, ReplyNotOpen, ReplyPast, ReplyWhich, ReplyNoneOpen, ReplyUndeliverable}
 
 // Languages the templates are written in; the first is the fallback.
 var replyLanguages = []string{"sv", "en"}
@@ -125,6 +129,12 @@ type Reply struct {
 	Others string
 	// Material is attached, with a calendar file, to confirmations.
 	Material []Material
+	// Note is a sentence said in the reply, such as why this date.
+	Note string
+	// Offers are the events open for registration, for a reply that asks
+	// which one the sender means; Asked says why the bot asks.
+	Offers []Offer
+	Asked  string
 	// Failed describes the reply that could not be delivered, for an
 	// undeliverable notice.
 	Failed *FailedReply
@@ -139,6 +149,18 @@ type FailedReply struct {
 	Reason    string // the server's answer
 }
 
+// Offer is an event open for registration and its seats left.
+type Offer struct {
+	Event     *EventConfig
+	SeatsLeft int
+}
+
+// offerData is an Offer as the templates see it.
+type offerData struct {
+	Title, When, Location string
+	SeatsLeft             int
+}
+
 // replyData is what the templates see.
 type replyData struct {
 	Name, SenderName      string
@@ -148,6 +170,8 @@ type replyData struct {
 	Status, Others        string
 	Contact, Signature    string
 	Material              []string
+	Note, Asked           string
+	Offers                []offerData
 	Failed                FailedReply
 }
 
@@ -196,6 +220,13 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 	}
 	for _, m := range r.Material {
 		data.Material = append(data.Material, m.Name)
+	}
+	data.Note, data.Asked = r.Note, r.Asked
+	for _, o := range r.Offers {
+		data.Offers = append(data.Offers, offerData{
+			Title: o.Event.Title, Location: o.Event.Location, SeatsLeft: o.SeatsLeft,
+			When: formatSpan(o.Event.StartsAt.In(c.loc), o.Event.EndsAt.In(c.loc), lang),
+		})
 	}
 	if r.Failed != nil {
 		data.Failed = *r.Failed
@@ -420,6 +451,14 @@ func formatSpan(start, end time.Time, lang string) string {
 		return s + "–" + end.Format("15.04")
 	}
 	return s + " – " + svDate(end) + ", " + end.Format("15.04")
+}
+
+// formatDay writes a day: "tisdag 11 december", "Tuesday 11 December".
+func formatDay(t time.Time, lang string) string {
+	if lang == "en" {
+		return t.Format("Monday 2 January")
+	}
+	return fmt.Sprintf("%s %d %s", svWeekdays[t.Weekday()], t.Day(), svMonths[t.Month()-1])
 }
 
 func svDate(t time.Time) string {

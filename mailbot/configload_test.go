@@ -93,8 +93,9 @@ func TestExampleConfig(t *testing.T) {
 	if c.Location.String() != "Europe/Stockholm" || c.Language != "sv" {
 		t.Errorf("location, language = %v, %q", c.Location, c.Language)
 	}
-	if len(c.Events) != 1 {
-		t.Fatalf("%d events, want 1", len(c.Events))
+	// The seed's workshop and its second session in Kungälv.
+	if len(c.Events) != 2 {
+		t.Fatalf("%d events, want 2", len(c.Events))
 	}
 	ev, ok := c.EventByID("segregation-2018")
 	if !ok {

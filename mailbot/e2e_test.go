@@ -54,6 +54,24 @@ type env struct {
 // newEnv starts servers and a daemon for the seed's workshop with seats.
 func newEnv(t *testing.T, seats int, lopts localmail.Options) *env {
 	t.Helper()
+	return newEnvEvents(t, lopts, `
+[[events]]
+id = "segregation-2018"
+title = "På tal om segregation – ett samtal om hur vi kan arbeta tillsammans"
+starts = "2018-12-11 13:00"
+ends = "2018-12-11 15:30"
+location = "GR, Anders Personsgatan 8, Göteborg"
+seats = `+strconv.Itoa(seats)+`
+closes = "2018-12-04"
+material = ["kartlaggning.pdf"]
+keywords = ["segregation"]
+`)
+}
+
+// newEnvEvents starts servers and a daemon for the events given as TOML
+// [[events]] tables; "kartlaggning.pdf" is a material file they may name.
+func newEnvEvents(t *testing.T, lopts localmail.Options, events string) *env {
+	t.Helper()
 	loc, err := time.LoadLocation("Europe/Stockholm")
 	if err != nil {
 		t.Fatal(err)
@@ -93,17 +111,7 @@ from = "GR Anmälan <` + botAddr + `>"
 addresses = ["` + organiser + `"]
 trusted_authserv_id = "mx.goteborgsregionen.example"
 contact = "Linda Karlsson, ` + organiser + `"
-[[events]]
-id = "segregation-2018"
-title = "På tal om segregation – ett samtal om hur vi kan arbeta tillsammans"
-starts = "2018-12-11 13:00"
-ends = "2018-12-11 15:30"
-location = "GR, Anders Personsgatan 8, Göteborg"
-seats = ` + strconv.Itoa(seats) + `
-closes = "2018-12-04"
-material = ["kartlaggning.pdf"]
-keywords = ["segregation"]
-`
+` + events
 	cfgPath := filepath.Join(dir, "anmalan.toml")
 	if err := os.WriteFile(cfgPath, []byte(toml), 0o600); err != nil {
 		t.Fatal(err)

@@ -46,6 +46,11 @@ func splitQuote(text string) quoteSplit {
 	cut, kind := -1, quoteNone
 	for i, l := range lines {
 		t := strings.TrimSpace(l)
+		// Every marker has a colon, starts with "-", "_" or ">", or is
+		// "Begin forwarded message": skip the other lines cheaply.
+		if t == "" || (!strings.ContainsRune(t, ':') && t[0] != '-' && t[0] != '_' && t[0] != '>') {
+			continue
+		}
 		switch {
 		case forwardMarkRe.MatchString(t):
 			cut, kind = i, quoteForward

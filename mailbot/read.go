@@ -18,7 +18,10 @@ import (
 	"github.com/emersion/go-message/charset"
 	gomail "github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/ianaindex"
 )
 
 // Limits that keep reading one mail bounded in memory and time, whatever the
@@ -31,7 +34,7 @@ const (
 	maxTextBytes    = 8 << 20   // decoded text kept from one part
 	maxTotalText    = 16 << 20  // decoded text kept from the whole mail
 	maxReportBytes  = 64 << 10  // delivery-status, rfc822-headers, calendar
-	maxNestedBytes  = 16 << 20  // an attached message/rfc822 to parse
+	maxNestedBytes  = 16 << 20  // attached message/rfc822 parts to parse, in all
 	maxEncodedRatio = 2         // encoded bytes read per decoded byte wanted
 )
 
@@ -88,7 +91,9 @@ type Attachment struct {
 	Name string
 	// ContentType is the lower-case media type, such as "application/pdf".
 	ContentType string
-	// Size is the decoded size in bytes.
+	// Size is the decoded size in bytes; for a base64 attachment that is
+	// not read (anything but the parts below) it is estimated from the
+	// encoded size.
 	Size int64
 	// Text is the content of machine-readable text parts that the bot
 	// needs (message/delivery-status, message/disposition-notification,
@@ -103,9 +108,38 @@ type Attachment struct {
 // reader holds the state of reading one mail: the counters that bound it and
 // the problems found.
 type reader struct {
-	parts     int
-	textBytes int
-	problems  []string
+	parts       int
+	textBytes   int
+	nestedBytes int
+	scratch     []byte
+	problems    []string
+}
+
+// drain reads body to its end and returns how many bytes that was. It
+// reuses one small buffer per mail: io.Copy to io.Discard allocated 32 KiB
+// per part.
+func (r *reader) drain(body io.Reader) int64 {
+	n, _ := r.drainErr(body)
+	return n
+}
+
+// drainErr is drain that also returns the error that ended the body, nil
+// at its proper end.
+func (r *reader) drainErr(body io.Reader) (int64, error) {
+	if r.scratch == nil {
+		r.scratch = make([]byte, 2<<10)
+	}
+	var n int64
+	for {
+		k, err := body.Read(r.scratch)
+		n += int64(k)
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
 }
 
 func (r *reader) problem(format string, args ...any) {
@@ -223,7 +257,7 @@ func (r *reader) splitHeader(raw []byte) (textproto.Header, []byte, error) {
 		return textproto.Header{}, raw, nil
 	}
 	clean.WriteString("\r\n")
-	hdr, err := textproto.ReadHeader(bufio.NewReader(&clean))
+	hdr, err := textproto.ReadHeader(bufio.NewReaderSize(&clean, clean.Len()+16))
 	if err != nil {
 		// validFieldLine checked each line, so this is not expected; keep
 		// what was read.
@@ -293,7 +327,26 @@ func (r *reader) fillHeader(m *Message) {
 	m.Cc = r.addresses(h, "Cc")
 }
 
-var wordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}
+var wordDecoder = &mime.WordDecoder{CharsetReader: wordCharsetReader}
+
+// wordCharsetReader decodes an RFC 2047 word's bytes at once and returns
+// them in a bytes.Reader: mime.WordDecoder copies the reader it gets, and a
+// streaming charset reader cost a 32 KiB copy buffer per encoded word.
+func wordCharsetReader(label string, input io.Reader) (io.Reader, error) {
+	enc := knownEncoding(strings.ToLower(label))
+	if enc == nil {
+		return charset.Reader(label, input)
+	}
+	raw, err := io.ReadAll(input)
+	if err != nil {
+		return nil, err
+	}
+	out, err := enc.NewDecoder().Bytes(raw)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.NewReader(out), nil
+}
 
 // decodeHeaderText decodes an unstructured header value: raw bytes that are
 // not UTF-8 are read as windows-1252 first, then RFC 2047 words in any
@@ -501,7 +554,7 @@ func (r *reader) entity(m *Message, b *bodyBuilder, hdr textproto.Header, body i
 	case strings.HasPrefix(ctype, "multipart/"):
 		if depth >= maxDepth {
 			r.problem("multipart nesting deeper than %d levels; the deeper parts were skipped", maxDepth)
-			_, _ = io.Copy(io.Discard, body)
+			r.drain(body)
 			return
 		}
 		boundary := params["boundary"]
@@ -514,7 +567,17 @@ func (r *reader) entity(m *Message, b *bodyBuilder, hdr textproto.Header, body i
 		return
 
 	case ctype == "message/rfc822" || ctype == "message/global":
-		data := r.readDecoded(body, enc, maxNestedBytes, "an attached mail")
+		// Attached mails share one budget: each level copies its bytes, and
+		// a budget per level would multiply by the depth.
+		budget := maxNestedBytes - r.nestedBytes
+		if budget <= 0 {
+			r.problem("attached mails are larger than %d MiB in all; the rest were skipped", maxNestedBytes>>20)
+			n := r.countDecoded(body, enc)
+			m.Attachments = append(m.Attachments, Attachment{Name: name, ContentType: ctype, Size: n})
+			return
+		}
+		data := r.readDecoded(body, enc, budget, "an attached mail")
+		r.nestedBytes += len(data)
 		a := Attachment{Name: name, ContentType: ctype, Size: int64(len(data))}
 		if depth >= maxDepth {
 			r.problem("message nesting deeper than %d levels; the deeper mail was skipped", maxDepth)
@@ -540,8 +603,8 @@ func (r *reader) entity(m *Message, b *bodyBuilder, hdr textproto.Header, body i
 	}
 
 	// Any other part is an attachment: count its size without keeping it.
-	n, data := r.countDecoded(body, enc)
-	m.Attachments = append(m.Attachments, Attachment{Name: name, ContentType: ctype, Size: n, Text: data})
+	n := r.countDecoded(body, enc)
+	m.Attachments = append(m.Attachments, Attachment{Name: name, ContentType: ctype, Size: n})
 }
 
 func reportType(ctype string) bool {
@@ -561,10 +624,11 @@ func (r *reader) multipart(m *Message, b *bodyBuilder, ctype, boundary string, b
 	// In an alternative, the parts are read into their own builders, and
 	// the plain one wins over the HTML one.
 	var best *bodyBuilder
+	n := 0 // parts read
 	for {
 		if r.parts >= maxParts {
 			r.problem("more than %d MIME parts; the rest were skipped", maxParts)
-			_, _ = io.Copy(io.Discard, body)
+			r.drain(body)
 			return
 		}
 		p, err := mr.NextPart()
@@ -572,9 +636,17 @@ func (r *reader) multipart(m *Message, b *bodyBuilder, ctype, boundary string, b
 			break
 		}
 		if err != nil {
-			r.problem("a multipart body is malformed: %v", shortErr(err))
+			switch {
+			case n == 0 && strings.Contains(err.Error(), "EOF"):
+				r.problem("a %s body has no part: its boundary never appears", ctype)
+			case strings.Contains(err.Error(), "EOF"):
+				r.problem("a %s body ends without its closing boundary", ctype)
+			default:
+				r.problem("a %s body is malformed: %v", ctype, shortErr(err))
+			}
 			break
 		}
+		n++
 		if alt {
 			var pb bodyBuilder
 			r.entity(m, &pb, p.Header, p, depth+1)
@@ -605,7 +677,7 @@ func (r *reader) textPart(b *bodyBuilder, body io.Reader, enc string, params map
 	}
 	if limit <= 0 {
 		r.problem("the text is longer than %d MiB; the rest was skipped", maxTotalText>>20)
-		_, _ = io.Copy(io.Discard, body)
+		r.drain(body)
 		return
 	}
 	data := r.readDecoded(body, enc, limit, "a text part")
@@ -630,10 +702,12 @@ func (r *reader) textPart(b *bodyBuilder, body io.Reader, enc string, params map
 // multipart reader can go on.
 func (r *reader) readDecoded(body io.Reader, enc string, limit int, what string) []byte {
 	raw, err := io.ReadAll(io.LimitReader(body, int64(limit)*maxEncodedRatio+4))
-	if err != nil {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		r.problem("%s ends without the boundary that should close it", what)
+	} else if err != nil {
 		r.problem("%s ends early: %v", what, shortErr(err))
 	}
-	if n, _ := io.Copy(io.Discard, body); n > 0 {
+	if n := r.drain(body); n > 0 {
 		r.problem("%s is longer than %d MiB; the rest was skipped", what, max(limit>>20, 1))
 	}
 	data := r.decodeTransfer(raw, enc)
@@ -646,21 +720,20 @@ func (r *reader) readDecoded(body io.Reader, enc string, limit int, what string)
 	return data
 }
 
-// countDecoded drains an attachment and returns its decoded size (estimated
-// from the encoded size for base64, which is exact enough for a report), and
-// a short text for small text attachments.
-func (r *reader) countDecoded(body io.Reader, enc string) (int64, string) {
-	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(body, maxReportBytes))
-	if err != nil {
+// countDecoded drains an attachment without keeping it and returns its
+// decoded size (estimated from the encoded size for base64, which is exact
+// enough for a report).
+func (r *reader) countDecoded(body io.Reader, enc string) int64 {
+	total, err := r.drainErr(body)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		r.problem("an attachment ends without the boundary that should close it")
+	} else if err != nil {
 		r.problem("an attachment ends early: %v", shortErr(err))
 	}
-	rest, _ := io.Copy(io.Discard, body)
-	total := n + rest
 	if enc == "base64" {
 		total = total * 3 / 4
 	}
-	return total, ""
+	return total
 }
 
 // decodeTransfer undoes a Content-Transfer-Encoding. It never fails: broken
@@ -790,6 +863,12 @@ func decodeCharset(data []byte, label string, r *reader) string {
 		}
 		return toUTF8(string(data))
 	}
+	if enc := knownEncoding(label); enc != nil {
+		out, err := enc.NewDecoder().Bytes(data)
+		if err == nil {
+			return strings.ToValidUTF8(string(out), "\uFFFD")
+		}
+	}
 	dec, err := charset.Reader(label, bytes.NewReader(data))
 	if err != nil {
 		r.problem("unknown charset %q; read as UTF-8 or windows-1252", clip(label, 30))
@@ -801,6 +880,26 @@ func decodeCharset(data []byte, label string, r *reader) string {
 		return toUTF8(string(data))
 	}
 	return strings.ToValidUTF8(string(out), "\uFFFD")
+}
+
+// knownEncoding returns the encoding of a charset label as
+// go-message/charset would find it (IANA names, then the WHATWG labels), so
+// that a whole text can be decoded at once instead of through a reader. It
+// returns nil for labels it does not know; charset.Reader is then asked.
+func knownEncoding(label string) encoding.Encoding {
+	switch label {
+	case "iso-8859-1", "latin1", "iso8859-1", "iso_8859-1":
+		return charmap.ISO8859_1
+	case "windows-1252", "cp1252":
+		return charmap.Windows1252
+	}
+	if enc, err := ianaindex.MIME.Encoding(label); err == nil && enc != nil {
+		return enc
+	}
+	if enc, err := htmlindex.Get(label); err == nil && enc != nil {
+		return enc
+	}
+	return nil
 }
 
 // unflow joins format=flowed lines (RFC 3676): a line ending in a space

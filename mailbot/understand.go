@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Understand tells what a decoded mail asks of the bot: whether it is
@@ -14,7 +17,49 @@ import (
 // command, or something for a human. cfg may be nil: then there are no
 // organisers and no events, so no mail counts as a command and Event stays
 // empty. It never fails; what it could not make out is "other".
+//
+// Dates the mail names are read against its Date header; the bot uses
+// UnderstandAt with the mail's arrival instead.
 func Understand(m *Message, cfg *Config) Understanding {
+	var at time.Time
+	if m != nil {
+		at = m.Date
+	}
+	return UnderstandAt(m, cfg, at)
+}
+
+// UnderstandAt is Understand for a mail that arrived at arrived: a date it
+// names without a year is the next such date after arrived, and a weekday
+// is matched among the events open at arrived.
+func UnderstandAt(m *Message, cfg *Config, arrived time.Time) Understanding {
+	u := understand(m, cfg)
+	if m != nil && u.Kind != "automatic" {
+		applyDates(&u, m, cfg, arrived)
+	}
+	// A Message built by hand (not by ReadMessage) may hold invalid UTF-8;
+	// what is recorded and printed must not.
+	for i := range u.People {
+		validPerson(&u.People[i])
+	}
+	for i := range u.Changes {
+		u.Changes[i].Who = strings.ToValidUTF8(u.Changes[i].Who, "\uFFFD")
+		u.Changes[i].Text = strings.ToValidUTF8(u.Changes[i].Text, "\uFFFD")
+		if u.Changes[i].By != nil {
+			validPerson(u.Changes[i].By)
+		}
+	}
+	u.Reason = strings.ToValidUTF8(u.Reason, "\uFFFD")
+	return u
+}
+
+func validPerson(p *Person) {
+	p.Name = strings.ToValidUTF8(p.Name, "\uFFFD")
+	p.Email = strings.ToValidUTF8(p.Email, "\uFFFD")
+	p.Organisation = strings.ToValidUTF8(p.Organisation, "\uFFFD")
+	p.Diet = strings.ToValidUTF8(p.Diet, "\uFFFD")
+}
+
+func understand(m *Message, cfg *Config) Understanding {
 	if m == nil {
 		return Understanding{Kind: "other", Reason: "there is no mail"}
 	}
@@ -26,7 +71,9 @@ func Understand(m *Message, cfg *Config) Understanding {
 		return u
 	}
 
-	split := splitQuote(m.Text)
+	// A registration is never long; reading only the start of a huge text
+	// keeps the time per mail bounded.
+	split := splitQuote(head(m.Text, maxUnderstandBytes))
 	body, sig := splitSignature(split.Own)
 	u := Understanding{
 		Language: language(split.Own, m.Subject, cfg),
@@ -51,6 +98,7 @@ func Understand(m *Message, cfg *Config) Understanding {
 			if len(people) == 0 {
 				people = []Person{senderPerson(inner, cfg)}
 			}
+			people = withAddress(people)
 			u.Kind, u.People = kind, people
 			u.Language = language(inner.own, inner.subject, cfg)
 			u.Reason = fmt.Sprintf("the organiser forwarded (%s) a mail from %s: %s", how, inner.from.Address, reason)
@@ -61,10 +109,45 @@ func Understand(m *Message, cfg *Config) Understanding {
 		return u
 	}
 	u.Kind, u.People, u.Reason = understandParticipant(v, cfg)
+	u.People = withAddress(u.People)
+	if u.Kind != "other" && len(u.People) == 0 {
+		u.Kind, u.Reason = "other", u.Reason+", but there is no address to answer"
+	}
 	if u.Kind == "other" {
 		u.People = nil
 	}
 	return u
+}
+
+// maxUnderstandBytes is how much of a mail's text is read for its meaning.
+const maxUnderstandBytes = 64 << 10
+
+// head returns at most the first n bytes of s, cut at a line end when there
+// is one near, else at a rune boundary.
+func head(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	if i := strings.LastIndexByte(s[:n], '\n'); i > n/2 {
+		cut = i
+	}
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
+
+// withAddress drops the people without an address: the bot cannot confirm
+// them.
+func withAddress(people []Person) []Person {
+	out := people[:0]
+	for _, p := range people {
+		if p.Email != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // view is the part of a mail that understanding a participant needs; a
@@ -79,8 +162,15 @@ type view struct {
 }
 
 var (
-	cancelRe   = regexp.MustCompile(`(?i)(avanmäl|avboka|kan inte komma|kan ej komma|kan inte delta|kan tyvärr inte (komma|delta|närvara|vara med)|har fått förhinder|har förhinder|fått förhinder|måste tyvärr lämna återbud|lämnar återbud|\bcancel|can no longer (attend|come|make it)|can ?not attend|can't attend|unable to attend|won't be able to (attend|come|make it)|will not be able to (attend|come|make it)|can't make it|withdraw my registration)`)
-	registerRe = regexp.MustCompile(`(?i)((?:^|[^\p{L}])anmäl|(?:^|[^\p{L}])anmäls|registrer|\bregist(er|ration)|sign (me |us )?up|(?:^|[^\p{L}])delta(r|ga)?(?:[^\p{L}]|$)|närvara|\battend|\bjoin\b|jag kommer|vi kommer|kommer gärna|count me in|\brsvp\b|vill vara med|vill gärna komma|boka (mig|oss)|book (me|us)|\bparticipate)`)
+	cancelPhrases = phrases{"avanmäl", "avboka", "kan inte komma", "kan ej komma", "kan inte delta", "kan tyvärr inte komma",
+		"kan tyvärr inte delta", "kan tyvärr inte närvara", "kan tyvärr inte vara med", "har fått förhinder", "har förhinder",
+		"fått förhinder", "lämna återbud", "lämnar återbud", "|cancel", "can no longer attend", "can no longer come",
+		"can no longer make it", "cannot attend", "can not attend", "can't attend", "unable to attend",
+		"won't be able to attend", "won't be able to come", "won't be able to make it", "will not be able to attend",
+		"will not be able to come", "will not be able to make it", "can't make it", "withdraw my registration"}
+	registerPhrases = phrases{"|anmäl", "|anmäls", "|registrera|", "|registrera mig", "|registrera oss", "|register|", "|registration|", "|registering|", "sign me up", "sign us up",
+		"|sign up", "|delta|", "|deltar|", "|deltaga", "närvara", "|attend", "|join|", "jag kommer", "vi kommer", "kommer gärna",
+		"count me in", "|rsvp|", "vill vara med", "vill gärna komma", "boka mig", "boka oss", "book me", "book us", "|participate"}
 	// "Me and …" phrases that add the sender to a list of others.
 	withSenderRe = regexp.MustCompile(`(?i)(jag och|mig och|och jag|och mig|samt jag|samt mig|me and|myself and|and i\b|and me\b|and myself)`)
 	listMarkerRe = regexp.MustCompile(`^\s*(?:[-*•–·]|\d{1,2}[.)])\s*`)
@@ -90,7 +180,7 @@ var (
 // (or the original of an organiser's forward).
 func understandParticipant(v view, cfg *Config) (kind string, people []Person, reason string) {
 	subject := stripSubjectPrefixes(v.subject)
-	if m := cancelRe.FindString(v.body); m != "" {
+	if m := cancelPhrases.find(v.body); m != "" {
 		p := listedPeople(v, cfg)
 		if len(p) == 0 {
 			p = []Person{senderPerson(v, cfg)}
@@ -100,15 +190,15 @@ func understandParticipant(v view, cfg *Config) (kind string, people []Person, r
 		}
 		return "cancellation", p, fmt.Sprintf("the text says %q", strings.TrimSpace(m))
 	}
-	if m := cancelRe.FindString(subject); m != "" && strings.TrimSpace(v.body) == "" {
+	if m := cancelPhrases.find(subject); m != "" && strings.TrimSpace(v.body) == "" {
 		return "cancellation", []Person{senderPerson(v, cfg)}, fmt.Sprintf("the subject says %q", strings.TrimSpace(m))
 	}
 
 	form := formPeople(v, cfg)
 	listed := listedPeople(v, cfg)
-	phrase := strings.TrimSpace(registerRe.FindString(v.body))
+	phrase := registerPhrases.find(v.body)
 	if phrase == "" {
-		phrase = strings.TrimSpace(registerRe.FindString(subject))
+		phrase = registerPhrases.find(subject)
 	}
 	switch {
 	case len(form) > 0:
@@ -262,6 +352,9 @@ func listedPeople(v view, cfg *Config) []Person {
 			}
 			if p.Name == "" {
 				p.Name = nameFromAddress(addr)
+			}
+			if p.Name == "" {
+				p.Name = addr[:strings.LastIndexByte(addr, '@')] // better than no name in a reply
 			}
 			p.Diet = dietIn(after)
 			if org := orgIn(after); org != "" {
@@ -419,35 +512,48 @@ func signatureName(sig string) string {
 	return ""
 }
 
-var (
-	// Organisations in signatures and sentences: municipalities and cities
-	// ("Mölndals stad", "Partille kommun", "Göteborgs Stad"), regions,
-	// universities and colleges.
-	orgRes = []*regexp.Regexp{
-		regexp.MustCompile(`\p{Lu}[\p{L}]+(?:[ -]\p{Lu}[\p{L}]+)?s? (?:kommun|stad|Stad|Kommun)\b`),
-		regexp.MustCompile(`\p{Lu}[\p{L}]+ (?:kommun|stad)(?:[^\p{L}]|$)`),
-		regexp.MustCompile(`\b(?:Region|Regionen) \p{Lu}[\p{L}]+(?: \p{Lu}[\p{L}]+)?`),
-		regexp.MustCompile(`\p{Lu}[\p{L}]*(?:regionen|Regionen)\b`),
-		regexp.MustCompile(`\b(?:Länsstyrelsen|Högskolan|Universitetet) (?:i )?\p{Lu}[\p{L}]+(?: \p{Lu}[\p{L}]+)?`),
-		regexp.MustCompile(`\p{Lu}[\p{L}]+(?: \p{Lu}[\p{L}]+)? (?:universitet|högskola)\b`),
-		regexp.MustCompile(`\bChalmers(?: (?:University of Technology|tekniska högskola|tekniska högskolan))?`),
-		regexp.MustCompile(`\bUniversity of \p{Lu}[\p{L}]+(?: (?:of )?\p{Lu}[\p{L}]+)*`),
-		regexp.MustCompile(`\p{Lu}[\p{L}]+(?: \p{Lu}[\p{L}]+)? University\b`),
-		regexp.MustCompile(`\b(?:Västra Götalandsregionen|Göteborgsregionen|Kommunförbundet \p{Lu}[\p{L}]+)`),
-	}
-)
+// orgPattern is a pattern of organisation names with the words it needs,
+// looked for first because that is much cheaper than the expression.
+type orgPattern struct {
+	words phrases
+	re    *regexp.Regexp
+}
 
-// orgIn returns the first organisation named in s.
+// orgPatterns find organisations in signatures and sentences:
+// municipalities and cities ("Mölndals stad", "Partille kommun", "Göteborgs
+// Stad"), regions, universities and colleges.
+var orgPatterns = []orgPattern{
+	{phrases{"kommun", "stad"}, regexp.MustCompile(`\p{Lu}\p{L}+(?:[ -]\p{Lu}\p{L}+)?s? (?:kommun|stad|Stad|Kommun)\b`)},
+	{phrases{"kommun", "stad"}, regexp.MustCompile(`\p{Lu}\p{L}+ (?:kommun|stad)(?:[^\p{L}]|$)`)},
+	{phrases{"region"}, regexp.MustCompile(`\b(?:Region|Regionen) \p{Lu}\p{L}+(?: \p{Lu}\p{L}+)?`)},
+	{phrases{"regionen"}, regexp.MustCompile(`\p{Lu}\p{L}*(?:regionen|Regionen)\b`)},
+	{phrases{"länsstyrelsen", "högskolan", "universitetet"}, regexp.MustCompile(`\b(?:Länsstyrelsen|Högskolan|Universitetet) (?:i )?\p{Lu}\p{L}+(?: \p{Lu}\p{L}+)?`)},
+	{phrases{"universitet", "högskola"}, regexp.MustCompile(`\p{Lu}\p{L}+(?: \p{Lu}\p{L}+)? (?:universitet|högskola)\b`)},
+	{phrases{"chalmers"}, regexp.MustCompile(`\bChalmers(?: (?:University of Technology|tekniska högskola|tekniska högskolan))?`)},
+	{phrases{"university of"}, regexp.MustCompile(`\bUniversity of \p{Lu}\p{L}+(?: (?:of )?\p{Lu}\p{L}+)*`)},
+	{phrases{"university"}, regexp.MustCompile(`\p{Lu}\p{L}+(?: \p{Lu}\p{L}+)? University\b`)},
+	{phrases{"kommunförbundet"}, regexp.MustCompile(`\bKommunförbundet \p{Lu}\p{L}+`)},
+}
+
+// orgIn returns the first organisation named in s: on the first line that
+// names one, the leftmost match of any pattern.
 func orgIn(s string) string {
-	best, at := "", -1
-	for _, re := range orgRes {
-		if loc := re.FindStringIndex(s); loc != nil && (at < 0 || loc[0] < at) {
-			best, at = strings.TrimSpace(strings.TrimRight(s[loc[0]:loc[1]], " ,.;)")), loc[0]
+	for _, line := range strings.Split(s, "\n") {
+		lower := strings.ToLower(line)
+		best, at := "", -1
+		for _, p := range orgPatterns {
+			if p.words.findLower(lower) == "" {
+				continue
+			}
+			if loc := p.re.FindStringIndex(line); loc != nil && (at < 0 || loc[0] < at) {
+				best, at = strings.TrimSpace(strings.TrimRight(line[loc[0]:loc[1]], " ,.;)")), loc[0]
+			}
+		}
+		if best != "" {
+			return best
 		}
 	}
-	// "Jag Partille kommun" cannot happen, but "Hej Partille kommun" can:
-	// drop a leading greeting word the pattern took as part of the name.
-	return best
+	return ""
 }
 
 // organisationFor returns the organisation of the person at addr: from the
@@ -475,9 +581,16 @@ func organisationFor(addr string, v view, cfg *Config) string {
 
 var dietRe = regexp.MustCompile(`(?i)(vegetari\p{L}*|vegan\p{L}*|glutenfri\p{L}*|gluten[- ]free|glutenintolerant|celiaki|laktosfri\p{L}*|laktosintoleran\p{L}*|laktos\p{L}*|lactose[- ]\p{L}+|mjölkfri\p{L}*|mjölkprotein\p{L}*|nötallergi\p{L}*|nut allergy|allergisk mot [\p{L} ,]+|allergi mot [\p{L} ,]+|allergic to [\p{L} ,]+|allergi\p{L}*|pescetari\p{L}*|halal|kosher|fläskfri\p{L}*|no pork|specialkost: [^\n]+|dietary requirements?: [^\n]+)`)
 
+// dietWords are the stems dietRe needs; looking for them first is cheap.
+var dietWords = phrases{"vegetar", "vegan", "gluten", "celiaki", "laktos", "lactose", "mjölk", "nötallerg", "nut allergy", "allerg",
+	"pescetar", "halal", "kosher", "fläsk", "pork", "specialkost", "dietary"}
+
 // dietIn returns a diet the text mentions ("laktosintolerant",
 // "glutenfri"), or "".
 func dietIn(s string) string {
+	if dietWords.find(s) == "" {
+		return ""
+	}
 	m := dietRe.FindString(s)
 	if m == "" {
 		return ""
@@ -492,12 +605,22 @@ func dietIn(s string) string {
 }
 
 var (
-	svWordRe = regexp.MustCompile(`(?i)(^|[^\p{L}])(och|jag|till|mig|är|det|att|för|med|hej|vi|den|som|inte|på|kan|vill|gärna|tack|hälsningar|mvh|anmäl\p{L}*|vår|min|ska|får)([^\p{L}]|$)`)
-	enWordRe = regexp.MustCompile(`(?i)(^|[^\p{L}])(the|and|i|to|for|would|like|please|register|dear|hello|hi|regards|with|is|will|attend|my|me|thank|thanks|we|our|of|on|in)([^\p{L}]|$)`)
+	svWords = wordSet("och jag till mig är det att för med hej vi den som inte på kan vill gärna tack hälsningar mvh anmäla anmäl anmäler anmälan vår min ska får")
+	enWords = wordSet("the and i to for would like please register dear hello hi regards with is will attend my me thank thanks we our of on in")
 )
 
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
 // language returns "sv" or "en" for the reply: from the mail's own text (or
-// the subject when there is none), defaulting to the config's language.
+// the subject when there is none), by counting common Swedish and English
+// words and the letters å, ä, ö; the config's language (default "sv") when
+// neither wins.
 func language(own, subject string, cfg *Config) string {
 	def := "sv"
 	if cfg != nil && (cfg.Language == "en" || cfg.Language == "sv") {
@@ -507,14 +630,26 @@ func language(own, subject string, cfg *Config) string {
 	if strings.TrimSpace(text) == "" {
 		text = subject
 	}
-	if len(text) > 4000 {
-		text = text[:4000]
+	text = head(text, 4000)
+	sv, en := 0, 0
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
+		w = strings.ToLower(w)
+		if svWords[w] {
+			sv++
+		}
+		if enWords[w] {
+			en++
+		}
+		for _, r := range w {
+			switch r {
+			case 'å':
+				sv += 2
+			case 'ä', 'ö':
+				sv++
+			}
+		}
 	}
-	sv := len(svWordRe.FindAllStringIndex(text, -1)) + 2*strings.Count(strings.ToLower(text), "å") + strings.Count(strings.ToLower(text), "ä") + strings.Count(strings.ToLower(text), "ö")
-	en := len(enWordRe.FindAllStringIndex(text, -1))
 	switch {
-	case sv == 0 && en == 0:
-		return def
 	case en > sv:
 		return "en"
 	case sv > en:
@@ -852,3 +987,89 @@ func refPerson(r ref, v view, cfg *Config) *Person {
 	}
 	return p
 }
+
+// applyDates reads the dates the mail's own text (and its subject, unless
+// the subject is a reply's or a forward's) names, and matches them to the
+// events: a named date that matches an event selects it, ahead of keywords;
+// a named date that matches none is recorded, so that the bot answers with
+// the dates offered instead of guessing.
+func applyDates(u *Understanding, m *Message, cfg *Config, arrived time.Time) {
+	if u.Kind == "command" {
+		return
+	}
+	split := splitQuote(head(m.Text, maxUnderstandBytes))
+	text := split.Own
+	if !replyOrForwardRe.MatchString(m.Subject) {
+		text += "\n" + m.Subject
+	}
+	dates, all := findDates(text, arrived)
+	if len(dates) == 0 {
+		return
+	}
+	loc := time.UTC
+	if cfg != nil && cfg.Location != nil {
+		loc = cfg.Location
+	}
+	var cands []string
+	if cfg != nil {
+		for i := range dates {
+			d := &dates[i]
+			var matched []*EventConfig
+			for j := range cfg.Events {
+				ev := &cfg.Events[j]
+				if !d.matches(ev.StartsAt, arrived, loc) {
+					continue
+				}
+				// A weekday or a day alone is only a date when exactly one
+				// open event falls on it.
+				if d.month == 0 && !openAt(ev, arrived) {
+					continue
+				}
+				matched = append(matched, ev)
+			}
+			if d.month == 0 && len(matched) != 1 {
+				matched = nil
+			}
+			if len(matched) == 1 && d.Read == "" {
+				d.Read = matched[0].StartsAt.In(loc).Format("2006-01-02")
+			}
+			for _, ev := range matched {
+				if !slices.Contains(cands, ev.ID) {
+					cands = append(cands, ev.ID)
+				}
+			}
+		}
+	}
+	u.Date = &dates[0]
+	if len(dates) > 1 {
+		u.Dates = dates
+	}
+	u.AllDates = all
+	if cfg == nil || len(cfg.Events) == 0 {
+		return
+	}
+	if len(cands) == 0 {
+		u.DateUnmatched = true
+		u.Event = ""
+		u.Reason += fmt.Sprintf("; the date %q matches no event", dates[0].Written)
+		return
+	}
+	u.Candidates = cands
+	u.Event = cands[0]
+	u.Reason += fmt.Sprintf("; the date %q chooses %s", u.Date.Written, cands[0])
+}
+
+// openAt reports whether registration for ev is open at t.
+func openAt(ev *EventConfig, t time.Time) bool {
+	if !ev.OpensAt.IsZero() && t.Before(ev.OpensAt) {
+		return false
+	}
+	if !ev.ClosesAt.IsZero() && t.After(ev.ClosesAt) {
+		return false
+	}
+	return t.Before(ev.StartsAt)
+}
+
+// replyOrForwardRe matches the prefixes mail clients put before the
+// subject of a reply or a forward; such a subject is the original's.
+var replyOrForwardRe = regexp.MustCompile(`(?i)^\s*(re|sv|aw|vs|fw|fwd|vb|wg|tr|antw)\s*:`)

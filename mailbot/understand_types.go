@@ -12,6 +12,18 @@ type Understanding struct {
 	Language string `json:"language,omitempty"`
 	// Event is the ID of the event the mail is about, when known.
 	Event string `json:"event,omitempty"`
+	// Date is the date the mail names for the event (the preferred one
+	// when it names several), as written and as read; Dates lists every
+	// date named when there is more than one.
+	Date  *NamedDate  `json:"date,omitempty"`
+	Dates []NamedDate `json:"dates,omitempty"`
+	// AllDates is true when the writer asks for every date named ("båda").
+	AllDates bool `json:"all_dates,omitempty"`
+	// Candidates are the events the named dates match, most preferred
+	// first; the bot picks among them by the seats left.
+	Candidates []string `json:"candidates,omitempty"`
+	// DateUnmatched is true when the mail names a date that no event is on.
+	DateUnmatched bool `json:"date_unmatched,omitempty"`
 	// People are who registers or cancels, in the order written.
 	People []Person `json:"people,omitempty"`
 	// Changes are an organiser's commands, in the order written.

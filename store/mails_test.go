@@ -221,3 +221,36 @@ func TestTimeOrdering(t *testing.T) {
 		}
 	}
 }
+
+func TestSentByUsFindsOurMailByMessageID(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	now := time.Date(2018, 11, 28, 9, 0, 0, 0, time.UTC)
+	err := s.Update(ctx, func(tx *Tx) error {
+		for _, id := range []string{"a@bot.example", "b@bot.example"} {
+			if _, err := tx.Enqueue(Outgoing{MessageID: id, EnvelopeFrom: "bot@bot.example", Recipients: []string{"x@example.org"}, Raw: []byte("x"), Kind: "which"}, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Read(ctx, func(tx *Tx) error {
+		got, err := tx.SentByUs([]string{"<other@example.org>", "<b@bot.example>"})
+		if err != nil {
+			return err
+		}
+		if len(got) != 1 || got[0].MessageID != "b@bot.example" || got[0].Kind != "which" || got[0].Recipients[0] != "x@example.org" {
+			t.Errorf("SentByUs = %+v", got)
+		}
+		if none, err := tx.SentByUs(nil); err != nil || none != nil {
+			t.Errorf("SentByUs(nil) = %v, %v", none, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

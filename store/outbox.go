@@ -350,3 +350,39 @@ func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
 	})
 	return fromDB(next), next.Valid, err
 }
+
+// SentByUs returns the outbox rows (without their bytes) whose Message-ID
+// is one of ids, in outbox order: the mails of ours that an incoming mail
+// answers, found from its In-Reply-To and References. Unknown IDs are
+// skipped; an empty ids gives nil.
+func (tx *Tx) SentByUs(ids []string) ([]Outgoing, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	// References can be long; a mail that cites hundreds of IDs is not
+	// worth a statement of that size.
+	if len(ids) > 100 {
+		ids = ids[len(ids)-100:]
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = strings.Trim(id, "<>")
+	}
+	rows, err := tx.query(`SELECT `+outgoingColumns+` FROM outbox WHERE message_id IN (?`+strings.Repeat(",?", len(ids)-1)+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find sent mail: %w", err)
+	}
+	defer rows.Close()
+	var out []Outgoing
+	for rows.Next() {
+		o, err := scanOutgoing(rows, false)
+		if err != nil {
+			return nil, fmt.Errorf("find sent mail: %w", err)
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find sent mail: %w", err)
+	}
+	return out, nil
+}

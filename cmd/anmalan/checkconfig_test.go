@@ -73,7 +73,7 @@ func TestCheckConfig(t *testing.T) {
 		t.Setenv("ANMALAN_IMAP_PASSWORD", "x")
 		t.Setenv("ANMALAN_SMTP_PASSWORD", "y")
 		code, stdout, stderr := runCheckConfig(t, "-config", exampleConfig)
-		if code != 0 || stdout != "config OK: 1 event (segregation-2018)\n" || stderr != "" {
+		if code != 0 || stdout != "config OK: 2 events (segregation-2018, segregation-2018-kungalv)\n" || stderr != "" {
 			t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 		}
 	})

@@ -11,7 +11,7 @@ import (
 )
 
 func TestParsePrintsOneObjectPerFile(t *testing.T) {
-	dir := filepath.Join("..", "..", "mailbot", "testdata", "registrations")
+	dir := filepath.Join("..", "..", "testdata", "corpus", "registrations")
 	files := []string{filepath.Join(dir, "v03-iphone-short.eml"), filepath.Join(dir, "v09-postfix-bounce.eml")}
 	var out, errOut bytes.Buffer
 	if code := cmdParse(context.Background(), files, &out, &errOut); code != 0 {
@@ -38,7 +38,7 @@ func TestParseWithConfig(t *testing.T) {
 	// The documented example names the corpus's organiser and trusted
 	// authserv-id, so parse reads the organiser's mail as it would in use.
 	cfgFile := filepath.Join("..", "..", "config.example.toml")
-	file := filepath.Join("..", "..", "mailbot", "testdata", "registrations", "v08-organiser-cc-substitution.eml")
+	file := filepath.Join("..", "..", "testdata", "corpus", "registrations", "v08-organiser-cc-substitution.eml")
 	var out, errOut bytes.Buffer
 	if code := cmdParse(context.Background(), []string{"-config", cfgFile, file}, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d, stderr %s", code, errOut.String())
@@ -47,8 +47,26 @@ func TestParseWithConfig(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got["kind"] != "command" || got["sender_authenticated"] != true || got["event"] != "segregation-2018" {
+	if got["kind"] != "command" || got["sender_authenticated"] != true {
 		t.Errorf("got %v", got)
+	}
+
+	// With the example's two sessions, the date a registration names
+	// chooses the event, and parse shows the date as written and as read.
+	file = filepath.Join("..", "..", "testdata", "corpus", "registrations", "v01-outlook-windows1252.eml")
+	out.Reset()
+	if code := cmdParse(context.Background(), []string{"-config", cfgFile, file}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errOut.String())
+	}
+	var reg struct {
+		Event string
+		Date  struct{ Written, Read string }
+	}
+	if err := json.Unmarshal(out.Bytes(), &reg); err != nil {
+		t.Fatal(err)
+	}
+	if reg.Event != "segregation-2018" || reg.Date.Written != "11 december" || reg.Date.Read != "2018-12-11" {
+		t.Errorf("v01 with two sessions: %s", out.String())
 	}
 }
 
@@ -57,7 +75,7 @@ func TestParseExitsOneWhenAFileCannotBeRead(t *testing.T) {
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	good := filepath.Join("..", "..", "mailbot", "testdata", "registrations", "v01-outlook-windows1252.eml")
+	good := filepath.Join("..", "..", "testdata", "corpus", "registrations", "v01-outlook-windows1252.eml")
 	var out, errOut bytes.Buffer
 	code := cmdParse(context.Background(), []string{empty, filepath.Join(t.TempDir(), "missing.eml"), good}, &out, &errOut)
 	if code != 1 {
@@ -75,5 +93,29 @@ func TestParseUsage(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if code := cmdParse(context.Background(), nil, &out, &errOut); code != 2 {
 		t.Errorf("exit %d without files, want 2", code)
+	}
+}
+
+// TestParseWholeCorpus runs parse over every file of ../shared/corpus: it
+// must print one line per file and exit 0. Skipped when the corpus is
+// missing, except under CI=true.
+func TestParseWholeCorpus(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "corpus")
+	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("the mail corpus %s is missing (CI=true): %v", dir, err)
+		}
+		t.Skipf("the mail corpus %s is missing: %v", dir, err)
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*", "*.eml"))
+	if err != nil || len(files) < 500 {
+		t.Fatalf("%d corpus files (%v), want about 540", len(files), err)
+	}
+	var out, errOut bytes.Buffer
+	if code := cmdParse(context.Background(), files, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut.String())
+	}
+	if n := strings.Count(out.String(), "\n"); n != len(files) {
+		t.Errorf("%d lines for %d files", n, len(files))
 	}
 }

@@ -20,7 +20,7 @@ func TestDemoTellsTheStory(t *testing.T) {
 		"Karin Ek <karin.ek@molndal.example>: seat confirmed",
 		"automatic mail (auto-reply): not answered",
 		"Erik Sjöberg <erik.sjoberg@partille.example>: waiting list position 1",
-		"Karin Ek <karin.ek@molndal.example>: already registered (confirmed)",
+		"Karin Ek <karin.ek@molndal.example>: already registered for segregation-2018 (confirmed)",
 		"was handled before (registered): nothing done, nothing sent",
 		"Sara Nilsson <sara.nilsson@ale.example>: waiting list position 2",
 		"Fatima Hassan: closed for segregation-2018",

@@ -1,0 +1,62 @@
+package mailbot
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// BenchmarkUnderstand reads and understands a typical registration: the
+// 2.4 KB Outlook mail (text and HTML alternatives, windows-1252,
+// quoted-printable, a signature with an organisation). It reports mails per
+// second of one goroutine.
+func BenchmarkUnderstand(b *testing.B) {
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "corpus", "registrations", "v01-outlook-windows1252.eml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := corpusConfig()
+	b.Run("read", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(raw)))
+		for b.Loop() {
+			if _, err := ReadMessage(raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+		reportRate(b)
+	})
+	m, err := ReadMessage(raw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("understand", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			Understand(m, cfg)
+		}
+		reportRate(b)
+	})
+	b.Run("read+understand", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(raw)))
+		for b.Loop() {
+			m, err := ReadMessage(raw)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if u := Understand(m, cfg); u.Kind != "registration" {
+				b.Fatalf("kind %q", u.Kind)
+			}
+		}
+		reportRate(b)
+	})
+}
+
+func reportRate(b *testing.B) {
+	if b.Elapsed() > 0 {
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "mails/s")
+	}
+	_ = time.Second
+}

@@ -1,0 +1,255 @@
+package mailbot
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// NamedDate is a date a mail names, as written and as read. Read is
+// "2006-01-02" when the day and month are known (the year is the next one
+// that puts the date after the mail's arrival), or "" for a weekday or a
+// day alone until it is matched to an event.
+type NamedDate struct {
+	Written string `json:"written"`
+	Read    string `json:"read,omitempty"`
+
+	day, month, year int
+	weekday          time.Weekday
+	hasWeekday       bool
+	pos              int
+}
+
+// matches reports whether the event starting at start (in loc) is on the
+// named date.
+func (d NamedDate) matches(start time.Time, arrived time.Time, loc *time.Location) bool {
+	s := start.In(loc)
+	switch {
+	case d.month != 0:
+		y := d.year
+		if y == 0 {
+			if arrived.IsZero() {
+				// No arrival to count the year from: day and month decide.
+				return int(s.Month()) == d.month && s.Day() == d.day
+			}
+			y = yearAhead(d.month, d.day, arrived.In(loc))
+		}
+		return s.Year() == y && int(s.Month()) == d.month && s.Day() == d.day
+	case d.day != 0:
+		return s.Day() == d.day && !s.Before(arrived)
+	case d.hasWeekday:
+		return s.Weekday() == d.weekday && !s.Before(arrived)
+	}
+	return false
+}
+
+// yearAhead returns the year that puts month/day on or after the day of
+// now: a date in January named in late December is next year's.
+func yearAhead(month, day int, now time.Time) int {
+	y := now.Year()
+	today := time.Date(y, now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	if time.Date(y, time.Month(month), day, 0, 0, 0, 0, time.UTC).Before(today) {
+		y++
+	}
+	return y
+}
+
+var monthNames = map[string]int{
+	"januari": 1, "january": 1, "jan": 1,
+	"februari": 2, "february": 2, "feb": 2,
+	"mars": 3, "march": 3, "mar": 3,
+	"april": 4, "apr": 4,
+	"maj": 5, "may": 5,
+	"juni": 6, "june": 6, "jun": 6,
+	"juli": 7, "july": 7, "jul": 7,
+	"augusti": 8, "august": 8, "aug": 8,
+	"september": 9, "sept": 9, "sep": 9,
+	"oktober": 10, "october": 10, "okt": 10, "oct": 10,
+	"november": 11, "nov": 11,
+	"december": 12, "dec": 12,
+}
+
+var weekdayNames = map[string]time.Weekday{
+	"måndag": time.Monday, "tisdag": time.Tuesday, "onsdag": time.Wednesday, "torsdag": time.Thursday,
+	"fredag": time.Friday, "lördag": time.Saturday, "söndag": time.Sunday,
+	"monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday, "thursday": time.Thursday,
+	"friday": time.Friday, "saturday": time.Saturday, "sunday": time.Sunday,
+}
+
+const (
+	monthAlt   = `januari|january|jan|februari|february|feb|mars|march|mar|april|apr|maj|may|juni|june|jun|juli|july|jul|augusti|august|aug|september|sept|sep|oktober|october|okt|oct|november|nov|december|dec`
+	weekdayAlt = `måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag|monday|tuesday|wednesday|thursday|friday|saturday|sunday`
+	ordinal    = `(?::e|:a|e|st|nd|rd|th)?`
+)
+
+var (
+	isoDateRe = regexp.MustCompile(`\b(20\d\d)-(\d\d)-(\d\d)\b`)
+	// "11 december", "11:e dec", "11th of December", "11 eller 13 december".
+	dayMonthRe = regexp.MustCompile(`\b(\d{1,2})` + ordinal + `(?:\s*(?:eller|or|och|and|,|&|/|-|–)\s*(\d{1,2})` + ordinal + `)?\.?\s+(?:of\s+)?(` + monthAlt + `)\b\.?(?:\s+(20\d\d)\b)?`)
+	// "Dec 11", "December 11th, 2018".
+	monthDayRe = regexp.MustCompile(`\b(` + monthAlt + `)\.?\s+(\d{1,2})` + ordinal + `\b(?:,?\s+(20\d\d)\b)?`)
+	// "11/12", "11.12", "11/12/2018".
+	numericRe = regexp.MustCompile(`(^|[^\d/.:,\-])(\d{1,2})[/.](\d{1,2})(?:[/.](20\d\d|\d\d))?(?:$|\.(?:\s|$)|[^\d/.,\-])`)
+	// "den 11:e", "on the 11th".
+	dayOnlyRe = regexp.MustCompile(`\b(?:den|the)\s+(\d{1,2})(?::e|:a|e|st|nd|rd|th)\b`)
+	weekdayRe = regexp.MustCompile(`\b(` + weekdayAlt + `)(?:ens|en|s)?\b`)
+	// Words before a number that make it a time, not a date.
+	timeBeforeRe = regexp.MustCompile(`(?:\bkl|\bklockan|\bkl\.|\bat|\bca|\befter|\bföre|\bfrom|\buntil)\s*$`)
+	// Words after "11/12" that make it a count: "11/12 deltagare".
+	countAfterRe = regexp.MustCompile(`^\s*(?:deltagare|personer|pers|platser|st\b|participants|people|seats|timmar|hours|min)`)
+	preferRe     = regexp.MustCompile(`\b(?:helst|i första hand|hellre|preferably|ideally|prefer(?:ably)?(?: the)?)\s+(?:den\s+|the\s+|on\s+)?(\d{1,2})`)
+	bothRe       = regexp.MustCompile(`\b(?:båda|bägge|alla tre|samtliga|both|all three)\b`)
+)
+
+// findDates returns the dates a text names, in the order written, with a
+// date marked as preferred ("helst 11") moved first, and whether the
+// writer asks for all of them ("båda", "both"). Each date is read against
+// arrived (the mail's arrival) for its year.
+func findDates(text string, arrived time.Time) ([]NamedDate, bool) {
+	lower := strings.ToLower(text)
+	var out []NamedDate
+	taken := make([]bool, len(lower)+1)
+	claim := func(start, end int) bool {
+		for i := start; i < end; i++ {
+			if taken[i] {
+				return false
+			}
+		}
+		for i := start; i < end; i++ {
+			taken[i] = true
+		}
+		return true
+	}
+	add := func(d NamedDate) {
+		if d.month != 0 {
+			if d.day < 1 || d.day > 31 || d.month < 1 || d.month > 12 {
+				return
+			}
+			y := d.year
+			if y == 0 && !arrived.IsZero() {
+				y = yearAhead(d.month, d.day, arrived)
+			}
+			// A leap year stands in when the year is unknown, so that
+			// 29 February is not refused.
+			check := y
+			if check == 0 {
+				check = 2000
+			}
+			t := time.Date(check, time.Month(d.month), d.day, 0, 0, 0, 0, time.UTC)
+			if t.Day() != d.day { // 31 november
+				return
+			}
+			if y != 0 {
+				d.Read = t.Format("2006-01-02")
+			}
+		} else if d.day != 0 && (d.day < 1 || d.day > 31) {
+			return
+		}
+		out = append(out, d)
+	}
+	for _, m := range isoDateRe.FindAllStringSubmatchIndex(lower, -1) {
+		if claim(m[0], m[1]) {
+			add(NamedDate{Written: text[m[0]:m[1]], year: atoi(lower[m[2]:m[3]]), month: atoi(lower[m[4]:m[5]]), day: atoi(lower[m[6]:m[7]]), pos: m[0]})
+		}
+	}
+	for _, m := range numericRe.FindAllStringSubmatchIndex(lower, -1) {
+		start, end := m[4], m[5]
+		if m[8] >= 0 {
+			end = m[9]
+		} else {
+			end = m[7]
+		}
+		if timeBeforeRe.MatchString(lower[max(0, start-10):start]) || countAfterRe.MatchString(lower[end:]) {
+			continue
+		}
+		if !claim(start, end) {
+			continue
+		}
+		if month := atoi(lower[m[6]:m[7]]); month < 1 || month > 12 {
+			continue // "13.00" is a time of day
+		}
+		year := 0
+		if m[8] >= 0 {
+			year = atoi(lower[m[8]:m[9]])
+			if year < 100 {
+				year += 2000
+			}
+		}
+		add(NamedDate{Written: text[start:end], day: atoi(lower[m[4]:m[5]]), month: atoi(lower[m[6]:m[7]]), year: year, pos: start})
+	}
+	for _, m := range dayMonthRe.FindAllStringSubmatchIndex(lower, -1) {
+		if !claim(m[0], m[1]) {
+			continue
+		}
+		month := monthNames[lower[m[6]:m[7]]]
+		year := 0
+		if m[8] >= 0 {
+			year = atoi(lower[m[8]:m[9]])
+		}
+		if m[4] >= 0 { // "11 eller 13 december": two dates sharing the month.
+			add(NamedDate{Written: text[m[2]:m[3]] + " " + text[m[6]:m[7]], day: atoi(lower[m[2]:m[3]]), month: month, year: year, pos: m[2]})
+			add(NamedDate{Written: strings.TrimRight(text[m[4]:m[1]], ". "), day: atoi(lower[m[4]:m[5]]), month: month, year: year, pos: m[4]})
+			continue
+		}
+		add(NamedDate{Written: strings.TrimRight(text[m[0]:m[1]], ". "), day: atoi(lower[m[2]:m[3]]), month: month, year: year, pos: m[0]})
+	}
+	for _, m := range monthDayRe.FindAllStringSubmatchIndex(lower, -1) {
+		if !claim(m[0], m[1]) {
+			continue
+		}
+		year := 0
+		if m[6] >= 0 {
+			year = atoi(lower[m[6]:m[7]])
+		}
+		add(NamedDate{Written: text[m[0]:m[1]], month: monthNames[lower[m[2]:m[3]]], day: atoi(lower[m[4]:m[5]]), year: year, pos: m[0]})
+	}
+	for _, m := range dayOnlyRe.FindAllStringSubmatchIndex(lower, -1) {
+		if claim(m[0], m[1]) {
+			add(NamedDate{Written: text[m[0]:m[1]], day: atoi(lower[m[2]:m[3]]), pos: m[0]})
+		}
+	}
+	dated := len(out) > 0
+	for _, m := range weekdayRe.FindAllStringSubmatchIndex(lower, -1) {
+		// A weekday beside a date ("tisdag 11 dec") only restates it.
+		if dated || !claim(m[0], m[1]) {
+			continue
+		}
+		out = append(out, NamedDate{Written: text[m[0]:m[1]], weekday: weekdayNames[lower[m[2]:m[3]]], hasWeekday: true, pos: m[0]})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].pos < out[j].pos })
+	out = dedupeDates(out)
+	if m := preferRe.FindStringSubmatch(lower); m != nil {
+		day := atoi(m[1])
+		for i, d := range out {
+			if d.day == day && i > 0 {
+				out = append([]NamedDate{d}, append(out[:i:i], out[i+1:]...)...)
+				break
+			}
+		}
+	}
+	return out, len(out) > 1 && bothRe.MatchString(lower)
+}
+
+// dedupeDates drops a date named twice, keeping the first mention.
+func dedupeDates(ds []NamedDate) []NamedDate {
+	var out []NamedDate
+	for _, d := range ds {
+		dup := false
+		for _, o := range out {
+			if o.day == d.day && o.month == d.month && o.year == d.year && o.hasWeekday == d.hasWeekday && o.weekday == d.weekday {
+				dup = true
+			}
+		}
+		if !dup {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
