@@ -245,3 +245,11 @@ func checkIntegrity(t testing.TB, db *sql.DB) {
 		t.Errorf("PRAGMA integrity_check = %v", res)
 	}
 }
+
+// newRand returns a generator seeded from $ANMALAN_CRASH_SEED or afresh,
+// the seed logged.
+func newRand(t testing.TB) *rand.Rand {
+	seed := crashSeed(t)
+	t.Logf("seed %d", seed)
+	return rand.New(rand.NewPCG(seed, seed^0x5eed))
+}
