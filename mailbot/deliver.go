@@ -78,9 +78,27 @@ func (o *Outbox) DeliverDue(ctx context.Context) (DeliveryReport, error) {
 	// later reply to them must not overtake the one that waits (the store
 	// has already postponed it).
 	held := map[string]bool{}
+	// A backlog is sent batch after batch over the one connection, rather
+	// than one batch per round of the daemon.
+	for {
+		before := rep
+		alive, err := o.sendBatch(ctx, c, due, held, &rep)
+		if err != nil || !alive || len(due) < deliverBatch || rep == before {
+			return rep, err
+		}
+		if due, err = o.store.DueOutgoing(ctx, o.now(), deliverBatch); err != nil || len(due) == 0 {
+			return rep, err
+		}
+	}
+}
+
+// sendBatch sends due over c. It returns false when the connection was
+// lost (the rest of due is then scheduled for a retry), and an error only
+// when the database cannot be written.
+func (o *Outbox) sendBatch(ctx context.Context, c *smtp.Client, due []store.Outgoing, held map[string]bool, rep *DeliveryReport) (bool, error) {
 	for i, m := range due {
 		if ctx.Err() != nil {
-			return rep, ctx.Err()
+			return false, ctx.Err()
 		}
 		if heldBack(held, m.Recipients) {
 			continue
@@ -89,7 +107,7 @@ func (o *Outbox) DeliverDue(ctx context.Context) (DeliveryReport, error) {
 		switch {
 		case err == nil:
 			if err := o.store.MarkSent(ctx, m.ID, o.now()); err != nil {
-				return rep, fmt.Errorf("record sent reply: %w", err)
+				return false, fmt.Errorf("record sent reply: %w", err)
 			}
 			rep.Sent++
 			attrs := []any{slog.String("message_id", m.MessageID), slog.String("kind", m.Kind), slog.String("to", strings.Join(m.Recipients, ","))}
@@ -101,31 +119,31 @@ func (o *Outbox) DeliverDue(ctx context.Context) (DeliveryReport, error) {
 			}
 		case permanent(err):
 			if err := o.fail(ctx, m, err.Error()); err != nil {
-				return rep, err
+				return false, err
 			}
 			rep.Failed++
 			o.log.Error("reply refused for good", slog.String("message_id", m.MessageID),
 				slog.String("to", strings.Join(m.Recipients, ",")), slog.String("error", err.Error()))
 			_ = c.Reset()
 		default:
-			if err := o.retry(ctx, m, err, &rep); err != nil {
-				return rep, err
+			if err := o.retry(ctx, m, err, rep); err != nil {
+				return false, err
 			}
 			hold(held, m.Recipients)
 			var se *smtp.SMTPError
 			if !errors.As(err, &se) {
 				// The connection is gone: the rest wait for the next round.
 				for _, rest := range due[i+1:] {
-					if err := o.retry(ctx, rest, errors.New("not tried: connection lost"), &rep); err != nil {
-						return rep, err
+					if err := o.retry(ctx, rest, errors.New("not tried: connection lost"), rep); err != nil {
+						return false, err
 					}
 				}
-				return rep, nil
+				return false, nil
 			}
 			_ = c.Reset()
 		}
 	}
-	return rep, nil
+	return true, nil
 }
 
 // retry schedules another attempt, or records the reply as failed once it
