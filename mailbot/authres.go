@@ -30,6 +30,17 @@ func senderAuthenticated(m *Message, cfg *Config) (bool, string) {
 	if !isOrganiser(m.From.Address, cfg) {
 		return false, "the sender is not a listed organiser"
 	}
+	return mailAuthenticated(m, cfg)
+}
+
+// mailAuthenticated tells whether m, from anyone, passed authentication at
+// the trusted receiving server, by the rules of senderAuthenticated. A
+// participant's cancellation from an authenticated address counts without
+// a reply to the bot's mail.
+func mailAuthenticated(m *Message, cfg *Config) (bool, string) {
+	if cfg == nil {
+		return false, "no config"
+	}
 	trusted := strings.TrimSpace(cfg.Organisers.TrustedAuthservID)
 	if trusted == "" {
 		return false, "no trusted authserv-id is configured"

@@ -101,6 +101,9 @@ func NewBot(cfg *Config, st *store.Store, now func() time.Time, log *slog.Logger
 		log:      log,
 		botAddr:  strings.ToLower(from.Address),
 	}
+	if cfg.Organisers.Auth == OrganiserAuthTrustFrom {
+		log.Warn("organiser_auth = trust-from: ANYONE who writes From: an organiser's address can change registrations; for test setups only")
+	}
 	for _, ev := range cfg.Events {
 		for _, p := range ev.Material {
 			data, err := os.ReadFile(p)
@@ -252,6 +255,11 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Un
 	switch {
 	case u.Kind == "automatic":
 		res.Decisions = append(res.Decisions, "automatic mail ("+u.Automatic+"): not answered")
+		for _, a := range u.Bounced {
+			if err := tx.RecordBounce(a, mailID, in.Arrived); err != nil {
+				return "", "", err
+			}
+		}
 		return OutcomeAutomatic, u.Automatic, nil
 	case sender.Address == "":
 		res.Decisions = append(res.Decisions, "no sender address: left for a human")
@@ -260,6 +268,8 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Un
 		// Our own mail must never be answered, whatever it looks like.
 		res.Decisions = append(res.Decisions, "mail from the bot itself: not answered")
 		return OutcomeAutomatic, "own", nil
+	case u.Kind == "command":
+		return b.decideCommand(tx, mailID, in, msg, u, res)
 	case u.Kind == "other" && len(u.Candidates) > 0:
 		// "Den 13:e, tack" answering our question which date: a
 		// registration of the sender for the date named.
@@ -267,14 +277,20 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Un
 		if err != nil {
 			return "", "", err
 		}
-		if !asked {
-			break
+		if asked {
+			u.Kind = "registration"
+			u.People = []Person{b.senderAsPerson(sender)}
+			res.Decisions = append(res.Decisions, "an answer to our question which date: registers the sender")
 		}
-		u.Kind = "registration"
-		u.People = []Person{b.senderAsPerson(sender)}
-		res.Decisions = append(res.Decisions, "an answer to our question which date: registers the sender")
 	}
-	if u.Kind != "registration" {
+	if ok, err := b.acceptOffer(tx, mailID, msg, u, res); err != nil || ok {
+		return OutcomeAnswered, "offer accepted", err
+	}
+	switch u.Kind {
+	case "cancellation":
+		return b.decideParticipantChange(tx, mailID, in, msg, u, res)
+	case "registration":
+	default:
 		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: left for a human (%s)", u.Kind, u.Reason))
 		return OutcomeManual, u.Kind, nil
 	}
@@ -412,6 +428,12 @@ func (b *Bot) registerFor(reg registration, ev *EventConfig, note string) (int, 
 		default:
 			return 0, "", fmt.Errorf("register %s: unexpected outcome %q", p.Email, r.Outcome)
 		}
+		if r.Outcome == store.Confirmed || r.Outcome == store.Waiting {
+			if err := tx.Audit(store.AuditEntry{At: b.now(), EventID: ev.ID, RegistrationID: r.Registration.ID, Action: "register",
+				After: describeReg(r.Registration, "en"), MailID: reg.mailID, Sender: sender.Address}); err != nil {
+				return 0, "", err
+			}
+		}
 		if err := b.enqueue(tx, reply, reg.mailID, r.Registration.ID, res); err != nil {
 			return 0, "", err
 		}
@@ -440,7 +462,7 @@ func (b *Bot) registerFor(reg registration, ev *EventConfig, note string) (int, 
 // askWhich answers a registration whose event is not clear with the events
 // open for registration, their dates, places and seats left.
 func (b *Bot) askWhich(reg registration, why string) error {
-	var offers []Offer
+	var offers []OpenSession
 	for i := range b.cfg.Events {
 		ev := &b.cfg.Events[i]
 		if !openAt(ev, reg.in.Arrived) {
@@ -450,7 +472,7 @@ func (b *Bot) askWhich(reg registration, why string) error {
 		if err != nil {
 			return fmt.Errorf("seats of %s: %w", ev.ID, err)
 		}
-		offers = append(offers, Offer{Event: ev, SeatsLeft: max(0, st.EffectiveSeats()-st.Confirmed)})
+		offers = append(offers, OpenSession{Event: ev, SeatsLeft: max(0, st.EffectiveSeats()-st.Confirmed)})
 	}
 	kind := ReplyWhich
 	if len(offers) == 0 {
@@ -460,7 +482,7 @@ func (b *Bot) askWhich(reg registration, why string) error {
 		Kind: kind, Language: reg.lang, Name: displayName(reg.sender),
 		To:        []*mail.Address{reg.sender},
 		InReplyTo: reg.msg.MessageID, References: reg.refs,
-		Offers: offers, Asked: why,
+		Sessions: offers, Asked: why,
 	}
 	return b.enqueue(reg.tx, reply, reg.mailID, 0, reg.res)
 }

@@ -31,12 +31,32 @@ const (
 	ReplyWhich = "which"
 	// ReplyNoneOpen says no event is open for registration.
 	ReplyNoneOpen = "noneopen"
+	// Changes by mail.
+	ReplyCancelled     = "cancelled"     // a registration was cancelled
+	ReplySubstituted   = "substituted"   // the place went to a colleague
+	ReplyPromoted      = "promoted"      // a seat from the waiting list, with the material
+	ReplyOffer         = "offer"         // a seat to accept by a deadline
+	ReplyOfferExpired  = "offerexpired"  // the deadline passed; the seat moved on
+	ReplyOrganiser     = "organiser"     // the organiser's answer: changes, list, status
+	ReplyForged        = "forged"        // a command that could not be trusted
+	ReplyReplyToCancel = "replytocancel" // cancel by replying to our mail
+	ReplyChangesClosed = "changesclosed" // too late to change by mail
+	ReplyNotRegistered = "notregistered" // nothing to cancel
 	// ReplyUndeliverable tells the organisers that a reply could not be
 	// delivered.
 	ReplyUndeliverable = "undeliverable"
 )
 
-var replyKinds = []string{ReplyConfirmation, ReplyWaiting, ReplyAlready, ReplyClosed, ReplyNotOpen, ReplyPast, ReplyWhich, ReplyNoneOpen, ReplyUndeliverable}
+var replyKinds = []string{ReplyConfirmation, ReplyWaiting, ReplyAlready, ReplyClosed, ReplyNotOpen, ReplyPast,
+	ReplyCancelled, ReplySubstituted, ReplyPromoted, ReplyOffer, ReplyOfferExpired, ReplyOrganiser, ReplyForged,
+	ReplyReplyToCancel, ReplyChangesClosed, ReplyNotRegistered, ReplyWhich, ReplyNoneOpen, ReplyUndeliverable}
+
+// withMaterial reports whether a reply of the kind gives a seat, and so
+// carries the material and the calendar file.
+func withMaterial(kind string) bool { return kind == ReplyConfirmation || kind == ReplyPromoted }
+
+// templateFuncs are the functions the templates may call.
+var templateFuncs = map[string]any{"inc": func(i int) int { return i + 1 }}
 
 // Languages the templates are written in; the first is the fallback.
 var replyLanguages = []string{"sv", "en"}
@@ -87,7 +107,7 @@ func NewComposer(from *mail.Address, loc *time.Location, contact string) (*Compo
 			if err != nil {
 				return nil, fmt.Errorf("read template %s: %w", key, err)
 			}
-			tt, err := texttemplate.New(key).Option("missingkey=error").Parse(string(tb))
+			tt, err := texttemplate.New(key).Funcs(templateFuncs).Option("missingkey=error").Parse(string(tb))
 			if err != nil {
 				return nil, fmt.Errorf("parse template %s: %w", key, err)
 			}
@@ -95,7 +115,7 @@ func NewComposer(from *mail.Address, loc *time.Location, contact string) (*Compo
 			if err != nil {
 				return nil, fmt.Errorf("read template %s: %w", key, err)
 			}
-			ht, err := htmltemplate.New(key).Option("missingkey=error").Parse(string(hb))
+			ht, err := htmltemplate.New(key).Funcs(templateFuncs).Option("missingkey=error").Parse(string(hb))
 			if err != nil {
 				return nil, fmt.Errorf("parse html template %s: %w", key, err)
 			}
@@ -127,14 +147,35 @@ type Reply struct {
 	// Others names the people a closed reply is about, when the sender
 	// registered someone else.
 	Others string
-	// Material is attached, with a calendar file, to confirmations.
+	// Material is attached, with a calendar file, to confirmations and
+	// promotions.
 	Material []Material
 	// Note is a sentence said in the reply, such as why this date.
 	Note string
-	// Offers are the events open for registration, for a reply that asks
-	// which one the sender means; Asked says why the bot asks.
-	Offers []Offer
-	Asked  string
+	// Sessions are the events open for registration, for a reply that
+	// asks which one the sender means; Asked says why the bot asks.
+	Sessions []OpenSession
+	Asked    string
+	// Attachments are attached to any reply (the list's XLSX file).
+	Attachments []Material
+	// Deadline is when an offer of a seat ends.
+	Deadline time.Time
+	// Mode is what the organiser's answer is about: "changes", "list" or
+	// "status".
+	Mode string
+	// Lines are the changes as "before → after" (organiser's answer), or
+	// the commands asked for (forged warning).
+	Lines []string
+	// NotUnderstood quotes what the organiser wrote that the bot did not act on.
+	NotUnderstood []string
+	// Stats are the event's counts, for the organiser's answer.
+	Stats EventStats
+	// Waiting names the waiting list in order, for the organiser's answer.
+	Waiting []string
+	// Bounced lists the addresses that bounced, for the status answer.
+	Bounced []string
+	// Forged describes a mail that could not be trusted.
+	Forged ForgedMail
 	// Failed describes the reply that could not be delivered, for an
 	// undeliverable notice.
 	Failed *FailedReply
@@ -149,16 +190,32 @@ type FailedReply struct {
 	Reason    string // the server's answer
 }
 
-// Offer is an event open for registration and its seats left.
-type Offer struct {
+// OpenSession is an event open for registration and its seats left.
+type OpenSession struct {
 	Event     *EventConfig
 	SeatsLeft int
 }
 
-// offerData is an Offer as the templates see it.
-type offerData struct {
+// sessionData is an OpenSession as the templates see it.
+type sessionData struct {
 	Title, When, Location string
 	SeatsLeft             int
+}
+
+// EventStats are an event's counts as the organiser's answer shows them.
+type EventStats struct {
+	// Seats is the number that counts; SeatsConfig is the config's number
+	// when an organiser changed it, else 0.
+	Seats, SeatsConfig            int
+	Confirmed, OverCapacity, Free int
+	Cancelled, Manual             int
+}
+
+// ForgedMail is what the organisers are told of a command that could not
+// be trusted: enough to find it and to judge it.
+type ForgedMail struct {
+	From, Date, Subject, MessageID string
+	AuthResults                    []string
 }
 
 // replyData is what the templates see.
@@ -171,7 +228,12 @@ type replyData struct {
 	Contact, Signature    string
 	Material              []string
 	Note, Asked           string
-	Offers                []offerData
+	Sessions              []sessionData
+	Deadline, Mode        string
+	Lines, NotUnderstood  []string
+	Stats                 EventStats
+	Waiting, Bounced      []string
+	Forged                ForgedMail
 	Failed                FailedReply
 }
 
@@ -218,16 +280,23 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 			data.Closes = formatClosing(ev.ClosesAt.In(c.loc), lang)
 		}
 	}
-	for _, m := range r.Material {
-		data.Material = append(data.Material, m.Name)
+	if withMaterial(r.Kind) {
+		for _, m := range r.Material {
+			data.Material = append(data.Material, m.Name)
+		}
 	}
 	data.Note, data.Asked = r.Note, r.Asked
-	for _, o := range r.Offers {
-		data.Offers = append(data.Offers, offerData{
+	for _, o := range r.Sessions {
+		data.Sessions = append(data.Sessions, sessionData{
 			Title: o.Event.Title, Location: o.Event.Location, SeatsLeft: o.SeatsLeft,
 			When: formatSpan(o.Event.StartsAt.In(c.loc), o.Event.EndsAt.In(c.loc), lang),
 		})
 	}
+	if !r.Deadline.IsZero() {
+		data.Deadline = formatInstant(r.Deadline.In(c.loc), lang)
+	}
+	data.Mode, data.Lines, data.NotUnderstood = r.Mode, r.Lines, r.NotUnderstood
+	data.Stats, data.Waiting, data.Bounced, data.Forged = r.Stats, r.Waiting, r.Bounced, r.Forged
 	if r.Failed != nil {
 		data.Failed = *r.Failed
 	}
@@ -295,7 +364,12 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 	}
 	m.SetBodyString(gomail.TypeTextPlain, text.String())
 	m.AddAlternativeString(gomail.TypeTextHTML, "<!DOCTYPE html>\n<html><body>\n"+html.String()+"</body></html>\n")
-	if r.Kind == ReplyConfirmation && r.Event != nil {
+	for _, a := range r.Attachments {
+		if err := m.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.ContentType))); err != nil {
+			return Composed{}, fmt.Errorf("attach %s: %w", a.Name, err)
+		}
+	}
+	if withMaterial(r.Kind) && r.Event != nil {
 		for _, mat := range r.Material {
 			ct := mat.ContentType
 			if ct == "" {

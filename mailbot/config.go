@@ -62,7 +62,20 @@ type OrganisersConfig struct {
 	// Contact is how participants reach a human, quoted in replies, for
 	// example "Linda Karlsson, linda.karlsson@example, 031-335 50 00".
 	Contact string `toml:"contact"`
+	// Auth is how an organiser's mail is trusted: OrganiserAuthDMARC (the
+	// default) or OrganiserAuthTrustFrom, for test setups only.
+	Auth string `toml:"organiser_auth"`
 }
+
+// Values of organisers.organiser_auth.
+const (
+	// OrganiserAuthDMARC trusts an organiser's mail only when the trusted
+	// server's Authentication-Results says dmarc=pass or aligned dkim=pass.
+	OrganiserAuthDMARC = "dmarc"
+	// OrganiserAuthTrustFrom trusts the From address alone. Anyone can
+	// forge it: for test setups without DKIM only.
+	OrganiserAuthTrustFrom = "trust-from"
+)
 
 // EventConfig is one event. Times are strings in the config's timezone:
 // "2018-12-11 13:00"; Opens and Closes also take a date alone, which means
@@ -78,6 +91,12 @@ type EventConfig struct {
 	Closes   string   `toml:"closes"`
 	Material []string `toml:"material"`
 	Keywords []string `toml:"keywords"`
+	// ChangesClose is when participants can no longer cancel or send a
+	// colleague by mail; default: when the event starts.
+	ChangesClose string `toml:"changes_close"`
+	// OfferHours, when above 0, is how long someone moved up from the
+	// waiting list has to accept the seat before it passes to the next.
+	OfferHours int `toml:"offer_hours"`
 
 	// Resolved by LoadConfig in the config's Location. OpensAt is zero when
 	// registration is open from the start.
@@ -85,6 +104,8 @@ type EventConfig struct {
 	EndsAt   time.Time `toml:"-"`
 	OpensAt  time.Time `toml:"-"`
 	ClosesAt time.Time `toml:"-"`
+	// ChangesCloseAt is ChangesClose resolved (StartsAt when not set).
+	ChangesCloseAt time.Time `toml:"-"`
 }
 
 // Duration is a time.Duration read from a TOML string such as "30s".

@@ -816,6 +816,15 @@ func (ck *checker) checkOrganisers(c *Config) {
 	if o.Contact == "" {
 		ck.warnf("organisers.contact is empty: replies cannot tell participants whom to ask")
 	}
+	switch o.Auth {
+	case "":
+		o.Auth = OrganiserAuthDMARC
+	case OrganiserAuthDMARC:
+	case OrganiserAuthTrustFrom:
+		ck.warnf("organisers.organiser_auth = %q: ANYONE WHO WRITES \"From: <organiser>\" CAN CANCEL, SWAP AND ADD PARTICIPANTS; use it in test setups only", o.Auth)
+	default:
+		ck.problemf("organisers.organiser_auth: %q is not %q or %q", o.Auth, OrganiserAuthDMARC, OrganiserAuthTrustFrom)
+	}
 }
 
 func (ck *checker) checkOrganisations(c *Config) {
@@ -916,8 +925,19 @@ func (ck *checker) checkEventTimes(p string, ev *EventConfig, loc *time.Location
 	ev.EndsAt = parse("ends", ev.Ends, false, false)
 	ev.OpensAt = parse("opens", ev.Opens, true, false)
 	ev.ClosesAt = parse("closes", ev.Closes, true, true)
+	ev.ChangesCloseAt = parse("changes_close", ev.ChangesClose, true, true)
+	if ev.OfferHours < 0 {
+		ck.problemf("%s.offer_hours: %d is negative (0 turns offers off)", p, ev.OfferHours)
+	}
 	if !ok {
 		return
+	}
+	if ev.ChangesCloseAt.IsZero() {
+		// Changes by mail are taken until the event starts.
+		ev.ChangesCloseAt = ev.StartsAt
+	}
+	if ev.ChangesCloseAt.After(ev.EndsAt) {
+		ck.problemf("%s.changes_close: %s is after the event ends", p, ev.ChangesClose)
 	}
 	if ev.ClosesAt.IsZero() {
 		// Without a deadline, registration stays open until the event starts.

@@ -111,6 +111,7 @@ func TestExampleConfig(t *testing.T) {
 		{"starts", ev.StartsAt, time.Date(2018, 12, 11, 13, 0, 0, 0, stockholm)},
 		{"ends", ev.EndsAt, time.Date(2018, 12, 11, 15, 30, 0, 0, stockholm)},
 		{"closes", ev.ClosesAt, time.Date(2018, 12, 4, 23, 59, 59, 999999999, stockholm)},
+		{"changes_close", ev.ChangesCloseAt, time.Date(2018, 12, 10, 23, 59, 59, 999999999, stockholm)},
 	}
 	for _, tt := range times {
 		if !tt.got.Equal(tt.want) {
@@ -145,6 +146,9 @@ func TestExampleConfig(t *testing.T) {
 	}
 	if !c.IsOrganiser("Linda Karlsson <Linda.Karlsson@GOTEBORGSREGIONEN.example>") {
 		t.Error("Linda is not an organiser")
+	}
+	if c.Organisers.Auth != OrganiserAuthDMARC || ev.OfferHours != 0 {
+		t.Errorf("organiser_auth, offer_hours = %q, %d", c.Organisers.Auth, ev.OfferHours)
 	}
 	if c.Database != filepath.Join(c.Dir, "anmalan.db") || !filepath.IsAbs(c.Database) {
 		t.Errorf("database = %q", c.Database)
@@ -208,6 +212,10 @@ func TestParseConfigProblems(t *testing.T) {
 		{"missing material", `material = ["m.pdf"]`, `material = ["m.pdf", "material/missing.pdf"]`, "events[0].material[1]: open "},
 		{"material is a directory", `material = ["m.pdf"]`, `material = ["."]`, "is not a regular file"},
 		{"empty keyword", `keywords = [" Workshop "]`, `keywords = [""]`, "events[0].keywords[0]: empty"},
+		{"unknown organiser_auth", `contact = "Org, org@example.org"`, `contact = "Org, org@example.org"` + "\norganiser_auth = \"from\"", `organisers.organiser_auth: "from" is not "dmarc" or "trust-from"`},
+		{"bad changes_close", `closes = "2030-04-30"`, `closes = "2030-04-30"` + "\nchanges_close = \"soon\"", `events[0].changes_close: "soon" is not a date`},
+		{"changes_close after the end", `closes = "2030-04-30"`, `closes = "2030-04-30"` + "\nchanges_close = \"2030-05-03\"", "events[0].changes_close: 2030-05-03 is after the event ends"},
+		{"negative offer_hours", "seats = 3", "seats = 3\noffer_hours = -1", "events[0].offer_hours: -1 is negative"},
 		{"processed mailbox is the inbox", `username = "bot"`, `username = "bot"` + "\nprocessed_mailbox = \"INBOX\"", `imap.processed_mailbox: "INBOX" is the same as imap.mailbox`},
 	}
 	for _, tt := range tests {
@@ -314,6 +322,24 @@ func TestParseConfigAccepts(t *testing.T) {
 			}
 			if w := c.Warnings(); len(w) != 1 || !strings.HasPrefix(w[0], "imap.processed_mailbox is empty") {
 				t.Errorf("warnings = %q", w)
+			}
+		}},
+		{"changes close at the start by default; organisers need DMARC", "", "", func(t *testing.T, c *Config) {
+			if ev := c.Events[0]; !ev.ChangesCloseAt.Equal(ev.StartsAt) || ev.OfferHours != 0 {
+				t.Errorf("changes close %v, offer hours %d; want the start and 0", ev.ChangesCloseAt, ev.OfferHours)
+			}
+			if c.Organisers.Auth != OrganiserAuthDMARC {
+				t.Errorf("organiser_auth = %q", c.Organisers.Auth)
+			}
+		}},
+		{"changes_close and offer_hours", "seats = 3", "seats = 3\nchanges_close = \"2030-05-01 12:00\"\noffer_hours = 48", func(t *testing.T, c *Config) {
+			if ev := c.Events[0]; !ev.ChangesCloseAt.Equal(time.Date(2030, 5, 1, 12, 0, 0, 0, stockholm)) || ev.OfferHours != 48 {
+				t.Errorf("changes close %v, offer hours %d", ev.ChangesCloseAt, ev.OfferHours)
+			}
+		}},
+		{"trust-from warns loudly", `contact = "Org, org@example.org"`, `contact = "Org, org@example.org"` + "\norganiser_auth = \"trust-from\"", func(t *testing.T, c *Config) {
+			if !slices.ContainsFunc(c.Warnings(), func(w string) bool { return strings.Contains(w, "ANYONE WHO WRITES") }) {
+				t.Errorf("warnings = %q", c.Warnings())
 			}
 		}},
 		{"plaintext to localhost", `address = "127.0.0.1:1143"`, `address = "LocalHost:1143"`, nil},

@@ -96,8 +96,11 @@ func (d *Daemon) Close() error { return d.store.Close() }
 // replies already decided still leave.
 func (d *Daemon) RunOnce(ctx context.Context) (int, DeliveryReport, error) {
 	n, inErr := d.inbox.PollOnce(ctx)
+	// Offers of seats whose deadline passed go to the next in line; their
+	// mails then leave with the rest.
+	_, tickErr := d.bot.Tick(ctx)
 	rep, outErr := d.outbox.DeliverDue(ctx)
-	return n, rep, errors.Join(inErr, outErr)
+	return n, rep, errors.Join(inErr, tickErr, outErr)
 }
 
 // Run polls the inbox and delivers replies until ctx is cancelled. A

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // NamedDate is a date a mail names, as written and as read. Read is
@@ -108,7 +110,16 @@ var (
 // writer asks for all of them ("båda", "both"). Each date is read against
 // arrived (the mail's arrival) for its year.
 func findDates(text string, arrived time.Time) ([]NamedDate, bool) {
-	lower := strings.ToLower(text)
+	// Indexes found in lower are used in text, so lower must keep every
+	// byte offset: invalid bytes are replaced first, and a letter whose
+	// lower case is longer or shorter stays as it is.
+	text = strings.ToValidUTF8(text, "?")
+	lower := strings.Map(func(r rune) rune {
+		if l := unicode.ToLower(r); utf8.RuneLen(l) == utf8.RuneLen(r) {
+			return l
+		}
+		return r
+	}, text)
 	var out []NamedDate
 	taken := make([]bool, len(lower)+1)
 	claim := func(start, end int) bool {
@@ -155,11 +166,9 @@ func findDates(text string, arrived time.Time) ([]NamedDate, bool) {
 		}
 	}
 	for _, m := range numericRe.FindAllStringSubmatchIndex(lower, -1) {
-		start, end := m[4], m[5]
+		start, end := m[4], m[7]
 		if m[8] >= 0 {
 			end = m[9]
-		} else {
-			end = m[7]
 		}
 		if timeBeforeRe.MatchString(lower[max(0, start-10):start]) || countAfterRe.MatchString(lower[end:]) {
 			continue

@@ -82,3 +82,23 @@ func TestDateInTheQuoteDoesNotCount(t *testing.T) {
 		t.Errorf("a date in the quote counted: date %+v, candidates %v, unmatched %v", u.Date, u.Candidates, u.DateUnmatched)
 	}
 }
+
+// FuzzFindDates: any text, whatever its bytes and case, is read without a
+// panic, and every date read is a real calendar date.
+func FuzzFindDates(f *testing.F) {
+	for _, s := range []string{"den 11/12", "İİİ 11 december", "\xff\xfe13.12.", "Dec 11th, 2018", "11 eller 13 december, helst 11", "på tisdag"} {
+		f.Add(s)
+	}
+	arrived := time.Date(2018, 11, 28, 10, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, text string) {
+		dates, _ := findDates(text, arrived)
+		for _, d := range dates {
+			if d.Read == "" {
+				continue
+			}
+			if _, err := time.Parse("2006-01-02", d.Read); err != nil {
+				t.Errorf("read %q from %q: %v", d.Read, text, err)
+			}
+		}
+	})
+}

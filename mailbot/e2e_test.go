@@ -277,9 +277,14 @@ func TestRegistrationEndToEnd(t *testing.T) {
 	rep := e.runOnce()
 
 	// Ten people register: v01, v02, v03, v04 (three), v05, v10, v11, v14.
-	// Eight seats: the last two in arrival order wait.
-	if rep.Sent != 10 || rep.Failed != 0 || rep.Retry != 0 {
-		t.Fatalf("delivery: %+v, want 10 sent", rep)
+	// Eight seats: the last two in arrival order wait. Besides those ten
+	// replies: v07 (Johan cancels, but not in reply to a mail the bot sent
+	// him, and unauthenticated) is told to reply to his confirmation; v08
+	// (Linda, authenticated, swaps Karin Ek for Per Ström) sends Per a
+	// confirmation, Karin a notice and Linda her answer; v16 (forged in
+	// Linda's name) warns Linda.
+	if rep.Sent != 15 || rep.Failed != 0 || rep.Retry != 0 {
+		t.Fatalf("delivery: %+v, want 15 sent", rep)
 	}
 	regs, err := e.d.Store().Registrations(context.Background(), "segregation-2018")
 	if err != nil {
@@ -289,8 +294,10 @@ func TestRegistrationEndToEnd(t *testing.T) {
 	for _, r := range regs {
 		got = append(got, r.Status+" "+r.Email)
 	}
+	// Per Ström holds Karin Ek's seat, first in the queue; Johan Lindqvist
+	// is still confirmed.
 	want := []string{
-		"confirmed karin.ek@molndal.example",
+		"confirmed per.strom@molndal.example",
 		"confirmed johan.lindqvist@lerum.example",
 		"confirmed sara.nilsson@ale.example",
 		"confirmed anders.berg@partille.example",
@@ -300,6 +307,7 @@ func TestRegistrationEndToEnd(t *testing.T) {
 		"confirmed fatima.hassan@goteborg.example",
 		"waiting lars.persson@tjorn.example",
 		"waiting gunilla.ek@harryda.example",
+		"cancelled karin.ek@molndal.example",
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("registrations:\n got %q\nwant %q", got, want)
@@ -307,8 +315,8 @@ func TestRegistrationEndToEnd(t *testing.T) {
 
 	// Karin's confirmation: Swedish, threaded, with the material and a calendar.
 	karin := e.repliesTo("karin.ek@molndal.example")
-	if len(karin) != 1 {
-		t.Fatalf("Karin got %d replies, want 1", len(karin))
+	if len(karin) != 2 || !strings.HasPrefix(karin[1].subject, "Din plats har gått till Per Ström") {
+		t.Fatalf("Karin got %q, want her confirmation and the notice that Per Ström goes instead", subjects(karin))
 	}
 	k := karin[0]
 	if !strings.HasPrefix(k.subject, "Bekräftelse: På tal om segregation") {
@@ -389,10 +397,43 @@ func TestRegistrationEndToEnd(t *testing.T) {
 		}
 	}
 
-	// The inbox: handled mail moved to Behandlat; mail for a human
-	// (a cancellation, two organiser commands, a question) stays, flagged.
+	// Johan's cancellation did not answer a mail the bot sent him: nothing
+	// changed, and he is told how to cancel.
+	if johan := e.repliesTo("johan.lindqvist@lerum.example"); len(johan) != 2 || !strings.HasPrefix(johan[1].subject, "Svara på din bekräftelse för att avanmäla dig") {
+		t.Errorf("Johan got %q", subjects(johan))
+	}
+	// Linda's substitution: Per gets the material; Linda alone gets the
+	// answer (Karin was in To of her mail); the forged mail warns her.
+	if per := e.repliesTo("per.strom@molndal.example"); len(per) != 1 || !strings.HasPrefix(per[0].subject, "Bekräftelse:") || per[0].attachments["kartlaggning.pdf"] == nil {
+		t.Errorf("Per Ström got %q", subjects(per))
+	}
+	linda := e.repliesTo(organiser)
+	var lindaSubjects []string
+	for _, l := range linda {
+		if !slices.Equal(l.env.To, []string{organiser}) && !strings.HasPrefix(l.subject, "Väntelista") {
+			t.Errorf("%q went to %v, not to Linda alone", l.subject, l.env.To)
+		}
+		lindaSubjects = append(lindaSubjects, strings.SplitN(l.subject, ":", 2)[0])
+	}
+	// In arrival order: the answer (v08), Lars's waiting-list reply (her
+	// forward, v11), the warning (v16).
+	if !slices.Equal(lindaSubjects, []string{"Utfört", "Väntelista", "VARNING"}) {
+		t.Fatalf("Linda got %q", subjects(linda))
+	}
+	if want := "Karin Ek <karin.ek@molndal.example> (bekräftad) → Per Ström <per.strom@molndal.example> (bekräftad)"; !strings.Contains(linda[0].text, want) {
+		t.Errorf("Linda's answer does not say %q:\n%s", want, linda[0].text)
+	}
+	for _, want := range []string{"Hej Linda Karlsson!", `Från: "Linda Karlsson" <linda.karlsson@goteborgsregionen.example>`, "Datum: Mon, 03 Dec 2018 23:10:00 +0100",
+		"dmarc=fail", "Avanmäl karin.ek@molndal.example och anders.berg@partille.example."} {
+		if !strings.Contains(linda[2].text, want) {
+			t.Errorf("the warning does not say %q:\n%s", want, linda[2].text)
+		}
+	}
+
+	// The inbox: handled mail moved to Behandlat; mail for a human (a
+	// question, and the forged command) stays, flagged.
 	inbox := e.mailbox("INBOX")
-	for _, name := range []string{"v07-participant-cancels.eml", "v08-organiser-cc-substitution.eml", "v13-question.eml", "v16-organiser-spoofed.eml"} {
+	for _, name := range []string{"v13-question.eml", "v16-organiser-spoofed.eml"} {
 		flags, ok := inbox[uids[name]]
 		if !ok {
 			t.Errorf("%s left the inbox", name)
@@ -403,12 +444,12 @@ func TestRegistrationEndToEnd(t *testing.T) {
 			t.Errorf("%s flags %v, want \\Flagged $AnmalanManual", name, flags)
 		}
 	}
-	if len(inbox) != 4 {
-		t.Errorf("inbox holds %d mails, want the 4 for a human", len(inbox))
+	if len(inbox) != 2 {
+		t.Errorf("inbox holds %d mails, want the 2 for a human", len(inbox))
 	}
 	processed := e.mailbox("Behandlat")
-	if len(processed) != 12 {
-		t.Errorf("Behandlat holds %d mails, want 12", len(processed))
+	if len(processed) != 14 {
+		t.Errorf("Behandlat holds %d mails, want 14", len(processed))
 	}
 	for uid, flags := range processed {
 		if !hasFlag(flags, imap.FlagSeen) || !hasFlag(flags, "$Anmalan") {
@@ -439,7 +480,7 @@ func TestRegistrationEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 11 || !strings.Contains(buf.String(), "Erik Sjöberg") || !strings.Contains(buf.String(), "Mölndals stad") {
+	if len(rows) != 12 || !strings.Contains(buf.String(), "Erik Sjöberg") || !strings.Contains(buf.String(), "Mölndals stad") {
 		t.Errorf("export:\n%s", buf.String())
 	}
 }

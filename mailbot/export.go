@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -13,7 +14,7 @@ import (
 )
 
 // exportHeader names the columns of the participant list, in order.
-var exportHeader = []string{"status", "position", "name", "email", "organisation", "diet", "registered_at", "registered_by"}
+var exportHeader = []string{"status", "position", "name", "email", "organisation", "diet", "registered_at", "registered_by", "note"}
 
 // exportTimeLayout is how registered_at is written: minutes are enough for
 // the organiser, and the layout is one that Excel recognises.
@@ -49,7 +50,29 @@ func exportRow(r store.Registration, loc *time.Location) []string {
 		at = r.RegisteredAt.In(loc).Format(exportTimeLayout)
 	}
 	return []string{safeCell(r.Status), pos, safeCell(r.Name), safeCell(r.Email), safeCell(r.Organisation),
-		safeCell(r.Diet), at, safeCell(r.RegisteredBy)}
+		safeCell(r.Diet), at, safeCell(r.RegisteredBy), safeCell(exportNote(r, loc))}
+}
+
+// exportNote says what the status alone does not: a substitution, a seat
+// beyond capacity, an open offer, why a registration ended.
+func exportNote(r store.Registration, loc *time.Location) string {
+	var notes []string
+	if r.Replaces != "" {
+		notes = append(notes, "substitute for "+r.Replaces)
+	}
+	if r.OverCapacity {
+		notes = append(notes, "over capacity")
+	}
+	if !r.OfferUntil.IsZero() {
+		notes = append(notes, "seat offered until "+r.OfferUntil.In(loc).Format(exportTimeLayout))
+	}
+	switch r.EndReason {
+	case store.EndSubstituted:
+		notes = append(notes, "replaced by "+r.ReplacedBy)
+	case store.EndOfferExpired:
+		notes = append(notes, "offer expired")
+	}
+	return strings.Join(notes, "; ")
 }
 
 // WriteCSV writes the participant list to w as CSV: UTF-8 with a byte

@@ -20,6 +20,8 @@ var exportRegs = []store.Registration{
 	{ID: 2, EventID: "w1", Person: store.Person{Name: "=HYPERLINK(\"http://evil\")", Email: "evil@example.se",
 		Organisation: "+46 31 00 00", Diet: "-1"}, Status: store.StatusWaiting, Position: 1,
 		RegisteredAt: time.Date(2025, 11, 20, 9, 0, 0, 0, time.UTC), RegisteredBy: "@chef@example.se"},
+	{ID: 3, EventID: "w1", Person: store.Person{Name: "Per Ström", Email: "per@example.se"}, Status: store.StatusConfirmed,
+		OverCapacity: true, Replaces: "karin@example.se", RegisteredAt: time.Date(2025, 11, 21, 9, 0, 0, 0, time.UTC)},
 }
 
 var stockholm = func() *time.Location {
@@ -32,10 +34,11 @@ var stockholm = func() *time.Location {
 
 // wantExportRows are exportRegs as both exports show them, in Stockholm time.
 var wantExportRows = [][]string{
-	{"status", "position", "name", "email", "organisation", "diet", "registered_at", "registered_by"},
-	{"confirmed", "", "Åsa Öberg", "asa@example.se", "Göteborgs Stad", "vegan; inga nötter", "2025-11-20 09:05", ""},
+	{"status", "position", "name", "email", "organisation", "diet", "registered_at", "registered_by", "note"},
+	{"confirmed", "", "Åsa Öberg", "asa@example.se", "Göteborgs Stad", "vegan; inga nötter", "2025-11-20 09:05", "", ""},
 	{"waiting", "1", "'=HYPERLINK(\"http://evil\")", "evil@example.se", "'+46 31 00 00", "'-1", "2025-11-20 10:00",
-		"'@chef@example.se"},
+		"'@chef@example.se", ""},
+	{"confirmed", "", "Per Ström", "per@example.se", "", "", "2025-11-21 10:00", "", "substitute for karin@example.se; over capacity"},
 }
 
 func TestWriteCSV(t *testing.T) {
@@ -111,17 +114,17 @@ func TestWriteXLSX(t *testing.T) {
 	var filter bool
 	for _, d := range f.GetDefinedName() {
 		if d.Name == "_xlnm._FilterDatabase" && strings.Contains(d.RefersTo, "Deltagare") &&
-			strings.Contains(strings.ReplaceAll(d.RefersTo, "$", ""), "A1:H3") {
+			strings.Contains(strings.ReplaceAll(d.RefersTo, "$", ""), "A1:I4") {
 			filter = true
 		}
 	}
 	if !filter {
-		t.Errorf("no autofilter name over A1:H3 in %+v", f.GetDefinedName())
+		t.Errorf("no autofilter name over A1:I4 in %+v", f.GetDefinedName())
 	}
-	// excelize writes the range with absolute references ($A$1:$H$3).
+	// excelize writes the range with absolute references ($A$1:$I$4).
 	sheet := strings.ReplaceAll(zipFile(t, buf.Bytes(), "xl/worksheets/sheet1.xml"), "$", "")
-	if !strings.Contains(sheet, `<autoFilter ref="A1:H3"`) {
-		t.Errorf("sheet has no autoFilter over A1:H3")
+	if !strings.Contains(sheet, `<autoFilter ref="A1:I4"`) {
+		t.Errorf("sheet has no autoFilter over A1:I4")
 	}
 	if w, err := f.GetColWidth("Deltagare", "C"); err != nil || w < float64(len(`=HYPERLINK("http://evil")`)) {
 		t.Errorf("name column width %v, %v; want it to fit the longest name", w, err)

@@ -116,6 +116,16 @@ func understand(m *Message, cfg *Config) Understanding {
 	if u.Kind == "other" {
 		u.People = nil
 	}
+	// Checked after the participant's own reading: "min kollega Y går i
+	// stället" reads as a cancellation, a registration of Y, or nothing.
+	if u.Kind != "automatic" {
+		if c, ok := colleagueInstead(v, cfg); ok {
+			u.Kind = "cancellation"
+			u.People = []Person{senderPerson(v, cfg)}
+			u.Changes = []Change{c}
+			u.Reason += fmt.Sprintf("; %s goes instead", c.By.Email)
+		}
+	}
 	return u
 }
 
@@ -148,6 +158,48 @@ func withAddress(people []Person) []Person {
 		}
 	}
 	return out
+}
+
+// insteadRe finds a participant sending someone in their place: "min
+// kollega Y går i stället", "Y kommer i mitt ställe", "my colleague Y will
+// come instead".
+var insteadRe = regexp.MustCompile(`(?i)(i stället|istället|i mitt ställe|i min plats|tar min plats|instead|in my place|in my stead|takes? my (place|seat|spot))`)
+
+// colleagueInstead reads a participant's "min kollega Y går i stället" as
+// a substitution of the sender by Y. Y needs an address in the sender's own
+// text: a name alone cannot be registered.
+func colleagueInstead(v view, cfg *Config) (Change, bool) {
+	m := insteadRe.FindString(v.body)
+	if m == "" {
+		return Change{}, false
+	}
+	for _, p := range listedPeople(v, cfg) {
+		if strings.EqualFold(p.Email, v.from.Address) {
+			continue
+		}
+		p.Diet = ""
+		return Change{Action: "substitute", Who: strings.ToLower(v.from.Address), By: &p, Text: strings.TrimSpace(m)}, true
+	}
+	return Change{}, false
+}
+
+// yesRe is a short "yes" at the start of a reply: the answer to an offer of
+// a seat ("JA", "Ja tack!", "Yes, please").
+var yesRe = regexp.MustCompile(`(?i)^\s*(ja|jajamen|japp|absolut|yes|yep|sure|certainly)([^\p{L}]|$)`)
+
+// answersYes reports whether the writer's own text (quote and signature
+// removed) begins with a yes, as an answer to an offer of a seat.
+func answersYes(m *Message) bool {
+	if m == nil {
+		return false
+	}
+	body, _ := splitSignature(splitQuote(m.Text).Own)
+	body = strings.TrimSpace(body)
+	if body == "" {
+		// "JA" alone may be taken for a signature; the own text then is it.
+		body = strings.TrimSpace(splitQuote(m.Text).Own)
+	}
+	return yesRe.MatchString(body)
 }
 
 // view is the part of a mail that understanding a participant needs; a

@@ -167,6 +167,55 @@ func TestCancellations(t *testing.T) {
 	}
 }
 
+func TestColleagueInstead(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       string // "who → by", or "" for a plain cancellation
+	}{
+		{"min kollega går i stället", "Jag kan tyvärr inte komma. Min kollega Per Ström (per.strom@molndal.example) går i stället.", "karin.ek@molndal.example → per.strom@molndal.example"},
+		{"without saying she cannot come", "Min kollega Per Ström, per.strom@molndal.example, kommer i mitt ställe.", "karin.ek@molndal.example → per.strom@molndal.example"},
+		{"english", "I can no longer attend; my colleague Per Strom (per.strom@molndal.example) will come instead.", "karin.ek@molndal.example → per.strom@molndal.example"},
+		{"a colleague without an address is not a substitute", "Jag kan inte komma, min kollega Per går i stället.", ""},
+		{"cancellation alone", "Jag kan inte komma.", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := understandMail(t, corpusConfig(), "From: Karin Ek <karin.ek@molndal.example>", "Subject: Re: Bekräftelse", "", tt.text, "", "/Karin")
+			if u.Kind != "cancellation" {
+				t.Fatalf("kind %q, want cancellation (%s)", u.Kind, u.Reason)
+			}
+			checkPeopleExact(t, u.People, []Person{{Name: "Karin Ek", Email: "karin.ek@molndal.example"}})
+			got := ""
+			if len(u.Changes) == 1 && u.Changes[0].Action == "substitute" && u.Changes[0].By != nil {
+				got = u.Changes[0].Who + " → " + u.Changes[0].By.Email
+			}
+			if got != tt.want || len(u.Changes) > 1 {
+				t.Errorf("changes %+v, want %q", u.Changes, tt.want)
+			}
+		})
+	}
+}
+
+func TestAnswersYes(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"JA", true},
+		{"Ja tack!\n\n/Karin", true},
+		{"Yes, please.", true},
+		{"ja\n\n> Du erbjuds en plats. Svara JA senast …", true},
+		{"Jag vill ha platsen.", false},
+		{"Nej tack.\n\n> Svara JA senast …", false},
+		{"Japan is far away.", false},
+	}
+	for _, tt := range tests {
+		if got := answersYes(mustRead(t, mailText("From: Karin Ek <karin.ek@molndal.example>", "Subject: Re: Plats", "", tt.text))); got != tt.want {
+			t.Errorf("answersYes(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
+
 func TestOrganiserCommands(t *testing.T) {
 	const linda = "From: Linda Karlsson <linda.karlsson@goteborgsregionen.example>"
 	tests := []struct {
@@ -191,6 +240,10 @@ func TestOrganiserCommands(t *testing.T) {
 		{"seats", "anmalan@goteborgsregionen.example", "Ändra antal platser till 40.", "seats  40"},
 		{"seats english", "anmalan@goteborgsregionen.example", "seats 45", "seats  45"},
 		{"list", "anmalan@goteborgsregionen.example", "Kan jag få deltagarlistan?", "list "},
+		{"lista", "anmalan@goteborgsregionen.example", "lista", "list "},
+		{"flytta upp by name", "anmalan@goteborgsregionen.example", "Flytta upp Gunilla Ek.", "promote Gunilla Ek"},
+		{"platser 40", "anmalan@goteborgsregionen.example", "Platser 40.", "seats  40"},
+		{"several in order", "anmalan@goteborgsregionen.example", "Flytta upp Gunilla Ek. Platser 40. Skicka listan.", "promote Gunilla Ek; seats  40; list "},
 		{"status", "anmalan@goteborgsregionen.example", "status", "status "},
 	}
 	for _, tt := range tests {

@@ -26,6 +26,9 @@ type EventStatus struct {
 	// it, and it survives config reloads.
 	SeatsOverride                 int
 	Confirmed, Waiting, Cancelled int
+	// OverCapacity counts the confirmed seats an organiser gave beyond the
+	// seats; Substituted counts the registrations that took someone's place.
+	OverCapacity, Substituted int
 	// Removed is true when the event is no longer in the config but is
 	// kept because it has registrations.
 	Removed bool
@@ -109,7 +112,9 @@ func (s *Store) SyncEvents(ctx context.Context, events []Event) error {
 const eventColumns = `e.id, e.title, e.location, e.starts, e.ends, e.opens, e.closes, e.seats, e.seats_override, e.removed,
 	(SELECT COUNT(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed'),
 	(SELECT COUNT(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'waiting'),
-	(SELECT COUNT(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'cancelled')`
+	(SELECT COUNT(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'cancelled'),
+	(SELECT COUNT(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed' AND r.over_capacity = 1),
+	(SELECT COUNT(*) FROM registrations r WHERE r.event_id = e.id AND r.status <> 'cancelled' AND r.replaces IS NOT NULL)`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -119,7 +124,7 @@ func scanEvent(sc scanner) (EventStatus, error) {
 		starts, ends, opens, closes sql.NullTime
 	)
 	err := sc.Scan(&e.ID, &e.Title, &e.Location, &starts, &ends, &opens, &closes, &e.Seats, &e.SeatsOverride, &e.Removed,
-		&e.Confirmed, &e.Waiting, &e.Cancelled)
+		&e.Confirmed, &e.Waiting, &e.Cancelled, &e.OverCapacity, &e.Substituted)
 	e.Starts, e.Ends, e.Opens, e.Closes = fromDB(starts), fromDB(ends), fromDB(opens), fromDB(closes)
 	return e, err
 }
@@ -176,7 +181,8 @@ func (tx *Tx) Event(id string) (EventStatus, error) {
 
 // SetSeats sets the seat override of an event; 0 removes the override so
 // that the configured seats count again. It does not promote anyone from
-// the waiting list: callers decide, with PromoteNext. It fails with
+// the waiting list: callers decide, with PromoteNext. Seats given beyond
+// capacity that now fit are no longer counted as over capacity. It fails with
 // ErrNoEvent when the event is unknown and on a negative number.
 func (tx *Tx) SetSeats(eventID string, seats int) error {
 	if seats < 0 {
@@ -187,6 +193,9 @@ func (tx *Tx) SetSeats(eventID string, seats int) error {
 		return fmt.Errorf("set seats of %q: %w", eventID, err)
 	}
 	if err := affectedOne(res, ErrNoEvent); err != nil {
+		return fmt.Errorf("set seats of %q: %w", eventID, err)
+	}
+	if err := tx.settleCapacity(eventID); err != nil {
 		return fmt.Errorf("set seats of %q: %w", eventID, err)
 	}
 	return nil

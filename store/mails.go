@@ -288,3 +288,13 @@ func (tx *Tx) SetCheckpoint(mailbox string, uidValidity, lastUID uint32) error {
 func (s *Store) SetCheckpoint(ctx context.Context, mailbox string, uidValidity, lastUID uint32) error {
 	return s.Update(ctx, func(tx *Tx) error { return tx.SetCheckpoint(mailbox, uidValidity, lastUID) })
 }
+
+// ManualMails returns how many processed mails were left for a human. It
+// fails only on database errors.
+func (tx *Tx) ManualMails() (int, error) {
+	var n int
+	if err := tx.queryRow(`SELECT COUNT(*) FROM mails WHERE done AND outcome IN ('manual', 'unreadable', 'too-large')`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count mails for a human: %w", err)
+	}
+	return n, nil
+}

@@ -38,7 +38,27 @@ type Registration struct {
 	// RegisteredBy is the sender's address when someone else registered
 	// this person, else empty.
 	RegisteredBy string
+	// OverCapacity is true for a seat an organiser gave beyond the seats.
+	OverCapacity bool
+	// Replaces is the address of the person whose place this registration
+	// took over (a substitution), else empty.
+	Replaces string
+	// ReplacedBy is the address of the substitute who took this
+	// registration's place, else empty.
+	ReplacedBy string
+	// EndReason says why a cancelled registration ended: EndCancelled,
+	// EndSubstituted or EndOfferExpired; empty while it is live.
+	EndReason string
+	// OfferUntil is the deadline of an open offer of a seat, else zero.
+	OfferUntil time.Time
 }
+
+// Reasons why a registration ended.
+const (
+	EndCancelled    = "cancelled"
+	EndSubstituted  = "substituted"
+	EndOfferExpired = "offer-expired"
+)
 
 // Outcome is what a registration attempt came to.
 type Outcome string
@@ -65,24 +85,33 @@ type RegisterResult struct {
 // normEmail is the form in which addresses are stored and matched.
 func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
+// registrationTail reads the columns every registration query shares
+// after the position: they follow the substitution links and the open offer.
+const registrationTail = `r.registered_at, COALESCE(r.mail_id, 0), r.registered_by, r.over_capacity,
+	COALESCE((SELECT x.email FROM registrations x WHERE x.id = r.replaces), ''),
+	COALESCE((SELECT y.email FROM registrations y WHERE y.replaces = r.id ORDER BY y.id DESC LIMIT 1), ''),
+	r.end_reason,
+	(SELECT o.deadline FROM offers o WHERE o.registration_id = r.id AND o.status = 'open')`
+
 // registrationSelect reads registrations with their waiting-list position.
-// The arrival order is the id, so the position is the number of waiting
-// registrations of the same event with an id up to this one's.
+// The queue order is seq (the arrival order, except that a substitute
+// holds the place of the person replaced), so the position is the number
+// of waiting registrations of the same event with a seq up to this one's.
 const registrationSelect = `SELECT r.id, r.event_id, r.name, r.email, r.organisation, r.diet, r.status,
 	CASE WHEN r.status = 'waiting' THEN
-		(SELECT COUNT(*) FROM registrations w WHERE w.event_id = r.event_id AND w.status = 'waiting' AND w.id <= r.id)
-	ELSE 0 END,
-	r.registered_at, COALESCE(r.mail_id, 0), r.registered_by
+		(SELECT COUNT(*) FROM registrations w WHERE w.event_id = r.event_id AND w.status = 'waiting' AND w.seq <= r.seq)
+	ELSE 0 END, ` + registrationTail + `
 	FROM registrations r`
 
 func scanRegistration(sc scanner) (Registration, error) {
 	var (
-		r  Registration
-		at sql.NullTime
+		r         Registration
+		at, offer sql.NullTime
 	)
 	err := sc.Scan(&r.ID, &r.EventID, &r.Name, &r.Email, &r.Organisation, &r.Diet, &r.Status, &r.Position,
-		&at, &r.MailID, &r.RegisteredBy)
+		&at, &r.MailID, &r.RegisteredBy, &r.OverCapacity, &r.Replaces, &r.ReplacedBy, &r.EndReason, &offer)
 	r.RegisteredAt = fromDB(at)
+	r.OfferUntil = fromDB(offer)
 	return r, err
 }
 
@@ -109,6 +138,17 @@ func (tx *Tx) registration(id int64) (Registration, error) {
 // registering someone else. It fails with ErrNoEvent for an unknown event,
 // on an empty address and on database errors.
 func (tx *Tx) Register(eventID string, p Person, at time.Time, mailID int64, registeredBy string) (RegisterResult, error) {
+	return tx.register(eventID, p, at, mailID, registeredBy, true)
+}
+
+// RegisterLate registers p as Register does, but ignores the registration
+// window (opens, closes and the start): an organiser may add someone at any
+// time. An event removed from the config still gives Closed.
+func (tx *Tx) RegisterLate(eventID string, p Person, at time.Time, mailID int64, registeredBy string) (RegisterResult, error) {
+	return tx.register(eventID, p, at, mailID, registeredBy, false)
+}
+
+func (tx *Tx) register(eventID string, p Person, at time.Time, mailID int64, registeredBy string, window bool) (RegisterResult, error) {
 	p.Email = normEmail(p.Email)
 	if p.Email == "" {
 		return RegisterResult{}, fmt.Errorf("register for %q: empty address", eventID)
@@ -118,11 +158,14 @@ func (tx *Tx) Register(eventID string, p Person, at time.Time, mailID int64, reg
 		return RegisterResult{}, fmt.Errorf("register: %w", err)
 	}
 	switch {
+	case ev.Removed:
+		return RegisterResult{Outcome: Closed}, nil
+	case !window:
 	case !ev.Opens.IsZero() && at.Before(ev.Opens):
 		return RegisterResult{Outcome: NotOpen}, nil
 	case !at.Before(ev.Starts):
 		return RegisterResult{Outcome: Past}, nil
-	case (!ev.Closes.IsZero() && at.After(ev.Closes)) || ev.Removed:
+	case !ev.Closes.IsZero() && at.After(ev.Closes):
 		return RegisterResult{Outcome: Closed}, nil
 	}
 	existing, found, err := tx.FindRegistration(eventID, p.Email)
@@ -158,18 +201,31 @@ func (tx *Tx) Register(eventID string, p Person, at time.Time, mailID int64, reg
 	return RegisterResult{Outcome: outcome, Registration: r}, nil
 }
 
-// Cancel marks the registration cancelled and returns it updated. It does
-// not promote anyone from the waiting list: callers decide, with
-// PromoteNext. Cancelling a cancelled registration changes nothing. It
-// fails with ErrNoRegistration for an unknown ID.
+// Cancel marks the registration cancelled (EndCancelled) and returns it
+// updated. It does not promote anyone from the waiting list: callers
+// decide, with PromoteNext. Cancelling a cancelled registration changes
+// nothing. It fails with ErrNoRegistration for an unknown ID.
 func (tx *Tx) Cancel(regID int64, at time.Time) (Registration, error) {
-	_, err := tx.exec(`UPDATE registrations SET status = 'cancelled', cancelled_at = ?, updated_at = ?
-		WHERE id = ? AND status <> 'cancelled'`, at.UTC(), at.UTC(), regID)
+	return tx.end(regID, at, EndCancelled)
+}
+
+// end cancels a live registration for the given reason, withdraws its open
+// offer, and lets a freed seat first absorb a seat given beyond capacity.
+func (tx *Tx) end(regID int64, at time.Time, reason string) (Registration, error) {
+	_, err := tx.exec(`UPDATE registrations SET status = 'cancelled', cancelled_at = ?, updated_at = ?, end_reason = ?
+		WHERE id = ? AND status <> 'cancelled'`, at.UTC(), at.UTC(), reason, regID)
 	if err != nil {
 		return Registration{}, fmt.Errorf("cancel registration %d: %w", regID, err)
 	}
+	if _, err := tx.exec(`UPDATE offers SET status = 'withdrawn', closed_at = ? WHERE registration_id = ? AND status = 'open'`,
+		at.UTC(), regID); err != nil {
+		return Registration{}, fmt.Errorf("withdraw offer of registration %d: %w", regID, err)
+	}
 	r, err := tx.registration(regID)
 	if err != nil {
+		return Registration{}, fmt.Errorf("cancel: %w", err)
+	}
+	if err := tx.settleCapacity(r.EventID); err != nil {
 		return Registration{}, fmt.Errorf("cancel: %w", err)
 	}
 	return r, nil
@@ -188,7 +244,7 @@ func (tx *Tx) PromoteNext(eventID string, at time.Time) (Registration, bool, err
 		return Registration{}, false, nil
 	}
 	var id int64
-	err = tx.queryRow(`SELECT id FROM registrations WHERE event_id = ? AND status = 'waiting' ORDER BY id LIMIT 1`,
+	err = tx.queryRow(`SELECT id FROM registrations WHERE event_id = ? AND status = 'waiting' ORDER BY seq, id LIMIT 1`,
 		eventID).Scan(&id)
 	if err != nil {
 		return Registration{}, false, fmt.Errorf("promote in %q: %w", eventID, err)
@@ -225,17 +281,17 @@ func (tx *Tx) Registration(id int64) (Registration, error) {
 }
 
 // Registrations returns the event's registrations: the confirmed in
-// arrival order, then the waiting by position, then the cancelled. It
+// queue order (arrival, a substitute in the place of the one replaced), then the waiting by position, then the cancelled. It
 // returns an empty list for an unknown event and fails only on database
 // errors.
 func (tx *Tx) Registrations(eventID string) ([]Registration, error) {
 	// The window function numbers each status group in arrival order;
 	// only the waiting group's number is a position.
-	rows, err := tx.query(`SELECT id, event_id, name, email, organisation, diet, status,
-		CASE WHEN status = 'waiting' THEN ROW_NUMBER() OVER (PARTITION BY status ORDER BY id) ELSE 0 END,
-		registered_at, COALESCE(mail_id, 0), registered_by
-		FROM registrations WHERE event_id = ?
-		ORDER BY CASE status WHEN 'confirmed' THEN 0 WHEN 'waiting' THEN 1 ELSE 2 END, id`, eventID)
+	rows, err := tx.query(`SELECT r.id, r.event_id, r.name, r.email, r.organisation, r.diet, r.status,
+		CASE WHEN r.status = 'waiting' THEN ROW_NUMBER() OVER (PARTITION BY r.status ORDER BY r.seq, r.id) ELSE 0 END,
+		`+registrationTail+`
+		FROM registrations r WHERE r.event_id = ?
+		ORDER BY CASE r.status WHEN 'confirmed' THEN 0 WHEN 'waiting' THEN 1 ELSE 2 END, r.seq, r.id`, eventID)
 	if err != nil {
 		return nil, fmt.Errorf("list registrations of %q: %w", eventID, err)
 	}

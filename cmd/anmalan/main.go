@@ -24,6 +24,8 @@ Usage:
   anmalan status [-config FILE]  events, seats, waiting lists and the outbox
   anmalan export [-config FILE] -event ID [-format csv|xlsx] [-o FILE] [-delimiter ;]
                                  the participant list
+  anmalan log [-config FILE] -event ID
+                                 every change to the event's registrations (the audit log)
   anmalan check-config [-config FILE]
                                  report every problem in the config
 
@@ -39,6 +41,7 @@ func commands() map[string]command {
 		"parse":        cmdParse,
 		"status":       cmdStatus,
 		"export":       cmdExport,
+		"log":          cmdLog,
 		"check-config": cmdCheckConfig,
 	}
 }

@@ -45,7 +45,7 @@ func printStatus(ctx context.Context, w io.Writer, st *store.Store, loc *time.Lo
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "EVENT\tSTARTS\tSEATS\tCONFIRMED\tWAITING\tCANCELLED\tREGISTRATION CLOSES")
+	fmt.Fprintln(tw, "EVENT\tSTARTS\tSEATS\tCONFIRMED\tWAITING\tCANCELLED\tSUBSTITUTES\tREGISTRATION CLOSES")
 	for _, e := range evs {
 		closes := "-"
 		if !e.Closes.IsZero() {
@@ -55,12 +55,16 @@ func printStatus(ctx context.Context, w io.Writer, st *store.Store, loc *time.Lo
 		if e.SeatsOverride != 0 && e.SeatsOverride != e.Seats {
 			seats += fmt.Sprintf(" (config %d)", e.Seats)
 		}
+		confirmed := fmt.Sprint(e.Confirmed)
+		if e.OverCapacity > 0 {
+			confirmed += fmt.Sprintf(" (%d over capacity)", e.OverCapacity)
+		}
 		id := e.ID
 		if e.Removed {
 			id += " (not in config)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", id, e.Starts.In(loc).Format("2006-01-02 15:04"),
-			seats, e.Confirmed, e.Waiting, e.Cancelled, closes)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", id, e.Starts.In(loc).Format("2006-01-02 15:04"),
+			seats, confirmed, e.Waiting, e.Cancelled, e.Substituted, closes)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -1,0 +1,747 @@
+package mailbot
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/goteborgsregionen/anmalan/store"
+)
+
+// change is the context of one mail's (or one timer's) changes: the
+// transaction they are written in and who asked.
+type change struct {
+	tx     *store.Tx
+	mailID int64 // 0 for a timer
+	sender string
+	// by is the organiser's name when she made the change, so that the
+	// people affected are told who did it; empty when they did it themselves.
+	by string
+	// lang, when set, is the language of the mail that asked, for the
+	// answer to its writer.
+	lang string
+	res  *Result
+}
+
+// organiserTrusted reports whether the organiser's command counts: her
+// mail passed authentication, or the config trusts the From address
+// (organiser_auth = "trust-from", test setups only).
+func (b *Bot) organiserTrusted(msg *Message, u Understanding) bool {
+	if u.SenderAuthenticated {
+		return true
+	}
+	return b.cfg.Organisers.Auth == OrganiserAuthTrustFrom && b.cfg.IsOrganiser(msg.From.Address)
+}
+
+// decideCommand applies an organiser's commands in order, inside tx, and
+// answers her alone. A command that cannot be trusted changes nothing: the
+// configured organisers are warned and the mail is left for a human.
+func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Understanding, res *Result) (string, string, error) {
+	if !b.organiserTrusted(msg, u) {
+		return b.warnForged(tx, mailID, msg, u, res)
+	}
+	ev := b.changeEvent(tx, u, "")
+	if ev == nil {
+		res.Decisions = append(res.Decisions, "command: no event could be chosen: left for a human")
+		return OutcomeManual, "command without event", nil
+	}
+	lang := b.replyLanguage(u)
+	c := &change{tx: tx, mailID: mailID, sender: strings.ToLower(msg.From.Address), by: displayName(&msg.From), res: res}
+	mode := "changes"
+	var lines []string
+	var attach []Material
+	for _, ch := range u.Changes {
+		var err error
+		var l []string
+		switch ch.Action {
+		case "cancel":
+			l, err = b.cmdCancel(c, ev, ch, lang)
+		case "substitute":
+			l, err = b.cmdSubstitute(c, ev, ch, lang)
+		case "promote":
+			l, err = b.cmdPromote(c, ev, ch, lang)
+		case "register":
+			l, err = b.cmdRegister(c, ev, ch, lang)
+		case "seats":
+			l, err = b.cmdSeats(c, ev, ch, lang)
+		case "list":
+			mode = "list"
+			var a Material
+			a, err = b.listAttachment(tx, ev)
+			attach = append(attach, a)
+		case "status":
+			if mode != "list" {
+				mode = "status"
+			}
+		default:
+			l = []string{fmt.Sprintf("%q: %s", ch.Text, tr(lang, "okänd ändring, inget gjort", "unknown change, nothing done"))}
+		}
+		if err != nil {
+			return "", "", fmt.Errorf("command %s: %w", ch.Action, err)
+		}
+		lines = append(lines, l...)
+	}
+	if len(lines) > 0 && mode != "changes" {
+		// Changes and a list in one mail: the answer reports both.
+		mode = "list"
+		if len(attach) == 0 {
+			mode = "changes"
+		}
+	}
+	r := Reply{
+		Kind: ReplyOrganiser, Language: lang, Event: ev, Name: displayName(&msg.From),
+		To:        []*mail.Address{{Name: msg.From.Name, Address: msg.From.Address}},
+		InReplyTo: msg.MessageID, References: append(append([]string{}, msg.References...), msg.MessageID),
+		Mode: mode, Lines: lines, NotUnderstood: notUnderstood(msg, u), Attachments: attach,
+	}
+	if err := b.fillStats(tx, ev, &r, mode == "status"); err != nil {
+		return "", "", err
+	}
+	if err := b.enqueue(tx, r, mailID, 0, res); err != nil {
+		return "", "", err
+	}
+	res.Decisions = append(res.Decisions, fmt.Sprintf("organiser command (%s) for %s: %d changes, answered %s", describeChanges(u.Changes), ev.ID, len(lines), msg.From.Address))
+	return OutcomeAnswered, fmt.Sprintf("%s: command %s", ev.ID, describeChanges(u.Changes)), nil
+}
+
+// warnForged tells every configured organiser about a command that could
+// not be trusted, and leaves the mail for a human.
+func (b *Bot) warnForged(tx *store.Tx, mailID int64, msg *Message, u Understanding, res *Result) (string, string, error) {
+	ev := b.changeEvent(tx, u, "")
+	f := ForgedMail{From: msg.From.String(), Subject: msg.Subject, MessageID: msg.MessageID,
+		AuthResults: msg.Header.Values("Authentication-Results")}
+	if d := msg.Header.Get("Date"); d != "" {
+		f.Date = d
+	}
+	for i, a := range f.AuthResults {
+		f.AuthResults[i] = strings.Join(strings.Fields(a), " ")
+	}
+	var asked []string
+	for _, ch := range u.Changes {
+		asked = append(asked, ch.Text)
+	}
+	asked = slices.Compact(asked)
+	for _, addr := range b.cfg.Organisers.Addresses {
+		name := addr
+		if strings.EqualFold(addr, msg.From.Address) && msg.From.Name != "" {
+			name = displayName(&msg.From)
+		}
+		r := Reply{Kind: ReplyForged, Language: b.cfg.Language, Event: ev, Name: name,
+			To: []*mail.Address{{Address: addr}}, Forged: f, Lines: asked}
+		if err := b.enqueue(tx, r, mailID, 0, res); err != nil {
+			return "", "", err
+		}
+	}
+	b.log.Warn("untrusted organiser command: nothing changed", slog.String("from", msg.From.Address),
+		slog.String("message_id", msg.MessageID), slog.String("auth", u.Reason))
+	res.Decisions = append(res.Decisions, "command from "+msg.From.Address+" not authenticated: nothing changed, organisers warned, left for a human")
+	return OutcomeManual, "untrusted command", nil
+}
+
+// changeEvent picks the event a change is about: the one the mail names;
+// else the event of the registration the thread is about; else the only
+// event; else the only one that has not started. It returns nil when
+// none fits.
+func (b *Bot) changeEvent(tx *store.Tx, u Understanding, threadEvent string) *EventConfig {
+	for _, id := range []string{u.Event, threadEvent} {
+		if id == "" {
+			continue
+		}
+		if ev, ok := b.cfg.EventByID(id); ok {
+			return ev
+		}
+	}
+	if len(b.cfg.Events) == 1 {
+		return &b.cfg.Events[0]
+	}
+	var coming []*EventConfig
+	for i := range b.cfg.Events {
+		if b.now().Before(b.cfg.Events[i].StartsAt) {
+			coming = append(coming, &b.cfg.Events[i])
+		}
+	}
+	if len(coming) == 1 {
+		return coming[0]
+	}
+	return nil
+}
+
+func (b *Bot) replyLanguage(u Understanding) string {
+	if u.Language != "" {
+		return u.Language
+	}
+	return b.cfg.Language
+}
+
+// tr returns the Swedish or the English text.
+func tr(lang, sv, en string) string {
+	if lang == "en" {
+		return en
+	}
+	return sv
+}
+
+// describeReg is a registration as the organiser's answer and the audit
+// log show it: "Karin Ek <karin.ek@…> (confirmed)".
+func describeReg(r store.Registration, lang string) string {
+	return fmt.Sprintf("%s <%s> (%s)", r.Name, r.Email, describeState(r, lang))
+}
+
+func describeState(r store.Registration, lang string) string {
+	switch r.Status {
+	case store.StatusConfirmed:
+		s := tr(lang, "bekräftad", "confirmed")
+		if r.OverCapacity {
+			s += tr(lang, ", utöver antalet platser", ", beyond the seats")
+		}
+		if !r.OfferUntil.IsZero() {
+			s += tr(lang, ", erbjuden plats", ", seat offered")
+		}
+		return s
+	case store.StatusWaiting:
+		return fmt.Sprintf(tr(lang, "väntelista plats %d", "waiting list no. %d"), r.Position)
+	}
+	return tr(lang, "avanmäld", "cancelled")
+}
+
+// findWho finds the live registration a command names: by address, or by
+// a name that matches exactly one registration. problem says why none was
+// found, in lang.
+func (b *Bot) findWho(tx *store.Tx, ev *EventConfig, who, lang string) (store.Registration, string, error) {
+	if strings.Contains(who, "@") {
+		r, ok, err := tx.FindRegistration(ev.ID, who)
+		if err != nil || ok {
+			return r, "", err
+		}
+		return r, fmt.Sprintf(tr(lang, "%s: ingen anmälan med den adressen, inget gjort", "%s: no registration with that address, nothing done"), who), nil
+	}
+	regs, err := tx.Registrations(ev.ID)
+	if err != nil {
+		return store.Registration{}, "", err
+	}
+	var match []store.Registration
+	for _, r := range regs {
+		if r.Status != store.StatusCancelled && strings.EqualFold(strings.Join(strings.Fields(r.Name), " "), strings.Join(strings.Fields(who), " ")) {
+			match = append(match, r)
+		}
+	}
+	switch len(match) {
+	case 1:
+		return match[0], "", nil
+	case 0:
+		return store.Registration{}, fmt.Sprintf(tr(lang, "%s: ingen anmälan med det namnet, inget gjort", "%s: no registration by that name, nothing done"), who), nil
+	}
+	var addrs []string
+	for _, r := range match {
+		addrs = append(addrs, r.Email)
+	}
+	return store.Registration{}, fmt.Sprintf(tr(lang, "%s: flera anmälningar har det namnet (%s); skriv adressen, inget gjort", "%s: several registrations have that name (%s); write the address, nothing done"),
+		who, strings.Join(addrs, ", ")), nil
+}
+
+func (b *Bot) audit(c *change, ev *EventConfig, regID int64, action, before, after string) error {
+	return c.tx.Audit(store.AuditEntry{At: b.now(), EventID: ev.ID, RegistrationID: regID, Action: action,
+		Before: before, After: after, MailID: c.mailID, Sender: c.sender})
+}
+
+// notify tells the person of a registration what happened to it.
+func (b *Bot) notify(c *change, ev *EventConfig, reg store.Registration, kind string, edit func(*Reply)) error {
+	lang := c.lang
+	if lang == "" || reg.Email != c.sender {
+		lang = b.registrationLanguage(c.tx, reg)
+	}
+	r := Reply{
+		Kind: kind, Language: lang, Event: ev, Name: reg.Name,
+		To: []*mail.Address{{Name: reg.Name, Address: reg.Email}}, SenderName: c.by,
+		Position: reg.Position, Status: reg.Status,
+	}
+	if withMaterial(kind) {
+		r.Material = b.material[ev.ID]
+	}
+	if edit != nil {
+		edit(&r)
+	}
+	return b.enqueue(c.tx, r, c.mailID, reg.ID, c.res)
+}
+
+// registrationLanguage is the language of the mail that registered reg,
+// so that someone who wrote in English is told in English later.
+func (b *Bot) registrationLanguage(tx *store.Tx, reg store.Registration) string {
+	if reg.MailID != 0 {
+		if raw, err := tx.MailRaw(reg.MailID); err == nil {
+			if m, err := ReadMessage(raw); err == nil {
+				return language(splitQuote(m.Text).Own, m.Subject, b.cfg)
+			}
+		}
+	}
+	return b.cfg.Language
+}
+
+// fillSeats gives every free seat of the event to the first on the
+// waiting list, who is told: a seat with the material, or, with
+// offer_hours, an offer to accept by a deadline. It returns a line per
+// person moved up, for the organiser's answer.
+func (b *Bot) fillSeats(c *change, ev *EventConfig, lang string) ([]string, error) {
+	var lines []string
+	for {
+		before, err := c.tx.Event(ev.ID)
+		if err != nil {
+			return nil, err
+		}
+		if before.Confirmed >= before.EffectiveSeats() || before.Waiting == 0 {
+			return lines, nil
+		}
+		first, err := c.tx.Registrations(ev.ID)
+		if err != nil {
+			return nil, err
+		}
+		var waiting store.Registration
+		for _, r := range first {
+			if r.Status == store.StatusWaiting {
+				waiting = r
+				break
+			}
+		}
+		r, ok, err := c.tx.PromoteNext(ev.ID, b.now())
+		if err != nil || !ok {
+			return lines, err
+		}
+		kind := ReplyPromoted
+		var deadline time.Time
+		if ev.OfferHours > 0 {
+			kind = ReplyOffer
+			deadline = b.now().Add(time.Duration(ev.OfferHours) * time.Hour)
+			if err := c.tx.OfferSeat(r.ID, b.now(), deadline); err != nil {
+				return nil, err
+			}
+			if r, err = c.tx.Registration(r.ID); err != nil {
+				return nil, err
+			}
+		}
+		after := describeState(r, "en")
+		if err := b.audit(c, ev, r.ID, "move-up", describeState(waiting, "en"), after); err != nil {
+			return nil, err
+		}
+		if err := b.notify(c, ev, r, kind, func(rp *Reply) { rp.Deadline = deadline; rp.SenderName = "" }); err != nil {
+			return nil, err
+		}
+		line := fmt.Sprintf(tr(lang, "%s → %s (flyttad upp från väntelistan)", "%s → %s (moved up from the waiting list)"), describeReg(waiting, lang), describeState(r, lang))
+		if !deadline.IsZero() {
+			line += fmt.Sprintf(tr(lang, "; ska svara JA senast %s", "; must answer YES by %s"), formatInstant(deadline.In(b.cfg.Location), lang))
+		}
+		lines = append(lines, line)
+		c.res.Decisions = append(c.res.Decisions, fmt.Sprintf("%s <%s>: moved up from the waiting list of %s", r.Name, r.Email, ev.ID))
+	}
+}
+
+func (b *Bot) cmdCancel(c *change, ev *EventConfig, ch Change, lang string) ([]string, error) {
+	x, problem, err := b.findWho(c.tx, ev, ch.Who, lang)
+	if err != nil || problem != "" {
+		return []string{problem}, err
+	}
+	return b.cancel(c, ev, x, lang)
+}
+
+// cancel cancels x, tells x, and gives the seat to the waiting list.
+func (b *Bot) cancel(c *change, ev *EventConfig, x store.Registration, lang string) ([]string, error) {
+	after, err := c.tx.Cancel(x.ID, b.now())
+	if err != nil {
+		return nil, err
+	}
+	if err := b.audit(c, ev, x.ID, "cancel", describeReg(x, "en"), describeState(after, "en")); err != nil {
+		return nil, err
+	}
+	if err := b.notify(c, ev, after, ReplyCancelled, nil); err != nil {
+		return nil, err
+	}
+	c.res.Decisions = append(c.res.Decisions, fmt.Sprintf("%s <%s>: cancelled from %s", x.Name, x.Email, ev.ID))
+	lines := []string{fmt.Sprintf("%s → %s", describeReg(x, lang), describeState(after, lang))}
+	more, err := b.fillSeats(c, ev, lang)
+	return append(lines, more...), err
+}
+
+func (b *Bot) cmdSubstitute(c *change, ev *EventConfig, ch Change, lang string) ([]string, error) {
+	if ch.By == nil || ch.By.Email == "" {
+		return []string{fmt.Sprintf(tr(lang, "%q: ingen adress till den nya deltagaren, inget gjort", "%q: no address for the new participant, nothing done"), ch.Text)}, nil
+	}
+	x, problem, err := b.findWho(c.tx, ev, ch.Who, lang)
+	if err != nil || problem != "" {
+		return []string{problem}, err
+	}
+	return b.substitute(c, ev, x, *ch.By, lang)
+}
+
+// substitute gives x's place to y and tells both; y gets the material
+// when the place is a seat.
+func (b *Bot) substitute(c *change, ev *EventConfig, x store.Registration, y Person, lang string) ([]string, error) {
+	yr, err := c.tx.Substitute(x.ID, store.Person{Name: y.Name, Email: y.Email, Organisation: y.Organisation, Diet: y.Diet}, b.now(), c.mailID, c.sender)
+	if errors.Is(err, store.ErrAlreadyRegistered) {
+		return []string{fmt.Sprintf(tr(lang, "%s <%s> är redan anmäld; %s är kvar, inget gjort", "%s <%s> is already registered; %s stays, nothing done"), y.Name, y.Email, x.Email)}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	xr, err := c.tx.Registration(x.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.audit(c, ev, x.ID, "substitute", describeReg(x, "en"), fmt.Sprintf("replaced by %s", describeReg(yr, "en"))); err != nil {
+		return nil, err
+	}
+	if err := b.notify(c, ev, xr, ReplySubstituted, func(r *Reply) { r.Others = yr.Name }); err != nil {
+		return nil, err
+	}
+	kind := ReplyConfirmation
+	if yr.Status == store.StatusWaiting {
+		kind = ReplyWaiting
+	}
+	if err := b.notify(c, ev, yr, kind, func(r *Reply) {
+		if r.SenderName == "" {
+			// The colleague is told who sent them.
+			r.SenderName = x.Name
+		}
+	}); err != nil {
+		return nil, err
+	}
+	c.res.Decisions = append(c.res.Decisions, fmt.Sprintf("%s <%s> takes the place of %s <%s> in %s", yr.Name, yr.Email, x.Name, x.Email, ev.ID))
+	return []string{fmt.Sprintf("%s → %s", describeReg(x, lang), describeReg(yr, lang))}, nil
+}
+
+func (b *Bot) cmdPromote(c *change, ev *EventConfig, ch Change, lang string) ([]string, error) {
+	x, problem, err := b.findWho(c.tx, ev, ch.Who, lang)
+	if err != nil || problem != "" {
+		return []string{problem}, err
+	}
+	if x.Status != store.StatusWaiting {
+		return []string{fmt.Sprintf(tr(lang, "%s har redan en plats, inget gjort", "%s already has a seat, nothing done"), describeReg(x, lang))}, nil
+	}
+	r, over, err := c.tx.Promote(x.ID, b.now())
+	if err != nil {
+		return nil, err
+	}
+	if err := b.audit(c, ev, x.ID, "promote", describeReg(x, "en"), describeState(r, "en")); err != nil {
+		return nil, err
+	}
+	if err := b.notify(c, ev, r, ReplyPromoted, nil); err != nil {
+		return nil, err
+	}
+	line := fmt.Sprintf("%s → %s", describeReg(x, lang), describeState(r, lang))
+	if over {
+		line += tr(lang, " – alla platser var tagna, så det är en plats utöver antalet", " – every seat was taken, so this seat is beyond the number of seats")
+	}
+	c.res.Decisions = append(c.res.Decisions, fmt.Sprintf("%s <%s>: promoted in %s (over capacity: %v)", r.Name, r.Email, ev.ID, over))
+	return []string{line}, nil
+}
+
+func (b *Bot) cmdRegister(c *change, ev *EventConfig, ch Change, lang string) ([]string, error) {
+	if ch.By == nil || ch.By.Email == "" {
+		return []string{fmt.Sprintf(tr(lang, "%q: ingen adress, inget gjort", "%q: no address, nothing done"), ch.Text)}, nil
+	}
+	p := ch.By
+	r, err := c.tx.RegisterLate(ev.ID, store.Person{Name: p.Name, Email: p.Email, Organisation: p.Organisation, Diet: p.Diet}, b.now(), c.mailID, c.sender)
+	if err != nil {
+		return nil, err
+	}
+	var kind string
+	switch r.Outcome {
+	case store.Confirmed:
+		kind = ReplyConfirmation
+	case store.Waiting:
+		kind = ReplyWaiting
+	case store.AlreadyRegistered:
+		return []string{fmt.Sprintf(tr(lang, "%s är redan anmäld, inget gjort", "%s is already registered, nothing done"), describeReg(r.Registration, lang))}, nil
+	default:
+		return []string{fmt.Sprintf(tr(lang, "%s: evenemanget finns inte längre i konfigurationen, inget gjort", "%s: the event is no longer in the config, nothing done"), p.Email)}, nil
+	}
+	if err := b.audit(c, ev, r.Registration.ID, "register", "", describeReg(r.Registration, "en")); err != nil {
+		return nil, err
+	}
+	if err := b.notify(c, ev, r.Registration, kind, nil); err != nil {
+		return nil, err
+	}
+	c.res.Decisions = append(c.res.Decisions, fmt.Sprintf("%s <%s>: registered by the organiser for %s (%s)", p.Name, p.Email, ev.ID, r.Outcome))
+	return []string{fmt.Sprintf("%s → %s", tr(lang, "ny", "new"), describeReg(r.Registration, lang))}, nil
+}
+
+func (b *Bot) cmdSeats(c *change, ev *EventConfig, ch Change, lang string) ([]string, error) {
+	before, err := c.tx.Event(ev.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.tx.SetSeats(ev.ID, ch.Seats); err != nil {
+		return nil, err
+	}
+	if err := b.audit(c, ev, 0, "seats", fmt.Sprint(before.EffectiveSeats()), fmt.Sprint(ch.Seats)); err != nil {
+		return nil, err
+	}
+	line := fmt.Sprintf(tr(lang, "platser: %d → %d", "seats: %d → %d"), before.EffectiveSeats(), ch.Seats)
+	if ch.Seats < before.Confirmed {
+		line += fmt.Sprintf(tr(lang, " – %d har redan en plats; ingen har tagits bort", " – %d already have a seat; nobody was removed"), before.Confirmed)
+	}
+	c.res.Decisions = append(c.res.Decisions, fmt.Sprintf("%s: seats %d → %d", ev.ID, before.EffectiveSeats(), ch.Seats))
+	more, err := b.fillSeats(c, ev, lang)
+	return append([]string{line}, more...), err
+}
+
+// listAttachment is the participant list as an Excel file.
+func (b *Bot) listAttachment(tx *store.Tx, ev *EventConfig) (Material, error) {
+	st, err := tx.Event(ev.ID)
+	if err != nil {
+		return Material{}, err
+	}
+	regs, err := tx.Registrations(ev.ID)
+	if err != nil {
+		return Material{}, err
+	}
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, st, regs, b.cfg.Location); err != nil {
+		return Material{}, err
+	}
+	return Material{Name: ev.ID + ".xlsx", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: buf.Bytes()}, nil
+}
+
+// fillStats puts the event's counts and waiting list into the organiser's
+// answer, and for status the mails waiting for a human and the bounces.
+func (b *Bot) fillStats(tx *store.Tx, ev *EventConfig, r *Reply, status bool) error {
+	st, err := tx.Event(ev.ID)
+	if err != nil {
+		return err
+	}
+	regs, err := tx.Registrations(ev.ID)
+	if err != nil {
+		return err
+	}
+	r.Stats = EventStats{Seats: st.EffectiveSeats(), Confirmed: st.Confirmed, OverCapacity: st.OverCapacity,
+		Free: max(0, st.EffectiveSeats()-st.Confirmed), Cancelled: st.Cancelled}
+	if st.SeatsOverride != 0 && st.SeatsOverride != st.Seats {
+		r.Stats.SeatsConfig = st.Seats
+	}
+	for _, reg := range regs {
+		if reg.Status == store.StatusWaiting {
+			r.Waiting = append(r.Waiting, fmt.Sprintf("%s <%s>", reg.Name, reg.Email))
+		}
+	}
+	if status {
+		if r.Stats.Manual, err = tx.ManualMails(); err != nil {
+			return err
+		}
+		if r.Bounced, err = tx.Bounced(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// courtesyRe matches sentences that are manners, not requests: greetings,
+// thanks and sign-offs are not quoted back as "not understood".
+var courtesyRe = regexp.MustCompile(`(?i)^\W*(hej|hejsan|hallå|hi|hello|dear|tack|thanks|thank you|hälsningar|mvh|vänliga|med vänlig|bästa|best|regards|kind regards|cheers|god morgon|good morning)([^\p{L}]|$)`)
+
+// notUnderstood returns the sentences of the organiser's own text that
+// gave no change and are not mere courtesy: she is told that nothing was
+// done for them.
+func notUnderstood(msg *Message, u Understanding) []string {
+	body, _ := splitSignature(splitQuote(msg.Text).Own)
+	done := map[string]bool{}
+	for _, c := range u.Changes {
+		done[strings.TrimSpace(c.Text)] = true
+	}
+	var out []string
+	for _, line := range strings.Split(body, "\n") {
+		for _, s := range splitSentences(line) {
+			s = strings.TrimSpace(s)
+			if s == "" || done[s] || courtesyRe.MatchString(s) || len(strings.Fields(s)) < 2 {
+				continue
+			}
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// decideParticipantChange handles a participant's cancellation or
+// colleague: it counts only as a reply to a mail the bot sent to that
+// address, or from an authenticated sender, and only until changes_close.
+func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Understanding, res *Result) (string, string, error) {
+	sender := strings.ToLower(msg.From.Address)
+	thread, err := tx.SentTo(append(append([]string{}, msg.InReplyTo...), msg.References...), sender)
+	if err != nil {
+		return "", "", err
+	}
+	var about store.Registration
+	for _, o := range thread {
+		if o.RegistrationID != 0 {
+			if about, err = tx.Registration(o.RegistrationID); err != nil {
+				return "", "", err
+			}
+			break
+		}
+	}
+	ev := b.changeEvent(tx, u, about.EventID)
+	if ev == nil {
+		res.Decisions = append(res.Decisions, "cancellation: no event could be chosen: left for a human")
+		return OutcomeManual, "cancellation without event", nil
+	}
+	lang := b.replyLanguage(u)
+	answer := func(kind string) error {
+		r := Reply{Kind: kind, Language: lang, Event: ev, Name: displayName(&msg.From),
+			To:        []*mail.Address{{Name: msg.From.Name, Address: msg.From.Address}},
+			InReplyTo: msg.MessageID, References: append(append([]string{}, msg.References...), msg.MessageID)}
+		return b.enqueue(tx, r, mailID, 0, res)
+	}
+	if in.Arrived.After(ev.ChangesCloseAt) {
+		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: changes to %s closed at %s: nothing changed", sender, ev.ID, ev.ChangesCloseAt.In(b.cfg.Location).Format("2006-01-02 15:04")))
+		return OutcomeAnswered, "changes closed", answer(ReplyChangesClosed)
+	}
+	authed, _ := mailAuthenticated(msg, b.cfg)
+	if len(thread) == 0 && !authed {
+		res.Decisions = append(res.Decisions, sender+": cancellation not in reply to our mail and not authenticated: told to reply to the confirmation, nothing changed")
+		return OutcomeAnswered, "cancel: reply to confirmation", answer(ReplyReplyToCancel)
+	}
+	// The registration to change: the sender's own, unless the thread is
+	// about someone the sender registered (they were in Cc) and the text
+	// names that person.
+	target, found, err := tx.FindRegistration(ev.ID, sender)
+	if err != nil {
+		return "", "", err
+	}
+	if about.ID != 0 && about.EventID == ev.ID && about.Status != store.StatusCancelled && about.Email != sender &&
+		(!found || mentions(msg, about.Name)) {
+		target, found = about, true
+	}
+	if !found {
+		res.Decisions = append(res.Decisions, sender+": no registration to cancel in "+ev.ID)
+		return OutcomeAnswered, "cancel: not registered", answer(ReplyNotRegistered)
+	}
+	c := &change{tx: tx, mailID: mailID, sender: sender, lang: lang, res: res}
+	if target.Email != sender {
+		c.by = displayName(&msg.From)
+	}
+	for _, ch := range u.Changes {
+		if ch.Action == "substitute" && ch.By != nil && ch.By.Email != "" {
+			lines, err := b.substitute(c, ev, target, *ch.By, lang)
+			if err != nil {
+				return "", "", err
+			}
+			if len(res.Replies) == 0 {
+				// The colleague was already registered: a human sorts it out.
+				res.Decisions = append(res.Decisions, strings.Join(lines, "; ")+": left for a human")
+				return OutcomeManual, "substitute already registered", nil
+			}
+			return OutcomeAnswered, ev.ID + ": substituted", nil
+		}
+	}
+	if _, err := b.cancel(c, ev, target, lang); err != nil {
+		return "", "", err
+	}
+	return OutcomeAnswered, ev.ID + ": cancelled", nil
+}
+
+// mentions reports whether the writer's own text names the person (by
+// first name or full name).
+func mentions(msg *Message, name string) bool {
+	own := strings.ToLower(splitQuote(msg.Text).Own)
+	f := strings.Fields(strings.ToLower(name))
+	return len(f) > 0 && regexp.MustCompile(`(^|[^\p{L}])`+regexp.QuoteMeta(f[0])+`([^\p{L}]|$)`).MatchString(own)
+}
+
+// acceptOffer accepts an open offer of a seat when the mail says yes (or
+// registers again) in reply to our mail to that address. It returns false
+// when the mail is not such an answer.
+func (b *Bot) acceptOffer(tx *store.Tx, mailID int64, msg *Message, u Understanding, res *Result) (bool, error) {
+	if u.Kind != "other" && u.Kind != "registration" {
+		return false, nil
+	}
+	sender := strings.ToLower(msg.From.Address)
+	for i := range b.cfg.Events {
+		ev := &b.cfg.Events[i]
+		r, ok, err := tx.FindRegistration(ev.ID, sender)
+		if err != nil {
+			return false, err
+		}
+		if !ok || r.OfferUntil.IsZero() || !(answersYes(msg) || u.Kind == "registration") {
+			continue
+		}
+		thread, err := tx.SentTo(append(append([]string{}, msg.InReplyTo...), msg.References...), sender)
+		if err != nil {
+			return false, err
+		}
+		if authed, _ := mailAuthenticated(msg, b.cfg); len(thread) == 0 && !authed {
+			continue
+		}
+		if err := tx.AcceptOffer(r.ID, b.now()); err != nil {
+			return false, err
+		}
+		after, err := tx.Registration(r.ID)
+		if err != nil {
+			return false, err
+		}
+		c := &change{tx: tx, mailID: mailID, sender: sender, lang: b.replyLanguage(u), res: res}
+		if err := b.audit(c, ev, r.ID, "accept", describeState(r, "en"), describeState(after, "en")); err != nil {
+			return false, err
+		}
+		if err := b.notify(c, ev, after, ReplyPromoted, func(rp *Reply) {
+			rp.InReplyTo, rp.References = msg.MessageID, append(append([]string{}, msg.References...), msg.MessageID)
+		}); err != nil {
+			return false, err
+		}
+		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: accepted the seat offered in %s", sender, ev.ID))
+		return true, nil
+	}
+	return false, nil
+}
+
+// Tick expires the offers of seats whose deadline has passed: each seat
+// passes to the next on the waiting list, and the one who did not answer
+// is told. The daemon calls it every round; the deadlines are in the
+// database, so a restart loses none. It returns how many offers expired
+// and fails when the database cannot be written.
+func (b *Bot) Tick(ctx context.Context) (int, error) {
+	due, err := b.store.DueOffers(ctx, b.now())
+	if err != nil {
+		return 0, fmt.Errorf("tick: %w", err)
+	}
+	n := 0
+	for _, o := range due {
+		ev, ok := b.cfg.EventByID(o.EventID)
+		if !ok {
+			continue
+		}
+		res := Result{}
+		err := b.store.Update(ctx, func(tx *store.Tx) error {
+			res = Result{}
+			r, err := tx.ExpireOffer(o.RegistrationID, b.now())
+			if errors.Is(err, store.ErrNoOffer) {
+				return nil // answered or cancelled meanwhile
+			}
+			if err != nil {
+				return err
+			}
+			c := &change{tx: tx, sender: "", res: &res}
+			if err := b.audit(c, ev, r.ID, "offer-expired", "confirmed, seat offered", "cancelled"); err != nil {
+				return err
+			}
+			if err := b.notify(c, ev, r, ReplyOfferExpired, func(rp *Reply) { rp.Deadline = o.Deadline }); err != nil {
+				return err
+			}
+			res.Decisions = append(res.Decisions, fmt.Sprintf("%s <%s>: the offer of a seat in %s expired", r.Name, r.Email, ev.ID))
+			_, err = b.fillSeats(c, ev, b.cfg.Language)
+			return err
+		})
+		if err != nil {
+			return n, fmt.Errorf("tick: expire offer %d: %w", o.RegistrationID, err)
+		}
+		if len(res.Decisions) > 0 {
+			n++
+			b.log.Info("offer expired", slog.String("event", ev.ID), slog.Int64("registration", o.RegistrationID),
+				slog.String("decision", strings.Join(res.Decisions, "; ")))
+		}
+	}
+	return n, nil
+}
