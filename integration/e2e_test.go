@@ -101,7 +101,10 @@ func TestEndToEnd(t *testing.T) {
 	bot := randomLocal("bot-e2e") + "@" + botDomain
 	const seats = 25
 	title := "På tal om segregation"
-	cfg := s.writeConfig(t, ConfigSpec{Bot: bot, Events: []EventSpec{{ID: "segregation", Title: title, Seats: seats, Material: true}}})
+	// The corpus's mails name the workshop's date, 11 December: the event
+	// is on the next 11 December at least three days away.
+	cfg := s.writeConfig(t, ConfigSpec{Bot: bot, Events: []EventSpec{{ID: "segregation", Title: title, Seats: seats, Material: true,
+		Starts: nextDecember11(time.Now())}}})
 
 	var expect map[string]corpusExpect
 	data, err := os.ReadFile(filepath.Join(corpusDir, "expect.json"))
@@ -312,4 +315,15 @@ func hasFlag(flags []imap.Flag, want string) bool {
 		}
 	}
 	return false
+}
+
+// nextDecember11 returns 13:00 Stockholm time on the first 11 December
+// at least three days after now.
+func nextDecember11(now time.Time) time.Time {
+	loc, _ := time.LoadLocation("Europe/Stockholm")
+	d := time.Date(now.Year(), time.December, 11, 13, 0, 0, 0, loc)
+	if d.Before(now.Add(72 * time.Hour)) {
+		d = d.AddDate(1, 0, 0)
+	}
+	return d
 }

@@ -276,14 +276,15 @@ func firstValue(m map[string]string) string {
 	return ""
 }
 
-// TestFaultDiskFull puts the database on a 2 MB tmpfs and fills it while
+// TestFaultDiskFull puts the database on an 8 MB tmpfs (2 MB is less than
+// the write-ahead log of 20 mails needs before its first checkpoint) and fills it while
 // the daemon runs: a clear error, the mail stays unprocessed in the inbox,
 // the database stays sound, and processing resumes when space returns.
 func TestFaultDiskFull(t *testing.T) {
 	t.Parallel()
 	s := needStack(t)
 	mnt := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mnt).CombinedOutput(); err != nil {
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mnt).CombinedOutput(); err != nil {
 		msg := fmt.Sprintf("cannot mount a tmpfs (needs root): %v %s", err, out)
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg)
@@ -339,7 +340,10 @@ func TestFaultDiskFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := openDB(t, dbPath)
-	waitFor(t, 2*time.Minute, func() string { return "processing did not resume; log:\n" + logTail(logPath, 10) }, func() bool {
+	waitFor(t, 2*time.Minute, func() string {
+		df, _ := exec.Command("ls", "-la", mnt).CombinedOutput()
+		return "processing did not resume; " + string(df) + "log:\n" + logTail(logPath, 3)
+	}, func() bool {
 		var n int
 		_ = db.QueryRow(`SELECT COUNT(*) FROM outbox WHERE status = 'sent'`).Scan(&n)
 		return n == len(bl.raws) && s.countIn(t, bot, "INBOX") == 0

@@ -315,6 +315,10 @@ type EventSpec struct {
 	Seats     int
 	Keywords  []string
 	Material  bool
+	// Starts is when the event starts; zero means three days from now.
+	// Registration opens two hours before now and closes a day before
+	// the start.
+	Starts time.Time
 }
 
 // ConfigSpec is what a test config says.
@@ -367,8 +371,12 @@ func (s Stack) writeConfig(t testing.TB, spec ConfigSpec) string {
 		t.Fatal(err)
 	}
 	for _, ev := range spec.Events {
+		starts := ev.Starts
+		if starts.IsZero() {
+			starts = now.Add(72 * time.Hour)
+		}
 		fmt.Fprintf(&b, "[[events]]\nid = %q\ntitle = %q\nstarts = %q\nends = %q\nlocation = \"GR, Anders Personsgatan 8, Göteborg\"\nseats = %d\nopens = %q\ncloses = %q\n",
-			ev.ID, ev.Title, f(now.Add(72*time.Hour)), f(now.Add(75*time.Hour)), ev.Seats, f(now.Add(-2*time.Hour)), f(now.Add(48*time.Hour)))
+			ev.ID, ev.Title, f(starts), f(starts.Add(150*time.Minute)), ev.Seats, f(now.Add(-2*time.Hour)), f(starts.Add(-24*time.Hour)))
 		if ev.Material {
 			fmt.Fprintf(&b, "material = [%q]\n", pdf)
 		}
