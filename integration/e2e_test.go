@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -94,7 +95,11 @@ func (s Stack) fetchUID(t testing.TB, addr string, uid imap.UID) Fetched {
 // TestEndToEnd sends the registration corpus and generated registrations
 // through Postfix to the bot's Dovecot mailbox, runs the daemon, and reads
 // every participant's and the organiser's mailbox: who got what, with which
-// attachments, and the export.
+// attachments, and the export. The mail goes in three waves, each handled
+// before the next is sent, because Postfix may reorder mail sent at once:
+// the corpus's registrations and its automatic mail and question; then the
+// generated registrations, which fill the seats; then the corpus's
+// cancellation and organiser commands, which act on the registrations.
 func TestEndToEnd(t *testing.T) {
 	t.Parallel()
 	s := needStack(t)
@@ -125,21 +130,32 @@ func TestEndToEnd(t *testing.T) {
 	// is now (the window is judged by arrival, but a reader should not
 	// see 2018).
 	run := randomLocal("run")
+	idOf := func(file string) string { return strings.TrimSuffix(file, ".eml") + "." + run + "@integration.test" }
 	sender := s.sender(t)
-	ids := map[string]bool{}
-	type sent struct {
-		file string
-		exp  corpusExpect
+	logPath := filepath.Join(t.TempDir(), "anmalan.log")
+	d := startDaemon(t, cfg, logPath)
+	handled := 0
+	// wave sends mails and waits until the bot has handled (moved or
+	// flagged) every mail so far.
+	wave := func(name string, send func() int) {
+		t.Helper()
+		handled += send()
+		waitFor(t, 3*time.Minute, func() string { return name + ": the bot did not handle every mail; log:\n" + logTail(logPath, 30) }, func() bool {
+			inbox := s.fetchAll(t, bot, "INBOX", false)
+			for _, f := range inbox {
+				if !hasFlag(f.Flags, "$AnmalanManual") && !hasFlag(f.Flags, "$Anmalan") {
+					return false
+				}
+			}
+			return len(inbox)+s.countIn(t, bot, "Behandlade") == handled
+		})
 	}
-	var humans []sent
-	wantPeople := map[string]string{} // email -> Message-ID answered
-	for _, name := range files {
-		raw, err := os.ReadFile(filepath.Join(corpusDir, name))
+	sendCorpus := func(file string) {
+		raw, err := os.ReadFile(filepath.Join(corpusDir, file))
 		if err != nil {
 			t.Fatal(err)
 		}
-		id := strings.TrimSuffix(name, ".eml") + "." + run + "@integration.test"
-		raw = rewriteHeader(raw, "Message-ID", "<"+id+">")
+		raw = rewriteHeader(raw, "Message-ID", "<"+idOf(file)+">")
 		raw = rewriteHeader(raw, "Date", time.Now().Format(time.RFC1123Z))
 		from := "someone@integration.test"
 		if m, err := gomail.CreateReader(bytes.NewReader(raw)); err == nil {
@@ -148,47 +164,40 @@ func TestEndToEnd(t *testing.T) {
 			}
 		}
 		sender.Send(t, from, raw, bot)
-		ids[id] = true
-		exp := expect[name]
-		if exp.Kind == "registration" {
-			humans = append(humans, sent{name, exp})
-			for _, p := range exp.People {
-				wantPeople[strings.ToLower(p.Email)] = id
+	}
+	isChange := func(e corpusExpect) bool { return e.Kind == "command" || e.Kind == "cancellation" }
+
+	wantPeople := map[string]string{} // email -> Message-ID of the mail that registered them
+	wave("corpus", func() int {
+		n := 0
+		for _, f := range files {
+			if exp := expect[f]; !isChange(exp) {
+				sendCorpus(f)
+				n++
+				if exp.Kind == "registration" {
+					for _, p := range exp.People {
+						wantPeople[strings.ToLower(p.Email)] = idOf(f)
+					}
+				}
 			}
 		}
-	}
-	// Generated registrations from addresses of this run, enough to fill
-	// the event and put the rest on the waiting list.
+		return n
+	})
 	gen := 20
-	for i := range gen {
-		addr := fmt.Sprintf("%s-%02d@deltagare.example", run, i)
-		raw, id := simpleMail(fmt.Sprintf("Deltagare %d <%s>", i, addr), bot, "Anmälan "+title,
-			fmt.Sprintf("Hej!\n\nJag anmäler mig till %s.\n\nDeltagare %d\n", title, i))
-		sender.Send(t, addr, raw, bot)
-		ids[id] = true
-		wantPeople[addr] = id
-	}
+	wave("generated", func() int {
+		for i := range gen {
+			addr := fmt.Sprintf("%s-%02d@deltagare.example", run, i)
+			raw, id := simpleMail(fmt.Sprintf("Deltagare %d <%s>", i, addr), bot, "Anmälan "+title,
+				fmt.Sprintf("Hej!\n\nJag anmäler mig till %s.\n\nDeltagare %d\n", title, i))
+			sender.Send(t, addr, raw, bot)
+			wantPeople[addr] = id
+		}
+		return gen
+	})
 	people := len(wantPeople)
 	if people <= seats {
 		t.Fatalf("test setup: %d people for %d seats; want some on the waiting list", people, seats)
 	}
-	t.Logf("sent %d corpus mails and %d generated ones: %d people for %d seats", len(files), gen, people, seats)
-
-	logPath := filepath.Join(t.TempDir(), "anmalan.log")
-	d := startDaemon(t, cfg, logPath)
-	total := len(files) + gen
-	// Every mail is handled when the inbox holds none that is neither
-	// moved nor flagged for a human.
-	waitFor(t, 3*time.Minute, func() string { return "the bot did not handle every mail; log:\n" + logTail(logPath, 30) }, func() bool {
-		inbox := s.fetchAll(t, bot, "INBOX", false)
-		unhandled := 0
-		for _, f := range inbox {
-			if !hasFlag(f.Flags, "$AnmalanManual") && !hasFlag(f.Flags, "$Anmalan") {
-				unhandled++
-			}
-		}
-		return unhandled == 0 && len(inbox)+s.countIn(t, bot, "Behandlade") == total
-	})
 	// Every person's answer is in their mailbox.
 	got := map[string][]Reply{}
 	waitFor(t, 3*time.Minute, func() string {
@@ -218,12 +227,40 @@ func TestEndToEnd(t *testing.T) {
 		}
 		return true
 	})
+	var changes []string
+	wave("changes", func() int {
+		for _, f := range files {
+			if isChange(expect[f]) {
+				sendCorpus(f)
+				changes = append(changes, f)
+			}
+		}
+		return len(changes)
+	})
+	// The changes' answers reach their mailboxes before the daemon stops.
+	org := "linda.karlsson@goteborgsregionen.example"
+	ids := map[string]bool{}
+	for _, f := range files {
+		ids[idOf(f)] = true
+	}
+	var orgReplies []Reply
+	var orgKinds []string // of every mail from this bot to the organiser
+	waitFor(t, 2*time.Minute, func() string { return fmt.Sprintf("organiser got %v", orgKinds) }, func() bool {
+		orgKinds = nil
+		for _, f := range s.fetchAll(t, org, "INBOX", false) {
+			if strings.Contains(f.Header.Get("From"), bot) {
+				orgKinds = append(orgKinds, f.Header.Get("X-Anmalan-Kind"))
+			}
+		}
+		return len(orgKinds) >= 3
+	})
+	orgReplies = s.repliesTo(t, org, ids)
 	d.Stop(t)
 
 	confirmed, waiting := 0, 0
 	for p, rs := range got {
 		if len(rs) != 1 {
-			t.Errorf("%s got %d answers, want 1: %+v", p, len(rs), rs)
+			t.Errorf("%s got %d answers to their registration, want 1: %+v", p, len(rs), rs)
 			continue
 		}
 		r := rs[0]
@@ -247,6 +284,9 @@ func TestEndToEnd(t *testing.T) {
 			if len(r.Attachments) != 0 {
 				t.Errorf("waiting-list answer to %s has attachments %v", p, r.Attachments)
 			}
+			if !strings.HasPrefix(wantPeople[p], run+"-") && !strings.Contains(wantPeople[p], "@integration.test") {
+				t.Errorf("%s of the corpus, who wrote first, is on the waiting list", p)
+			}
 		default:
 			t.Errorf("answer to %s is a %q, want a confirmation or a waiting-list place", p, r.Kind)
 		}
@@ -256,27 +296,43 @@ func TestEndToEnd(t *testing.T) {
 	}
 	t.Logf("%d people: %d confirmations with .pdf and .ics, %d waiting-list answers", people, confirmed, waiting)
 
-	// The organiser forwarded one registration (v11): she is in CC of its
-	// answer. Nobody gets an answer to automatic mail, a question or a
-	// command: no mailbox of the corpus holds one.
-	org := "linda.karlsson@goteborgsregionen.example"
-	orgReplies := s.repliesTo(t, org, ids)
-	if len(orgReplies) != 1 || orgReplies[0].InReplyTo != "v11-organiser-forward."+run+"@integration.test" {
-		t.Errorf("organiser got %+v; want one copy, of the answer to her forward", orgReplies)
+	// The organiser: a copy of the answer to her forward (v11), her
+	// answer to her substitution (v08), and a warning about the forged
+	// command in her name (v16).
+	byMail := map[string][]string{}
+	for _, r := range orgReplies {
+		byMail[strings.TrimSuffix(r.InReplyTo, "."+run+"@integration.test")] = append(byMail[strings.TrimSuffix(r.InReplyTo, "."+run+"@integration.test")], r.Kind)
 	}
+	for _, f := range []string{"v11-organiser-forward", "v08-organiser-cc-substitution"} {
+		if len(byMail[f]) == 0 {
+			t.Errorf("organiser got nothing in the thread of %s; she got %v", f, byMail)
+		}
+	}
+	// The warning about the forged command is a mail of its own, not an
+	// answer in the forger's thread.
+	if !slices.Contains(orgKinds, "forged") {
+		t.Errorf("organiser got %v, without a warning about the forged command", orgKinds)
+	}
+	t.Logf("organiser got %v; in the threads of the corpus: %v", orgKinds, byMail)
+	for _, f := range changes {
+		for _, p := range expect[f].People {
+			t.Logf("%s: %s got %v", f, p.Email, kindsOf(s.repliesTo(t, p.Email, map[string]bool{idOf(f): true})))
+		}
+	}
+	// Nobody gets an answer to automatic mail or to the question.
 	for name, exp := range expect {
-		if exp.Kind == "registration" {
+		if exp.Kind != "automatic" && exp.Kind != "other" {
 			continue
 		}
-		id := strings.TrimSuffix(name, ".eml") + "." + run + "@integration.test"
 		for _, p := range append(exp.People, corpusPerson{Email: org}) {
-			if rs := s.repliesTo(t, p.Email, map[string]bool{id: true}); len(rs) > 0 {
+			if rs := s.repliesTo(t, p.Email, map[string]bool{idOf(name): true}); len(rs) > 0 {
 				t.Errorf("%s (%s) was answered: %+v", name, exp.Kind, rs)
 			}
 		}
 	}
 
-	// The export lists everyone, confirmed first in arrival order.
+	// The export lists everyone: the substitution (v08) gave Karin Ek's
+	// seat to Per Ström; the forged command (v16) changed nothing.
 	out, stderr, err := anmalan(t, "export", "-config", cfg, "-event", "segregation", "-format", "csv")
 	if err != nil {
 		t.Fatalf("export: %v\n%s", err, stderr)
@@ -287,25 +343,39 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("export is not CSV: %v\n%s", err, out)
 	}
-	if len(rows) != people+1 {
-		t.Fatalf("export has %d rows, want a header and %d people:\n%s", len(rows), people, out)
-	}
 	exported := map[string]string{}
 	for _, row := range rows[1:] {
 		exported[strings.ToLower(row[3])] = row[0]
 	}
 	for p, rs := range got {
 		want := map[string]string{"confirmation": "confirmed", "waiting": "waiting"}[rs[0].Kind]
-		if exported[p] != want {
-			t.Errorf("export says %s is %q; the answer said %q", p, exported[p], want)
+		switch p {
+		case "karin.ek@molndal.example":
+			want = "cancelled"
 		}
+		if exported[p] != want {
+			t.Errorf("export says %s is %q, want %q", p, exported[p], want)
+		}
+	}
+	if exported["per.strom@molndal.example"] != "confirmed" {
+		t.Errorf("export says Per Ström (Karin Ek's substitute) is %q, want confirmed", exported["per.strom@molndal.example"])
+	}
+	if len(rows) != people+2 {
+		t.Errorf("export has %d rows, want a header and %d people (with the substitute):\n%s", len(rows), people+1, out)
 	}
 	st, _, err := anmalan(t, "status", "-config", cfg)
 	if err != nil {
 		t.Fatalf("status: %v", err)
 	}
 	t.Logf("status:\n%s", st)
-	_ = humans
+}
+
+func kindsOf(rs []Reply) []string {
+	var k []string
+	for _, r := range rs {
+		k = append(k, r.Kind)
+	}
+	return k
 }
 
 func hasFlag(flags []imap.Flag, want string) bool {
