@@ -697,34 +697,6 @@ func subjectOf(raw []byte) string {
 	return s
 }
 
-// HandleTooLarge records a mail that is too large to download: only its
-// position and size are kept, and it is left for a human.
-func (b *Bot) HandleTooLarge(ctx context.Context, in Incoming, size int64) (Result, error) {
-	detail := fmt.Sprintf("%d bytes, over the limit", size)
-	// Without the bytes there is no Message-ID; the IMAP position stands
-	// in for it so that the same mail counts once.
-	in.Raw = []byte(fmt.Sprintf("X-Anmalan-Too-Large: %s/%d/%d/%d\r\n\r\n", in.Mailbox, in.UIDValidity, in.UID, size))
-	st, key, err := b.Record(ctx, in)
-	if err != nil {
-		return Result{}, err
-	}
-	res := Result{MailID: st.ID, Key: key, Outcome: OutcomeTooLarge, Duplicate: st.Done,
-		Decisions: []string{"mail of " + detail + ": not downloaded, left for a human"}}
-	if st.Done {
-		return res, nil
-	}
-	err = b.store.Update(ctx, func(tx *store.Tx) error {
-		if err := tx.FinishMail(st.ID, OutcomeTooLarge, detail, b.now()); err != nil {
-			return err
-		}
-		return tx.SetCheckpoint(in.Mailbox, in.UIDValidity, in.UID)
-	})
-	if err != nil {
-		return res, fmt.Errorf("record large mail: %w", err)
-	}
-	return res, nil
-}
-
 // logResult logs one decision with the attributes an operator searches by.
 func (b *Bot) logResult(in Incoming, res Result) {
 	attrs := []any{

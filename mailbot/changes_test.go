@@ -307,3 +307,33 @@ func TestOffers(t *testing.T) {
 	e.runOnce()
 	wantState(t, e, "confirmed cia@lerum.example", "cancelled anna@ale.example", "cancelled bo@ale.example")
 }
+
+// TestOfferExpiresInTheRunningDaemon: the daemon as `anmalan run` runs it
+// (not --once) passes an unanswered offer on when its deadline passes.
+func TestOfferExpiresInTheRunningDaemon(t *testing.T) {
+	e := newEnv(t, 1, localmail.Options{})
+	e.cfg.Events[0].OfferHours = 24
+	day := time.Date(2018, 11, 28, 10, 0, 0, 0, e.loc)
+	e.register(day, "Anna Ek", "anna@ale.example", "Bo Ek", "bo@ale.example", "Cia Berg", "cia@lerum.example")
+	e.deliver(fromLinda("r1", "Avanmäl anna@ale.example."), day.Add(time.Hour))
+	e.clock.Set(day.Add(time.Hour + time.Minute))
+	e.runOnce()
+
+	e.clock.Set(day.Add(26 * time.Hour))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.d.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	}()
+	// The test gives up after a minute; the first round expires the offer.
+	for give := time.Now().Add(time.Minute); time.Now().Before(give); time.Sleep(20 * time.Millisecond) {
+		if got := e.repliesTo("bo@ale.example"); len(got) > 0 && strings.HasPrefix(got[len(got)-1].subject, "Platsen har gått vidare") {
+			return
+		}
+	}
+	t.Fatalf("the running daemon did not pass the expired offer on; Bo got %v", subjects(e.repliesTo("bo@ale.example")))
+}

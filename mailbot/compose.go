@@ -42,6 +42,8 @@ const (
 	ReplyReplyToCancel = "replytocancel" // cancel by replying to our mail
 	ReplyChangesClosed = "changesclosed" // too late to change by mail
 	ReplyNotRegistered = "notregistered" // nothing to cancel
+	// ReplyNotice tells the organisers of a mail the bot left for them.
+	ReplyNotice = "notice"
 	// ReplyUndeliverable tells the organisers that a reply could not be
 	// delivered.
 	ReplyUndeliverable = "undeliverable"
@@ -49,7 +51,7 @@ const (
 
 var replyKinds = []string{ReplyConfirmation, ReplyWaiting, ReplyAlready, ReplyClosed, ReplyNotOpen, ReplyPast,
 	ReplyCancelled, ReplySubstituted, ReplyPromoted, ReplyOffer, ReplyOfferExpired, ReplyOrganiser, ReplyForged,
-	ReplyReplyToCancel, ReplyChangesClosed, ReplyNotRegistered, ReplyWhich, ReplyNoneOpen, ReplyUndeliverable}
+	ReplyReplyToCancel, ReplyChangesClosed, ReplyNotRegistered, ReplyWhich, ReplyNoneOpen, ReplyNotice, ReplyUndeliverable}
 
 // withMaterial reports whether a reply of the kind gives a seat, and so
 // carries the material and the calendar file.
@@ -176,6 +178,8 @@ type Reply struct {
 	Bounced []string
 	// Forged describes a mail that could not be trusted.
 	Forged ForgedMail
+	// Notice is what a notice to the organisers is about.
+	Notice *Notice
 	// Failed describes the reply that could not be delivered, for an
 	// undeliverable notice.
 	Failed *FailedReply
@@ -188,6 +192,19 @@ type FailedReply struct {
 	Subject   string
 	MessageID string
 	Reason    string // the server's answer
+}
+
+// Notice describes a mail that the bot left for a human, for the
+// organisers' notice.
+type Notice struct {
+	// Reason is "too-large" or "failed".
+	Reason           string
+	From, Subject    string
+	Arrived          string
+	Size, Limit      string // too-large: the mail's size and the limit, e.g. "31.2 MB"
+	Attempts         int    // failed: how often
+	Error            string // failed: the last error
+	Mailbox, Keyword string // where the mail is and the keyword it carries
 }
 
 // OpenSession is an event open for registration and its seats left.
@@ -234,6 +251,7 @@ type replyData struct {
 	Stats                 EventStats
 	Waiting, Bounced      []string
 	Forged                ForgedMail
+	Notice                Notice
 	Failed                FailedReply
 }
 
@@ -284,6 +302,9 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 		for _, m := range r.Material {
 			data.Material = append(data.Material, m.Name)
 		}
+	}
+	if r.Notice != nil {
+		data.Notice = *r.Notice
 	}
 	data.Note, data.Asked = r.Note, r.Asked
 	for _, o := range r.Sessions {

@@ -38,17 +38,40 @@ type IMAPConfig struct {
 	PasswordFile     string   `toml:"password_file"`
 	Mailbox          string   `toml:"mailbox"`           // default "INBOX"
 	ProcessedMailbox string   `toml:"processed_mailbox"` // empty: flag only
-	PollInterval     Duration `toml:"poll_interval"`     // default 1m
+	PollInterval     Duration `toml:"poll_interval"`     // default 1m; used without IDLE
+	// IdleRestart is how often a running IDLE is ended, checked with a
+	// NOOP and started again, so that a dead connection is found.
+	IdleRestart Duration `toml:"idle_restart"` // default 10m
+	// SharedInbox makes the bot take only mail addressed to it or about
+	// registration, leaving everything else exactly as it was.
+	SharedInbox bool `toml:"shared_inbox"`
+	// MaxMessageBytes is the size above which a mail is not downloaded but
+	// left for a human; the organisers are told.
+	MaxMessageBytes int64 `toml:"max_message_bytes"` // default 25 MiB
+	// ManualMailbox, when set, is where mail for a human is moved (after
+	// being flagged); empty: it is flagged and stays.
+	ManualMailbox string `toml:"manual_mailbox"`
+	AuthMechanism string `toml:"auth"` // "plain", "login" or "xoauth2"; empty: PLAIN, else LOGIN
+	// OAuth2TokenCommand prints a fresh access token (auth = "xoauth2").
+	OAuth2TokenCommand string `toml:"oauth2_token_command"`
+	// OAuth2TokenFile holds an access token kept fresh by another program.
+	OAuth2TokenFile string `toml:"oauth2_token_file"`
+	// TLSCAFile adds the certificates of a private CA to the system's.
+	TLSCAFile string `toml:"tls_ca_file"`
 }
 
 // SMTPConfig says how replies leave.
 type SMTPConfig struct {
-	Address      string `toml:"address"`
-	Security     string `toml:"security"`
-	Username     string `toml:"username"`
-	PasswordEnv  string `toml:"password_env"`
-	PasswordFile string `toml:"password_file"`
-	From         string `toml:"from"` // "GR Anmälan <anmalan@example>"
+	Address            string `toml:"address"`
+	Security           string `toml:"security"`
+	Username           string `toml:"username"`
+	PasswordEnv        string `toml:"password_env"`
+	PasswordFile       string `toml:"password_file"`
+	From               string `toml:"from"` // "GR Anmälan <anmalan@example>"
+	AuthMechanism      string `toml:"auth"` // as for IMAP
+	OAuth2TokenCommand string `toml:"oauth2_token_command"`
+	OAuth2TokenFile    string `toml:"oauth2_token_file"`
+	TLSCAFile          string `toml:"tls_ca_file"`
 	// MaxRepliesPerAddress caps the replies queued to one address in 24
 	// hours, so that an auto-responder that does not say it is one cannot
 	// draw the bot into an endless exchange. Default 10.

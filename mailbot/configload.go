@@ -31,6 +31,15 @@ const (
 	defaultMaxRepliesPerAddress = 10
 	// minPollInterval keeps a mistyped "1ms" from hammering the IMAP server.
 	minPollInterval = 5 * time.Second
+	// defaultIdleRestart is well inside the 29 minutes after which RFC 2177
+	// lets a server drop an idle client, and short enough that a dead
+	// connection is noticed within minutes.
+	defaultIdleRestart = 10 * time.Minute
+	minIdleRestart     = 10 * time.Second
+	maxIdleRestart     = 29 * time.Minute
+	// defaultMaxMessageBytes is the size above which a mail is not
+	// downloaded whole but flagged for a human.
+	defaultMaxMessageBytes = 25 << 20
 	// maxEventIDLength keeps "anmalan+<id>@domain" within the 64 octets that
 	// RFC 5321 allows for a local part, with room for a long bot name.
 	maxEventIDLength = 40
@@ -141,12 +150,12 @@ func (c *Config) Warnings() []string { return c.warnings }
 // runs; check-config and run call both.
 func (c *Config) CheckSecrets() []string {
 	var problems []string
-	if c.IMAP.Username != "" {
+	if c.IMAP.Username != "" && c.IMAP.AuthMechanism != AuthXOAUTH2 {
 		if _, err := c.IMAP.Password(); err != nil {
 			problems = append(problems, err.Error())
 		}
 	}
-	if c.SMTP.Username != "" {
+	if c.SMTP.Username != "" && c.SMTP.AuthMechanism != AuthXOAUTH2 {
 		if _, err := c.SMTP.Password(); err != nil {
 			problems = append(problems, err.Error())
 		}
@@ -648,7 +657,8 @@ func (ck *checker) checkIMAP(c *Config) {
 		ck.missing("imap.username", "")
 	}
 	m.Security = ck.checkServer("imap", m.Address, m.Security, 993)
-	m.PasswordFile = ck.checkPassword("imap", m.Username, m.PasswordEnv, m.PasswordFile, c.Dir)
+	a := ck.checkAuth("imap", c.Dir, m.Security, authKeys{m.Username, m.AuthMechanism, m.PasswordEnv, m.PasswordFile, m.OAuth2TokenCommand, m.OAuth2TokenFile, m.TLSCAFile})
+	m.PasswordFile, m.OAuth2TokenFile, m.TLSCAFile = a.passwordFile, a.tokenFile, a.caFile
 	if m.Mailbox == "" {
 		m.Mailbox = defaultMailbox
 	}
@@ -658,11 +668,33 @@ func (ck *checker) checkIMAP(c *Config) {
 	case m.ProcessedMailbox == m.Mailbox:
 		ck.problemf("imap.processed_mailbox: %q is the same as imap.mailbox", m.ProcessedMailbox)
 	}
+	switch {
+	case m.ManualMailbox == "":
+	case m.ManualMailbox == m.Mailbox:
+		ck.problemf("imap.manual_mailbox: %q is the same as imap.mailbox", m.ManualMailbox)
+	case m.ManualMailbox == m.ProcessedMailbox:
+		ck.problemf("imap.manual_mailbox: %q is the same as imap.processed_mailbox", m.ManualMailbox)
+	}
 	switch d := m.PollInterval.Duration; {
 	case d == 0:
 		m.PollInterval.Duration = defaultPollInterval
 	case d < minPollInterval:
 		ck.problemf("imap.poll_interval: %v is shorter than the minimum %v", d, minPollInterval)
+	}
+	switch d := m.IdleRestart.Duration; {
+	case d == 0:
+		m.IdleRestart.Duration = defaultIdleRestart
+	case d < minIdleRestart:
+		ck.problemf("imap.idle_restart: %v is shorter than the minimum %v", d, minIdleRestart)
+	case d > maxIdleRestart:
+		// RFC 2177: a server may drop a client idle for 30 minutes.
+		ck.problemf("imap.idle_restart: %v is longer than the maximum %v (servers drop clients idle for 30 minutes)", d, maxIdleRestart)
+	}
+	switch {
+	case m.MaxMessageBytes == 0 && !ck.invalidPaths["imap.max_message_bytes"]:
+		m.MaxMessageBytes = defaultMaxMessageBytes
+	case m.MaxMessageBytes < 0:
+		ck.problemf("imap.max_message_bytes: must be positive, not %d", m.MaxMessageBytes)
 	}
 }
 
@@ -677,7 +709,8 @@ func (ck *checker) checkSMTP(c *Config) {
 	if m.Username == "" && (m.PasswordEnv != "" || m.PasswordFile != "") {
 		ck.problemf("smtp: a password is set but smtp.username is empty")
 	}
-	m.PasswordFile = ck.checkPassword("smtp", m.Username, m.PasswordEnv, m.PasswordFile, c.Dir)
+	a := ck.checkAuth("smtp", c.Dir, m.Security, authKeys{m.Username, m.AuthMechanism, m.PasswordEnv, m.PasswordFile, m.OAuth2TokenCommand, m.OAuth2TokenFile, m.TLSCAFile})
+	m.PasswordFile, m.OAuth2TokenFile, m.TLSCAFile = a.passwordFile, a.tokenFile, a.caFile
 	switch {
 	case m.MaxRepliesPerAddress == 0:
 		m.MaxRepliesPerAddress = defaultMaxRepliesPerAddress
@@ -689,6 +722,59 @@ func (ck *checker) checkSMTP(c *Config) {
 	} else if _, err := mail.ParseAddress(m.From); err != nil {
 		ck.problemf("smtp.from: %q is not a mail address: %v", m.From, err)
 	}
+}
+
+// authKeys are the login keys that [imap] and [smtp] share.
+type authKeys struct {
+	username, mech, passwordEnv, passwordFile, tokenCommand, tokenFile, caFile string
+}
+
+// resolvedAuth are the file names of authKeys made absolute.
+type resolvedAuth struct{ passwordFile, tokenFile, caFile string }
+
+// checkAuth checks the login and TLS keys of a section and returns its
+// files resolved against dir. With auth = "xoauth2" a token source replaces
+// the password; otherwise the token keys must not be set.
+func (ck *checker) checkAuth(section, dir, security string, k authKeys) resolvedAuth {
+	var r resolvedAuth
+	switch k.mech {
+	case "", AuthPlain, AuthLogin:
+		if k.tokenCommand != "" || k.tokenFile != "" {
+			ck.problemf("%s: oauth2_token_command and oauth2_token_file need %s.auth = \"xoauth2\"", section, section)
+		}
+		r.passwordFile = ck.checkPassword(section, k.username, k.passwordEnv, k.passwordFile, dir)
+	case AuthXOAUTH2:
+		if k.username == "" {
+			ck.problemf("%s.auth: \"xoauth2\" needs %s.username", section, section)
+		}
+		if k.passwordEnv != "" || k.passwordFile != "" {
+			ck.problemf("%s: with auth = \"xoauth2\" the token replaces the password: remove password_env and password_file", section)
+		}
+		switch {
+		case k.tokenCommand != "" && k.tokenFile != "":
+			ck.problemf("%s: set only one of oauth2_token_command and oauth2_token_file", section)
+		case k.tokenCommand == "" && k.tokenFile == "":
+			ck.problemf("%s.auth: \"xoauth2\" needs oauth2_token_command or oauth2_token_file", section)
+		}
+		if k.tokenFile != "" {
+			r.tokenFile = resolvePath(dir, k.tokenFile)
+			if _, err := os.Stat(r.tokenFile); err != nil {
+				ck.problemf("%s.oauth2_token_file: %v", section, err)
+			}
+		}
+	default:
+		ck.problemf("%s.auth: %q is not \"plain\", \"login\" or \"xoauth2\"", section, k.mech)
+	}
+	if k.caFile != "" {
+		r.caFile = resolvePath(dir, k.caFile)
+		if security == "none" {
+			ck.problemf("%s.tls_ca_file: set, but %s.security is \"none\"", section, section)
+		}
+		if _, err := loadCAPool(r.caFile); err != nil {
+			ck.problemf("%s.tls_ca_file: %v", section, err)
+		}
+	}
+	return r
 }
 
 // checkServer checks a host:port address and its security setting, and

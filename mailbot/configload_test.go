@@ -138,6 +138,9 @@ func TestExampleConfig(t *testing.T) {
 		t.Errorf("imap security, smtp security, mailbox, poll = %q, %q, %q, %v",
 			c.IMAP.Security, c.SMTP.Security, c.IMAP.Mailbox, c.IMAP.PollInterval)
 	}
+	if c.IMAP.IdleRestart.Duration != 10*time.Minute || c.IMAP.MaxMessageBytes != 25<<20 || c.IMAP.SharedInbox {
+		t.Errorf("idle_restart, max_message_bytes, shared_inbox = %v, %d, %v", c.IMAP.IdleRestart, c.IMAP.MaxMessageBytes, c.IMAP.SharedInbox)
+	}
 	if len(c.Organisations) != 13 || c.Organisations["molndal.example"] != "Mölndals stad" {
 		t.Errorf("organisations = %v", c.Organisations)
 	}
@@ -216,6 +219,22 @@ func TestParseConfigProblems(t *testing.T) {
 		{"bad changes_close", `closes = "2030-04-30"`, `closes = "2030-04-30"` + "\nchanges_close = \"soon\"", `events[0].changes_close: "soon" is not a date`},
 		{"changes_close after the end", `closes = "2030-04-30"`, `closes = "2030-04-30"` + "\nchanges_close = \"2030-05-03\"", "events[0].changes_close: 2030-05-03 is after the event ends"},
 		{"negative offer_hours", "seats = 3", "seats = 3\noffer_hours = -1", "events[0].offer_hours: -1 is negative"},
+		{"idle restart too short", `username = "bot"`, `username = "bot"` + "\nidle_restart = \"1s\"", "imap.idle_restart: 1s is shorter than the minimum 10s"},
+		{"idle restart too long", `username = "bot"`, `username = "bot"` + "\nidle_restart = \"45m\"", "imap.idle_restart: 45m0s is longer than the maximum 29m0s"},
+		{"negative size limit", `username = "bot"`, `username = "bot"` + "\nmax_message_bytes = -5", "imap.max_message_bytes: must be positive, not -5"},
+		{"size limit as a string", `username = "bot"`, `username = "bot"` + "\nmax_message_bytes = \"25MB\"", "imap.max_message_bytes: want an integer, not a string"},
+		{"shared inbox not a boolean", `username = "bot"`, `username = "bot"` + "\nshared_inbox = \"yes\"", "imap.shared_inbox: want true or false, not a string"},
+		{"manual mailbox is the inbox", `username = "bot"`, `username = "bot"` + "\nmanual_mailbox = \"INBOX\"", `imap.manual_mailbox: "INBOX" is the same as imap.mailbox`},
+		{"manual mailbox is the processed one", `username = "bot"`, `username = "bot"` + "\nprocessed_mailbox = \"Done\"\nmanual_mailbox = \"Done\"", `imap.manual_mailbox: "Done" is the same as imap.processed_mailbox`},
+		{"unknown auth", `username = "bot"`, `username = "bot"` + "\nauth = \"cram-md5\"", `imap.auth: "cram-md5" is not "plain", "login" or "xoauth2"`},
+		{"xoauth2 without a token source", `password_env = "ANMALAN_TEST_IMAP_PASSWORD"`, `auth = "xoauth2"`, `imap.auth: "xoauth2" needs oauth2_token_command or oauth2_token_file`},
+		{"xoauth2 with a password", `password_env = "ANMALAN_TEST_IMAP_PASSWORD"`, `password_env = "ANMALAN_TEST_IMAP_PASSWORD"` + "\nauth = \"xoauth2\"\noauth2_token_command = \"echo t\"", "imap: with auth = \"xoauth2\" the token replaces the password"},
+		{"xoauth2 with both token sources", `password_env = "ANMALAN_TEST_IMAP_PASSWORD"`, "auth = \"xoauth2\"\noauth2_token_command = \"echo t\"\noauth2_token_file = \"m.pdf\"", "imap: set only one of oauth2_token_command and oauth2_token_file"},
+		{"token file missing", `password_env = "ANMALAN_TEST_IMAP_PASSWORD"`, "auth = \"xoauth2\"\noauth2_token_file = \"no-token\"", "imap.oauth2_token_file: stat "},
+		{"token without xoauth2", `password_env = "ANMALAN_TEST_IMAP_PASSWORD"`, `password_env = "ANMALAN_TEST_IMAP_PASSWORD"` + "\noauth2_token_file = \"m.pdf\"", `imap: oauth2_token_command and oauth2_token_file need imap.auth = "xoauth2"`},
+		{"smtp xoauth2 without a user", `from = "Bot <Bot@Example.org>"`, `from = "Bot <Bot@Example.org>"` + "\nauth = \"xoauth2\"\noauth2_token_command = \"echo t\"", `smtp.auth: "xoauth2" needs smtp.username`},
+		{"ca file that is no certificate", "address = \"127.0.0.1:1025\"\nsecurity = \"none\"", "address = \"127.0.0.1:1025\"\nsecurity = \"tls\"\ntls_ca_file = \"m.pdf\"", "smtp.tls_ca_file: "},
+		{"ca file without tls", `password_env = "ANMALAN_TEST_IMAP_PASSWORD"`, `password_env = "ANMALAN_TEST_IMAP_PASSWORD"` + "\ntls_ca_file = \"m.pdf\"", `imap.tls_ca_file: set, but imap.security is "none"`},
 		{"processed mailbox is the inbox", `username = "bot"`, `username = "bot"` + "\nprocessed_mailbox = \"INBOX\"", `imap.processed_mailbox: "INBOX" is the same as imap.mailbox`},
 	}
 	for _, tt := range tests {

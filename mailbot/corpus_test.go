@@ -35,11 +35,11 @@ func corpusConfig() *Config {
 	}
 }
 
-// sharedCorpus returns the path of a folder of the project's copy of the
+// corpusDir returns the path of a folder of the project's copy of the
 // mail corpus (testdata/corpus at the module root, with each source's
 // licence). The copy is part of the repository, so a missing folder is a
 // failure, never a skip.
-func sharedCorpus(t *testing.T, folder string) string {
+func corpusDir(t *testing.T, folder string) string {
 	t.Helper()
 	dir := filepath.Join("..", "testdata", "corpus", folder)
 	if _, err := os.Stat(dir); err != nil {
@@ -185,7 +185,7 @@ func checkPeople(t *testing.T, what string, got, want []Person) {
 // set is automatic, never a registration; and most bounces name the
 // address that failed.
 func TestAutomaticCorpus(t *testing.T) {
-	dir := sharedCorpus(t, "automatic-sisimai")
+	dir := corpusDir(t, "automatic-sisimai")
 	cfg := corpusConfig()
 	files := emlFiles(t, dir, "*.eml")
 	bounces, named := 0, 0
@@ -216,7 +216,7 @@ func TestDeliveryReportsInClientCorpora(t *testing.T) {
 		{"clients-mikel-mail", "multipart_report_emails--*.eml"},
 		{"mime-enmime", "dsn--*.eml"},
 	} {
-		dir := sharedCorpus(t, c.folder)
+		dir := corpusDir(t, c.folder)
 		for _, f := range emlFiles(t, dir, c.pattern) {
 			u := Understand(readFile(t, f), cfg)
 			if u.Kind != "automatic" || u.Automatic != AutoBounce {
@@ -233,7 +233,7 @@ func TestWholeCorpusReads(t *testing.T) {
 	cfg := corpusConfig()
 	total := 0
 	for _, folder := range []string{"registrations", "automatic-sisimai", "clients-mikel-mail", "mime-enmime"} {
-		dir := sharedCorpus(t, folder)
+		dir := corpusDir(t, folder)
 		for _, f := range emlFiles(t, dir, "*.eml") {
 			raw, err := os.ReadFile(f)
 			if err != nil {

@@ -3,8 +3,8 @@ package mailbot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/store"
@@ -43,17 +43,6 @@ func Open(ctx context.Context, cfg *Config, opts Options) (*Daemon, error) {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
-	imapPass, err := cfg.IMAP.Password()
-	if err != nil {
-		return nil, fmt.Errorf("imap password: %w", err)
-	}
-	var smtpPass string
-	if cfg.SMTP.Username != "" {
-		// A relay on the same machine may take mail without a login.
-		if smtpPass, err = cfg.SMTP.Password(); err != nil {
-			return nil, fmt.Errorf("smtp password: %w", err)
-		}
-	}
 	st, err := store.Open(ctx, cfg.Database)
 	if err != nil {
 		return nil, err
@@ -68,13 +57,22 @@ func Open(ctx context.Context, cfg *Config, opts Options) (*Daemon, error) {
 		st.Close()
 		return nil, err
 	}
-	outbox := NewOutbox(cfg.SMTP, smtpPass, st, opts.Now, opts.Log)
+	inbox, err := NewInbox(cfg.IMAP, bot, st, opts.Log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	outbox, err := NewOutbox(cfg.SMTP, st, opts.Now, opts.Log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	outbox.onFailed = bot.undeliverableNotice
 	return &Daemon{
 		cfg:    cfg,
 		store:  st,
 		bot:    bot,
-		inbox:  NewInbox(cfg.IMAP, imapPass, bot, st, opts.Log),
+		inbox:  inbox,
 		outbox: outbox,
 		now:    opts.Now,
 		log:    opts.Log,
@@ -103,51 +101,71 @@ func (d *Daemon) RunOnce(ctx context.Context) (int, DeliveryReport, error) {
 	return n, rep, errors.Join(inErr, tickErr, outErr)
 }
 
-// Run polls the inbox and delivers replies until ctx is cancelled. A
-// server that is away is retried with growing pauses; Run never returns
-// because of one. It returns nil when ctx ends.
+// Run handles mail as it arrives and delivers replies until ctx is
+// cancelled. The inbox keeps one connection, with IDLE where the server
+// offers it (polling every poll_interval otherwise), and reconnects with
+// backoff whenever it is lost; the outbox is delivered by a goroutine of
+// its own, at once after new decisions and whenever a retry falls due.
+// Run never returns because a server went away; it returns nil when ctx
+// ends.
 func (d *Daemon) Run(ctx context.Context) error {
-	interval := d.cfg.IMAP.PollInterval.Duration
-	if interval <= 0 {
-		interval = time.Minute
-	}
 	d.log.Info("anmalan running", slog.String("mailbox", d.cfg.IMAP.Mailbox), slog.String("imap", d.cfg.IMAP.Address),
-		slog.String("smtp", d.cfg.SMTP.Address), slog.Duration("poll_interval", interval), slog.Int("events", len(d.cfg.Events)))
-	failures := 0
+		slog.String("smtp", d.cfg.SMTP.Address), slog.Duration("poll_interval", d.cfg.IMAP.PollInterval.Duration),
+		slog.Duration("idle_restart", d.cfg.IMAP.IdleRestart.Duration), slog.Int("events", len(d.cfg.Events)))
+	kick := make(chan struct{}, 1)
+	var wg sync.WaitGroup
+	wg.Go(func() { d.deliverLoop(ctx, kick) })
+	d.inbox.Run(ctx, func() {
+		select {
+		case kick <- struct{}{}:
+		default:
+		}
+	})
+	wg.Wait()
+	d.log.Info("anmalan stopping")
+	return nil
+}
+
+// deliverLoop delivers the outbox now, whenever kick is signalled, and
+// when the next retry falls due, until ctx ends. Each round first lets the
+// bot's timers run (offers of seats whose deadline passed), so that what
+// they decide leaves in the same round; the rounds are at most a minute
+// apart.
+func (d *Daemon) deliverLoop(ctx context.Context, kick <-chan struct{}) {
 	for {
-		n, rep, err := d.RunOnce(ctx)
+		if n, err := d.bot.Tick(ctx); err != nil {
+			d.log.Error("timers failed", slog.String("error", err.Error()))
+		} else if n > 0 {
+			d.log.Info("offers expired", slog.Int("count", n))
+		}
+		rep, err := d.outbox.DeliverDue(ctx)
 		if ctx.Err() != nil {
-			d.log.Info("anmalan stopping")
-			return nil
+			return
 		}
-		wait := interval
+		// Without anything due, look again now and then anyway: the
+		// clock may be moved (tests, the demo) or the database changed
+		// by another process.
+		wait := time.Minute
 		if err != nil {
-			failures++
-			// Back off from a server that is away: 1 s, 2 s … up to the
-			// poll interval, so a restart is noticed soon but not hammered.
-			wait = min(time.Second<<min(failures-1, 16), interval)
-			d.log.Warn("round failed; will retry", slog.Int("attempt", failures), slog.Duration("in", wait), slog.String("error", err.Error()))
-		} else {
-			if failures > 0 {
-				d.log.Info("connected again", slog.Int("after_attempts", failures))
-			}
-			failures = 0
-		}
-		if n > 0 || rep != (DeliveryReport{}) {
-			d.log.Info("round done", slog.Int("mails", n), slog.Int("sent", rep.Sent), slog.Int("retry", rep.Retry), slog.Int("failed", rep.Failed))
+			d.log.Error("outbox delivery failed", slog.String("error", err.Error()))
+		} else if rep != (DeliveryReport{}) {
+			d.log.Info("outbox delivered", slog.Int("sent", rep.Sent), slog.Int("retry", rep.Retry), slog.Int("failed", rep.Failed))
 		}
 		if next, ok, err := d.store.NextDue(ctx); err == nil && ok {
-			if until := next.Sub(d.now()); until < wait {
-				wait = max(until, time.Second)
-			}
+			wait = min(wait, max(next.Sub(d.now()), time.Second))
+		}
+		if rep.Sent+rep.Retry+rep.Failed >= deliverBatch {
+			// A full batch: there may be more due right now.
+			continue
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			d.log.Info("anmalan stopping")
-			return nil
+			return
+		case <-kick:
 		case <-t.C:
 		}
+		t.Stop()
 	}
 }

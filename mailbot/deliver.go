@@ -31,19 +31,24 @@ const (
 // the bytes that were stored, so a retry after a crash sends the same
 // Message-ID.
 type Outbox struct {
-	cfg      SMTPConfig
-	password string
-	store    *store.Store
-	now      func() time.Time
-	log      *slog.Logger
+	cfg   SMTPConfig
+	creds credentials
+	store *store.Store
+	now   func() time.Time
+	log   *slog.Logger
 	// onFailed, when set, runs in the transaction that records a reply as
 	// failed for good: the bot queues a notice to the organisers there.
 	onFailed func(*store.Tx, store.Outgoing) error
 }
 
-// NewOutbox returns an Outbox that sends through cfg.
-func NewOutbox(cfg SMTPConfig, password string, st *store.Store, now func() time.Time, log *slog.Logger) *Outbox {
-	return &Outbox{cfg: cfg, password: password, store: st, now: now, log: log}
+// NewOutbox returns an Outbox that sends through cfg. It fails when the
+// SMTP password named in cfg cannot be read.
+func NewOutbox(cfg SMTPConfig, st *store.Store, now func() time.Time, log *slog.Logger) (*Outbox, error) {
+	creds, err := newCredentials("smtp", cfg.Username, cfg.AuthMechanism, cfg.PasswordEnv, cfg.PasswordFile, cfg.OAuth2TokenCommand, cfg.OAuth2TokenFile)
+	if err != nil {
+		return nil, err
+	}
+	return &Outbox{cfg: cfg, creds: creds, store: st, now: now, log: log}, nil
 }
 
 // DeliveryReport counts what one DeliverDue did.
@@ -252,7 +257,11 @@ func (o *Outbox) dial(ctx context.Context) (*smtp.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", o.cfg.Address, err)
 	}
-	tlsConfig := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	tlsConfig, err := tlsConfig(host, o.cfg.TLSCAFile)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("smtp %w", err)
+	}
 	var c *smtp.Client
 	switch o.cfg.Security {
 	case "tls":
@@ -272,19 +281,47 @@ func (o *Outbox) dial(ctx context.Context) (*smtp.Client, error) {
 		c.Close()
 		return nil, fmt.Errorf("greet %s: %w", o.cfg.Address, err)
 	}
-	if o.cfg.Username != "" {
-		var auth sasl.Client
-		if ok, _ := c.Extension("AUTH"); ok && !c.SupportsAuth("PLAIN") && c.SupportsAuth("LOGIN") {
-			auth = sasl.NewLoginClient(o.cfg.Username, o.password)
-		} else {
-			auth = sasl.NewPlainClient("", o.cfg.Username, o.password)
-		}
-		if err := c.Auth(auth); err != nil {
+	if o.creds.username != "" {
+		if err := o.auth(ctx, c); err != nil {
 			c.Close()
-			return nil, fmt.Errorf("log in to %s as %s: %w", o.cfg.Address, o.cfg.Username, err)
+			return nil, fmt.Errorf("log in to %s as %s: %w", o.cfg.Address, o.creds.username, err)
 		}
 	}
 	return c, nil
+}
+
+// auth logs in with the configured mechanism. With XOAUTH2 a rejected
+// token is fetched afresh and tried once more, since access tokens expire
+// within the hour.
+func (o *Outbox) auth(ctx context.Context, c *smtp.Client) error {
+	cr := o.creds
+	switch cr.mech {
+	case AuthXOAUTH2:
+		for fresh := range 2 {
+			tok, err := cr.tokens.Token(ctx, fresh == 1)
+			if err != nil {
+				return err
+			}
+			err = c.Auth(&xoauth2Client{username: cr.username, token: tok})
+			var se *smtp.SMTPError
+			if err == nil || !errors.Is(err, errTokenRejected) && !(errors.As(err, &se) && se.Code == 535) {
+				return err
+			}
+			if fresh == 1 {
+				return err
+			}
+			o.log.Warn("smtp server rejected the access token; fetching a new one", slog.String("address", o.cfg.Address))
+		}
+		return nil
+	case AuthLogin:
+		return c.Auth(sasl.NewLoginClient(cr.username, cr.password))
+	case AuthPlain:
+		return c.Auth(sasl.NewPlainClient("", cr.username, cr.password))
+	}
+	if ok, _ := c.Extension("AUTH"); ok && !c.SupportsAuth("PLAIN") && c.SupportsAuth("LOGIN") {
+		return c.Auth(sasl.NewLoginClient(cr.username, cr.password))
+	}
+	return c.Auth(sasl.NewPlainClient("", cr.username, cr.password))
 }
 
 // localName is the name the bot greets with: the domain of its address.

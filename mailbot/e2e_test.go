@@ -41,7 +41,7 @@ func (c *testClock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // env is one bot on in-process servers.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *localmail.Servers
 	cfg   *mailbot.Config
 	d     *mailbot.Daemon
@@ -54,23 +54,40 @@ type env struct {
 // newEnv starts servers and a daemon for the seed's workshop with seats.
 func newEnv(t *testing.T, seats int, lopts localmail.Options) *env {
 	t.Helper()
-	return newEnvEvents(t, lopts, `
+	return newEnvWith(t, seats, lopts, nil)
+}
+
+// seedEvent is the seed's workshop as a TOML [[events]] table.
+func seedEvent(seats int) string {
+	return `
 [[events]]
 id = "segregation-2018"
 title = "På tal om segregation – ett samtal om hur vi kan arbeta tillsammans"
 starts = "2018-12-11 13:00"
 ends = "2018-12-11 15:30"
 location = "GR, Anders Personsgatan 8, Göteborg"
-seats = `+strconv.Itoa(seats)+`
+seats = ` + strconv.Itoa(seats) + `
 closes = "2018-12-04"
 material = ["kartlaggning.pdf"]
 keywords = ["segregation"]
-`)
+`
+}
+
+// newEnvWith is newEnv with the config text changed by edit (when set)
+// before it is loaded.
+func newEnvWith(t testing.TB, seats int, lopts localmail.Options, edit func(string) string) *env {
+	t.Helper()
+	return newEnvFull(t, lopts, seedEvent(seats), edit)
 }
 
 // newEnvEvents starts servers and a daemon for the events given as TOML
 // [[events]] tables; "kartlaggning.pdf" is a material file they may name.
-func newEnvEvents(t *testing.T, lopts localmail.Options, events string) *env {
+func newEnvEvents(t testing.TB, lopts localmail.Options, events string) *env {
+	t.Helper()
+	return newEnvFull(t, lopts, events, nil)
+}
+
+func newEnvFull(t testing.TB, lopts localmail.Options, events string, edit func(string) string) *env {
 	t.Helper()
 	loc, err := time.LoadLocation("Europe/Stockholm")
 	if err != nil {
@@ -112,6 +129,9 @@ addresses = ["` + organiser + `"]
 trusted_authserv_id = "mx.goteborgsregionen.example"
 contact = "Linda Karlsson, ` + organiser + `"
 ` + events
+	if edit != nil {
+		toml = edit(toml)
+	}
 	cfgPath := filepath.Join(dir, "anmalan.toml")
 	if err := os.WriteFile(cfgPath, []byte(toml), 0o600); err != nil {
 		t.Fatal(err)
@@ -178,7 +198,7 @@ type sent struct {
 	attachments map[string][]byte
 }
 
-func decode(t *testing.T, m localmail.Message) sent {
+func decode(t testing.TB, m localmail.Message) sent {
 	t.Helper()
 	r, err := mail.CreateReader(bytes.NewReader(m.Data))
 	if err != nil {

@@ -2,16 +2,20 @@ package mailbot
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
+	"mime"
 	"net"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-message/charset"
+	"github.com/emersion/go-sasl"
 
 	"github.com/goteborgsregionen/anmalan/store"
 )
@@ -23,42 +27,127 @@ const (
 	keywordManual imap.Flag = "$AnmalanManual"
 )
 
+// OutcomeFailed is recorded for a mail whose handling failed maxAttempts
+// times: it is left for a human and the organisers are told.
+const OutcomeFailed = "failed"
+
 const (
-	// fetchChunk is how many mails are downloaded per FETCH; it bounds
-	// memory while keeping round trips few.
-	fetchChunk = 50
+	// fetchChunk and fetchChunkBytes bound one BODY.PEEK[] fetch: few
+	// round trips, bounded memory.
+	fetchChunk      = 200
+	fetchChunkBytes = 16 << 20
 	// maxAttempts is how often a mail may fail before it is left for a human.
 	maxAttempts = 3
-	// defaultMaxMessageBytes is the size above which a mail is not
-	// downloaded whole but flagged for a human.
-	defaultMaxMessageBytes = 25 << 20
+	// commandTimeout is how long the watchdog waits for the server to
+	// answer the end of an IDLE or a NOOP before it gives the connection up.
+	commandTimeout = time.Minute
+	// Reconnecting backs off from backoffBase, doubling, up to backoffMax.
+	backoffBase = time.Second
+	backoffMax  = 5 * time.Minute
 )
+
+// forHuman reports whether a mail with this outcome is flagged for a human
+// (and moved to manual_mailbox) rather than filed as processed.
+func forHuman(outcome string) bool {
+	return outcome == OutcomeFailed || needsHuman(outcome)
+}
 
 // Inbox reads the bot's mailbox over IMAP.
 type Inbox struct {
-	cfg      IMAPConfig
-	password string
-	bot      *Bot
-	store    *store.Store
-	log      *slog.Logger
-	maxBytes int64
+	cfg   IMAPConfig
+	creds credentials
+	bot   *Bot
+	store *store.Store
+	log   *slog.Logger
+	// handle decides one mail; it is Bot.Handle except in tests, which
+	// inject failures through it.
+	handle func(context.Context, Incoming) (Result, error)
+	// botLocal and botDomain are the parts of the bot's own address, for
+	// recognising mail to it (and to a +tag of it) in a shared inbox.
+	botLocal, botDomain string
+	// subjectWords are the event ids and keywords, lower case.
+	subjectWords []string
 }
 
-// NewInbox returns an Inbox for cfg that hands every new mail to bot.
-func NewInbox(cfg IMAPConfig, password string, bot *Bot, st *store.Store, log *slog.Logger) *Inbox {
-	return &Inbox{cfg: cfg, password: password, bot: bot, store: st, log: log, maxBytes: defaultMaxMessageBytes}
+// NewInbox returns an Inbox for cfg that hands every new mail to bot. It
+// fails when the password named in cfg cannot be read.
+func NewInbox(cfg IMAPConfig, bot *Bot, st *store.Store, log *slog.Logger) (*Inbox, error) {
+	creds, err := newCredentials("imap", cfg.Username, cfg.AuthMechanism, cfg.PasswordEnv, cfg.PasswordFile, cfg.OAuth2TokenCommand, cfg.OAuth2TokenFile)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.MaxMessageBytes <= 0 {
+		cfg.MaxMessageBytes = defaultMaxMessageBytes
+	}
+	if cfg.IdleRestart.Duration <= 0 {
+		cfg.IdleRestart.Duration = defaultIdleRestart
+	}
+	if cfg.PollInterval.Duration <= 0 {
+		cfg.PollInterval.Duration = defaultPollInterval
+	}
+	ib := &Inbox{cfg: cfg, creds: creds, bot: bot, store: st, log: log, handle: bot.Handle}
+	ib.botLocal, ib.botDomain, _ = strings.Cut(bot.botAddr, "@")
+	for _, ev := range bot.cfg.Events {
+		ib.subjectWords = append(ib.subjectWords, ev.ID)
+		ib.subjectWords = append(ib.subjectWords, ev.Keywords...)
+	}
+	return ib, nil
 }
 
-// dial connects and logs in.
-func (ib *Inbox) dial(ctx context.Context) (*imapclient.Client, error) {
+// session is one connection, logged in, with the mailbox selected.
+type session struct {
+	c        *imapclient.Client
+	caps     imap.CapSet
+	validity uint32
+	// newMail is signalled by the client's reader goroutine when the
+	// server reports new mail. The handler must never issue a command (it
+	// would deadlock), so it only signals.
+	newMail chan struct{}
+	// warnedMove keeps the "cannot move" warning to one per connection.
+	warnedMove bool
+}
+
+// connect dials, logs in and selects the mailbox. An access token that
+// the server rejects is fetched afresh and tried once more on a new
+// connection (a refused XOAUTH2 exchange leaves the old one unusable).
+func (ib *Inbox) connect(ctx context.Context) (*session, error) {
+	s, err := ib.connectWith(ctx, false)
+	if errors.Is(err, errTokenRejected) {
+		ib.log.Warn("imap server rejected the access token; fetching a new one", slog.String("address", ib.cfg.Address))
+		s, err = ib.connectWith(ctx, true)
+	}
+	return s, err
+}
+
+func (ib *Inbox) connectWith(ctx context.Context, freshToken bool) (*session, error) {
 	host, _, err := net.SplitHostPort(ib.cfg.Address)
 	if err != nil {
 		return nil, fmt.Errorf("imap address: %w", err)
 	}
+	tc, err := tlsConfig(host, ib.cfg.TLSCAFile)
+	if err != nil {
+		return nil, fmt.Errorf("imap %w", err)
+	}
+	s := &session{newMail: make(chan struct{}, 1)}
 	opts := &imapclient.Options{
-		TLSConfig: &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12},
-		// Keep-alive finds a dead peer while the connection is quiet.
-		Dialer: &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second},
+		TLSConfig: tc,
+		// ENVELOPE subjects come in any charset.
+		WordDecoder: &mime.WordDecoder{CharsetReader: charset.Reader},
+		// go-imap has no read deadline while idle: keep-alive probes find a
+		// peer that vanished (a half-open connection) within about a
+		// minute of silence.
+		Dialer: &net.Dialer{Timeout: 30 * time.Second, KeepAliveConfig: net.KeepAliveConfig{
+			Enable: true, Idle: 30 * time.Second, Interval: 10 * time.Second, Count: 3}},
+		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+			Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+				if d.NumMessages != nil {
+					select {
+					case s.newMail <- struct{}{}:
+					default:
+					}
+				}
+			},
+		},
 	}
 	var c *imapclient.Client
 	switch ib.cfg.Security {
@@ -72,15 +161,79 @@ func (ib *Inbox) dial(ctx context.Context) (*imapclient.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", ib.cfg.Address, err)
 	}
+	s.c = c
 	// A cancelled context closes the connection, which ends any command
 	// in flight; the client has no per-command context.
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	go func() { <-c.Closed(); stop() }()
-	if err := c.Login(ib.cfg.Username, ib.password).Wait(); err != nil {
+	if err := ib.login(ctx, c, freshToken); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("log in as %s: %w", ib.cfg.Username, err)
+		return nil, fmt.Errorf("log in to %s as %s: %w", ib.cfg.Address, ib.creds.username, err)
 	}
-	return c, nil
+	// Capabilities may change with the login; ask again. IMAP4rev2 is
+	// never ENABLEd: its changed responses trip up some servers' clients.
+	s.caps = c.Caps()
+	sel, err := c.Select(ib.cfg.Mailbox, nil).Wait()
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("select %s: %w", ib.cfg.Mailbox, err)
+	}
+	s.validity = sel.UIDValidity
+	return s, nil
+}
+
+// login authenticates as the config says: XOAUTH2 with an access token
+// (a fresh one when asked), PLAIN, the LOGIN command, or by default PLAIN
+// where the server offers it and LOGIN otherwise. A refused token comes
+// back as errTokenRejected.
+func (ib *Inbox) login(ctx context.Context, c *imapclient.Client, freshToken bool) error {
+	cr := ib.creds
+	switch cr.mech {
+	case AuthXOAUTH2:
+		tok, err := cr.tokens.Token(ctx, freshToken)
+		if err != nil {
+			return err
+		}
+		err = c.Authenticate(&xoauth2Client{username: cr.username, token: tok})
+		// A server may also refuse the token with a plain NO at once;
+		// UNAVAILABLE is its own trouble, where a new token would not help.
+		var ierr *imap.Error
+		if errors.As(err, &ierr) && ierr.Type == imap.StatusResponseTypeNo && ierr.Code != imap.ResponseCodeUnavailable {
+			return fmt.Errorf("%w: %w", errTokenRejected, err)
+		}
+		return err
+	case AuthPlain:
+		return c.Authenticate(sasl.NewPlainClient("", cr.username, cr.password))
+	case AuthLogin:
+		return c.Login(cr.username, cr.password).Wait()
+	}
+	if c.Caps().Has(imap.Cap("AUTH=PLAIN")) {
+		return c.Authenticate(sasl.NewPlainClient("", cr.username, cr.password))
+	}
+	return c.Login(cr.username, cr.password).Wait()
+}
+
+// close logs out, giving the server a moment to answer, and closes.
+func (s *session) close() {
+	t := time.AfterFunc(5*time.Second, func() { s.c.Close() })
+	_ = s.c.Logout().Wait()
+	t.Stop()
+	s.c.Close()
+}
+
+// guard runs fn, a command exchange, and closes the connection when the
+// server has not answered within commandTimeout: a half-open connection
+// would otherwise block fn for as long as TCP retransmits (many minutes).
+func (s *session) guard(what string, fn func() error) error {
+	t := time.AfterFunc(commandTimeout, func() { s.c.Close() })
+	err := fn()
+	if !t.Stop() {
+		return fmt.Errorf("%s: no answer within %v", what, commandTimeout)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
 }
 
 // PollOnce connects, handles every mail that arrived since the checkpoint,
@@ -88,145 +241,428 @@ func (ib *Inbox) dial(ctx context.Context) (*imapclient.Client, error) {
 // many new mails were handled. A mail whose handling fails is retried at
 // the next poll and left for a human after maxAttempts.
 func (ib *Inbox) PollOnce(ctx context.Context) (int, error) {
-	c, err := ib.dial(ctx)
+	s, err := ib.connect(ctx)
 	if err != nil {
 		return 0, err
 	}
-	defer func() {
-		_ = c.Logout().Wait()
-		c.Close()
-	}()
-	return ib.drain(ctx, c)
+	defer s.close()
+	return ib.drain(ctx, s, nil)
 }
 
-func (ib *Inbox) drain(ctx context.Context, c *imapclient.Client) (int, error) {
-	mbox := ib.cfg.Mailbox
-	sel, err := c.Select(mbox, nil).Wait()
-	if err != nil {
-		return 0, fmt.Errorf("select %s: %w", mbox, err)
+// Run keeps a connection to the mailbox until ctx ends and handles mail as
+// it arrives: with IDLE where the server offers it, else by polling every
+// poll_interval. After a batch of mail is decided it calls decided (the
+// daemon then delivers the replies at once). Any connection error leads
+// to a reconnect with exponential backoff and jitter; Run returns only
+// when ctx is done.
+func (ib *Inbox) Run(ctx context.Context, decided func()) {
+	attempt := 0
+	for {
+		err := ib.serve(ctx, decided, func() {
+			if attempt > 0 {
+				ib.log.Info("imap connected again", slog.String("address", ib.cfg.Address), slog.Int("after_attempts", attempt))
+			}
+			attempt = 0
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		attempt++
+		wait := backoff(attempt)
+		ib.log.Warn("imap connection lost; reconnecting", slog.String("address", ib.cfg.Address),
+			slog.Int("attempt", attempt), slog.Duration("in", wait), slog.String("error", err.Error()))
+		if !sleep(ctx, wait) {
+			return
+		}
 	}
+}
+
+// backoff returns the pause before reconnect attempt n (from 1): 1 s
+// doubling up to 5 min, with jitter so that many clients restarted
+// together do not knock at once.
+func backoff(n int) time.Duration {
+	d := backoffBase << min(n-1, 20)
+	d = min(d, backoffMax)
+	// Between half and all of d.
+	return d/2 + rand.N(d/2+1)
+}
+
+// sleep waits d or until ctx ends; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// errHandle marks a drain that stopped at a mail whose handling failed;
+// the connection is fine.
+type errHandle struct{ err error }
+
+func (e *errHandle) Error() string { return e.err.Error() }
+func (e *errHandle) Unwrap() error { return e.err }
+
+// serve runs one connection: drain, then wait for news (IDLE or a poll
+// timer), drain again, until an error or ctx ends.
+func (ib *Inbox) serve(ctx context.Context, decided, connected func()) error {
+	s, err := ib.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	connected()
+	idle := s.caps.Has(imap.CapIdle)
+	ib.log.Info("imap connected", slog.String("mailbox", ib.cfg.Mailbox), slog.Bool("idle", idle),
+		slog.Bool("move", s.caps.Has(imap.CapMove)), slog.Bool("uidplus", s.caps.Has(imap.CapUIDPlus)))
+	failures := 0
+	for {
+		_, err := ib.drain(ctx, s, decided)
+		var he *errHandle
+		switch {
+		case errors.As(err, &he):
+			// The failure was counted; try that mail again soon, on the
+			// same connection.
+			failures++
+			if !sleep(ctx, backoff(failures)) {
+				return ctx.Err()
+			}
+			continue
+		case err != nil:
+			return err
+		}
+		failures = 0
+		if idle {
+			err = ib.idle(ctx, s)
+		} else {
+			err = ib.poll(ctx, s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// idle runs IDLE until the server reports new mail, the watchdog's
+// idle_restart passes, or ctx ends. After a watchdog restart it sends a
+// NOOP, so that a connection that died quietly is found.
+func (ib *Inbox) idle(ctx context.Context, s *session) error {
+	cmd, err := s.c.Idle()
+	if err != nil {
+		return fmt.Errorf("idle: %w", err)
+	}
+	restart := time.NewTimer(ib.cfg.IdleRestart.Duration)
+	defer restart.Stop()
+	watchdog := false
+	select {
+	case <-ctx.Done():
+	case <-s.c.Closed():
+	case <-s.newMail:
+	case <-restart.C:
+		watchdog = true
+	}
+	// Close sends DONE; Wait reads the server's answer. Both under the
+	// guard: on a dead connection Wait would never return.
+	if err := s.guard("end idle", func() error {
+		if err := cmd.Close(); err != nil {
+			return err
+		}
+		return cmd.Wait()
+	}); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if watchdog {
+		if err := s.guard("noop", func() error { return s.c.Noop().Wait() }); err != nil {
+			return err
+		}
+		ib.log.Debug("idle restarted by the watchdog")
+	}
+	return nil
+}
+
+// poll waits poll_interval on a server without IDLE, then sends a NOOP
+// (which also lets the server report new mail).
+func (ib *Inbox) poll(ctx context.Context, s *session) error {
+	t := time.NewTimer(ib.cfg.PollInterval.Duration)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.c.Closed():
+		return errors.New("connection closed by the server")
+	case <-t.C:
+	}
+	return s.guard("noop", func() error { return s.c.Noop().Wait() })
+}
+
+// meta is what the bot learns of a mail before it downloads it.
+type meta struct {
+	uid     imap.UID
+	size    int64
+	arrived time.Time
+	env     *imap.Envelope
+	// deliveredTo holds the Delivered-To and X-Original-To headers, for a
+	// shared inbox.
+	deliveredTo string
+}
+
+// drain handles every mail after the checkpoint, in UID order, and marks
+// it. It calls decided (when set) after each batch of decisions has been
+// committed. It stops at the first mail whose handling fails (returning
+// an *errHandle) so that the checkpoint never passes a mail still to be
+// retried; after maxAttempts failures that mail is left for a human.
+func (ib *Inbox) drain(ctx context.Context, s *session, decided func()) (int, error) {
+	mbox := ib.cfg.Mailbox
 	// Finish marking mail whose decision was committed before a crash or
 	// a dropped connection kept it from being marked.
-	if err := ib.markPending(ctx, c, sel.UIDValidity); err != nil {
+	if err := ib.markPending(ctx, s); err != nil {
 		return 0, err
 	}
 	validity, last, err := ib.store.Checkpoint(ctx, mbox)
 	if err != nil {
 		return 0, fmt.Errorf("read checkpoint: %w", err)
 	}
-	if validity != 0 && validity != sel.UIDValidity {
-		// The server renumbered the mailbox: read it again from the
-		// start; Message-ID dedupe keeps handled mail from being answered
-		// twice.
-		ib.log.Warn("mailbox UIDVALIDITY changed; reading it again from the start",
-			slog.String("mailbox", mbox), slog.Any("old", validity), slog.Any("new", sel.UIDValidity))
+	if validity != s.validity {
+		if validity != 0 {
+			// The server renumbered the mailbox: read it again from the
+			// start; Message-ID dedupe keeps handled mail from being
+			// answered twice.
+			ib.log.Warn("mailbox UIDVALIDITY changed; reading it again from the start",
+				slog.String("mailbox", mbox), slog.Any("old", validity), slog.Any("new", s.validity))
+		}
 		last = 0
+		if err := ib.store.SetCheckpoint(ctx, mbox, s.validity, 0); err != nil {
+			return 0, fmt.Errorf("reset checkpoint: %w", err)
+		}
 	}
-	if sel.NumMessages == 0 || (sel.UIDNext != 0 && uint32(sel.UIDNext) <= last+1) {
-		return 0, nil
-	}
-	// UID n:* also returns the last mail when its UID is below n, so the
-	// list is filtered here rather than trusted.
-	var all imap.UIDSet
-	all.AddRange(imap.UID(last+1), 0)
-	metas, err := c.Fetch(all, &imap.FetchOptions{UID: true, RFC822Size: true, InternalDate: true}).Collect()
+	// The message count the client tracks is not trusted to skip the
+	// listing: a server's stray EXPUNGE (imapmemserver sends one after UID
+	// MOVE) can make it read 0 while new mail waits. UID n:* is valid on
+	// an empty mailbox too.
+	news, err := ib.listNew(s, last)
 	if err != nil {
-		return 0, fmt.Errorf("list new mail: %w", err)
+		return 0, err
 	}
-	type meta struct {
-		uid     imap.UID
-		size    int64
-		arrived time.Time
-	}
-	var news []meta
-	for _, m := range metas {
-		if uint32(m.UID) > last {
-			news = append(news, meta{m.UID, m.RFC822Size, m.InternalDate})
-		}
-	}
-	slices.SortFunc(news, func(a, b meta) int { return int(a.uid) - int(b.uid) })
-
 	handled := 0
-	for start := 0; start < len(news); start += fetchChunk {
-		chunk := news[start:min(start+fetchChunk, len(news))]
-		var want imap.UIDSet
-		for _, m := range chunk {
-			if m.size <= ib.maxBytes {
-				want.AddNum(m.uid)
+	for len(news) > 0 {
+		// A chunk ends at fetchChunk mails or fetchChunkBytes of mail that
+		// is to be downloaded, whichever comes first.
+		n, bytes := 0, int64(0)
+		for n < len(news) && n < fetchChunk && bytes < fetchChunkBytes {
+			if news[n].size <= ib.cfg.MaxMessageBytes && ib.wanted(news[n]) {
+				bytes += news[n].size
 			}
+			n++
 		}
-		bodies := map[imap.UID][]byte{}
-		if len(want) > 0 { // An empty UID set would kill the connection.
-			section := &imap.FetchItemBodySection{Peek: true}
-			bufs, err := c.Fetch(want, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
-			if err != nil {
-				return handled, fmt.Errorf("fetch mail: %w", err)
-			}
-			for _, b := range bufs {
-				bodies[b.UID] = b.FindBodySection(section)
-			}
-		}
-		var done, manual []imap.UID
-		var doneIDs []int64
-		for _, m := range chunk {
-			if err := ctx.Err(); err != nil {
-				return handled, err
-			}
-			in := Incoming{Mailbox: mbox, UIDValidity: sel.UIDValidity, UID: uint32(m.uid), Arrived: m.arrived}
-			var res Result
-			if m.size > ib.maxBytes {
-				res, err = ib.bot.HandleTooLarge(ctx, in, m.size)
-			} else {
-				raw, ok := bodies[m.uid]
-				if !ok {
-					// Expunged by someone else between the two fetches.
-					ib.log.Info("mail vanished before it could be read", slog.Any("uid", m.uid))
-					if err := ib.store.SetCheckpoint(ctx, mbox, sel.UIDValidity, uint32(m.uid)); err != nil {
-						return handled, fmt.Errorf("advance checkpoint: %w", err)
-					}
-					continue
-				}
-				in.Raw = raw
-				res, err = ib.bot.Handle(ctx, in)
-			}
-			if err != nil {
-				if ctx.Err() != nil {
-					return handled, ctx.Err()
-				}
-				giveUp, ferr := ib.failed(ctx, in, res.MailID, err)
-				if ferr != nil {
-					return handled, ferr
-				}
-				if !giveUp {
-					// Stop here: the checkpoint must not pass a mail
-					// that is still to be retried.
-					ib.markQuietly(ctx, c, done, manual, doneIDs)
-					return handled, fmt.Errorf("handle mail uid %d: %w", m.uid, err)
-				}
-				res.Outcome = OutcomeManual
-			}
-			handled++
-			ib.bot.logResult(in, res)
-			if res.MailID == 0 {
-				continue
-			}
-			if needsHuman(res.Outcome) {
-				manual = append(manual, m.uid)
-			} else {
-				done = append(done, m.uid)
-			}
-			doneIDs = append(doneIDs, res.MailID)
-		}
-		if err := ib.mark(ctx, c, done, manual, doneIDs); err != nil {
+		chunk := news[:n]
+		news = news[n:]
+		h, err := ib.handleChunk(ctx, s, chunk, decided)
+		handled += h
+		if err != nil {
 			return handled, err
 		}
 	}
 	return handled, nil
 }
 
+// listNew returns the mails after UID last, in UID order, with what the
+// bot needs to know before downloading them.
+func (ib *Inbox) listNew(s *session, last uint32) ([]meta, error) {
+	var all imap.UIDSet
+	all.AddRange(imap.UID(last+1), 0)
+	opts := &imap.FetchOptions{UID: true, RFC822Size: true, InternalDate: true, Envelope: true}
+	var hdr *imap.FetchItemBodySection
+	if ib.cfg.SharedInbox {
+		hdr = &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"Delivered-To", "X-Original-To"}, Peek: true}
+		opts.BodySection = []*imap.FetchItemBodySection{hdr}
+	}
+	msgs, err := s.c.Fetch(all, opts).Collect()
+	if err != nil {
+		return nil, fmt.Errorf("list new mail: %w", err)
+	}
+	var news []meta
+	for _, m := range msgs {
+		// UID n:* also returns the last mail when its UID is below n, so
+		// the list is filtered here rather than trusted.
+		if uint32(m.UID) <= last {
+			continue
+		}
+		mt := meta{uid: m.UID, size: m.RFC822Size, arrived: m.InternalDate, env: m.Envelope}
+		if hdr != nil {
+			mt.deliveredTo = string(m.FindBodySection(hdr))
+		}
+		news = append(news, mt)
+	}
+	slices.SortFunc(news, func(a, b meta) int { return int(a.uid) - int(b.uid) })
+	return news, nil
+}
+
+// wanted reports whether the bot takes the mail: always, except in a
+// shared inbox, where it takes only mail to its own address (or a +tag of
+// it) and mail whose subject is about registering or names an event.
+func (ib *Inbox) wanted(m meta) bool {
+	if !ib.cfg.SharedInbox {
+		return true
+	}
+	if m.env != nil {
+		for _, a := range slices.Concat(m.env.To, m.env.Cc) {
+			if ib.isBotAddress(a.Mailbox, a.Host) {
+				return true
+			}
+		}
+	}
+	for _, line := range strings.Split(m.deliveredTo, "\n") {
+		_, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		v = strings.Trim(strings.TrimSpace(v), "<>")
+		local, domain, _ := strings.Cut(v, "@")
+		if ib.isBotAddress(local, domain) {
+			return true
+		}
+	}
+	if m.env == nil {
+		return false
+	}
+	subject := strings.ToLower(m.env.Subject)
+	if registerPhrases.find(subject) != "" || cancelPhrases.find(subject) != "" {
+		return true
+	}
+	for _, w := range ib.subjectWords {
+		if w != "" && strings.Contains(subject, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// isBotAddress reports whether local@domain is the bot's address or a
+// +tag of it, ignoring case.
+func (ib *Inbox) isBotAddress(local, domain string) bool {
+	if !strings.EqualFold(domain, ib.botDomain) {
+		return false
+	}
+	local = strings.ToLower(local)
+	return local == ib.botLocal || strings.HasPrefix(local, ib.botLocal+"+")
+}
+
+// handleChunk downloads and handles one chunk of mail and marks it.
+func (ib *Inbox) handleChunk(ctx context.Context, s *session, chunk []meta, decided func()) (int, error) {
+	mbox := ib.cfg.Mailbox
+	var want imap.UIDSet
+	for _, m := range chunk {
+		if m.size <= ib.cfg.MaxMessageBytes && ib.wanted(m) {
+			want.AddNum(m.uid)
+		}
+	}
+	bodies := map[imap.UID][]byte{}
+	if len(want) > 0 { // An empty UID set would kill the connection.
+		section := &imap.FetchItemBodySection{Peek: true}
+		bufs, err := s.c.Fetch(want, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
+		if err != nil {
+			return 0, fmt.Errorf("fetch mail: %w", err)
+		}
+		for _, b := range bufs {
+			bodies[b.UID] = b.FindBodySection(section)
+		}
+	}
+	var done, manual []imap.UID
+	var ids []int64
+	var skipped uint32
+	handled := 0
+	finish := func() error {
+		if handled > 0 && decided != nil {
+			decided()
+		}
+		if skipped > 0 {
+			// Mail left alone in a shared inbox is passed for good; the
+			// checkpoint only moves forward, so this is safe after the
+			// decisions above.
+			if err := ib.store.SetCheckpoint(ctx, mbox, s.validity, skipped); err != nil {
+				return fmt.Errorf("advance checkpoint: %w", err)
+			}
+		}
+		return ib.mark(ctx, s, done, manual, ids)
+	}
+	for _, m := range chunk {
+		if err := ctx.Err(); err != nil {
+			return handled, err
+		}
+		if !ib.wanted(m) {
+			skipped = uint32(m.uid)
+			continue
+		}
+		in := Incoming{Mailbox: mbox, UIDValidity: s.validity, UID: uint32(m.uid), Arrived: m.arrived}
+		var res Result
+		var err error
+		if m.size > ib.cfg.MaxMessageBytes {
+			res, err = ib.bot.handleTooLarge(ctx, in, m.size, ib.cfg.MaxMessageBytes, m.env, ib.humanPlace())
+		} else {
+			raw, ok := bodies[m.uid]
+			if !ok {
+				// Expunged by someone else between the two fetches.
+				ib.log.Info("mail vanished before it could be read", slog.Any("uid", m.uid))
+				skipped = uint32(m.uid)
+				continue
+			}
+			in.Raw = raw
+			res, err = ib.handle(ctx, in)
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return handled, ctx.Err()
+			}
+			giveUp, ferr := ib.failed(ctx, in, res.MailID, m.env, err)
+			if ferr != nil {
+				return handled, ferr
+			}
+			if !giveUp {
+				// Stop here: the checkpoint must not pass a mail that is
+				// still to be retried.
+				if merr := finish(); merr != nil {
+					ib.log.Warn("could not mark handled mail; will retry", slog.String("error", merr.Error()))
+				}
+				return handled, &errHandle{fmt.Errorf("handle mail uid %d: %w", m.uid, err)}
+			}
+			res.Outcome = OutcomeFailed
+		}
+		handled++
+		ib.bot.logResult(in, res)
+		if res.MailID == 0 {
+			continue
+		}
+		if forHuman(res.Outcome) {
+			manual = append(manual, m.uid)
+		} else {
+			done = append(done, m.uid)
+		}
+		ids = append(ids, res.MailID)
+	}
+	return handled, finish()
+}
+
+// humanPlace says, for the organisers' notice, where mail for a human is.
+func (ib *Inbox) humanPlace() string {
+	if ib.cfg.ManualMailbox != "" {
+		return ib.cfg.ManualMailbox
+	}
+	return ib.cfg.Mailbox
+}
+
 // failed records a failed attempt. After maxAttempts it gives the mail up
-// to a human, records that and moves the checkpoint past it.
-func (ib *Inbox) failed(ctx context.Context, in Incoming, mailID int64, cause error) (bool, error) {
+// to a human: records that, tells the organisers and moves the checkpoint
+// past it. It reports whether the mail was given up.
+func (ib *Inbox) failed(ctx context.Context, in Incoming, mailID int64, env *imap.Envelope, cause error) (bool, error) {
 	if mailID == 0 {
 		// The mail could not even be recorded (the database is away):
 		// nothing to count, try again later.
@@ -241,20 +677,14 @@ func (ib *Inbox) failed(ctx context.Context, in Incoming, mailID int64, cause er
 	if n < maxAttempts {
 		return false, nil
 	}
-	err = ib.store.Update(ctx, func(tx *store.Tx) error {
-		if err := tx.FinishMail(mailID, OutcomeManual, "failed "+fmt.Sprint(n)+" times: "+cause.Error(), ib.bot.now()); err != nil {
-			return err
-		}
-		return tx.SetCheckpoint(in.Mailbox, in.UIDValidity, in.UID)
-	})
-	if err != nil {
-		return false, fmt.Errorf("give mail up to a human: %w", err)
+	if err := ib.bot.giveUp(ctx, in, mailID, n, cause, env, ib.humanPlace()); err != nil {
+		return false, err
 	}
 	return true, nil
 }
 
 // markPending marks mail that was decided but not yet marked.
-func (ib *Inbox) markPending(ctx context.Context, c *imapclient.Client, validity uint32) error {
+func (ib *Inbox) markPending(ctx context.Context, s *session) error {
 	refs, err := ib.store.PendingIMAP(ctx, ib.cfg.Mailbox)
 	if err != nil {
 		return fmt.Errorf("list unmarked mail: %w", err)
@@ -262,78 +692,84 @@ func (ib *Inbox) markPending(ctx context.Context, c *imapclient.Client, validity
 	var done, manual []imap.UID
 	var ids []int64
 	for _, r := range refs {
-		if r.UIDValidity != validity {
+		if r.UIDValidity != s.validity {
 			// The position is stale; the mail will be met again under
 			// its new UID and deduplicated then.
 			continue
 		}
-		if needsHuman(r.Outcome) {
+		if forHuman(r.Outcome) {
 			manual = append(manual, imap.UID(r.UID))
 		} else {
 			done = append(done, imap.UID(r.UID))
 		}
 		ids = append(ids, r.ID)
 	}
-	return ib.mark(ctx, c, done, manual, ids)
+	return ib.mark(ctx, s, done, manual, ids)
 }
 
-func (ib *Inbox) markQuietly(ctx context.Context, c *imapclient.Client, done, manual []imap.UID, ids []int64) {
-	if err := ib.mark(ctx, c, done, manual, ids); err != nil {
-		ib.log.Warn("could not mark handled mail; will retry", slog.String("error", err.Error()))
-	}
-}
-
-// mark flags handled mail, and moves it to the processed mailbox when one
-// is configured; mail for a human is flagged and stays where it is. It
-// works on UID sets, one command per kind, because Dovecot re-syncs the
-// folder on every command.
-func (ib *Inbox) mark(ctx context.Context, c *imapclient.Client, done, manual []imap.UID, ids []int64) error {
+// mark flags handled mail and moves it to the processed mailbox when one
+// is configured; mail for a human is flagged and moved to manual_mailbox
+// when one is configured. It works on UID sets, one command per kind,
+// because Dovecot re-syncs the folder on every command.
+func (ib *Inbox) mark(ctx context.Context, s *session, done, manual []imap.UID, ids []int64) error {
 	if len(manual) > 0 {
 		set := imap.UIDSetNum(manual...)
-		if err := c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true,
+		if err := s.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true,
 			Flags: []imap.Flag{imap.FlagFlagged, keywordManual}}, nil).Close(); err != nil {
 			return fmt.Errorf("flag mail for a human: %w", err)
 		}
-	}
-	if len(done) > 0 {
-		set := imap.UIDSetNum(done...)
-		if err := c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true,
-			Flags: []imap.Flag{imap.FlagSeen, keywordDone}}, nil).Close(); err != nil {
-			return fmt.Errorf("flag handled mail: %w", err)
-		}
-		if ib.cfg.ProcessedMailbox != "" {
-			if err := ib.move(c, set); err != nil {
+		if ib.cfg.ManualMailbox != "" {
+			if err := ib.move(s, set, ib.cfg.ManualMailbox); err != nil {
 				return err
 			}
 		}
 	}
-	for _, id := range ids {
-		if err := ib.store.MarkIMAPDone(ctx, id); err != nil {
+	if len(done) > 0 {
+		set := imap.UIDSetNum(done...)
+		if err := s.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true,
+			Flags: []imap.Flag{imap.FlagSeen, keywordDone}}, nil).Close(); err != nil {
+			return fmt.Errorf("flag handled mail: %w", err)
+		}
+		if ib.cfg.ProcessedMailbox != "" {
+			if err := ib.move(s, set, ib.cfg.ProcessedMailbox); err != nil {
+				return err
+			}
+		}
+	}
+	if len(ids) > 0 {
+		if err := ib.store.MarkIMAPDone(ctx, ids...); err != nil {
 			return fmt.Errorf("record marked mail: %w", err)
 		}
 	}
 	return nil
 }
 
-// move moves set to the processed mailbox, creating it when missing. It
-// never uses the library's MOVE fallback, which expunges even when the
-// copy failed: without MOVE it copies, checks, and expunges exactly set
-// with UIDPLUS, or leaves the (already flagged) mail in place.
-func (ib *Inbox) move(c *imapclient.Client, set imap.UIDSet) error {
-	dest := ib.cfg.ProcessedMailbox
-	caps := c.Caps()
+// errCannotMove says the server offers no safe way to move mail.
+var errCannotMove = errors.New("server offers neither MOVE nor UIDPLUS")
+
+// move moves set to dest, creating dest when missing. It never uses the
+// library's MOVE fallback, which expunges even when the copy failed and
+// whose plain EXPUNGE also removes other clients' deleted mail: without
+// MOVE it copies, checks the copy, and expunges exactly set with UID
+// EXPUNGE (UIDPLUS); without UIDPLUS either, the (already flagged) mail
+// stays where it is.
+func (ib *Inbox) move(s *session, set imap.UIDSet, dest string) error {
+	c := s.c
 	try := func() error {
-		if caps.Has(imap.CapMove) {
+		if s.caps.Has(imap.CapMove) {
 			_, err := c.Move(set, dest).Wait()
 			return err
+		}
+		if !s.caps.Has(imap.CapUIDPlus) {
+			return errCannotMove
 		}
 		if _, err := c.Copy(set, dest).Wait(); err != nil {
 			return err
 		}
-		if caps.Has(imap.CapUIDPlus) {
-			return c.UIDExpunge(set).Close()
+		if err := c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
+			return err
 		}
-		return nil
+		return c.UIDExpunge(set).Close()
 	}
 	err := try()
 	var ierr *imap.Error
@@ -341,8 +777,16 @@ func (ib *Inbox) move(c *imapclient.Client, set imap.UIDSet) error {
 		if cerr := c.Create(dest, nil).Wait(); cerr != nil {
 			return fmt.Errorf("create %s: %w", dest, cerr)
 		}
-		ib.log.Info("created the processed mailbox", slog.String("mailbox", dest))
+		ib.log.Info("created a mailbox", slog.String("mailbox", dest))
 		err = try()
+	}
+	if errors.Is(err, errCannotMove) {
+		if !s.warnedMove {
+			s.warnedMove = true
+			ib.log.Warn("the server offers neither MOVE nor UIDPLUS: mail is flagged and stays where it is",
+				slog.String("mailbox", ib.cfg.Mailbox), slog.String("not_moved_to", dest))
+		}
+		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("move to %s: %w", dest, err)

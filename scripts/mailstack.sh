@@ -7,13 +7,20 @@
 #   scripts/mailstack.sh up       install what is missing, start, print the addresses
 #   scripts/mailstack.sh down     stop both (the state folder and the mail stay)
 #   scripts/mailstack.sh status   say what runs (exit 0 only when both run)
+#   scripts/mailstack.sh imap-stop   stop Dovecot only (tests of a server that goes away)
+#   scripts/mailstack.sh imap-start  start Dovecot again and have Postfix deliver what it queued
 #
 # "up" is idempotent; it prints the addresses as export lines and writes them
 # to $MAILSTACK_DIR/env. Every address in the test domains has a mailbox
 # (created on first delivery or login), password "secret"; user+tag@ is
 # delivered to user@. Test domains: *.example, example.com, example.net,
 # example.org, *.test. Mail to any other domain is refused at RCPT (554).
-# SMTP AUTH (PLAIN, LOGIN) is offered but not required. Postfix delivers
+# SMTP AUTH (PLAIN, LOGIN, XOAUTH2, OAUTHBEARER) is offered but not
+# required. XOAUTH2 and OAUTHBEARER (IMAP and SMTP) check the token with an
+# OAuth2 introspection server that the TEST runs at
+# http://127.0.0.1:$MAILSTACK_OAUTH2_PORT/introspect (a POST of token=…,
+# answered with {"active": true, "email": "<user>"} for a good token).
+# Postfix delivers
 # after it has accepted: a test polls IMAP for the mail to arrive.
 # Logs: $MAILSTACK_DIR/dovecot.log and postfix.log.
 #
@@ -22,6 +29,7 @@
 #   MAILSTACK_IMAP_PORT  Dovecot IMAP port       [14143]
 #   MAILSTACK_SMTP_PORT  Postfix SMTP port       [14025]
 #   MAILSTACK_PASSWORD   every user's password   [secret]
+#   MAILSTACK_OAUTH2_PORT  the test's token introspection port [14180]
 #
 # Must run as root (it installs packages and starts the servers).
 set -euo pipefail
@@ -30,6 +38,7 @@ DIR=${MAILSTACK_DIR:-/tmp/anmalan-mailstack}
 IMAP_PORT=${MAILSTACK_IMAP_PORT:-14143}
 SMTP_PORT=${MAILSTACK_SMTP_PORT:-14025}
 PASSWORD=${MAILSTACK_PASSWORD:-secret}
+OAUTH2_PORT=${MAILSTACK_OAUTH2_PORT:-14180}
 HOST=127.0.0.1
 MAIL_USER=mailstack # owner of the mailboxes; Dovecot refuses root
 PACKAGES=(dovecot-imapd dovecot-lmtpd postfix)
@@ -107,7 +116,7 @@ write_dovecot_conf() {
   chown "$MAIL_USER:$MAIL_USER" "$DIR/mail"
   cat > "$DOVECOT_CONF" <<CONF
 # Written by scripts/mailstack.sh; rewritten on every "up".
-instance_name = anmalan-mailstack
+instance_name = anmalan-mailstack-$IMAP_PORT
 protocols = imap lmtp
 listen = $HOST
 base_dir = $DOVECOT_BASE
@@ -119,13 +128,20 @@ default_login_user = dovenull
 
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 auth_username_format = %Lu
 
 # Every user exists, with the same password: a mailbox for each address.
 passdb {
   driver = static
   args = password=$PASSWORD
+  mechanisms = plain login
+}
+# OAuth2 bearer tokens are checked by the test's introspection server.
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $DIR/dovecot/oauth2.conf.ext
 }
 userdb {
   driver = static
@@ -145,6 +161,17 @@ namespace inbox {
 recipient_delimiter = +
 lmtp_save_to_detail_mailbox = no
 mail_max_userip_connections = 200
+CONF
+  cat > "$DIR/dovecot/oauth2.conf.ext" <<CONF
+# Written by scripts/mailstack.sh: tokens are checked by the test's server.
+introspection_mode = post
+introspection_url = http://$HOST:$OAUTH2_PORT/introspect
+force_introspection = yes
+username_attribute = email
+active_attribute = active
+active_value = true
+CONF
+  cat >> "$DOVECOT_CONF" <<CONF
 
 service imap-login {
   inet_listener imap {
@@ -313,6 +340,8 @@ print_env() {
 export MAILSTACK_IMAP=$HOST:$IMAP_PORT
 export MAILSTACK_SMTP=$HOST:$SMTP_PORT
 export MAILSTACK_PASSWORD=$PASSWORD
+export MAILSTACK_OAUTH2=http://$HOST:$OAUTH2_PORT/introspect
+export MAILSTACK_DIR=$DIR
 ENV
 }
 
@@ -360,6 +389,37 @@ cmd_down() {
   log "stopped"
 }
 
+cmd_imap_stop() {
+  need_root
+  local pid i
+  if pid=$(dovecot_pid); then
+    kill "$pid"
+    for ((i = 0; i < 100; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+  fi
+  log "dovecot stopped"
+}
+
+cmd_imap_start() {
+  need_root
+  start_dovecot
+  local i
+  for ((i = 0; i < 300; i++)); do
+    if port_open "$IMAP_PORT" && [ -S "$LMTP_SOCKET" ]; then
+      # Postfix deferred what arrived meanwhile; deliver it now rather
+      # than after its retry backoff.
+      postqueue -c "$POSTFIX_CONF" -f >/dev/null 2>&1 || true
+      log "dovecot started"
+      return
+    fi
+    sleep 0.1
+  done
+  show_logs
+  die "dovecot not listening after 30 s"
+}
+
 cmd_status() {
   local pid rc=0
   if pid=$(dovecot_pid); then
@@ -380,5 +440,7 @@ case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  imap-stop) cmd_imap_stop ;;
+  imap-start) cmd_imap_start ;;
+  *) echo "usage: $0 up|down|status|imap-stop|imap-start" >&2; exit 2 ;;
 esac

@@ -133,16 +133,18 @@ func (s *Store) FailMail(ctx context.Context, mailID int64, errText string) (att
 	return attempts, err
 }
 
-// MarkIMAPDone records that the mail has been flagged or moved in IMAP. It
-// fails with ErrNoMail for an unknown mail.
-func (s *Store) MarkIMAPDone(ctx context.Context, mailID int64) error {
+// MarkIMAPDone records, in one transaction, that the mails have been
+// flagged or moved in IMAP. It fails with ErrNoMail for an unknown mail.
+func (s *Store) MarkIMAPDone(ctx context.Context, mailIDs ...int64) error {
 	return s.Update(ctx, func(tx *Tx) error {
-		res, err := tx.exec(`UPDATE mails SET imap_done = 1 WHERE id = ?`, mailID)
-		if err != nil {
-			return fmt.Errorf("mark mail %d done in imap: %w", mailID, err)
-		}
-		if err := affectedOne(res, ErrNoMail); err != nil {
-			return fmt.Errorf("mark mail %d done in imap: %w", mailID, err)
+		for _, id := range mailIDs {
+			res, err := tx.exec(`UPDATE mails SET imap_done = 1 WHERE id = ?`, id)
+			if err != nil {
+				return fmt.Errorf("mark mail %d done in imap: %w", id, err)
+			}
+			if err := affectedOne(res, ErrNoMail); err != nil {
+				return fmt.Errorf("mark mail %d done in imap: %w", id, err)
+			}
 		}
 		return nil
 	})

@@ -39,8 +39,14 @@ type Options struct {
 	Now func() time.Time
 	// Rcpt, when set, may refuse a recipient: return a *smtp.SMTPError.
 	Rcpt func(to string) error
+	// Accepted, when set, is called with each mail the SMTP server has
+	// accepted (benchmarks time replies with it).
+	Accepted func(Message)
 	// Quiet drops the servers' own error logging.
 	Quiet bool
+	// OAuth2Token, when set, makes the IMAP server offer AUTHENTICATE
+	// XOAUTH2 and accept a token for a user when it returns true.
+	OAuth2Token func(user, token string) bool
 }
 
 // Servers is a running pair of servers.
@@ -55,6 +61,11 @@ type Servers struct {
 	users    map[string]*imapmemserver.User
 	received []Message
 	wg       sync.WaitGroup
+	// conns are the open IMAP connections; idling is signalled whenever a
+	// client starts IDLE; killFetch arms KillDuringNextFetch.
+	conns     map[*conn]struct{}
+	idling    chan struct{}
+	killFetch bool
 }
 
 // DefaultCaps is what the IMAP server offers unless told otherwise.
@@ -73,7 +84,8 @@ func Start(opts Options) (*Servers, error) {
 	if opts.IMAPCaps == nil {
 		opts.IMAPCaps = DefaultCaps()
 	}
-	s := &Servers{opts: opts, mem: imapmemserver.New(), users: map[string]*imapmemserver.User{}}
+	s := &Servers{opts: opts, mem: imapmemserver.New(), users: map[string]*imapmemserver.User{},
+		conns: map[*conn]struct{}{}, idling: make(chan struct{}, 1)}
 	var logger *log.Logger
 	if opts.Quiet {
 		logger = log.New(io.Discard, "", 0)
@@ -82,7 +94,7 @@ func Start(opts Options) (*Servers, error) {
 	}
 	s.imapSrv = imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return s.mem.NewSession(), nil, nil
+			return &session{s: s}, nil, nil
 		},
 		Caps:         opts.IMAPCaps,
 		InsecureAuth: true,
@@ -108,7 +120,7 @@ func Start(opts Options) (*Servers, error) {
 		s.smtpSrv.ErrorLog = log.New(io.Discard, "", 0)
 	}
 	s.wg.Add(2)
-	go func() { defer s.wg.Done(); _ = s.imapSrv.Serve(s.imapLn) }()
+	go func() { defer s.wg.Done(); _ = s.imapSrv.Serve(&listener{Listener: s.imapLn, s: s}) }()
 	go func() { defer s.wg.Done(); _ = s.smtpSrv.Serve(s.smtpLn) }()
 	return s, nil
 }
@@ -157,11 +169,12 @@ func (s *Servers) Users() []string {
 	return out
 }
 
-// Append puts raw into the user's mailbox with the given arrival time, as
-// a delivery would. It returns the new mail's UID.
-func (s *Servers) Append(address, mailbox string, raw []byte, arrived time.Time) (imap.UID, error) {
+// Append puts raw into the user's mailbox with the given arrival time and
+// flags, as a delivery (or another mail client) would. It returns the new
+// mail's UID.
+func (s *Servers) Append(address, mailbox string, raw []byte, arrived time.Time, flags ...imap.Flag) (imap.UID, error) {
 	u := s.AddUser(address)
-	data, err := u.Append(mailbox, &literal{bytes.NewReader(raw), int64(len(raw))}, &imap.AppendOptions{Time: arrived})
+	data, err := u.Append(mailbox, &literal{bytes.NewReader(raw), int64(len(raw))}, &imap.AppendOptions{Time: arrived, Flags: flags})
 	if err != nil {
 		return 0, fmt.Errorf("append to %s/%s: %w", address, mailbox, err)
 	}
@@ -216,8 +229,12 @@ func (ss *smtpSession) Data(r io.Reader) error {
 	}
 	now := ss.s.opts.Now()
 	ss.s.mu.Lock()
-	ss.s.received = append(ss.s.received, Message{From: ss.from, To: append([]string(nil), ss.to...), Data: data, At: now})
+	msg := Message{From: ss.from, To: append([]string(nil), ss.to...), Data: data, At: now}
+	ss.s.received = append(ss.s.received, msg)
 	ss.s.mu.Unlock()
+	if ss.s.opts.Accepted != nil {
+		ss.s.opts.Accepted(msg)
+	}
 	for _, to := range ss.to {
 		if _, err := ss.s.Append(to, "INBOX", data, now); err != nil {
 			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "delivery failed: " + err.Error()}

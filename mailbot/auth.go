@@ -1,0 +1,172 @@
+package mailbot
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-sasl"
+)
+
+// Values of the auth key in [imap] and [smtp].
+const (
+	AuthPlain   = "plain"
+	AuthLogin   = "login"
+	AuthXOAUTH2 = "xoauth2"
+)
+
+// tokenCommandTimeout bounds how long oauth2_token_command may run.
+const tokenCommandTimeout = 30 * time.Second
+
+// loadCAPool returns the system's certificate pool with the PEM
+// certificates of file added. It fails when the file cannot be read or
+// holds no certificate.
+func loadCAPool(file string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s holds no PEM certificate", file)
+	}
+	return pool, nil
+}
+
+// tlsConfig returns the TLS settings for a server at host: certificates
+// are always checked, against the system's roots plus caFile when set.
+func tlsConfig(host, caFile string) (*tls.Config, error) {
+	cfg := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	if caFile != "" {
+		pool, err := loadCAPool(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("tls_ca_file: %w", err)
+		}
+		cfg.RootCAs = pool
+	}
+	return cfg, nil
+}
+
+// tokenSource hands out OAuth2 access tokens from a command or a file. A
+// token from the command is kept until the server rejects it; the file is
+// read afresh every time, because another program keeps it up to date.
+// It is safe for concurrent use.
+type tokenSource struct {
+	section string
+	command string
+	file    string
+
+	mu     sync.Mutex
+	cached string
+}
+
+// Token returns an access token. With fresh set it does not reuse a cached
+// one (the server has just rejected it). Errors name the command or the
+// file, never the token.
+func (ts *tokenSource) Token(ctx context.Context, fresh bool) (string, error) {
+	if ts.file != "" {
+		b, err := os.ReadFile(ts.file)
+		if err != nil {
+			return "", fmt.Errorf("%s.oauth2_token_file: %w", ts.section, err)
+		}
+		tok := strings.TrimSpace(string(b))
+		if tok == "" {
+			return "", fmt.Errorf("%s.oauth2_token_file: %s is empty", ts.section, ts.file)
+		}
+		return tok, nil
+	}
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if ts.cached != "" && !fresh {
+		return ts.cached, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, tokenCommandTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", ts.command)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if len(msg) > 200 {
+			msg = msg[:200] + "…"
+		}
+		return "", fmt.Errorf("%s.oauth2_token_command: %w: %s", ts.section, err, msg)
+	}
+	tok := strings.TrimSpace(string(out))
+	if tok == "" || strings.ContainsAny(tok, " \t\r\n\x01") {
+		// A token is one word; anything else would corrupt the SASL
+		// exchange, and printing it could leak a secret.
+		return "", fmt.Errorf("%s.oauth2_token_command: printed no single access token", ts.section)
+	}
+	ts.cached = tok
+	return tok, nil
+}
+
+// credentials are what a connection logs in with.
+type credentials struct {
+	username string
+	password string
+	mech     string // AuthPlain, AuthLogin, AuthXOAUTH2 or "" (PLAIN, else LOGIN)
+	tokens   *tokenSource
+}
+
+// newCredentials reads the password, or prepares the token source, for a
+// section. It fails when a password named in the config cannot be read.
+func newCredentials(section, username, mech, env, file, tokenCommand, tokenFile string) (credentials, error) {
+	cr := credentials{username: username, mech: mech}
+	if username == "" {
+		return cr, nil
+	}
+	if mech == AuthXOAUTH2 {
+		cr.tokens = &tokenSource{section: section, command: tokenCommand, file: tokenFile}
+		return cr, nil
+	}
+	p, err := secret(section, env, file)
+	if err != nil {
+		return cr, err
+	}
+	cr.password = p
+	return cr, nil
+}
+
+// xoauth2Client is the SASL XOAUTH2 mechanism of Google and Microsoft,
+// which go-sasl lacks. It sends the user and the bearer token at once. A
+// server that rejects the token sends a JSON error as a challenge; Next
+// then fails with errTokenRejected rather than sending the empty response
+// the mechanism describes, because go-imap encodes an empty response as
+// "=", which Dovecot takes for bad base64 (it then drops the connection).
+// go-smtp answers a failing Next with "*", which ends the exchange
+// cleanly; go-imap leaves the command open, so the IMAP caller drops the
+// connection and logs in again on a new one.
+type xoauth2Client struct {
+	username, token string
+}
+
+var _ sasl.Client = (*xoauth2Client)(nil)
+
+// Start returns the initial response: "user=U^Aauth=Bearer T^A^A".
+func (c *xoauth2Client) Start() (string, []byte, error) {
+	return "XOAUTH2", []byte("user=" + c.username + "\x01auth=Bearer " + c.token + "\x01\x01"), nil
+}
+
+// Next is called only with the server's error challenge (a JSON object
+// such as {"status":"401",…}, which holds no secret).
+func (c *xoauth2Client) Next(challenge []byte) ([]byte, error) {
+	return nil, fmt.Errorf("%w: %s", errTokenRejected, strings.TrimSpace(string(challenge)))
+}
+
+// errTokenRejected marks a login that failed because the server did not
+// take the access token.
+var errTokenRejected = errors.New("access token rejected")
