@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -308,11 +309,21 @@ func TestFaultDiskFull(t *testing.T) {
 
 	local := randomLocal("diskfull")
 	bl := makeBacklog(t, newRand(t), local, bot, 20, 0, events)
-	s.appendMails(t, bot, bl.raws)
+	// Through Postfix, as mail arrives in production.
+	snd := s.sender(t)
+	for id, raw := range bl.raws {
+		snd.Send(t, fmt.Sprintf("%s+p%05d@deltagare.example", local, id), raw, bot)
+	}
+	waitFor(t, time.Minute, func() string { return "the mail did not arrive" }, func() bool { return s.countIn(t, bot, "INBOX") == len(bl.raws) })
 	var failure string
-	waitFor(t, time.Minute, func() string { return "no failure logged; log:\n" + logTail(logPath, 10) }, func() bool {
+	waitFor(t, time.Minute, func() string {
+		// Where is it? A goroutine dump goes to the log.
+		_ = d.cmd.Process.Signal(syscall.SIGQUIT)
+		time.Sleep(time.Second)
+		return "no failure logged; log:\n" + logTail(logPath, 300)
+	}, func() bool {
 		for _, l := range strings.Split(logTail(logPath, 50), "\n") {
-			if strings.Contains(l, "round failed") {
+			if strings.Contains(l, `"level":"WARN"`) || strings.Contains(l, `"level":"ERROR"`) {
 				failure = l
 				return true
 			}

@@ -327,6 +327,10 @@ func (ib *Inbox) serve(ctx context.Context, decided, connected func()) error {
 			// The failure was counted; try that mail again soon, on the
 			// same connection.
 			failures++
+			// Logged here because a failure the database could not even
+			// count (a full disk) is logged nowhere else.
+			ib.log.Warn("mail could not be handled; will retry", slog.Int("attempt", failures),
+				slog.Duration("in", backoff(failures)), slog.String("error", err.Error()))
 			if !sleep(ctx, backoff(failures)) {
 				return ctx.Err()
 			}
