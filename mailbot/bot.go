@@ -9,9 +9,8 @@ import (
 	"log/slog"
 	"mime"
 	"net/mail"
-	"os"
-	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/store"
@@ -79,6 +78,11 @@ type Bot struct {
 	log      *slog.Logger
 	botAddr  string
 	observe  func(Incoming, Result)
+
+	// matMu guards material and matStat: the scheduled work reloads a
+	// material file that changed on disk while mail is being handled.
+	matMu   sync.RWMutex
+	matStat map[string]fileStamp
 }
 
 // NewBot loads the events' material and the templates. It fails when a
@@ -92,11 +96,13 @@ func NewBot(cfg *Config, st *store.Store, now func() time.Time, log *slog.Logger
 	if err != nil {
 		return nil, err
 	}
+	comp.retentionDays = cfg.Retention
 	b := &Bot{
 		cfg:      cfg,
 		store:    st,
 		composer: comp,
 		material: map[string][]Material{},
+		matStat:  map[string]fileStamp{},
 		now:      now,
 		log:      log,
 		botAddr:  strings.ToLower(from.Address),
@@ -106,15 +112,12 @@ func NewBot(cfg *Config, st *store.Store, now func() time.Time, log *slog.Logger
 	}
 	for _, ev := range cfg.Events {
 		for _, p := range ev.Material {
-			data, err := os.ReadFile(p)
+			m, st, err := loadMaterial(p)
 			if err != nil {
 				return nil, fmt.Errorf("event %s material: %w", ev.ID, err)
 			}
-			ct := mime.TypeByExtension(strings.ToLower(filepath.Ext(p)))
-			if ct == "" {
-				ct = "application/octet-stream"
-			}
-			b.material[ev.ID] = append(b.material[ev.ID], Material{Name: filepath.Base(p), ContentType: ct, Data: data})
+			b.material[ev.ID] = append(b.material[ev.ID], m)
+			b.matStat[p] = st
 		}
 	}
 	return b, nil
@@ -133,7 +136,7 @@ func (b *Bot) SyncEvents(ctx context.Context) error {
 	if err := b.store.SyncEvents(ctx, evs); err != nil {
 		return fmt.Errorf("sync events: %w", err)
 	}
-	return nil
+	return b.materialBaseline(ctx)
 }
 
 // MailKey returns the key that makes the same mail count once: its
@@ -289,6 +292,8 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Un
 	switch u.Kind {
 	case "cancellation":
 		return b.decideParticipantChange(tx, mailID, in, msg, u, res)
+	case "forget":
+		return b.decideForget(tx, mailID, msg, res)
 	case "registration":
 	default:
 		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: left for a human (%s)", u.Kind, u.Reason))
@@ -410,7 +415,7 @@ func (b *Bot) registerFor(reg registration, ev *EventConfig, note string) (int, 
 		switch r.Outcome {
 		case store.Confirmed:
 			reply.Kind = ReplyConfirmation
-			reply.Material = b.material[ev.ID]
+			reply.Material = b.materialOf(ev.ID)
 			registered++
 			res.Decisions = append(res.Decisions, fmt.Sprintf("%s <%s>: seat confirmed for %s", p.Name, p.Email, ev.ID))
 		case store.Waiting:
@@ -648,6 +653,13 @@ func (b *Bot) enqueue(tx *store.Tx, r Reply, mailID, regID int64, res *Result) e
 		Raw: c.Raw, Kind: r.Kind, MailID: mailID, RegistrationID: regID,
 	}, now); err != nil {
 		return fmt.Errorf("enqueue %s: %w", r.Kind, err)
+	}
+	if regID != 0 && attachesMaterial(r.Kind) && len(r.Material) > 0 {
+		// The versions this person has, so that a material update sends
+		// only what is new to them.
+		if err := tx.RecordMaterial(regID, materialFiles(r.Material), now); err != nil {
+			return err
+		}
 	}
 	res.Replies = append(res.Replies, SentReply{Kind: r.Kind, MessageID: c.MessageID, Subject: subjectOf(c.Raw), Recipients: c.Recipients})
 	return nil

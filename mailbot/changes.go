@@ -263,7 +263,7 @@ func (b *Bot) notify(c *change, ev *EventConfig, reg store.Registration, kind st
 		Position: reg.Position, Status: reg.Status,
 	}
 	if withMaterial(kind) {
-		r.Material = b.material[ev.ID]
+		r.Material = b.materialOf(ev.ID)
 	}
 	if edit != nil {
 		edit(&r)
@@ -699,9 +699,12 @@ func (b *Bot) acceptOffer(tx *store.Tx, mailID int64, msg *Message, u Understand
 
 // Tick expires the offers of seats whose deadline has passed: each seat
 // passes to the next on the waiting list, and the one who did not answer
-// is told. The daemon calls it every round; the deadlines are in the
-// database, so a restart loses none. It returns how many offers expired
-// and fails when the database cannot be written.
+// is told. Then it does the scheduled work (see scheduled): reminders,
+// material updates, the organisers' digest and the erasure of personal
+// data after the retention time. The daemon calls it every round; the
+// deadlines and what was sent are in the database, so a restart loses
+// none and sends nothing twice. It returns how many offers expired and
+// fails when the database cannot be written.
 func (b *Bot) Tick(ctx context.Context) (int, error) {
 	due, err := b.store.DueOffers(ctx, b.now())
 	if err != nil {
@@ -742,6 +745,11 @@ func (b *Bot) Tick(ctx context.Context) (int, error) {
 			b.log.Info("offer expired", slog.String("event", ev.ID), slog.Int64("registration", o.RegistrationID),
 				slog.String("decision", strings.Join(res.Decisions, "; ")))
 		}
+	}
+	// Reminders, material updates, the digest and the erasure after the
+	// retention time: each recorded in the database, so sent once.
+	if err := b.scheduled(ctx); err != nil {
+		return n, fmt.Errorf("tick: %w", err)
 	}
 	return n, nil
 }

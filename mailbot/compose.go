@@ -44,6 +44,11 @@ const (
 	ReplyNotRegistered = "notregistered" // nothing to cancel
 	// ReplyNotice tells the organisers of a mail the bot left for them.
 	ReplyNotice = "notice"
+	// Scheduled mail and data protection.
+	ReplyReminder  = "reminder"  // before the event: time, place, calendar, how to cancel
+	ReplyMaterial  = "material"  // new or changed material files
+	ReplyDigest    = "digest"    // the organisers' daily digest
+	ReplyForgotten = "forgotten" // "glöm mig" was done
 	// ReplyUndeliverable tells the organisers that a reply could not be
 	// delivered.
 	ReplyUndeliverable = "undeliverable"
@@ -51,11 +56,20 @@ const (
 
 var replyKinds = []string{ReplyConfirmation, ReplyWaiting, ReplyAlready, ReplyClosed, ReplyNotOpen, ReplyPast,
 	ReplyCancelled, ReplySubstituted, ReplyPromoted, ReplyOffer, ReplyOfferExpired, ReplyOrganiser, ReplyForged,
-	ReplyReplyToCancel, ReplyChangesClosed, ReplyNotRegistered, ReplyWhich, ReplyNoneOpen, ReplyNotice, ReplyUndeliverable}
+	ReplyReplyToCancel, ReplyChangesClosed, ReplyNotRegistered, ReplyWhich, ReplyNoneOpen, ReplyNotice,
+	ReplyReminder, ReplyMaterial, ReplyDigest, ReplyForgotten, ReplyUndeliverable}
 
 // withMaterial reports whether a reply of the kind gives a seat, and so
 // carries the material and the calendar file.
 func withMaterial(kind string) bool { return kind == ReplyConfirmation || kind == ReplyPromoted }
+
+// attachesMaterial reports whether a reply of the kind carries its
+// Material: those that give a seat, and material updates.
+func attachesMaterial(kind string) bool { return withMaterial(kind) || kind == ReplyMaterial }
+
+// attachesCalendar reports whether a reply of the kind carries the
+// event's calendar file: those that give a seat, and reminders.
+func attachesCalendar(kind string) bool { return withMaterial(kind) || kind == ReplyReminder }
 
 // templateFuncs are the functions the templates may call.
 var templateFuncs = map[string]any{"inc": func(i int) int { return i + 1 }}
@@ -68,6 +82,8 @@ type Material struct {
 	Name        string
 	ContentType string
 	Data        []byte
+	// Hash is the hex SHA-256 of Data: the version of the file.
+	Hash string
 }
 
 // Composer turns a decision into the exact bytes of a reply. It is safe for
@@ -78,8 +94,11 @@ type Composer struct {
 	loc       *time.Location
 	contact   string
 	signature string
-	text      map[string]*texttemplate.Template
-	html      map[string]*htmltemplate.Template
+	// retentionDays is how long personal data is kept after an event,
+	// said in confirmations.
+	retentionDays int
+	text          map[string]*texttemplate.Template
+	html          map[string]*htmltemplate.Template
 }
 
 // NewComposer parses every reply template. It fails when a template is
@@ -183,6 +202,8 @@ type Reply struct {
 	// Failed describes the reply that could not be delivered, for an
 	// undeliverable notice.
 	Failed *FailedReply
+	// Digest is the organisers' daily digest.
+	Digest *Digest
 }
 
 // FailedReply is what an undeliverable notice says about the reply that
@@ -192,6 +213,28 @@ type FailedReply struct {
 	Subject   string
 	MessageID string
 	Reason    string // the server's answer
+}
+
+// Digest is what the organisers' daily digest says.
+type Digest struct {
+	// Day is the local date of the digest, Since when the last one was
+	// due, as the templates show them.
+	Day, Since string
+	Events     []DigestEvent
+	// Manual counts the mails waiting for a human; NewManual those left
+	// since the last digest.
+	Manual, NewManual int
+	// Bounced are the addresses reported failing since the last digest.
+	Bounced []string
+	// Failed counts the mails that failed for good since the last digest.
+	Failed int
+}
+
+// DigestEvent is one event's part of the digest: "Name <address>" lines.
+type DigestEvent struct {
+	Title, When                    string
+	Confirmed, Seats               int
+	Registered, Cancelled, Waiting []string
 }
 
 // Notice describes a mail that the bot left for a human, for the
@@ -252,6 +295,8 @@ type replyData struct {
 	Waiting, Bounced      []string
 	Forged                ForgedMail
 	Notice                Notice
+	Digest                Digest
+	RetentionDays         int
 	Failed                FailedReply
 }
 
@@ -282,6 +327,11 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 		Others:     r.Others,
 		Contact:    c.contact,
 		Signature:  c.signature,
+
+		RetentionDays: c.retentionDays,
+	}
+	if r.Digest != nil {
+		data.Digest = *r.Digest
 	}
 	if data.Name == "" && len(r.To) > 0 {
 		// A greeting needs a name; the address is better than nothing.
@@ -298,7 +348,7 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 			data.Closes = formatClosing(ev.ClosesAt.In(c.loc), lang)
 		}
 	}
-	if withMaterial(r.Kind) {
+	if attachesMaterial(r.Kind) {
 		for _, m := range r.Material {
 			data.Material = append(data.Material, m.Name)
 		}
@@ -390,7 +440,7 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 			return Composed{}, fmt.Errorf("attach %s: %w", a.Name, err)
 		}
 	}
-	if withMaterial(r.Kind) && r.Event != nil {
+	if attachesMaterial(r.Kind) && r.Event != nil {
 		for _, mat := range r.Material {
 			ct := mat.ContentType
 			if ct == "" {
@@ -400,6 +450,8 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 				return Composed{}, fmt.Errorf("attach %s: %w", mat.Name, err)
 			}
 		}
+	}
+	if attachesCalendar(r.Kind) && r.Event != nil {
 		cal, err := c.Calendar(r.Event, now)
 		if err != nil {
 			return Composed{}, err

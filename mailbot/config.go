@@ -18,6 +18,14 @@ type Config struct {
 	// registration from that domain is recorded with it.
 	Organisations map[string]string `toml:"organisations"`
 	Events        []EventConfig     `toml:"events"`
+	// HTTP, when its listen is set, serves /metrics and /healthz.
+	HTTP HTTPConfig `toml:"http"`
+	// RetentionDays is how many days after an event ends the personal
+	// data of its registrations is erased; default 90.
+	RetentionDays *int `toml:"retention_days"`
+
+	// Retention is RetentionDays resolved (the default filled in).
+	Retention int `toml:"-"`
 
 	// Location is Timezone, loaded. Set by LoadConfig.
 	Location *time.Location `toml:"-"`
@@ -78,6 +86,12 @@ type SMTPConfig struct {
 	MaxRepliesPerAddress int `toml:"max_replies_per_address"`
 }
 
+// HTTPConfig says where the daemon serves /metrics (Prometheus) and
+// /healthz. Empty Listen: no HTTP server.
+type HTTPConfig struct {
+	Listen string `toml:"listen"` // host:port, e.g. "127.0.0.1:9464"
+}
+
 // OrganisersConfig lists who may change registrations by mail.
 type OrganisersConfig struct {
 	Addresses         []string `toml:"addresses"`
@@ -88,6 +102,12 @@ type OrganisersConfig struct {
 	// Auth is how an organiser's mail is trusted: OrganiserAuthDMARC (the
 	// default) or OrganiserAuthTrustFrom, for test setups only.
 	Auth string `toml:"organiser_auth"`
+	// DigestTime is the local time of day ("07:30", the default) at which
+	// the organisers get the daily digest, when something happened.
+	DigestTime string `toml:"digest_time"`
+
+	// DigestAt is DigestTime resolved, as the offset into the day.
+	DigestAt time.Duration `toml:"-"`
 }
 
 // Values of organisers.organiser_auth.
@@ -120,6 +140,12 @@ type EventConfig struct {
 	// OfferHours, when above 0, is how long someone moved up from the
 	// waiting list has to accept the seat before it passes to the next.
 	OfferHours int `toml:"offer_hours"`
+	// ReminderDays is how many days before the event the confirmed
+	// participants get a reminder; default 2, 0 turns reminders off.
+	ReminderDays *int `toml:"reminder_days"`
+
+	// Reminder is ReminderDays resolved (the default filled in).
+	Reminder int `toml:"-"`
 
 	// Resolved by LoadConfig in the config's Location. OpensAt is zero when
 	// registration is open from the start.

@@ -401,6 +401,11 @@ func (ck *checker) decode(path string, raw any, v reflect.Value) {
 			return
 		}
 		v.SetInt(n)
+	case reflect.Pointer:
+		// An optional value whose absence differs from its zero value.
+		elem := reflect.New(v.Type().Elem())
+		ck.decode(path, raw, elem.Elem())
+		v.Set(elem)
 	case reflect.Bool:
 		b, ok := raw.(bool)
 		if !ok {
@@ -646,6 +651,72 @@ func (ck *checker) check(c *Config) {
 	ck.checkOrganisers(c)
 	ck.checkOrganisations(c)
 	ck.checkEvents(c)
+	ck.checkHTTP(c)
+	ck.checkSchedule(c)
+}
+
+// checkHTTP checks [http] listen: host:port (port 0 picks a free port),
+// with a warning when the host is not loopback, since /metrics and
+// /healthz have no authentication.
+func (ck *checker) checkHTTP(c *Config) {
+	addr := c.HTTP.Listen
+	if addr == "" {
+		return
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		ck.problemf("http.listen: %q is not host:port: %v", addr, unwrapAddrErr(err))
+		return
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		ck.problemf("http.listen: port %q is not a number from 0 to 65535", port)
+		return
+	}
+	if host == "" || !isLoopback(host) {
+		shown := host
+		if shown == "" {
+			shown = "every interface"
+		}
+		ck.warnf("http.listen: %s is not a loopback address: /metrics and /healthz have no authentication; put them behind a firewall or a proxy", shown)
+	}
+}
+
+// Defaults of the scheduled mail and of data protection.
+const (
+	defaultReminderDays  = 2
+	defaultDigestTime    = "07:30"
+	defaultRetentionDays = 90
+)
+
+// checkSchedule fills in and checks the reminders, the digest time and the
+// retention time.
+func (ck *checker) checkSchedule(c *Config) {
+	c.Retention = defaultRetentionDays
+	if c.RetentionDays != nil {
+		c.Retention = *c.RetentionDays
+		if c.Retention < 0 {
+			ck.problemf("retention_days: %d is negative (0 erases the personal data as soon as the event has ended)", c.Retention)
+		}
+	}
+	o := &c.Organisers
+	if o.DigestTime == "" {
+		o.DigestTime = defaultDigestTime
+	}
+	if t, err := time.Parse("15:04", o.DigestTime); err != nil {
+		ck.problemf("organisers.digest_time: %q is not a time of day such as \"07:30\"", o.DigestTime)
+	} else {
+		o.DigestAt = time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute
+	}
+	for i := range c.Events {
+		ev := &c.Events[i]
+		ev.Reminder = defaultReminderDays
+		if ev.ReminderDays != nil {
+			ev.Reminder = *ev.ReminderDays
+			if ev.Reminder < 0 {
+				ck.problemf("events[%d].reminder_days: %d is negative (0 turns reminders off)", i, ev.Reminder)
+			}
+		}
+	}
 }
 
 func (ck *checker) checkIMAP(c *Config) {

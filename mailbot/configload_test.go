@@ -93,6 +93,9 @@ func TestExampleConfig(t *testing.T) {
 	if c.Location.String() != "Europe/Stockholm" || c.Language != "sv" {
 		t.Errorf("location, language = %v, %q", c.Location, c.Language)
 	}
+	if c.HTTP.Listen != "127.0.0.1:9464" {
+		t.Errorf("http.listen = %q", c.HTTP.Listen)
+	}
 	// The seed's workshop and its second session in Kungälv.
 	if len(c.Events) != 2 {
 		t.Fatalf("%d events, want 2", len(c.Events))
@@ -199,6 +202,9 @@ func TestParseConfigProblems(t *testing.T) {
 		{"no trusted authserv-id", `trusted_authserv_id = "mx.example.org"`, "", "organisers.trusted_authserv_id: missing"},
 		{"organisation keyed by address", "[[events]]", "[organisations]\n\"kalle@molndal.se\" = \"Mölndal\"\n[[events]]", `organisations: "kalle@molndal.se" is an address`},
 		{"no events", "[[events]]", "[not_events]", "events: none; add at least one [[events]] table"},
+		{"http listen without port", "[[events]]", "[http]\nlisten = \"127.0.0.1\"\n[[events]]", `http.listen: "127.0.0.1" is not host:port: missing port in address`},
+		{"http listen bad port", "[[events]]", "[http]\nlisten = \"127.0.0.1:http\"\n[[events]]", `http.listen: port "http" is not a number from 0 to 65535`},
+		{"http unknown key", "[[events]]", "[http]\nlisten_on = \"127.0.0.1:9464\"\n[[events]]", `unknown key "http.listen_on" (did you mean listen?)`},
 		{"missing event id", `id = "ev-1"`, "", "events[0].id: missing"},
 		{"bad event id", `id = "ev-1"`, `id = "Ev_1"`, `events[0].id: "Ev_1" may hold only lower-case letters a-z, digits and '-'`},
 		{"missing title", `title = "Workshop"`, "", "events[0].title: missing"},
@@ -219,6 +225,10 @@ func TestParseConfigProblems(t *testing.T) {
 		{"bad changes_close", `closes = "2030-04-30"`, `closes = "2030-04-30"` + "\nchanges_close = \"soon\"", `events[0].changes_close: "soon" is not a date`},
 		{"changes_close after the end", `closes = "2030-04-30"`, `closes = "2030-04-30"` + "\nchanges_close = \"2030-05-03\"", "events[0].changes_close: 2030-05-03 is after the event ends"},
 		{"negative offer_hours", "seats = 3", "seats = 3\noffer_hours = -1", "events[0].offer_hours: -1 is negative"},
+		{"negative reminder_days", "seats = 3", "seats = 3\nreminder_days = -1", "events[0].reminder_days: -1 is negative"},
+		{"reminder_days as a string", "seats = 3", "seats = 3\nreminder_days = \"2\"", "events[0].reminder_days: want an integer, not a string"},
+		{"bad digest_time", `contact = "Org, org@example.org"`, `contact = "Org, org@example.org"` + "\ndigest_time = \"7.30\"", `organisers.digest_time: "7.30" is not a time of day`},
+		{"negative retention_days", `[imap]`, "retention_days = -3\n[imap]", "retention_days: -3 is negative"},
 		{"idle restart too short", `username = "bot"`, `username = "bot"` + "\nidle_restart = \"1s\"", "imap.idle_restart: 1s is shorter than the minimum 10s"},
 		{"idle restart too long", `username = "bot"`, `username = "bot"` + "\nidle_restart = \"45m\"", "imap.idle_restart: 45m0s is longer than the maximum 29m0s"},
 		{"negative size limit", `username = "bot"`, `username = "bot"` + "\nmax_message_bytes = -5", "imap.max_message_bytes: must be positive, not -5"},
@@ -349,6 +359,28 @@ func TestParseConfigAccepts(t *testing.T) {
 			}
 			if c.Organisers.Auth != OrganiserAuthDMARC {
 				t.Errorf("organiser_auth = %q", c.Organisers.Auth)
+			}
+		}},
+		{"http on loopback", "[[events]]", "[http]\nlisten = \"[::1]:9464\"\n[[events]]", func(t *testing.T, c *Config) {
+			if c.HTTP.Listen != "[::1]:9464" || len(c.Warnings()) != 1 {
+				t.Errorf("listen %q, warnings %q; want no http warning", c.HTTP.Listen, c.Warnings())
+			}
+		}},
+		{"http on every interface warns", "[[events]]", "[http]\nlisten = \":9464\"\n[[events]]", func(t *testing.T, c *Config) {
+			if !slices.ContainsFunc(c.Warnings(), func(w string) bool {
+				return strings.HasPrefix(w, "http.listen: every interface is not a loopback address")
+			}) {
+				t.Errorf("warnings = %q", c.Warnings())
+			}
+		}},
+		{"schedule defaults", "", "", func(t *testing.T, c *Config) {
+			if c.Events[0].Reminder != 2 || c.Retention != 90 || c.Organisers.DigestAt != 7*time.Hour+30*time.Minute {
+				t.Errorf("reminder %d, retention %d, digest at %v; want 2, 90, 7h30m", c.Events[0].Reminder, c.Retention, c.Organisers.DigestAt)
+			}
+		}},
+		{"reminders off, digest at six", "seats = 3", "seats = 3\nreminder_days = 0", func(t *testing.T, c *Config) {
+			if c.Events[0].Reminder != 0 || c.Events[0].ReminderDays == nil {
+				t.Errorf("reminder %d; want 0 (off)", c.Events[0].Reminder)
 			}
 		}},
 		{"changes_close and offer_hours", "seats = 3", "seats = 3\nchanges_close = \"2030-05-01 12:00\"\noffer_hours = 48", func(t *testing.T, c *Config) {

@@ -3,8 +3,14 @@ package mailbot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
+	"reflect"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/store"
@@ -24,14 +30,27 @@ type Options struct {
 // Daemon is the whole bot: the inbox, the decisions, the outbox and the
 // database. The end-to-end tests start it exactly as `anmalan run` does.
 type Daemon struct {
-	cfg    *Config
-	store  *store.Store
-	bot    *Bot
-	inbox  *Inbox
-	outbox *Outbox
-	now    func() time.Time
-	log    *slog.Logger
+	// cfg and bot are replaced together by Reload.
+	cfg     atomic.Pointer[Config]
+	bot     atomic.Pointer[Bot]
+	store   *store.Store
+	inbox   *Inbox
+	outbox  *Outbox
+	metrics *Metrics
+	now     func() time.Time
+	log     *slog.Logger
+	// reloadMu keeps two reloads from interleaving.
+	reloadMu sync.Mutex
+	// httpAddr is the address /metrics and /healthz are served on, once
+	// Run listens.
+	httpAddr atomic.Pointer[string]
 }
+
+// ShutdownGrace is how long Run lets the mail in hand and an SMTP
+// transaction in flight finish after its context ends, before it closes
+// the connections. With the database closed after it, the daemon exits
+// well within the 10 s that the systemd unit's stop timeout allows.
+const ShutdownGrace = 7 * time.Second
 
 // Open opens the database, brings the events up to date with the config
 // and prepares the inbox and the outbox. It fails when a secret, a
@@ -67,26 +86,112 @@ func Open(ctx context.Context, cfg *Config, opts Options) (*Daemon, error) {
 		st.Close()
 		return nil, err
 	}
+	d := &Daemon{
+		store:   st,
+		inbox:   inbox,
+		outbox:  outbox,
+		metrics: newMetrics(st, opts.Now, opts.Log),
+		now:     opts.Now,
+		log:     opts.Log,
+	}
+	d.cfg.Store(cfg)
+	d.bot.Store(bot)
 	outbox.onFailed = bot.undeliverableNotice
-	return &Daemon{
-		cfg:    cfg,
-		store:  st,
-		bot:    bot,
-		inbox:  inbox,
-		outbox: outbox,
-		now:    opts.Now,
-		log:    opts.Log,
-	}, nil
+	inbox.metrics, outbox.metrics = d.metrics, d.metrics
+	return d, nil
 }
 
 // Store returns the daemon's database.
 func (d *Daemon) Store() *store.Store { return d.store }
 
-// Bot returns the daemon's decision maker.
-func (d *Daemon) Bot() *Bot { return d.bot }
+// Bot returns the daemon's decision maker (the one of the latest config).
+func (d *Daemon) Bot() *Bot { return d.bot.Load() }
 
-// Close closes the database.
-func (d *Daemon) Close() error { return d.store.Close() }
+// Config returns the config in use (the latest that Reload accepted).
+func (d *Daemon) Config() *Config { return d.cfg.Load() }
+
+// HTTPAddr returns the address that /metrics and /healthz are served on,
+// or "" when [http] listen is not set or Run has not started listening.
+func (d *Daemon) HTTPAddr() string {
+	if a := d.httpAddr.Load(); a != nil {
+		return *a
+	}
+	return ""
+}
+
+// Reload reads the config file at path again and, when it is valid, puts
+// its events, organisers, organisations, material (read again), time
+// zone and language in force: the events are synced to the database and the next mail is
+// decided by a bot of the new config (the mail in hand is finished by the
+// old one). An invalid config, unreadable material or a database error
+// refuses the reload: the reason is logged and returned, and the old
+// config stays in force. Changes to [imap], [smtp], [http] and database
+// take effect only at a restart (the connections stay up); Reload logs
+// which sections changed and keeps their old values.
+func (d *Daemon) Reload(ctx context.Context, path string) error {
+	d.reloadMu.Lock()
+	defer d.reloadMu.Unlock()
+	refuse := func(err error) error {
+		d.log.Error("config reload refused; the running config stays in force",
+			slog.String("file", path), slog.String("reason", err.Error()))
+		return err
+	}
+	cfg, err := LoadConfig(path)
+	if err != nil {
+		return refuse(err)
+	}
+	old := d.cfg.Load()
+	var restart []string
+	if !reflect.DeepEqual(cfg.IMAP, old.IMAP) {
+		restart = append(restart, "[imap]")
+		cfg.IMAP = old.IMAP
+	}
+	if !reflect.DeepEqual(cfg.SMTP, old.SMTP) {
+		restart = append(restart, "[smtp]")
+		cfg.SMTP = old.SMTP
+	}
+	if cfg.HTTP != old.HTTP {
+		restart = append(restart, "[http]")
+		cfg.HTTP = old.HTTP
+	}
+	if cfg.Database != old.Database {
+		restart = append(restart, "database")
+		cfg.Database = old.Database
+	}
+	oldBot := d.bot.Load()
+	bot, err := NewBot(cfg, d.store, d.now, d.log)
+	if err != nil {
+		return refuse(err)
+	}
+	bot.observe = oldBot.observe
+	if err := bot.SyncEvents(ctx); err != nil {
+		return refuse(err)
+	}
+	d.cfg.Store(cfg)
+	d.bot.Store(bot)
+	d.inbox.SetBot(bot)
+	for _, w := range cfg.Warnings() {
+		d.log.Warn("config", slog.String("warning", w))
+	}
+	ids := make([]string, 0, len(cfg.Events))
+	for _, ev := range cfg.Events {
+		ids = append(ids, ev.ID)
+	}
+	d.log.Info("config reloaded", slog.String("file", path), slog.String("events", strings.Join(ids, ",")),
+		slog.Int("organisers", len(cfg.Organisers.Addresses)))
+	if len(restart) > 0 {
+		d.log.Warn("config reload: these sections changed but take effect only after a restart (systemctl restart anmalan); the old values stay in use",
+			slog.String("sections", strings.Join(restart, " ")))
+	}
+	return nil
+}
+
+// Close closes the database, after a reload in progress has finished.
+func (d *Daemon) Close() error {
+	d.reloadMu.Lock()
+	defer d.reloadMu.Unlock()
+	return d.store.Close()
+}
 
 // RunOnce handles what is in the inbox and delivers the replies that are
 // due. It returns how many mails were handled and what delivery did; an
@@ -96,7 +201,7 @@ func (d *Daemon) RunOnce(ctx context.Context) (int, DeliveryReport, error) {
 	n, inErr := d.inbox.PollOnce(ctx)
 	// Offers of seats whose deadline passed go to the next in line; their
 	// mails then leave with the rest.
-	_, tickErr := d.bot.Tick(ctx)
+	_, tickErr := d.Bot().Tick(ctx)
 	rep, outErr := d.outbox.DeliverDue(ctx)
 	return n, rep, errors.Join(inErr, tickErr, outErr)
 }
@@ -106,40 +211,101 @@ func (d *Daemon) RunOnce(ctx context.Context) (int, DeliveryReport, error) {
 // offers it (polling every poll_interval otherwise), and reconnects with
 // backoff whenever it is lost; the outbox is delivered by a goroutine of
 // its own, at once after new decisions and whenever a retry falls due.
-// Run never returns because a server went away; it returns nil when ctx
-// ends.
+// Run never returns because a server went away.
+//
+// When ctx ends Run stops taking mail: the mail in hand is decided and
+// marked, the SMTP transaction in flight is completed and recorded, and
+// nothing new is begun; after ShutdownGrace the connections are closed
+// regardless (a mail cut short that way was not committed and is handled
+// again at the next start; a reply cut short stays in the outbox). Run
+// then returns nil. It fails only when [http] listen cannot be listened on.
 func (d *Daemon) Run(ctx context.Context) error {
-	d.log.Info("anmalan running", slog.String("mailbox", d.cfg.IMAP.Mailbox), slog.String("imap", d.cfg.IMAP.Address),
-		slog.String("smtp", d.cfg.SMTP.Address), slog.Duration("poll_interval", d.cfg.IMAP.PollInterval.Duration),
-		slog.Duration("idle_restart", d.cfg.IMAP.IdleRestart.Duration), slog.Int("events", len(d.cfg.Events)))
-	kick := make(chan struct{}, 1)
+	cfg := d.cfg.Load()
+	// work outlives ctx by the grace period: the store transactions and
+	// the connections use it, so that ending ctx interrupts nothing.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	var grace atomic.Pointer[time.Timer]
+	stopWatch := context.AfterFunc(ctx, func() {
+		d.log.Info("anmalan stopping: finishing the mail in hand", slog.Duration("grace", ShutdownGrace))
+		grace.Store(time.AfterFunc(ShutdownGrace, cancelWork))
+	})
+	defer func() {
+		stopWatch()
+		if t := grace.Load(); t != nil {
+			t.Stop()
+		}
+	}()
+
 	var wg sync.WaitGroup
-	wg.Go(func() { d.deliverLoop(ctx, kick) })
-	d.inbox.Run(ctx, func() {
+	if cfg.HTTP.Listen != "" {
+		srv, err := d.serveHTTP(cfg.HTTP.Listen, &wg)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(sctx)
+			wg.Wait()
+		}()
+	}
+	d.log.Info("anmalan running", slog.String("mailbox", cfg.IMAP.Mailbox), slog.String("imap", cfg.IMAP.Address),
+		slog.String("smtp", cfg.SMTP.Address), slog.Duration("poll_interval", cfg.IMAP.PollInterval.Duration),
+		slog.Duration("idle_restart", cfg.IMAP.IdleRestart.Duration), slog.Int("events", len(cfg.Events)),
+		slog.String("http", d.HTTPAddr()))
+	kick := make(chan struct{}, 1)
+	var loops sync.WaitGroup
+	loops.Go(func() { d.deliverLoop(ctx, work, kick) })
+	d.inbox.Run(ctx, work, func() {
 		select {
 		case kick <- struct{}{}:
 		default:
 		}
 	})
-	wg.Wait()
-	d.log.Info("anmalan stopping")
+	loops.Wait()
+	d.log.Info("anmalan stopped")
 	return nil
 }
 
+// serveHTTP listens on addr and serves Handler until the returned server
+// is shut down; wg is done when serving has ended.
+func (d *Daemon) serveHTTP(addr string, wg *sync.WaitGroup) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("http listen: %w", err)
+	}
+	a := ln.Addr().String()
+	d.httpAddr.Store(&a)
+	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(d.log.Handler(), slog.LevelWarn)}
+	wg.Go(func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			d.log.Error("http server failed", slog.String("error", err.Error()))
+		}
+	})
+	d.log.Info("serving /metrics and /healthz", slog.String("address", a))
+	return srv, nil
+}
+
 // deliverLoop delivers the outbox now, whenever kick is signalled, and
-// when the next retry falls due, until ctx ends. Each round first lets the
+// when the next retry falls due, until stop ends. Each round first lets the
 // bot's timers run (offers of seats whose deadline passed), so that what
 // they decide leaves in the same round; the rounds are at most a minute
-// apart.
-func (d *Daemon) deliverLoop(ctx context.Context, kick <-chan struct{}) {
+// apart. The work itself uses ctx, so that the SMTP transaction in flight
+// when stop ends is completed and recorded.
+func (d *Daemon) deliverLoop(stop, ctx context.Context, kick <-chan struct{}) {
 	for {
-		if n, err := d.bot.Tick(ctx); err != nil {
+		if stop.Err() != nil {
+			return
+		}
+		if n, err := d.Bot().Tick(ctx); err != nil {
 			d.log.Error("timers failed", slog.String("error", err.Error()))
 		} else if n > 0 {
 			d.log.Info("offers expired", slog.Int("count", n))
 		}
-		rep, err := d.outbox.DeliverDue(ctx)
-		if ctx.Err() != nil {
+		rep, err := d.outbox.deliverDue(ctx, stop.Done())
+		if stop.Err() != nil {
 			return
 		}
 		// Without anything due, look again now and then anyway: the
@@ -160,7 +326,7 @@ func (d *Daemon) deliverLoop(ctx context.Context, kick <-chan struct{}) {
 		}
 		t := time.NewTimer(wait)
 		select {
-		case <-ctx.Done():
+		case <-stop.Done():
 			t.Stop()
 			return
 		case <-kick:

@@ -36,6 +36,8 @@ type Outbox struct {
 	store *store.Store
 	now   func() time.Time
 	log   *slog.Logger
+	// metrics, when set, counts what the outbox does.
+	metrics *Metrics
 	// onFailed, when set, runs in the transaction that records a reply as
 	// failed for good: the bot queues a notice to the organisers there.
 	onFailed func(*store.Tx, store.Outgoing) error
@@ -59,7 +61,15 @@ type DeliveryReport struct{ Sent, Retry, Failed int }
 // backoff; a permanent one (5xx) is recorded as failed. It returns an error
 // only when the database cannot be read or written.
 func (o *Outbox) DeliverDue(ctx context.Context) (DeliveryReport, error) {
-	var rep DeliveryReport
+	return o.deliverDue(ctx, ctx.Done())
+}
+
+// deliverDue is DeliverDue that begins no new SMTP transaction once stop
+// is closed, while the one in flight (and recording its result) goes on
+// under ctx. When ctx ends the connection is closed, ending a transaction
+// in flight; its mail stays pending and is sent at the next start.
+func (o *Outbox) deliverDue(ctx context.Context, stop <-chan struct{}) (rep DeliveryReport, err error) {
+	defer func() { o.metrics.delivered(rep) }()
 	due, err := o.store.DueOutgoing(ctx, o.now(), deliverBatch)
 	if err != nil || len(due) == 0 {
 		return rep, err
@@ -75,7 +85,9 @@ func (o *Outbox) DeliverDue(ctx context.Context) (DeliveryReport, error) {
 		}
 		return rep, nil
 	}
+	closeOnCancel := context.AfterFunc(ctx, func() { c.Close() })
 	defer func() {
+		closeOnCancel()
 		_ = c.Quit()
 		c.Close()
 	}()
@@ -87,7 +99,7 @@ func (o *Outbox) DeliverDue(ctx context.Context) (DeliveryReport, error) {
 	// than one batch per round of the daemon.
 	for {
 		before := rep
-		alive, err := o.sendBatch(ctx, c, due, held, &rep)
+		alive, err := o.sendBatch(ctx, stop, c, due, held, &rep)
 		if err != nil || !alive || len(due) < deliverBatch || rep == before {
 			return rep, err
 		}
@@ -97,16 +109,22 @@ func (o *Outbox) DeliverDue(ctx context.Context) (DeliveryReport, error) {
 	}
 }
 
-// sendBatch sends due over c. It returns false when the connection was
-// lost (the rest of due is then scheduled for a retry), and an error only
+// sendBatch sends due over c, beginning no new transaction once stop is
+// closed. It returns false when the connection was lost (the rest of due
+// is then scheduled for a retry) or stop was closed, and an error only
 // when the database cannot be written.
-func (o *Outbox) sendBatch(ctx context.Context, c *smtp.Client, due []store.Outgoing, held map[string]bool, rep *DeliveryReport) (bool, error) {
+func (o *Outbox) sendBatch(ctx context.Context, stop <-chan struct{}, c *smtp.Client, due []store.Outgoing, held map[string]bool, rep *DeliveryReport) (bool, error) {
 	for i, m := range due {
 		if ctx.Err() != nil {
 			return false, ctx.Err()
 		}
 		if heldBack(held, m.Recipients) {
 			continue
+		}
+		select {
+		case <-stop:
+			return false, nil
+		default:
 		}
 		rejected, err := o.send(c, m)
 		switch {

@@ -49,6 +49,8 @@ type env struct {
 	loc   *time.Location
 	mu    sync.Mutex
 	seen  []mailbot.Result
+	// logw, when set before open, receives the daemon's log.
+	logw io.Writer
 }
 
 // newEnv starts servers and a daemon for the seed's workshop with seats.
@@ -150,6 +152,9 @@ func (e *env) open() {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	if e.logw != nil {
+		log = slog.New(slog.NewTextHandler(e.logw, nil))
 	}
 	d, err := mailbot.Open(context.Background(), e.cfg, mailbot.Options{Now: e.clock.Now, Log: log,
 		Observe: func(_ mailbot.Incoming, r mailbot.Result) { e.mu.Lock(); e.seen = append(e.seen, r); e.mu.Unlock() }})

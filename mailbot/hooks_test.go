@@ -14,7 +14,7 @@ func FailHandling(d *Daemon, fail func(Incoming) bool) {
 		if !fail(in) {
 			return real(ctx, in)
 		}
-		st, key, err := d.bot.Record(ctx, in)
+		st, key, err := d.Bot().Record(ctx, in)
 		if err != nil {
 			return Result{}, err
 		}
@@ -26,4 +26,14 @@ func FailHandling(d *Daemon, fail func(Incoming) bool) {
 // it, disconnect) without delivering the replies, for benchmarks.
 func PollInbox(ctx context.Context, d *Daemon) (int, error) {
 	return d.inbox.PollOnce(ctx)
+}
+
+// BeforeHandling makes d's inbox call fn before it decides each mail (fn
+// may block, holding the mail in hand).
+func BeforeHandling(d *Daemon, fn func(Incoming)) {
+	real := d.inbox.handle
+	d.inbox.handle = func(ctx context.Context, in Incoming) (Result, error) {
+		fn(in)
+		return real(ctx, in)
+	}
 }

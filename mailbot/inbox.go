@@ -10,6 +10,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -56,18 +57,42 @@ func forHuman(outcome string) bool {
 type Inbox struct {
 	cfg   IMAPConfig
 	creds credentials
-	bot   *Bot
 	store *store.Store
 	log   *slog.Logger
-	// handle decides one mail; it is Bot.Handle except in tests, which
-	// inject failures through it.
+	// cur is the bot that decides, with what the inbox derives from its
+	// config; SetBot replaces it when the config is reloaded.
+	cur atomic.Pointer[inboxBot]
+	// handle decides one mail; it is the current Bot's Handle except in
+	// tests, which inject failures through it.
 	handle func(context.Context, Incoming) (Result, error)
+	// metrics, when set, counts what the inbox does.
+	metrics *Metrics
+}
+
+// inboxBot is a bot and what the inbox derives from its config.
+type inboxBot struct {
+	bot *Bot
 	// botLocal and botDomain are the parts of the bot's own address, for
 	// recognising mail to it (and to a +tag of it) in a shared inbox.
 	botLocal, botDomain string
 	// subjectWords are the event ids and keywords, lower case.
 	subjectWords []string
 }
+
+// SetBot makes bot decide the mail from now on; a mail in hand is
+// finished by the bot that began it.
+func (ib *Inbox) SetBot(bot *Bot) {
+	cur := &inboxBot{bot: bot}
+	cur.botLocal, cur.botDomain, _ = strings.Cut(bot.botAddr, "@")
+	for _, ev := range bot.cfg.Events {
+		cur.subjectWords = append(cur.subjectWords, ev.ID)
+		cur.subjectWords = append(cur.subjectWords, ev.Keywords...)
+	}
+	ib.cur.Store(cur)
+}
+
+// bot returns the bot that decides now.
+func (ib *Inbox) bot() *Bot { return ib.cur.Load().bot }
 
 // NewInbox returns an Inbox for cfg that hands every new mail to bot. It
 // fails when the password named in cfg cannot be read.
@@ -85,12 +110,9 @@ func NewInbox(cfg IMAPConfig, bot *Bot, st *store.Store, log *slog.Logger) (*Inb
 	if cfg.PollInterval.Duration <= 0 {
 		cfg.PollInterval.Duration = defaultPollInterval
 	}
-	ib := &Inbox{cfg: cfg, creds: creds, bot: bot, store: st, log: log, handle: bot.Handle}
-	ib.botLocal, ib.botDomain, _ = strings.Cut(bot.botAddr, "@")
-	for _, ev := range bot.cfg.Events {
-		ib.subjectWords = append(ib.subjectWords, ev.ID)
-		ib.subjectWords = append(ib.subjectWords, ev.Keywords...)
-	}
+	ib := &Inbox{cfg: cfg, creds: creds, store: st, log: log}
+	ib.SetBot(bot)
+	ib.handle = func(ctx context.Context, in Incoming) (Result, error) { return ib.bot().Handle(ctx, in) }
 	return ib, nil
 }
 
@@ -105,7 +127,23 @@ type session struct {
 	newMail chan struct{}
 	// warnedMove keeps the "cannot move" warning to one per connection.
 	warnedMove bool
+	// stop is closed when the daemon stops taking mail: the mail in hand
+	// is finished, no new mail is begun.
+	stop <-chan struct{}
 }
+
+// stopping reports whether the daemon stops taking mail.
+func (s *session) stopping() bool {
+	select {
+	case <-s.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// errStopping ends a connection because the daemon stops.
+var errStopping = errors.New("stopping")
 
 // connect dials, logs in and selects the mailbox. An access token that
 // the server rejects is fetched afresh and tried once more on a new
@@ -246,19 +284,23 @@ func (ib *Inbox) PollOnce(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	defer s.close()
+	s.stop = ctx.Done()
 	return ib.drain(ctx, s, nil)
 }
 
-// Run keeps a connection to the mailbox until ctx ends and handles mail as
-// it arrives: with IDLE where the server offers it, else by polling every
-// poll_interval. After a batch of mail is decided it calls decided (the
-// daemon then delivers the replies at once). Any connection error leads
-// to a reconnect with exponential backoff and jitter; Run returns only
-// when ctx is done.
-func (ib *Inbox) Run(ctx context.Context, decided func()) {
+// Run keeps a connection to the mailbox until stop ends and handles mail
+// as it arrives: with IDLE where the server offers it, else by polling
+// every poll_interval. After a batch of mail is decided it calls decided
+// (the daemon then delivers the replies at once). Any connection error
+// leads to a reconnect with exponential backoff and jitter; Run returns
+// only when stop is done. The connection and the work on a mail use work,
+// which outlives stop by a grace period: when stop ends, the mail in hand
+// is decided and marked, and no new mail is begun.
+func (ib *Inbox) Run(stop, work context.Context, decided func()) {
+	ctx := stop
 	attempt := 0
 	for {
-		err := ib.serve(ctx, decided, func() {
+		err := ib.serve(stop, work, decided, func() {
 			if attempt > 0 {
 				ib.log.Info("imap connected again", slog.String("address", ib.cfg.Address), slog.Int("after_attempts", attempt))
 			}
@@ -308,11 +350,14 @@ func (e *errHandle) Unwrap() error { return e.err }
 
 // serve runs one connection: drain, then wait for news (IDLE or a poll
 // timer), drain again, until an error or ctx ends.
-func (ib *Inbox) serve(ctx context.Context, decided, connected func()) error {
+func (ib *Inbox) serve(stop, ctx context.Context, decided, connected func()) error {
 	s, err := ib.connect(ctx)
 	if err != nil {
 		return err
 	}
+	s.stop = stop.Done()
+	ib.metrics.imapUp(true)
+	defer ib.metrics.imapUp(false)
 	defer s.close()
 	connected()
 	idle := s.caps.Has(imap.CapIdle)
@@ -323,6 +368,8 @@ func (ib *Inbox) serve(ctx context.Context, decided, connected func()) error {
 		_, err := ib.drain(ctx, s, decided)
 		var he *errHandle
 		switch {
+		case s.stopping():
+			return errStopping
 		case errors.As(err, &he):
 			// The failure was counted; try that mail again soon, on the
 			// same connection.
@@ -331,13 +378,14 @@ func (ib *Inbox) serve(ctx context.Context, decided, connected func()) error {
 			// count (a full disk) is logged nowhere else.
 			ib.log.Warn("mail could not be handled; will retry", slog.Int("attempt", failures),
 				slog.Duration("in", backoff(failures)), slog.String("error", err.Error()))
-			if !sleep(ctx, backoff(failures)) {
-				return ctx.Err()
+			if !sleep(stop, backoff(failures)) {
+				return errStopping
 			}
 			continue
 		case err != nil:
 			return err
 		}
+		ib.metrics.polled()
 		failures = 0
 		if idle {
 			err = ib.idle(ctx, s)
@@ -362,7 +410,7 @@ func (ib *Inbox) idle(ctx context.Context, s *session) error {
 	defer restart.Stop()
 	watchdog := false
 	select {
-	case <-ctx.Done():
+	case <-s.stop:
 	case <-s.c.Closed():
 	case <-s.newMail:
 	case <-restart.C:
@@ -376,13 +424,13 @@ func (ib *Inbox) idle(ctx context.Context, s *session) error {
 		}
 		return cmd.Wait()
 	}); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if s.stopping() {
+			return errStopping
 		}
 		return err
 	}
-	if ctx.Err() != nil {
-		return ctx.Err()
+	if s.stopping() {
+		return errStopping
 	}
 	if watchdog {
 		if err := s.guard("noop", func() error { return s.c.Noop().Wait() }); err != nil {
@@ -399,8 +447,8 @@ func (ib *Inbox) poll(ctx context.Context, s *session) error {
 	t := time.NewTimer(ib.cfg.PollInterval.Duration)
 	defer t.Stop()
 	select {
-	case <-ctx.Done():
-		return ctx.Err()
+	case <-s.stop:
+		return errStopping
 	case <-s.c.Closed():
 		return errors.New("connection closed by the server")
 	case <-t.C:
@@ -457,7 +505,7 @@ func (ib *Inbox) drain(ctx context.Context, s *session, decided func()) (int, er
 		return 0, err
 	}
 	handled := 0
-	for len(news) > 0 {
+	for len(news) > 0 && !s.stopping() {
 		// A chunk ends at fetchChunk mails or fetchChunkBytes of mail that
 		// is to be downloaded, whichever comes first.
 		n, bytes := 0, int64(0)
@@ -542,7 +590,7 @@ func (ib *Inbox) wanted(m meta) bool {
 	if registerPhrases.find(subject) != "" || cancelPhrases.find(subject) != "" {
 		return true
 	}
-	for _, w := range ib.subjectWords {
+	for _, w := range ib.cur.Load().subjectWords {
 		if w != "" && strings.Contains(subject, w) {
 			return true
 		}
@@ -553,11 +601,12 @@ func (ib *Inbox) wanted(m meta) bool {
 // isBotAddress reports whether local@domain is the bot's address or a
 // +tag of it, ignoring case.
 func (ib *Inbox) isBotAddress(local, domain string) bool {
-	if !strings.EqualFold(domain, ib.botDomain) {
+	cur := ib.cur.Load()
+	if !strings.EqualFold(domain, cur.botDomain) {
 		return false
 	}
 	local = strings.ToLower(local)
-	return local == ib.botLocal || strings.HasPrefix(local, ib.botLocal+"+")
+	return local == cur.botLocal || strings.HasPrefix(local, cur.botLocal+"+")
 }
 
 // handleChunk downloads and handles one chunk of mail and marks it.
@@ -602,6 +651,10 @@ func (ib *Inbox) handleChunk(ctx context.Context, s *session, chunk []meta, deci
 		if err := ctx.Err(); err != nil {
 			return handled, err
 		}
+		if s.stopping() {
+			// Mark what was decided; the rest waits for the next start.
+			return handled, finish()
+		}
 		if !ib.wanted(m) {
 			skipped = uint32(m.uid)
 			continue
@@ -610,7 +663,7 @@ func (ib *Inbox) handleChunk(ctx context.Context, s *session, chunk []meta, deci
 		var res Result
 		var err error
 		if m.size > ib.cfg.MaxMessageBytes {
-			res, err = ib.bot.handleTooLarge(ctx, in, m.size, ib.cfg.MaxMessageBytes, m.env, ib.humanPlace())
+			res, err = ib.bot().handleTooLarge(ctx, in, m.size, ib.cfg.MaxMessageBytes, m.env, ib.humanPlace())
 		} else {
 			raw, ok := bodies[m.uid]
 			if !ok {
@@ -641,7 +694,8 @@ func (ib *Inbox) handleChunk(ctx context.Context, s *session, chunk []meta, deci
 			res.Outcome = OutcomeFailed
 		}
 		handled++
-		ib.bot.logResult(in, res)
+		ib.bot().logResult(in, res)
+		ib.metrics.handled(res.Outcome)
 		if res.MailID == 0 {
 			continue
 		}
@@ -681,7 +735,7 @@ func (ib *Inbox) failed(ctx context.Context, in Incoming, mailID int64, env *ima
 	if n < maxAttempts {
 		return false, nil
 	}
-	if err := ib.bot.giveUp(ctx, in, mailID, n, cause, env, ib.humanPlace()); err != nil {
+	if err := ib.bot().giveUp(ctx, in, mailID, n, cause, env, ib.humanPlace()); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -220,7 +220,13 @@ var (
 		"can no longer make it", "cannot attend", "can not attend", "can't attend", "unable to attend",
 		"won't be able to attend", "won't be able to come", "won't be able to make it", "will not be able to attend",
 		"will not be able to come", "will not be able to make it", "can't make it", "withdraw my registration"}
-	registerPhrases = phrases{"|anmäl", "|anmäls", "|registrera|", "|registrera mig", "|registrera oss", "|register|", "|registration|", "|registering|", "sign me up", "sign us up",
+	// forgetPhrases ask for one's personal data to be erased (GDPR).
+	forgetPhrases = phrases{"|glöm mig|", "|glöm bort mig|", "radera mina uppgifter", "radera mina personuppgifter",
+		"|forget me|", "delete my data", "delete my personal data", "erase my data", "erase my personal data"}
+	// notForgetPhrases are the friendly "don't forget me", never a request
+	// to erase anything.
+	notForgetPhrases = phrases{"don't forget me", "don’t forget me", "dont forget me", "do not forget me"}
+	registerPhrases  = phrases{"|anmäl", "|anmäls", "|registrera|", "|registrera mig", "|registrera oss", "|register|", "|registration|", "|registering|", "sign me up", "sign us up",
 		"|sign up", "|delta|", "|deltar|", "|deltaga", "närvara", "|attend", "|join|", "jag kommer", "vi kommer", "kommer gärna",
 		"count me in", "|rsvp|", "vill vara med", "vill gärna komma", "boka mig", "boka oss", "book me", "book us", "|participate"}
 	// "Me and …" phrases that add the sender to a list of others.
@@ -232,6 +238,9 @@ var (
 // (or the original of an organiser's forward).
 func understandParticipant(v view, cfg *Config) (kind string, people []Person, reason string) {
 	subject := stripSubjectPrefixes(v.subject)
+	if m := forgetPhrases.find(v.body); m != "" && notForgetPhrases.find(v.body) == "" {
+		return "forget", []Person{senderPerson(v, cfg)}, fmt.Sprintf("the text says %q: erase the sender's data", strings.TrimSpace(m))
+	}
 	if m := cancelPhrases.find(v.body); m != "" {
 		p := listedPeople(v, cfg)
 		if len(p) == 0 {

@@ -153,6 +153,12 @@ func TestCancellations(t *testing.T) {
 		{"can no longer attend", "I can no longer attend.", "cancellation"},
 		{"unable to attend", "I am unable to attend, sorry.", "cancellation"},
 		{"the quote does not count", "Tack!\n\n> Om du vill avanmäla dig, svara på detta mejl.", "other"},
+		{"glöm mig", "Glöm mig, tack.", "forget"},
+		{"glöm mig before avanmäl", "Avanmäl mig och glöm mig.", "forget"},
+		{"forget me", "Please forget me.", "forget"},
+		{"delete my data", "Kindly delete my data.", "forget"},
+		{"a quoted glöm mig does not count", "Tack!\n\n> Vill du att vi glömmer dig: skriv \"glöm mig\".", "other"},
+		{"don't forget me", "Don't forget me when you send the material!", "other"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,7 +166,7 @@ func TestCancellations(t *testing.T) {
 			if u.Kind != tt.want {
 				t.Fatalf("kind %q, want %q (%s)", u.Kind, tt.want, u.Reason)
 			}
-			if tt.want == "cancellation" {
+			if tt.want == "cancellation" || tt.want == "forget" {
 				checkPeopleExact(t, u.People, []Person{{Name: "Johan Lindqvist", Email: "johan@lerum.example"}})
 			}
 		})

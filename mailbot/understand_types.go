@@ -3,7 +3,8 @@ package mailbot
 // Understanding is what the bot made of one mail. Its JSON form is what
 // `anmalan parse` prints; the keys are those of the corpus's expect.json.
 type Understanding struct {
-	// Kind is "registration", "cancellation", "command", "automatic" or "other".
+	// Kind is "registration", "cancellation", "forget" (erase my data:
+	// "glöm mig", "forget me"), "command", "automatic" or "other".
 	Kind string `json:"kind"`
 	// Automatic says which kind of automatic mail: "auto-reply", "bounce",
 	// "list", "receipt" (and "calendar", "own"). Empty for human mail.

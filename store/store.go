@@ -69,11 +69,13 @@ func (e *SchemaVersionError) Error() string {
 
 // dsn returns the driver's data source name for the database file at p.
 // The path is escaped because SQLite parses the name as a URI, where "?",
-// "#" and "%" would otherwise end or change the path.
+// "#" and "%" would otherwise end or change the path. secure_delete makes
+// SQLite overwrite erased content with zeros, so that personal data erased
+// after the retention time (or on request) is not left in free pages.
 func dsn(p string) string {
 	u := url.URL{Path: p}
 	return "file:" + u.EscapedPath() +
-		"?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate&_time_format=sqlite"
+		"?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate&_time_format=sqlite&_pragma=secure_delete(1)"
 }
 
 // Open opens the database file at path, creating it if needed, and brings

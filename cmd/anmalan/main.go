@@ -17,7 +17,8 @@ const usage = `anmalan answers an event registration inbox.
 
 Usage:
   anmalan run [-config FILE] [--once] [-log-format text|json]
-                                 run the daemon (or handle the inbox once and exit)
+                                 run the daemon (or handle the inbox once and exit);
+                                 SIGHUP reloads the config, SIGTERM/SIGINT stop it cleanly
   anmalan demo [-keep]           the whole bot on embedded servers and a temporary database
   anmalan parse [-config FILE] FILE.eml...
                                  print what the bot understands of each mail, changing nothing
@@ -28,6 +29,10 @@ Usage:
                                  every change to the event's registrations (the audit log)
   anmalan check-config [-config FILE]
                                  report every problem in the config
+  anmalan send-material [-config FILE] -event ID [-dry-run]
+                                 send confirmed participants the material files they have not had
+  anmalan forget [-config FILE] ADDRESS
+                                 erase a person everywhere and print what was removed
 
 The config file is -config FILE, else $ANMALAN_CONFIG, else ./anmalan.toml.
 `
@@ -36,13 +41,15 @@ type command func(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 func commands() map[string]command {
 	return map[string]command{
-		"run":          cmdRun,
-		"demo":         cmdDemo,
-		"parse":        cmdParse,
-		"status":       cmdStatus,
-		"export":       cmdExport,
-		"log":          cmdLog,
-		"check-config": cmdCheckConfig,
+		"run":           cmdRun,
+		"demo":          cmdDemo,
+		"parse":         cmdParse,
+		"status":        cmdStatus,
+		"export":        cmdExport,
+		"log":           cmdLog,
+		"check-config":  cmdCheckConfig,
+		"send-material": cmdSendMaterial,
+		"forget":        cmdForget,
 	}
 }
 

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/mailbot"
@@ -20,12 +23,20 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	// SIGHUP reloads the config (below); caught from the start, so that
+	// one arriving while the daemon opens does not kill it.
+	hup := make(chan os.Signal, 1)
+	if !*once {
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+	}
 	log, err := newLogger(stderr, *logFormat)
 	if err != nil {
 		fmt.Fprintln(stderr, "anmalan run:", err)
 		return 2
 	}
-	cfg, err := mailbot.LoadConfig(configPath(*configFlag))
+	path := configPath(*configFlag)
+	cfg, err := mailbot.LoadConfig(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -54,6 +65,19 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	// A bad config is refused (and logged by Reload) and the running one
+	// stays.
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				log.Info("SIGHUP: reloading the config", slog.String("file", path))
+				_ = d.Reload(ctx, path)
+			}
+		}
+	}()
 	if err := d.Run(ctx); err != nil {
 		fmt.Fprintln(stderr, "anmalan run:", err)
 		return 1

@@ -69,6 +69,16 @@ func printStatus(ctx context.Context, w io.Writer, st *store.Store, loc *time.Lo
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	purges, err := st.Purges(ctx)
+	if err != nil {
+		return err
+	}
+	for _, e := range evs {
+		if p, ok := purges[e.ID]; ok {
+			fmt.Fprintf(w, "%s: personal data erased %s (retention time over; %d registrations, counts kept)\n",
+				e.ID, p.At.In(loc).Format("2006-01-02 15:04"), p.Registrations)
+		}
+	}
 	counts, err := st.MailCounts(ctx)
 	if err != nil {
 		return err

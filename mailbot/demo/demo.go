@@ -288,22 +288,30 @@ func (p *printer) mail(in mailbot.Incoming, res mailbot.Result) {
 }
 
 func (p *printer) reply(m localmail.Message) {
-	subject, attachments := summarise(m.Data)
-	fmt.Fprintf(p.w, "   sent:       %q to %s", subject, strings.Join(m.To, ", "))
+	subject, attachments, kind := summarise(m.Data)
+	label := "sent:      "
+	if kind == mailbot.ReplyDigest {
+		// The digest is not an answer to the mail above: it leaves on its
+		// own each morning when something happened.
+		label = "digest:    "
+	}
+	fmt.Fprintf(p.w, "   %s %q to %s", label, subject, strings.Join(m.To, ", "))
 	if len(attachments) > 0 {
 		fmt.Fprintf(p.w, " [attached: %s]", strings.Join(attachments, ", "))
 	}
 	fmt.Fprintln(p.w)
 }
 
-// summarise returns a mail's subject and the names of its attachments.
-func summarise(raw []byte) (string, []string) {
+// summarise returns a mail's subject, the names of its attachments and
+// the kind of reply it is.
+func summarise(raw []byte) (string, []string, string) {
 	r, err := mail.CreateReader(strings.NewReader(string(raw)))
 	if err != nil {
-		return "", nil
+		return "", nil, ""
 	}
 	defer r.Close()
 	subject, _ := r.Header.Subject()
+	kind := r.Header.Get("X-Anmalan-Kind")
 	var names []string
 	for {
 		part, err := r.NextPart()
@@ -315,5 +323,5 @@ func summarise(raw []byte) (string, []string) {
 			names = append(names, name)
 		}
 	}
-	return subject, names
+	return subject, names, kind
 }

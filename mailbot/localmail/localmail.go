@@ -42,6 +42,10 @@ type Options struct {
 	// Accepted, when set, is called with each mail the SMTP server has
 	// accepted (benchmarks time replies with it).
 	Accepted func(Message)
+	// BeforeAccept, when set, is called with each mail after its DATA was
+	// read and before the server answers it; it may block, holding the
+	// client's transaction open (shutdown tests).
+	BeforeAccept func(Message)
 	// Quiet drops the servers' own error logging.
 	Quiet bool
 	// OAuth2Token, when set, makes the IMAP server offer AUTHENTICATE
@@ -228,8 +232,11 @@ func (ss *smtpSession) Data(r io.Reader) error {
 		return err
 	}
 	now := ss.s.opts.Now()
-	ss.s.mu.Lock()
 	msg := Message{From: ss.from, To: append([]string(nil), ss.to...), Data: data, At: now}
+	if ss.s.opts.BeforeAccept != nil {
+		ss.s.opts.BeforeAccept(msg)
+	}
+	ss.s.mu.Lock()
 	ss.s.received = append(ss.s.received, msg)
 	ss.s.mu.Unlock()
 	if ss.s.opts.Accepted != nil {

@@ -13,3 +13,17 @@ CREATE INDEX outbox_recipients_outbox ON outbox_recipients (outbox_id);
 
 INSERT OR IGNORE INTO outbox_recipients (outbox_id, address, created_at)
 	SELECT o.id, lower(trim(j.value)), o.created_at FROM outbox o, json_each(o.recipients) j;
+
+-- When a reply's recipients are erased (retention, "forget me") or the
+-- reply is deleted, its recipient rows go too, so that no address outlives
+-- the reply that held it.
+CREATE TRIGGER outbox_recipients_erase AFTER UPDATE OF recipients ON outbox
+	WHEN NEW.recipients = '[]'
+BEGIN
+	DELETE FROM outbox_recipients WHERE outbox_id = NEW.id;
+END;
+
+CREATE TRIGGER outbox_recipients_delete AFTER DELETE ON outbox
+BEGIN
+	DELETE FROM outbox_recipients WHERE outbox_id = OLD.id;
+END;

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/goteborgsregionen/anmalan/mailbot"
+	"github.com/goteborgsregionen/anmalan/store"
+)
+
+// cmdSendMaterial sends the event's confirmed participants the material
+// files (by content hash) they have not had, as the daemon does by itself
+// when the material changes, and prints who gets what. The mails are put in
+// the outbox, which the running daemon (or `anmalan run --once`) delivers.
+func cmdSendMaterial(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("send-material", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configFlag := fs.String("config", "", "config file")
+	eventID := fs.String("event", "", "event ID (required)")
+	dryRun := fs.Bool("dry-run", false, "only print who would get what")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *eventID == "" || fs.NArg() != 0 {
+		fmt.Fprintln(stderr, "usage: anmalan send-material [-config FILE] -event ID [-dry-run]")
+		return 2
+	}
+	cfg, err := mailbot.LoadConfig(configPath(*configFlag))
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	bot, st, err := openBot(ctx, cfg, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "anmalan send-material:", err)
+		return 1
+	}
+	defer st.Close()
+	plan, err := bot.SendMaterial(ctx, *eventID, *dryRun)
+	if err != nil {
+		fmt.Fprintln(stderr, "anmalan send-material:", err)
+		return 1
+	}
+	verb := "queued"
+	if *dryRun {
+		verb = "would send"
+	}
+	for _, p := range plan {
+		fmt.Fprintf(stdout, "%s %s <%s>: %s\n", verb, p.Name, p.Email, strings.Join(p.Files, ", "))
+	}
+	fmt.Fprintf(stdout, "%d participants %s\n", len(plan), map[bool]string{true: "would get material", false: "get material"}[*dryRun])
+	return 0
+}
+
+// openBot opens the database and the bot for a command that decides as the
+// daemon does (its mails go to the outbox, for the daemon to deliver). It
+// fails when the database, a material file or a template cannot be read.
+func openBot(ctx context.Context, cfg *mailbot.Config, stderr io.Writer) (*mailbot.Bot, *store.Store, error) {
+	st, err := store.Open(ctx, cfg.Database)
+	if err != nil {
+		return nil, nil, err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	bot, err := mailbot.NewBot(cfg, st, time.Now, log)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	// The events are the daemon's to bring up to date with the config (at
+	// its start): a command changes only what it is for.
+	return bot, st, nil
+}
