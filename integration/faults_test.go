@@ -266,7 +266,7 @@ func TestFaultIMAPRestart(t *testing.T) {
 			t.Errorf("%s holds %d answers for %d mails", inbox, len(replies), len(bl.humans))
 		}
 	}
-	t.Logf("%d mails, each answered once, across %d cuts while draining and %d while waiting (the intake polls: IDLE comes with the intake rework)",
+	t.Logf("%d mails, each answered once, across %d cuts while draining (mid-FETCH) and %d while waiting in IDLE",
 		total, cuts, idleCuts)
 }
 
