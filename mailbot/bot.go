@@ -322,6 +322,17 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Un
 		return OutcomeManual, "no address", nil
 	}
 
+	capAddrs := []string{sender.Address}
+	for _, p := range reg.people {
+		capAddrs = append(capAddrs, p.Email)
+	}
+	if addr, over, err := b.overReplyCap(tx, capAddrs...); err != nil {
+		return "", "", err
+	} else if over {
+		res.Decisions = append(res.Decisions, "reply cap reached for "+addr+": not answered, left for a human")
+		return OutcomeManual, "max_replies_per_address reached for " + addr, nil
+	}
+
 	evs, note, why, err := b.chooseEvents(tx, u, msg, in.Arrived)
 	if err != nil {
 		return "", "", err

@@ -49,12 +49,15 @@ const (
 	ReplyMaterial  = "material"  // new or changed material files
 	ReplyDigest    = "digest"    // the organisers' daily digest
 	ReplyForgotten = "forgotten" // "glöm mig" was done
+	// ReplyUndeliverable tells the organisers that a reply could not be
+	// delivered.
+	ReplyUndeliverable = "undeliverable"
 )
 
 var replyKinds = []string{ReplyConfirmation, ReplyWaiting, ReplyAlready, ReplyClosed, ReplyNotOpen, ReplyPast,
 	ReplyCancelled, ReplySubstituted, ReplyPromoted, ReplyOffer, ReplyOfferExpired, ReplyOrganiser, ReplyForged,
 	ReplyReplyToCancel, ReplyChangesClosed, ReplyNotRegistered, ReplyWhich, ReplyNoneOpen, ReplyNotice,
-	ReplyReminder, ReplyMaterial, ReplyDigest, ReplyForgotten}
+	ReplyReminder, ReplyMaterial, ReplyDigest, ReplyForgotten, ReplyUndeliverable}
 
 // withMaterial reports whether a reply of the kind gives a seat, and so
 // carries the material and the calendar file.
@@ -196,8 +199,20 @@ type Reply struct {
 	Forged ForgedMail
 	// Notice is what a notice to the organisers is about.
 	Notice *Notice
+	// Failed describes the reply that could not be delivered, for an
+	// undeliverable notice.
+	Failed *FailedReply
 	// Digest is the organisers' daily digest.
 	Digest *Digest
+}
+
+// FailedReply is what an undeliverable notice says about the reply that
+// could not be delivered.
+type FailedReply struct {
+	To        string // the recipients, comma-separated
+	Subject   string
+	MessageID string
+	Reason    string // the server's answer
 }
 
 // Digest is what the organisers' daily digest says.
@@ -282,6 +297,7 @@ type replyData struct {
 	Notice                Notice
 	Digest                Digest
 	RetentionDays         int
+	Failed                FailedReply
 }
 
 // Composed is a finished reply: its Message-ID (without <>), envelope and bytes.
@@ -352,6 +368,9 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 	}
 	data.Mode, data.Lines, data.NotUnderstood = r.Mode, r.Lines, r.NotUnderstood
 	data.Stats, data.Waiting, data.Bounced, data.Forged = r.Stats, r.Waiting, r.Bounced, r.Forged
+	if r.Failed != nil {
+		data.Failed = *r.Failed
+	}
 
 	var subject, text, html bytes.Buffer
 	if err := tt.ExecuteTemplate(&subject, "subject", data); err != nil {

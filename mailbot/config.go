@@ -80,6 +80,10 @@ type SMTPConfig struct {
 	OAuth2TokenCommand string `toml:"oauth2_token_command"`
 	OAuth2TokenFile    string `toml:"oauth2_token_file"`
 	TLSCAFile          string `toml:"tls_ca_file"`
+	// MaxRepliesPerAddress caps the replies queued to one address in 24
+	// hours, so that an auto-responder that does not say it is one cannot
+	// draw the bot into an endless exchange. Default 10.
+	MaxRepliesPerAddress int `toml:"max_replies_per_address"`
 }
 
 // HTTPConfig says where the daemon serves /metrics (Prometheus) and

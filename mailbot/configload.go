@@ -25,6 +25,10 @@ const (
 	defaultLanguage     = "sv"
 	defaultMailbox      = "INBOX"
 	defaultPollInterval = time.Minute
+	// defaultMaxRepliesPerAddress is well above what a person draws in a
+	// day (a registration, a question, a cancellation) and low enough that
+	// a loop with an auto-responder ends within minutes.
+	defaultMaxRepliesPerAddress = 10
 	// minPollInterval keeps a mistyped "1ms" from hammering the IMAP server.
 	minPollInterval = 5 * time.Second
 	// defaultIdleRestart is well inside the 29 minutes after which RFC 2177
@@ -778,6 +782,12 @@ func (ck *checker) checkSMTP(c *Config) {
 	}
 	a := ck.checkAuth("smtp", c.Dir, m.Security, authKeys{m.Username, m.AuthMechanism, m.PasswordEnv, m.PasswordFile, m.OAuth2TokenCommand, m.OAuth2TokenFile, m.TLSCAFile})
 	m.PasswordFile, m.OAuth2TokenFile, m.TLSCAFile = a.passwordFile, a.tokenFile, a.caFile
+	switch {
+	case m.MaxRepliesPerAddress == 0:
+		m.MaxRepliesPerAddress = defaultMaxRepliesPerAddress
+	case m.MaxRepliesPerAddress < 0:
+		ck.problemf("smtp.max_replies_per_address: %d is not a positive number of replies", m.MaxRepliesPerAddress)
+	}
 	if m.From == "" {
 		ck.missing("smtp.from", `the bot's address, e.g. "GR Anmälan <anmalan@example.org>"`)
 	} else if _, err := mail.ParseAddress(m.From); err != nil {

@@ -185,6 +185,7 @@ func TestParseConfigProblems(t *testing.T) {
 		{"missing smtp address", `address = "127.0.0.1:1025"`, "", "smtp.address: missing"},
 		{"missing from", `from = "Bot <Bot@Example.org>"`, "", "smtp.from: missing"},
 		{"bad from", `from = "Bot <Bot@Example.org>"`, `from = "Bot at example"`, `smtp.from: "Bot at example" is not a mail address`},
+		{"negative reply cap", `from = "Bot <Bot@Example.org>"`, `from = "Bot <Bot@Example.org>"` + "\nmax_replies_per_address = -1", "smtp.max_replies_per_address: -1 is not a positive number of replies"},
 		{"address without port", `address = "127.0.0.1:1143"`, `address = "127.0.0.1"`, `imap.address: "127.0.0.1" is not host:port: missing port in address`},
 		{"bad port", `address = "127.0.0.1:1143"`, `address = "127.0.0.1:imap"`, `imap.address: port "imap" is not a number from 1 to 65535`},
 		{"bad security", `security = "none"`, `security = "ssl"`, `imap.security: "ssl" is not "tls", "starttls" or "none"`},

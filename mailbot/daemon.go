@@ -96,6 +96,7 @@ func Open(ctx context.Context, cfg *Config, opts Options) (*Daemon, error) {
 	}
 	d.cfg.Store(cfg)
 	d.bot.Store(bot)
+	outbox.onFailed = bot.undeliverableNotice
 	inbox.metrics, outbox.metrics = d.metrics, d.metrics
 	return d, nil
 }

@@ -38,6 +38,9 @@ type Outbox struct {
 	log   *slog.Logger
 	// metrics, when set, counts what the outbox does.
 	metrics *Metrics
+	// onFailed, when set, runs in the transaction that records a reply as
+	// failed for good: the bot queues a notice to the organisers there.
+	onFailed func(*store.Tx, store.Outgoing) error
 }
 
 // NewOutbox returns an Outbox that sends through cfg. It fails when the
@@ -88,20 +91,46 @@ func (o *Outbox) deliverDue(ctx context.Context, stop <-chan struct{}) (rep Deli
 		_ = c.Quit()
 		c.Close()
 	}()
+	// held are the recipients of replies that must wait in this round: a
+	// later reply to them must not overtake the one that waits (the store
+	// has already postponed it).
+	held := map[string]bool{}
+	// A backlog is sent batch after batch over the one connection, rather
+	// than one batch per round of the daemon.
+	for {
+		before := rep
+		alive, err := o.sendBatch(ctx, stop, c, due, held, &rep)
+		if err != nil || !alive || len(due) < deliverBatch || rep == before {
+			return rep, err
+		}
+		if due, err = o.store.DueOutgoing(ctx, o.now(), deliverBatch); err != nil || len(due) == 0 {
+			return rep, err
+		}
+	}
+}
+
+// sendBatch sends due over c, beginning no new transaction once stop is
+// closed. It returns false when the connection was lost (the rest of due
+// is then scheduled for a retry) or stop was closed, and an error only
+// when the database cannot be written.
+func (o *Outbox) sendBatch(ctx context.Context, stop <-chan struct{}, c *smtp.Client, due []store.Outgoing, held map[string]bool, rep *DeliveryReport) (bool, error) {
 	for i, m := range due {
 		if ctx.Err() != nil {
-			return rep, ctx.Err()
+			return false, ctx.Err()
+		}
+		if heldBack(held, m.Recipients) {
+			continue
 		}
 		select {
 		case <-stop:
-			return rep, nil
+			return false, nil
 		default:
 		}
 		rejected, err := o.send(c, m)
 		switch {
 		case err == nil:
 			if err := o.store.MarkSent(ctx, m.ID, o.now()); err != nil {
-				return rep, fmt.Errorf("record sent reply: %w", err)
+				return false, fmt.Errorf("record sent reply: %w", err)
 			}
 			rep.Sent++
 			attrs := []any{slog.String("message_id", m.MessageID), slog.String("kind", m.Kind), slog.String("to", strings.Join(m.Recipients, ","))}
@@ -112,31 +141,32 @@ func (o *Outbox) deliverDue(ctx context.Context, stop <-chan struct{}) (rep Deli
 				o.log.Info("reply sent", attrs...)
 			}
 		case permanent(err):
-			if err := o.store.MarkFailed(ctx, m.ID, err.Error()); err != nil {
-				return rep, fmt.Errorf("record failed reply: %w", err)
+			if err := o.fail(ctx, m, err.Error()); err != nil {
+				return false, err
 			}
 			rep.Failed++
 			o.log.Error("reply refused for good", slog.String("message_id", m.MessageID),
 				slog.String("to", strings.Join(m.Recipients, ",")), slog.String("error", err.Error()))
 			_ = c.Reset()
 		default:
-			if err := o.retry(ctx, m, err, &rep); err != nil {
-				return rep, err
+			if err := o.retry(ctx, m, err, rep); err != nil {
+				return false, err
 			}
+			hold(held, m.Recipients)
 			var se *smtp.SMTPError
 			if !errors.As(err, &se) {
 				// The connection is gone: the rest wait for the next round.
 				for _, rest := range due[i+1:] {
-					if err := o.retry(ctx, rest, errors.New("not tried: connection lost"), &rep); err != nil {
-						return rep, err
+					if err := o.retry(ctx, rest, errors.New("not tried: connection lost"), rep); err != nil {
+						return false, err
 					}
 				}
-				return rep, nil
+				return false, nil
 			}
 			_ = c.Reset()
 		}
 	}
-	return rep, nil
+	return true, nil
 }
 
 // retry schedules another attempt, or records the reply as failed once it
@@ -146,7 +176,7 @@ func (o *Outbox) retry(ctx context.Context, m store.Outgoing, cause error, rep *
 	if !m.CreatedAt.IsZero() && now.Sub(m.CreatedAt) > giveUpAfter {
 		rep.Failed++
 		o.log.Error("reply given up after retrying", slog.String("message_id", m.MessageID), slog.String("error", cause.Error()))
-		return o.store.MarkFailed(ctx, m.ID, "gave up: "+cause.Error())
+		return o.fail(ctx, m, "gave up: "+cause.Error())
 	}
 	delay := retryBase << min(m.Attempts, 10)
 	if delay > retryMax {
@@ -159,6 +189,32 @@ func (o *Outbox) retry(ctx context.Context, m store.Outgoing, cause error, rep *
 		return fmt.Errorf("record retry: %w", err)
 	}
 	return nil
+}
+
+// fail records m as failed for good and, in the same transaction, lets
+// onFailed queue what follows from that.
+func (o *Outbox) fail(ctx context.Context, m store.Outgoing, reason string) error {
+	if err := o.store.FailOutgoing(ctx, m.ID, reason, o.onFailed); err != nil {
+		return fmt.Errorf("record failed reply: %w", err)
+	}
+	return nil
+}
+
+// hold adds rcpts to held.
+func hold(held map[string]bool, rcpts []string) {
+	for _, r := range rcpts {
+		held[strings.ToLower(r)] = true
+	}
+}
+
+// heldBack reports whether any of rcpts is in held.
+func heldBack(held map[string]bool, rcpts []string) bool {
+	for _, r := range rcpts {
+		if held[strings.ToLower(r)] {
+			return true
+		}
+	}
+	return false
 }
 
 // permanent reports whether err is an SMTP 5xx answer. Anything else, a

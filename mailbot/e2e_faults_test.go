@@ -2,6 +2,7 @@ package mailbot_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -125,5 +126,39 @@ func TestPermanentRefusalIsRecorded(t *testing.T) {
 	failed, err := e.d.Store().Outgoing(context.Background(), store.OutboxFailed)
 	if err != nil || len(failed) != 1 || !slices.Contains(failed[0].Recipients, "karl.berg@ale.example") || !strings.Contains(failed[0].LastError, "550") {
 		t.Errorf("failed replies: %+v %v", failed, err)
+	}
+	// The organisers are told, once, in a mail of its own.
+	e.runOnce()
+	notices := e.repliesTo(organiser)
+	if len(notices) != 1 || notices[0].header.Get("X-Anmalan-Kind") != mailbot.ReplyUndeliverable ||
+		!strings.Contains(notices[0].text, "karl.berg@ale.example") || !strings.Contains(notices[0].text, "550") {
+		t.Errorf("organiser got %d mails, want one undeliverable notice naming karl.berg@ale.example and the 550: %+v", len(notices), notices)
+	}
+}
+
+// TestReplyCapStopsALoop: an address that keeps writing (an auto-responder
+// that does not say it is one) gets max_replies_per_address (default 10)
+// answers in 24 hours; the mail beyond is recorded and left for a human,
+// and the count starts again a day later.
+func TestReplyCapStopsALoop(t *testing.T) {
+	e := newEnv(t, 10, localmail.Options{})
+	at := time.Date(2018, 11, 28, 10, 0, 0, 0, e.loc)
+	for i := range 12 {
+		e.clock.Set(at.Add(time.Duration(i) * time.Minute))
+		e.deliver(registration("auto@ale.example", "Auto Svar", fmt.Sprintf("loop-%d@ale.example", i)), e.clock.Now())
+		e.runOnce()
+	}
+	if got := len(e.repliesTo("auto@ale.example")); got != 10 {
+		t.Errorf("%d replies to the looping address, want 10", got)
+	}
+	if n := len(e.mailbox("INBOX")); n != 2 {
+		t.Errorf("%d mails left in INBOX for a human, want the 2 beyond the cap", n)
+	}
+	// A day after the first reply the address may be answered again.
+	e.clock.Set(at.Add(24*time.Hour + time.Minute))
+	e.deliver(registration("auto@ale.example", "Auto Svar", "loop-next-day@ale.example"), e.clock.Now())
+	e.runOnce()
+	if got := len(e.repliesTo("auto@ale.example")); got != 11 {
+		t.Errorf("%d replies after a day, want 11", got)
 	}
 }

@@ -374,6 +374,10 @@ func (ib *Inbox) serve(stop, ctx context.Context, decided, connected func()) err
 			// The failure was counted; try that mail again soon, on the
 			// same connection.
 			failures++
+			// Logged here because a failure the database could not even
+			// count (a full disk) is logged nowhere else.
+			ib.log.Warn("mail could not be handled; will retry", slog.Int("attempt", failures),
+				slog.Duration("in", backoff(failures)), slog.String("error", err.Error()))
 			if !sleep(stop, backoff(failures)) {
 				return errStopping
 			}

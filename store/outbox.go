@@ -76,7 +76,64 @@ func (tx *Tx) Enqueue(o Outgoing, now time.Time) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("enqueue %s: %w", o.MessageID, err)
 	}
+	for _, r := range o.Recipients {
+		if _, err := tx.exec(`INSERT OR IGNORE INTO outbox_recipients (outbox_id, address, created_at) VALUES (?, ?, ?)`,
+			id, normEmail(r), now.UTC()); err != nil {
+			return 0, fmt.Errorf("enqueue %s: recipient: %w", o.MessageID, err)
+		}
+	}
+	// A reply must not overtake an earlier one to the same address that
+	// waits for a retry: it becomes due no sooner than that one.
+	if err := tx.holdBehindEarlier(id); err != nil {
+		return 0, fmt.Errorf("enqueue %s: %w", o.MessageID, err)
+	}
 	return id, nil
+}
+
+// holdBehindEarlier makes pending mail id due no sooner than the latest
+// next attempt of the earlier pending mails that share a recipient with it.
+func (tx *Tx) holdBehindEarlier(id int64) error {
+	_, err := tx.exec(`UPDATE outbox SET next_attempt = (
+			SELECT MAX(o2.next_attempt) FROM outbox_recipients r1
+			JOIN outbox_recipients r2 ON r2.address = r1.address AND r2.outbox_id < r1.outbox_id
+			JOIN outbox o2 ON o2.id = r2.outbox_id AND o2.status = 'pending'
+			WHERE r1.outbox_id = outbox.id)
+		WHERE id = ? AND status = 'pending' AND next_attempt < (
+			SELECT MAX(o2.next_attempt) FROM outbox_recipients r1
+			JOIN outbox_recipients r2 ON r2.address = r1.address AND r2.outbox_id < r1.outbox_id
+			JOIN outbox o2 ON o2.id = r2.outbox_id AND o2.status = 'pending'
+			WHERE r1.outbox_id = outbox.id)`, id)
+	if err != nil {
+		return fmt.Errorf("keep order per recipient: %w", err)
+	}
+	return nil
+}
+
+// holdLaterBehind postpones the later pending mails that share a recipient
+// with mail id to no sooner than next, so that they keep their order.
+func (tx *Tx) holdLaterBehind(id int64, next time.Time) error {
+	_, err := tx.exec(`UPDATE outbox SET next_attempt = ?
+		WHERE status = 'pending' AND next_attempt < ? AND id IN (
+			SELECT r2.outbox_id FROM outbox_recipients r1
+			JOIN outbox_recipients r2 ON r2.address = r1.address AND r2.outbox_id > r1.outbox_id
+			WHERE r1.outbox_id = ?)`, next.UTC(), next.UTC(), id)
+	if err != nil {
+		return fmt.Errorf("keep order per recipient: %w", err)
+	}
+	return nil
+}
+
+// RepliesTo returns how many outgoing mails to addr (any case) were queued
+// at or after since. The bot reads it, in the transaction that would queue
+// another, to cap the replies one address can draw in a day.
+func (tx *Tx) RepliesTo(addr string, since time.Time) (int, error) {
+	var n int
+	err := tx.queryRow(`SELECT COUNT(*) FROM outbox_recipients WHERE address = ? AND created_at >= ?`,
+		normEmail(addr), since.UTC()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count replies to %s: %w", addr, err)
+	}
+	return n, nil
 }
 
 const outgoingColumns = `id, message_id, envelope_from, recipients, kind, COALESCE(mail_id, 0),
@@ -173,18 +230,62 @@ func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time) error {
 }
 
 // MarkRetry counts a failed delivery attempt, records errText, and makes
-// the mail due again at next. It fails with ErrNoOutgoing for an unknown ID.
+// the mail due again at next, or later when an earlier mail to one of its
+// recipients waits longer; later mails to its recipients are held back
+// behind it, so that every recipient gets the replies in the order they
+// were queued. It fails with ErrNoOutgoing for an unknown ID.
 func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, errText string) error {
-	return s.updateOutgoing(ctx, "retry", id,
-		`UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?`,
-		next.UTC(), errText)
+	return s.Update(ctx, func(tx *Tx) error {
+		res, err := tx.exec(`UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?`,
+			next.UTC(), errText, id)
+		if err != nil {
+			return fmt.Errorf("retry outgoing %d: %w", id, err)
+		}
+		if err := affectedOne(res, ErrNoOutgoing); err != nil {
+			return fmt.Errorf("retry outgoing %d: %w", id, err)
+		}
+		if err := tx.holdBehindEarlier(id); err != nil {
+			return fmt.Errorf("retry outgoing %d: %w", id, err)
+		}
+		var at sql.NullTime
+		if err := tx.queryRow(`SELECT next_attempt FROM outbox WHERE id = ?`, id).Scan(&at); err != nil {
+			return fmt.Errorf("retry outgoing %d: %w", id, err)
+		}
+		if err := tx.holdLaterBehind(id, fromDB(at)); err != nil {
+			return fmt.Errorf("retry outgoing %d: %w", id, err)
+		}
+		return nil
+	})
 }
 
 // MarkFailed counts a last, failed delivery attempt, records errText, and
 // gives the mail up. It fails with ErrNoOutgoing for an unknown ID.
 func (s *Store) MarkFailed(ctx context.Context, id int64, errText string) error {
-	return s.updateOutgoing(ctx, "mark failed", id,
-		`UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`, errText)
+	return s.FailOutgoing(ctx, id, errText, nil)
+}
+
+// FailOutgoing is MarkFailed that also runs then, when not nil, in the same
+// transaction with the failed mail (with its bytes and last error), so that what the failure causes (a
+// notice to the organisers) is recorded together with it or not at all. It
+// fails with ErrNoOutgoing for an unknown ID and with then's error.
+func (s *Store) FailOutgoing(ctx context.Context, id int64, errText string, then func(*Tx, Outgoing) error) error {
+	return s.Update(ctx, func(tx *Tx) error {
+		res, err := tx.exec(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`, errText, id)
+		if err != nil {
+			return fmt.Errorf("mark failed outgoing %d: %w", id, err)
+		}
+		if err := affectedOne(res, ErrNoOutgoing); err != nil {
+			return fmt.Errorf("mark failed outgoing %d: %w", id, err)
+		}
+		if then == nil {
+			return nil
+		}
+		o, err := scanOutgoing(tx.queryRow(`SELECT `+outgoingColumns+`, raw FROM outbox WHERE id = ?`, id), true)
+		if err != nil {
+			return fmt.Errorf("read failed outgoing %d: %w", id, err)
+		}
+		return then(tx, o)
+	})
 }
 
 // OutboxStats summarises the outbox for status reports.
