@@ -169,6 +169,10 @@ var insteadRe = regexp.MustCompile(`(?i)(i stället|istället|i mitt ställe|i m
 // a substitution of the sender by Y. Y needs an address in the sender's own
 // text: a name alone cannot be registered.
 func colleagueInstead(v view, cfg *Config) (Change, bool) {
+	if v.from.Address == "" {
+		// Without a sender there is nobody whose place the colleague takes.
+		return Change{}, false
+	}
 	m := insteadRe.FindString(v.body)
 	if m == "" {
 		return Change{}, false
