@@ -41,14 +41,8 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "anmalan export: xlsx needs -o FILE")
 		return 2
 	}
-	cfg, err := mailbot.LoadConfig(configPath(*configFlag))
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	st, err := store.Open(ctx, cfg.Database)
-	if err != nil {
-		fmt.Fprintln(stderr, "anmalan export:", err)
+	cfg, st, ok := openConfigStore(ctx, "export", *configFlag, stderr)
+	if !ok {
 		return 1
 	}
 	defer st.Close()

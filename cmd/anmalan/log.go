@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
-
-	"github.com/goteborgsregionen/anmalan/mailbot"
-	"github.com/goteborgsregionen/anmalan/store"
 )
 
 // cmdLog prints an event's audit log: every change, when, before and
@@ -25,14 +22,8 @@ func cmdLog(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "anmalan log: -event is required")
 		return 2
 	}
-	cfg, err := mailbot.LoadConfig(configPath(*configFlag))
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	st, err := store.Open(ctx, cfg.Database)
-	if err != nil {
-		fmt.Fprintln(stderr, "anmalan log:", err)
+	cfg, st, ok := openConfigStore(ctx, "log", *configFlag, stderr)
+	if !ok {
 		return 1
 	}
 	defer st.Close()

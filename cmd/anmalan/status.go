@@ -9,7 +9,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/goteborgsregionen/anmalan/mailbot"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -20,14 +19,8 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cfg, err := mailbot.LoadConfig(configPath(*configFlag))
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	st, err := store.Open(ctx, cfg.Database)
-	if err != nil {
-		fmt.Fprintln(stderr, "anmalan status:", err)
+	cfg, st, ok := openConfigStore(ctx, "status", *configFlag, stderr)
+	if !ok {
 		return 1
 	}
 	defer st.Close()
