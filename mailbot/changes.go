@@ -170,7 +170,38 @@ func (b *Bot) changeEvent(tx *store.Tx, u Understanding, threadEvent string) *Ev
 	if len(coming) == 1 {
 		return coming[0]
 	}
-	return nil
+	// Several sessions to come: the people the mail is about tell which,
+	// when every one of them found is registered for the same session.
+	var found *EventConfig
+	for _, addr := range changeAddresses(u) {
+		for _, ev := range coming {
+			if _, ok, err := tx.FindRegistration(ev.ID, addr); err != nil || !ok {
+				continue
+			}
+			if found != nil && found != ev {
+				return nil
+			}
+			found = ev
+		}
+	}
+	return found
+}
+
+// changeAddresses returns the addresses a change mail is about: those its
+// changes name, and the people it names.
+func changeAddresses(u Understanding) []string {
+	var out []string
+	for _, ch := range u.Changes {
+		if strings.Contains(ch.Who, "@") {
+			out = append(out, ch.Who)
+		}
+	}
+	for _, p := range u.People {
+		if p.Email != "" {
+			out = append(out, p.Email)
+		}
+	}
+	return out
 }
 
 func (b *Bot) replyLanguage(u Understanding) string {

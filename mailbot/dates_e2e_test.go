@@ -169,3 +169,29 @@ func TestAReplyInOurThreadKeepsItsEvent(t *testing.T) {
 		t.Errorf("the colleague was not registered for the thread's session: göteborg %v, kungälv %v", e.registered("goteborg"), e.registered("kungalv"))
 	}
 }
+
+// TestOrganiserCommandFindsThePersonsSession: with two sessions to come, a
+// command that names no session acts on the one the person is registered
+// for; a person in both is not guessed.
+func TestOrganiserCommandFindsThePersonsSession(t *testing.T) {
+	e := newEnvEvents(t, localmail.Options{}, twoSessions)
+	at := time.Date(2018, 11, 28, 10, 0, 0, 0, e.loc)
+	e.deliver(plainMail("bo@ale.example", "Bo Ek", "c1@ale.example", "Anmälan", "Anmäl mig till 13 december, tack!"), at)
+	e.deliver(plainMail("fia@ale.example", "Fia Ek", "c2@ale.example", "Anmälan", "Jag vill gå på båda, 11 och 13 december."), at)
+	e.clock.Set(at.Add(time.Minute))
+	e.runOnce()
+
+	e.deliver(fromLinda("c3", "Avanmäl bo@ale.example."), at.Add(time.Hour))
+	e.clock.Set(at.Add(time.Hour + time.Minute))
+	e.runOnce()
+	if got := e.registered("kungalv")["bo@ale.example"]; got != "cancelled" {
+		t.Errorf("Bo in Kungälv is %q after the organiser cancelled him", got)
+	}
+
+	e.deliver(fromLinda("c4", "Avanmäl fia@ale.example."), at.Add(2*time.Hour))
+	e.clock.Set(at.Add(2*time.Hour + time.Minute))
+	e.runOnce()
+	if g, k := e.registered("goteborg")["fia@ale.example"], e.registered("kungalv")["fia@ale.example"]; g != "confirmed" || k != "confirmed" {
+		t.Errorf("Fia (in both sessions) was changed by a command that does not say which: göteborg %q, kungälv %q", g, k)
+	}
+}
