@@ -49,8 +49,13 @@ func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in Incoming, msg *Messag
 	}
 	ev := b.changeEvent(tx, u, "")
 	if ev == nil {
-		res.Decisions = append(res.Decisions, "command: no event could be chosen: left for a human")
-		return OutcomeManual, "command without event", nil
+		// Nothing is guessed; she is told, with the sessions to come, so
+		// that she can say which.
+		if err := b.askOrganiserWhich(tx, mailID, msg, u, res); err != nil {
+			return "", "", err
+		}
+		res.Decisions = append(res.Decisions, "command: no session could be chosen; nothing done, the organiser is asked which")
+		return OutcomeAnswered, "command without session", nil
 	}
 	lang := b.replyLanguage(u)
 	c := &change{tx: tx, mailID: mailID, sender: strings.ToLower(msg.From.Address), by: displayName(&msg.From), res: res}
@@ -185,6 +190,37 @@ func (b *Bot) changeEvent(tx *store.Tx, u Understanding, threadEvent string) *Ev
 		}
 	}
 	return found
+}
+
+// askOrganiserWhich answers an organiser's command that did not say which
+// session it is about: what she wrote is quoted back, with the sessions to
+// come and how to name one.
+func (b *Bot) askOrganiserWhich(tx *store.Tx, mailID int64, msg *Message, u Understanding, res *Result) error {
+	var sessions []OpenSession
+	for i := range b.cfg.Events {
+		ev := &b.cfg.Events[i]
+		if !b.now().Before(ev.StartsAt) {
+			continue
+		}
+		st, err := tx.Event(ev.ID)
+		if err != nil {
+			return fmt.Errorf("seats of %s: %w", ev.ID, err)
+		}
+		sessions = append(sessions, OpenSession{Event: ev, SeatsLeft: max(0, st.EffectiveSeats()-st.Confirmed)})
+	}
+	var asked []string
+	for _, ch := range u.Changes {
+		if ch.Text != "" {
+			asked = append(asked, ch.Text)
+		}
+	}
+	reply := Reply{
+		Kind: ReplyWhichSession, Language: b.replyLanguage(u), Name: displayName(&msg.From),
+		To:        []*mail.Address{{Name: msg.From.Name, Address: msg.From.Address}},
+		InReplyTo: msg.MessageID, References: append(append([]string{}, msg.References...), msg.MessageID),
+		Sessions: sessions, NotUnderstood: asked,
+	}
+	return b.enqueue(tx, reply, mailID, 0, res)
 }
 
 // changeAddresses returns the addresses a change mail is about: those its

@@ -31,6 +31,9 @@ const (
 	ReplyWhich = "which"
 	// ReplyNoneOpen says no event is open for registration.
 	ReplyNoneOpen = "noneopen"
+	// ReplyWhichSession tells the organiser that a command did not say
+	// which session it is about, so nothing was done.
+	ReplyWhichSession = "whichsession"
 	// Changes by mail.
 	ReplyCancelled     = "cancelled"     // a registration was cancelled
 	ReplySubstituted   = "substituted"   // the place went to a colleague
@@ -56,7 +59,7 @@ const (
 
 var replyKinds = []string{ReplyConfirmation, ReplyWaiting, ReplyAlready, ReplyClosed, ReplyNotOpen, ReplyPast,
 	ReplyCancelled, ReplySubstituted, ReplyPromoted, ReplyOffer, ReplyOfferExpired, ReplyOrganiser, ReplyForged,
-	ReplyReplyToCancel, ReplyChangesClosed, ReplyNotRegistered, ReplyWhich, ReplyNoneOpen, ReplyNotice,
+	ReplyReplyToCancel, ReplyChangesClosed, ReplyNotRegistered, ReplyWhich, ReplyNoneOpen, ReplyWhichSession, ReplyNotice,
 	ReplyReminder, ReplyMaterial, ReplyDigest, ReplyForgotten, ReplyUndeliverable}
 
 // withMaterial reports whether a reply of the kind gives a seat, and so
@@ -258,8 +261,8 @@ type OpenSession struct {
 
 // sessionData is an OpenSession as the templates see it.
 type sessionData struct {
-	Title, When, Location string
-	SeatsLeft             int
+	ID, Title, When, Location string
+	SeatsLeft                 int
 }
 
 // EventStats are an event's counts as the organiser's answer shows them.
@@ -359,7 +362,7 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 	data.Note, data.Asked = r.Note, r.Asked
 	for _, o := range r.Sessions {
 		data.Sessions = append(data.Sessions, sessionData{
-			Title: o.Event.Title, Location: o.Event.Location, SeatsLeft: o.SeatsLeft,
+			ID: o.Event.ID, Title: o.Event.Title, Location: o.Event.Location, SeatsLeft: o.SeatsLeft,
 			When: formatSpan(o.Event.StartsAt.In(c.loc), o.Event.EndsAt.In(c.loc), lang),
 		})
 	}

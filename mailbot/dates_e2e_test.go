@@ -194,4 +194,11 @@ func TestOrganiserCommandFindsThePersonsSession(t *testing.T) {
 	if g, k := e.registered("goteborg")["fia@ale.example"], e.registered("kungalv")["fia@ale.example"]; g != "confirmed" || k != "confirmed" {
 		t.Errorf("Fia (in both sessions) was changed by a command that does not say which: göteborg %q, kungälv %q", g, k)
 	}
+	// Linda is told that nothing was done, and why.
+	answers := e.repliesTo(organiser)
+	last := answers[len(answers)-1]
+	if !strings.HasPrefix(last.subject, "Vilket tillfälle gäller ändringen?") || !strings.Contains(last.text, "Avanmäl fia@ale.example") ||
+		!strings.Contains(last.text, "kungalv: torsdag 13 december 2018") {
+		t.Errorf("the organiser's answer: %q\n%s", last.subject, last.text)
+	}
 }
