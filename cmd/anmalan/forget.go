@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/mail"
-
-	"github.com/goteborgsregionen/anmalan/mailbot"
 )
 
 // cmdForget erases a person everywhere (registrations, raw mails, the
@@ -30,14 +28,8 @@ func cmdForget(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "anmalan forget: %q is not a mail address\n", fs.Arg(0))
 		return 2
 	}
-	cfg, err := mailbot.LoadConfig(configPath(*configFlag))
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	bot, st, err := openBot(ctx, cfg, stderr)
-	if err != nil {
-		fmt.Fprintln(stderr, "anmalan forget:", err)
+	bot, st, ok := openBot(ctx, "forget", *configFlag, stderr)
+	if !ok {
 		return 1
 	}
 	defer st.Close()

@@ -30,14 +30,8 @@ func cmdSendMaterial(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintln(stderr, "usage: anmalan send-material [-config FILE] -event ID [-dry-run]")
 		return 2
 	}
-	cfg, err := mailbot.LoadConfig(configPath(*configFlag))
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	bot, st, err := openBot(ctx, cfg, stderr)
-	if err != nil {
-		fmt.Fprintln(stderr, "anmalan send-material:", err)
+	bot, st, ok := openBot(ctx, "send-material", *configFlag, stderr)
+	if !ok {
 		return 1
 	}
 	defer st.Close()
@@ -57,21 +51,24 @@ func cmdSendMaterial(ctx context.Context, args []string, stdout, stderr io.Write
 	return 0
 }
 
-// openBot opens the database and the bot for a command that decides as the
-// daemon does (its mails go to the outbox, for the daemon to deliver). It
-// fails when the database, a material file or a template cannot be read.
-func openBot(ctx context.Context, cfg *mailbot.Config, stderr io.Writer) (*mailbot.Bot, *store.Store, error) {
-	st, err := store.Open(ctx, cfg.Database)
-	if err != nil {
-		return nil, nil, err
+// openBot loads the config, opens its database and builds the bot, for a
+// command that decides as the daemon does (its mails go to the outbox, for
+// the daemon to deliver). Like openConfigStore it prints what went wrong,
+// prefixed with the command's name, and reports false when a step failed:
+// the config, the database, a material file or a template.
+func openBot(ctx context.Context, name, configFlag string, stderr io.Writer) (*mailbot.Bot, *store.Store, bool) {
+	cfg, st, ok := openConfigStore(ctx, name, configFlag, stderr)
+	if !ok {
+		return nil, nil, false
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	bot, err := mailbot.NewBot(cfg, st, time.Now, log)
 	if err != nil {
 		st.Close()
-		return nil, nil, err
+		fmt.Fprintf(stderr, "anmalan %s: %v\n", name, err)
+		return nil, nil, false
 	}
 	// The events are the daemon's to bring up to date with the config (at
 	// its start): a command changes only what it is for.
-	return bot, st, nil
+	return bot, st, true
 }
