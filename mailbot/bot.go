@@ -183,45 +183,51 @@ func limitHeader(raw []byte) []byte {
 // state: Done when the same mail was handled before.
 func (b *Bot) Record(ctx context.Context, in Incoming) (store.MailState, string, error) {
 	key := MailKey(in.Raw)
-	st, err := b.store.RecordMail(ctx, store.MailRecord{
-		Key: key, Mailbox: in.Mailbox, UIDValidity: in.UIDValidity, UID: in.UID,
-		Received: in.Arrived, Raw: in.Raw,
-	})
+	st, err := b.store.RecordMail(ctx, b.mailRecord(in, key))
 	if err != nil {
 		return store.MailState{}, key, fmt.Errorf("record mail: %w", err)
 	}
 	return st, key, nil
 }
 
-// Handle reads, understands and decides one mail. Registrations, the
-// replies (as outbox rows), the mail's outcome and the inbox checkpoint are
-// written in one transaction, so a crash either keeps all of it or none.
-// It returns an error only when that transaction could not be written; a
-// mail that cannot be read is recorded as unreadable and is not an error.
+// Handle records one mail, with the inbox checkpoint past it, and then
+// reads, understands and decides it (Decide). It is the inbox's way of one
+// mail, for one mail at a time.
 func (b *Bot) Handle(ctx context.Context, in Incoming) (Result, error) {
-	st, key, err := b.Record(ctx, in)
+	key := MailKey(in.Raw)
+	sts, err := b.store.RecordMails(ctx, in.Mailbox, in.UIDValidity, in.UID, []store.MailRecord{b.mailRecord(in, key)})
 	if err != nil {
-		return Result{}, err
+		return Result{}, fmt.Errorf("record mail: %w", err)
 	}
-	res := Result{MailID: st.ID, Key: key}
+	st := sts[0]
 	if st.Done {
-		res.Duplicate = true
-		res.Outcome = st.Outcome
-		if err := b.store.SetCheckpoint(ctx, in.Mailbox, in.UIDValidity, in.UID); err != nil {
-			return res, fmt.Errorf("advance checkpoint: %w", err)
-		}
-		return res, nil
+		return Result{MailID: st.ID, Key: key, Duplicate: true, Outcome: st.Outcome}, nil
 	}
+	return b.Decide(ctx, in, st.ID, key)
+}
 
+// mailRecord is what the store keeps of an incoming mail.
+func (b *Bot) mailRecord(in Incoming, key string) store.MailRecord {
+	return store.MailRecord{
+		Key: key, Mailbox: in.Mailbox, UIDValidity: in.UIDValidity, UID: in.UID,
+		Received: in.Arrived, Raw: in.Raw,
+	}
+}
+
+// Decide reads, understands and decides one recorded mail (mailID, with
+// the key it was recorded under). Registrations, the replies (as outbox
+// rows) and the mail's outcome are written in one transaction, so a crash
+// either keeps all of it or none. It returns an error only when that
+// transaction could not be written; a mail that cannot be read is recorded
+// as unreadable and is not an error.
+func (b *Bot) Decide(ctx context.Context, in Incoming, mailID int64, key string) (Result, error) {
+	res := Result{MailID: mailID, Key: key}
 	msg, rerr := ReadMessage(in.Raw)
 	if rerr != nil {
 		res.Outcome = OutcomeUnreadable
 		res.Decisions = append(res.Decisions, "could not read the mail: "+rerr.Error())
 		err := b.store.Update(ctx, func(tx *store.Tx) error {
-			if err := tx.FinishMail(st.ID, OutcomeUnreadable, rerr.Error(), b.now()); err != nil {
-				return err
-			}
-			return tx.SetCheckpoint(in.Mailbox, in.UIDValidity, in.UID)
+			return tx.FinishMail(mailID, OutcomeUnreadable, rerr.Error(), b.now())
 		})
 		if err != nil {
 			return res, fmt.Errorf("record unreadable mail: %w", err)
@@ -231,19 +237,26 @@ func (b *Bot) Handle(ctx context.Context, in Incoming) (Result, error) {
 	u := UnderstandAt(msg, b.cfg, in.Arrived)
 	res.Understanding = u
 
-	err = b.store.Update(ctx, func(tx *store.Tx) error {
+	err := b.store.Update(ctx, func(tx *store.Tx) error {
 		// Decisions are rebuilt on every attempt: a retried transaction
 		// must not report the replies of the attempt that rolled back.
 		res.Decisions, res.Replies = nil, nil
-		outcome, detail, err := b.decide(tx, st.ID, in, msg, u, &res)
+		// A mail is decided once: another process (or a retry after an
+		// uncertain commit) may have decided it since it was listed.
+		st, err := tx.MailState(mailID)
+		if err != nil {
+			return err
+		}
+		if st.Done {
+			res.Duplicate, res.Outcome = true, st.Outcome
+			return nil
+		}
+		outcome, detail, err := b.decide(tx, mailID, in, msg, u, &res)
 		if err != nil {
 			return err
 		}
 		res.Outcome = outcome
-		if err := tx.FinishMail(st.ID, outcome, detail, b.now()); err != nil {
-			return err
-		}
-		return tx.SetCheckpoint(in.Mailbox, in.UIDValidity, in.UID)
+		return tx.FinishMail(mailID, outcome, detail, b.now())
 	})
 	if err != nil {
 		return res, fmt.Errorf("decide: %w", err)

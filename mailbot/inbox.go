@@ -62,9 +62,12 @@ type Inbox struct {
 	// cur is the bot that decides, with what the inbox derives from its
 	// config; SetBot replaces it when the config is reloaded.
 	cur atomic.Pointer[inboxBot]
-	// handle decides one mail; it is the current Bot's Handle except in
-	// tests, which inject failures through it.
-	handle func(context.Context, Incoming) (Result, error)
+	// decide decides one recorded mail; it is the current Bot's Decide
+	// except in tests, which inject failures through it.
+	decide func(ctx context.Context, in Incoming, mailID int64, key string) (Result, error)
+	// recorded, when set, is called with the number of mails each
+	// recording transaction committed (for benchmarks).
+	recorded func(n int)
 	// metrics, when set, counts what the inbox does.
 	metrics *Metrics
 }
@@ -112,7 +115,9 @@ func NewInbox(cfg IMAPConfig, bot *Bot, st *store.Store, log *slog.Logger) (*Inb
 	}
 	ib := &Inbox{cfg: cfg, creds: creds, store: st, log: log}
 	ib.SetBot(bot)
-	ib.handle = func(ctx context.Context, in Incoming) (Result, error) { return ib.bot().Handle(ctx, in) }
+	ib.decide = func(ctx context.Context, in Incoming, mailID int64, key string) (Result, error) {
+		return ib.bot().Decide(ctx, in, mailID, key)
+	}
 	return ib, nil
 }
 
@@ -517,13 +522,17 @@ func (ib *Inbox) drain(ctx context.Context, s *session, decided func()) (int, er
 		}
 		chunk := news[:n]
 		news = news[n:]
-		h, err := ib.handleChunk(ctx, s, chunk, decided)
+		h, err := ib.recordChunk(ctx, s, chunk)
 		handled += h
 		if err != nil {
 			return handled, err
 		}
 	}
-	return handled, nil
+	// The whole backlog is recorded before the first decision: the mail is
+	// safe in the database (and the checkpoint past it) as fast as the
+	// server can hand it over, and the decisions follow from there.
+	h, err := ib.decidePending(ctx, s, decided)
+	return handled + h, err
 }
 
 // listNew returns the mails after UID last, in UID order, with what the
@@ -609,8 +618,11 @@ func (ib *Inbox) isBotAddress(local, domain string) bool {
 	return local == cur.botLocal || strings.HasPrefix(local, cur.botLocal+"+")
 }
 
-// handleChunk downloads and handles one chunk of mail and marks it.
-func (ib *Inbox) handleChunk(ctx context.Context, s *session, chunk []meta, decided func()) (int, error) {
+// recordChunk downloads one chunk of mail and records it, with the
+// checkpoint past it, in one transaction. A mail too large to download is
+// recorded and left for a human on its own. It returns how many of the
+// chunk's mails were handled already (too large, or met again).
+func (ib *Inbox) recordChunk(ctx context.Context, s *session, chunk []meta) (int, error) {
 	mbox := ib.cfg.Mailbox
 	var want imap.UIDSet
 	for _, m := range chunk {
@@ -629,84 +641,152 @@ func (ib *Inbox) handleChunk(ctx context.Context, s *session, chunk []meta, deci
 			bodies[b.UID] = b.FindBodySection(section)
 		}
 	}
-	var done, manual []imap.UID
-	var ids []int64
-	var skipped uint32
 	handled := 0
-	finish := func() error {
-		if handled > 0 && decided != nil {
-			decided()
+	var batch []store.MailRecord
+	var ins []Incoming
+	var last uint32
+	flush := func() error {
+		if len(batch) == 0 && last == 0 {
+			return nil
 		}
-		if skipped > 0 {
-			// Mail left alone in a shared inbox is passed for good; the
-			// checkpoint only moves forward, so this is safe after the
-			// decisions above.
-			if err := ib.store.SetCheckpoint(ctx, mbox, s.validity, skipped); err != nil {
-				return fmt.Errorf("advance checkpoint: %w", err)
+		sts, err := ib.store.RecordMails(ctx, mbox, s.validity, last, batch)
+		if err != nil {
+			// Nothing of the batch is recorded and the checkpoint did not
+			// move: the same mail is fetched again on the next attempt.
+			return &errHandle{fmt.Errorf("record mail: %w", err)}
+		}
+		for i, st := range sts {
+			if st.Done {
+				// Met again (a UIDVALIDITY change, a copy back into the
+				// inbox): it was answered before and is only marked.
+				handled++
+				ib.bot().logResult(ins[i], Result{MailID: st.ID, Key: batch[i].Key, Outcome: st.Outcome, Duplicate: true})
+				ib.metrics.handled(st.Outcome)
 			}
 		}
-		return ib.mark(ctx, s, done, manual, ids)
+		if ib.recorded != nil && len(batch) > 0 {
+			ib.recorded(len(batch))
+		}
+		batch, ins, last = nil, nil, 0
+		return nil
 	}
 	for _, m := range chunk {
 		if err := ctx.Err(); err != nil {
 			return handled, err
 		}
-		if s.stopping() {
-			// Mark what was decided; the rest waits for the next start.
-			return handled, finish()
-		}
 		if !ib.wanted(m) {
-			skipped = uint32(m.uid)
+			// Mail left alone in a shared inbox is passed for good.
+			last = uint32(m.uid)
 			continue
 		}
 		in := Incoming{Mailbox: mbox, UIDValidity: s.validity, UID: uint32(m.uid), Arrived: m.arrived}
-		var res Result
-		var err error
 		if m.size > ib.cfg.MaxMessageBytes {
-			res, err = ib.bot().handleTooLarge(ctx, in, m.size, ib.cfg.MaxMessageBytes, m.env, ib.humanPlace())
-		} else {
-			raw, ok := bodies[m.uid]
-			if !ok {
-				// Expunged by someone else between the two fetches.
-				ib.log.Info("mail vanished before it could be read", slog.Any("uid", m.uid))
-				skipped = uint32(m.uid)
-				continue
+			// Recorded in a transaction of its own, after the mail before it.
+			if err := flush(); err != nil {
+				return handled, err
 			}
+			res, err := ib.bot().handleTooLarge(ctx, in, m.size, ib.cfg.MaxMessageBytes, m.env, ib.humanPlace())
+			if err != nil {
+				if ctx.Err() != nil {
+					return handled, ctx.Err()
+				}
+				return handled, &errHandle{fmt.Errorf("record large mail uid %d: %w", m.uid, err)}
+			}
+			handled++
+			ib.bot().logResult(in, res)
+			ib.metrics.handled(res.Outcome)
+			continue
+		}
+		raw, ok := bodies[m.uid]
+		if !ok {
+			// Expunged by someone else between the two fetches.
+			ib.log.Info("mail vanished before it could be read", slog.Any("uid", m.uid))
+			last = uint32(m.uid)
+			continue
+		}
+		in.Raw = raw
+		batch = append(batch, ib.bot().mailRecord(in, MailKey(raw)))
+		ins = append(ins, in)
+		last = uint32(m.uid)
+	}
+	return handled, flush()
+}
+
+// decideBatch is how many recorded mails are listed, decided and then
+// marked in IMAP at a time.
+const decideBatch = 200
+
+// decidePending decides every recorded mail that is not yet decided, in
+// the order it was recorded, and marks it in IMAP. It calls decided (when
+// set) after each batch of decisions. It stops at the first mail whose
+// decision fails (returning an *errHandle), so that no mail is decided
+// before one that arrived earlier; after maxAttempts failures that mail
+// is left for a human and the rest go on.
+func (ib *Inbox) decidePending(ctx context.Context, s *session, decided func()) (int, error) {
+	handled := 0
+	for !s.stopping() {
+		pending, err := ib.store.UndecidedMails(ctx, decideBatch)
+		if err != nil {
+			return handled, &errHandle{fmt.Errorf("list undecided mail: %w", err)}
+		}
+		if len(pending) == 0 {
+			break
+		}
+		n, err := ib.decideList(ctx, s, pending)
+		handled += n
+		if n > 0 && decided != nil {
+			decided()
+		}
+		if merr := ib.markPending(ctx, s); merr != nil {
+			if err == nil {
+				return handled, merr
+			}
+			ib.log.Warn("could not mark handled mail; will retry", slog.String("error", merr.Error()))
+		}
+		if err != nil {
+			return handled, err
+		}
+	}
+	return handled, nil
+}
+
+// decideList decides the listed mails in order, stopping at a failure or
+// when the daemon stops taking mail.
+func (ib *Inbox) decideList(ctx context.Context, s *session, pending []store.Undecided) (int, error) {
+	handled := 0
+	for _, p := range pending {
+		if err := ctx.Err(); err != nil {
+			return handled, err
+		}
+		if s.stopping() {
+			// The rest stays recorded and is decided on the next start.
+			return handled, nil
+		}
+		in := Incoming{Mailbox: p.Mailbox, UIDValidity: p.UIDValidity, UID: p.UID, Arrived: p.Received}
+		raw, err := ib.store.MailRaw(ctx, p.ID)
+		var res Result
+		if err == nil {
 			in.Raw = raw
-			res, err = ib.handle(ctx, in)
+			res, err = ib.decide(ctx, in, p.ID, p.Key)
 		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return handled, ctx.Err()
 			}
-			giveUp, ferr := ib.failed(ctx, in, res.MailID, m.env, err)
+			giveUp, ferr := ib.failed(ctx, in, p.ID, envelopeOf(in.Raw), err)
 			if ferr != nil {
-				return handled, ferr
+				return handled, &errHandle{ferr}
 			}
 			if !giveUp {
-				// Stop here: the checkpoint must not pass a mail that is
-				// still to be retried.
-				if merr := finish(); merr != nil {
-					ib.log.Warn("could not mark handled mail; will retry", slog.String("error", merr.Error()))
-				}
-				return handled, &errHandle{fmt.Errorf("handle mail uid %d: %w", m.uid, err)}
+				return handled, &errHandle{fmt.Errorf("handle mail uid %d: %w", p.UID, err)}
 			}
-			res.Outcome = OutcomeFailed
+			res = Result{MailID: p.ID, Key: p.Key, Outcome: OutcomeFailed}
 		}
 		handled++
 		ib.bot().logResult(in, res)
 		ib.metrics.handled(res.Outcome)
-		if res.MailID == 0 {
-			continue
-		}
-		if forHuman(res.Outcome) {
-			manual = append(manual, m.uid)
-		} else {
-			done = append(done, m.uid)
-		}
-		ids = append(ids, res.MailID)
 	}
-	return handled, finish()
+	return handled, nil
 }
 
 // humanPlace says, for the organisers' notice, where mail for a human is.

@@ -264,6 +264,46 @@ func TestUIDValidityChangeAnswersNothingTwice(t *testing.T) {
 	}
 }
 
+func TestMailRecordedButNotDecidedBeforeACrashIsAnsweredAfterTheRestart(t *testing.T) {
+	e := newEnv(t, 10, localmail.Options{})
+	at := time.Date(2018, 11, 28, 10, 0, 0, 0, e.loc)
+	e.clock.Set(at)
+	e.deliver(registration("sara.nilsson@ale.example", "Sara Nilsson", "rec-1@ale.example"), at)
+	last := e.deliver(registration("karl.berg@ale.example", "Karl Berg", "rec-2@ale.example"), at.Add(time.Second))
+	// Every decision fails, as if the process died after recording.
+	mailbot.FailHandling(e.d, func(mailbot.Incoming) bool { return true })
+	if _, _, err := e.d.RunOnce(context.Background()); err == nil {
+		t.Fatal("a round whose decisions all failed reported no error")
+	}
+	_, cp, err := e.d.Store().Checkpoint(context.Background(), "INBOX")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cp != uint32(last) {
+		t.Errorf("checkpoint %d after recording, want %d (both mails recorded)", cp, last)
+	}
+	if n := len(e.repliesTo("sara.nilsson@ale.example")) + len(e.repliesTo("karl.berg@ale.example")); n != 0 {
+		t.Fatalf("%d replies before any decision", n)
+	}
+	if err := e.d.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// The restarted daemon finds the mail past its checkpoint in the
+	// database and decides it, in the order it arrived.
+	e.open()
+	if rep := e.runOnce(); rep.Sent != 2 {
+		t.Errorf("after the restart sent %d replies, want 2", rep.Sent)
+	}
+	e.onceEach("sara.nilsson@ale.example", "karl.berg@ale.example")
+	if got := e.registered("segregation-2018"); got["sara.nilsson@ale.example"] != "confirmed" || got["karl.berg@ale.example"] != "confirmed" {
+		t.Errorf("registrations after the restart: %v", got)
+	}
+	if n := len(e.mailbox("Behandlat")); n != 2 {
+		t.Errorf("%d mails in the processed mailbox, want 2", n)
+	}
+}
+
 func TestPoisonMailIsLeftForAHumanAndTheNextIsHandled(t *testing.T) {
 	e := newEnvWith(t, 10, localmail.Options{}, withIMAP(`poll_interval = "1h"`, `manual_mailbox = "Manuellt"`))
 	at := time.Date(2018, 11, 28, 10, 0, 0, 0, e.loc)

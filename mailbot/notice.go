@@ -3,6 +3,7 @@ package mailbot
 import (
 	"context"
 	"fmt"
+	"mime"
 	"net/mail"
 	"strings"
 
@@ -51,8 +52,8 @@ func (b *Bot) handleTooLarge(ctx context.Context, in Incoming, size, limit int64
 }
 
 // giveUp records that a mail failed attempts times and is left for a
-// human, tells the organisers, and moves the checkpoint past it, in one
-// transaction.
+// human and tells the organisers, in one transaction. (The checkpoint
+// passed the mail when it was recorded.)
 func (b *Bot) giveUp(ctx context.Context, in Incoming, mailID int64, attempts int, cause error, env *imap.Envelope, place string) error {
 	n := b.newNotice(OutcomeFailed, in, env, place)
 	n.Attempts, n.Error = attempts, cause.Error()
@@ -62,10 +63,7 @@ func (b *Bot) giveUp(ctx context.Context, in Incoming, mailID int64, attempts in
 		if err := b.noticeOrganisers(tx, mailID, n, &res); err != nil {
 			return err
 		}
-		if err := tx.FinishMail(mailID, OutcomeFailed, fmt.Sprintf("failed %d times: %v", attempts, cause), b.now()); err != nil {
-			return err
-		}
-		return tx.SetCheckpoint(in.Mailbox, in.UIDValidity, in.UID)
+		return tx.FinishMail(mailID, OutcomeFailed, fmt.Sprintf("failed %d times: %v", attempts, cause), b.now())
 	})
 	if err != nil {
 		return fmt.Errorf("give mail up to a human: %w", err)
@@ -111,4 +109,26 @@ func (b *Bot) noticeOrganisers(tx *store.Tx, mailID int64, n *Notice, res *Resul
 // megabytes writes a size for people: "31.2 MB".
 func megabytes(n int64) string {
 	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+}
+
+// envelopeOf builds, from the header of a recorded mail, the part of an
+// IMAP envelope that a notice shows (subject and senders), for a mail
+// whose envelope from the server is no longer at hand. It returns nil
+// when the header cannot be read.
+func envelopeOf(raw []byte) *imap.Envelope {
+	m, err := mail.ReadMessage(strings.NewReader(string(limitHeader(raw))))
+	if err != nil {
+		return nil
+	}
+	env := &imap.Envelope{Subject: m.Header.Get("Subject"), MessageID: headerMessageID(raw)}
+	if d, err := new(mime.WordDecoder).DecodeHeader(env.Subject); err == nil {
+		env.Subject = d
+	}
+	if from, err := m.Header.AddressList("From"); err == nil {
+		for _, a := range from {
+			local, host, _ := strings.Cut(a.Address, "@")
+			env.From = append(env.From, imap.Address{Name: a.Name, Mailbox: local, Host: host})
+		}
+	}
+	return env
 }

@@ -51,6 +51,17 @@ type MailRef struct {
 // if the position changed, IMAPDone is reset, because the mark belonged to
 // the old position. It fails on an empty key and on database errors.
 func (s *Store) RecordMail(ctx context.Context, m MailRecord) (MailState, error) {
+	var st MailState
+	err := s.Update(ctx, func(tx *Tx) error {
+		var err error
+		st, err = tx.RecordMail(m)
+		return err
+	})
+	return st, err
+}
+
+// RecordMail is Store.RecordMail inside tx.
+func (tx *Tx) RecordMail(m MailRecord) (MailState, error) {
 	if m.Key == "" {
 		return MailState{}, errors.New("record mail: empty key")
 	}
@@ -59,24 +70,98 @@ func (s *Store) RecordMail(ctx context.Context, m MailRecord) (MailState, error)
 		m.Raw = []byte{}
 	}
 	var st MailState
+	// In an upsert's SET every column name means the old value, so the
+	// CASE compares the old position with the new one.
+	err := tx.queryRow(`INSERT INTO mails (key, mailbox, uid_validity, uid, received, raw)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET
+			mailbox = excluded.mailbox, uid_validity = excluded.uid_validity, uid = excluded.uid,
+			imap_done = CASE WHEN mailbox = excluded.mailbox AND uid_validity = excluded.uid_validity
+				AND uid = excluded.uid THEN imap_done ELSE 0 END
+		RETURNING id, done, outcome, detail, attempts, imap_done`,
+		m.Key, m.Mailbox, m.UIDValidity, m.UID, m.Received.UTC(), m.Raw).
+		Scan(&st.ID, &st.Done, &st.Outcome, &st.Detail, &st.Attempts, &st.IMAPDone)
+	if err != nil {
+		return MailState{}, fmt.Errorf("record mail %s: %w", m.Key, err)
+	}
+	return st, nil
+}
+
+// RecordMails records the mails, fetched in that order from one mailbox
+// at one UIDVALIDITY, and moves that mailbox's checkpoint to lastUID (when
+// not 0), all in one transaction: once it returns, every mail up to
+// lastUID is either recorded or was passed over on purpose, and a crash
+// cannot lose one. It returns the mails' states in the order given.
+func (s *Store) RecordMails(ctx context.Context, mailbox string, uidValidity, lastUID uint32, ms []MailRecord) ([]MailState, error) {
+	var states []MailState
 	err := s.Update(ctx, func(tx *Tx) error {
-		// In an upsert's SET every column name means the old value, so the
-		// CASE compares the old position with the new one.
-		err := tx.queryRow(`INSERT INTO mails (key, mailbox, uid_validity, uid, received, raw)
-			VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (key) DO UPDATE SET
-				mailbox = excluded.mailbox, uid_validity = excluded.uid_validity, uid = excluded.uid,
-				imap_done = CASE WHEN mailbox = excluded.mailbox AND uid_validity = excluded.uid_validity
-					AND uid = excluded.uid THEN imap_done ELSE 0 END
-			RETURNING id, done, outcome, detail, attempts, imap_done`,
-			m.Key, m.Mailbox, m.UIDValidity, m.UID, m.Received.UTC(), m.Raw).
-			Scan(&st.ID, &st.Done, &st.Outcome, &st.Detail, &st.Attempts, &st.IMAPDone)
+		states = states[:0]
+		for _, m := range ms {
+			st, err := tx.RecordMail(m)
+			if err != nil {
+				return err
+			}
+			states = append(states, st)
+		}
+		if lastUID == 0 {
+			return nil
+		}
+		return tx.SetCheckpoint(mailbox, uidValidity, lastUID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return states, nil
+}
+
+// Undecided is a recorded mail that has not been processed yet.
+type Undecided struct {
+	MailRef
+	Key      string
+	Received time.Time
+}
+
+// UndecidedMails returns up to limit recorded mails that are not yet
+// processed, in the order they were recorded (for one mailbox, UID
+// order), without their bytes. It fails only on database errors.
+func (s *Store) UndecidedMails(ctx context.Context, limit int) ([]Undecided, error) {
+	var out []Undecided
+	err := s.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.query(`SELECT id, mailbox, uid_validity, uid, outcome, attempts, key, received
+			FROM mails WHERE done = 0 ORDER BY id LIMIT ?`, limit)
 		if err != nil {
-			return fmt.Errorf("record mail %s: %w", m.Key, err)
+			return fmt.Errorf("list undecided mails: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var u Undecided
+			var received sql.NullTime
+			if err := rows.Scan(&u.ID, &u.Mailbox, &u.UIDValidity, &u.UID, &u.Outcome, &u.Attempts, &u.Key, &received); err != nil {
+				return fmt.Errorf("list undecided mails: %w", err)
+			}
+			u.Received = fromDB(received)
+			out = append(out, u)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// MailRaw returns the recorded bytes of the mail. It fails with ErrNoMail
+// for an unknown mail.
+func (s *Store) MailRaw(ctx context.Context, mailID int64) ([]byte, error) {
+	var raw []byte
+	err := s.Read(ctx, func(tx *Tx) error {
+		err := tx.queryRow(`SELECT raw FROM mails WHERE id = ?`, mailID).Scan(&raw)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("mail %d: %w", mailID, ErrNoMail)
+		}
+		if err != nil {
+			return fmt.Errorf("mail %d: %w", mailID, err)
 		}
 		return nil
 	})
-	return st, err
+	return raw, err
 }
 
 // MailState returns the state of the recorded mail. It fails with
