@@ -1,6 +1,7 @@
 package mailbot
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -152,7 +153,7 @@ func MailKey(raw []byte) string {
 // headerMessageID finds the Message-ID header in raw without decoding the
 // whole mail, so that even a mail that cannot be parsed is deduplicated.
 func headerMessageID(raw []byte) string {
-	m, err := mail.ReadMessage(strings.NewReader(string(limitHeader(raw))))
+	m, err := mail.ReadMessage(bytes.NewReader(limitHeader(raw)))
 	if err != nil {
 		return ""
 	}
@@ -171,8 +172,8 @@ func limitHeader(raw []byte) []byte {
 	if len(raw) > max {
 		raw = raw[:max]
 	}
-	for _, sep := range []string{"\r\n\r\n", "\n\n"} {
-		if i := strings.Index(string(raw), sep); i >= 0 {
+	for _, sep := range [][]byte{[]byte("\r\n\r\n"), []byte("\n\n")} {
+		if i := bytes.Index(raw, sep); i >= 0 {
 			return raw[:i+len(sep)]
 		}
 	}
@@ -711,7 +712,7 @@ func joinNames(names []string, lang string) string {
 
 // subjectOf returns the decoded Subject of a composed mail, for reports.
 func subjectOf(raw []byte) string {
-	m, err := mail.ReadMessage(strings.NewReader(string(limitHeader(raw))))
+	m, err := mail.ReadMessage(bytes.NewReader(limitHeader(raw)))
 	if err != nil {
 		return ""
 	}

@@ -34,9 +34,11 @@ const OutcomeFailed = "failed"
 
 const (
 	// fetchChunk and fetchChunkBytes bound one BODY.PEEK[] fetch: few
-	// round trips, bounded memory.
-	fetchChunk      = 200
-	fetchChunkBytes = 16 << 20
+	// round trips, bounded memory. While one chunk is recorded the next is
+	// fetched, so at most two are held (a single mail larger than
+	// fetchChunkBytes makes a chunk of its own).
+	fetchChunk      = 1000
+	fetchChunkBytes = 8 << 20
 	// maxAttempts is how often a mail may fail before it is left for a human.
 	maxAttempts = 3
 	// commandTimeout is how long the watchdog waits for the server to
@@ -509,8 +511,52 @@ func (ib *Inbox) drain(ctx context.Context, s *session, decided func()) (int, er
 	if err != nil {
 		return 0, err
 	}
-	handled := 0
-	for len(news) > 0 && !s.stopping() {
+	handled, err := ib.recordAll(ctx, s, news)
+	if err != nil {
+		return handled, err
+	}
+	// The whole backlog is recorded before the first decision: the mail is
+	// safe in the database (and the checkpoint past it) as fast as the
+	// server can hand it over, and the decisions follow from there.
+	h, err := ib.decidePending(ctx, s, decided)
+	return handled + h, err
+}
+
+// fetchedChunk is one chunk of new mail with what was downloaded of it.
+type fetchedChunk struct {
+	chunk  []meta
+	bodies map[imap.UID][]byte
+}
+
+// recordAll downloads and records the new mail, chunk by chunk, in UID
+// order. One chunk is recorded (by a goroutine of its own, in order) while
+// the next is downloaded, so that the database and the server work at the
+// same time. It returns how many mails were handled already (too large, or
+// met again); at its first error it stops downloading, lets the chunks in
+// hand be recorded, and returns that error.
+func (ib *Inbox) recordAll(ctx context.Context, s *session, news []meta) (int, error) {
+	queue := make(chan fetchedChunk, 1)
+	type outcome struct {
+		handled int
+		err     error
+	}
+	result := make(chan outcome, 1)
+	var failed atomic.Bool
+	go func() {
+		var o outcome
+		for f := range queue {
+			if o.err != nil {
+				continue // Nothing after a mail that failed to record.
+			}
+			h, err := ib.recordChunk(ctx, s.validity, f)
+			o.handled += h
+			o.err = err
+			failed.Store(err != nil)
+		}
+		result <- o
+	}()
+	var fetchErr error
+	for len(news) > 0 && !s.stopping() && !failed.Load() {
 		// A chunk ends at fetchChunk mails or fetchChunkBytes of mail that
 		// is to be downloaded, whichever comes first.
 		n, bytes := 0, int64(0)
@@ -520,19 +566,70 @@ func (ib *Inbox) drain(ctx context.Context, s *session, decided func()) (int, er
 			}
 			n++
 		}
-		chunk := news[:n]
-		news = news[n:]
-		h, err := ib.recordChunk(ctx, s, chunk)
-		handled += h
+		f, err := ib.fetchChunk(s, news[:n])
 		if err != nil {
-			return handled, err
+			fetchErr = err
+			break
+		}
+		news = news[n:]
+		queue <- f
+	}
+	close(queue)
+	o := <-result
+	if o.err != nil {
+		return o.handled, o.err
+	}
+	return o.handled, fetchErr
+}
+
+// fetchChunk downloads the chunk's mails that the bot takes and that are
+// not too large, with their arrival times, and the envelopes and arrival
+// times of those too large (for the organisers' notice).
+func (ib *Inbox) fetchChunk(s *session, chunk []meta) (fetchedChunk, error) {
+	chunk = slices.Clone(chunk)
+	f := fetchedChunk{chunk: chunk, bodies: map[imap.UID][]byte{}}
+	var want, large imap.UIDSet
+	for _, m := range chunk {
+		switch {
+		case !ib.wanted(m):
+		case m.size > ib.cfg.MaxMessageBytes:
+			large.AddNum(m.uid)
+		default:
+			want.AddNum(m.uid)
 		}
 	}
-	// The whole backlog is recorded before the first decision: the mail is
-	// safe in the database (and the checkpoint past it) as fast as the
-	// server can hand it over, and the decisions follow from there.
-	h, err := ib.decidePending(ctx, s, decided)
-	return handled + h, err
+	got := map[imap.UID]*imapclient.FetchMessageBuffer{}
+	section := &imap.FetchItemBodySection{Peek: true}
+	// An empty UID set would kill the connection.
+	if len(want) > 0 {
+		bufs, err := s.c.Fetch(want, &imap.FetchOptions{UID: true, InternalDate: true,
+			BodySection: []*imap.FetchItemBodySection{section}}).Collect()
+		if err != nil {
+			return f, fmt.Errorf("fetch mail: %w", err)
+		}
+		for _, b := range bufs {
+			got[b.UID] = b
+			f.bodies[b.UID] = b.FindBodySection(section)
+		}
+	}
+	if len(large) > 0 {
+		bufs, err := s.c.Fetch(large, &imap.FetchOptions{UID: true, InternalDate: true, Envelope: true}).Collect()
+		if err != nil {
+			return f, fmt.Errorf("fetch envelope: %w", err)
+		}
+		for _, b := range bufs {
+			got[b.UID] = b
+		}
+	}
+	for i := range chunk {
+		if b, ok := got[chunk[i].uid]; ok {
+			chunk[i].arrived = b.InternalDate
+			if b.Envelope != nil {
+				chunk[i].env = b.Envelope
+			}
+		}
+	}
+	return f, nil
 }
 
 // listNew returns the mails after UID last, in UID order, with what the
@@ -540,7 +637,12 @@ func (ib *Inbox) drain(ctx context.Context, s *session, decided func()) (int, er
 func (ib *Inbox) listNew(s *session, last uint32) ([]meta, error) {
 	var all imap.UIDSet
 	all.AddRange(imap.UID(last+1), 0)
-	opts := &imap.FetchOptions{UID: true, RFC822Size: true, InternalDate: true, Envelope: true}
+	// The envelope is what the server takes longest to produce: it is
+	// listed here only for a shared inbox, which chooses by it, and
+	// fetched later for the few mails too large to download.
+	// The arrival time is fetched with the mail itself: the server reads
+	// it from the file while it reads the mail anyway.
+	opts := &imap.FetchOptions{UID: true, RFC822Size: true, Envelope: ib.cfg.SharedInbox}
 	var hdr *imap.FetchItemBodySection
 	if ib.cfg.SharedInbox {
 		hdr = &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"Delivered-To", "X-Original-To"}, Peek: true}
@@ -557,7 +659,7 @@ func (ib *Inbox) listNew(s *session, last uint32) ([]meta, error) {
 		if uint32(m.UID) <= last {
 			continue
 		}
-		mt := meta{uid: m.UID, size: m.RFC822Size, arrived: m.InternalDate, env: m.Envelope}
+		mt := meta{uid: m.UID, size: m.RFC822Size, env: m.Envelope}
 		if hdr != nil {
 			mt.deliveredTo = string(m.FindBodySection(hdr))
 		}
@@ -618,29 +720,12 @@ func (ib *Inbox) isBotAddress(local, domain string) bool {
 	return local == cur.botLocal || strings.HasPrefix(local, cur.botLocal+"+")
 }
 
-// recordChunk downloads one chunk of mail and records it, with the
-// checkpoint past it, in one transaction. A mail too large to download is
-// recorded and left for a human on its own. It returns how many of the
-// chunk's mails were handled already (too large, or met again).
-func (ib *Inbox) recordChunk(ctx context.Context, s *session, chunk []meta) (int, error) {
+// recordChunk records one downloaded chunk of mail, with the checkpoint
+// past it, in one transaction. A mail too large to download is recorded
+// and left for a human on its own. It returns how many of the chunk's
+// mails were handled already (too large, or met again).
+func (ib *Inbox) recordChunk(ctx context.Context, validity uint32, f fetchedChunk) (int, error) {
 	mbox := ib.cfg.Mailbox
-	var want imap.UIDSet
-	for _, m := range chunk {
-		if m.size <= ib.cfg.MaxMessageBytes && ib.wanted(m) {
-			want.AddNum(m.uid)
-		}
-	}
-	bodies := map[imap.UID][]byte{}
-	if len(want) > 0 { // An empty UID set would kill the connection.
-		section := &imap.FetchItemBodySection{Peek: true}
-		bufs, err := s.c.Fetch(want, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
-		if err != nil {
-			return 0, fmt.Errorf("fetch mail: %w", err)
-		}
-		for _, b := range bufs {
-			bodies[b.UID] = b.FindBodySection(section)
-		}
-	}
 	handled := 0
 	var batch []store.MailRecord
 	var ins []Incoming
@@ -649,7 +734,7 @@ func (ib *Inbox) recordChunk(ctx context.Context, s *session, chunk []meta) (int
 		if len(batch) == 0 && last == 0 {
 			return nil
 		}
-		sts, err := ib.store.RecordMails(ctx, mbox, s.validity, last, batch)
+		sts, err := ib.store.RecordMails(ctx, mbox, validity, last, batch)
 		if err != nil {
 			// Nothing of the batch is recorded and the checkpoint did not
 			// move: the same mail is fetched again on the next attempt.
@@ -670,7 +755,7 @@ func (ib *Inbox) recordChunk(ctx context.Context, s *session, chunk []meta) (int
 		batch, ins, last = nil, nil, 0
 		return nil
 	}
-	for _, m := range chunk {
+	for _, m := range f.chunk {
 		if err := ctx.Err(); err != nil {
 			return handled, err
 		}
@@ -679,7 +764,12 @@ func (ib *Inbox) recordChunk(ctx context.Context, s *session, chunk []meta) (int
 			last = uint32(m.uid)
 			continue
 		}
-		in := Incoming{Mailbox: mbox, UIDValidity: s.validity, UID: uint32(m.uid), Arrived: m.arrived}
+		in := Incoming{Mailbox: mbox, UIDValidity: validity, UID: uint32(m.uid), Arrived: m.arrived}
+		if in.Arrived.IsZero() {
+			// A server that gave no INTERNALDATE: the mail arrived no
+			// later than now, which is the fairest time to judge it by.
+			in.Arrived = ib.bot().now()
+		}
 		if m.size > ib.cfg.MaxMessageBytes {
 			// Recorded in a transaction of its own, after the mail before it.
 			if err := flush(); err != nil {
@@ -697,7 +787,7 @@ func (ib *Inbox) recordChunk(ctx context.Context, s *session, chunk []meta) (int
 			ib.metrics.handled(res.Outcome)
 			continue
 		}
-		raw, ok := bodies[m.uid]
+		raw, ok := f.bodies[m.uid]
 		if !ok {
 			// Expunged by someone else between the two fetches.
 			ib.log.Info("mail vanished before it could be read", slog.Any("uid", m.uid))

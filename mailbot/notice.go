@@ -1,6 +1,7 @@
 package mailbot
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"mime"
@@ -116,7 +117,7 @@ func megabytes(n int64) string {
 // whose envelope from the server is no longer at hand. It returns nil
 // when the header cannot be read.
 func envelopeOf(raw []byte) *imap.Envelope {
-	m, err := mail.ReadMessage(strings.NewReader(string(limitHeader(raw))))
+	m, err := mail.ReadMessage(bytes.NewReader(limitHeader(raw)))
 	if err != nil {
 		return nil
 	}
