@@ -474,11 +474,12 @@ type meta struct {
 	deliveredTo string
 }
 
-// drain handles every mail after the checkpoint, in UID order, and marks
-// it. It calls decided (when set) after each batch of decisions has been
-// committed. It stops at the first mail whose handling fails (returning
-// an *errHandle) so that the checkpoint never passes a mail still to be
-// retried; after maxAttempts failures that mail is left for a human.
+// drain records every mail after the checkpoint, in UID order, then
+// decides every recorded mail not yet decided and marks it. It calls
+// decided (when set) after each batch of decisions has been committed. It
+// stops at the first mail that cannot be recorded or decided (returning an
+// *errHandle), so that no mail is decided before one that arrived
+// earlier; after maxAttempts failures that mail is left for a human.
 func (ib *Inbox) drain(ctx context.Context, s *session, decided func()) (int, error) {
 	mbox := ib.cfg.Mailbox
 	// Finish marking mail whose decision was committed before a crash or
@@ -888,8 +889,8 @@ func (ib *Inbox) humanPlace() string {
 }
 
 // failed records a failed attempt. After maxAttempts it gives the mail up
-// to a human: records that, tells the organisers and moves the checkpoint
-// past it. It reports whether the mail was given up.
+// to a human: records that and tells the organisers. It reports whether
+// the mail was given up.
 func (ib *Inbox) failed(ctx context.Context, in Incoming, mailID int64, env *imap.Envelope, cause error) (bool, error) {
 	if mailID == 0 {
 		// The mail could not even be recorded (the database is away):
