@@ -429,8 +429,25 @@ func (b *Bot) purge(ctx context.Context) error {
 			slog.Int("retention_days", b.cfg.Retention), slog.Int("registrations", e.Registrations),
 			slog.Int("mails", e.Mails), slog.Int("outbox", e.Outbox), slog.Int("audit", e.Audit))
 	}
-	return b.store.Update(ctx, func(tx *store.Tx) error { return tx.EraseSent(ReplyForgotten) })
+	return b.store.Update(ctx, func(tx *store.Tx) error {
+		// What the organisers were sent (lists, digests) is kept for the
+		// retention time counted from the day it was written.
+		n, err := tx.EraseSentBytes(organiserKinds(), now.AddDate(0, 0, -b.cfg.Retention))
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			b.log.Info("organisers' mail erased after the retention time", slog.Int("outbox", n),
+				slog.Int("retention_days", b.cfg.Retention))
+		}
+		return tx.EraseSent(ReplyForgotten)
+	})
 }
+
+// organiserKinds are the replies to organisers that can hold participants'
+// personal data where an address search cannot see it (a compressed
+// spreadsheet attachment).
+func organiserKinds() []string { return []string{ReplyOrganiser, ReplyDigest} }
 
 // Forget erases the person with the address everywhere (see
 // store.Tx.Forget); a seat they held goes to the next on the waiting list,
@@ -483,6 +500,13 @@ func (b *Bot) forget(c *change, addr string) (store.Erased, error) {
 	if err != nil {
 		return e, err
 	}
+	// A list sent to the organisers may hold the person in a compressed
+	// attachment: every such mail that has left is erased.
+	n, err := c.tx.EraseSentBytes(organiserKinds(), now.Add(time.Second))
+	if err != nil {
+		return e, err
+	}
+	e.Outbox += n
 	b.log.Info("person forgotten", slog.Int("registrations", e.Registrations), slog.Int("mails", e.Mails),
 		slog.Int("outbox", e.Outbox), slog.Int("audit", e.Audit), slog.Int("bounces", e.Bounces))
 	return e, nil

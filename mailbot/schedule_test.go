@@ -3,6 +3,7 @@ package mailbot_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"os"
 	"slices"
 	"strings"
@@ -273,11 +274,20 @@ func TestPersonalDataIsErasedAfterTheRetentionTime(t *testing.T) {
 	e.register(time.Date(2018, 11, 28, 10, 0, 0, 0, e.loc), "Anna Ek", "anna@ale.example", "Bo Strömberg", "bo@ale.example", "Cia Berg", "cia@lerum.example")
 	// Linda cancels Bo; the digest and the audit log mention everyone.
 	e.deliver(fromLinda("c1", "Avanmäl bo@ale.example."), time.Date(2018, 11, 28, 12, 0, 0, 0, e.loc))
+	// And she asks for the list: a spreadsheet, compressed, where no
+	// search for an address finds anyone.
+	e.deliver(fromLinda("c2", "lista"), time.Date(2018, 11, 28, 12, 0, 30, 0, e.loc))
 	for _, at := range []time.Time{time.Date(2018, 11, 28, 12, 1, 0, 0, e.loc), time.Date(2018, 11, 29, 8, 0, 0, 0, e.loc),
 		time.Date(2018, 12, 10, 8, 0, 0, 0, e.loc), time.Date(2019, 3, 11, 15, 0, 0, 0, e.loc)} {
 		e.clock.Set(at)
 		e.runOnce()
 	}
+	xlsx := e.last(organiser).attachments["segregation-2018.xlsx"]
+	if len(xlsx) == 0 {
+		t.Fatalf("the organiser got no list: %q", subjects(e.repliesTo(organiser)))
+	}
+	// The spreadsheet as it lies in the stored mail: base64 in lines of 76.
+	xlsxLine := []byte(base64.StdEncoding.EncodeToString(xlsx)[:76])
 	ctx := context.Background()
 	if p, _ := e.d.Store().Purges(ctx); len(p) != 0 {
 		t.Fatalf("erased before the retention time: %v", p)
@@ -303,6 +313,9 @@ func TestPersonalDataIsErasedAfterTheRetentionTime(t *testing.T) {
 			t.Errorf("the database file still holds %q", s)
 		}
 	}
+	if bytes.Contains(b, xlsxLine) {
+		t.Error("the database file still holds the participant list sent to the organiser")
+	}
 	if !bytes.Contains(b, []byte("segregation-2018")) {
 		t.Error("the test reads the wrong file: the event's id is not in it")
 	}
@@ -315,6 +328,16 @@ func TestForgetMeByReply(t *testing.T) {
 	if !strings.Contains(conf.text, `skriv "glöm mig"`) || !strings.Contains(conf.text, "90 dagar efter träffen") {
 		t.Errorf("the confirmation does not say what is kept and how to be forgotten:\n%s", conf.text)
 	}
+
+	// The organiser's list holds Anna in a compressed spreadsheet.
+	e.deliver(fromLinda("list-1", "lista"), time.Date(2018, 11, 28, 10, 30, 0, 0, e.loc))
+	e.clock.Set(time.Date(2018, 11, 28, 10, 31, 0, 0, e.loc))
+	e.runOnce()
+	xlsx := e.last(organiser).attachments["segregation-2018.xlsx"]
+	if len(xlsx) == 0 {
+		t.Fatalf("the organiser got no list: %q", subjects(e.repliesTo(organiser)))
+	}
+	xlsxLine := []byte(base64.StdEncoding.EncodeToString(xlsx)[:76])
 
 	// Not a reply, not authenticated: nothing happens; left for a human.
 	e.deliver(rawMail("bo-forget", []string{"From: Bo Ek <bo@ale.example>", "To: " + botAddr, "Subject: GDPR"}, "Glöm mig!\n\n/Bo"),
@@ -336,7 +359,11 @@ func TestForgetMeByReply(t *testing.T) {
 	if bo := e.repliesTo("bo@ale.example"); len(bo) != 2 || !strings.HasPrefix(bo[1].subject, "Du har fått en plats:") {
 		t.Errorf("Bo got %q", subjects(bo))
 	}
-	if b := e.dbBytes(); bytes.Contains(asciiLower(b), []byte("anna@ale.example")) || bytes.Contains(b, []byte("Anna Ek")) {
+	b := e.dbBytes()
+	if bytes.Contains(b, xlsxLine) {
+		t.Error("the database file still holds the participant list with Anna in it")
+	}
+	if bytes.Contains(asciiLower(b), []byte("anna@ale.example")) || bytes.Contains(b, []byte("Anna Ek")) {
 		for _, s := range []string{"anna@ale.example", "Anna Ek"} {
 			if i := bytes.Index(asciiLower(b), bytes.ToLower([]byte(s))); i >= 0 {
 				t.Errorf("the database file still holds Anna: %q", b[max(0, i-60):min(len(b), i+40)])

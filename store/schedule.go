@@ -516,6 +516,30 @@ func (tx *Tx) Forget(addr string, at time.Time) (Erased, error) {
 	return e, nil
 }
 
+// EraseSentBytes erases the bytes of the mails of the given kinds that
+// have left (sent or failed) and were written before before, keeping their
+// rows and recipients (a bounce or a reply may still refer to them). The
+// organisers' answers and digests carry participants' names and addresses
+// in attachments (a spreadsheet is compressed), where no search for an
+// address can find them; they are erased whole instead. It returns how
+// many were erased and fails only on database errors.
+func (tx *Tx) EraseSentBytes(kinds []string, before time.Time) (int, error) {
+	n := 0
+	for _, k := range kinds {
+		res, err := tx.exec(`UPDATE outbox SET raw = x'' WHERE kind = ? AND status <> 'pending' AND length(raw) > 0 AND created_at < ?`,
+			k, before.UTC())
+		if err != nil {
+			return n, fmt.Errorf("erase sent %s: %w", k, err)
+		}
+		m, err := res.RowsAffected()
+		if err != nil {
+			return n, fmt.Errorf("erase sent %s: %w", k, err)
+		}
+		n += int(m)
+	}
+	return n, nil
+}
+
 // EraseSent erases the bytes and recipients of the mails of the kind that
 // have left (sent or failed): a mail that only confirms an erasure must not
 // keep the address it was sent to. It fails only on database errors.
