@@ -916,10 +916,67 @@ func parseCommands(v view, cfg *Config) []Change {
 	var changes []Change
 	for _, line := range strings.Split(v.body, "\n") {
 		for _, s := range splitSentences(line) {
-			changes = append(changes, sentenceCommands(s, you, skip, v, cfg)...)
+			for _, c := range commandClauses(s) {
+				changes = append(changes, sentenceCommands(c, you, skip, v, cfg)...)
+			}
 		}
 	}
 	return changes
+}
+
+// clauseSepRe separates the clauses of a sentence: "avanmäl Anna och flytta
+// upp Bo", "byt Cia mot Dan; stryk Eva".
+var clauseSepRe = regexp.MustCompile(`(?i)\s*[;,]\s*|\s+(och|samt|men|sedan|and|but|then)\s+`)
+
+// hasCommandVerb reports whether s holds a word that makes a command.
+func hasCommandVerb(s string) bool {
+	for _, re := range []*regexp.Regexp{cancelCmdRe, promoteRe, registerCmdRe, substituteVerbRe, placeRe, seatsRe, listCmdRe, statusCmdRe} {
+		if re.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// commandClauses splits a sentence that holds several commands into one
+// clause per command, so that "avanmäl Anna och flytta upp Bo" cancels Anna
+// and promotes Bo instead of reading one verb for both. A clause without a
+// command word of its own ("avanmäl Anna, Bo och Cia"; "Anna och Bo får en
+// plats") stays with the clause it belongs to; a sentence with one command
+// is returned whole.
+func commandClauses(s string) []string {
+	type span struct{ start, end int }
+	var parts []span
+	last := 0
+	for _, loc := range clauseSepRe.FindAllStringIndex(s, -1) {
+		parts = append(parts, span{last, loc[0]})
+		last = loc[1]
+	}
+	parts = append(parts, span{last, len(s)})
+	var clauses []span
+	for _, p := range parts {
+		verb := hasCommandVerb(s[p.start:p.end])
+		switch {
+		case len(clauses) == 0:
+			clauses = append(clauses, p)
+		case !verb:
+			clauses[len(clauses)-1].end = p.end
+		case !hasCommandVerb(s[clauses[len(clauses)-1].start:clauses[len(clauses)-1].end]):
+			// What came before had no command of its own ("Hej Linda,"
+			// or the names before "får en plats"): it belongs here.
+			clauses[len(clauses)-1].end = p.end
+		default:
+			clauses = append(clauses, p)
+		}
+	}
+	if len(clauses) < 2 {
+		return []string{s}
+	}
+	out := make([]string, len(clauses))
+	for i, c := range clauses {
+		out[i] = s[c.start:c.end]
+	}
+	return out
 }
 
 func splitSentences(line string) []string {

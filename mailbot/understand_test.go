@@ -251,6 +251,12 @@ func TestOrganiserCommands(t *testing.T) {
 		{"platser 40", "anmalan@goteborgsregionen.example", "Platser 40.", "seats  40"},
 		{"several in order", "anmalan@goteborgsregionen.example", "Flytta upp Gunilla Ek. Platser 40. Skicka listan.", "promote Gunilla Ek; seats  40; list "},
 		{"status", "anmalan@goteborgsregionen.example", "status", "status "},
+		{"two commands in one sentence", "anmalan@goteborgsregionen.example", "Avanmäl karin.ek@molndal.example och flytta upp maria.holm@partille.example från väntelistan.", "cancel karin.ek@molndal.example; promote maria.holm@partille.example"},
+		{"cannot come, then promote", "anmalan@goteborgsregionen.example", "Karin Ek kan inte komma, flytta upp maria.holm@partille.example.", "cancel Karin Ek; promote maria.holm@partille.example"},
+		{"substitute and cancel", "anmalan@goteborgsregionen.example", "Byt karin.ek@molndal.example mot per.strom@molndal.example; stryk anders.berg@partille.example.", "substitute karin.ek@molndal.example [Per Strom per.strom@molndal.example]; cancel anders.berg@partille.example"},
+		{"cancel then list", "anmalan@goteborgsregionen.example", "Stryk anders.berg@partille.example och skicka listan.", "cancel anders.berg@partille.example; list "},
+		{"names before the verb stay with it", "anmalan@goteborgsregionen.example", "maria.holm@partille.example och karin.ek@molndal.example får en plats.", "promote maria.holm@partille.example; promote karin.ek@molndal.example"},
+		{"one verb, three people", "anmalan@goteborgsregionen.example", "Avanmäl karin.ek@molndal.example, anders.berg@partille.example och maria.holm@partille.example.", "cancel karin.ek@molndal.example; cancel anders.berg@partille.example; cancel maria.holm@partille.example"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
