@@ -42,10 +42,14 @@ var (
 		"fehlgeschlagen"}
 	// Phrases of newsletters and other bulk mail, which people do not
 	// write to the bot.
-	bulkTexts = phrases{"|unsubscribe", "avsluta prenumeration", "avsluta din prenumeration", "avprenumerera",
-		"to stop receiving these", "you received this email because", "you are receiving this email because",
+	bulkTexts = phrases{"to stop receiving these", "you received this email because", "you are receiving this email because",
 		"du får det här mejlet eftersom", "du får detta mejl eftersom", "view this email in your browser",
 		"visa i webbläsaren", "manage your subscription", "hantera din prenumeration"}
+	// unsubscribeTexts are bulk mail's only on a line with a link: a person
+	// may well write "unsubscribe me from the seminar".
+	unsubscribeTexts = phrases{"|unsubscribe", "avsluta prenumeration", "avsluta din prenumeration", "avprenumerera"}
+	// linkWords mark a link, or the words that stand for one.
+	linkWords = phrases{"http://", "https://", "www.", "mailto:", "klicka här", "klicka på", "click here", "click on"}
 	// Subjects of abuse (feedback) reports that come without ARF parts.
 	arfSubjects = phrases{"complaint about message", "abuse report", "spam report", "feedback report", "fbl report"}
 	// Local parts of senders that are machines.
@@ -145,8 +149,12 @@ func automaticKind(m *Message, cfg *Config) (kind, reason string) {
 		}
 	}
 	// Only the writer's own text: a registration may quote a newsletter.
-	if m := bulkTexts.find(splitQuote(text).Own); m != "" {
+	own := splitQuote(text).Own
+	if m := bulkTexts.find(own); m != "" {
 		return AutoList, fmt.Sprintf("the text says %q, as bulk mail does", m)
+	}
+	if m := unsubscribeLink(own); m != "" {
+		return AutoList, fmt.Sprintf("the text has %q beside a link, as bulk mail does", m)
 	}
 	listID := h.Get("List-Id") != "" || h.Get("List-Unsubscribe") != "" || h.Get("List-Post") != ""
 	switch {
@@ -341,6 +349,19 @@ func botAddress(cfg *Config) string {
 	}
 	if a := addrSpecRe.FindString(cfg.SMTP.From); a != "" {
 		return strings.ToLower(a)
+	}
+	return ""
+}
+
+// unsubscribeLink returns the unsubscribe phrase of the first line of text
+// that has one beside a link, or the words of one (a newsletter's footer),
+// or "".
+func unsubscribeLink(text string) string {
+	for _, line := range strings.Split(strings.ToLower(text), "\n") {
+		if m := unsubscribeTexts.findLower(line); m != "" &&
+			linkWords.findLower(line) != "" {
+			return m
+		}
 	}
 	return ""
 }

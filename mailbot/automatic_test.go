@@ -127,6 +127,16 @@ func TestBulkTextOnlyInOwnText(t *testing.T) {
 	if u.Kind != "registration" {
 		t.Errorf("a reply quoting a newsletter: %q (%s)", u.Kind, u.Reason)
 	}
+	u = understandMail(t, cfg, "From: Nyheter <nyheter@example.org>", "Subject: News", "", "Our webinars this spring.", "",
+		"Unsubscribe: https://nyheter.example.org/u/123")
+	if u.Automatic != AutoList {
+		t.Errorf("an unsubscribe link in the footer: %q (%s)", u.Automatic, u.Reason)
+	}
+	// A person's own words are not a newsletter's footer.
+	u = understandMail(t, cfg, "From: Ann Ek <ann@kungalv.example>", "Subject: Re: Kartläggning av segregation", "", "Please unsubscribe me from the seminar, something came up.", "", "Ann")
+	if u.Automatic != "" || u.Kind != "cancellation" {
+		t.Errorf("a person asking to be unsubscribed: automatic %q, kind %q (%s)", u.Automatic, u.Kind, u.Reason)
+	}
 }
 
 func TestRegisteredIsNotARegistration(t *testing.T) {

@@ -223,7 +223,8 @@ var (
 		"fått förhinder", "lämna återbud", "lämnar återbud", "|cancel", "can no longer attend", "can no longer come",
 		"can no longer make it", "cannot attend", "can not attend", "can't attend", "unable to attend",
 		"won't be able to attend", "won't be able to come", "won't be able to make it", "will not be able to attend",
-		"will not be able to come", "will not be able to make it", "can't make it", "withdraw my registration"}
+		"will not be able to come", "will not be able to make it", "can't make it", "withdraw my registration",
+		"unsubscribe me", "avregistrera mig"}
 	// forgetPhrases ask for one's personal data to be erased (GDPR).
 	forgetPhrases = phrases{"|glöm mig|", "|glöm bort mig|", "radera mina uppgifter", "radera mina personuppgifter",
 		"|forget me|", "delete my data", "delete my personal data", "erase my data", "erase my personal data"}
