@@ -303,6 +303,16 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Un
 	if ok, err := b.acceptOffer(tx, mailID, msg, u, res); err != nil || ok {
 		return OutcomeAnswered, "offer accepted", err
 	}
+	if u.Kind == "cancellation" || u.Kind == "forget" {
+		// An auto-responder's "cannot attend to your mail" reads as a
+		// cancellation, and each answer to it would bring another.
+		if addr, over, err := b.overReplyCap(tx, sender.Address); err != nil {
+			return "", "", err
+		} else if over {
+			res.Decisions = append(res.Decisions, "reply cap reached for "+addr+": not answered, left for a human")
+			return OutcomeManual, "max_replies_per_address reached for " + addr, nil
+		}
+	}
 	switch u.Kind {
 	case "cancellation":
 		return b.decideParticipantChange(tx, mailID, in, msg, u, res)

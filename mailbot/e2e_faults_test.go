@@ -162,3 +162,20 @@ func TestReplyCapStopsALoop(t *testing.T) {
 		t.Errorf("%d replies after a day, want 11", got)
 	}
 }
+
+// TestReplyCapStopsACancellationLoop: an auto-responder whose text reads as
+// a cancellation ("I cannot attend to your mail") and that answers every
+// answer gets no more than max_replies_per_address answers either.
+func TestReplyCapStopsACancellationLoop(t *testing.T) {
+	e := newEnv(t, 10, localmail.Options{})
+	at := time.Date(2018, 11, 28, 10, 0, 0, 0, e.loc)
+	for i := range 12 {
+		e.clock.Set(at.Add(time.Duration(i) * time.Minute))
+		e.deliver(rawMail(fmt.Sprintf("away-%d", i), []string{"From: Away <away@ale.example>", "To: " + botAddr, "Subject: Re: Ditt svar"},
+			"I am away this week and cannot attend to your mail."), e.clock.Now())
+		e.runOnce()
+	}
+	if got := len(e.repliesTo("away@ale.example")); got != 10 {
+		t.Errorf("%d replies to the looping address, want 10", got)
+	}
+}
