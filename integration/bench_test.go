@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,21 +36,32 @@ import (
 //
 // $ANMALAN_BENCH_MAILS sets the number of mails (default 10000). Nothing
 // is asserted: the figures go to BENCHMARKS.md.
+//
+// After the drain, with the daemon idle in IMAP IDLE, it measures the
+// latency of single mails (see latencyStage): $ANMALAN_BENCH_LATENCY_MAILS
+// of them (default 200; 0 leaves the stage out) put into the bot's inbox
+// with APPEND, then as many submitted to Postfix over SMTP. For the latency
+// stage alone, make the drain small: ANMALAN_BENCH_MAILS=20.
 func BenchmarkRealStack(b *testing.B) {
 	s := needStack(b)
-	n := 10000
-	if v := os.Getenv("ANMALAN_BENCH_MAILS"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil {
-			b.Fatalf("ANMALAN_BENCH_MAILS=%q: %v", v, err)
-		}
+	n := envInt(b, "ANMALAN_BENCH_MAILS", 10000)
+	latMails := envInt(b, "ANMALAN_BENCH_LATENCY_MAILS", 200)
+	if n < 1 {
+		// The bare stages need at least one of the bot's replies.
+		b.Fatal("ANMALAN_BENCH_MAILS must be at least 1")
 	}
 	var events []EventSpec
 	for i := 1; i <= 20; i++ {
-		// Two-digit keywords, so that none is part of another.
+		// Two-digit keywords, so that none is part of another. At least
+		// one seat, which the config demands, for a small drain.
 		events = append(events, EventSpec{ID: fmt.Sprintf("e%02d", i), Title: fmt.Sprintf("Kurs tema%02d", i),
-			Seats: n / 20 * 2 / 3, Keywords: []string{fmt.Sprintf("tema%02d", i)}, Material: true})
+			Seats: max(1, n/20*2/3), Keywords: []string{fmt.Sprintf("tema%02d", i)}, Material: true})
 	}
+	// The latency stage registers for an event of its own with a seat for
+	// everyone, so that each of its replies is a confirmation with the PDF
+	// and the calendar entry attached, whatever the drain left of the
+	// other events' seats. The drain's backlog does not use it.
+	latEvent := EventSpec{ID: "lat", Title: "Latensseminarium", Seats: 2*latMails + 1, Keywords: []string{"latens"}, Material: true}
 	local := randomLocal("bench")
 	bot := randomLocal("bot-bench") + "@" + botDomain
 	rng := newRand(b)
@@ -66,7 +80,7 @@ func BenchmarkRealStack(b *testing.B) {
 	// The bot, end to end: from start until every mail is decided and
 	// every reply accepted by Postfix.
 	dir := b.TempDir()
-	cfg := s.writeConfig(b, ConfigSpec{Bot: bot, Events: events, Database: filepath.Join(dir, "anmalan.db"), MaxReplies: 100})
+	cfg := s.writeConfig(b, ConfigSpec{Bot: bot, Events: append(slices.Clone(events), latEvent), Database: filepath.Join(dir, "anmalan.db"), MaxReplies: 100})
 	logPath := filepath.Join(dir, "anmalan.log")
 	db := openDB(b, filepath.Join(dir, "anmalan.db"))
 	t0 = time.Now()
@@ -83,17 +97,33 @@ func BenchmarkRealStack(b *testing.B) {
 	})
 	botTime := time.Since(t0)
 	botRate := float64(n) / botTime.Seconds()
+	// The CPU time the daemon used for the drain depends much less than
+	// the wall time on what else the shared machine runs.
+	botCPU := procCPU(d.PID())
 	if hwm := procKB(d.PID(), "VmHWM"); hwm > peak {
 		peak = hwm
 	}
 	// Idle: after a few empty polls.
 	time.Sleep(15 * time.Second)
 	idle := procKB(d.PID(), "VmRSS")
-	d.Stop(b)
+	// What the idle RSS is made of: the daemon's own memory, and the
+	// pages of the binary and the libraries that were read in (shared
+	// and clean: the kernel takes them back when memory is short).
+	idleAnon, idleFile := procKB(d.PID(), "RssAnon"), procKB(d.PID(), "RssFile")
 	b.Logf("bot: %d mails decided and answered in %v", n, botTime.Round(time.Millisecond))
+	// The drain's replies, read before the latency stage adds its own.
+	replies := outboxRaws(b, db)
+
+	// Latency of single mails, the daemon idle in IDLE: first put into
+	// the mailbox directly, then through Postfix.
+	var lats []latencyResult
+	if latMails > 0 {
+		lats = append(lats, latencyStage(b, s, db, d, logPath, bot, local, latEvent, latMails, false))
+		lats = append(lats, latencyStage(b, s, db, d, logPath, bot, local, latEvent, latMails, true))
+	}
+	d.Stop(b)
 
 	// Bare SMTP: the bot's own replies, as many, over one connection.
-	replies := outboxRaws(b, db)
 	smtpRate := bareSMTP(b, s, replies, randomLocal("sink")+"@deltagare.example")
 
 	// Bare SQLite: the bot's transactions (record 1,000 mails at a time
@@ -115,13 +145,37 @@ func BenchmarkRealStack(b *testing.B) {
 	fmt.Fprintf(&sum, "| bare SMTP submission, one connection | %.0f |\n", smtpRate)
 	fmt.Fprintf(&sum, "| bare SQLite, the bot's transactions (record per 1,000; decide per mail) | %.0f |\n", sqlRate)
 	fmt.Fprintf(&sum, "\nbot / slowest bare stage (%s): %.2f\n", name, botRate/slowest)
-	fmt.Fprintf(&sum, "daemon RSS: peak %.1f MB while draining, %.1f MB idle\n", float64(peak)/1024, float64(idle)/1024)
+	fmt.Fprintf(&sum, "daemon CPU for the drain: %.1f s user+system (%.2f ms per mail)\n", botCPU.Seconds(), ms(botCPU)/float64(n))
+	fmt.Fprintf(&sum, "daemon RSS: peak %.1f MB while draining, %.1f MB idle (%.1f MB anonymous, %.1f MB files)\n",
+		float64(peak)/1024, float64(idle)/1024, float64(idleAnon)/1024, float64(idleFile)/1024)
+	for _, l := range lats {
+		l.summary(&sum)
+	}
 	fmt.Fprintf(&sum, "machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel())
 	b.Log(sum.String())
 	b.ReportMetric(botRate, "bot-mails/s")
 	b.ReportMetric(botRate/slowest, "bot/slowest")
 	b.ReportMetric(float64(peak)/1024, "peak-MB")
 	b.ReportMetric(float64(idle)/1024, "idle-MB")
+	b.ReportMetric(float64(idleAnon)/1024, "idle-anon-MB")
+	b.ReportMetric(botCPU.Seconds(), "bot-cpu-s")
+	for _, l := range lats {
+		l.report(b)
+	}
+}
+
+// envInt returns the integer in the environment variable name, or def
+// when it is unset.
+func envInt(b *testing.B, name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		b.Fatalf("%s=%q: want a number of mails", name, v)
+	}
+	return n
 }
 
 // bareFetch times one UID FETCH 1:* BODY.PEEK[] of addr's INBOX, reading
@@ -287,6 +341,29 @@ func procKB(pid int, field string) int {
 	return 0
 }
 
+// procCPU returns the CPU time (user and system) that process pid has
+// used, from /proc/PID/stat; 0 when it is gone.
+func procCPU(pid int) time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name, in parentheses, may hold spaces: the fields are
+	// counted from after it. utime and stime are fields 14 and 15.
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	// Clock ticks: 100 a second on Linux (USER_HZ).
+	return time.Duration(utime+stime) * (time.Second / 100)
+}
+
 // cpuModel returns the CPU's name from /proc/cpuinfo.
 func cpuModel() string {
 	data, err := os.ReadFile("/proc/cpuinfo")
@@ -299,4 +376,233 @@ func cpuModel() string {
 		}
 	}
 	return "unknown CPU"
+}
+
+// latencyResult is what latencyStage measured for each mail.
+type latencyResult struct {
+	// via is how the mails came in: "append" or "smtp".
+	via string
+	// total runs from the mail's arrival (APPEND answered, or SMTP DATA
+	// accepted by Postfix) to the bot's reply accepted by Postfix.
+	total []time.Duration
+	// exists runs from the arrival to Dovecot's EXISTS on a second
+	// connection idling on the same mailbox: the server's own share.
+	exists []time.Duration
+	// bot runs from that EXISTS to the reply accepted: the bot's share.
+	// decide is the part up to the decision's commit, deliver the rest.
+	bot, decide, deliver []time.Duration
+}
+
+// latencyStage sends count single registrations to the bot, each after
+// the bot has answered the one before and gone back to IDLE, and
+// measures for each the time from its arrival to the bot's reply
+// accepted by Postfix. viaSMTP submits the mails to Postfix, which
+// delivers them to Dovecot over LMTP; otherwise they are APPENDed to the
+// bot's inbox, which is the exact moment the mail is there.
+//
+// The reply's acceptance is read from the daemon's database: the outbox
+// row's sent_at, which the daemon takes from its clock the moment Postfix
+// has answered the DATA (the same machine's clock as ours). The database
+// is polled only to learn that the row is there, so the polling interval
+// does not enter the figure.
+//
+// A second IMAP connection idles on the bot's inbox beside the bot and
+// records when Dovecot announces each mail (EXISTS): Dovecot 2.3 waits
+// NOTIFY_DELAY_MSECS (500 ms, a constant in src/lib-storage/mailbox-watch.c)
+// after a change before it tells an idling client, so that share of the
+// latency is the server's, not the bot's. The bot's share is the time from
+// that EXISTS to the reply accepted.
+func latencyStage(b *testing.B, s Stack, db *sql.DB, d *Daemon, logPath, bot, local string, ev EventSpec, count int, viaSMTP bool) latencyResult {
+	res := latencyResult{via: "append"}
+	if viaSMTP {
+		res.via = "smtp"
+	}
+	obs := watchInbox(b, s, bot)
+	defer obs.close()
+	var app *imapclient.Client
+	var sd *Sender
+	if viaSMTP {
+		sd = s.sender(b)
+	} else {
+		app = s.dialIMAP(b, bot)
+		defer app.Close()
+	}
+	// Each wait below is a guard against a hang, not a timing assertion.
+	const limit = time.Minute
+	t0 := time.Now()
+	for i := range count {
+		if d.Exited() {
+			b.Fatal("the daemon exited during the latency stage")
+		}
+		addr := fmt.Sprintf("%s+%s%04d@deltagare.example", local, res.via, i)
+		raw, id := simpleMail(fmt.Sprintf("Deltagare %d <%s>", i, addr), bot, "Anmälan till "+ev.Title+" "+ev.Keywords[0],
+			fmt.Sprintf("Hej!\n\nJag vill anmäla mig till %s.\n\nMed vänlig hälsning\nDeltagare %d\n", ev.Title, i))
+		var arrived time.Time
+		if viaSMTP {
+			sd.Send(b, addr, raw, bot)
+			arrived = time.Now()
+		} else {
+			cmd := app.Append("INBOX", int64(len(raw)), nil)
+			if _, err := cmd.Write(raw); err != nil {
+				b.Fatalf("append: %v", err)
+			}
+			if err := cmd.Close(); err != nil {
+				b.Fatalf("append: %v", err)
+			}
+			if _, err := cmd.Wait(); err != nil {
+				b.Fatalf("append: %v", err)
+			}
+			arrived = time.Now()
+		}
+		var announced time.Time
+		select {
+		case announced = <-obs.exists:
+		case <-time.After(limit):
+			b.Fatalf("mail %d: Dovecot announced no new mail within %v", i, limit)
+		}
+		// Poll for the reply; its row holds the exact times.
+		var sent time.Time
+		var finished sql.NullTime
+		deadline := time.Now().Add(limit)
+		for {
+			err := db.QueryRow(`SELECT o.sent_at, m.finished_at FROM outbox o JOIN mails m ON m.id = o.mail_id
+				WHERE m.key = ? AND o.status = 'sent'`, id).Scan(&sent, &finished)
+			if err == nil {
+				break
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				b.Fatalf("mail %d: read the outbox: %v", i, err)
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("mail %d: no reply sent within %v; log:\n%s", i, limit, logTail(logPath, 10))
+			}
+			time.Sleep(3 * time.Millisecond)
+		}
+		res.total = append(res.total, sent.Sub(arrived))
+		res.exists = append(res.exists, announced.Sub(arrived))
+		res.bot = append(res.bot, sent.Sub(announced))
+		if finished.Valid {
+			res.decide = append(res.decide, finished.Time.Sub(announced))
+			res.deliver = append(res.deliver, sent.Sub(finished.Time))
+		}
+		// The bot moves the mail out of the inbox after deciding it and
+		// then idles again. The next mail is sent only once Dovecot has
+		// announced that move on the second connection (again after its
+		// delay), so that it reaches a bot in IDLE, as single mails
+		// do, and not one still busy with the mail before.
+		select {
+		case <-obs.expunged:
+		case <-time.After(limit):
+			b.Fatalf("mail %d: the bot did not move it out of the inbox within %v", i, limit)
+		}
+	}
+	b.Logf("latency (%s): %d single mails in %v", res.via, count, time.Since(t0).Round(time.Millisecond))
+	return res
+}
+
+// summary writes the percentiles of l to w.
+func (l latencyResult) summary(w io.Writer) {
+	p := func(ds []time.Duration, q float64) string {
+		return fmt.Sprintf("%.0f", ms(percentile(ds, q)))
+	}
+	fmt.Fprintf(w, "\nlatency via %s, %d single mails (ms) | p50 | p99 | max\n", l.via, len(l.total))
+	for _, r := range []struct {
+		name string
+		ds   []time.Duration
+	}{
+		{"arrival → reply accepted by Postfix", l.total},
+		{"arrival → Dovecot's EXISTS (server)", l.exists},
+		{"EXISTS → reply accepted (the bot)", l.bot},
+		{"  EXISTS → decision committed", l.decide},
+		{"  decision committed → reply accepted", l.deliver},
+	} {
+		fmt.Fprintf(w, "%s | %s | %s | %s\n", r.name, p(r.ds, 50), p(r.ds, 99), p(r.ds, 100))
+	}
+}
+
+// report hands the main figures of l to the benchmark's output.
+func (l latencyResult) report(b *testing.B) {
+	b.ReportMetric(ms(percentile(l.total, 50)), l.via+"-p50-ms")
+	b.ReportMetric(ms(percentile(l.total, 99)), l.via+"-p99-ms")
+	b.ReportMetric(ms(percentile(l.total, 100)), l.via+"-max-ms")
+	b.ReportMetric(ms(percentile(l.bot, 50)), l.via+"-bot-p50-ms")
+	b.ReportMetric(ms(percentile(l.bot, 99)), l.via+"-bot-p99-ms")
+}
+
+// percentile returns the q-th percentile (0 < q ≤ 100) of ds by the
+// nearest rank: the smallest value that at least q % of ds do not exceed.
+func percentile(ds []time.Duration, q float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := int(math.Ceil(q/100*float64(len(s)))) - 1
+	return s[min(max(i, 0), len(s)-1)]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// inboxWatch is a second IMAP connection idling on a mailbox, recording
+// when the server announces new mail and expunges.
+type inboxWatch struct {
+	c        *imapclient.Client
+	idle     *imapclient.IdleCommand
+	exists   chan time.Time
+	expunged chan time.Time
+}
+
+// watchInbox logs in to addr, examines its INBOX and idles there. The
+// mailbox is expected to stay small: the bot empties it.
+func watchInbox(b *testing.B, s Stack, addr string) *inboxWatch {
+	w := &inboxWatch{exists: make(chan time.Time, 1024), expunged: make(chan time.Time, 1024)}
+	// count is touched only by the client's reader goroutine, which runs
+	// the handlers one at a time; it starts at the count EXAMINE reports.
+	var count uint32
+	opts := &imapclient.Options{UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+		Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+			if d.NumMessages == nil {
+				return
+			}
+			now := time.Now()
+			for ; count < *d.NumMessages; count++ {
+				// Never blocks: the stage takes each announcement
+				// before it sends the next mail.
+				w.exists <- now
+			}
+		},
+		Expunge: func(uint32) {
+			count--
+			w.expunged <- time.Now()
+		},
+	}}
+	c, err := imapclient.DialInsecure(s.IMAP, opts)
+	if err != nil {
+		b.Fatalf("imap dial: %v", err)
+	}
+	w.c = c
+	if err := c.Login(addr, s.Password).Wait(); err != nil {
+		c.Close()
+		b.Fatalf("imap login %s: %v", addr, err)
+	}
+	sel, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait()
+	if err != nil {
+		c.Close()
+		b.Fatalf("examine INBOX: %v", err)
+	}
+	if sel.NumMessages != 0 {
+		c.Close()
+		b.Fatalf("the bot's inbox holds %d mails; the latency stage needs it empty", sel.NumMessages)
+	}
+	if w.idle, err = c.Idle(); err != nil {
+		c.Close()
+		b.Fatalf("idle: %v", err)
+	}
+	return w
+}
+
+func (w *inboxWatch) close() {
+	_ = w.idle.Close()
+	_ = w.idle.Wait()
+	w.c.Close()
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -50,7 +51,21 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	d, err := mailbot.Open(ctx, cfg, mailbot.Options{Now: time.Now, Log: log})
+	// After a spell of work the daemon gives the memory it no longer
+	// needs back to the operating system at once (one full collection of
+	// a heap that is small by then), instead of leaving it to the
+	// runtime's background scavenger, which returns it slowly and keeps
+	// part of it: 15 s after draining 10,000 mails the idle daemon's own
+	// (anonymous) memory was 29.5 MB without this and 21–25 MB with it.
+	//
+	// No soft memory limit is set by default (an operator may set
+	// GOMEMLIMIT). Measured on that drain, the live heap is about 14 MB,
+	// most of it what the inbox listed of the whole backlog; a limit
+	// close to it only makes the collector run without pause: 24 MiB
+	// cut the peak RSS from 72 to 58 MB for 2.3 times the CPU time,
+	// 32 MiB to 62 MB for 13 % more, on a drain whose speed is already
+	// short of its goal.
+	d, err := mailbot.Open(ctx, cfg, mailbot.Options{Now: time.Now, Log: log, Idle: debug.FreeOSMemory})
 	if err != nil {
 		fmt.Fprintln(stderr, "anmalan run:", err)
 		return 1
