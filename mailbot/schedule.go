@@ -227,13 +227,23 @@ func (b *Bot) SendMaterial(ctx context.Context, eventID string, dryRun bool) ([]
 		return nil, nil
 	}
 	plan := func(tx *store.Tx, send bool) ([]MaterialPlan, error) {
+		var mfs []store.MaterialFile
+		for _, m := range files {
+			mfs = append(mfs, store.MaterialFile{Name: m.Name, Hash: m.Hash})
+		}
+		// Usually nobody lacks anything: then the registrations are not
+		// read at all.
+		lacking, err := tx.LackingMaterial(ev.ID, mfs)
+		if err != nil || len(lacking) == 0 {
+			return nil, err
+		}
 		regs, err := tx.Registrations(ev.ID)
 		if err != nil {
 			return nil, err
 		}
 		var out []MaterialPlan
 		for _, r := range regs {
-			if r.Status != store.StatusConfirmed || !r.OfferUntil.IsZero() {
+			if !lacking[r.ID] || r.Status != store.StatusConfirmed || !r.OfferUntil.IsZero() {
 				continue
 			}
 			have, err := tx.MaterialSent(r.ID)

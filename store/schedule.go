@@ -103,6 +103,35 @@ func (tx *Tx) MaterialSent(regID int64) (map[MaterialFile]bool, error) {
 	return out, rows.Err()
 }
 
+// LackingMaterial returns the confirmed registrations of the event that
+// have not been sent at least one of the files (by name and version). It
+// is one query per file, so that the daemon's frequent check for new
+// material does not read every registration's history. It fails only on
+// database errors.
+func (tx *Tx) LackingMaterial(eventID string, files []MaterialFile) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	for _, f := range files {
+		rows, err := tx.query(`SELECT r.id FROM registrations r WHERE r.event_id = ? AND r.status = 'confirmed'
+			AND NOT EXISTS (SELECT 1 FROM material_sent m WHERE m.registration_id = r.id AND m.name = ? AND m.hash = ?)`,
+			eventID, f.Name, f.Hash)
+		if err != nil {
+			return nil, fmt.Errorf("registrations lacking %s: %w", f.Name, err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("registrations lacking %s: %w", f.Name, err)
+			}
+			out[id] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("registrations lacking %s: %w", f.Name, err)
+		}
+	}
+	return out, nil
+}
+
 // RecordMaterial records that the registration was sent these versions.
 // Recording a version again changes nothing. It fails only on database
 // errors.
