@@ -391,6 +391,8 @@ type latencyResult struct {
 	// bot runs from that EXISTS to the reply accepted: the bot's share.
 	// decide is the part up to the decision's commit, deliver the rest.
 	bot, decide, deliver []time.Duration
+	// unsplit counts the mails the second connection did not see come.
+	unsplit int
 }
 
 // latencyStage sends count single registrations to the bot, each after
@@ -437,6 +439,15 @@ func latencyStage(b *testing.B, s Stack, db *sql.DB, d *Daemon, logPath, bot, lo
 		addr := fmt.Sprintf("%s+%s%04d@deltagare.example", local, res.via, i)
 		raw, id := simpleMail(fmt.Sprintf("Deltagare %d <%s>", i, addr), bot, "Anmälan till "+ev.Title+" "+ev.Keywords[0],
 			fmt.Sprintf("Hej!\n\nJag vill anmäla mig till %s.\n\nMed vänlig hälsning\nDeltagare %d\n", ev.Title, i))
+		// A late announcement of the mail before must not count for this one.
+		for drained := false; !drained; {
+			select {
+			case <-obs.exists:
+			case <-obs.expunged:
+			default:
+				drained = true
+			}
+		}
 		var arrived time.Time
 		if viaSMTP {
 			sd.Send(b, addr, raw, bot)
@@ -454,11 +465,16 @@ func latencyStage(b *testing.B, s Stack, db *sql.DB, d *Daemon, logPath, bot, lo
 			}
 			arrived = time.Now()
 		}
+		// The second connection may not see the mail come at all: when
+		// the bot, entering IDLE just then, is told of it at once and
+		// moves it out before Dovecot's delayed announcement, the
+		// observer hears of both together. Such a mail counts in the
+		// total but not in the split between server and bot.
 		var announced time.Time
 		select {
 		case announced = <-obs.exists:
-		case <-time.After(limit):
-			b.Fatalf("mail %d: Dovecot announced no new mail within %v", i, limit)
+		case <-time.After(5 * time.Second):
+			res.unsplit++
 		}
 		// Poll for the reply; its row holds the exact times.
 		var sent time.Time
@@ -479,9 +495,11 @@ func latencyStage(b *testing.B, s Stack, db *sql.DB, d *Daemon, logPath, bot, lo
 			time.Sleep(3 * time.Millisecond)
 		}
 		res.total = append(res.total, sent.Sub(arrived))
-		res.exists = append(res.exists, announced.Sub(arrived))
-		res.bot = append(res.bot, sent.Sub(announced))
-		if finished.Valid {
+		if !announced.IsZero() {
+			res.exists = append(res.exists, announced.Sub(arrived))
+			res.bot = append(res.bot, sent.Sub(announced))
+		}
+		if finished.Valid && !announced.IsZero() {
 			res.decide = append(res.decide, finished.Time.Sub(announced))
 			res.deliver = append(res.deliver, sent.Sub(finished.Time))
 		}
@@ -492,11 +510,13 @@ func latencyStage(b *testing.B, s Stack, db *sql.DB, d *Daemon, logPath, bot, lo
 		// do, and not one still busy with the mail before.
 		select {
 		case <-obs.expunged:
-		case <-time.After(limit):
-			b.Fatalf("mail %d: the bot did not move it out of the inbox within %v", i, limit)
+		case <-time.After(5 * time.Second):
+			// Heard together with the mail's arrival, or not at all:
+			// the bot has been in IDLE again for long enough.
 		}
 	}
-	b.Logf("latency (%s): %d single mails in %v", res.via, count, time.Since(t0).Round(time.Millisecond))
+	b.Logf("latency (%s): %d single mails in %v (%d not seen arriving by the second connection)", res.via, count,
+		time.Since(t0).Round(time.Millisecond), res.unsplit)
 	return res
 }
 
