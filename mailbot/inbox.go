@@ -892,11 +892,6 @@ func (ib *Inbox) humanPlace() string {
 // to a human: records that and tells the organisers. It reports whether
 // the mail was given up.
 func (ib *Inbox) failed(ctx context.Context, in Incoming, mailID int64, env *imap.Envelope, cause error) (bool, error) {
-	if mailID == 0 {
-		// The mail could not even be recorded (the database is away):
-		// nothing to count, try again later.
-		return false, nil
-	}
 	n, err := ib.store.FailMail(ctx, mailID, cause.Error())
 	if err != nil {
 		return false, fmt.Errorf("record failure: %w", err)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"mime"
 	"net/mail"
 	"strings"
 
@@ -121,10 +120,7 @@ func envelopeOf(raw []byte) *imap.Envelope {
 	if err != nil {
 		return nil
 	}
-	env := &imap.Envelope{Subject: m.Header.Get("Subject"), MessageID: headerMessageID(raw)}
-	if d, err := new(mime.WordDecoder).DecodeHeader(env.Subject); err == nil {
-		env.Subject = d
-	}
+	env := &imap.Envelope{Subject: subjectOf(raw), MessageID: headerMessageID(raw)}
 	if from, err := m.Header.AddressList("From"); err == nil {
 		for _, a := range from {
 			local, host, _ := strings.Cut(a.Address, "@")

@@ -241,13 +241,6 @@ func (s *Store) PendingIMAP(ctx context.Context, mailbox string) ([]MailRef, err
 	return s.mailRefs(ctx, `WHERE mailbox = ? AND done = 1 AND imap_done = 0`, mailbox)
 }
 
-// UnfinishedMails returns the recorded mails that are not yet processed,
-// oldest first, so that processing can resume after a crash. It fails only
-// on database errors.
-func (s *Store) UnfinishedMails(ctx context.Context) ([]MailRef, error) {
-	return s.mailRefs(ctx, `WHERE done = 0`)
-}
-
 func (s *Store) mailRefs(ctx context.Context, where string, args ...any) ([]MailRef, error) {
 	var refs []MailRef
 	err := s.Read(ctx, func(tx *Tx) error {

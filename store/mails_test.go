@@ -21,8 +21,8 @@ func TestRecordMail(t *testing.T) {
 	if n, err := s.FailMail(ctx, first.ID, "temporary trouble"); err != nil || n != 1 {
 		t.Errorf("FailMail = %d, %v; want 1", n, err)
 	}
-	if refs, err := s.UnfinishedMails(ctx); err != nil || len(refs) != 1 || refs[0].ID != first.ID || refs[0].Attempts != 1 {
-		t.Errorf("UnfinishedMails = %+v, %v", refs, err)
+	if refs, err := s.UndecidedMails(ctx, 10); err != nil || len(refs) != 1 || refs[0].ID != first.ID || refs[0].Attempts != 1 {
+		t.Errorf("UndecidedMails = %+v, %v", refs, err)
 	}
 	err = s.Update(ctx, func(tx *Tx) error { return tx.FinishMail(first.ID, "registered", "w1 confirmed", t0) })
 	if err != nil {
