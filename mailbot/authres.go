@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/emersion/go-msgauth/authres"
+	"github.com/goteborgsregionen/anmalan/message"
 )
 
 // isOrganiser reports whether addr is one of the configured organisers.
@@ -26,7 +27,7 @@ func isOrganiser(addr string, cfg *Config) bool {
 // the topmost such field counts because the trusted server adds its field
 // above anything the sender wrote; a forger can add fields below it, not
 // above. It returns the answer and the reason.
-func senderAuthenticated(m *Message, cfg *Config) (bool, string) {
+func senderAuthenticated(m *message.Message, cfg *Config) (bool, string) {
 	if !isOrganiser(m.From.Address, cfg) {
 		return false, "the sender is not a listed organiser"
 	}
@@ -37,7 +38,7 @@ func senderAuthenticated(m *Message, cfg *Config) (bool, string) {
 // the trusted receiving server, by the rules of senderAuthenticated. A
 // participant's cancellation from an authenticated address counts without
 // a reply to the bot's mail.
-func mailAuthenticated(m *Message, cfg *Config) (bool, string) {
+func mailAuthenticated(m *message.Message, cfg *Config) (bool, string) {
 	if cfg == nil {
 		return false, "no config"
 	}

@@ -3,6 +3,8 @@ package mailbot
 import (
 	"strings"
 	"testing"
+
+	"github.com/goteborgsregionen/anmalan/message/messagetest"
 )
 
 func TestAutomaticMail(t *testing.T) {
@@ -64,7 +66,7 @@ func TestAutomaticMail(t *testing.T) {
 			lines = append(lines, "To: anmalan@goteborgsregionen.example")
 			lines = append(lines, tt.headers...)
 			lines = append(lines, "", tt.body)
-			u := Understand(mustRead(t, mailText(lines...)), cfg)
+			u := Understand(messagetest.MustRead(t, messagetest.Mail(lines...)), cfg)
 			if u.Automatic != tt.want {
 				t.Errorf("automatic %q, want %q (kind %s, reason: %s)", u.Automatic, tt.want, u.Kind, u.Reason)
 			}
@@ -105,7 +107,7 @@ func TestBouncedAddresses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			u := Understand(mustRead(t, mailText(tt.lines...)), corpusConfig())
+			u := Understand(messagetest.MustRead(t, messagetest.Mail(tt.lines...)), corpusConfig())
 			if u.Automatic != AutoBounce {
 				t.Fatalf("automatic %q, want bounce (%s)", u.Automatic, u.Reason)
 			}

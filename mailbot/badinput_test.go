@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/message/messagetest"
 )
 
 func nestedMultipart(depth int) []byte {
@@ -90,16 +93,16 @@ func TestBadInput(t *testing.T) {
 			return []byte("From: a@example.org\r\nSubject: nul\x00\r\n\r\nAnm\x00äl mig.\x00\r\n")
 		}, "NUL", "Anmäl mig.", 1 << 20},
 		{"broken base64", func() []byte {
-			return mailText("From: a@example.org", "Content-Transfer-Encoding: base64", "", "QW5tw6RsIG1pZy4=!!*%%", "garbage here")
+			return messagetest.Mail("From: a@example.org", "Content-Transfer-Encoding: base64", "", "QW5tw6RsIG1pZy4=!!*%%", "garbage here")
 		}, "base64", "Anmäl mig.", 1 << 20},
 		{"a boundary that never closes", func() []byte {
-			return mailText("From: a@example.org", `Content-Type: multipart/mixed; boundary="b"`, "", "--b", "Content-Type: text/plain", "", "Anmäl mig.", "no end")
+			return messagetest.Mail("From: a@example.org", `Content-Type: multipart/mixed; boundary="b"`, "", "--b", "Content-Type: text/plain", "", "Anmäl mig.", "no end")
 		}, "without the boundary", "Anmäl mig.", 1 << 20},
 		{"a boundary that is never used", func() []byte {
-			return mailText("From: a@example.org", `Content-Type: multipart/mixed; boundary="b"`, "", "Anmäl mig.")
+			return messagetest.Mail("From: a@example.org", `Content-Type: multipart/mixed; boundary="b"`, "", "Anmäl mig.")
 		}, "boundary never appears", "", 1 << 20},
 		{"multipart without boundary", func() []byte {
-			return mailText("From: a@example.org", `Content-Type: multipart/mixed`, "", "Anmäl mig.")
+			return messagetest.Mail("From: a@example.org", `Content-Type: multipart/mixed`, "", "Anmäl mig.")
 		}, "no boundary", "Anmäl mig.", 1 << 20},
 		{"nested 30 MiB attached mails", func() []byte {
 			inner := bigTextPart(30 << 20)
@@ -119,7 +122,7 @@ func TestBadInput(t *testing.T) {
 			runtime.GC()
 			runtime.ReadMemStats(&before)
 			start := time.Now()
-			m, err := ReadMessage(raw)
+			m, err := message.ReadMessage(raw)
 			elapsed := time.Since(start)
 			runtime.ReadMemStats(&after)
 			if err != nil {
@@ -133,7 +136,7 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("problems %q, want one about %q", m.Problems, tt.problem)
 			}
 			if !strings.Contains(m.Text, tt.text) {
-				t.Errorf("text %q…, want it to contain %q", clip(m.Text, 200), tt.text)
+				t.Errorf("text %q…, want it to contain %q", message.Clip(m.Text, 200), tt.text)
 			}
 			if !utf8.ValidString(m.Text) || !utf8.ValidString(m.Subject) {
 				t.Error("text or subject is not valid UTF-8")

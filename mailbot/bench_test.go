@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/goteborgsregionen/anmalan/message"
 )
 
 // BenchmarkUnderstand reads and understands a typical registration: the
@@ -21,13 +23,13 @@ func BenchmarkUnderstand(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(raw)))
 		for b.Loop() {
-			if _, err := ReadMessage(raw); err != nil {
+			if _, err := message.ReadMessage(raw); err != nil {
 				b.Fatal(err)
 			}
 		}
 		reportRate(b)
 	})
-	m, err := ReadMessage(raw)
+	m, err := message.ReadMessage(raw)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -42,7 +44,7 @@ func BenchmarkUnderstand(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(raw)))
 		for b.Loop() {
-			m, err := ReadMessage(raw)
+			m, err := message.ReadMessage(raw)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -223,7 +224,7 @@ func (b *Bot) mailRecord(in Incoming, key string) store.MailRecord {
 // as unreadable and is not an error.
 func (b *Bot) Decide(ctx context.Context, in Incoming, mailID int64, key string) (Result, error) {
 	res := Result{MailID: mailID, Key: key}
-	msg, rerr := ReadMessage(in.Raw)
+	msg, rerr := message.ReadMessage(in.Raw)
 	if rerr != nil {
 		res.Outcome = OutcomeUnreadable
 		res.Decisions = append(res.Decisions, "could not read the mail: "+rerr.Error())
@@ -267,7 +268,7 @@ func (b *Bot) Decide(ctx context.Context, in Incoming, mailID int64, key string)
 
 // decide applies what the mail asks for, inside tx, and returns the mail's
 // outcome and a one-line detail.
-func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Understanding, res *Result) (string, string, error) {
+func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *message.Message, u Understanding, res *Result) (string, string, error) {
 	sender := &msg.From
 	switch {
 	case u.Kind == "automatic":
@@ -398,7 +399,7 @@ type registration struct {
 	tx     *store.Tx
 	mailID int64
 	in     Incoming
-	msg    *Message
+	msg    *message.Message
 	sender *mail.Address
 	lang   string
 	refs   []string
@@ -524,7 +525,7 @@ func (b *Bot) askWhich(reg registration, why string) error {
 // sender is asked. A date whose registration has closed is returned as it
 // is: the sender gets that answer for that event, not a silent pick of
 // another.
-func (b *Bot) chooseEvents(tx *store.Tx, u Understanding, msg *Message, arrived time.Time) ([]*EventConfig, string, string, error) {
+func (b *Bot) chooseEvents(tx *store.Tx, u Understanding, msg *message.Message, arrived time.Time) ([]*EventConfig, string, string, error) {
 	if u.DateUnmatched {
 		return nil, "", fmt.Sprintf("the date %q is not one of the dates offered", u.Date.Written), nil
 	}
@@ -601,7 +602,7 @@ func (b *Bot) chooseEvents(tx *store.Tx, u Understanding, msg *Message, arrived 
 
 // threadEvent returns the event of the registration that the mail we sent,
 // and msg answers, was about; nil when msg answers none of ours.
-func (b *Bot) threadEvent(tx *store.Tx, msg *Message) (*EventConfig, error) {
+func (b *Bot) threadEvent(tx *store.Tx, msg *message.Message) (*EventConfig, error) {
 	sent, err := tx.SentByUs(append(append([]string{}, msg.InReplyTo...), msg.References...))
 	if err != nil {
 		return nil, err
@@ -632,7 +633,7 @@ func (b *Bot) fullNote(first *EventConfig, lang string) string {
 
 // answersOurQuestion reports whether msg replies to a mail in which we
 // asked the sender which event they meant.
-func (b *Bot) answersOurQuestion(tx *store.Tx, msg *Message) (bool, error) {
+func (b *Bot) answersOurQuestion(tx *store.Tx, msg *message.Message) (bool, error) {
 	sent, err := tx.SentByUs(append(append([]string{}, msg.InReplyTo...), msg.References...))
 	if err != nil {
 		return false, err

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -33,7 +34,7 @@ type change struct {
 // organiserTrusted reports whether the organiser's command counts: her
 // mail passed authentication, or the config trusts the From address
 // (organiser_auth = "trust-from", test setups only).
-func (b *Bot) organiserTrusted(msg *Message, u Understanding) bool {
+func (b *Bot) organiserTrusted(msg *message.Message, u Understanding) bool {
 	if u.SenderAuthenticated {
 		return true
 	}
@@ -43,7 +44,7 @@ func (b *Bot) organiserTrusted(msg *Message, u Understanding) bool {
 // decideCommand applies an organiser's commands in order, inside tx, and
 // answers her alone. A command that cannot be trusted changes nothing: the
 // configured organisers are warned and the mail is left for a human.
-func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Understanding, res *Result) (string, string, error) {
+func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in Incoming, msg *message.Message, u Understanding, res *Result) (string, string, error) {
 	if !b.organiserTrusted(msg, u) {
 		return b.warnForged(tx, mailID, msg, u, res)
 	}
@@ -118,7 +119,7 @@ func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in Incoming, msg *Messag
 
 // warnForged tells every configured organiser about a command that could
 // not be trusted, and leaves the mail for a human.
-func (b *Bot) warnForged(tx *store.Tx, mailID int64, msg *Message, u Understanding, res *Result) (string, string, error) {
+func (b *Bot) warnForged(tx *store.Tx, mailID int64, msg *message.Message, u Understanding, res *Result) (string, string, error) {
 	ev := b.changeEvent(tx, u, "")
 	f := ForgedMail{From: msg.From.String(), Subject: msg.Subject, MessageID: msg.MessageID,
 		AuthResults: msg.Header.Values("Authentication-Results")}
@@ -195,7 +196,7 @@ func (b *Bot) changeEvent(tx *store.Tx, u Understanding, threadEvent string) *Ev
 // askOrganiserWhich answers an organiser's command that did not say which
 // session it is about: what she wrote is quoted back, with the sessions to
 // come and how to name one.
-func (b *Bot) askOrganiserWhich(tx *store.Tx, mailID int64, msg *Message, u Understanding, res *Result) error {
+func (b *Bot) askOrganiserWhich(tx *store.Tx, mailID int64, msg *message.Message, u Understanding, res *Result) error {
 	var sessions []OpenSession
 	for i := range b.cfg.Events {
 		ev := &b.cfg.Events[i]
@@ -343,8 +344,8 @@ func (b *Bot) notify(c *change, ev *EventConfig, reg store.Registration, kind st
 func (b *Bot) registrationLanguage(tx *store.Tx, reg store.Registration) string {
 	if reg.MailID != 0 {
 		if raw, err := tx.MailRaw(reg.MailID); err == nil {
-			if m, err := ReadMessage(raw); err == nil {
-				return language(splitQuote(m.Text).Own, m.Subject, b.cfg)
+			if m, err := message.ReadMessage(raw); err == nil {
+				return language(message.SplitQuote(m.Text).Own, m.Subject, b.cfg)
 			}
 		}
 	}
@@ -613,8 +614,8 @@ var courtesyRe = regexp.MustCompile(`(?i)^\W*(hej|hejsan|hallå|hi|hello|dear|ta
 // notUnderstood returns the sentences of the organiser's own text that
 // gave no change and are not mere courtesy: she is told that nothing was
 // done for them.
-func notUnderstood(msg *Message, u Understanding) []string {
-	body, _ := splitSignature(splitQuote(msg.Text).Own)
+func notUnderstood(msg *message.Message, u Understanding) []string {
+	body, _ := message.SplitSignature(message.SplitQuote(msg.Text).Own)
 	done := map[string]bool{}
 	for _, c := range u.Changes {
 		done[strings.TrimSpace(c.Text)] = true
@@ -635,7 +636,7 @@ func notUnderstood(msg *Message, u Understanding) []string {
 // decideParticipantChange handles a participant's cancellation or
 // colleague: it counts only as a reply to a mail the bot sent to that
 // address, or from an authenticated sender, and only until changes_close.
-func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in Incoming, msg *Message, u Understanding, res *Result) (string, string, error) {
+func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in Incoming, msg *message.Message, u Understanding, res *Result) (string, string, error) {
 	sender := strings.ToLower(msg.From.Address)
 	thread, err := tx.SentTo(append(append([]string{}, msg.InReplyTo...), msg.References...), sender)
 	if err != nil {
@@ -712,8 +713,8 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in Incoming, m
 
 // mentions reports whether the writer's own text names the person (by
 // first name or full name).
-func mentions(msg *Message, name string) bool {
-	own := strings.ToLower(splitQuote(msg.Text).Own)
+func mentions(msg *message.Message, name string) bool {
+	own := strings.ToLower(message.SplitQuote(msg.Text).Own)
 	f := strings.Fields(strings.ToLower(name))
 	return len(f) > 0 && regexp.MustCompile(`(^|[^\p{L}])`+regexp.QuoteMeta(f[0])+`([^\p{L}]|$)`).MatchString(own)
 }
@@ -721,7 +722,7 @@ func mentions(msg *Message, name string) bool {
 // acceptOffer accepts an open offer of a seat when the mail says yes (or
 // registers again) in reply to our mail to that address. It returns false
 // when the mail is not such an answer.
-func (b *Bot) acceptOffer(tx *store.Tx, mailID int64, msg *Message, u Understanding, res *Result) (bool, error) {
+func (b *Bot) acceptOffer(tx *store.Tx, mailID int64, msg *message.Message, u Understanding, res *Result) (bool, error) {
 	if u.Kind != "other" && u.Kind != "registration" {
 		return false, nil
 	}

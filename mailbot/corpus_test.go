@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goteborgsregionen/anmalan/message"
 )
 
 // corpusConfig is the setup of the corpus's registrations: the organiser,
@@ -61,13 +63,13 @@ func emlFiles(t *testing.T, dir, pattern string) []string {
 	return files
 }
 
-func readFile(t *testing.T, path string) *Message {
+func readFile(t *testing.T, path string) *message.Message {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := ReadMessage(raw)
+	m, err := message.ReadMessage(raw)
 	if err != nil {
 		t.Fatalf("%s: ReadMessage: %v", filepath.Base(path), err)
 	}
@@ -239,7 +241,7 @@ func TestWholeCorpusReads(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := ReadMessage(raw)
+			m, err := message.ReadMessage(raw)
 			if err != nil {
 				t.Errorf("%s/%s: %v", folder, filepath.Base(f), err)
 				continue

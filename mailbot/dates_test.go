@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/goteborgsregionen/anmalan/message"
 )
 
 func TestFindDates(t *testing.T) {
@@ -73,7 +75,7 @@ func TestDateInTheQuoteDoesNotCount(t *testing.T) {
 		"Jag kommer gärna!\r\n/Sara\r\n\r\n" +
 		"Från: GR Anmälan <anmalan@goteborgsregionen.example>\r\nSkickat: den 20 november 2018 10:00\r\nTill: Sara\r\nÄmne: Inbjudan\r\n\r\n" +
 		"Välkommen den 13 december i Kungälv eller 11/12 i Göteborg.\r\n"
-	m, err := ReadMessage([]byte(raw))
+	m, err := message.ReadMessage([]byte(raw))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/message/messagetest"
 )
 
 // fuzzSeeds returns the mails of the project's corpus copy, to seed the
@@ -27,7 +30,7 @@ func fuzzSeeds(f *testing.F) [][]byte {
 			seeds = append(seeds, raw)
 		}
 	}
-	seeds = append(seeds, nestedMultipart(30), manyParts(600), mailText("From: a@example.org", "Content-Transfer-Encoding: base64", "", "QW5t!!"))
+	seeds = append(seeds, nestedMultipart(30), manyParts(600), messagetest.Mail("From: a@example.org", "Content-Transfer-Encoding: base64", "", "QW5t!!"))
 	return seeds
 }
 
@@ -66,14 +69,14 @@ func FuzzRead(f *testing.F) {
 	}
 	cfg := corpusConfig()
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		m, err := ReadMessage(raw)
+		m, err := message.ReadMessage(raw)
 		if err != nil {
 			return
 		}
 		if !utf8.ValidString(m.Text) || !utf8.ValidString(m.Subject) || !utf8.ValidString(m.From.Name) {
 			t.Fatalf("not UTF-8: subject %q, from %q", m.Subject, m.From.Name)
 		}
-		if len(m.Text) > 2*maxTotalText {
+		if len(m.Text) > 2*message.MaxTotalText {
 			t.Fatalf("text of %d bytes", len(m.Text))
 		}
 		checkUnderstanding(t, Understand(m, cfg))
@@ -86,7 +89,7 @@ func FuzzRead(f *testing.F) {
 // consistent answer with a reason.
 func FuzzUnderstand(f *testing.F) {
 	for _, s := range fuzzSeeds(f) {
-		m, err := ReadMessage(s)
+		m, err := message.ReadMessage(s)
 		if err != nil {
 			continue
 		}
@@ -98,7 +101,7 @@ func FuzzUnderstand(f *testing.F) {
 	}
 	cfg := corpusConfig()
 	f.Fuzz(func(t *testing.T, name, addr, to, subject, text string) {
-		m, err := ReadMessage(mailText("X-Fuzz: 1", "", ""))
+		m, err := message.ReadMessage(messagetest.Mail("X-Fuzz: 1", "", ""))
 		if err != nil {
 			t.Fatal(err)
 		}

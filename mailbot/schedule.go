@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -527,7 +528,7 @@ func (b *Bot) forget(c *change, addr string) (store.Erased, error) {
 // authenticated sender) the sender is erased everywhere and told so; the
 // answer itself is erased once sent. Otherwise the mail is left for a
 // human, who can check who wrote and run `anmalan forget`.
-func (b *Bot) decideForget(tx *store.Tx, mailID int64, msg *Message, res *Result) (string, string, error) {
+func (b *Bot) decideForget(tx *store.Tx, mailID int64, msg *message.Message, res *Result) (string, string, error) {
 	sender := strings.ToLower(msg.From.Address)
 	thread, err := tx.SentTo(append(append([]string{}, msg.InReplyTo...), msg.References...), sender)
 	if err != nil {
@@ -542,7 +543,7 @@ func (b *Bot) decideForget(tx *store.Tx, mailID int64, msg *Message, res *Result
 	if err != nil {
 		return "", "", err
 	}
-	lang := language(splitQuote(msg.Text).Own, msg.Subject, b.cfg)
+	lang := language(message.SplitQuote(msg.Text).Own, msg.Subject, b.cfg)
 	lines := []string{
 		fmt.Sprintf(tr(lang, "%d anmälningar", "%d registrations"), e.Registrations),
 		fmt.Sprintf(tr(lang, "%d mottagna mejl", "%d mails received"), e.Mails),

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/goteborgsregionen/anmalan/message"
 )
 
 // Understand tells what a decoded mail asks of the bot: whether it is
@@ -20,7 +22,7 @@ import (
 //
 // Dates the mail names are read against its Date header; the bot uses
 // UnderstandAt with the mail's arrival instead.
-func Understand(m *Message, cfg *Config) Understanding {
+func Understand(m *message.Message, cfg *Config) Understanding {
 	var at time.Time
 	if m != nil {
 		at = m.Date
@@ -31,7 +33,7 @@ func Understand(m *Message, cfg *Config) Understanding {
 // UnderstandAt is Understand for a mail that arrived at arrived: a date it
 // names without a year is the next such date after arrived, and a weekday
 // is matched among the events open at arrived.
-func UnderstandAt(m *Message, cfg *Config, arrived time.Time) Understanding {
+func UnderstandAt(m *message.Message, cfg *Config, arrived time.Time) Understanding {
 	u := understand(m, cfg)
 	if m != nil && u.Kind != "automatic" {
 		applyDates(&u, m, cfg, arrived)
@@ -59,7 +61,7 @@ func validPerson(p *Person) {
 	p.Diet = strings.ToValidUTF8(p.Diet, "\uFFFD")
 }
 
-func understand(m *Message, cfg *Config) Understanding {
+func understand(m *message.Message, cfg *Config) Understanding {
 	if m == nil {
 		return Understanding{Kind: "other", Reason: "there is no mail"}
 	}
@@ -73,8 +75,8 @@ func understand(m *Message, cfg *Config) Understanding {
 
 	// A registration is never long; reading only the start of a huge text
 	// keeps the time per mail bounded.
-	split := splitQuote(head(m.Text, maxUnderstandBytes))
-	body, sig := splitSignature(split.Own)
+	split := message.SplitQuote(head(m.Text, maxUnderstandBytes))
+	body, sig := message.SplitSignature(split.Own)
 	u := Understanding{
 		Language: language(split.Own, m.Subject, cfg),
 		Event:    eventFor(m, split.Own, cfg),
@@ -193,15 +195,15 @@ var yesRe = regexp.MustCompile(`(?i)^\s*(ja|jajamen|japp|absolut|yes|yep|sure|ce
 
 // answersYes reports whether the writer's own text (quote and signature
 // removed) begins with a yes, as an answer to an offer of a seat.
-func answersYes(m *Message) bool {
+func answersYes(m *message.Message) bool {
 	if m == nil {
 		return false
 	}
-	body, _ := splitSignature(splitQuote(m.Text).Own)
+	body, _ := message.SplitSignature(message.SplitQuote(m.Text).Own)
 	body = strings.TrimSpace(body)
 	if body == "" {
 		// "JA" alone may be taken for a signature; the own text then is it.
-		body = strings.TrimSpace(splitQuote(m.Text).Own)
+		body = strings.TrimSpace(message.SplitQuote(m.Text).Own)
 	}
 	return yesRe.MatchString(body)
 }
@@ -331,7 +333,7 @@ func formPeople(v view, cfg *Config) []Person {
 		}
 		switch {
 		case strings.Contains(key, "mail") || strings.Contains(key, "post") || key == "mejl":
-			if a := addrSpecRe.FindString(val); a != "" {
+			if a := message.AddrSpecRe.FindString(val); a != "" {
 				cur.Email = a
 			}
 		case strings.Contains(key, "kost") || strings.Contains(key, "diet") || strings.Contains(key, "allerg") || strings.Contains(key, "mat") || strings.Contains(key, "food"):
@@ -393,7 +395,7 @@ func listedPeople(v view, cfg *Config) []Person {
 	bot := botAddress(cfg)
 	seen := map[string]bool{}
 	for _, line := range strings.Split(v.body, "\n") {
-		locs := addrSpecRe.FindAllStringIndex(line, 20)
+		locs := message.AddrSpecRe.FindAllStringIndex(line, 20)
 		prevEnd := 0
 		for k, loc := range locs {
 			addr := line[loc[0]:loc[1]]
@@ -563,7 +565,7 @@ func signatureName(sig string) string {
 		if i > 6 {
 			break
 		}
-		if g := greetingRe.FindString(t); g != "" {
+		if g := message.GreetingRe.FindString(t); g != "" {
 			t = strings.TrimSpace(t[len(g):])
 		}
 		t = strings.TrimSpace(strings.TrimPrefix(t, "/"))
@@ -571,7 +573,7 @@ func signatureName(sig string) string {
 		if t == "" || t == "--" {
 			continue
 		}
-		if looksLikeName(t) && !functionNameRe.MatchString(t) && orgIn(t) == "" {
+		if message.LooksLikeName(t) && !functionNameRe.MatchString(t) && orgIn(t) == "" {
 			return t
 		}
 	}
@@ -727,7 +729,7 @@ func language(own, subject string, cfg *Config) string {
 // eventFor returns the ID of the event the mail is about: the only event;
 // else the one whose keyword or title the subject or text names, or whose
 // ID is the +tag of the bot's address it was sent to; else "".
-func eventFor(m *Message, own string, cfg *Config) string {
+func eventFor(m *message.Message, own string, cfg *Config) string {
 	if cfg == nil || len(cfg.Events) == 0 {
 		return ""
 	}
@@ -772,14 +774,14 @@ func eventFor(m *Message, own string, cfg *Config) string {
 // (Outlook "Från:/Skickat:", Gmail "Forwarded message", Apple "Begin
 // forwarded message:") or an attached message/rfc822. It returns the
 // original as a view and how it was found.
-func forwardedView(m *Message, split quoteSplit, body string, cfg *Config) (view, string, bool) {
+func forwardedView(m *message.Message, split message.QuoteSplit, body string, cfg *Config) (view, string, bool) {
 	subjFwd := forwardSubjectRe.MatchString(m.Subject)
-	inline := split.Kind == quoteForward || (split.Kind == quoteHeader && (subjFwd || strings.TrimSpace(body) == ""))
+	inline := split.Kind == message.QuoteForward || (split.Kind == message.QuoteHeader && (subjFwd || strings.TrimSpace(body) == ""))
 	if inline {
-		if f, ok := parseForwarded(split.Quoted); ok {
+		if f, ok := message.ParseForwarded(split.Quoted); ok {
 			from := parseOneAddress(f.From)
-			fs := splitQuote(f.Text)
-			b, s := splitSignature(fs.Own)
+			fs := message.SplitQuote(f.Text)
+			b, s := message.SplitSignature(fs.Own)
 			v := view{from: from, subject: f.Subject, own: fs.Own, body: b, sig: s}
 			if to := parseOneAddress(f.To); to.Address != "" {
 				v.to = []*mail.Address{&to}
@@ -792,8 +794,8 @@ func forwardedView(m *Message, split quoteSplit, body string, cfg *Config) (view
 	for _, a := range m.Attachments {
 		if a.Message != nil && a.Message.From.Address != "" {
 			in := a.Message
-			fs := splitQuote(in.Text)
-			b, s := splitSignature(fs.Own)
+			fs := message.SplitQuote(in.Text)
+			b, s := message.SplitSignature(fs.Own)
 			return view{from: in.From, to: in.To, cc: in.Cc, subject: in.Subject, own: fs.Own, body: b, sig: s}, "as an attached message", true
 		}
 	}
@@ -809,7 +811,7 @@ func parseOneAddress(s string) mail.Address {
 		a.Name = normaliseName(a.Name)
 		return *a
 	}
-	if l := looseAddresses(s); len(l) > 0 {
+	if l := message.LooseAddresses(s); len(l) > 0 {
 		return mail.Address{Name: normaliseName(l[0].Name), Address: l[0].Address}
 	}
 	return mail.Address{}
@@ -856,7 +858,7 @@ func (r ref) who() string {
 func refsIn(s string, skip func(string) bool) []ref {
 	var refs []ref
 	prev := 0
-	for _, loc := range addrSpecRe.FindAllStringIndex(s, 20) {
+	for _, loc := range message.AddrSpecRe.FindAllStringIndex(s, 20) {
 		addr := s[loc[0]:loc[1]]
 		if skip(addr) {
 			prev = loc[1]
@@ -1116,11 +1118,11 @@ func refPerson(r ref, v view, cfg *Config) *Person {
 // events: a named date that matches an event selects it, ahead of keywords;
 // a named date that matches none is recorded, so that the bot answers with
 // the dates offered instead of guessing.
-func applyDates(u *Understanding, m *Message, cfg *Config, arrived time.Time) {
+func applyDates(u *Understanding, m *message.Message, cfg *Config, arrived time.Time) {
 	if u.Kind == "command" {
 		return
 	}
-	split := splitQuote(head(m.Text, maxUnderstandBytes))
+	split := message.SplitQuote(head(m.Text, maxUnderstandBytes))
 	text := split.Own
 	if !replyOrForwardRe.MatchString(m.Subject) {
 		text += "\n" + m.Subject

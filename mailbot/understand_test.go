@@ -4,13 +4,16 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/message/messagetest"
 )
 
 // understandMail reads a mail made of header lines, an empty line and body
 // lines, and understands it with the corpus's config.
 func understandMail(t *testing.T, cfg *Config, lines ...string) Understanding {
 	t.Helper()
-	return Understand(mustRead(t, mailText(lines...)), cfg)
+	return Understand(messagetest.MustRead(t, messagetest.Mail(lines...)), cfg)
 }
 
 func TestRegistrations(t *testing.T) {
@@ -112,7 +115,7 @@ func TestQuoteSplitting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := splitQuote(tt.text).Own; got != tt.own {
+			if got := message.SplitQuote(tt.text).Own; got != tt.own {
 				t.Errorf("own %q, want %q", got, tt.own)
 			}
 		})
@@ -132,7 +135,7 @@ func TestSignatureSplitting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			body, sig := splitSignature(tt.own)
+			body, sig := message.SplitSignature(tt.own)
 			if body != tt.body || sig != tt.sig {
 				t.Errorf("body %q sig %q, want %q and %q", body, sig, tt.body, tt.sig)
 			}
@@ -216,7 +219,7 @@ func TestAnswersYes(t *testing.T) {
 		{"Japan is far away.", false},
 	}
 	for _, tt := range tests {
-		if got := answersYes(mustRead(t, mailText("From: Karin Ek <karin.ek@molndal.example>", "Subject: Re: Plats", "", tt.text))); got != tt.want {
+		if got := answersYes(messagetest.MustRead(t, messagetest.Mail("From: Karin Ek <karin.ek@molndal.example>", "Subject: Re: Plats", "", tt.text))); got != tt.want {
 			t.Errorf("answersYes(%q) = %v, want %v", tt.text, got, tt.want)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/goteborgsregionen/anmalan/mailbot"
+	"github.com/goteborgsregionen/anmalan/message"
 )
 
 // parseOutput is one line of `anmalan parse`: what the bot understood, with
@@ -60,7 +61,7 @@ func cmdParse(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			status = 1
 			continue
 		}
-		m, err := mailbot.ReadMessage(raw)
+		m, err := message.ReadMessage(raw)
 		if err != nil {
 			fmt.Fprintf(stderr, "anmalan parse: %s: %v\n", path, err)
 			status = 1

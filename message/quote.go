@@ -1,4 +1,4 @@
-package mailbot
+package message
 
 import (
 	"regexp"
@@ -11,8 +11,8 @@ type quoteKind int
 const (
 	quoteNone      quoteKind = iota
 	quoteReply               // "On … wrote:", "Den … skrev:", "> " lines, "-----Original Message-----"
-	quoteHeader              // an Outlook header block ("Från: … Skickat: …")
-	quoteForward             // "---------- Forwarded message ---------", "Begin forwarded message:"
+	QuoteHeader              // an Outlook header block ("Från: … Skickat: …")
+	QuoteForward             // "---------- Forwarded message ---------", "Begin forwarded message:"
 	quoteSeparator           // a line of underscores before a header block
 )
 
@@ -31,7 +31,7 @@ var (
 
 // quoteSplit is a mail's text split into what the writer wrote now (Own)
 // and what is quoted or forwarded below it (Quoted).
-type quoteSplit struct {
+type QuoteSplit struct {
 	Own    string
 	Quoted string
 	Kind   quoteKind
@@ -41,7 +41,7 @@ type quoteSplit struct {
 
 // splitQuote finds where the quoted part of text starts. Lines starting with
 // ">" above that point are dropped from Own too (an inline quote).
-func splitQuote(text string) quoteSplit {
+func SplitQuote(text string) QuoteSplit {
 	lines := strings.Split(text, "\n")
 	cut, kind := -1, quoteNone
 	for i, l := range lines {
@@ -53,13 +53,13 @@ func splitQuote(text string) quoteSplit {
 		}
 		switch {
 		case forwardMarkRe.MatchString(t):
-			cut, kind = i, quoteForward
+			cut, kind = i, QuoteForward
 		case originalMsgRe.MatchString(t):
 			cut, kind = i, quoteReply
 		case underscoreLine.MatchString(t) && isHeaderBlock(lines, i+1):
-			cut, kind = i, quoteHeader
+			cut, kind = i, QuoteHeader
 		case isHeaderBlock(lines, i):
-			cut, kind = i, quoteHeader
+			cut, kind = i, QuoteHeader
 		case wroteRe.MatchString(t) && (wroteStartRe.MatchString(t) || i > 0 && wroteStartRe.MatchString(lines[i-1])):
 			if !wroteStartRe.MatchString(t) && i > 0 {
 				cut = i - 1 // the attribution wrapped over two lines
@@ -75,9 +75,9 @@ func splitQuote(text string) quoteSplit {
 		}
 	}
 	if cut < 0 {
-		return quoteSplit{Own: dropQuoted(lines)}
+		return QuoteSplit{Own: dropQuoted(lines)}
 	}
-	return quoteSplit{
+	return QuoteSplit{
 		Own:    dropQuoted(lines[:cut]),
 		Quoted: strings.Join(lines[cut:], "\n"),
 		Kind:   kind,
@@ -138,7 +138,7 @@ type forwarded struct {
 // parseForwarded reads the header block at the start of a quoted part
 // (Outlook's "Från:/Skickat:/Till:/Ämne:", Gmail's and Apple Mail's
 // "From:/Date:/Subject:/To:") and returns it with the text below it.
-func parseForwarded(quoted string) (forwarded, bool) {
+func ParseForwarded(quoted string) (forwarded, bool) {
 	lines := strings.Split(quoted, "\n")
 	i := 0
 	// Skip the marker line and blank lines before the header block.
@@ -211,7 +211,7 @@ func unquote(text string) string {
 
 var (
 	// Greeting lines that start a signature.
-	greetingRe  = regexp.MustCompile(`(?i)^\s*(med vänlig(a)? hälsning(ar)?|vänlig(a)? hälsning(ar)?|mvh|m\.v\.h\.?|hälsningar|hälsning|bästa hälsningar|varma hälsningar|hälsar|ha det (bra|gott)|kind regards|best regards|warm regards|regards|best wishes|best|cheers|many thanks|thanks|thank you|sincerely|yours sincerely|yours|tack på förhand|tack så mycket|tack)\b[,.!]*`)
+	GreetingRe  = regexp.MustCompile(`(?i)^\s*(med vänlig(a)? hälsning(ar)?|vänlig(a)? hälsning(ar)?|mvh|m\.v\.h\.?|hälsningar|hälsning|bästa hälsningar|varma hälsningar|hälsar|ha det (bra|gott)|kind regards|best regards|warm regards|regards|best wishes|best|cheers|many thanks|thanks|thank you|sincerely|yours sincerely|yours|tack på förhand|tack så mycket|tack)\b[,.!]*`)
 	slashNameRe = regexp.MustCompile(`^\s*/\s*\p{Lu}[\p{L}.-]*(\s+\p{Lu}[\p{L}.-]*){0,3}\s*$`)
 	sentFromRe  = regexp.MustCompile(`(?i)^\s*(skickat från min|sent from my|envoyé de mon|von meinem|lähetetty|sendt fra min|get outlook for)`)
 )
@@ -220,7 +220,7 @@ var (
 // greeting line ("Med vänliga hälsningar", "Mvh", "Kind regards", "/Sara")
 // or "-- " line, and everything below it. A greeting in the first line is
 // not a signature (a mail that starts with "Tack!" has a body).
-func splitSignature(own string) (body, sig string) {
+func SplitSignature(own string) (body, sig string) {
 	lines := strings.Split(own, "\n")
 	cut := -1
 	for i := len(lines) - 1; i >= 1; i-- {
@@ -230,11 +230,11 @@ func splitSignature(own string) (body, sig string) {
 			cut = i
 			break
 		}
-		if m := greetingRe.FindString(t); m != "" {
+		if m := GreetingRe.FindString(t); m != "" {
 			// The greeting must be the whole line or be followed by a name
 			// ("Mvh Eva Strand"), not be the start of a sentence.
 			rest := strings.TrimSpace(t[len(m):])
-			if rest == "" || looksLikeName(rest) {
+			if rest == "" || LooksLikeName(rest) {
 				cut = i
 				break
 			}
@@ -262,7 +262,7 @@ var nameRe = regexp.MustCompile(`^\p{Lu}[\p{Ll}'’-]+(?:-\p{Lu}[\p{Ll}]+)?(?:\s
 
 // looksLikeName reports whether s is a person's name: one to four
 // capitalised words, no digits or punctuation beyond hyphens.
-func looksLikeName(s string) bool {
+func LooksLikeName(s string) bool {
 	s = strings.TrimSpace(strings.TrimRight(s, ",."))
 	return s != "" && len(s) <= 60 && nameRe.MatchString(s)
 }

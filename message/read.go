@@ -1,4 +1,4 @@
-package mailbot
+package message
 
 import (
 	"bufio"
@@ -14,7 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/emersion/go-message"
+	gomessage "github.com/emersion/go-message"
 	"github.com/emersion/go-message/charset"
 	gomail "github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
@@ -32,7 +32,7 @@ const (
 	maxParts        = 500       // MIME parts in one mail, all levels
 	maxHeaderBytes  = 256 << 10 // one header block
 	maxTextBytes    = 8 << 20   // decoded text kept from one part
-	maxTotalText    = 16 << 20  // decoded text kept from the whole mail
+	MaxTotalText    = 16 << 20  // decoded text kept from the whole mail
 	maxReportBytes  = 64 << 10  // delivery-status, rfc822-headers, calendar
 	maxNestedBytes  = 16 << 20  // attached message/rfc822 parts to parse, in all
 	maxEncodedRatio = 2         // encoded bytes read per decoded byte wanted
@@ -179,7 +179,7 @@ func (r *reader) read(raw []byte, depth int) (*Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Message{Header: gomail.Header{Header: message.Header{Header: hdr}}}
+	m := &Message{Header: gomail.Header{Header: gomessage.Header{Header: hdr}}}
 	r.fillHeader(m)
 
 	ctype, params := parseContentType(hdr.Get("Content-Type"))
@@ -248,7 +248,7 @@ func (r *reader) splitHeader(raw []byte) (textproto.Header, []byte, error) {
 			clean.WriteString("\r\n")
 		default:
 			keep = false
-			r.problem("a header line is not a field and was skipped: %q", clip(string(trimmed), 60))
+			r.problem("a header line is not a field and was skipped: %q", Clip(string(trimmed), 60))
 		}
 	}
 	if fields == 0 {
@@ -311,7 +311,7 @@ func (r *reader) fillHeader(m *Message) {
 	if v := h.Get("Date"); v != "" {
 		d, err := mail.ParseDate(strings.TrimSpace(v))
 		if err != nil {
-			r.problem("the Date field cannot be read: %q", clip(v, 60))
+			r.problem("the Date field cannot be read: %q", Clip(v, 60))
 		} else {
 			m.Date = d
 		}
@@ -376,7 +376,7 @@ func toUTF8(s string) string {
 
 var (
 	msgIDRe    = regexp.MustCompile(`<([^<>\s]+)>`)
-	addrSpecRe = regexp.MustCompile(`[A-Za-z0-9!#$%&'*+/=?^_{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+`)
+	AddrSpecRe = regexp.MustCompile(`[A-Za-z0-9!#$%&'*+/=?^_{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+`)
 )
 
 func msgIDs(v string) []string {
@@ -417,7 +417,7 @@ func (r *reader) addresses(h gomail.Header, key string) []*mail.Address {
 		}
 		return list
 	}
-	list := looseAddresses(v)
+	list := LooseAddresses(v)
 	if len(list) == 1 {
 		// One address: all the text before it is the name, commas and all
 		// ("Carter, Emily <emily@…>").
@@ -428,7 +428,7 @@ func (r *reader) addresses(h gomail.Header, key string) []*mail.Address {
 		}
 	}
 	if len(list) == 0 {
-		r.problem("the %s field has no readable address: %q", key, clip(v, 60))
+		r.problem("the %s field has no readable address: %q", key, Clip(v, 60))
 	}
 	return list
 }
@@ -436,11 +436,11 @@ func (r *reader) addresses(h gomail.Header, key string) []*mail.Address {
 // looseAddresses finds addresses in a field that net/mail cannot parse:
 // each address with the text before it (up to a comma that is not inside
 // quotes) as its display name.
-func looseAddresses(v string) []*mail.Address {
+func LooseAddresses(v string) []*mail.Address {
 	var list []*mail.Address
 	rest := v
 	for len(list) < 1000 {
-		loc := addrSpecRe.FindStringIndex(rest)
+		loc := AddrSpecRe.FindStringIndex(rest)
 		if loc == nil {
 			break
 		}
@@ -665,18 +665,18 @@ func (r *reader) multipart(m *Message, b *bodyBuilder, ctype, boundary string, b
 }
 
 func shortErr(err error) string {
-	return clip(err.Error(), 100)
+	return Clip(err.Error(), 100)
 }
 
 // textPart reads a text part into b, decoding transfer encoding, charset,
 // format=flowed and HTML.
 func (r *reader) textPart(b *bodyBuilder, body io.Reader, enc string, params map[string]string, isHTML bool) {
 	limit := maxTextBytes
-	if left := maxTotalText - r.textBytes; left < limit {
+	if left := MaxTotalText - r.textBytes; left < limit {
 		limit = left
 	}
 	if limit <= 0 {
-		r.problem("the text is longer than %d MiB; the rest was skipped", maxTotalText>>20)
+		r.problem("the text is longer than %d MiB; the rest was skipped", MaxTotalText>>20)
 		r.drain(body)
 		return
 	}
@@ -751,7 +751,7 @@ func (r *reader) decodeTransfer(raw []byte, enc string) []byte {
 		}
 		return data
 	default:
-		r.problem("unknown transfer encoding %q; read as it is", clip(enc, 30))
+		r.problem("unknown transfer encoding %q; read as it is", Clip(enc, 30))
 		return raw
 	}
 }
@@ -871,12 +871,12 @@ func decodeCharset(data []byte, label string, r *reader) string {
 	}
 	dec, err := charset.Reader(label, bytes.NewReader(data))
 	if err != nil {
-		r.problem("unknown charset %q; read as UTF-8 or windows-1252", clip(label, 30))
+		r.problem("unknown charset %q; read as UTF-8 or windows-1252", Clip(label, 30))
 		return toUTF8(string(data))
 	}
 	out, err := io.ReadAll(dec)
 	if err != nil {
-		r.problem("the text is not valid %s: %v", clip(label, 30), shortErr(err))
+		r.problem("the text is not valid %s: %v", Clip(label, 30), shortErr(err))
 		return toUTF8(string(data))
 	}
 	return strings.ToValidUTF8(string(out), "\uFFFD")
@@ -950,7 +950,7 @@ func unflow(text string, delsp bool) string {
 }
 
 // clip shortens s to at most n bytes (on a rune boundary) for messages.
-func clip(s string, n int) string {
+func Clip(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

@@ -1,23 +1,12 @@
-package mailbot
+package message_test
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/message/messagetest"
 )
-
-// mailText builds a raw mail from lines, with CRLF line ends as on the wire.
-func mailText(lines ...string) []byte {
-	return []byte(strings.Join(lines, "\r\n") + "\r\n")
-}
-
-func mustRead(t *testing.T, raw []byte) *Message {
-	t.Helper()
-	m, err := ReadMessage(raw)
-	if err != nil {
-		t.Fatalf("ReadMessage: %v", err)
-	}
-	return m
-}
 
 func TestReadHeaders(t *testing.T) {
 	tests := []struct {
@@ -29,20 +18,20 @@ func TestReadHeaders(t *testing.T) {
 	}{
 		{
 			name:        "RFC 2047 in windows-1252",
-			raw:         mailText("From: =?windows-1252?Q?Karin_=D6berg?= <karin@example.org>", "Subject: =?windows-1252?Q?Anm=E4lan?=", "", "x"),
+			raw:         messagetest.Mail("From: =?windows-1252?Q?Karin_=D6berg?= <karin@example.org>", "Subject: =?windows-1252?Q?Anm=E4lan?=", "", "x"),
 			subject:     "Anmälan",
 			fromName:    "Karin Öberg",
 			fromAddress: "karin@example.org",
 		},
 		{
 			name:        "RFC 2047 in ISO-8859-15 base64",
-			raw:         mailText("From: x@example.org", "Subject: =?iso-8859-15?B?5OT2?=", "", "x"),
+			raw:         messagetest.Mail("From: x@example.org", "Subject: =?iso-8859-15?B?5OT2?=", "", "x"),
 			subject:     "ääö",
 			fromAddress: "x@example.org",
 		},
 		{
 			name:        "raw UTF-8 (RFC 6532)",
-			raw:         mailText("From: Registrator Härryda <registrator@harryda.example>", "Subject: Ändring", "", "x"),
+			raw:         messagetest.Mail("From: Registrator Härryda <registrator@harryda.example>", "Subject: Ändring", "", "x"),
 			subject:     "Ändring",
 			fromName:    "Registrator Härryda",
 			fromAddress: "registrator@harryda.example",
@@ -56,14 +45,14 @@ func TestReadHeaders(t *testing.T) {
 		},
 		{
 			name:        "display name with an unquoted comma",
-			raw:         mailText("From: Carter, Emily <emily@example.org>", "Subject: x", "", "x"),
+			raw:         messagetest.Mail("From: Carter, Emily <emily@example.org>", "Subject: x", "", "x"),
 			subject:     "x",
 			fromName:    "Carter, Emily",
 			fromAddress: "emily@example.org",
 		},
 		{
 			name:        "comment as the name",
-			raw:         mailText("From: MAILER-DAEMON@mx.example.org (Mail Delivery System)", "Subject: x", "", "x"),
+			raw:         messagetest.Mail("From: MAILER-DAEMON@mx.example.org (Mail Delivery System)", "Subject: x", "", "x"),
 			subject:     "x",
 			fromName:    "Mail Delivery System",
 			fromAddress: "MAILER-DAEMON@mx.example.org",
@@ -71,7 +60,7 @@ func TestReadHeaders(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := mustRead(t, tt.raw)
+			m := messagetest.MustRead(t, tt.raw)
 			if m.Subject != tt.subject {
 				t.Errorf("subject %q, want %q", m.Subject, tt.subject)
 			}
@@ -83,7 +72,7 @@ func TestReadHeaders(t *testing.T) {
 }
 
 func TestReadIdentifiers(t *testing.T) {
-	m := mustRead(t, mailText(
+	m := messagetest.MustRead(t, messagetest.Mail(
 		"From: a@example.org",
 		"Message-ID: <abc@example.org>",
 		"In-Reply-To: <reg-1@bot.example>",
@@ -118,12 +107,12 @@ func TestReadBodyCharsets(t *testing.T) {
 		},
 		{
 			name: "windows-1252 quotes",
-			raw:  mailText("From: a@example.org", "Content-Type: text/plain; charset=windows-1252", "Content-Transfer-Encoding: quoted-printable", "", "=94P=E5 tal=94"),
+			raw:  messagetest.Mail("From: a@example.org", "Content-Type: text/plain; charset=windows-1252", "Content-Transfer-Encoding: quoted-printable", "", "=94P=E5 tal=94"),
 			want: "”På tal”",
 		},
 		{
 			name:    "unknown charset, valid UTF-8",
-			raw:     mailText("From: a@example.org", "Content-Type: text/plain; charset=x-unheard-of", "", "Hälsningar"),
+			raw:     messagetest.Mail("From: a@example.org", "Content-Type: text/plain; charset=x-unheard-of", "", "Hälsningar"),
 			want:    "Hälsningar",
 			problem: "unknown charset",
 		},
@@ -141,24 +130,24 @@ func TestReadBodyCharsets(t *testing.T) {
 		},
 		{
 			name: "no charset, UTF-8",
-			raw:  mailText("From: a@example.org", "", "Hälsningar"),
+			raw:  messagetest.Mail("From: a@example.org", "", "Hälsningar"),
 			want: "Hälsningar",
 		},
 		{
 			name: "base64 UTF-8",
-			raw:  mailText("From: a@example.org", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "", "SMOkbHNuaW5nYXI="),
+			raw:  messagetest.Mail("From: a@example.org", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "", "SMOkbHNuaW5nYXI="),
 			want: "Hälsningar",
 		},
 		{
 			name:    "broken base64",
-			raw:     mailText("From: a@example.org", "Content-Transfer-Encoding: base64", "", "SMOkbHNuaW5nYXI*!=x"),
+			raw:     messagetest.Mail("From: a@example.org", "Content-Transfer-Encoding: base64", "", "SMOkbHNuaW5nYXI*!=x"),
 			want:    "Hälsningar",
 			problem: "base64",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := mustRead(t, tt.raw)
+			m := messagetest.MustRead(t, tt.raw)
 			if !strings.Contains(m.Text, tt.want) {
 				t.Errorf("text %q, want it to contain %q", m.Text, tt.want)
 			}
@@ -184,7 +173,7 @@ func TestReadFormatFlowed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := mustRead(t, mailText("From: a@example.org", "Content-Type: text/plain; charset=utf-8; "+tt.params, "", tt.body))
+			m := messagetest.MustRead(t, messagetest.Mail("From: a@example.org", "Content-Type: text/plain; charset=utf-8; "+tt.params, "", tt.body))
 			if got := strings.TrimRight(m.Text, "\n"); got != tt.want {
 				t.Errorf("text %q, want %q", got, tt.want)
 			}
@@ -193,7 +182,7 @@ func TestReadFormatFlowed(t *testing.T) {
 }
 
 func TestReadHTMLOnly(t *testing.T) {
-	m := mustRead(t, mailText("From: a@example.org", "Content-Type: text/html; charset=utf-8", "",
+	m := messagetest.MustRead(t, messagetest.Mail("From: a@example.org", "Content-Type: text/html; charset=utf-8", "",
 		`<html><head><style>p{margin:0}</style><title>x</title></head><body>`,
 		`<div>Hej,</div><div><br></div><div>Vi anmäler:</div>`,
 		`<ul><li>Anders Berg, <a href="mailto:anders.berg@partille.example">Anders</a></li><li>Maria&nbsp;Holm</li></ul>`,
@@ -220,7 +209,7 @@ func TestReadHTMLOnly(t *testing.T) {
 }
 
 func TestReadPrefersPlainAlternative(t *testing.T) {
-	m := mustRead(t, mailText("From: a@example.org", `Content-Type: multipart/alternative; boundary="b"`, "",
+	m := messagetest.MustRead(t, messagetest.Mail("From: a@example.org", `Content-Type: multipart/alternative; boundary="b"`, "",
 		"--b", "Content-Type: text/plain; charset=utf-8", "", "plain text", "--b", "Content-Type: text/html", "", "<p>html text</p>", "--b--"))
 	if strings.TrimSpace(m.Text) != "plain text" || m.HTML {
 		t.Errorf("text %q (HTML %v), want the plain part", m.Text, m.HTML)
@@ -228,7 +217,7 @@ func TestReadPrefersPlainAlternative(t *testing.T) {
 }
 
 func TestReadAttachments(t *testing.T) {
-	m := mustRead(t, mailText("From: a@example.org", `Content-Type: multipart/mixed; boundary="b"`, "",
+	m := messagetest.MustRead(t, messagetest.Mail("From: a@example.org", `Content-Type: multipart/mixed; boundary="b"`, "",
 		"--b", "Content-Type: text/plain", "", "see attached", "--b",
 		`Content-Type: application/pdf; name="=?utf-8?Q?rapport_=C3=A5r.pdf?="`, "Content-Disposition: attachment", "Content-Transfer-Encoding: base64", "", "JVBERi0xLjQK", "--b",
 		"Content-Type: message/rfc822", "", "From: Lars Persson <lars@tjorn.example>", "Subject: inner", "", "inner text", "--b--"))
@@ -246,11 +235,11 @@ func TestReadAttachments(t *testing.T) {
 
 func TestReadEmptyIsAnError(t *testing.T) {
 	for _, raw := range [][]byte{nil, []byte("  \r\n\r\n")} {
-		if _, err := ReadMessage(raw); err == nil {
-			t.Errorf("ReadMessage(%q) did not fail", raw)
+		if _, err := message.ReadMessage(raw); err == nil {
+			t.Errorf("message.ReadMessage(%q) did not fail", raw)
 		}
 	}
-	m, err := ReadMessage([]byte("// Not an RFC-822 Document"))
+	m, err := message.ReadMessage([]byte("// Not an RFC-822 Document"))
 	if err != nil || !strings.Contains(m.Text, "Not an RFC-822") || len(m.Problems) == 0 {
 		t.Errorf("headerless input: %v, %+v", err, m)
 	}
