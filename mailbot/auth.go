@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -14,42 +13,18 @@ import (
 	"time"
 
 	"github.com/emersion/go-sasl"
-)
-
-// Values of the auth key in [imap] and [smtp].
-const (
-	AuthPlain   = "plain"
-	AuthLogin   = "login"
-	AuthXOAUTH2 = "xoauth2"
+	"github.com/goteborgsregionen/anmalan/config"
 )
 
 // tokenCommandTimeout bounds how long oauth2_token_command may run.
 const tokenCommandTimeout = 30 * time.Second
-
-// loadCAPool returns the system's certificate pool with the PEM
-// certificates of file added. It fails when the file cannot be read or
-// holds no certificate.
-func loadCAPool(file string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(file)
-	if err != nil {
-		return nil, err
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%s holds no PEM certificate", file)
-	}
-	return pool, nil
-}
 
 // tlsConfig returns the TLS settings for a server at host: certificates
 // are always checked, against the system's roots plus caFile when set.
 func tlsConfig(host, caFile string) (*tls.Config, error) {
 	cfg := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
 	if caFile != "" {
-		pool, err := loadCAPool(caFile)
+		pool, err := config.LoadCAPool(caFile)
 		if err != nil {
 			return nil, fmt.Errorf("tls_ca_file: %w", err)
 		}
@@ -129,11 +104,11 @@ func newCredentials(section, username, mech, env, file, tokenCommand, tokenFile 
 	if username == "" {
 		return cr, nil
 	}
-	if mech == AuthXOAUTH2 {
+	if mech == config.AuthXOAUTH2 {
 		cr.tokens = &tokenSource{section: section, command: tokenCommand, file: tokenFile}
 		return cr, nil
 	}
-	p, err := secret(section, env, file)
+	p, err := config.Secret(section, env, file)
 	if err != nil {
 		return cr, err
 	}

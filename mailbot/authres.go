@@ -4,11 +4,12 @@ import (
 	"strings"
 
 	"github.com/emersion/go-msgauth/authres"
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
 )
 
 // isOrganiser reports whether addr is one of the configured organisers.
-func isOrganiser(addr string, cfg *Config) bool {
+func isOrganiser(addr string, cfg *config.Config) bool {
 	if cfg == nil || addr == "" {
 		return false
 	}
@@ -27,7 +28,7 @@ func isOrganiser(addr string, cfg *Config) bool {
 // the topmost such field counts because the trusted server adds its field
 // above anything the sender wrote; a forger can add fields below it, not
 // above. It returns the answer and the reason.
-func senderAuthenticated(m *message.Message, cfg *Config) (bool, string) {
+func senderAuthenticated(m *message.Message, cfg *config.Config) (bool, string) {
 	if !isOrganiser(m.From.Address, cfg) {
 		return false, "the sender is not a listed organiser"
 	}
@@ -38,7 +39,7 @@ func senderAuthenticated(m *message.Message, cfg *Config) (bool, string) {
 // the trusted receiving server, by the rules of senderAuthenticated. A
 // participant's cancellation from an authenticated address counts without
 // a reply to the bot's mail.
-func mailAuthenticated(m *message.Message, cfg *Config) (bool, string) {
+func mailAuthenticated(m *message.Message, cfg *config.Config) (bool, string) {
 	if cfg == nil {
 		return false, "no config"
 	}

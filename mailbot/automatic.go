@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	gomail "github.com/emersion/go-message/mail"
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
 )
 
@@ -72,7 +73,7 @@ var (
 // automaticKind tells whether m was written by a machine, which kind, and
 // why. It returns "" for human mail. X-Auto-Response-Suppress is not a
 // sign: Outlook puts it on ordinary mail.
-func automaticKind(m *message.Message, cfg *Config) (kind, reason string) {
+func automaticKind(m *message.Message, cfg *config.Config) (kind, reason string) {
 	h := m.Header
 	from := strings.ToLower(m.From.Address)
 	local := from
@@ -244,7 +245,7 @@ var (
 // recipients whose Action is failed), else X-Failed-Recipients, else the
 // addresses in its text that are neither the bot, the bounce's sender nor a
 // mail system.
-func bouncedAddresses(m *message.Message, cfg *Config) []string {
+func bouncedAddresses(m *message.Message, cfg *config.Config) []string {
 	var out []string
 	seen := map[string]bool{}
 	add := func(a string) {
@@ -335,7 +336,7 @@ func bouncedAddresses(m *message.Message, cfg *Config) []string {
 
 // botAddress returns the bot's own address from cfg.SMTP.From, lower case,
 // or "" without a config.
-func botAddress(cfg *Config) string {
+func botAddress(cfg *config.Config) string {
 	if cfg == nil || strings.TrimSpace(cfg.SMTP.From) == "" {
 		return ""
 	}

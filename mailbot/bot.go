@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/store"
 )
@@ -72,7 +73,7 @@ type SentReply struct {
 // Bot decides what to do with one mail and records the decision, the
 // registrations and the replies in one transaction.
 type Bot struct {
-	cfg      *Config
+	cfg      *config.Config
 	store    *store.Store
 	composer *Composer
 	material map[string][]Material
@@ -89,7 +90,7 @@ type Bot struct {
 
 // NewBot loads the events' material and the templates. It fails when a
 // material file cannot be read or a template is broken.
-func NewBot(cfg *Config, st *store.Store, now func() time.Time, log *slog.Logger) (*Bot, error) {
+func NewBot(cfg *config.Config, st *store.Store, now func() time.Time, log *slog.Logger) (*Bot, error) {
 	from, err := mail.ParseAddress(cfg.SMTP.From)
 	if err != nil {
 		return nil, fmt.Errorf("smtp.from: %w", err)
@@ -109,7 +110,7 @@ func NewBot(cfg *Config, st *store.Store, now func() time.Time, log *slog.Logger
 		log:      log,
 		botAddr:  strings.ToLower(from.Address),
 	}
-	if cfg.Organisers.Auth == OrganiserAuthTrustFrom {
+	if cfg.Organisers.Auth == config.OrganiserAuthTrustFrom {
 		log.Warn("organiser_auth = trust-from: ANYONE who writes From: an organiser's address can change registrations; for test setups only")
 	}
 	for _, ev := range cfg.Events {
@@ -411,7 +412,7 @@ type registration struct {
 // and puts each one's reply in the outbox. note, when set, is said in each
 // reply (why this event and not the one asked for first). It returns how
 // many got a seat or a waiting-list place, and a one-line detail.
-func (b *Bot) registerFor(reg registration, ev *EventConfig, note string) (int, string, error) {
+func (b *Bot) registerFor(reg registration, ev *config.EventConfig, note string) (int, string, error) {
 	tx, res, sender := reg.tx, reg.res, reg.sender
 	senderName := displayName(sender)
 	registered, answered := 0, 0
@@ -525,12 +526,12 @@ func (b *Bot) askWhich(reg registration, why string) error {
 // sender is asked. A date whose registration has closed is returned as it
 // is: the sender gets that answer for that event, not a silent pick of
 // another.
-func (b *Bot) chooseEvents(tx *store.Tx, u Understanding, msg *message.Message, arrived time.Time) ([]*EventConfig, string, string, error) {
+func (b *Bot) chooseEvents(tx *store.Tx, u Understanding, msg *message.Message, arrived time.Time) ([]*config.EventConfig, string, string, error) {
 	if u.DateUnmatched {
 		return nil, "", fmt.Sprintf("the date %q is not one of the dates offered", u.Date.Written), nil
 	}
 	if len(u.Candidates) > 0 {
-		var evs []*EventConfig
+		var evs []*config.EventConfig
 		for _, id := range u.Candidates {
 			if ev, ok := b.cfg.EventByID(id); ok {
 				evs = append(evs, ev)
@@ -545,7 +546,7 @@ func (b *Bot) chooseEvents(tx *store.Tx, u Understanding, msg *message.Message, 
 		// Several dates in order of preference: the first that is open
 		// and has a seat, else the first that is open (a waiting-list
 		// place), else the first (whose answer says it has closed).
-		var open []*EventConfig
+		var open []*config.EventConfig
 		for _, ev := range evs {
 			if openAt(ev, arrived) {
 				open = append(open, ev)
@@ -558,9 +559,9 @@ func (b *Bot) chooseEvents(tx *store.Tx, u Understanding, msg *message.Message, 
 			}
 			if st.Confirmed < st.EffectiveSeats() && st.Waiting == 0 {
 				if ev != evs[0] {
-					return []*EventConfig{ev}, b.fullNote(evs[0], u.Language), "", nil
+					return []*config.EventConfig{ev}, b.fullNote(evs[0], u.Language), "", nil
 				}
-				return []*EventConfig{ev}, "", "", nil
+				return []*config.EventConfig{ev}, "", "", nil
 			}
 		}
 		if len(open) > 0 {
@@ -570,12 +571,12 @@ func (b *Bot) chooseEvents(tx *store.Tx, u Understanding, msg *message.Message, 
 	}
 	if u.Event != "" {
 		if ev, ok := b.cfg.EventByID(u.Event); ok {
-			return []*EventConfig{ev}, "", "", nil
+			return []*config.EventConfig{ev}, "", "", nil
 		}
 		return nil, "", "the mail names an unknown event " + u.Event, nil
 	}
 	if len(b.cfg.Events) == 1 {
-		return []*EventConfig{&b.cfg.Events[0]}, "", "", nil
+		return []*config.EventConfig{&b.cfg.Events[0]}, "", "", nil
 	}
 	// A reply in the thread of a mail we sent about a registration is
 	// about that registration's event.
@@ -583,9 +584,9 @@ func (b *Bot) chooseEvents(tx *store.Tx, u Understanding, msg *message.Message, 
 		if ev == nil {
 			return nil, "", "", err
 		}
-		return []*EventConfig{ev}, "", "", err
+		return []*config.EventConfig{ev}, "", "", err
 	}
-	var open []*EventConfig
+	var open []*config.EventConfig
 	for i := range b.cfg.Events {
 		if ev := &b.cfg.Events[i]; openAt(ev, arrived) {
 			open = append(open, ev)
@@ -602,7 +603,7 @@ func (b *Bot) chooseEvents(tx *store.Tx, u Understanding, msg *message.Message, 
 
 // threadEvent returns the event of the registration that the mail we sent,
 // and msg answers, was about; nil when msg answers none of ours.
-func (b *Bot) threadEvent(tx *store.Tx, msg *message.Message) (*EventConfig, error) {
+func (b *Bot) threadEvent(tx *store.Tx, msg *message.Message) (*config.EventConfig, error) {
 	sent, err := tx.SentByUs(append(append([]string{}, msg.InReplyTo...), msg.References...))
 	if err != nil {
 		return nil, err
@@ -623,7 +624,7 @@ func (b *Bot) threadEvent(tx *store.Tx, msg *message.Message) (*EventConfig, err
 }
 
 // fullNote says why a person got another date than the one they put first.
-func (b *Bot) fullNote(first *EventConfig, lang string) string {
+func (b *Bot) fullNote(first *config.EventConfig, lang string) string {
 	when := formatDay(first.StartsAt.In(b.cfg.Location), lang)
 	if lang == "en" {
 		return "The date you preferred, " + when + ", is fully booked, so you are registered for the other date you named."

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/store"
 )
@@ -38,7 +39,7 @@ func (b *Bot) organiserTrusted(msg *message.Message, u Understanding) bool {
 	if u.SenderAuthenticated {
 		return true
 	}
-	return b.cfg.Organisers.Auth == OrganiserAuthTrustFrom && b.cfg.IsOrganiser(msg.From.Address)
+	return b.cfg.Organisers.Auth == config.OrganiserAuthTrustFrom && b.cfg.IsOrganiser(msg.From.Address)
 }
 
 // decideCommand applies an organiser's commands in order, inside tx, and
@@ -155,7 +156,7 @@ func (b *Bot) warnForged(tx *store.Tx, mailID int64, msg *message.Message, u Und
 // else the event of the registration the thread is about; else the only
 // event; else the only one that has not started. It returns nil when
 // none fits.
-func (b *Bot) changeEvent(tx *store.Tx, u Understanding, threadEvent string) *EventConfig {
+func (b *Bot) changeEvent(tx *store.Tx, u Understanding, threadEvent string) *config.EventConfig {
 	for _, id := range []string{u.Event, threadEvent} {
 		if id == "" {
 			continue
@@ -167,7 +168,7 @@ func (b *Bot) changeEvent(tx *store.Tx, u Understanding, threadEvent string) *Ev
 	if len(b.cfg.Events) == 1 {
 		return &b.cfg.Events[0]
 	}
-	var coming []*EventConfig
+	var coming []*config.EventConfig
 	for i := range b.cfg.Events {
 		if b.now().Before(b.cfg.Events[i].StartsAt) {
 			coming = append(coming, &b.cfg.Events[i])
@@ -178,7 +179,7 @@ func (b *Bot) changeEvent(tx *store.Tx, u Understanding, threadEvent string) *Ev
 	}
 	// Several sessions to come: the people the mail is about tell which,
 	// when every one of them found is registered for the same session.
-	var found *EventConfig
+	var found *config.EventConfig
 	for _, addr := range changeAddresses(u) {
 		for _, ev := range coming {
 			if _, ok, err := tx.FindRegistration(ev.ID, addr); err != nil || !ok {
@@ -282,7 +283,7 @@ func describeState(r store.Registration, lang string) string {
 // findWho finds the live registration a command names: by address, or by
 // a name that matches exactly one registration. problem says why none was
 // found, in lang.
-func (b *Bot) findWho(tx *store.Tx, ev *EventConfig, who, lang string) (store.Registration, string, error) {
+func (b *Bot) findWho(tx *store.Tx, ev *config.EventConfig, who, lang string) (store.Registration, string, error) {
 	if strings.Contains(who, "@") {
 		r, ok, err := tx.FindRegistration(ev.ID, who)
 		if err != nil || ok {
@@ -314,13 +315,13 @@ func (b *Bot) findWho(tx *store.Tx, ev *EventConfig, who, lang string) (store.Re
 		who, strings.Join(addrs, ", ")), nil
 }
 
-func (b *Bot) audit(c *change, ev *EventConfig, regID int64, action, before, after string) error {
+func (b *Bot) audit(c *change, ev *config.EventConfig, regID int64, action, before, after string) error {
 	return c.tx.Audit(store.AuditEntry{At: b.now(), EventID: ev.ID, RegistrationID: regID, Action: action,
 		Before: before, After: after, MailID: c.mailID, Sender: c.sender})
 }
 
 // notify tells the person of a registration what happened to it.
-func (b *Bot) notify(c *change, ev *EventConfig, reg store.Registration, kind string, edit func(*Reply)) error {
+func (b *Bot) notify(c *change, ev *config.EventConfig, reg store.Registration, kind string, edit func(*Reply)) error {
 	lang := c.lang
 	if lang == "" || reg.Email != c.sender {
 		lang = b.registrationLanguage(c.tx, reg)
@@ -356,7 +357,7 @@ func (b *Bot) registrationLanguage(tx *store.Tx, reg store.Registration) string 
 // waiting list, who is told: a seat with the material, or, with
 // offer_hours, an offer to accept by a deadline. It returns a line per
 // person moved up, for the organiser's answer.
-func (b *Bot) fillSeats(c *change, ev *EventConfig, lang string) ([]string, error) {
+func (b *Bot) fillSeats(c *change, ev *config.EventConfig, lang string) ([]string, error) {
 	var lines []string
 	for {
 		before, err := c.tx.Event(ev.ID)
@@ -409,7 +410,7 @@ func (b *Bot) fillSeats(c *change, ev *EventConfig, lang string) ([]string, erro
 	}
 }
 
-func (b *Bot) cmdCancel(c *change, ev *EventConfig, ch Change, lang string) ([]string, error) {
+func (b *Bot) cmdCancel(c *change, ev *config.EventConfig, ch Change, lang string) ([]string, error) {
 	x, problem, err := b.findWho(c.tx, ev, ch.Who, lang)
 	if err != nil || problem != "" {
 		return []string{problem}, err
@@ -418,7 +419,7 @@ func (b *Bot) cmdCancel(c *change, ev *EventConfig, ch Change, lang string) ([]s
 }
 
 // cancel cancels x, tells x, and gives the seat to the waiting list.
-func (b *Bot) cancel(c *change, ev *EventConfig, x store.Registration, lang string) ([]string, error) {
+func (b *Bot) cancel(c *change, ev *config.EventConfig, x store.Registration, lang string) ([]string, error) {
 	after, err := c.tx.Cancel(x.ID, b.now())
 	if err != nil {
 		return nil, err
@@ -435,7 +436,7 @@ func (b *Bot) cancel(c *change, ev *EventConfig, x store.Registration, lang stri
 	return append(lines, more...), err
 }
 
-func (b *Bot) cmdSubstitute(c *change, ev *EventConfig, ch Change, lang string) ([]string, error) {
+func (b *Bot) cmdSubstitute(c *change, ev *config.EventConfig, ch Change, lang string) ([]string, error) {
 	if ch.By == nil || ch.By.Email == "" {
 		return []string{fmt.Sprintf(tr(lang, "%q: ingen adress till den nya deltagaren, inget gjort", "%q: no address for the new participant, nothing done"), ch.Text)}, nil
 	}
@@ -448,7 +449,7 @@ func (b *Bot) cmdSubstitute(c *change, ev *EventConfig, ch Change, lang string) 
 
 // substitute gives x's place to y and tells both; y gets the material
 // when the place is a seat.
-func (b *Bot) substitute(c *change, ev *EventConfig, x store.Registration, y Person, lang string) ([]string, error) {
+func (b *Bot) substitute(c *change, ev *config.EventConfig, x store.Registration, y Person, lang string) ([]string, error) {
 	yr, err := c.tx.Substitute(x.ID, store.Person{Name: y.Name, Email: y.Email, Organisation: y.Organisation, Diet: y.Diet}, b.now(), c.mailID, c.sender)
 	if errors.Is(err, store.ErrAlreadyRegistered) {
 		return []string{fmt.Sprintf(tr(lang, "%s <%s> är redan anmäld; %s är kvar, inget gjort", "%s <%s> is already registered; %s stays, nothing done"), y.Name, y.Email, x.Email)}, nil
@@ -482,7 +483,7 @@ func (b *Bot) substitute(c *change, ev *EventConfig, x store.Registration, y Per
 	return []string{fmt.Sprintf("%s → %s", describeReg(x, lang), describeReg(yr, lang))}, nil
 }
 
-func (b *Bot) cmdPromote(c *change, ev *EventConfig, ch Change, lang string) ([]string, error) {
+func (b *Bot) cmdPromote(c *change, ev *config.EventConfig, ch Change, lang string) ([]string, error) {
 	x, problem, err := b.findWho(c.tx, ev, ch.Who, lang)
 	if err != nil || problem != "" {
 		return []string{problem}, err
@@ -508,7 +509,7 @@ func (b *Bot) cmdPromote(c *change, ev *EventConfig, ch Change, lang string) ([]
 	return []string{line}, nil
 }
 
-func (b *Bot) cmdRegister(c *change, ev *EventConfig, ch Change, lang string) ([]string, error) {
+func (b *Bot) cmdRegister(c *change, ev *config.EventConfig, ch Change, lang string) ([]string, error) {
 	if ch.By == nil || ch.By.Email == "" {
 		return []string{fmt.Sprintf(tr(lang, "%q: ingen adress, inget gjort", "%q: no address, nothing done"), ch.Text)}, nil
 	}
@@ -538,7 +539,7 @@ func (b *Bot) cmdRegister(c *change, ev *EventConfig, ch Change, lang string) ([
 	return []string{fmt.Sprintf("%s → %s", tr(lang, "ny", "new"), describeReg(r.Registration, lang))}, nil
 }
 
-func (b *Bot) cmdSeats(c *change, ev *EventConfig, ch Change, lang string) ([]string, error) {
+func (b *Bot) cmdSeats(c *change, ev *config.EventConfig, ch Change, lang string) ([]string, error) {
 	before, err := c.tx.Event(ev.ID)
 	if err != nil {
 		return nil, err
@@ -559,7 +560,7 @@ func (b *Bot) cmdSeats(c *change, ev *EventConfig, ch Change, lang string) ([]st
 }
 
 // listAttachment is the participant list as an Excel file.
-func (b *Bot) listAttachment(tx *store.Tx, ev *EventConfig) (Material, error) {
+func (b *Bot) listAttachment(tx *store.Tx, ev *config.EventConfig) (Material, error) {
 	st, err := tx.Event(ev.ID)
 	if err != nil {
 		return Material{}, err
@@ -577,7 +578,7 @@ func (b *Bot) listAttachment(tx *store.Tx, ev *EventConfig) (Material, error) {
 
 // fillStats puts the event's counts and waiting list into the organiser's
 // answer, and for status the mails waiting for a human and the bounces.
-func (b *Bot) fillStats(tx *store.Tx, ev *EventConfig, r *Reply, status bool) error {
+func (b *Bot) fillStats(tx *store.Tx, ev *config.EventConfig, r *Reply, status bool) error {
 	st, err := tx.Event(ev.ID)
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -94,7 +95,7 @@ func TestChangesProperty(t *testing.T) {
 		ops = 200
 	}
 	dir := configDir(t)
-	cfg, err := ParseConfig([]byte(edit(t, baseConfig, `database = "anmalan.db"`, `database = "`+filepath.ToSlash(filepath.Join(dir, "p.db"))+`"`)), dir)
+	cfg, err := config.ParseConfig([]byte(edit(t, baseConfig, `database = "anmalan.db"`, `database = "`+filepath.ToSlash(filepath.Join(dir, "p.db"))+`"`)), dir)
 	if err != nil {
 		t.Fatal(err)
 	}

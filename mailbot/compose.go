@@ -16,6 +16,7 @@ import (
 	ics "github.com/arran4/golang-ical"
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/templates"
 )
 
@@ -159,7 +160,7 @@ type Reply struct {
 	// answered and of its thread, so that the reply lands in the thread.
 	InReplyTo  string
 	References []string
-	Event      *EventConfig
+	Event      *config.EventConfig
 	// Name is the name the greeting uses.
 	Name string
 	// SenderName is set when someone else registered the recipient.
@@ -255,7 +256,7 @@ type Notice struct {
 
 // OpenSession is an event open for registration and its seats left.
 type OpenSession struct {
-	Event     *EventConfig
+	Event     *config.EventConfig
 	SeatsLeft int
 }
 
@@ -482,7 +483,7 @@ func (c *Composer) newMessageID() string {
 
 // Calendar returns the event as an iCalendar file (METHOD:PUBLISH) whose
 // times carry the event's time zone, with a VTIMEZONE that covers them.
-func (c *Composer) Calendar(ev *EventConfig, now time.Time) (string, error) {
+func (c *Composer) Calendar(ev *config.EventConfig, now time.Time) (string, error) {
 	cal := ics.NewCalendarFor("anmalan")
 	cal.SetMethod(ics.MethodPublish)
 	tzid := c.loc.String()

@@ -9,24 +9,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
 )
 
 // corpusConfig is the setup of the corpus's registrations: the organiser,
 // the bot, the trusted receiving server and the seed's event.
-func corpusConfig() *Config {
+func corpusConfig() *config.Config {
 	loc, err := time.LoadLocation("Europe/Stockholm")
 	if err != nil {
 		loc = time.FixedZone("CET", 3600)
 	}
-	return &Config{
+	return &config.Config{
 		Language: "sv",
-		SMTP:     SMTPConfig{From: "GR Anmälan <anmalan@goteborgsregionen.example>"},
-		Organisers: OrganisersConfig{
+		SMTP:     config.SMTPConfig{From: "GR Anmälan <anmalan@goteborgsregionen.example>"},
+		Organisers: config.OrganisersConfig{
 			Addresses:         []string{"linda.karlsson@goteborgsregionen.example"},
 			TrustedAuthservID: "mx.goteborgsregionen.example",
 		},
-		Events: []EventConfig{{
+		Events: []config.EventConfig{{
 			ID:       "segregation-2018",
 			Title:    "På tal om segregation – ett samtal om hur vi kan arbeta tillsammans",
 			Keywords: []string{"segregation"},

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -47,7 +48,7 @@ const DefaultIdleAfter = 5 * time.Second
 // database. The end-to-end tests start it exactly as `anmalan run` does.
 type Daemon struct {
 	// cfg and bot are replaced together by Reload.
-	cfg     atomic.Pointer[Config]
+	cfg     atomic.Pointer[config.Config]
 	bot     atomic.Pointer[Bot]
 	store   *store.Store
 	inbox   *Inbox
@@ -74,7 +75,7 @@ const ShutdownGrace = 7 * time.Second
 // Open opens the database, brings the events up to date with the config
 // and prepares the inbox and the outbox. It fails when a secret, a
 // material file, a template or the database cannot be read.
-func Open(ctx context.Context, cfg *Config, opts Options) (*Daemon, error) {
+func Open(ctx context.Context, cfg *config.Config, opts Options) (*Daemon, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -132,7 +133,7 @@ func (d *Daemon) Store() *store.Store { return d.store }
 func (d *Daemon) Bot() *Bot { return d.bot.Load() }
 
 // Config returns the config in use (the latest that Reload accepted).
-func (d *Daemon) Config() *Config { return d.cfg.Load() }
+func (d *Daemon) Config() *config.Config { return d.cfg.Load() }
 
 // HTTPAddr returns the address that /metrics and /healthz are served on,
 // or "" when [http] listen is not set or Run has not started listening.
@@ -160,7 +161,7 @@ func (d *Daemon) Reload(ctx context.Context, path string) error {
 			slog.String("file", path), slog.String("reason", err.Error()))
 		return err
 	}
-	cfg, err := LoadConfig(path)
+	cfg, err := config.LoadConfig(path)
 	if err != nil {
 		return refuse(err)
 	}

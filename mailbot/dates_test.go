@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
 )
 
@@ -66,7 +67,7 @@ func TestFindDates(t *testing.T) {
 // quoted invitation, which names both dates, names no date itself.
 func TestDateInTheQuoteDoesNotCount(t *testing.T) {
 	loc, _ := time.LoadLocation("Europe/Stockholm")
-	cfg := &Config{Location: loc, SMTP: SMTPConfig{From: "anmalan@goteborgsregionen.example"}, Events: []EventConfig{
+	cfg := &config.Config{Location: loc, SMTP: config.SMTPConfig{From: "anmalan@goteborgsregionen.example"}, Events: []config.EventConfig{
 		{ID: "goteborg", Title: "Workshop", StartsAt: time.Date(2018, 12, 11, 13, 0, 0, 0, loc), ClosesAt: time.Date(2018, 12, 4, 23, 59, 0, 0, loc)},
 		{ID: "kungalv", Title: "Workshop", StartsAt: time.Date(2018, 12, 13, 9, 0, 0, 0, loc), ClosesAt: time.Date(2018, 12, 6, 23, 59, 0, 0, loc)},
 	}}

@@ -13,6 +13,7 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -31,7 +32,7 @@ const (
 // the bytes that were stored, so a retry after a crash sends the same
 // Message-ID.
 type Outbox struct {
-	cfg   SMTPConfig
+	cfg   config.SMTPConfig
 	creds credentials
 	store *store.Store
 	now   func() time.Time
@@ -45,7 +46,7 @@ type Outbox struct {
 
 // NewOutbox returns an Outbox that sends through cfg. It fails when the
 // SMTP password named in cfg cannot be read.
-func NewOutbox(cfg SMTPConfig, st *store.Store, now func() time.Time, log *slog.Logger) (*Outbox, error) {
+func NewOutbox(cfg config.SMTPConfig, st *store.Store, now func() time.Time, log *slog.Logger) (*Outbox, error) {
 	creds, err := newCredentials("smtp", cfg.Username, cfg.AuthMechanism, cfg.PasswordEnv, cfg.PasswordFile, cfg.OAuth2TokenCommand, cfg.OAuth2TokenFile)
 	if err != nil {
 		return nil, err
@@ -314,7 +315,7 @@ func (o *Outbox) dial(ctx context.Context) (*smtp.Client, error) {
 func (o *Outbox) auth(ctx context.Context, c *smtp.Client) error {
 	cr := o.creds
 	switch cr.mech {
-	case AuthXOAUTH2:
+	case config.AuthXOAUTH2:
 		for fresh := range 2 {
 			tok, err := cr.tokens.Token(ctx, fresh == 1)
 			if err != nil {
@@ -331,9 +332,9 @@ func (o *Outbox) auth(ctx context.Context, c *smtp.Client) error {
 			o.log.Warn("smtp server rejected the access token; fetching a new one", slog.String("address", o.cfg.Address))
 		}
 		return nil
-	case AuthLogin:
+	case config.AuthLogin:
 		return c.Auth(sasl.NewLoginClient(cr.username, cr.password))
-	case AuthPlain:
+	case config.AuthPlain:
 		return c.Auth(sasl.NewPlainClient("", cr.username, cr.password))
 	}
 	if ok, _ := c.Extension("AUTH"); ok && !c.SupportsAuth("PLAIN") && c.SupportsAuth("LOGIN") {

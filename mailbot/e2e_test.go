@@ -20,6 +20,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-message/mail"
 
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/mailbot"
 	"github.com/goteborgsregionen/anmalan/mailbot/localmail"
 )
@@ -43,7 +44,7 @@ func (c *testClock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 type env struct {
 	t     testing.TB
 	srv   *localmail.Servers
-	cfg   *mailbot.Config
+	cfg   *config.Config
 	d     *mailbot.Daemon
 	clock *testClock
 	loc   *time.Location
@@ -138,7 +139,7 @@ contact = "Linda Karlsson, ` + organiser + `"
 	if err := os.WriteFile(cfgPath, []byte(toml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e.cfg, err = mailbot.LoadConfig(cfgPath)
+	e.cfg, err = config.LoadConfig(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/emersion/go-message/charset"
 	"github.com/emersion/go-sasl"
 
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -57,7 +58,7 @@ func forHuman(outcome string) bool {
 
 // Inbox reads the bot's mailbox over IMAP.
 type Inbox struct {
-	cfg   IMAPConfig
+	cfg   config.IMAPConfig
 	creds credentials
 	store *store.Store
 	log   *slog.Logger
@@ -101,19 +102,19 @@ func (ib *Inbox) bot() *Bot { return ib.cur.Load().bot }
 
 // NewInbox returns an Inbox for cfg that hands every new mail to bot. It
 // fails when the password named in cfg cannot be read.
-func NewInbox(cfg IMAPConfig, bot *Bot, st *store.Store, log *slog.Logger) (*Inbox, error) {
+func NewInbox(cfg config.IMAPConfig, bot *Bot, st *store.Store, log *slog.Logger) (*Inbox, error) {
 	creds, err := newCredentials("imap", cfg.Username, cfg.AuthMechanism, cfg.PasswordEnv, cfg.PasswordFile, cfg.OAuth2TokenCommand, cfg.OAuth2TokenFile)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.MaxMessageBytes <= 0 {
-		cfg.MaxMessageBytes = defaultMaxMessageBytes
+		cfg.MaxMessageBytes = config.DefaultMaxMessageBytes
 	}
 	if cfg.IdleRestart.Duration <= 0 {
-		cfg.IdleRestart.Duration = defaultIdleRestart
+		cfg.IdleRestart.Duration = config.DefaultIdleRestart
 	}
 	if cfg.PollInterval.Duration <= 0 {
-		cfg.PollInterval.Duration = defaultPollInterval
+		cfg.PollInterval.Duration = config.DefaultPollInterval
 	}
 	ib := &Inbox{cfg: cfg, creds: creds, store: st, log: log}
 	ib.SetBot(bot)
@@ -234,7 +235,7 @@ func (ib *Inbox) connectWith(ctx context.Context, freshToken bool) (*session, er
 func (ib *Inbox) login(ctx context.Context, c *imapclient.Client, freshToken bool) error {
 	cr := ib.creds
 	switch cr.mech {
-	case AuthXOAUTH2:
+	case config.AuthXOAUTH2:
 		tok, err := cr.tokens.Token(ctx, freshToken)
 		if err != nil {
 			return err
@@ -247,9 +248,9 @@ func (ib *Inbox) login(ctx context.Context, c *imapclient.Client, freshToken boo
 			return fmt.Errorf("%w: %w", errTokenRejected, err)
 		}
 		return err
-	case AuthPlain:
+	case config.AuthPlain:
 		return c.Authenticate(sasl.NewPlainClient("", cr.username, cr.password))
-	case AuthLogin:
+	case config.AuthLogin:
 		return c.Login(cr.username, cr.password).Wait()
 	}
 	if c.Caps().Has(imap.Cap("AUTH=PLAIN")) {

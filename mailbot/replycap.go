@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -22,7 +23,7 @@ const replyCapWindow = 24 * time.Hour
 func (b *Bot) overReplyCap(tx *store.Tx, addrs ...string) (string, bool, error) {
 	limit := b.cfg.SMTP.MaxRepliesPerAddress
 	if limit <= 0 {
-		limit = defaultMaxRepliesPerAddress
+		limit = config.DefaultMaxRepliesPerAddress
 	}
 	since := b.now().Add(-replyCapWindow)
 	seen := map[string]bool{}

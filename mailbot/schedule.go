@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/store"
 )
@@ -139,7 +140,7 @@ func (b *Bot) scheduled(ctx context.Context) error {
 // reminder found due after the event started (the daemon was down) is
 // dropped and logged; someone who got their seat after the reminder was due
 // needs none: their confirmation said it all.
-func (b *Bot) remind(ctx context.Context, ev *EventConfig) error {
+func (b *Bot) remind(ctx context.Context, ev *config.EventConfig) error {
 	if ev.Reminder <= 0 {
 		return nil
 	}
@@ -481,7 +482,7 @@ func (b *Bot) Forget(ctx context.Context, addr string) (store.Erased, error) {
 func (b *Bot) forget(c *change, addr string) (store.Erased, error) {
 	addr = strings.ToLower(strings.TrimSpace(addr))
 	now := b.now()
-	var freed []*EventConfig
+	var freed []*config.EventConfig
 	for i := range b.cfg.Events {
 		ev := &b.cfg.Events[i]
 		r, ok, err := c.tx.FindRegistration(ev.ID, addr)

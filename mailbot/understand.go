@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
 )
 
@@ -22,7 +23,7 @@ import (
 //
 // Dates the mail names are read against its Date header; the bot uses
 // UnderstandAt with the mail's arrival instead.
-func Understand(m *message.Message, cfg *Config) Understanding {
+func Understand(m *message.Message, cfg *config.Config) Understanding {
 	var at time.Time
 	if m != nil {
 		at = m.Date
@@ -33,7 +34,7 @@ func Understand(m *message.Message, cfg *Config) Understanding {
 // UnderstandAt is Understand for a mail that arrived at arrived: a date it
 // names without a year is the next such date after arrived, and a weekday
 // is matched among the events open at arrived.
-func UnderstandAt(m *message.Message, cfg *Config, arrived time.Time) Understanding {
+func UnderstandAt(m *message.Message, cfg *config.Config, arrived time.Time) Understanding {
 	u := understand(m, cfg)
 	if m != nil && u.Kind != "automatic" {
 		applyDates(&u, m, cfg, arrived)
@@ -61,7 +62,7 @@ func validPerson(p *Person) {
 	p.Diet = strings.ToValidUTF8(p.Diet, "\uFFFD")
 }
 
-func understand(m *message.Message, cfg *Config) Understanding {
+func understand(m *message.Message, cfg *config.Config) Understanding {
 	if m == nil {
 		return Understanding{Kind: "other", Reason: "there is no mail"}
 	}
@@ -170,7 +171,7 @@ var insteadRe = regexp.MustCompile(`(?i)(i stället|istället|i mitt ställe|i m
 // colleagueInstead reads a participant's "min kollega Y går i stället" as
 // a substitution of the sender by Y. Y needs an address in the sender's own
 // text: a name alone cannot be registered.
-func colleagueInstead(v view, cfg *Config) (Change, bool) {
+func colleagueInstead(v view, cfg *config.Config) (Change, bool) {
 	if v.from.Address == "" {
 		// Without a sender there is nobody whose place the colleague takes.
 		return Change{}, false
@@ -243,7 +244,7 @@ var (
 
 // understandParticipant reads the mail of someone who is not an organiser
 // (or the original of an organiser's forward).
-func understandParticipant(v view, cfg *Config) (kind string, people []Person, reason string) {
+func understandParticipant(v view, cfg *config.Config) (kind string, people []Person, reason string) {
 	subject := stripSubjectPrefixes(v.subject)
 	if m := forgetPhrases.find(v.body); m != "" && notForgetPhrases.find(v.body) == "" {
 		return "forget", []Person{senderPerson(v, cfg)}, fmt.Sprintf("the text says %q: erase the sender's data", strings.TrimSpace(m))
@@ -307,7 +308,7 @@ var (
 // formPeople reads "Namn: …, E-post: …" form fields. Each Name field starts
 // a new person; an email, organisation or diet field belongs to the person
 // before it (or the first one).
-func formPeople(v view, cfg *Config) []Person {
+func formPeople(v view, cfg *config.Config) []Person {
 	var people []Person
 	var cur *Person
 	seen := false
@@ -390,7 +391,7 @@ func formPeople(v view, cfg *Config) []Person {
 // a list ("- Anders Berg, anders.berg@…"), table rows, or a sentence
 // ("Härmed anmäls … Gunilla Ek, gunilla.ek@…"). The bot's and the
 // organisers' addresses are not people to register.
-func listedPeople(v view, cfg *Config) []Person {
+func listedPeople(v view, cfg *config.Config) []Person {
 	var people []Person
 	bot := botAddress(cfg)
 	seen := map[string]bool{}
@@ -538,7 +539,7 @@ var functionNameRe = regexp.MustCompile(`(?i)(registrator|registratur|kansli|rec
 // Emily" is Emily Carter), or a name from the signature when the display
 // name is missing or names a function ("Registrator Härryda"), or a name
 // made from the address.
-func senderPerson(v view, cfg *Config) Person {
+func senderPerson(v view, cfg *config.Config) Person {
 	name := normaliseName(v.from.Name)
 	sigName := signatureName(v.sig)
 	switch {
@@ -627,7 +628,7 @@ func orgIn(s string) string {
 // organisationFor returns the organisation of the person at addr: from the
 // writer's signature or text when addr shares the sender's domain, else the
 // config's table of mail domains.
-func organisationFor(addr string, v view, cfg *Config) string {
+func organisationFor(addr string, v view, cfg *config.Config) string {
 	d := domainOf(addr)
 	if d != "" && d == domainOf(v.from.Address) {
 		if org := orgIn(v.sig); org != "" {
@@ -689,7 +690,7 @@ func wordSet(s string) map[string]bool {
 // the subject when there is none), by counting common Swedish and English
 // words and the letters å, ä, ö; the config's language (default "sv") when
 // neither wins.
-func language(own, subject string, cfg *Config) string {
+func language(own, subject string, cfg *config.Config) string {
 	def := "sv"
 	if cfg != nil && (cfg.Language == "en" || cfg.Language == "sv") {
 		def = cfg.Language
@@ -729,7 +730,7 @@ func language(own, subject string, cfg *Config) string {
 // eventFor returns the ID of the event the mail is about: the only event;
 // else the one whose keyword or title the subject or text names, or whose
 // ID is the +tag of the bot's address it was sent to; else "".
-func eventFor(m *message.Message, own string, cfg *Config) string {
+func eventFor(m *message.Message, own string, cfg *config.Config) string {
 	if cfg == nil || len(cfg.Events) == 0 {
 		return ""
 	}
@@ -774,7 +775,7 @@ func eventFor(m *message.Message, own string, cfg *Config) string {
 // (Outlook "Från:/Skickat:", Gmail "Forwarded message", Apple "Begin
 // forwarded message:") or an attached message/rfc822. It returns the
 // original as a view and how it was found.
-func forwardedView(m *message.Message, split message.QuoteSplit, body string, cfg *Config) (view, string, bool) {
+func forwardedView(m *message.Message, split message.QuoteSplit, body string, cfg *config.Config) (view, string, bool) {
 	subjFwd := forwardSubjectRe.MatchString(m.Subject)
 	inline := split.Kind == message.QuoteForward || (split.Kind == message.QuoteHeader && (subjFwd || strings.TrimSpace(body) == ""))
 	if inline {
@@ -902,7 +903,7 @@ var capRunRe = regexp.MustCompile(`\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]
 
 // parseCommands reads an organiser's commands from the body of her mail,
 // one sentence at a time.
-func parseCommands(v view, cfg *Config) []Change {
+func parseCommands(v view, cfg *config.Config) []Change {
 	bot := botAddress(cfg)
 	skip := func(a string) bool {
 		la := strings.ToLower(a)
@@ -995,7 +996,7 @@ func splitSentences(line string) []string {
 	return out
 }
 
-func sentenceCommands(s, you string, skip func(string) bool, v view, cfg *Config) []Change {
+func sentenceCommands(s, you string, skip func(string) bool, v view, cfg *config.Config) []Change {
 	refs := refsIn(s, skip)
 	text := strings.TrimSpace(s)
 	// Substitute: "byt X mot Y", "ersätt X med Y".
@@ -1102,7 +1103,7 @@ func sentenceCommands(s, you string, skip func(string) bool, v view, cfg *Config
 	return nil
 }
 
-func refPerson(r ref, v view, cfg *Config) *Person {
+func refPerson(r ref, v view, cfg *config.Config) *Person {
 	p := &Person{Name: r.name, Email: r.email}
 	if p.Name == "" && p.Email != "" {
 		p.Name = nameFromAddress(p.Email)
@@ -1118,7 +1119,7 @@ func refPerson(r ref, v view, cfg *Config) *Person {
 // events: a named date that matches an event selects it, ahead of keywords;
 // a named date that matches none is recorded, so that the bot answers with
 // the dates offered instead of guessing.
-func applyDates(u *Understanding, m *message.Message, cfg *Config, arrived time.Time) {
+func applyDates(u *Understanding, m *message.Message, cfg *config.Config, arrived time.Time) {
 	if u.Kind == "command" {
 		return
 	}
@@ -1139,7 +1140,7 @@ func applyDates(u *Understanding, m *message.Message, cfg *Config, arrived time.
 	if cfg != nil {
 		for i := range dates {
 			d := &dates[i]
-			var matched []*EventConfig
+			var matched []*config.EventConfig
 			for j := range cfg.Events {
 				ev := &cfg.Events[j]
 				if !d.matches(ev.StartsAt, arrived, loc) {
@@ -1185,7 +1186,7 @@ func applyDates(u *Understanding, m *message.Message, cfg *Config, arrived time.
 }
 
 // openAt reports whether registration for ev is open at t.
-func openAt(ev *EventConfig, t time.Time) bool {
+func openAt(ev *config.EventConfig, t time.Time) bool {
 	if !ev.OpensAt.IsZero() && t.Before(ev.OpensAt) {
 		return false
 	}

@@ -5,13 +5,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/message/messagetest"
 )
 
 // understandMail reads a mail made of header lines, an empty line and body
 // lines, and understands it with the corpus's config.
-func understandMail(t *testing.T, cfg *Config, lines ...string) Understanding {
+func understandMail(t *testing.T, cfg *config.Config, lines ...string) Understanding {
 	t.Helper()
 	return Understand(messagetest.MustRead(t, messagetest.Mail(lines...)), cfg)
 }
@@ -378,14 +379,14 @@ func TestLanguage(t *testing.T) {
 			t.Errorf("language(%q) = %q, want %q", tt.text, got, tt.want)
 		}
 	}
-	if got := language("12345", "", &Config{Language: "en"}); got != "en" {
+	if got := language("12345", "", &config.Config{Language: "en"}); got != "en" {
 		t.Errorf("default from the config: %q", got)
 	}
 }
 
 func TestEventChoice(t *testing.T) {
 	cfg := corpusConfig()
-	cfg.Events = append(cfg.Events, EventConfig{ID: "integration-2019", Title: "Integration i praktiken", Keywords: []string{"integration"}})
+	cfg.Events = append(cfg.Events, config.EventConfig{ID: "integration-2019", Title: "Integration i praktiken", Keywords: []string{"integration"}})
 	tests := []struct {
 		name, to, subject, text, want string
 	}{

@@ -8,7 +8,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/goteborgsregionen/anmalan/mailbot"
+	"github.com/goteborgsregionen/anmalan/config"
 )
 
 // cmdCheckConfig implements `anmalan check-config [-config FILE]`. It
@@ -37,9 +37,9 @@ func cmdCheckConfig(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 
 	path := configPath(*configFlag)
-	cfg, err := mailbot.LoadConfig(path)
+	cfg, err := config.LoadConfig(path)
 	if err != nil {
-		var ce *mailbot.ConfigError
+		var ce *config.ConfigError
 		if !errors.As(err, &ce) {
 			fmt.Fprintf(stderr, "check-config: %v\n", err)
 			return 1

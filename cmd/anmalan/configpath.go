@@ -6,7 +6,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/goteborgsregionen/anmalan/mailbot"
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -30,8 +30,8 @@ func configPath(flagValue string) string {
 // opens its database, for the commands that read or change registrations.
 // It prints what went wrong, prefixed with the command's name, and reports
 // false when either step failed; the caller then exits 1.
-func openConfigStore(ctx context.Context, name, configFlag string, stderr io.Writer) (*mailbot.Config, *store.Store, bool) {
-	cfg, err := mailbot.LoadConfig(configPath(configFlag))
+func openConfigStore(ctx context.Context, name, configFlag string, stderr io.Writer) (*config.Config, *store.Store, bool) {
+	cfg, err := config.LoadConfig(configPath(configFlag))
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return nil, nil, false

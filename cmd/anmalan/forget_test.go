@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goteborgsregionen/anmalan/mailbot"
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -23,7 +23,7 @@ func TestForgetErasesAPersonEverywhere(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
-	cfg, err := mailbot.LoadConfig(cfgPath)
+	cfg, err := config.LoadConfig(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestSendMaterialDryRunAndSend(t *testing.T) {
 	if !strings.HasPrefix(out.String(), want) {
 		t.Errorf("dry run:\n%s\nwant:\n%s", out.String(), want)
 	}
-	cfg, err := mailbot.LoadConfig(cfgPath)
+	cfg, err := config.LoadConfig(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestSendMaterialDryRunAndSend(t *testing.T) {
 func TestStatusShowsErasedEvents(t *testing.T) {
 	cfgPath := seededConfig(t)
 	ctx := context.Background()
-	cfg, err := mailbot.LoadConfig(cfgPath)
+	cfg, err := config.LoadConfig(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goteborgsregionen/anmalan/mailbot"
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
 func TestLogPrintsTheAuditLog(t *testing.T) {
 	path := seededConfig(t)
-	cfg, err := mailbot.LoadConfig(path)
+	cfg, err := config.LoadConfig(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/mailbot"
 	"github.com/goteborgsregionen/anmalan/message"
 )
@@ -38,9 +39,9 @@ func cmdParse(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fs.Usage()
 		return 2
 	}
-	var cfg *mailbot.Config
+	var cfg *config.Config
 	if *configPath != "" {
-		c, err := mailbot.LoadConfig(*configPath)
+		c, err := config.LoadConfig(*configPath)
 		if err != nil {
 			fmt.Fprintf(stderr, "anmalan parse: %v\n", err)
 			return 1

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/mailbot"
 )
 
@@ -37,7 +38,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	path := configPath(*configFlag)
-	cfg, err := mailbot.LoadConfig(path)
+	cfg, err := config.LoadConfig(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

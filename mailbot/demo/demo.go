@@ -20,6 +20,7 @@ import (
 	"github.com/emersion/go-message/mail"
 
 	"github.com/goteborgsregionen/anmalan"
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/mailbot"
 	"github.com/goteborgsregionen/anmalan/mailbot/localmail"
 )
@@ -206,7 +207,7 @@ func splitAddr(a string) (string, string) {
 // demoConfig writes the embedded example config and its material to dir,
 // loads it exactly as `anmalan run` would, and points it at the local
 // servers and a database in dir.
-func demoConfig(dir string, srv *localmail.Servers, seats int) (*mailbot.Config, error) {
+func demoConfig(dir string, srv *localmail.Servers, seats int) (*config.Config, error) {
 	err := fs.WalkDir(anmalan.Example, ".", func(path string, e fs.DirEntry, err error) error {
 		if err != nil || e.IsDir() {
 			return err
@@ -224,7 +225,7 @@ func demoConfig(dir string, srv *localmail.Servers, seats int) (*mailbot.Config,
 	if err != nil {
 		return nil, fmt.Errorf("write example config: %w", err)
 	}
-	cfg, err := mailbot.LoadConfig(filepath.Join(dir, "config.example.toml"))
+	cfg, err := config.LoadConfig(filepath.Join(dir, "config.example.toml"))
 	if err != nil {
 		return nil, fmt.Errorf("load example config: %w", err)
 	}
@@ -236,7 +237,7 @@ func demoConfig(dir string, srv *localmail.Servers, seats int) (*mailbot.Config,
 	cfg.IMAP.Address, cfg.IMAP.Security, cfg.IMAP.Username = srv.IMAPAddr(), "none", botAddr
 	cfg.IMAP.PasswordEnv, cfg.IMAP.PasswordFile = "", secret
 	cfg.IMAP.ProcessedMailbox = "Behandlat"
-	cfg.IMAP.PollInterval = mailbot.Duration{Duration: 5 * time.Second}
+	cfg.IMAP.PollInterval = config.Duration{Duration: 5 * time.Second}
 	cfg.SMTP.Address, cfg.SMTP.Security, cfg.SMTP.Username = srv.SMTPAddr(), "none", ""
 	cfg.SMTP.PasswordEnv, cfg.SMTP.PasswordFile = "", ""
 	cfg.Events = cfg.Events[:1]

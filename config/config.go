@@ -1,7 +1,9 @@
-package mailbot
+package config
 
 import (
+	"crypto/x509"
 	"fmt"
+	"os"
 	"time"
 )
 
@@ -168,4 +170,29 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	}
 	d.Duration = v
 	return nil
+}
+
+// Values of the auth key in [imap] and [smtp].
+const (
+	AuthPlain   = "plain"
+	AuthLogin   = "login"
+	AuthXOAUTH2 = "xoauth2"
+)
+
+// loadCAPool returns the system's certificate pool with the PEM
+// certificates of file added. It fails when the file cannot be read or
+// holds no certificate.
+func LoadCAPool(file string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s holds no PEM certificate", file)
+	}
+	return pool, nil
 }

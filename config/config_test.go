@@ -1,4 +1,4 @@
-package mailbot
+package config
 
 import (
 	"errors"
@@ -648,7 +648,7 @@ func TestEditDistance(t *testing.T) {
 		{"", "abc", 3},
 		{"kitten", "sitting", 3},
 	} {
-		if got := editDistance(tt.a, tt.b); got != tt.want {
+		if got := EditDistance(tt.a, tt.b); got != tt.want {
 			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
 		}
 	}
