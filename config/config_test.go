@@ -8,60 +8,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goteborgsregionen/anmalan/config/configtest"
 )
 
-// baseConfig is a small valid config against in-process servers on
+// configtest.Base is a small valid config against in-process servers on
 // loopback; the error cases each change one thing in it.
-const baseConfig = `database = "anmalan.db"
-
-[imap]
-address = "127.0.0.1:1143"
-security = "none"
-username = "bot"
-password_env = "ANMALAN_TEST_IMAP_PASSWORD"
-
-[smtp]
-address = "127.0.0.1:1025"
-security = "none"
-from = "Bot <Bot@Example.org>"
-
-[organisers]
-addresses = ["Org <Org@Example.org>"]
-trusted_authserv_id = "mx.example.org"
-contact = "Org, org@example.org"
-
-[[events]]
-id = "ev-1"
-title = "Workshop"
-starts = "2030-05-02 10:00"
-ends = "2030-05-02 12:00"
-location = "Here"
-seats = 3
-closes = "2030-04-30"
-material = ["m.pdf"]
-keywords = [" Workshop "]
-`
-
-// configDir returns a temporary directory holding the material file that
-// baseConfig names.
-func configDir(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "m.pdf"), []byte("%PDF-1.4\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// edit returns baseConfig with the first occurrence of old replaced by new,
-// failing the test when old is not in it.
-func edit(t *testing.T, base, old, new string) string {
-	t.Helper()
-	if !strings.Contains(base, old) {
-		t.Fatalf("%q is not in the config", old)
-	}
-	return strings.Replace(base, old, new, 1)
-}
 
 // problems returns the problems of err, failing the test when err is not a
 // *ConfigError.
@@ -164,7 +116,7 @@ func TestExampleConfig(t *testing.T) {
 func TestParseConfigProblems(t *testing.T) {
 	tests := []struct {
 		name     string
-		old, new string // edit of baseConfig
+		old, new string // edit of configtest.Base
 		want     string // one of the problems
 	}{
 		{"syntax error has its line", "[smtp]", "[smtp", "line 9: "},
@@ -249,8 +201,8 @@ func TestParseConfigProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data := edit(t, baseConfig, tt.old, tt.new)
-			c, err := ParseConfig([]byte(data), configDir(t))
+			data := configtest.Edit(t, configtest.Base, tt.old, tt.new)
+			c, err := ParseConfig([]byte(data), configtest.Dir(t))
 			if err == nil {
 				t.Fatalf("no problem reported, want %q", tt.want)
 			}
@@ -270,7 +222,7 @@ func TestParseConfigProblems(t *testing.T) {
 }
 
 func TestParseConfigDuplicateEventID(t *testing.T) {
-	data := baseConfig + `
+	data := configtest.Base + `
 [[events]]
 id = "ev-1"
 title = "Again"
@@ -279,7 +231,7 @@ ends = "2030-06-01 11:00"
 location = "There"
 seats = 1
 `
-	_, err := ParseConfig([]byte(data), configDir(t))
+	_, err := ParseConfig([]byte(data), configtest.Dir(t))
 	ps := problems(t, err)
 	if !slices.Equal(ps, []string{`events[1].id: "ev-1" is already the id of events[0]`}) {
 		t.Errorf("problems = %q", ps)
@@ -287,8 +239,8 @@ seats = 1
 }
 
 func TestParseConfigSMTPPasswordWithoutUsername(t *testing.T) {
-	data := edit(t, baseConfig, `from = "Bot`, "password_env = \"X\"\nfrom = \"Bot")
-	_, err := ParseConfig([]byte(data), configDir(t))
+	data := configtest.Edit(t, configtest.Base, `from = "Bot`, "password_env = \"X\"\nfrom = \"Bot")
+	_, err := ParseConfig([]byte(data), configtest.Dir(t))
 	ps := problems(t, err)
 	if !slices.Equal(ps, []string{"smtp: a password is set but smtp.username is empty"}) {
 		t.Errorf("problems = %q", ps)
@@ -298,7 +250,7 @@ func TestParseConfigSMTPPasswordWithoutUsername(t *testing.T) {
 // TestParseConfigAllAtOnce checks that five unrelated problems are all
 // reported by one call, in section order.
 func TestParseConfigAllAtOnce(t *testing.T) {
-	data := baseConfig
+	data := configtest.Base
 	for _, e := range [][2]string{
 		{"password_env", "pasword_env"},
 		{`address = "127.0.0.1:1025"`, `address = "smtp.example.org:25"`},
@@ -306,9 +258,9 @@ func TestParseConfigAllAtOnce(t *testing.T) {
 		{`closes = "2030-04-30"`, `closes = "2030-05-03"`},
 		{`material = ["m.pdf"]`, `material = ["missing.pdf"]`},
 	} {
-		data = edit(t, data, e[0], e[1])
+		data = configtest.Edit(t, data, e[0], e[1])
 	}
-	dir := configDir(t)
+	dir := configtest.Dir(t)
 	_, err := ParseConfig([]byte(data), dir)
 	ps := problems(t, err)
 	want := []string{
@@ -445,10 +397,10 @@ func TestParseConfigAccepts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := configDir(t)
-			data := baseConfig
+			dir := configtest.Dir(t)
+			data := configtest.Base
 			if tt.old != "" {
-				data = edit(t, data, tt.old, tt.new)
+				data = configtest.Edit(t, data, tt.old, tt.new)
 			}
 			data = strings.ReplaceAll(data, "MATERIAL", filepath.ToSlash(filepath.Join(dir, "m.pdf")))
 			c, err := ParseConfig([]byte(data), dir)
@@ -463,9 +415,9 @@ func TestParseConfigAccepts(t *testing.T) {
 }
 
 func TestLoadConfig(t *testing.T) {
-	dir := configDir(t)
+	dir := configtest.Dir(t)
 	path := filepath.Join(dir, "anmalan.toml")
-	if err := os.WriteFile(path, []byte(edit(t, baseConfig, "seats = 3", "seats = 0")), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(configtest.Edit(t, configtest.Base, "seats = 3", "seats = 0")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	_, err := LoadConfig(path)
@@ -476,7 +428,7 @@ func TestLoadConfig(t *testing.T) {
 		t.Errorf("error = %q, want %q", err, want)
 	}
 
-	if err := os.WriteFile(path, []byte(baseConfig), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(configtest.Base), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	c, err := LoadConfig(path)
@@ -553,11 +505,11 @@ func TestPasswords(t *testing.T) {
 }
 
 func TestCheckSecrets(t *testing.T) {
-	dir := configDir(t)
+	dir := configtest.Dir(t)
 	if err := os.WriteFile(filepath.Join(dir, "smtp-password"), []byte("hunter2\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	data := edit(t, baseConfig, `from = "Bot`, "username = \"bot\"\npassword_file = \"smtp-password\"\nfrom = \"Bot")
+	data := configtest.Edit(t, configtest.Base, `from = "Bot`, "username = \"bot\"\npassword_file = \"smtp-password\"\nfrom = \"Bot")
 	c, err := ParseConfig([]byte(data), dir)
 	if err != nil {
 		t.Fatal(err)
@@ -577,14 +529,14 @@ func TestCheckSecrets(t *testing.T) {
 }
 
 func TestPasswordFileReadableByOthers(t *testing.T) {
-	dir := configDir(t)
+	dir := configtest.Dir(t)
 	if err := os.WriteFile(filepath.Join(dir, "pw"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Chmod(filepath.Join(dir, "pw"), 0o644); err != nil { // past the umask
 		t.Fatal(err)
 	}
-	data := edit(t, baseConfig, `password_env = "ANMALAN_TEST_IMAP_PASSWORD"`, `password_file = "pw"`)
+	data := configtest.Edit(t, configtest.Base, `password_env = "ANMALAN_TEST_IMAP_PASSWORD"`, `password_file = "pw"`)
 	c, err := ParseConfig([]byte(data), dir)
 	if err != nil {
 		t.Fatal(err)
@@ -595,7 +547,7 @@ func TestPasswordFileReadableByOthers(t *testing.T) {
 }
 
 func TestConfigLookups(t *testing.T) {
-	c, err := ParseConfig([]byte(baseConfig), configDir(t))
+	c, err := ParseConfig([]byte(configtest.Base), configtest.Dir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -666,7 +618,7 @@ func TestParseConfigNoDoubleReport(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseConfig([]byte(edit(t, baseConfig, tt.old, tt.new)), configDir(t))
+			_, err := ParseConfig([]byte(configtest.Edit(t, configtest.Base, tt.old, tt.new)), configtest.Dir(t))
 			if ps := problems(t, err); !slices.Equal(ps, []string{tt.want}) {
 				t.Errorf("problems = %q, want only %q", ps, tt.want)
 			}

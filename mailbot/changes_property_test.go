@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/config/configtest"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -94,8 +95,8 @@ func TestChangesProperty(t *testing.T) {
 	if testing.Short() {
 		ops = 200
 	}
-	dir := configDir(t)
-	cfg, err := config.ParseConfig([]byte(edit(t, baseConfig, `database = "anmalan.db"`, `database = "`+filepath.ToSlash(filepath.Join(dir, "p.db"))+`"`)), dir)
+	dir := configtest.Dir(t)
+	cfg, err := config.ParseConfig([]byte(configtest.Edit(t, configtest.Base, `database = "anmalan.db"`, `database = "`+filepath.ToSlash(filepath.Join(dir, "p.db"))+`"`)), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
