@@ -14,6 +14,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/login"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -33,7 +34,7 @@ const (
 // Message-ID.
 type Outbox struct {
 	cfg   config.SMTPConfig
-	creds credentials
+	creds login.Credentials
 	store *store.Store
 	now   func() time.Time
 	log   *slog.Logger
@@ -47,7 +48,7 @@ type Outbox struct {
 // NewOutbox returns an Outbox that sends through cfg. It fails when the
 // SMTP password named in cfg cannot be read.
 func NewOutbox(cfg config.SMTPConfig, st *store.Store, now func() time.Time, log *slog.Logger) (*Outbox, error) {
-	creds, err := newCredentials("smtp", cfg.Username, cfg.AuthMechanism, cfg.PasswordEnv, cfg.PasswordFile, cfg.OAuth2TokenCommand, cfg.OAuth2TokenFile)
+	creds, err := login.NewCredentials("smtp", cfg.Username, cfg.AuthMechanism, cfg.PasswordEnv, cfg.PasswordFile, cfg.OAuth2TokenCommand, cfg.OAuth2TokenFile)
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +277,7 @@ func (o *Outbox) dial(ctx context.Context) (*smtp.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", o.cfg.Address, err)
 	}
-	tlsConfig, err := tlsConfig(host, o.cfg.TLSCAFile)
+	tlsConfig, err := login.TLSConfig(host, o.cfg.TLSCAFile)
 	if err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("smtp %w", err)
@@ -300,10 +301,10 @@ func (o *Outbox) dial(ctx context.Context) (*smtp.Client, error) {
 		c.Close()
 		return nil, fmt.Errorf("greet %s: %w", o.cfg.Address, err)
 	}
-	if o.creds.username != "" {
+	if o.creds.Username != "" {
 		if err := o.auth(ctx, c); err != nil {
 			c.Close()
-			return nil, fmt.Errorf("log in to %s as %s: %w", o.cfg.Address, o.creds.username, err)
+			return nil, fmt.Errorf("log in to %s as %s: %w", o.cfg.Address, o.creds.Username, err)
 		}
 	}
 	return c, nil
@@ -314,16 +315,16 @@ func (o *Outbox) dial(ctx context.Context) (*smtp.Client, error) {
 // within the hour.
 func (o *Outbox) auth(ctx context.Context, c *smtp.Client) error {
 	cr := o.creds
-	switch cr.mech {
+	switch cr.Mech {
 	case config.AuthXOAUTH2:
 		for fresh := range 2 {
-			tok, err := cr.tokens.Token(ctx, fresh == 1)
+			tok, err := cr.Tokens.Token(ctx, fresh == 1)
 			if err != nil {
 				return err
 			}
-			err = c.Auth(&xoauth2Client{username: cr.username, token: tok})
+			err = c.Auth(&login.XOAUTH2Client{Username: cr.Username, Token: tok})
 			var se *smtp.SMTPError
-			if err == nil || !errors.Is(err, errTokenRejected) && !(errors.As(err, &se) && se.Code == 535) {
+			if err == nil || !errors.Is(err, login.ErrTokenRejected) && !(errors.As(err, &se) && se.Code == 535) {
 				return err
 			}
 			if fresh == 1 {
@@ -333,14 +334,14 @@ func (o *Outbox) auth(ctx context.Context, c *smtp.Client) error {
 		}
 		return nil
 	case config.AuthLogin:
-		return c.Auth(sasl.NewLoginClient(cr.username, cr.password))
+		return c.Auth(sasl.NewLoginClient(cr.Username, cr.Password))
 	case config.AuthPlain:
-		return c.Auth(sasl.NewPlainClient("", cr.username, cr.password))
+		return c.Auth(sasl.NewPlainClient("", cr.Username, cr.Password))
 	}
 	if ok, _ := c.Extension("AUTH"); ok && !c.SupportsAuth("PLAIN") && c.SupportsAuth("LOGIN") {
-		return c.Auth(sasl.NewLoginClient(cr.username, cr.password))
+		return c.Auth(sasl.NewLoginClient(cr.Username, cr.Password))
 	}
-	return c.Auth(sasl.NewPlainClient("", cr.username, cr.password))
+	return c.Auth(sasl.NewPlainClient("", cr.Username, cr.Password))
 }
 
 // localName is the name the bot greets with: the domain of its address.

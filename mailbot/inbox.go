@@ -19,6 +19,7 @@ import (
 	"github.com/emersion/go-sasl"
 
 	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/login"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -59,7 +60,7 @@ func forHuman(outcome string) bool {
 // Inbox reads the bot's mailbox over IMAP.
 type Inbox struct {
 	cfg   config.IMAPConfig
-	creds credentials
+	creds login.Credentials
 	store *store.Store
 	log   *slog.Logger
 	// cur is the bot that decides, with what the inbox derives from its
@@ -103,7 +104,7 @@ func (ib *Inbox) bot() *Bot { return ib.cur.Load().bot }
 // NewInbox returns an Inbox for cfg that hands every new mail to bot. It
 // fails when the password named in cfg cannot be read.
 func NewInbox(cfg config.IMAPConfig, bot *Bot, st *store.Store, log *slog.Logger) (*Inbox, error) {
-	creds, err := newCredentials("imap", cfg.Username, cfg.AuthMechanism, cfg.PasswordEnv, cfg.PasswordFile, cfg.OAuth2TokenCommand, cfg.OAuth2TokenFile)
+	creds, err := login.NewCredentials("imap", cfg.Username, cfg.AuthMechanism, cfg.PasswordEnv, cfg.PasswordFile, cfg.OAuth2TokenCommand, cfg.OAuth2TokenFile)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +159,7 @@ var errStopping = errors.New("stopping")
 // connection (a refused XOAUTH2 exchange leaves the old one unusable).
 func (ib *Inbox) connect(ctx context.Context) (*session, error) {
 	s, err := ib.connectWith(ctx, false)
-	if errors.Is(err, errTokenRejected) {
+	if errors.Is(err, login.ErrTokenRejected) {
 		ib.log.Warn("imap server rejected the access token; fetching a new one", slog.String("address", ib.cfg.Address))
 		s, err = ib.connectWith(ctx, true)
 	}
@@ -170,7 +171,7 @@ func (ib *Inbox) connectWith(ctx context.Context, freshToken bool) (*session, er
 	if err != nil {
 		return nil, fmt.Errorf("imap address: %w", err)
 	}
-	tc, err := tlsConfig(host, ib.cfg.TLSCAFile)
+	tc, err := login.TLSConfig(host, ib.cfg.TLSCAFile)
 	if err != nil {
 		return nil, fmt.Errorf("imap %w", err)
 	}
@@ -214,7 +215,7 @@ func (ib *Inbox) connectWith(ctx context.Context, freshToken bool) (*session, er
 	go func() { <-c.Closed(); stop() }()
 	if err := ib.login(ctx, c, freshToken); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("log in to %s as %s: %w", ib.cfg.Address, ib.creds.username, err)
+		return nil, fmt.Errorf("log in to %s as %s: %w", ib.cfg.Address, ib.creds.Username, err)
 	}
 	// Capabilities may change with the login; ask again. IMAP4rev2 is
 	// never ENABLEd: its changed responses trip up some servers' clients.
@@ -234,29 +235,29 @@ func (ib *Inbox) connectWith(ctx context.Context, freshToken bool) (*session, er
 // back as errTokenRejected.
 func (ib *Inbox) login(ctx context.Context, c *imapclient.Client, freshToken bool) error {
 	cr := ib.creds
-	switch cr.mech {
+	switch cr.Mech {
 	case config.AuthXOAUTH2:
-		tok, err := cr.tokens.Token(ctx, freshToken)
+		tok, err := cr.Tokens.Token(ctx, freshToken)
 		if err != nil {
 			return err
 		}
-		err = c.Authenticate(&xoauth2Client{username: cr.username, token: tok})
+		err = c.Authenticate(&login.XOAUTH2Client{Username: cr.Username, Token: tok})
 		// A server may also refuse the token with a plain NO at once;
 		// UNAVAILABLE is its own trouble, where a new token would not help.
 		var ierr *imap.Error
 		if errors.As(err, &ierr) && ierr.Type == imap.StatusResponseTypeNo && ierr.Code != imap.ResponseCodeUnavailable {
-			return fmt.Errorf("%w: %w", errTokenRejected, err)
+			return fmt.Errorf("%w: %w", login.ErrTokenRejected, err)
 		}
 		return err
 	case config.AuthPlain:
-		return c.Authenticate(sasl.NewPlainClient("", cr.username, cr.password))
+		return c.Authenticate(sasl.NewPlainClient("", cr.Username, cr.Password))
 	case config.AuthLogin:
-		return c.Login(cr.username, cr.password).Wait()
+		return c.Login(cr.Username, cr.Password).Wait()
 	}
 	if c.Caps().Has(imap.Cap("AUTH=PLAIN")) {
-		return c.Authenticate(sasl.NewPlainClient("", cr.username, cr.password))
+		return c.Authenticate(sasl.NewPlainClient("", cr.Username, cr.Password))
 	}
-	return c.Login(cr.username, cr.password).Wait()
+	return c.Login(cr.Username, cr.Password).Wait()
 }
 
 // close logs out, giving the server a moment to answer, and closes.

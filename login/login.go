@@ -1,4 +1,11 @@
-package mailbot
+// Package login holds what the bot logs in to its mail servers with:
+// passwords, OAuth2 access tokens from a command or a file, the XOAUTH2
+// mechanism that go-sasl lacks, and TLS settings that always check
+// certificates. Errors name the config key, never the secret.
+//
+// It imports config and go-sasl; intake and outbox import it. Entry
+// points: NewCredentials, TLSConfig, XOAUTH2Client.
+package login
 
 import (
 	"bytes"
@@ -21,7 +28,7 @@ const tokenCommandTimeout = 30 * time.Second
 
 // tlsConfig returns the TLS settings for a server at host: certificates
 // are always checked, against the system's roots plus caFile when set.
-func tlsConfig(host, caFile string) (*tls.Config, error) {
+func TLSConfig(host, caFile string) (*tls.Config, error) {
 	cfg := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
 	if caFile != "" {
 		pool, err := config.LoadCAPool(caFile)
@@ -90,29 +97,29 @@ func (ts *tokenSource) Token(ctx context.Context, fresh bool) (string, error) {
 }
 
 // credentials are what a connection logs in with.
-type credentials struct {
-	username string
-	password string
-	mech     string // AuthPlain, AuthLogin, AuthXOAUTH2 or "" (PLAIN, else LOGIN)
-	tokens   *tokenSource
+type Credentials struct {
+	Username string
+	Password string
+	Mech     string // AuthPlain, AuthLogin, AuthXOAUTH2 or "" (PLAIN, else LOGIN)
+	Tokens   *tokenSource
 }
 
 // newCredentials reads the password, or prepares the token source, for a
 // section. It fails when a password named in the config cannot be read.
-func newCredentials(section, username, mech, env, file, tokenCommand, tokenFile string) (credentials, error) {
-	cr := credentials{username: username, mech: mech}
+func NewCredentials(section, username, mech, env, file, tokenCommand, tokenFile string) (Credentials, error) {
+	cr := Credentials{Username: username, Mech: mech}
 	if username == "" {
 		return cr, nil
 	}
 	if mech == config.AuthXOAUTH2 {
-		cr.tokens = &tokenSource{section: section, command: tokenCommand, file: tokenFile}
+		cr.Tokens = &tokenSource{section: section, command: tokenCommand, file: tokenFile}
 		return cr, nil
 	}
 	p, err := config.Secret(section, env, file)
 	if err != nil {
 		return cr, err
 	}
-	cr.password = p
+	cr.Password = p
 	return cr, nil
 }
 
@@ -125,23 +132,23 @@ func newCredentials(section, username, mech, env, file, tokenCommand, tokenFile 
 // go-smtp answers a failing Next with "*", which ends the exchange
 // cleanly; go-imap leaves the command open, so the IMAP caller drops the
 // connection and logs in again on a new one.
-type xoauth2Client struct {
-	username, token string
+type XOAUTH2Client struct {
+	Username, Token string
 }
 
-var _ sasl.Client = (*xoauth2Client)(nil)
+var _ sasl.Client = (*XOAUTH2Client)(nil)
 
 // Start returns the initial response: "user=U^Aauth=Bearer T^A^A".
-func (c *xoauth2Client) Start() (string, []byte, error) {
-	return "XOAUTH2", []byte("user=" + c.username + "\x01auth=Bearer " + c.token + "\x01\x01"), nil
+func (c *XOAUTH2Client) Start() (string, []byte, error) {
+	return "XOAUTH2", []byte("user=" + c.Username + "\x01auth=Bearer " + c.Token + "\x01\x01"), nil
 }
 
 // Next is called only with the server's error challenge (a JSON object
 // such as {"status":"401",…}, which holds no secret).
-func (c *xoauth2Client) Next(challenge []byte) ([]byte, error) {
-	return nil, fmt.Errorf("%w: %s", errTokenRejected, strings.TrimSpace(string(challenge)))
+func (c *XOAUTH2Client) Next(challenge []byte) ([]byte, error) {
+	return nil, fmt.Errorf("%w: %s", ErrTokenRejected, strings.TrimSpace(string(challenge)))
 }
 
 // errTokenRejected marks a login that failed because the server did not
 // take the access token.
-var errTokenRejected = errors.New("access token rejected")
+var ErrTokenRejected = errors.New("access token rejected")
