@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goteborgsregionen/anmalan/mailbot/localmail"
+	"github.com/goteborgsregionen/anmalan/localmail"
 )
 
 // rawMail builds a mail; headers are "Name: value" lines.

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goteborgsregionen/anmalan/mailbot/localmail"
+	"github.com/goteborgsregionen/anmalan/localmail"
 )
 
 // twoSessions is the seed's workshop on two dates: Tuesday 11 December in

@@ -23,7 +23,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
-	"github.com/goteborgsregionen/anmalan/mailbot/localmail"
+	"github.com/goteborgsregionen/anmalan/localmail"
 )
 
 // stack is the running real mail stack, as scripts/mailstack.sh describes

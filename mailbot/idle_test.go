@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goteborgsregionen/anmalan/localmail"
 	"github.com/goteborgsregionen/anmalan/mailbot"
-	"github.com/goteborgsregionen/anmalan/mailbot/localmail"
 )
 
 // TestIdleIsCalledAfterWorkOnly: Options.Idle, where `anmalan run` gives

@@ -21,8 +21,8 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"github.com/goteborgsregionen/anmalan/localmail"
 	"github.com/goteborgsregionen/anmalan/mailbot"
-	"github.com/goteborgsregionen/anmalan/mailbot/localmail"
 )
 
 func BenchmarkIntake(b *testing.B) {

@@ -13,8 +13,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
+	"github.com/goteborgsregionen/anmalan/localmail"
 	"github.com/goteborgsregionen/anmalan/mailbot"
-	"github.com/goteborgsregionen/anmalan/mailbot/localmail"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 

@@ -16,8 +16,8 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/goteborgsregionen/anmalan/localmail"
 	"github.com/goteborgsregionen/anmalan/mailbot"
-	"github.com/goteborgsregionen/anmalan/mailbot/localmail"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 

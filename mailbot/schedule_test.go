@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goteborgsregionen/anmalan/mailbot/localmail"
+	"github.com/goteborgsregionen/anmalan/localmail"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/goteborgsregionen/anmalan/mailbot/demo"
+	"github.com/goteborgsregionen/anmalan/demo"
 )
 
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {

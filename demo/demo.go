@@ -21,8 +21,8 @@ import (
 
 	"github.com/goteborgsregionen/anmalan"
 	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/localmail"
 	"github.com/goteborgsregionen/anmalan/mailbot"
-	"github.com/goteborgsregionen/anmalan/mailbot/localmail"
 )
 
 // Options change what the demo does.
