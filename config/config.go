@@ -37,6 +37,11 @@ type Config struct {
 
 	// warnings are the notes of the last check, returned by Warnings.
 	warnings []string
+	// bot and organisers are smtp.from and organisers.addresses as bare
+	// lower-case addresses, worked out once by the loader because every
+	// mail asks for them several times.
+	bot        string
+	organisers []string
 }
 
 // IMAPConfig says where the bot's inbox is.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -122,6 +123,10 @@ func ParseConfig(data []byte, dir string) (*Config, error) {
 		return nil, err
 	}
 	c.warnings = ck.warnings
+	c.bot = c.parseBotAddress()
+	for _, o := range c.Organisers.Addresses {
+		c.organisers = append(c.organisers, bareAddress(o))
+	}
 	return c, nil
 }
 
@@ -216,8 +221,18 @@ func (c *Config) FromAddress() (*mail.Address, error) {
 }
 
 // BotAddress returns the bare address of smtp.from in lower case, or "" when
-// smtp.from does not parse.
+// smtp.from does not parse or c is nil.
 func (c *Config) BotAddress() string {
+	if c == nil {
+		return ""
+	}
+	if c.bot != "" {
+		return c.bot
+	}
+	return c.parseBotAddress()
+}
+
+func (c *Config) parseBotAddress() string {
 	a, err := c.FromAddress()
 	if err != nil {
 		return ""
@@ -229,8 +244,11 @@ func (c *Config) BotAddress() string {
 // name, is one of organisers.addresses, ignoring case.
 func (c *Config) IsOrganiser(addr string) bool {
 	want := bareAddress(addr)
-	if want == "" {
+	if c == nil || want == "" {
 		return false
+	}
+	if c.organisers != nil {
+		return slices.Contains(c.organisers, want)
 	}
 	for _, o := range c.Organisers.Addresses {
 		if bareAddress(o) == want {

@@ -8,19 +8,6 @@ import (
 	"github.com/goteborgsregionen/anmalan/message"
 )
 
-// isOrganiser reports whether addr is one of the configured organisers.
-func isOrganiser(addr string, cfg *config.Config) bool {
-	if cfg == nil || addr == "" {
-		return false
-	}
-	for _, o := range cfg.Organisers.Addresses {
-		if strings.EqualFold(strings.TrimSpace(o), addr) {
-			return true
-		}
-	}
-	return false
-}
-
 // senderAuthenticated tells whether m comes from a listed organiser and
 // passed authentication at the receiving server the config trusts: in the
 // topmost Authentication-Results field whose authserv-id is the trusted one,
@@ -29,7 +16,7 @@ func isOrganiser(addr string, cfg *config.Config) bool {
 // above anything the sender wrote; a forger can add fields below it, not
 // above. It returns the answer and the reason.
 func senderAuthenticated(m *message.Message, cfg *config.Config) (bool, string) {
-	if !isOrganiser(m.From.Address, cfg) {
+	if !cfg.IsOrganiser(m.From.Address) {
 		return false, "the sender is not a listed organiser"
 	}
 	return mailAuthenticated(m, cfg)

@@ -2,7 +2,6 @@ package mailbot
 
 import (
 	"fmt"
-	"net/mail"
 	"regexp"
 	"strings"
 
@@ -30,7 +29,7 @@ var (
 	receiptSubjectRe = regexp.MustCompile(`(?i)^\s*(läst|read|lest|læst|luettu|gelesen|lu|not read|ej läst|oläst|olästa|ulæst|ulest|ungelesen|non lu|read receipt|läskvitto|delivered|levererat|zugestellt)\s*:`)
 	// Subjects of delivery failures, from the MTAs in the sisimai corpus
 	// and the common clients' languages.
-	bounceSubjects = phrases{"undeliver", "delivery status notification", "delivery failure", "delivery failed",
+	bounceSubjects = message.Phrases{"undeliver", "delivery status notification", "delivery failure", "delivery failed",
 		"delivery notification", "delivery report", "delivery problem", "delivery status", "returned mail", "return to sender",
 		"returned to sender", "failure notice", "mail delivery failed", "mail delivery failure", "mail delivery system",
 		"mail delivery subsystem", "mail delivery error", "non-deliver", "nondeliver", "non deliver", "could not be delivered",
@@ -44,22 +43,22 @@ var (
 		"fehlgeschlagen"}
 	// Phrases of newsletters and other bulk mail, which people do not
 	// write to the bot.
-	bulkTexts = phrases{"to stop receiving these", "you received this email because", "you are receiving this email because",
+	bulkTexts = message.Phrases{"to stop receiving these", "you received this email because", "you are receiving this email because",
 		"du får det här mejlet eftersom", "du får detta mejl eftersom", "view this email in your browser",
 		"visa i webbläsaren", "manage your subscription", "hantera din prenumeration"}
 	// unsubscribeTexts are bulk mail's only on a line with a link: a person
 	// may well write "unsubscribe me from the seminar".
-	unsubscribeTexts = phrases{"|unsubscribe", "avsluta prenumeration", "avsluta din prenumeration", "avprenumerera"}
+	unsubscribeTexts = message.Phrases{"|unsubscribe", "avsluta prenumeration", "avsluta din prenumeration", "avprenumerera"}
 	// linkWords mark a link, or the words that stand for one.
-	linkWords = phrases{"http://", "https://", "www.", "mailto:", "klicka här", "klicka på", "click here", "click on"}
+	linkWords = message.Phrases{"http://", "https://", "www.", "mailto:", "klicka här", "klicka på", "click here", "click on"}
 	// Subjects of abuse (feedback) reports that come without ARF parts.
-	arfSubjects = phrases{"complaint about message", "abuse report", "spam report", "feedback report", "fbl report"}
+	arfSubjects = message.Phrases{"complaint about message", "abuse report", "spam report", "feedback report", "fbl report"}
 	// Local parts of senders that are machines.
 	daemonLocalRe  = regexp.MustCompile(`(?i)^(mailer-daemon|mailer_daemon|maildaemon|postmaster|post_master|mail-daemon|mail\.daemon|mdaemon|daemon|bounce[s]?|bounce-.*|.*-bounces?|.*bounces?\+.*|mail-?delivery-?(subsystem|system)?|mailadmin|mail|root|smtp|mta|mailer|returns?|nobody|system)$`)
 	noReplyLocalRe = regexp.MustCompile(`(?i)^(no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply|noreply[-+_.].*|.*[-_.+]no[-_.]?reply|notifications?|notify|newsletter|nyhetsbrev|info-?noreply|inget[-_.]?svar|ej[-_.]?svar|svara[-_.]?ej)$`)
 	daemonNameRe   = regexp.MustCompile(`(?i)(mail delivery|mailer.daemon|mail.?daemon|postmaster|delivery (subsystem|system|service)|mail (administrator|system)|postmästare|e-postsystem)`)
 	// Body phrases of bounces that come without a delivery-status part.
-	bounceTexts = phrases{"could not be delivered", "could not deliver", "error delivering", "couldn't be delivered",
+	bounceTexts = message.Phrases{"could not be delivered", "could not deliver", "error delivering", "couldn't be delivered",
 		"delivery to the following recipient", "undeliverable", "permanent error", "permanently", "permanent fatal",
 		"permanent failure", "user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient",
 		"mailbox unavailable", "mailbox full", "mailbox is full", "not be delivered", "delivery has failed",
@@ -81,9 +80,9 @@ func automaticKind(m *message.Message, cfg *config.Config) (kind, reason string)
 		local = from[:i]
 	}
 	subject := strings.TrimSpace(m.Subject)
-	text := head(m.Text, maxUnderstandBytes)
+	text := message.Head(m.Text, message.MaxUnderstandBytes)
 
-	if bot := botAddress(cfg); bot != "" && from == bot {
+	if bot := cfg.BotAddress(); bot != "" && from == bot {
 		return AutoOwn, "the mail is from the bot's own address " + bot
 	}
 
@@ -100,7 +99,7 @@ func automaticKind(m *message.Message, cfg *config.Config) (kind, reason string)
 	if m.ContentType == "multipart/report" {
 		return AutoBounce, fmt.Sprintf("it is a multipart/report (report-type %q)", m.ReportType)
 	}
-	if arfSubjects.find(subject) != "" && hasOriginal(m) {
+	if arfSubjects.Find(subject) != "" && hasOriginal(m) {
 		return AutoBounce, fmt.Sprintf("the subject %q is that of an abuse report with the reported mail attached", message.Clip(subject, 60))
 	}
 	if receiptSubjectRe.MatchString(subject) && len(strings.TrimSpace(text)) < 600 {
@@ -113,10 +112,10 @@ func automaticKind(m *message.Message, cfg *config.Config) (kind, reason string)
 	// The raw From is checked too: "MAILER-DAEMON <>" has no address.
 	daemon := daemonLocalRe.MatchString(local) || daemonNameRe.MatchString(m.From.Name) ||
 		(m.From.Address == "" && daemonNameRe.MatchString(h.Get("From")))
-	if daemon && (bounceSubjects.find(subject) != "" || bounceText(text) || nullReturnPath(h)) {
+	if daemon && (bounceSubjects.Find(subject) != "" || bounceText(text) || nullReturnPath(h)) {
 		return AutoBounce, fmt.Sprintf("the sender %s is a mail system reporting a delivery failure", from)
 	}
-	if bounceSubjects.find(subject) != "" && (nullReturnPath(h) || bounceText(text) || hasOriginal(m)) {
+	if bounceSubjects.Find(subject) != "" && (nullReturnPath(h) || bounceText(text) || hasOriginal(m)) {
 		return AutoBounce, fmt.Sprintf("the subject %q says that a mail was not delivered", message.Clip(subject, 60))
 	}
 
@@ -152,7 +151,7 @@ func automaticKind(m *message.Message, cfg *config.Config) (kind, reason string)
 	}
 	// Only the writer's own text: a registration may quote a newsletter.
 	own := message.SplitQuote(text).Own
-	if m := bulkTexts.find(own); m != "" {
+	if m := bulkTexts.Find(own); m != "" {
 		return AutoList, fmt.Sprintf("the text says %q, as bulk mail does", m)
 	}
 	if m := unsubscribeLink(own); m != "" {
@@ -187,7 +186,7 @@ func automaticKind(m *message.Message, cfg *config.Config) (kind, reason string)
 
 // bounceText reports whether text reads like a delivery failure report.
 func bounceText(text string) bool {
-	return bounceTexts.find(text) != "" || statusCodeRe.MatchString(text)
+	return bounceTexts.Find(text) != "" || statusCodeRe.MatchString(text)
 }
 
 func nullReturnPath(h gomail.Header) bool {
@@ -293,7 +292,7 @@ func bouncedAddresses(m *message.Message, cfg *config.Config) []string {
 		}
 	}
 	skip := map[string]bool{strings.ToLower(m.From.Address): true}
-	if bot := botAddress(cfg); bot != "" {
+	if bot := cfg.BotAddress(); bot != "" {
 		skip[bot] = true
 	}
 	for _, a := range m.To {
@@ -334,34 +333,13 @@ func bouncedAddresses(m *message.Message, cfg *config.Config) []string {
 	return out
 }
 
-// botAddress returns the bot's own address from cfg.SMTP.From, lower case,
-// or "" without a config.
-func botAddress(cfg *config.Config) string {
-	if cfg == nil || strings.TrimSpace(cfg.SMTP.From) == "" {
-		return ""
-	}
-	// The usual "Name <addr>" form without the cost of a full parse, which
-	// this is called for several times per mail.
-	from := cfg.SMTP.From
-	if i, j := strings.LastIndexByte(from, '<'), strings.LastIndexByte(from, '>'); i >= 0 && j > i+1 && !strings.ContainsAny(from[i+1:j], " <\"") {
-		return strings.ToLower(from[i+1 : j])
-	}
-	if a, err := mail.ParseAddress(cfg.SMTP.From); err == nil {
-		return strings.ToLower(a.Address)
-	}
-	if a := message.AddrSpecRe.FindString(cfg.SMTP.From); a != "" {
-		return strings.ToLower(a)
-	}
-	return ""
-}
-
 // unsubscribeLink returns the unsubscribe phrase of the first line of text
 // that has one beside a link, or the words of one (a newsletter's footer),
 // or "".
 func unsubscribeLink(text string) string {
 	for _, line := range strings.Split(strings.ToLower(text), "\n") {
-		if m := unsubscribeTexts.findLower(line); m != "" &&
-			linkWords.findLower(line) != "" {
+		if m := unsubscribeTexts.FindLower(line); m != "" &&
+			linkWords.FindLower(line) != "" {
 			return m
 		}
 	}

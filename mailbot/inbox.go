@@ -701,7 +701,7 @@ func (ib *Inbox) wanted(m meta) bool {
 		return false
 	}
 	subject := strings.ToLower(m.env.Subject)
-	if registerPhrases.find(subject) != "" || cancelPhrases.find(subject) != "" {
+	if registerPhrases.Find(subject) != "" || cancelPhrases.Find(subject) != "" {
 		return true
 	}
 	for _, w := range ib.cur.Load().subjectWords {

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
@@ -76,7 +75,7 @@ func understand(m *message.Message, cfg *config.Config) Understanding {
 
 	// A registration is never long; reading only the start of a huge text
 	// keeps the time per mail bounded.
-	split := message.SplitQuote(head(m.Text, maxUnderstandBytes))
+	split := message.SplitQuote(message.Head(m.Text, message.MaxUnderstandBytes))
 	body, sig := message.SplitSignature(split.Own)
 	u := Understanding{
 		Language: language(split.Own, m.Subject, cfg),
@@ -86,7 +85,7 @@ func understand(m *message.Message, cfg *config.Config) Understanding {
 	u.SenderAuthenticated, authReason = senderAuthenticated(m, cfg)
 
 	v := view{from: m.From, to: m.To, cc: m.Cc, subject: m.Subject, body: body, sig: sig, own: split.Own}
-	if isOrganiser(m.From.Address, cfg) {
+	if cfg.IsOrganiser(m.From.Address) {
 		if changes := parseCommands(v, cfg); len(changes) > 0 {
 			u.Kind = "command"
 			u.Changes = changes
@@ -130,25 +129,6 @@ func understand(m *message.Message, cfg *config.Config) Understanding {
 		}
 	}
 	return u
-}
-
-// maxUnderstandBytes is how much of a mail's text is read for its meaning.
-const maxUnderstandBytes = 64 << 10
-
-// head returns at most the first n bytes of s, cut at a line end when there
-// is one near, else at a rune boundary.
-func head(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	if i := strings.LastIndexByte(s[:n], '\n'); i > n/2 {
-		cut = i
-	}
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut]
 }
 
 // withAddress drops the people without an address: the bot cannot confirm
@@ -221,7 +201,7 @@ type view struct {
 }
 
 var (
-	cancelPhrases = phrases{"avanmäl", "avboka", "kan inte komma", "kan ej komma", "kan inte delta", "kan tyvärr inte komma",
+	cancelPhrases = message.Phrases{"avanmäl", "avboka", "kan inte komma", "kan ej komma", "kan inte delta", "kan tyvärr inte komma",
 		"kan tyvärr inte delta", "kan tyvärr inte närvara", "kan tyvärr inte vara med", "har fått förhinder", "har förhinder",
 		"fått förhinder", "lämna återbud", "lämnar återbud", "|cancel", "can no longer attend", "can no longer come",
 		"can no longer make it", "cannot attend", "can not attend", "can't attend", "unable to attend",
@@ -229,12 +209,12 @@ var (
 		"will not be able to come", "will not be able to make it", "can't make it", "withdraw my registration",
 		"unsubscribe me", "avregistrera mig"}
 	// forgetPhrases ask for one's personal data to be erased (GDPR).
-	forgetPhrases = phrases{"|glöm mig|", "|glöm bort mig|", "radera mina uppgifter", "radera mina personuppgifter",
+	forgetPhrases = message.Phrases{"|glöm mig|", "|glöm bort mig|", "radera mina uppgifter", "radera mina personuppgifter",
 		"|forget me|", "delete my data", "delete my personal data", "erase my data", "erase my personal data"}
 	// notForgetPhrases are the friendly "don't forget me", never a request
 	// to erase anything.
-	notForgetPhrases = phrases{"don't forget me", "don’t forget me", "dont forget me", "do not forget me"}
-	registerPhrases  = phrases{"|anmäl", "|anmäls", "|registrera|", "|registrera mig", "|registrera oss", "|register|", "|registration|", "|registering|", "sign me up", "sign us up",
+	notForgetPhrases = message.Phrases{"don't forget me", "don’t forget me", "dont forget me", "do not forget me"}
+	registerPhrases  = message.Phrases{"|anmäl", "|anmäls", "|registrera|", "|registrera mig", "|registrera oss", "|register|", "|registration|", "|registering|", "sign me up", "sign us up",
 		"|sign up", "|delta|", "|deltar|", "|deltaga", "närvara", "|attend", "|join|", "jag kommer", "vi kommer", "kommer gärna",
 		"count me in", "|rsvp|", "vill vara med", "vill gärna komma", "boka mig", "boka oss", "book me", "book us", "|participate"}
 	// "Me and …" phrases that add the sender to a list of others.
@@ -246,10 +226,10 @@ var (
 // (or the original of an organiser's forward).
 func understandParticipant(v view, cfg *config.Config) (kind string, people []Person, reason string) {
 	subject := stripSubjectPrefixes(v.subject)
-	if m := forgetPhrases.find(v.body); m != "" && notForgetPhrases.find(v.body) == "" {
+	if m := forgetPhrases.Find(v.body); m != "" && notForgetPhrases.Find(v.body) == "" {
 		return "forget", []Person{senderPerson(v, cfg)}, fmt.Sprintf("the text says %q: erase the sender's data", strings.TrimSpace(m))
 	}
-	if m := cancelPhrases.find(v.body); m != "" {
+	if m := cancelPhrases.Find(v.body); m != "" {
 		p := listedPeople(v, cfg)
 		if len(p) == 0 {
 			p = []Person{senderPerson(v, cfg)}
@@ -259,15 +239,15 @@ func understandParticipant(v view, cfg *config.Config) (kind string, people []Pe
 		}
 		return "cancellation", p, fmt.Sprintf("the text says %q", strings.TrimSpace(m))
 	}
-	if m := cancelPhrases.find(subject); m != "" && strings.TrimSpace(v.body) == "" {
+	if m := cancelPhrases.Find(subject); m != "" && strings.TrimSpace(v.body) == "" {
 		return "cancellation", []Person{senderPerson(v, cfg)}, fmt.Sprintf("the subject says %q", strings.TrimSpace(m))
 	}
 
 	form := formPeople(v, cfg)
 	listed := listedPeople(v, cfg)
-	phrase := registerPhrases.find(v.body)
+	phrase := registerPhrases.Find(v.body)
 	if phrase == "" {
-		phrase = registerPhrases.find(subject)
+		phrase = registerPhrases.Find(subject)
 	}
 	switch {
 	case len(form) > 0:
@@ -393,7 +373,7 @@ func formPeople(v view, cfg *config.Config) []Person {
 // organisers' addresses are not people to register.
 func listedPeople(v view, cfg *config.Config) []Person {
 	var people []Person
-	bot := botAddress(cfg)
+	bot := cfg.BotAddress()
 	seen := map[string]bool{}
 	for _, line := range strings.Split(v.body, "\n") {
 		locs := message.AddrSpecRe.FindAllStringIndex(line, 20)
@@ -407,7 +387,7 @@ func listedPeople(v view, cfg *config.Config) []Person {
 			}
 			before, after := line[prevEnd:loc[0]], line[loc[1]:nextStart]
 			prevEnd = loc[1]
-			if la == bot || isOrganiser(la, cfg) || seen[la] || strings.HasPrefix(strings.ToLower(strings.TrimSpace(before)), "mailto") {
+			if la == bot || cfg.IsOrganiser(la) || seen[la] || strings.HasPrefix(strings.ToLower(strings.TrimSpace(before)), "mailto") {
 				continue
 			}
 			seen[la] = true
@@ -584,7 +564,7 @@ func signatureName(sig string) string {
 // orgPattern is a pattern of organisation names with the words it needs,
 // looked for first because that is much cheaper than the expression.
 type orgPattern struct {
-	words phrases
+	words message.Phrases
 	re    *regexp.Regexp
 }
 
@@ -592,16 +572,16 @@ type orgPattern struct {
 // municipalities and cities ("Mölndals stad", "Partille kommun", "Göteborgs
 // Stad"), regions, universities and colleges.
 var orgPatterns = []orgPattern{
-	{phrases{"kommun", "stad"}, regexp.MustCompile(`\p{Lu}\p{L}+(?:[ -]\p{Lu}\p{L}+)?s? (?:kommun|stad|Stad|Kommun)\b`)},
-	{phrases{"kommun", "stad"}, regexp.MustCompile(`\p{Lu}\p{L}+ (?:kommun|stad)(?:[^\p{L}]|$)`)},
-	{phrases{"region"}, regexp.MustCompile(`\b(?:Region|Regionen) \p{Lu}\p{L}+(?: \p{Lu}\p{L}+)?`)},
-	{phrases{"regionen"}, regexp.MustCompile(`\p{Lu}\p{L}*(?:regionen|Regionen)\b`)},
-	{phrases{"länsstyrelsen", "högskolan", "universitetet"}, regexp.MustCompile(`\b(?:Länsstyrelsen|Högskolan|Universitetet) (?:i )?\p{Lu}\p{L}+(?: \p{Lu}\p{L}+)?`)},
-	{phrases{"universitet", "högskola"}, regexp.MustCompile(`\p{Lu}\p{L}+(?: \p{Lu}\p{L}+)? (?:universitet|högskola)\b`)},
-	{phrases{"chalmers"}, regexp.MustCompile(`\bChalmers(?: (?:University of Technology|tekniska högskola|tekniska högskolan))?`)},
-	{phrases{"university of"}, regexp.MustCompile(`\bUniversity of \p{Lu}\p{L}+(?: (?:of )?\p{Lu}\p{L}+)*`)},
-	{phrases{"university"}, regexp.MustCompile(`\p{Lu}\p{L}+(?: \p{Lu}\p{L}+)? University\b`)},
-	{phrases{"kommunförbundet"}, regexp.MustCompile(`\bKommunförbundet \p{Lu}\p{L}+`)},
+	{message.Phrases{"kommun", "stad"}, regexp.MustCompile(`\p{Lu}\p{L}+(?:[ -]\p{Lu}\p{L}+)?s? (?:kommun|stad|Stad|Kommun)\b`)},
+	{message.Phrases{"kommun", "stad"}, regexp.MustCompile(`\p{Lu}\p{L}+ (?:kommun|stad)(?:[^\p{L}]|$)`)},
+	{message.Phrases{"region"}, regexp.MustCompile(`\b(?:Region|Regionen) \p{Lu}\p{L}+(?: \p{Lu}\p{L}+)?`)},
+	{message.Phrases{"regionen"}, regexp.MustCompile(`\p{Lu}\p{L}*(?:regionen|Regionen)\b`)},
+	{message.Phrases{"länsstyrelsen", "högskolan", "universitetet"}, regexp.MustCompile(`\b(?:Länsstyrelsen|Högskolan|Universitetet) (?:i )?\p{Lu}\p{L}+(?: \p{Lu}\p{L}+)?`)},
+	{message.Phrases{"universitet", "högskola"}, regexp.MustCompile(`\p{Lu}\p{L}+(?: \p{Lu}\p{L}+)? (?:universitet|högskola)\b`)},
+	{message.Phrases{"chalmers"}, regexp.MustCompile(`\bChalmers(?: (?:University of Technology|tekniska högskola|tekniska högskolan))?`)},
+	{message.Phrases{"university of"}, regexp.MustCompile(`\bUniversity of \p{Lu}\p{L}+(?: (?:of )?\p{Lu}\p{L}+)*`)},
+	{message.Phrases{"university"}, regexp.MustCompile(`\p{Lu}\p{L}+(?: \p{Lu}\p{L}+)? University\b`)},
+	{message.Phrases{"kommunförbundet"}, regexp.MustCompile(`\bKommunförbundet \p{Lu}\p{L}+`)},
 }
 
 // orgIn returns the first organisation named in s: on the first line that
@@ -611,7 +591,7 @@ func orgIn(s string) string {
 		lower := strings.ToLower(line)
 		best, at := "", -1
 		for _, p := range orgPatterns {
-			if p.words.findLower(lower) == "" {
+			if p.words.FindLower(lower) == "" {
 				continue
 			}
 			if loc := p.re.FindStringIndex(line); loc != nil && (at < 0 || loc[0] < at) {
@@ -651,13 +631,13 @@ func organisationFor(addr string, v view, cfg *config.Config) string {
 var dietRe = regexp.MustCompile(`(?i)(vegetari\p{L}*|vegan\p{L}*|glutenfri\p{L}*|gluten[- ]free|glutenintolerant|celiaki|laktosfri\p{L}*|laktosintoleran\p{L}*|laktos\p{L}*|lactose[- ]\p{L}+|mjölkfri\p{L}*|mjölkprotein\p{L}*|nötallergi\p{L}*|nut allergy|allergisk mot [\p{L} ,]+|allergi mot [\p{L} ,]+|allergic to [\p{L} ,]+|allergi\p{L}*|pescetari\p{L}*|halal|kosher|fläskfri\p{L}*|no pork|specialkost: [^\n]+|dietary requirements?: [^\n]+)`)
 
 // dietWords are the stems dietRe needs; looking for them first is cheap.
-var dietWords = phrases{"vegetar", "vegan", "gluten", "celiaki", "laktos", "lactose", "mjölk", "nötallerg", "nut allergy", "allerg",
+var dietWords = message.Phrases{"vegetar", "vegan", "gluten", "celiaki", "laktos", "lactose", "mjölk", "nötallerg", "nut allergy", "allerg",
 	"pescetar", "halal", "kosher", "fläsk", "pork", "specialkost", "dietary"}
 
 // dietIn returns a diet the text mentions ("laktosintolerant",
 // "glutenfri"), or "".
 func dietIn(s string) string {
-	if dietWords.find(s) == "" {
+	if dietWords.Find(s) == "" {
 		return ""
 	}
 	m := dietRe.FindString(s)
@@ -699,7 +679,7 @@ func language(own, subject string, cfg *config.Config) string {
 	if strings.TrimSpace(text) == "" {
 		text = subject
 	}
-	text = head(text, 4000)
+	text = message.Head(text, 4000)
 	sv, en := 0, 0
 	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
 		w = strings.ToLower(w)
@@ -737,7 +717,7 @@ func eventFor(m *message.Message, own string, cfg *config.Config) string {
 	if len(cfg.Events) == 1 {
 		return cfg.Events[0].ID
 	}
-	bot := botAddress(cfg)
+	bot := cfg.BotAddress()
 	if i := strings.IndexByte(bot, '@'); i > 0 {
 		local, dom := bot[:i], bot[i:]
 		for _, a := range append(append([]*mail.Address{}, m.To...), m.Cc...) {
@@ -904,10 +884,10 @@ var capRunRe = regexp.MustCompile(`\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]
 // parseCommands reads an organiser's commands from the body of her mail,
 // one sentence at a time.
 func parseCommands(v view, cfg *config.Config) []Change {
-	bot := botAddress(cfg)
+	bot := cfg.BotAddress()
 	skip := func(a string) bool {
 		la := strings.ToLower(a)
-		return la == bot || isOrganiser(la, cfg)
+		return la == bot || cfg.IsOrganiser(la)
 	}
 	// "you" in "går i ditt ställe" is the person she writes to.
 	you := ""
@@ -1123,7 +1103,7 @@ func applyDates(u *Understanding, m *message.Message, cfg *config.Config, arrive
 	if u.Kind == "command" {
 		return
 	}
-	split := message.SplitQuote(head(m.Text, maxUnderstandBytes))
+	split := message.SplitQuote(message.Head(m.Text, message.MaxUnderstandBytes))
 	text := split.Own
 	if !replyOrForwardRe.MatchString(m.Subject) {
 		text += "\n" + m.Subject

@@ -1,4 +1,4 @@
-package mailbot
+package message
 
 import (
 	"strings"
@@ -11,16 +11,16 @@ import (
 // word. Plain substring search is used instead of one large regular
 // expression because Go's regexp runs a large case-insensitive alternation
 // on its slow engine: this is about fifty times faster on a subject line.
-type phrases []string
+type Phrases []string
 
 // find returns the first phrase of the list that occurs in s (any case),
 // without its "|" markers, or "".
-func (ps phrases) find(s string) string {
-	return ps.findLower(strings.ToLower(s))
+func (ps Phrases) Find(s string) string {
+	return ps.FindLower(strings.ToLower(s))
 }
 
 // findLower is find for a text that is already lower case.
-func (ps phrases) findLower(lower string) string {
+func (ps Phrases) FindLower(lower string) string {
 	for _, p := range ps {
 		word := strings.Trim(p, "|")
 		start, end := strings.HasPrefix(p, "|"), strings.HasSuffix(p, "|")
@@ -54,4 +54,23 @@ func letterAt(s string, i int) bool {
 	}
 	r, _ := utf8.DecodeRuneInString(s[i:])
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// maxUnderstandBytes is how much of a mail's text is read for its meaning.
+const MaxUnderstandBytes = 64 << 10
+
+// head returns at most the first n bytes of s, cut at a line end when there
+// is one near, else at a rune boundary.
+func Head(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	if i := strings.LastIndexByte(s[:n], '\n'); i > n/2 {
+		cut = i
+	}
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
