@@ -201,3 +201,15 @@ func LoadCAPool(file string) (*x509.CertPool, error) {
 	}
 	return pool, nil
 }
+
+// OpenAt reports whether registration for e is open at t: after opens (when
+// set), not after closes (when set), and before the event starts.
+func (e *EventConfig) OpenAt(t time.Time) bool {
+	if !e.OpensAt.IsZero() && t.Before(e.OpensAt) {
+		return false
+	}
+	if !e.ClosesAt.IsZero() && t.After(e.ClosesAt) {
+		return false
+	}
+	return t.Before(e.StartsAt)
+}

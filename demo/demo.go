@@ -259,7 +259,7 @@ func (p *printer) mail(in mailbot.Incoming, res mailbot.Result) {
 	u := res.Understanding
 	what := u.Kind
 	if u.Automatic != "" {
-		what += " (" + u.Automatic + ")"
+		what += " (" + string(u.Automatic) + ")"
 	}
 	if u.Language != "" {
 		what += ", language " + u.Language

@@ -4,7 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goteborgsregionen/anmalan/automatic"
 	"github.com/goteborgsregionen/anmalan/message/messagetest"
+	"github.com/goteborgsregionen/anmalan/understand"
 )
 
 func TestAutomaticMail(t *testing.T) {
@@ -13,27 +15,27 @@ func TestAutomaticMail(t *testing.T) {
 		name    string
 		headers []string
 		body    string
-		want    string // the Automatic kind, "" for human mail
+		want    automatic.Kind // the Automatic kind, "" for human mail
 	}{
 		{"plain registration", nil, human, ""},
 		{"X-Auto-Response-Suppress alone is Outlook's ordinary mail", []string{"X-Auto-Response-Suppress: All"}, human, ""},
 		{"Auto-Submitted: no is human", []string{"Auto-Submitted: no"}, human, ""},
-		{"Auto-Submitted auto-replied", []string{"Auto-Submitted: auto-replied"}, "Jag är borta.", AutoReply},
-		{"Auto-Submitted auto-generated", []string{"Auto-Submitted: auto-generated"}, "x", AutoReply},
-		{"X-Autoreply", []string{"X-Autoreply: yes"}, "x", AutoReply},
-		{"X-Autorespond", []string{"X-Autorespond: vacation"}, "x", AutoReply},
-		{"Precedence auto_reply", []string{"Precedence: auto_reply"}, "x", AutoReply},
-		{"Precedence bulk", []string{"Precedence: bulk"}, human, AutoList},
-		{"Precedence list", []string{"Precedence: list"}, human, AutoList},
-		{"Precedence junk", []string{"Precedence: junk"}, human, AutoList},
-		{"List-Unsubscribe", []string{"List-Id: <news.example.org>", "List-Unsubscribe: <mailto:u@example.org>"}, human, AutoList},
-		{"Return-Path null", []string{"Return-Path: <>"}, "x", AutoReply},
-		{"no-reply sender", []string{"From: Tjänsten <no-reply@service.example>"}, human, AutoList},
-		{"mailer-daemon", []string{"From: MAILER-DAEMON@mx.example.org", "Subject: Undelivered Mail Returned to Sender"}, "User unknown", AutoBounce},
-		{"postmaster", []string{"From: postmaster@example.org", "Subject: Delivery Status Notification (Failure)"}, "x", AutoBounce},
-		{"own mail", []string{"From: GR Anmälan <anmalan@goteborgsregionen.example>"}, human, AutoOwn},
-		{"calendar reply", []string{`Content-Type: text/calendar; method=REPLY; charset=utf-8`}, "BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nEND:VCALENDAR", AutoCalendar},
-		{"read receipt subject", []string{"Subject: Läst: Bekräftelse"}, "Ditt meddelande har lästs.", AutoReceipt},
+		{"Auto-Submitted auto-replied", []string{"Auto-Submitted: auto-replied"}, "Jag är borta.", automatic.Reply},
+		{"Auto-Submitted auto-generated", []string{"Auto-Submitted: auto-generated"}, "x", automatic.Reply},
+		{"X-Autoreply", []string{"X-Autoreply: yes"}, "x", automatic.Reply},
+		{"X-Autorespond", []string{"X-Autorespond: vacation"}, "x", automatic.Reply},
+		{"Precedence auto_reply", []string{"Precedence: auto_reply"}, "x", automatic.Reply},
+		{"Precedence bulk", []string{"Precedence: bulk"}, human, automatic.List},
+		{"Precedence list", []string{"Precedence: list"}, human, automatic.List},
+		{"Precedence junk", []string{"Precedence: junk"}, human, automatic.List},
+		{"List-Unsubscribe", []string{"List-Id: <news.example.org>", "List-Unsubscribe: <mailto:u@example.org>"}, human, automatic.List},
+		{"Return-Path null", []string{"Return-Path: <>"}, "x", automatic.Reply},
+		{"no-reply sender", []string{"From: Tjänsten <no-reply@service.example>"}, human, automatic.List},
+		{"mailer-daemon", []string{"From: MAILER-DAEMON@mx.example.org", "Subject: Undelivered Mail Returned to Sender"}, "User unknown", automatic.Bounce},
+		{"postmaster", []string{"From: postmaster@example.org", "Subject: Delivery Status Notification (Failure)"}, "x", automatic.Bounce},
+		{"own mail", []string{"From: GR Anmälan <anmalan@goteborgsregionen.example>"}, human, automatic.Own},
+		{"calendar reply", []string{`Content-Type: text/calendar; method=REPLY; charset=utf-8`}, "BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nEND:VCALENDAR", automatic.Calendar},
+		{"read receipt subject", []string{"Subject: Läst: Bekräftelse"}, "Ditt meddelande har lästs.", automatic.Receipt},
 	}
 	subjects := []string{
 		"Automatiskt svar: Bekräftelse", "Autosvar: Anmälan", "Frånvaro: x", "Frånvaromeddelande", "Out of Office: x",
@@ -45,8 +47,8 @@ func TestAutomaticMail(t *testing.T) {
 			name    string
 			headers []string
 			body    string
-			want    string
-		}{"subject " + s, []string{"Subject: " + s}, "Jag är på semester.", AutoReply})
+			want    automatic.Kind
+		}{"subject " + s, []string{"Subject: " + s}, "Jag är på semester.", automatic.Reply})
 	}
 	cfg := corpusConfig()
 	for _, tt := range tests {
@@ -66,7 +68,7 @@ func TestAutomaticMail(t *testing.T) {
 			lines = append(lines, "To: anmalan@goteborgsregionen.example")
 			lines = append(lines, tt.headers...)
 			lines = append(lines, "", tt.body)
-			u := Understand(messagetest.MustRead(t, messagetest.Mail(lines...)), cfg)
+			u := understand.Understand(messagetest.MustRead(t, messagetest.Mail(lines...)), cfg)
 			if u.Automatic != tt.want {
 				t.Errorf("automatic %q, want %q (kind %s, reason: %s)", u.Automatic, tt.want, u.Kind, u.Reason)
 			}
@@ -107,8 +109,8 @@ func TestBouncedAddresses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			u := Understand(messagetest.MustRead(t, messagetest.Mail(tt.lines...)), corpusConfig())
-			if u.Automatic != AutoBounce {
+			u := understand.Understand(messagetest.MustRead(t, messagetest.Mail(tt.lines...)), corpusConfig())
+			if u.Automatic != automatic.Bounce {
 				t.Fatalf("automatic %q, want bounce (%s)", u.Automatic, u.Reason)
 			}
 			if strings.Join(u.Bounced, ",") != strings.Join(tt.want, ",") {
@@ -121,7 +123,7 @@ func TestBouncedAddresses(t *testing.T) {
 func TestBulkTextOnlyInOwnText(t *testing.T) {
 	cfg := corpusConfig()
 	u := understandMail(t, cfg, "From: Nyheter <nyheter@example.org>", "Subject: Våra webbinarier", "", "Anmäl dig till våra webbinarier!", "", "Avsluta prenumeration: klicka här.")
-	if u.Automatic != AutoList {
+	if u.Automatic != automatic.List {
 		t.Errorf("newsletter without list headers: %q (%s)", u.Automatic, u.Reason)
 	}
 	u = understandMail(t, cfg, "From: Ann Ek <ann@kungalv.example>", "Subject: SV: Våra webbinarier", "", "Anmäl mig, tack!", "",
@@ -131,7 +133,7 @@ func TestBulkTextOnlyInOwnText(t *testing.T) {
 	}
 	u = understandMail(t, cfg, "From: Nyheter <nyheter@example.org>", "Subject: News", "", "Our webinars this spring.", "",
 		"Unsubscribe: https://nyheter.example.org/u/123")
-	if u.Automatic != AutoList {
+	if u.Automatic != automatic.List {
 		t.Errorf("an unsubscribe link in the footer: %q (%s)", u.Automatic, u.Reason)
 	}
 	// A person's own words are not a newsletter's footer.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/message/messagetest"
+	"github.com/goteborgsregionen/anmalan/understand"
 )
 
 func nestedMultipart(depth int) []byte {
@@ -141,7 +142,7 @@ func TestBadInput(t *testing.T) {
 			if !utf8.ValidString(m.Text) || !utf8.ValidString(m.Subject) {
 				t.Error("text or subject is not valid UTF-8")
 			}
-			u := Understand(m, corpusConfig())
+			u := understand.Understand(m, corpusConfig())
 			if u.Reason == "" {
 				t.Error("no reason")
 			}

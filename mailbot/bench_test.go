@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/understand"
 )
 
 // BenchmarkUnderstand reads and understands a typical registration: the
@@ -36,7 +37,7 @@ func BenchmarkUnderstand(b *testing.B) {
 	b.Run("understand", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			Understand(m, cfg)
+			understand.Understand(m, cfg)
 		}
 		reportRate(b)
 	})
@@ -48,7 +49,7 @@ func BenchmarkUnderstand(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if u := Understand(m, cfg); u.Kind != "registration" {
+			if u := understand.Understand(m, cfg); u.Kind != "registration" {
 				b.Fatalf("kind %q", u.Kind)
 			}
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/store"
+	"github.com/goteborgsregionen/anmalan/understand"
 )
 
 // Outcomes recorded for each incoming mail.
@@ -56,7 +57,7 @@ type Result struct {
 	Key           string
 	Outcome       string
 	Duplicate     bool // the mail had been handled before; nothing was done now
-	Understanding Understanding
+	Understanding understand.Understanding
 	// Decisions are one line per person or problem, for logs and the demo.
 	Decisions []string
 	Replies   []SentReply
@@ -237,7 +238,7 @@ func (b *Bot) Decide(ctx context.Context, in Incoming, mailID int64, key string)
 		}
 		return res, nil
 	}
-	u := UnderstandAt(msg, b.cfg, in.Arrived)
+	u := understand.UnderstandAt(msg, b.cfg, in.Arrived)
 	res.Understanding = u
 
 	err := b.store.Update(ctx, func(tx *store.Tx) error {
@@ -269,17 +270,17 @@ func (b *Bot) Decide(ctx context.Context, in Incoming, mailID int64, key string)
 
 // decide applies what the mail asks for, inside tx, and returns the mail's
 // outcome and a one-line detail.
-func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *message.Message, u Understanding, res *Result) (string, string, error) {
+func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *message.Message, u understand.Understanding, res *Result) (string, string, error) {
 	sender := &msg.From
 	switch {
 	case u.Kind == "automatic":
-		res.Decisions = append(res.Decisions, "automatic mail ("+u.Automatic+"): not answered")
+		res.Decisions = append(res.Decisions, "automatic mail ("+string(u.Automatic)+"): not answered")
 		for _, a := range u.Bounced {
 			if err := tx.RecordBounce(a, mailID, in.Arrived); err != nil {
 				return "", "", err
 			}
 		}
-		return OutcomeAutomatic, u.Automatic, nil
+		return OutcomeAutomatic, string(u.Automatic), nil
 	case sender.Address == "":
 		res.Decisions = append(res.Decisions, "no sender address: left for a human")
 		return OutcomeManual, "no sender", nil
@@ -298,7 +299,7 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *message.Messa
 		}
 		if asked {
 			u.Kind = "registration"
-			u.People = []Person{b.senderAsPerson(sender)}
+			u.People = []understand.Person{b.senderAsPerson(sender)}
 			res.Decisions = append(res.Decisions, "an answer to our question which date: registers the sender")
 		}
 	}
@@ -404,7 +405,7 @@ type registration struct {
 	sender *mail.Address
 	lang   string
 	refs   []string
-	people []Person
+	people []understand.Person
 	res    *Result
 }
 
@@ -496,7 +497,7 @@ func (b *Bot) askWhich(reg registration, why string) error {
 	var offers []OpenSession
 	for i := range b.cfg.Events {
 		ev := &b.cfg.Events[i]
-		if !openAt(ev, reg.in.Arrived) {
+		if !ev.OpenAt(reg.in.Arrived) {
 			continue
 		}
 		st, err := reg.tx.Event(ev.ID)
@@ -526,7 +527,7 @@ func (b *Bot) askWhich(reg registration, why string) error {
 // sender is asked. A date whose registration has closed is returned as it
 // is: the sender gets that answer for that event, not a silent pick of
 // another.
-func (b *Bot) chooseEvents(tx *store.Tx, u Understanding, msg *message.Message, arrived time.Time) ([]*config.EventConfig, string, string, error) {
+func (b *Bot) chooseEvents(tx *store.Tx, u understand.Understanding, msg *message.Message, arrived time.Time) ([]*config.EventConfig, string, string, error) {
 	if u.DateUnmatched {
 		return nil, "", fmt.Sprintf("the date %q is not one of the dates offered", u.Date.Written), nil
 	}
@@ -548,7 +549,7 @@ func (b *Bot) chooseEvents(tx *store.Tx, u Understanding, msg *message.Message, 
 		// place), else the first (whose answer says it has closed).
 		var open []*config.EventConfig
 		for _, ev := range evs {
-			if openAt(ev, arrived) {
+			if ev.OpenAt(arrived) {
 				open = append(open, ev)
 			}
 		}
@@ -588,7 +589,7 @@ func (b *Bot) chooseEvents(tx *store.Tx, u Understanding, msg *message.Message, 
 	}
 	var open []*config.EventConfig
 	for i := range b.cfg.Events {
-		if ev := &b.cfg.Events[i]; openAt(ev, arrived) {
+		if ev := &b.cfg.Events[i]; ev.OpenAt(arrived) {
 			open = append(open, ev)
 		}
 	}
@@ -654,8 +655,8 @@ func (b *Bot) answersOurQuestion(tx *store.Tx, msg *message.Message) (bool, erro
 
 // senderAsPerson returns the sender as a person to register, with the
 // organisation the config maps the sender's domain to.
-func (b *Bot) senderAsPerson(a *mail.Address) Person {
-	p := Person{Name: displayName(a), Email: a.Address}
+func (b *Bot) senderAsPerson(a *mail.Address) understand.Person {
+	p := understand.Person{Name: displayName(a), Email: a.Address}
 	if i := strings.LastIndexByte(a.Address, '@'); i >= 0 {
 		p.Organisation = b.cfg.Organisations[strings.ToLower(a.Address[i+1:])]
 	}

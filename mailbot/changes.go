@@ -15,6 +15,7 @@ import (
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/store"
+	"github.com/goteborgsregionen/anmalan/understand"
 )
 
 // change is the context of one mail's (or one timer's) changes: the
@@ -35,7 +36,7 @@ type change struct {
 // organiserTrusted reports whether the organiser's command counts: her
 // mail passed authentication, or the config trusts the From address
 // (organiser_auth = "trust-from", test setups only).
-func (b *Bot) organiserTrusted(msg *message.Message, u Understanding) bool {
+func (b *Bot) organiserTrusted(msg *message.Message, u understand.Understanding) bool {
 	if u.SenderAuthenticated {
 		return true
 	}
@@ -45,7 +46,7 @@ func (b *Bot) organiserTrusted(msg *message.Message, u Understanding) bool {
 // decideCommand applies an organiser's commands in order, inside tx, and
 // answers her alone. A command that cannot be trusted changes nothing: the
 // configured organisers are warned and the mail is left for a human.
-func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in Incoming, msg *message.Message, u Understanding, res *Result) (string, string, error) {
+func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in Incoming, msg *message.Message, u understand.Understanding, res *Result) (string, string, error) {
 	if !b.organiserTrusted(msg, u) {
 		return b.warnForged(tx, mailID, msg, u, res)
 	}
@@ -114,13 +115,13 @@ func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in Incoming, msg *messag
 	if err := b.enqueue(tx, r, mailID, 0, res); err != nil {
 		return "", "", err
 	}
-	res.Decisions = append(res.Decisions, fmt.Sprintf("organiser command (%s) for %s: %d changes, answered %s", describeChanges(u.Changes), ev.ID, len(lines), msg.From.Address))
-	return OutcomeAnswered, fmt.Sprintf("%s: command %s", ev.ID, describeChanges(u.Changes)), nil
+	res.Decisions = append(res.Decisions, fmt.Sprintf("organiser command (%s) for %s: %d changes, answered %s", understand.DescribeChanges(u.Changes), ev.ID, len(lines), msg.From.Address))
+	return OutcomeAnswered, fmt.Sprintf("%s: command %s", ev.ID, understand.DescribeChanges(u.Changes)), nil
 }
 
 // warnForged tells every configured organiser about a command that could
 // not be trusted, and leaves the mail for a human.
-func (b *Bot) warnForged(tx *store.Tx, mailID int64, msg *message.Message, u Understanding, res *Result) (string, string, error) {
+func (b *Bot) warnForged(tx *store.Tx, mailID int64, msg *message.Message, u understand.Understanding, res *Result) (string, string, error) {
 	ev := b.changeEvent(tx, u, "")
 	f := ForgedMail{From: msg.From.String(), Subject: msg.Subject, MessageID: msg.MessageID,
 		AuthResults: msg.Header.Values("Authentication-Results")}
@@ -156,7 +157,7 @@ func (b *Bot) warnForged(tx *store.Tx, mailID int64, msg *message.Message, u Und
 // else the event of the registration the thread is about; else the only
 // event; else the only one that has not started. It returns nil when
 // none fits.
-func (b *Bot) changeEvent(tx *store.Tx, u Understanding, threadEvent string) *config.EventConfig {
+func (b *Bot) changeEvent(tx *store.Tx, u understand.Understanding, threadEvent string) *config.EventConfig {
 	for _, id := range []string{u.Event, threadEvent} {
 		if id == "" {
 			continue
@@ -197,7 +198,7 @@ func (b *Bot) changeEvent(tx *store.Tx, u Understanding, threadEvent string) *co
 // askOrganiserWhich answers an organiser's command that did not say which
 // session it is about: what she wrote is quoted back, with the sessions to
 // come and how to name one.
-func (b *Bot) askOrganiserWhich(tx *store.Tx, mailID int64, msg *message.Message, u Understanding, res *Result) error {
+func (b *Bot) askOrganiserWhich(tx *store.Tx, mailID int64, msg *message.Message, u understand.Understanding, res *Result) error {
 	var sessions []OpenSession
 	for i := range b.cfg.Events {
 		ev := &b.cfg.Events[i]
@@ -227,7 +228,7 @@ func (b *Bot) askOrganiserWhich(tx *store.Tx, mailID int64, msg *message.Message
 
 // changeAddresses returns the addresses a change mail is about: those its
 // changes name, and the people it names.
-func changeAddresses(u Understanding) []string {
+func changeAddresses(u understand.Understanding) []string {
 	var out []string
 	for _, ch := range u.Changes {
 		if strings.Contains(ch.Who, "@") {
@@ -242,7 +243,7 @@ func changeAddresses(u Understanding) []string {
 	return out
 }
 
-func (b *Bot) replyLanguage(u Understanding) string {
+func (b *Bot) replyLanguage(u understand.Understanding) string {
 	if u.Language != "" {
 		return u.Language
 	}
@@ -346,7 +347,7 @@ func (b *Bot) registrationLanguage(tx *store.Tx, reg store.Registration) string 
 	if reg.MailID != 0 {
 		if raw, err := tx.MailRaw(reg.MailID); err == nil {
 			if m, err := message.ReadMessage(raw); err == nil {
-				return language(message.SplitQuote(m.Text).Own, m.Subject, b.cfg)
+				return understand.Language(message.SplitQuote(m.Text).Own, m.Subject, b.cfg)
 			}
 		}
 	}
@@ -410,7 +411,7 @@ func (b *Bot) fillSeats(c *change, ev *config.EventConfig, lang string) ([]strin
 	}
 }
 
-func (b *Bot) cmdCancel(c *change, ev *config.EventConfig, ch Change, lang string) ([]string, error) {
+func (b *Bot) cmdCancel(c *change, ev *config.EventConfig, ch understand.Change, lang string) ([]string, error) {
 	x, problem, err := b.findWho(c.tx, ev, ch.Who, lang)
 	if err != nil || problem != "" {
 		return []string{problem}, err
@@ -436,7 +437,7 @@ func (b *Bot) cancel(c *change, ev *config.EventConfig, x store.Registration, la
 	return append(lines, more...), err
 }
 
-func (b *Bot) cmdSubstitute(c *change, ev *config.EventConfig, ch Change, lang string) ([]string, error) {
+func (b *Bot) cmdSubstitute(c *change, ev *config.EventConfig, ch understand.Change, lang string) ([]string, error) {
 	if ch.By == nil || ch.By.Email == "" {
 		return []string{fmt.Sprintf(tr(lang, "%q: ingen adress till den nya deltagaren, inget gjort", "%q: no address for the new participant, nothing done"), ch.Text)}, nil
 	}
@@ -449,7 +450,7 @@ func (b *Bot) cmdSubstitute(c *change, ev *config.EventConfig, ch Change, lang s
 
 // substitute gives x's place to y and tells both; y gets the material
 // when the place is a seat.
-func (b *Bot) substitute(c *change, ev *config.EventConfig, x store.Registration, y Person, lang string) ([]string, error) {
+func (b *Bot) substitute(c *change, ev *config.EventConfig, x store.Registration, y understand.Person, lang string) ([]string, error) {
 	yr, err := c.tx.Substitute(x.ID, store.Person{Name: y.Name, Email: y.Email, Organisation: y.Organisation, Diet: y.Diet}, b.now(), c.mailID, c.sender)
 	if errors.Is(err, store.ErrAlreadyRegistered) {
 		return []string{fmt.Sprintf(tr(lang, "%s <%s> är redan anmäld; %s är kvar, inget gjort", "%s <%s> is already registered; %s stays, nothing done"), y.Name, y.Email, x.Email)}, nil
@@ -483,7 +484,7 @@ func (b *Bot) substitute(c *change, ev *config.EventConfig, x store.Registration
 	return []string{fmt.Sprintf("%s → %s", describeReg(x, lang), describeReg(yr, lang))}, nil
 }
 
-func (b *Bot) cmdPromote(c *change, ev *config.EventConfig, ch Change, lang string) ([]string, error) {
+func (b *Bot) cmdPromote(c *change, ev *config.EventConfig, ch understand.Change, lang string) ([]string, error) {
 	x, problem, err := b.findWho(c.tx, ev, ch.Who, lang)
 	if err != nil || problem != "" {
 		return []string{problem}, err
@@ -509,7 +510,7 @@ func (b *Bot) cmdPromote(c *change, ev *config.EventConfig, ch Change, lang stri
 	return []string{line}, nil
 }
 
-func (b *Bot) cmdRegister(c *change, ev *config.EventConfig, ch Change, lang string) ([]string, error) {
+func (b *Bot) cmdRegister(c *change, ev *config.EventConfig, ch understand.Change, lang string) ([]string, error) {
 	if ch.By == nil || ch.By.Email == "" {
 		return []string{fmt.Sprintf(tr(lang, "%q: ingen adress, inget gjort", "%q: no address, nothing done"), ch.Text)}, nil
 	}
@@ -539,7 +540,7 @@ func (b *Bot) cmdRegister(c *change, ev *config.EventConfig, ch Change, lang str
 	return []string{fmt.Sprintf("%s → %s", tr(lang, "ny", "new"), describeReg(r.Registration, lang))}, nil
 }
 
-func (b *Bot) cmdSeats(c *change, ev *config.EventConfig, ch Change, lang string) ([]string, error) {
+func (b *Bot) cmdSeats(c *change, ev *config.EventConfig, ch understand.Change, lang string) ([]string, error) {
 	before, err := c.tx.Event(ev.ID)
 	if err != nil {
 		return nil, err
@@ -615,7 +616,7 @@ var courtesyRe = regexp.MustCompile(`(?i)^\W*(hej|hejsan|hallå|hi|hello|dear|ta
 // notUnderstood returns the sentences of the organiser's own text that
 // gave no change and are not mere courtesy: she is told that nothing was
 // done for them.
-func notUnderstood(msg *message.Message, u Understanding) []string {
+func notUnderstood(msg *message.Message, u understand.Understanding) []string {
 	body, _ := message.SplitSignature(message.SplitQuote(msg.Text).Own)
 	done := map[string]bool{}
 	for _, c := range u.Changes {
@@ -623,7 +624,7 @@ func notUnderstood(msg *message.Message, u Understanding) []string {
 	}
 	var out []string
 	for _, line := range strings.Split(body, "\n") {
-		for _, s := range splitSentences(line) {
+		for _, s := range understand.SplitSentences(line) {
 			s = strings.TrimSpace(s)
 			if s == "" || done[s] || courtesyRe.MatchString(s) || len(strings.Fields(s)) < 2 {
 				continue
@@ -637,7 +638,7 @@ func notUnderstood(msg *message.Message, u Understanding) []string {
 // decideParticipantChange handles a participant's cancellation or
 // colleague: it counts only as a reply to a mail the bot sent to that
 // address, or from an authenticated sender, and only until changes_close.
-func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in Incoming, msg *message.Message, u Understanding, res *Result) (string, string, error) {
+func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in Incoming, msg *message.Message, u understand.Understanding, res *Result) (string, string, error) {
 	sender := strings.ToLower(msg.From.Address)
 	thread, err := tx.SentTo(append(append([]string{}, msg.InReplyTo...), msg.References...), sender)
 	if err != nil {
@@ -668,7 +669,7 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in Incoming, m
 		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: changes to %s closed at %s: nothing changed", sender, ev.ID, ev.ChangesCloseAt.In(b.cfg.Location).Format("2006-01-02 15:04")))
 		return OutcomeAnswered, "changes closed", answer(ReplyChangesClosed)
 	}
-	authed, _ := mailAuthenticated(msg, b.cfg)
+	authed, _ := understand.MailAuthenticated(msg, b.cfg)
 	if len(thread) == 0 && !authed {
 		res.Decisions = append(res.Decisions, sender+": cancellation not in reply to our mail and not authenticated: told to reply to the confirmation, nothing changed")
 		return OutcomeAnswered, "cancel: reply to confirmation", answer(ReplyReplyToCancel)
@@ -723,7 +724,7 @@ func mentions(msg *message.Message, name string) bool {
 // acceptOffer accepts an open offer of a seat when the mail says yes (or
 // registers again) in reply to our mail to that address. It returns false
 // when the mail is not such an answer.
-func (b *Bot) acceptOffer(tx *store.Tx, mailID int64, msg *message.Message, u Understanding, res *Result) (bool, error) {
+func (b *Bot) acceptOffer(tx *store.Tx, mailID int64, msg *message.Message, u understand.Understanding, res *Result) (bool, error) {
 	if u.Kind != "other" && u.Kind != "registration" {
 		return false, nil
 	}
@@ -734,14 +735,14 @@ func (b *Bot) acceptOffer(tx *store.Tx, mailID int64, msg *message.Message, u Un
 		if err != nil {
 			return false, err
 		}
-		if !ok || r.OfferUntil.IsZero() || !(answersYes(msg) || u.Kind == "registration") {
+		if !ok || r.OfferUntil.IsZero() || !(understand.AnswersYes(msg) || u.Kind == "registration") {
 			continue
 		}
 		thread, err := tx.SentTo(append(append([]string{}, msg.InReplyTo...), msg.References...), sender)
 		if err != nil {
 			return false, err
 		}
-		if authed, _ := mailAuthenticated(msg, b.cfg); len(thread) == 0 && !authed {
+		if authed, _ := understand.MailAuthenticated(msg, b.cfg); len(thread) == 0 && !authed {
 			continue
 		}
 		if err := tx.AcceptOffer(r.ID, b.now()); err != nil {

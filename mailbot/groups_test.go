@@ -1,9 +1,13 @@
 package mailbot
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/goteborgsregionen/anmalan/understand"
+)
 
 func TestGroupsInHTML(t *testing.T) {
-	partille := []Person{
+	partille := []understand.Person{
 		{Name: "Anders Berg", Email: "anders.berg@partille.example", Organisation: "Partille kommun"},
 		{Name: "Maria Holm", Email: "maria.holm@partille.example", Organisation: "Partille kommun"},
 		{Name: "Erik Sjöberg", Email: "erik.sjoberg@partille.example", Organisation: "Partille kommun", Diet: "glutenfri"},
@@ -11,7 +15,7 @@ func TestGroupsInHTML(t *testing.T) {
 	tests := []struct {
 		name string
 		html string
-		want []Person
+		want []understand.Person
 	}{
 		{
 			name: "bullet list",

@@ -21,6 +21,7 @@ import (
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/login"
 	"github.com/goteborgsregionen/anmalan/store"
+	"github.com/goteborgsregionen/anmalan/understand"
 )
 
 // Keywords the bot sets on the mail it has handled. They let a person in
@@ -701,7 +702,7 @@ func (ib *Inbox) wanted(m meta) bool {
 		return false
 	}
 	subject := strings.ToLower(m.env.Subject)
-	if registerPhrases.Find(subject) != "" || cancelPhrases.Find(subject) != "" {
+	if understand.RegisterPhrases.Find(subject) != "" || understand.CancelPhrases.Find(subject) != "" {
 		return true
 	}
 	for _, w := range ib.cur.Load().subjectWords {

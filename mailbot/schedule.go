@@ -18,6 +18,7 @@ import (
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/store"
+	"github.com/goteborgsregionen/anmalan/understand"
 )
 
 // fileStamp is what tells that a material file changed on disk without
@@ -535,7 +536,7 @@ func (b *Bot) decideForget(tx *store.Tx, mailID int64, msg *message.Message, res
 	if err != nil {
 		return "", "", err
 	}
-	if authed, _ := mailAuthenticated(msg, b.cfg); len(thread) == 0 && !authed {
+	if authed, _ := understand.MailAuthenticated(msg, b.cfg); len(thread) == 0 && !authed {
 		res.Decisions = append(res.Decisions, "forget me: not in reply to our mail and not authenticated: left for a human")
 		return OutcomeManual, "forget: not verified", nil
 	}
@@ -544,7 +545,7 @@ func (b *Bot) decideForget(tx *store.Tx, mailID int64, msg *message.Message, res
 	if err != nil {
 		return "", "", err
 	}
-	lang := language(message.SplitQuote(msg.Text).Own, msg.Subject, b.cfg)
+	lang := understand.Language(message.SplitQuote(msg.Text).Own, msg.Subject, b.cfg)
 	lines := []string{
 		fmt.Sprintf(tr(lang, "%d anmälningar", "%d registrations"), e.Registrations),
 		fmt.Sprintf(tr(lang, "%d mottagna mejl", "%d mails received"), e.Mails),

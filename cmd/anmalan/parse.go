@@ -9,15 +9,15 @@ import (
 	"os"
 
 	"github.com/goteborgsregionen/anmalan/config"
-	"github.com/goteborgsregionen/anmalan/mailbot"
 	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/understand"
 )
 
 // parseOutput is one line of `anmalan parse`: what the bot understood, with
 // the file it came from.
 type parseOutput struct {
 	File string `json:"file"`
-	mailbot.Understanding
+	understand.Understanding
 }
 
 // cmdParse prints, for each mail file, one JSON object on one line saying
@@ -68,7 +68,7 @@ func cmdParse(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			status = 1
 			continue
 		}
-		if err := enc.Encode(parseOutput{File: path, Understanding: mailbot.Understand(m, cfg)}); err != nil {
+		if err := enc.Encode(parseOutput{File: path, Understanding: understand.Understand(m, cfg)}); err != nil {
 			fmt.Fprintf(stderr, "anmalan parse: write: %v\n", err)
 			return 1
 		}

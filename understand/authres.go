@@ -1,4 +1,4 @@
-package mailbot
+package understand
 
 import (
 	"strings"
@@ -19,14 +19,14 @@ func senderAuthenticated(m *message.Message, cfg *config.Config) (bool, string) 
 	if !cfg.IsOrganiser(m.From.Address) {
 		return false, "the sender is not a listed organiser"
 	}
-	return mailAuthenticated(m, cfg)
+	return MailAuthenticated(m, cfg)
 }
 
 // mailAuthenticated tells whether m, from anyone, passed authentication at
 // the trusted receiving server, by the rules of senderAuthenticated. A
 // participant's cancellation from an authenticated address counts without
 // a reply to the bot's mail.
-func mailAuthenticated(m *message.Message, cfg *config.Config) (bool, string) {
+func MailAuthenticated(m *message.Message, cfg *config.Config) (bool, string) {
 	if cfg == nil {
 		return false, "no config"
 	}

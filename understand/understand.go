@@ -1,4 +1,4 @@
-package mailbot
+package understand
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/goteborgsregionen/anmalan/automatic"
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
 )
@@ -65,10 +66,10 @@ func understand(m *message.Message, cfg *config.Config) Understanding {
 	if m == nil {
 		return Understanding{Kind: "other", Reason: "there is no mail"}
 	}
-	if kind, reason := automaticKind(m, cfg); kind != "" {
+	if kind, reason := automatic.Classify(m, cfg); kind != "" {
 		u := Understanding{Kind: "automatic", Automatic: kind, Reason: reason}
-		if kind == AutoBounce {
-			u.Bounced = bouncedAddresses(m, cfg)
+		if kind == automatic.Bounce {
+			u.Bounced = automatic.BouncedAddresses(m, cfg)
 		}
 		return u
 	}
@@ -78,7 +79,7 @@ func understand(m *message.Message, cfg *config.Config) Understanding {
 	split := message.SplitQuote(message.Head(m.Text, message.MaxUnderstandBytes))
 	body, sig := message.SplitSignature(split.Own)
 	u := Understanding{
-		Language: language(split.Own, m.Subject, cfg),
+		Language: Language(split.Own, m.Subject, cfg),
 		Event:    eventFor(m, split.Own, cfg),
 	}
 	var authReason string
@@ -89,7 +90,7 @@ func understand(m *message.Message, cfg *config.Config) Understanding {
 		if changes := parseCommands(v, cfg); len(changes) > 0 {
 			u.Kind = "command"
 			u.Changes = changes
-			u.Reason = fmt.Sprintf("an organiser's command (%s) from %s; %s", describeChanges(changes), m.From.Address, authReason)
+			u.Reason = fmt.Sprintf("an organiser's command (%s) from %s; %s", DescribeChanges(changes), m.From.Address, authReason)
 			return u
 		}
 		if inner, how, ok := forwardedView(m, split, body, cfg); ok {
@@ -102,7 +103,7 @@ func understand(m *message.Message, cfg *config.Config) Understanding {
 			}
 			people = withAddress(people)
 			u.Kind, u.People = kind, people
-			u.Language = language(inner.own, inner.subject, cfg)
+			u.Language = Language(inner.own, inner.subject, cfg)
 			u.Reason = fmt.Sprintf("the organiser forwarded (%s) a mail from %s: %s", how, inner.from.Address, reason)
 			return u
 		}
@@ -176,7 +177,7 @@ var yesRe = regexp.MustCompile(`(?i)^\s*(ja|jajamen|japp|absolut|yes|yep|sure|ce
 
 // answersYes reports whether the writer's own text (quote and signature
 // removed) begins with a yes, as an answer to an offer of a seat.
-func answersYes(m *message.Message) bool {
+func AnswersYes(m *message.Message) bool {
 	if m == nil {
 		return false
 	}
@@ -201,7 +202,7 @@ type view struct {
 }
 
 var (
-	cancelPhrases = message.Phrases{"avanmäl", "avboka", "kan inte komma", "kan ej komma", "kan inte delta", "kan tyvärr inte komma",
+	CancelPhrases = message.Phrases{"avanmäl", "avboka", "kan inte komma", "kan ej komma", "kan inte delta", "kan tyvärr inte komma",
 		"kan tyvärr inte delta", "kan tyvärr inte närvara", "kan tyvärr inte vara med", "har fått förhinder", "har förhinder",
 		"fått förhinder", "lämna återbud", "lämnar återbud", "|cancel", "can no longer attend", "can no longer come",
 		"can no longer make it", "cannot attend", "can not attend", "can't attend", "unable to attend",
@@ -214,7 +215,7 @@ var (
 	// notForgetPhrases are the friendly "don't forget me", never a request
 	// to erase anything.
 	notForgetPhrases = message.Phrases{"don't forget me", "don’t forget me", "dont forget me", "do not forget me"}
-	registerPhrases  = message.Phrases{"|anmäl", "|anmäls", "|registrera|", "|registrera mig", "|registrera oss", "|register|", "|registration|", "|registering|", "sign me up", "sign us up",
+	RegisterPhrases  = message.Phrases{"|anmäl", "|anmäls", "|registrera|", "|registrera mig", "|registrera oss", "|register|", "|registration|", "|registering|", "sign me up", "sign us up",
 		"|sign up", "|delta|", "|deltar|", "|deltaga", "närvara", "|attend", "|join|", "jag kommer", "vi kommer", "kommer gärna",
 		"count me in", "|rsvp|", "vill vara med", "vill gärna komma", "boka mig", "boka oss", "book me", "book us", "|participate"}
 	// "Me and …" phrases that add the sender to a list of others.
@@ -229,7 +230,7 @@ func understandParticipant(v view, cfg *config.Config) (kind string, people []Pe
 	if m := forgetPhrases.Find(v.body); m != "" && notForgetPhrases.Find(v.body) == "" {
 		return "forget", []Person{senderPerson(v, cfg)}, fmt.Sprintf("the text says %q: erase the sender's data", strings.TrimSpace(m))
 	}
-	if m := cancelPhrases.Find(v.body); m != "" {
+	if m := CancelPhrases.Find(v.body); m != "" {
 		p := listedPeople(v, cfg)
 		if len(p) == 0 {
 			p = []Person{senderPerson(v, cfg)}
@@ -239,15 +240,15 @@ func understandParticipant(v view, cfg *config.Config) (kind string, people []Pe
 		}
 		return "cancellation", p, fmt.Sprintf("the text says %q", strings.TrimSpace(m))
 	}
-	if m := cancelPhrases.Find(subject); m != "" && strings.TrimSpace(v.body) == "" {
+	if m := CancelPhrases.Find(subject); m != "" && strings.TrimSpace(v.body) == "" {
 		return "cancellation", []Person{senderPerson(v, cfg)}, fmt.Sprintf("the subject says %q", strings.TrimSpace(m))
 	}
 
 	form := formPeople(v, cfg)
 	listed := listedPeople(v, cfg)
-	phrase := registerPhrases.Find(v.body)
+	phrase := RegisterPhrases.Find(v.body)
 	if phrase == "" {
-		phrase = registerPhrases.Find(subject)
+		phrase = RegisterPhrases.Find(subject)
 	}
 	switch {
 	case len(form) > 0:
@@ -670,7 +671,7 @@ func wordSet(s string) map[string]bool {
 // the subject when there is none), by counting common Swedish and English
 // words and the letters å, ä, ö; the config's language (default "sv") when
 // neither wins.
-func language(own, subject string, cfg *config.Config) string {
+func Language(own, subject string, cfg *config.Config) string {
 	def := "sv"
 	if cfg != nil && (cfg.Language == "en" || cfg.Language == "sv") {
 		def = cfg.Language
@@ -798,7 +799,7 @@ func parseOneAddress(s string) mail.Address {
 	return mail.Address{}
 }
 
-func describeChanges(cs []Change) string {
+func DescribeChanges(cs []Change) string {
 	var names []string
 	for _, c := range cs {
 		names = append(names, c.Action)
@@ -899,7 +900,7 @@ func parseCommands(v view, cfg *config.Config) []Change {
 	}
 	var changes []Change
 	for _, line := range strings.Split(v.body, "\n") {
-		for _, s := range splitSentences(line) {
+		for _, s := range SplitSentences(line) {
 			for _, c := range commandClauses(s) {
 				changes = append(changes, sentenceCommands(c, you, skip, v, cfg)...)
 			}
@@ -963,7 +964,7 @@ func commandClauses(s string) []string {
 	return out
 }
 
-func splitSentences(line string) []string {
+func SplitSentences(line string) []string {
 	var out []string
 	last := 0
 	for _, loc := range sentenceEndRe.FindAllStringIndex(line, -1) {
@@ -1108,7 +1109,7 @@ func applyDates(u *Understanding, m *message.Message, cfg *config.Config, arrive
 	if !replyOrForwardRe.MatchString(m.Subject) {
 		text += "\n" + m.Subject
 	}
-	dates, all := findDates(text, arrived)
+	dates, all := FindDates(text, arrived)
 	if len(dates) == 0 {
 		return
 	}
@@ -1128,7 +1129,7 @@ func applyDates(u *Understanding, m *message.Message, cfg *config.Config, arrive
 				}
 				// A weekday or a day alone is only a date when exactly one
 				// open event falls on it.
-				if d.month == 0 && !openAt(ev, arrived) {
+				if d.month == 0 && !ev.OpenAt(arrived) {
 					continue
 				}
 				matched = append(matched, ev)
@@ -1163,17 +1164,6 @@ func applyDates(u *Understanding, m *message.Message, cfg *config.Config, arrive
 	u.Candidates = cands
 	u.Event = cands[0]
 	u.Reason += fmt.Sprintf("; the date %q chooses %s", u.Date.Written, cands[0])
-}
-
-// openAt reports whether registration for ev is open at t.
-func openAt(ev *config.EventConfig, t time.Time) bool {
-	if !ev.OpensAt.IsZero() && t.Before(ev.OpensAt) {
-		return false
-	}
-	if !ev.ClosesAt.IsZero() && t.After(ev.ClosesAt) {
-		return false
-	}
-	return t.Before(ev.StartsAt)
 }
 
 // replyOrForwardRe matches the prefixes mail clients put before the

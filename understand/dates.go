@@ -1,4 +1,4 @@
-package mailbot
+package understand
 
 import (
 	"regexp"
@@ -109,7 +109,7 @@ var (
 // date marked as preferred ("helst 11") moved first, and whether the
 // writer asks for all of them ("båda", "both"). Each date is read against
 // arrived (the mail's arrival) for its year.
-func findDates(text string, arrived time.Time) ([]NamedDate, bool) {
+func FindDates(text string, arrived time.Time) ([]NamedDate, bool) {
 	// Indexes found in lower are used in text, so lower must keep every
 	// byte offset: invalid bytes are replaced first, and a letter whose
 	// lower case is longer or shorter stays as it is.

@@ -1,4 +1,6 @@
-package mailbot
+package understand
+
+import "github.com/goteborgsregionen/anmalan/automatic"
 
 // Understanding is what the bot made of one mail. Its JSON form is what
 // `anmalan parse` prints; the keys are those of the corpus's expect.json.
@@ -8,7 +10,7 @@ type Understanding struct {
 	Kind string `json:"kind"`
 	// Automatic says which kind of automatic mail: "auto-reply", "bounce",
 	// "list", "receipt" (and "calendar", "own"). Empty for human mail.
-	Automatic string `json:"automatic,omitempty"`
+	Automatic automatic.Kind `json:"automatic,omitempty"`
 	// Language is the language to reply in: "sv" or "en".
 	Language string `json:"language,omitempty"`
 	// Event is the ID of the event the mail is about, when known.
