@@ -1,13 +1,11 @@
-package mailbot
+package understand
 
 import (
 	"testing"
-
-	"github.com/goteborgsregionen/anmalan/understand"
 )
 
 func TestGroupsInHTML(t *testing.T) {
-	partille := []understand.Person{
+	partille := []Person{
 		{Name: "Anders Berg", Email: "anders.berg@partille.example", Organisation: "Partille kommun"},
 		{Name: "Maria Holm", Email: "maria.holm@partille.example", Organisation: "Partille kommun"},
 		{Name: "Erik Sjöberg", Email: "erik.sjoberg@partille.example", Organisation: "Partille kommun", Diet: "glutenfri"},
@@ -15,7 +13,7 @@ func TestGroupsInHTML(t *testing.T) {
 	tests := []struct {
 		name string
 		html string
-		want []understand.Person
+		want []Person
 	}{
 		{
 			name: "bullet list",

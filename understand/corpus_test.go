@@ -1,4 +1,4 @@
-package mailbot
+package understand
 
 import (
 	"encoding/json"
@@ -12,7 +12,6 @@ import (
 	"github.com/goteborgsregionen/anmalan/automatic"
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
-	"github.com/goteborgsregionen/anmalan/understand"
 )
 
 // corpusConfig is the setup of the corpus's registrations: the organiser,
@@ -82,15 +81,15 @@ func readFile(t *testing.T, path string) *message.Message {
 // expectation is one entry of expect.json. Pointers and nil slices tell a
 // key that is left out (not checked) from one that is given.
 type expectation struct {
-	Kind      *string             `json:"kind"`
-	Automatic *string             `json:"automatic"`
-	Language  *string             `json:"language"`
-	Event     *string             `json:"event"`
-	People    []understand.Person `json:"people"`
+	Kind      *string  `json:"kind"`
+	Automatic *string  `json:"automatic"`
+	Language  *string  `json:"language"`
+	Event     *string  `json:"event"`
+	People    []Person `json:"people"`
 	Changes   []struct {
-		Action string             `json:"action"`
-		Who    string             `json:"who"`
-		By     *understand.Person `json:"by"`
+		Action string  `json:"action"`
+		Who    string  `json:"who"`
+		By     *Person `json:"by"`
 	} `json:"changes"`
 	SenderAuthenticated *bool `json:"sender_authenticated"`
 }
@@ -120,7 +119,7 @@ func TestRegistrationsCorpus(t *testing.T) {
 			if !ok {
 				t.Fatalf("no expectation for %s", name)
 			}
-			u := understand.Understand(readFile(t, f), cfg)
+			u := Understand(readFile(t, f), cfg)
 			if e.Kind != nil && u.Kind != *e.Kind {
 				t.Errorf("kind = %q, want %q (reason: %s)", u.Kind, *e.Kind, u.Reason)
 			}
@@ -152,7 +151,7 @@ func TestRegistrationsCorpus(t *testing.T) {
 						if got.By == nil {
 							t.Errorf("change %d has no new person, want %+v", i, *want.By)
 						} else {
-							checkPeople(t, "by", []understand.Person{*got.By}, []understand.Person{*want.By})
+							checkPeople(t, "by", []Person{*got.By}, []Person{*want.By})
 						}
 					}
 				}
@@ -166,7 +165,7 @@ func TestRegistrationsCorpus(t *testing.T) {
 
 // checkPeople compares name and email always, organisation and diet where
 // the expectation gives them.
-func checkPeople(t *testing.T, what string, got, want []understand.Person) {
+func checkPeople(t *testing.T, what string, got, want []Person) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Errorf("%s = %+v, want %+v", what, got, want)
@@ -195,7 +194,7 @@ func TestAutomaticCorpus(t *testing.T) {
 	files := emlFiles(t, dir, "*.eml")
 	bounces, named := 0, 0
 	for _, f := range files {
-		u := understand.Understand(readFile(t, f), cfg)
+		u := Understand(readFile(t, f), cfg)
 		if u.Kind != "automatic" {
 			t.Errorf("%s: kind %q, want automatic (reason: %s)", filepath.Base(f), u.Kind, u.Reason)
 			continue
@@ -223,7 +222,7 @@ func TestDeliveryReportsInClientCorpora(t *testing.T) {
 	} {
 		dir := corpusDir(t, c.folder)
 		for _, f := range emlFiles(t, dir, c.pattern) {
-			u := understand.Understand(readFile(t, f), cfg)
+			u := Understand(readFile(t, f), cfg)
 			if u.Kind != "automatic" || u.Automatic != automatic.Bounce {
 				t.Errorf("%s/%s: %s/%s, want automatic bounce (reason: %s)", c.folder, filepath.Base(f), u.Kind, u.Automatic, u.Reason)
 			}
@@ -249,8 +248,8 @@ func TestWholeCorpusReads(t *testing.T) {
 				t.Errorf("%s/%s: %v", folder, filepath.Base(f), err)
 				continue
 			}
-			understand.Understand(m, cfg)
-			understand.Understand(m, nil)
+			Understand(m, cfg)
+			Understand(m, nil)
 			total++
 		}
 	}

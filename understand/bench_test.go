@@ -1,4 +1,4 @@
-package mailbot
+package understand
 
 import (
 	"os"
@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/message"
-	"github.com/goteborgsregionen/anmalan/understand"
 )
 
 // BenchmarkUnderstand reads and understands a typical registration: the
@@ -37,7 +36,7 @@ func BenchmarkUnderstand(b *testing.B) {
 	b.Run("understand", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			understand.Understand(m, cfg)
+			Understand(m, cfg)
 		}
 		reportRate(b)
 	})
@@ -49,7 +48,7 @@ func BenchmarkUnderstand(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if u := understand.Understand(m, cfg); u.Kind != "registration" {
+			if u := Understand(m, cfg); u.Kind != "registration" {
 				b.Fatalf("kind %q", u.Kind)
 			}
 		}

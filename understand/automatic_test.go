@@ -1,4 +1,4 @@
-package mailbot
+package understand
 
 import (
 	"strings"
@@ -6,7 +6,6 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/automatic"
 	"github.com/goteborgsregionen/anmalan/message/messagetest"
-	"github.com/goteborgsregionen/anmalan/understand"
 )
 
 func TestAutomaticMail(t *testing.T) {
@@ -68,7 +67,7 @@ func TestAutomaticMail(t *testing.T) {
 			lines = append(lines, "To: anmalan@goteborgsregionen.example")
 			lines = append(lines, tt.headers...)
 			lines = append(lines, "", tt.body)
-			u := understand.Understand(messagetest.MustRead(t, messagetest.Mail(lines...)), cfg)
+			u := Understand(messagetest.MustRead(t, messagetest.Mail(lines...)), cfg)
 			if u.Automatic != tt.want {
 				t.Errorf("automatic %q, want %q (kind %s, reason: %s)", u.Automatic, tt.want, u.Kind, u.Reason)
 			}
@@ -109,7 +108,7 @@ func TestBouncedAddresses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			u := understand.Understand(messagetest.MustRead(t, messagetest.Mail(tt.lines...)), corpusConfig())
+			u := Understand(messagetest.MustRead(t, messagetest.Mail(tt.lines...)), corpusConfig())
 			if u.Automatic != automatic.Bounce {
 				t.Fatalf("automatic %q, want bounce (%s)", u.Automatic, u.Reason)
 			}

@@ -1,4 +1,4 @@
-package mailbot
+package understand
 
 import (
 	"net/mail"
@@ -9,7 +9,6 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/message/messagetest"
-	"github.com/goteborgsregionen/anmalan/understand"
 )
 
 // fuzzSeeds returns the mails of the project's corpus copy, to seed the
@@ -37,7 +36,7 @@ func fuzzSeeds(f *testing.F) [][]byte {
 
 var validKinds = map[string]bool{"registration": true, "cancellation": true, "command": true, "automatic": true, "other": true}
 
-func checkUnderstanding(t *testing.T, u understand.Understanding) {
+func checkUnderstanding(t *testing.T, u Understanding) {
 	t.Helper()
 	if !validKinds[u.Kind] {
 		t.Fatalf("kind %q", u.Kind)
@@ -80,8 +79,8 @@ func FuzzRead(f *testing.F) {
 		if len(m.Text) > 2*message.MaxTotalText {
 			t.Fatalf("text of %d bytes", len(m.Text))
 		}
-		checkUnderstanding(t, understand.Understand(m, cfg))
-		checkUnderstanding(t, understand.Understand(m, nil))
+		checkUnderstanding(t, Understand(m, cfg))
+		checkUnderstanding(t, Understand(m, nil))
 	})
 }
 
@@ -109,7 +108,7 @@ func FuzzUnderstand(f *testing.F) {
 		m.From = mail.Address{Name: name, Address: addr}
 		m.To = []*mail.Address{{Address: to}}
 		m.Subject, m.Text = subject, text
-		checkUnderstanding(t, understand.Understand(m, cfg))
-		checkUnderstanding(t, understand.Understand(m, nil))
+		checkUnderstanding(t, Understand(m, cfg))
+		checkUnderstanding(t, Understand(m, nil))
 	})
 }

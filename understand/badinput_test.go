@@ -1,4 +1,4 @@
-package mailbot
+package understand
 
 import (
 	"bytes"
@@ -11,7 +11,6 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/message/messagetest"
-	"github.com/goteborgsregionen/anmalan/understand"
 )
 
 func nestedMultipart(depth int) []byte {
@@ -142,7 +141,7 @@ func TestBadInput(t *testing.T) {
 			if !utf8.ValidString(m.Text) || !utf8.ValidString(m.Subject) {
 				t.Error("text or subject is not valid UTF-8")
 			}
-			u := understand.Understand(m, corpusConfig())
+			u := Understand(m, corpusConfig())
 			if u.Reason == "" {
 				t.Error("no reason")
 			}

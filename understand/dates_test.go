@@ -1,4 +1,4 @@
-package mailbot
+package understand
 
 import (
 	"slices"
@@ -7,7 +7,6 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
-	"github.com/goteborgsregionen/anmalan/understand"
 )
 
 func TestFindDates(t *testing.T) {
@@ -48,7 +47,7 @@ func TestFindDates(t *testing.T) {
 		{"same date twice", "11 december, alltså 11/12", arrived, []string{"2018-12-11"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, both := understand.FindDates(tc.text, tc.arrived)
+			got, both := FindDates(tc.text, tc.arrived)
 			var reads []string
 			for _, d := range got {
 				if d.Read != "" {
@@ -81,7 +80,7 @@ func TestDateInTheQuoteDoesNotCount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := understand.UnderstandAt(m, cfg, time.Date(2018, 11, 28, 10, 0, 0, 0, loc))
+	u := UnderstandAt(m, cfg, time.Date(2018, 11, 28, 10, 0, 0, 0, loc))
 	if u.Date != nil || len(u.Candidates) != 0 || u.DateUnmatched {
 		t.Errorf("a date in the quote counted: date %+v, candidates %v, unmatched %v", u.Date, u.Candidates, u.DateUnmatched)
 	}
@@ -95,7 +94,7 @@ func FuzzFindDates(f *testing.F) {
 	}
 	arrived := time.Date(2018, 11, 28, 10, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, text string) {
-		dates, _ := understand.FindDates(text, arrived)
+		dates, _ := FindDates(text, arrived)
 		for _, d := range dates {
 			if d.Read == "" {
 				continue
