@@ -17,11 +17,11 @@ type Kind string
 // The kinds of automatic mail, the values of Understanding.Automatic.
 const (
 	Reply    Kind = "auto-reply"
-	Bounce        = "bounce"
-	List          = "list"
-	Receipt       = "receipt"
-	Calendar      = "calendar"
-	Own           = "own"
+	Bounce   Kind = "bounce"
+	List     Kind = "list"
+	Receipt  Kind = "receipt"
+	Calendar Kind = "calendar"
+	Own      Kind = "own"
 )
 
 var (

@@ -23,6 +23,7 @@ import (
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/localmail"
 	"github.com/goteborgsregionen/anmalan/mailbot"
+	"github.com/goteborgsregionen/anmalan/reply"
 )
 
 // Options change what the demo does.
@@ -291,7 +292,7 @@ func (p *printer) mail(in mailbot.Incoming, res mailbot.Result) {
 func (p *printer) reply(m localmail.Message) {
 	subject, attachments, kind := summarise(m.Data)
 	label := "sent:      "
-	if kind == mailbot.ReplyDigest {
+	if reply.Kind(kind) == reply.KindDigest {
 		// The digest is not an answer to the mail above: it leaves on its
 		// own each morning when something happened.
 		label = "digest:    "

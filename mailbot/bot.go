@@ -16,6 +16,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/reply"
 	"github.com/goteborgsregionen/anmalan/store"
 	"github.com/goteborgsregionen/anmalan/understand"
 )
@@ -65,7 +66,7 @@ type Result struct {
 
 // SentReply summarises one reply put into the outbox.
 type SentReply struct {
-	Kind       string
+	Kind       reply.Kind
 	MessageID  string
 	Subject    string
 	Recipients []string
@@ -76,8 +77,8 @@ type SentReply struct {
 type Bot struct {
 	cfg      *config.Config
 	store    *store.Store
-	composer *Composer
-	material map[string][]Material
+	composer *reply.Composer
+	material map[string][]reply.Material
 	now      func() time.Time
 	log      *slog.Logger
 	botAddr  string
@@ -96,16 +97,16 @@ func NewBot(cfg *config.Config, st *store.Store, now func() time.Time, log *slog
 	if err != nil {
 		return nil, fmt.Errorf("smtp.from: %w", err)
 	}
-	comp, err := NewComposer(from, cfg.Location, cfg.Organisers.Contact)
+	comp, err := reply.NewComposer(from, cfg.Location, cfg.Organisers.Contact)
 	if err != nil {
 		return nil, err
 	}
-	comp.retentionDays = cfg.Retention
+	comp.RetentionDays = cfg.Retention
 	b := &Bot{
 		cfg:      cfg,
 		store:    st,
 		composer: comp,
-		material: map[string][]Material{},
+		material: map[string][]reply.Material{},
 		matStat:  map[string]fileStamp{},
 		now:      now,
 		log:      log,
@@ -429,28 +430,28 @@ func (b *Bot) registerFor(reg registration, ev *config.EventConfig, note string)
 		if err != nil {
 			return 0, "", fmt.Errorf("register %s: %w", p.Email, err)
 		}
-		reply := Reply{
+		rp := reply.Reply{
 			Language: reg.lang, Event: ev, Name: p.Name, Note: note,
 			To:        []*mail.Address{{Name: p.Name, Address: p.Email}},
 			InReplyTo: reg.msg.MessageID, References: reg.refs,
 			Position: r.Registration.Position, Status: r.Registration.Status,
 		}
 		if onBehalf {
-			reply.Cc = []*mail.Address{sender}
-			reply.SenderName = senderName
+			rp.Cc = []*mail.Address{sender}
+			rp.SenderName = senderName
 		}
 		switch r.Outcome {
 		case store.Confirmed:
-			reply.Kind = ReplyConfirmation
-			reply.Material = b.materialOf(ev.ID)
+			rp.Kind = reply.KindConfirmation
+			rp.Material = b.materialOf(ev.ID)
 			registered++
 			res.Decisions = append(res.Decisions, fmt.Sprintf("%s <%s>: seat confirmed for %s", p.Name, p.Email, ev.ID))
 		case store.Waiting:
-			reply.Kind = ReplyWaiting
+			rp.Kind = reply.KindWaiting
 			registered++
 			res.Decisions = append(res.Decisions, fmt.Sprintf("%s <%s>: waiting list position %d for %s", p.Name, p.Email, r.Registration.Position, ev.ID))
 		case store.AlreadyRegistered:
-			reply.Kind = ReplyAlready
+			rp.Kind = reply.KindAlready
 			answered++
 			res.Decisions = append(res.Decisions, fmt.Sprintf("%s <%s>: already registered for %s (%s)", p.Name, p.Email, ev.ID, describeStatus(r.Registration)))
 		case store.NotOpen, store.Closed, store.Past:
@@ -466,23 +467,23 @@ func (b *Bot) registerFor(reg registration, ev *config.EventConfig, note string)
 				return 0, "", err
 			}
 		}
-		if err := b.enqueue(tx, reply, reg.mailID, r.Registration.ID, res); err != nil {
+		if err := b.enqueue(tx, rp, reg.mailID, r.Registration.ID, res); err != nil {
 			return 0, "", err
 		}
 	}
 	if len(closedFor) > 0 {
 		// One answer to the sender is enough: the people named never
 		// became registrations, so there is nobody else to tell.
-		kind := map[store.Outcome]string{store.NotOpen: ReplyNotOpen, store.Closed: ReplyClosed, store.Past: ReplyPast}[closedOutcome]
-		reply := Reply{
+		kind := map[store.Outcome]reply.Kind{store.NotOpen: reply.KindNotOpen, store.Closed: reply.KindClosed, store.Past: reply.KindPast}[closedOutcome]
+		rp := reply.Reply{
 			Kind: kind, Language: reg.lang, Event: ev, Name: senderName,
 			To:        []*mail.Address{sender},
 			InReplyTo: reg.msg.MessageID, References: reg.refs,
 		}
 		if len(reg.people) > 1 || !strings.EqualFold(reg.people[0].Email, sender.Address) {
-			reply.Others = joinNames(closedFor, reg.lang)
+			rp.Others = joinNames(closedFor, reg.lang)
 		}
-		if err := b.enqueue(tx, reply, reg.mailID, 0, res); err != nil {
+		if err := b.enqueue(tx, rp, reg.mailID, 0, res); err != nil {
 			return 0, "", err
 		}
 		answered++
@@ -494,7 +495,7 @@ func (b *Bot) registerFor(reg registration, ev *config.EventConfig, note string)
 // askWhich answers a registration whose event is not clear with the events
 // open for registration, their dates, places and seats left.
 func (b *Bot) askWhich(reg registration, why string) error {
-	var offers []OpenSession
+	var offers []reply.OpenSession
 	for i := range b.cfg.Events {
 		ev := &b.cfg.Events[i]
 		if !ev.OpenAt(reg.in.Arrived) {
@@ -504,19 +505,19 @@ func (b *Bot) askWhich(reg registration, why string) error {
 		if err != nil {
 			return fmt.Errorf("seats of %s: %w", ev.ID, err)
 		}
-		offers = append(offers, OpenSession{Event: ev, SeatsLeft: max(0, st.EffectiveSeats()-st.Confirmed)})
+		offers = append(offers, reply.OpenSession{Event: ev, SeatsLeft: max(0, st.EffectiveSeats()-st.Confirmed)})
 	}
-	kind := ReplyWhich
+	kind := reply.KindWhich
 	if len(offers) == 0 {
-		kind = ReplyNoneOpen
+		kind = reply.KindNoneOpen
 	}
-	reply := Reply{
+	rp := reply.Reply{
 		Kind: kind, Language: reg.lang, Name: displayName(reg.sender),
 		To:        []*mail.Address{reg.sender},
 		InReplyTo: reg.msg.MessageID, References: reg.refs,
 		Sessions: offers, Asked: why,
 	}
-	return b.enqueue(reg.tx, reply, reg.mailID, 0, reg.res)
+	return b.enqueue(reg.tx, rp, reg.mailID, 0, reg.res)
 }
 
 // chooseEvents picks the events a registration is for. A date the mail
@@ -626,7 +627,7 @@ func (b *Bot) threadEvent(tx *store.Tx, msg *message.Message) (*config.EventConf
 
 // fullNote says why a person got another date than the one they put first.
 func (b *Bot) fullNote(first *config.EventConfig, lang string) string {
-	when := formatDay(first.StartsAt.In(b.cfg.Location), lang)
+	when := reply.FormatDay(first.StartsAt.In(b.cfg.Location), lang)
 	if lang == "en" {
 		return "The date you preferred, " + when + ", is fully booked, so you are registered for the other date you named."
 	}
@@ -641,7 +642,7 @@ func (b *Bot) answersOurQuestion(tx *store.Tx, msg *message.Message) (bool, erro
 		return false, err
 	}
 	for _, o := range sent {
-		if o.Kind != ReplyWhich {
+		if reply.Kind(o.Kind) != reply.KindWhich {
 			continue
 		}
 		for _, r := range o.Recipients {
@@ -664,7 +665,7 @@ func (b *Bot) senderAsPerson(a *mail.Address) understand.Person {
 }
 
 // enqueue composes a reply and puts it in the outbox inside tx.
-func (b *Bot) enqueue(tx *store.Tx, r Reply, mailID, regID int64, res *Result) error {
+func (b *Bot) enqueue(tx *store.Tx, r reply.Reply, mailID, regID int64, res *Result) error {
 	for _, a := range append(append([]*mail.Address{}, r.To...), r.Cc...) {
 		if strings.EqualFold(a.Address, b.botAddr) {
 			return errors.New("refusing to send a reply to the bot's own address")
@@ -677,11 +678,11 @@ func (b *Bot) enqueue(tx *store.Tx, r Reply, mailID, regID int64, res *Result) e
 	}
 	if _, err := tx.Enqueue(store.Outgoing{
 		MessageID: c.MessageID, EnvelopeFrom: b.botAddr, Recipients: c.Recipients,
-		Raw: c.Raw, Kind: r.Kind, MailID: mailID, RegistrationID: regID,
+		Raw: c.Raw, Kind: string(r.Kind), MailID: mailID, RegistrationID: regID,
 	}, now); err != nil {
 		return fmt.Errorf("enqueue %s: %w", r.Kind, err)
 	}
-	if regID != 0 && attachesMaterial(r.Kind) && len(r.Material) > 0 {
+	if regID != 0 && reply.AttachesMaterial(r.Kind) && len(r.Material) > 0 {
 		// The versions this person has, so that a material update sends
 		// only what is new to them.
 		if err := tx.RecordMaterial(regID, materialFiles(r.Material), now); err != nil {
@@ -752,7 +753,7 @@ func (b *Bot) logResult(in Incoming, res Result) {
 		attrs = append(attrs, slog.String("decision", strings.Join(res.Decisions, "; ")))
 	}
 	for _, r := range res.Replies {
-		attrs = append(attrs, slog.Group("reply", slog.String("kind", r.Kind), slog.String("to", strings.Join(r.Recipients, ","))))
+		attrs = append(attrs, slog.Group("reply", slog.String("kind", string(r.Kind)), slog.String("to", strings.Join(r.Recipients, ","))))
 	}
 	b.log.Info("mail handled", attrs...)
 	if b.observe != nil {

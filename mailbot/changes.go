@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/export"
 	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/reply"
 	"github.com/goteborgsregionen/anmalan/store"
 	"github.com/goteborgsregionen/anmalan/understand"
 )
@@ -64,7 +66,7 @@ func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in Incoming, msg *messag
 	c := &change{tx: tx, mailID: mailID, sender: strings.ToLower(msg.From.Address), by: displayName(&msg.From), res: res}
 	mode := "changes"
 	var lines []string
-	var attach []Material
+	var attach []reply.Material
 	for _, ch := range u.Changes {
 		var err error
 		var l []string
@@ -81,7 +83,7 @@ func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in Incoming, msg *messag
 			l, err = b.cmdSeats(c, ev, ch, lang)
 		case "list":
 			mode = "list"
-			var a Material
+			var a reply.Material
 			a, err = b.listAttachment(tx, ev)
 			attach = append(attach, a)
 		case "status":
@@ -103,8 +105,8 @@ func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in Incoming, msg *messag
 			mode = "changes"
 		}
 	}
-	r := Reply{
-		Kind: ReplyOrganiser, Language: lang, Event: ev, Name: displayName(&msg.From),
+	r := reply.Reply{
+		Kind: reply.KindOrganiser, Language: lang, Event: ev, Name: displayName(&msg.From),
 		To:        []*mail.Address{{Name: msg.From.Name, Address: msg.From.Address}},
 		InReplyTo: msg.MessageID, References: append(append([]string{}, msg.References...), msg.MessageID),
 		Mode: mode, Lines: lines, NotUnderstood: notUnderstood(msg, u), Attachments: attach,
@@ -123,7 +125,7 @@ func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in Incoming, msg *messag
 // not be trusted, and leaves the mail for a human.
 func (b *Bot) warnForged(tx *store.Tx, mailID int64, msg *message.Message, u understand.Understanding, res *Result) (string, string, error) {
 	ev := b.changeEvent(tx, u, "")
-	f := ForgedMail{From: msg.From.String(), Subject: msg.Subject, MessageID: msg.MessageID,
+	f := reply.ForgedMail{From: msg.From.String(), Subject: msg.Subject, MessageID: msg.MessageID,
 		AuthResults: msg.Header.Values("Authentication-Results")}
 	if d := msg.Header.Get("Date"); d != "" {
 		f.Date = d
@@ -141,7 +143,7 @@ func (b *Bot) warnForged(tx *store.Tx, mailID int64, msg *message.Message, u und
 		if strings.EqualFold(addr, msg.From.Address) && msg.From.Name != "" {
 			name = displayName(&msg.From)
 		}
-		r := Reply{Kind: ReplyForged, Language: b.cfg.Language, Event: ev, Name: name,
+		r := reply.Reply{Kind: reply.KindForged, Language: b.cfg.Language, Event: ev, Name: name,
 			To: []*mail.Address{{Address: addr}}, Forged: f, Lines: asked}
 		if err := b.enqueue(tx, r, mailID, 0, res); err != nil {
 			return "", "", err
@@ -199,7 +201,7 @@ func (b *Bot) changeEvent(tx *store.Tx, u understand.Understanding, threadEvent 
 // session it is about: what she wrote is quoted back, with the sessions to
 // come and how to name one.
 func (b *Bot) askOrganiserWhich(tx *store.Tx, mailID int64, msg *message.Message, u understand.Understanding, res *Result) error {
-	var sessions []OpenSession
+	var sessions []reply.OpenSession
 	for i := range b.cfg.Events {
 		ev := &b.cfg.Events[i]
 		if !b.now().Before(ev.StartsAt) {
@@ -209,7 +211,7 @@ func (b *Bot) askOrganiserWhich(tx *store.Tx, mailID int64, msg *message.Message
 		if err != nil {
 			return fmt.Errorf("seats of %s: %w", ev.ID, err)
 		}
-		sessions = append(sessions, OpenSession{Event: ev, SeatsLeft: max(0, st.EffectiveSeats()-st.Confirmed)})
+		sessions = append(sessions, reply.OpenSession{Event: ev, SeatsLeft: max(0, st.EffectiveSeats()-st.Confirmed)})
 	}
 	var asked []string
 	for _, ch := range u.Changes {
@@ -217,13 +219,13 @@ func (b *Bot) askOrganiserWhich(tx *store.Tx, mailID int64, msg *message.Message
 			asked = append(asked, ch.Text)
 		}
 	}
-	reply := Reply{
-		Kind: ReplyWhichSession, Language: b.replyLanguage(u), Name: displayName(&msg.From),
+	rp := reply.Reply{
+		Kind: reply.KindWhichSession, Language: b.replyLanguage(u), Name: displayName(&msg.From),
 		To:        []*mail.Address{{Name: msg.From.Name, Address: msg.From.Address}},
 		InReplyTo: msg.MessageID, References: append(append([]string{}, msg.References...), msg.MessageID),
 		Sessions: sessions, NotUnderstood: asked,
 	}
-	return b.enqueue(tx, reply, mailID, 0, res)
+	return b.enqueue(tx, rp, mailID, 0, res)
 }
 
 // changeAddresses returns the addresses a change mail is about: those its
@@ -322,17 +324,17 @@ func (b *Bot) audit(c *change, ev *config.EventConfig, regID int64, action, befo
 }
 
 // notify tells the person of a registration what happened to it.
-func (b *Bot) notify(c *change, ev *config.EventConfig, reg store.Registration, kind string, edit func(*Reply)) error {
+func (b *Bot) notify(c *change, ev *config.EventConfig, reg store.Registration, kind reply.Kind, edit func(*reply.Reply)) error {
 	lang := c.lang
 	if lang == "" || reg.Email != c.sender {
 		lang = b.registrationLanguage(c.tx, reg)
 	}
-	r := Reply{
+	r := reply.Reply{
 		Kind: kind, Language: lang, Event: ev, Name: reg.Name,
 		To: []*mail.Address{{Name: reg.Name, Address: reg.Email}}, SenderName: c.by,
 		Position: reg.Position, Status: reg.Status,
 	}
-	if withMaterial(kind) {
+	if reply.WithMaterial(kind) {
 		r.Material = b.materialOf(ev.ID)
 	}
 	if edit != nil {
@@ -383,10 +385,10 @@ func (b *Bot) fillSeats(c *change, ev *config.EventConfig, lang string) ([]strin
 		if err != nil || !ok {
 			return lines, err
 		}
-		kind := ReplyPromoted
+		kind := reply.KindPromoted
 		var deadline time.Time
 		if ev.OfferHours > 0 {
-			kind = ReplyOffer
+			kind = reply.KindOffer
 			deadline = b.now().Add(time.Duration(ev.OfferHours) * time.Hour)
 			if err := c.tx.OfferSeat(r.ID, b.now(), deadline); err != nil {
 				return nil, err
@@ -399,12 +401,12 @@ func (b *Bot) fillSeats(c *change, ev *config.EventConfig, lang string) ([]strin
 		if err := b.audit(c, ev, r.ID, "move-up", describeState(waiting, "en"), after); err != nil {
 			return nil, err
 		}
-		if err := b.notify(c, ev, r, kind, func(rp *Reply) { rp.Deadline = deadline; rp.SenderName = "" }); err != nil {
+		if err := b.notify(c, ev, r, kind, func(rp *reply.Reply) { rp.Deadline = deadline; rp.SenderName = "" }); err != nil {
 			return nil, err
 		}
 		line := fmt.Sprintf(tr(lang, "%s → %s (flyttad upp från väntelistan)", "%s → %s (moved up from the waiting list)"), describeReg(waiting, lang), describeState(r, lang))
 		if !deadline.IsZero() {
-			line += fmt.Sprintf(tr(lang, "; ska svara JA senast %s", "; must answer YES by %s"), formatInstant(deadline.In(b.cfg.Location), lang))
+			line += fmt.Sprintf(tr(lang, "; ska svara JA senast %s", "; must answer YES by %s"), reply.FormatInstant(deadline.In(b.cfg.Location), lang))
 		}
 		lines = append(lines, line)
 		c.res.Decisions = append(c.res.Decisions, fmt.Sprintf("%s <%s>: moved up from the waiting list of %s", r.Name, r.Email, ev.ID))
@@ -428,7 +430,7 @@ func (b *Bot) cancel(c *change, ev *config.EventConfig, x store.Registration, la
 	if err := b.audit(c, ev, x.ID, "cancel", describeReg(x, "en"), describeState(after, "en")); err != nil {
 		return nil, err
 	}
-	if err := b.notify(c, ev, after, ReplyCancelled, nil); err != nil {
+	if err := b.notify(c, ev, after, reply.KindCancelled, nil); err != nil {
 		return nil, err
 	}
 	c.res.Decisions = append(c.res.Decisions, fmt.Sprintf("%s <%s>: cancelled from %s", x.Name, x.Email, ev.ID))
@@ -465,14 +467,14 @@ func (b *Bot) substitute(c *change, ev *config.EventConfig, x store.Registration
 	if err := b.audit(c, ev, x.ID, "substitute", describeReg(x, "en"), fmt.Sprintf("replaced by %s", describeReg(yr, "en"))); err != nil {
 		return nil, err
 	}
-	if err := b.notify(c, ev, xr, ReplySubstituted, func(r *Reply) { r.Others = yr.Name }); err != nil {
+	if err := b.notify(c, ev, xr, reply.KindSubstituted, func(r *reply.Reply) { r.Others = yr.Name }); err != nil {
 		return nil, err
 	}
-	kind := ReplyConfirmation
+	kind := reply.KindConfirmation
 	if yr.Status == store.StatusWaiting {
-		kind = ReplyWaiting
+		kind = reply.KindWaiting
 	}
-	if err := b.notify(c, ev, yr, kind, func(r *Reply) {
+	if err := b.notify(c, ev, yr, kind, func(r *reply.Reply) {
 		if r.SenderName == "" {
 			// The colleague is told who sent them.
 			r.SenderName = x.Name
@@ -499,7 +501,7 @@ func (b *Bot) cmdPromote(c *change, ev *config.EventConfig, ch understand.Change
 	if err := b.audit(c, ev, x.ID, "promote", describeReg(x, "en"), describeState(r, "en")); err != nil {
 		return nil, err
 	}
-	if err := b.notify(c, ev, r, ReplyPromoted, nil); err != nil {
+	if err := b.notify(c, ev, r, reply.KindPromoted, nil); err != nil {
 		return nil, err
 	}
 	line := fmt.Sprintf("%s → %s", describeReg(x, lang), describeState(r, lang))
@@ -519,12 +521,12 @@ func (b *Bot) cmdRegister(c *change, ev *config.EventConfig, ch understand.Chang
 	if err != nil {
 		return nil, err
 	}
-	var kind string
+	var kind reply.Kind
 	switch r.Outcome {
 	case store.Confirmed:
-		kind = ReplyConfirmation
+		kind = reply.KindConfirmation
 	case store.Waiting:
-		kind = ReplyWaiting
+		kind = reply.KindWaiting
 	case store.AlreadyRegistered:
 		return []string{fmt.Sprintf(tr(lang, "%s är redan anmäld, inget gjort", "%s is already registered, nothing done"), describeReg(r.Registration, lang))}, nil
 	default:
@@ -561,25 +563,25 @@ func (b *Bot) cmdSeats(c *change, ev *config.EventConfig, ch understand.Change, 
 }
 
 // listAttachment is the participant list as an Excel file.
-func (b *Bot) listAttachment(tx *store.Tx, ev *config.EventConfig) (Material, error) {
+func (b *Bot) listAttachment(tx *store.Tx, ev *config.EventConfig) (reply.Material, error) {
 	st, err := tx.Event(ev.ID)
 	if err != nil {
-		return Material{}, err
+		return reply.Material{}, err
 	}
 	regs, err := tx.Registrations(ev.ID)
 	if err != nil {
-		return Material{}, err
+		return reply.Material{}, err
 	}
 	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, st, regs, b.cfg.Location); err != nil {
-		return Material{}, err
+	if err := export.WriteXLSX(&buf, st, regs, b.cfg.Location); err != nil {
+		return reply.Material{}, err
 	}
-	return Material{Name: ev.ID + ".xlsx", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: buf.Bytes()}, nil
+	return reply.Material{Name: ev.ID + ".xlsx", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: buf.Bytes()}, nil
 }
 
 // fillStats puts the event's counts and waiting list into the organiser's
 // answer, and for status the mails waiting for a human and the bounces.
-func (b *Bot) fillStats(tx *store.Tx, ev *config.EventConfig, r *Reply, status bool) error {
+func (b *Bot) fillStats(tx *store.Tx, ev *config.EventConfig, r *reply.Reply, status bool) error {
 	st, err := tx.Event(ev.ID)
 	if err != nil {
 		return err
@@ -588,7 +590,7 @@ func (b *Bot) fillStats(tx *store.Tx, ev *config.EventConfig, r *Reply, status b
 	if err != nil {
 		return err
 	}
-	r.Stats = EventStats{Seats: st.EffectiveSeats(), Confirmed: st.Confirmed, OverCapacity: st.OverCapacity,
+	r.Stats = reply.EventStats{Seats: st.EffectiveSeats(), Confirmed: st.Confirmed, OverCapacity: st.OverCapacity,
 		Free: max(0, st.EffectiveSeats()-st.Confirmed), Cancelled: st.Cancelled}
 	if st.SeatsOverride != 0 && st.SeatsOverride != st.Seats {
 		r.Stats.SeatsConfig = st.Seats
@@ -659,20 +661,20 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in Incoming, m
 		return OutcomeManual, "cancellation without event", nil
 	}
 	lang := b.replyLanguage(u)
-	answer := func(kind string) error {
-		r := Reply{Kind: kind, Language: lang, Event: ev, Name: displayName(&msg.From),
+	answer := func(kind reply.Kind) error {
+		r := reply.Reply{Kind: kind, Language: lang, Event: ev, Name: displayName(&msg.From),
 			To:        []*mail.Address{{Name: msg.From.Name, Address: msg.From.Address}},
 			InReplyTo: msg.MessageID, References: append(append([]string{}, msg.References...), msg.MessageID)}
 		return b.enqueue(tx, r, mailID, 0, res)
 	}
 	if in.Arrived.After(ev.ChangesCloseAt) {
 		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: changes to %s closed at %s: nothing changed", sender, ev.ID, ev.ChangesCloseAt.In(b.cfg.Location).Format("2006-01-02 15:04")))
-		return OutcomeAnswered, "changes closed", answer(ReplyChangesClosed)
+		return OutcomeAnswered, "changes closed", answer(reply.KindChangesClosed)
 	}
 	authed, _ := understand.MailAuthenticated(msg, b.cfg)
 	if len(thread) == 0 && !authed {
 		res.Decisions = append(res.Decisions, sender+": cancellation not in reply to our mail and not authenticated: told to reply to the confirmation, nothing changed")
-		return OutcomeAnswered, "cancel: reply to confirmation", answer(ReplyReplyToCancel)
+		return OutcomeAnswered, "cancel: reply to confirmation", answer(reply.KindReplyToCancel)
 	}
 	// The registration to change: the sender's own, unless the thread is
 	// about someone the sender registered (they were in Cc) and the text
@@ -687,7 +689,7 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in Incoming, m
 	}
 	if !found {
 		res.Decisions = append(res.Decisions, sender+": no registration to cancel in "+ev.ID)
-		return OutcomeAnswered, "cancel: not registered", answer(ReplyNotRegistered)
+		return OutcomeAnswered, "cancel: not registered", answer(reply.KindNotRegistered)
 	}
 	c := &change{tx: tx, mailID: mailID, sender: sender, lang: lang, res: res}
 	if target.Email != sender {
@@ -756,7 +758,7 @@ func (b *Bot) acceptOffer(tx *store.Tx, mailID int64, msg *message.Message, u un
 		if err := b.audit(c, ev, r.ID, "accept", describeState(r, "en"), describeState(after, "en")); err != nil {
 			return false, err
 		}
-		if err := b.notify(c, ev, after, ReplyPromoted, func(rp *Reply) {
+		if err := b.notify(c, ev, after, reply.KindPromoted, func(rp *reply.Reply) {
 			rp.InReplyTo, rp.References = msg.MessageID, append(append([]string{}, msg.References...), msg.MessageID)
 		}); err != nil {
 			return false, err
@@ -800,7 +802,7 @@ func (b *Bot) Tick(ctx context.Context) (int, error) {
 			if err := b.audit(c, ev, r.ID, "offer-expired", "confirmed, seat offered", "cancelled"); err != nil {
 				return err
 			}
-			if err := b.notify(c, ev, r, ReplyOfferExpired, func(rp *Reply) { rp.Deadline = o.Deadline }); err != nil {
+			if err := b.notify(c, ev, r, reply.KindOfferExpired, func(rp *reply.Reply) { rp.Deadline = o.Deadline }); err != nil {
 				return err
 			}
 			res.Decisions = append(res.Decisions, fmt.Sprintf("%s <%s>: the offer of a seat in %s expired", r.Name, r.Email, ev.ID))

@@ -214,7 +214,7 @@ func TestParticipantChanges(t *testing.T) {
 	e := newEnv(t, 1, localmail.Options{})
 	day := time.Date(2018, 11, 28, 10, 0, 0, 0, e.loc)
 	e.register(day, "Anna Ek", "anna@ale.example", "Bo Ek", "bo@ale.example", "Cia Berg", "cia@lerum.example")
-	reply := func(id, from, name, inReplyTo, body string, at time.Time) {
+	rp := func(id, from, name, inReplyTo, body string, at time.Time) {
 		t.Helper()
 		h := []string{"From: " + name + " <" + from + ">", "To: " + botAddr, "Subject: Re: Bekräftelse"}
 		if inReplyTo != "" {
@@ -227,16 +227,16 @@ func TestParticipantChanges(t *testing.T) {
 	annaConf := e.msgID("anna@ale.example")
 
 	// Someone else replying to Anna's confirmation cannot cancel her.
-	reply("p0", "mallory@evil.example", "Anna Ek", annaConf, "Jag kan inte komma.", day.Add(time.Hour))
+	rp("p0", "mallory@evil.example", "Anna Ek", annaConf, "Jag kan inte komma.", day.Add(time.Hour))
 	wantState(t, e, "confirmed anna@ale.example", "waiting bo@ale.example", "waiting cia@lerum.example")
 	if m := e.last("mallory@evil.example"); !strings.HasPrefix(m.subject, "Svara på din bekräftelse") {
 		t.Errorf("the stranger got %q", m.subject)
 	}
 	// Anna, not in reply: nothing changes.
-	reply("p1", "anna@ale.example", "Anna Ek", "", "Jag kan tyvärr inte komma.", day.Add(2*time.Hour))
+	rp("p1", "anna@ale.example", "Anna Ek", "", "Jag kan tyvärr inte komma.", day.Add(2*time.Hour))
 	wantState(t, e, "confirmed anna@ale.example", "waiting bo@ale.example", "waiting cia@lerum.example")
 	// Anna sends a colleague in reply to her confirmation.
-	reply("p2", "anna@ale.example", "Anna Ek", annaConf, "Jag kan tyvärr inte komma. Min kollega Per Ström (per.strom@ale.example) går i stället.\n\n/Anna", day.Add(3*time.Hour))
+	rp("p2", "anna@ale.example", "Anna Ek", annaConf, "Jag kan tyvärr inte komma. Min kollega Per Ström (per.strom@ale.example) går i stället.\n\n/Anna", day.Add(3*time.Hour))
 	wantState(t, e, "confirmed per.strom@ale.example", "waiting bo@ale.example", "waiting cia@lerum.example", "cancelled anna@ale.example")
 	if m := e.last("per.strom@ale.example"); !strings.HasPrefix(m.subject, "Bekräftelse:") || !strings.Contains(m.text, "Anna Ek har anmält dig") {
 		t.Errorf("Per got %q:\n%s", m.subject, m.text)
@@ -246,21 +246,21 @@ func TestParticipantChanges(t *testing.T) {
 	}
 	// Bo cancels his waiting-list place in reply to his waiting-list mail.
 	boWait := e.msgID("bo@ale.example")
-	reply("p3", "bo@ale.example", "Bo Ek", boWait, "Please cancel my registration.", day.Add(4*time.Hour))
+	rp("p3", "bo@ale.example", "Bo Ek", boWait, "Please cancel my registration.", day.Add(4*time.Hour))
 	wantState(t, e, "confirmed per.strom@ale.example", "waiting cia@lerum.example", "cancelled anna@ale.example", "cancelled bo@ale.example")
 	if m := e.last("bo@ale.example"); !strings.HasPrefix(m.subject, "Cancelled:") {
 		t.Errorf("Bo got %q", m.subject)
 	}
 	// Per cancels: Cia moves up and gets the material.
 	perConf := e.msgID("per.strom@ale.example")
-	reply("p4", "per.strom@ale.example", "Per Ström", perConf, "Jag måste tyvärr avanmäla mig.", day.Add(5*time.Hour))
+	rp("p4", "per.strom@ale.example", "Per Ström", perConf, "Jag måste tyvärr avanmäla mig.", day.Add(5*time.Hour))
 	wantState(t, e, "confirmed cia@lerum.example", "cancelled anna@ale.example", "cancelled per.strom@ale.example", "cancelled bo@ale.example")
 	if m := e.last("cia@lerum.example"); !strings.HasPrefix(m.subject, "Du har fått en plats") || m.attachments["kartlaggning.pdf"] == nil {
 		t.Errorf("Cia got %q", m.subject)
 	}
 	// After changes_close (the start), a reply changes nothing.
 	ciaConf := e.msgID("cia@lerum.example")
-	reply("p5", "cia@lerum.example", "Cia Berg", ciaConf, "Jag kan inte komma.", time.Date(2018, 12, 11, 13, 30, 0, 0, e.loc))
+	rp("p5", "cia@lerum.example", "Cia Berg", ciaConf, "Jag kan inte komma.", time.Date(2018, 12, 11, 13, 30, 0, 0, e.loc))
 	wantState(t, e, "confirmed cia@lerum.example", "cancelled anna@ale.example", "cancelled per.strom@ale.example", "cancelled bo@ale.example")
 	if m := e.last("cia@lerum.example"); !strings.HasPrefix(m.subject, "Ändringar tas inte längre emot") || !strings.Contains(m.text, organiser) {
 		t.Errorf("Cia got %q:\n%s", m.subject, m.text)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/localmail"
 	"github.com/goteborgsregionen/anmalan/mailbot"
+	"github.com/goteborgsregionen/anmalan/reply"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -130,7 +131,7 @@ func TestPermanentRefusalIsRecorded(t *testing.T) {
 	// The organisers are told, once, in a mail of its own.
 	e.runOnce()
 	notices := e.repliesTo(organiser)
-	if len(notices) != 1 || notices[0].header.Get("X-Anmalan-Kind") != mailbot.ReplyUndeliverable ||
+	if len(notices) != 1 || notices[0].header.Get("X-Anmalan-Kind") != string(reply.KindUndeliverable) ||
 		!strings.Contains(notices[0].text, "karl.berg@ale.example") || !strings.Contains(notices[0].text, "550") {
 		t.Errorf("organiser got %d mails, want one undeliverable notice naming karl.berg@ale.example and the 550: %+v", len(notices), notices)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/emersion/go-message/mail"
 
 	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/export"
 	"github.com/goteborgsregionen/anmalan/localmail"
 	"github.com/goteborgsregionen/anmalan/mailbot"
 )
@@ -496,7 +497,7 @@ func TestRegistrationEndToEnd(t *testing.T) {
 
 	// The export lists everyone, with å ä ö intact.
 	var buf bytes.Buffer
-	if err := mailbot.WriteCSV(&buf, regs, ';', e.loc); err != nil {
+	if err := export.WriteCSV(&buf, regs, ';', e.loc); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(buf.Bytes(), []byte("\xef\xbb\xbf")) {

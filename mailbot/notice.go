@@ -9,6 +9,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
+	"github.com/goteborgsregionen/anmalan/reply"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -72,8 +73,8 @@ func (b *Bot) giveUp(ctx context.Context, in Incoming, mailID int64, attempts in
 }
 
 // newNotice fills in what every notice says about the mail.
-func (b *Bot) newNotice(reason string, in Incoming, env *imap.Envelope, place string) *Notice {
-	n := &Notice{Reason: reason, Mailbox: place, Keyword: string(keywordManual),
+func (b *Bot) newNotice(reason string, in Incoming, env *imap.Envelope, place string) *reply.Notice {
+	n := &reply.Notice{Reason: reason, Mailbox: place, Keyword: string(keywordManual),
 		Arrived: in.Arrived.In(b.cfg.Location).Format("2006-01-02 15:04")}
 	if env != nil {
 		n.Subject = env.Subject
@@ -94,7 +95,7 @@ func (b *Bot) newNotice(reason string, in Incoming, env *imap.Envelope, place st
 
 // noticeOrganisers puts a notice to every organiser into the outbox,
 // inside tx.
-func (b *Bot) noticeOrganisers(tx *store.Tx, mailID int64, n *Notice, res *Result) error {
+func (b *Bot) noticeOrganisers(tx *store.Tx, mailID int64, n *reply.Notice, res *Result) error {
 	var to []*mail.Address
 	for _, a := range b.cfg.Organisers.Addresses {
 		to = append(to, &mail.Address{Address: a})
@@ -102,7 +103,7 @@ func (b *Bot) noticeOrganisers(tx *store.Tx, mailID int64, n *Notice, res *Resul
 	if len(to) == 0 {
 		return nil
 	}
-	r := Reply{Kind: ReplyNotice, Language: b.cfg.Language, To: to, Name: "-", Notice: n}
+	r := reply.Reply{Kind: reply.KindNotice, Language: b.cfg.Language, To: to, Name: "-", Notice: n}
 	return b.enqueue(tx, r, mailID, 0, res)
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/reply"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -51,7 +52,7 @@ func (b *Bot) overReplyCap(tx *store.Tx, addrs ...string) (string, bool, error) 
 // not sent: an organiser address that refuses mail would otherwise keep
 // the bot writing to it.
 func (b *Bot) undeliverableNotice(tx *store.Tx, failed store.Outgoing) error {
-	if failed.Kind == ReplyUndeliverable {
+	if reply.Kind(failed.Kind) == reply.KindUndeliverable {
 		return nil
 	}
 	var to []*mail.Address
@@ -68,9 +69,9 @@ func (b *Bot) undeliverableNotice(tx *store.Tx, failed store.Outgoing) error {
 		subject = failed.Kind
 	}
 	now := b.now()
-	c, err := b.composer.Compose(Reply{
-		Kind: ReplyUndeliverable, Language: b.cfg.Language, To: to, Name: "-",
-		Failed: &FailedReply{
+	c, err := b.composer.Compose(reply.Reply{
+		Kind: reply.KindUndeliverable, Language: b.cfg.Language, To: to, Name: "-",
+		Failed: &reply.FailedReply{
 			To: strings.Join(failed.Recipients, ", "), Subject: subject,
 			MessageID: failed.MessageID, Reason: failed.LastError,
 		},
@@ -80,7 +81,7 @@ func (b *Bot) undeliverableNotice(tx *store.Tx, failed store.Outgoing) error {
 	}
 	if _, err := tx.Enqueue(store.Outgoing{
 		MessageID: c.MessageID, EnvelopeFrom: b.botAddr, Recipients: c.Recipients,
-		Raw: c.Raw, Kind: ReplyUndeliverable, MailID: failed.MailID, RegistrationID: failed.RegistrationID,
+		Raw: c.Raw, Kind: string(reply.KindUndeliverable), MailID: failed.MailID, RegistrationID: failed.RegistrationID,
 	}, now); err != nil {
 		return fmt.Errorf("enqueue undeliverable notice: %w", err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/reply"
 	"github.com/goteborgsregionen/anmalan/store"
 	"github.com/goteborgsregionen/anmalan/understand"
 )
@@ -29,26 +30,26 @@ type fileStamp struct {
 }
 
 // loadMaterial reads one material file and hashes its content.
-func loadMaterial(p string) (Material, fileStamp, error) {
+func loadMaterial(p string) (reply.Material, fileStamp, error) {
 	fi, err := os.Stat(p)
 	if err != nil {
-		return Material{}, fileStamp{}, err
+		return reply.Material{}, fileStamp{}, err
 	}
 	data, err := os.ReadFile(p)
 	if err != nil {
-		return Material{}, fileStamp{}, err
+		return reply.Material{}, fileStamp{}, err
 	}
 	ct := mime.TypeByExtension(strings.ToLower(filepath.Ext(p)))
 	if ct == "" {
 		ct = "application/octet-stream"
 	}
 	sum := sha256.Sum256(data)
-	return Material{Name: filepath.Base(p), ContentType: ct, Data: data, Hash: hex.EncodeToString(sum[:])},
+	return reply.Material{Name: filepath.Base(p), ContentType: ct, Data: data, Hash: hex.EncodeToString(sum[:])},
 		fileStamp{size: fi.Size(), mod: fi.ModTime()}, nil
 }
 
 // materialOf returns the event's material as loaded now.
-func (b *Bot) materialOf(eventID string) []Material {
+func (b *Bot) materialOf(eventID string) []reply.Material {
 	b.matMu.RLock()
 	defer b.matMu.RUnlock()
 	return b.material[eventID]
@@ -90,7 +91,7 @@ func (b *Bot) reloadMaterial() {
 }
 
 // materialFiles returns the versions of ms.
-func materialFiles(ms []Material) []store.MaterialFile {
+func materialFiles(ms []reply.Material) []store.MaterialFile {
 	out := make([]store.MaterialFile, 0, len(ms))
 	for _, m := range ms {
 		out = append(out, store.MaterialFile{Name: m.Name, Hash: m.Hash})
@@ -182,7 +183,7 @@ func (b *Bot) remind(ctx context.Context, ev *config.EventConfig) error {
 					return err
 				}
 			default:
-				if err := b.notify(c, ev, p.Registration, ReplyReminder, nil); err != nil {
+				if err := b.notify(c, ev, p.Registration, reply.KindReminder, nil); err != nil {
 					return err
 				}
 				if err := tx.RecordReminder(p.ID, store.ReminderSent, now); err != nil {
@@ -253,7 +254,7 @@ func (b *Bot) SendMaterial(ctx context.Context, eventID string, dryRun bool) ([]
 			if err != nil {
 				return nil, err
 			}
-			var missing []Material
+			var missing []reply.Material
 			var names []string
 			for _, m := range files {
 				if !have[store.MaterialFile{Name: m.Name, Hash: m.Hash}] {
@@ -267,7 +268,7 @@ func (b *Bot) SendMaterial(ctx context.Context, eventID string, dryRun bool) ([]
 			out = append(out, MaterialPlan{Name: r.Name, Email: r.Email, Files: names})
 			if send {
 				c := &change{tx: tx, res: &Result{}}
-				if err := b.notify(c, ev, r, ReplyMaterial, func(rp *Reply) { rp.Material = missing }); err != nil {
+				if err := b.notify(c, ev, r, reply.KindMaterial, func(rp *reply.Reply) { rp.Material = missing }); err != nil {
 					return nil, err
 				}
 			}
@@ -350,7 +351,7 @@ func (b *Bot) digest(ctx context.Context) error {
 			for _, a := range b.cfg.Organisers.Addresses {
 				to = append(to, &mail.Address{Address: a})
 			}
-			r := Reply{Kind: ReplyDigest, Language: b.cfg.Language, To: to, Name: "", Digest: &d}
+			r := reply.Reply{Kind: reply.KindDigest, Language: b.cfg.Language, To: to, Name: "", Digest: &d}
 			if err := b.enqueue(tx, r, 0, 0, &Result{}); err != nil {
 				return err
 			}
@@ -367,9 +368,9 @@ func (b *Bot) digest(ctx context.Context) error {
 }
 
 // digestOf builds the digest from what happened since.
-func (b *Bot) digestOf(tx *store.Tx, act store.Activity, since, local time.Time, failed int) (Digest, error) {
+func (b *Bot) digestOf(tx *store.Tx, act store.Activity, since, local time.Time, failed int) (reply.Digest, error) {
 	lang := b.cfg.Language
-	d := Digest{Day: local.Format(time.DateOnly), Since: formatInstant(since.In(b.cfg.Location), lang),
+	d := reply.Digest{Day: local.Format(time.DateOnly), Since: reply.FormatInstant(since.In(b.cfg.Location), lang),
 		Manual: act.Manual, NewManual: act.NewManual, Bounced: act.Bounced, Failed: failed}
 	who := func(r store.Registration) string {
 		s := fmt.Sprintf("%s <%s>", r.Name, r.Email)
@@ -380,7 +381,7 @@ func (b *Bot) digestOf(tx *store.Tx, act store.Activity, since, local time.Time,
 	}
 	for i := range b.cfg.Events {
 		ev := &b.cfg.Events[i]
-		de := DigestEvent{Title: ev.Title, When: formatSpan(ev.StartsAt.In(b.cfg.Location), ev.EndsAt.In(b.cfg.Location), lang)}
+		de := reply.DigestEvent{Title: ev.Title, When: reply.FormatSpan(ev.StartsAt.In(b.cfg.Location), ev.EndsAt.In(b.cfg.Location), lang)}
 		for _, r := range act.Registered {
 			if r.EventID == ev.ID {
 				de.Registered = append(de.Registered, who(r))
@@ -453,14 +454,14 @@ func (b *Bot) purge(ctx context.Context) error {
 			b.log.Info("organisers' mail erased after the retention time", slog.Int("outbox", n),
 				slog.Int("retention_days", b.cfg.Retention))
 		}
-		return tx.EraseSent(ReplyForgotten)
+		return tx.EraseSent(string(reply.KindForgotten))
 	})
 }
 
 // organiserKinds are the replies to organisers that can hold participants'
 // personal data where an address search cannot see it (a compressed
 // spreadsheet attachment).
-func organiserKinds() []string { return []string{ReplyOrganiser, ReplyDigest} }
+func organiserKinds() []string { return []string{string(reply.KindOrganiser), string(reply.KindDigest)} }
 
 // Forget erases the person with the address everywhere (see
 // store.Tx.Forget); a seat they held goes to the next on the waiting list,
@@ -551,7 +552,7 @@ func (b *Bot) decideForget(tx *store.Tx, mailID int64, msg *message.Message, res
 		fmt.Sprintf(tr(lang, "%d mottagna mejl", "%d mails received"), e.Mails),
 		fmt.Sprintf(tr(lang, "%d skickade mejl", "%d mails sent"), e.Outbox),
 	}
-	r := Reply{Kind: ReplyForgotten, Language: lang, Lines: lines,
+	r := reply.Reply{Kind: reply.KindForgotten, Language: lang, Lines: lines,
 		To:        []*mail.Address{{Address: msg.From.Address}},
 		InReplyTo: msg.MessageID, References: append(append([]string{}, msg.References...), msg.MessageID)}
 	if err := b.enqueue(tx, r, mailID, 0, res); err != nil {

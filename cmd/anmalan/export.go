@@ -9,7 +9,7 @@ import (
 	"os"
 	"unicode/utf8"
 
-	"github.com/goteborgsregionen/anmalan/mailbot"
+	"github.com/goteborgsregionen/anmalan/export"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -74,9 +74,9 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		w = f
 	}
 	if *format == "csv" {
-		err = mailbot.WriteCSV(w, regs, delim, cfg.Location)
+		err = export.WriteCSV(w, regs, delim, cfg.Location)
 	} else {
-		err = mailbot.WriteXLSX(w, ev, regs, cfg.Location)
+		err = export.WriteXLSX(w, ev, regs, cfg.Location)
 	}
 	if err == nil && f != nil {
 		err = f.Close()

@@ -1,4 +1,4 @@
-package mailbot
+package export
 
 import (
 	"encoding/csv"
@@ -27,7 +27,7 @@ const exportSheet = "Deltagare"
 // character that makes spreadsheet programs read it as a formula. Names
 // and addresses come from strangers' mail, and a cell like
 // =HYPERLINK(…) must not run when the organiser opens the list.
-func safeCell(s string) string {
+func SafeCell(s string) string {
 	if s == "" {
 		return s
 	}
@@ -49,8 +49,8 @@ func exportRow(r store.Registration, loc *time.Location) []string {
 	if !r.RegisteredAt.IsZero() {
 		at = r.RegisteredAt.In(loc).Format(exportTimeLayout)
 	}
-	return []string{safeCell(r.Status), pos, safeCell(r.Name), safeCell(r.Email), safeCell(r.Organisation),
-		safeCell(r.Diet), at, safeCell(r.RegisteredBy), safeCell(exportNote(r, loc))}
+	return []string{SafeCell(r.Status), pos, SafeCell(r.Name), SafeCell(r.Email), SafeCell(r.Organisation),
+		SafeCell(r.Diet), at, SafeCell(r.RegisteredBy), SafeCell(exportNote(r, loc))}
 }
 
 // exportNote says what the status alone does not: a substitution, a seat

@@ -1,4 +1,4 @@
-package mailbot
+package reply
 
 import (
 	"bytes"
@@ -20,60 +20,64 @@ import (
 	"github.com/goteborgsregionen/anmalan/templates"
 )
 
-// Reply kinds: each is a template pair under templates/LANG/.
+// Kind is which reply a Reply is: each kind is a template pair under
+// templates/LANG/.
+type Kind string
+
+// The kinds of reply.
 const (
-	ReplyConfirmation = "confirmation"
-	ReplyWaiting      = "waiting"
-	ReplyAlready      = "already"
-	ReplyClosed       = "closed"
-	ReplyNotOpen      = "notopen"
-	ReplyPast         = "past"
-	// ReplyWhich asks which event (date) a registration is for.
-	ReplyWhich = "which"
-	// ReplyNoneOpen says no event is open for registration.
-	ReplyNoneOpen = "noneopen"
-	// ReplyWhichSession tells the organiser that a command did not say
+	KindConfirmation Kind = "confirmation"
+	KindWaiting      Kind = "waiting"
+	KindAlready      Kind = "already"
+	KindClosed       Kind = "closed"
+	KindNotOpen      Kind = "notopen"
+	KindPast         Kind = "past"
+	// KindWhich asks which event (date) a registration is for.
+	KindWhich Kind = "which"
+	// KindNoneOpen says no event is open for registration.
+	KindNoneOpen Kind = "noneopen"
+	// KindWhichSession tells the organiser that a command did not say
 	// which session it is about, so nothing was done.
-	ReplyWhichSession = "whichsession"
+	KindWhichSession Kind = "whichsession"
 	// Changes by mail.
-	ReplyCancelled     = "cancelled"     // a registration was cancelled
-	ReplySubstituted   = "substituted"   // the place went to a colleague
-	ReplyPromoted      = "promoted"      // a seat from the waiting list, with the material
-	ReplyOffer         = "offer"         // a seat to accept by a deadline
-	ReplyOfferExpired  = "offerexpired"  // the deadline passed; the seat moved on
-	ReplyOrganiser     = "organiser"     // the organiser's answer: changes, list, status
-	ReplyForged        = "forged"        // a command that could not be trusted
-	ReplyReplyToCancel = "replytocancel" // cancel by replying to our mail
-	ReplyChangesClosed = "changesclosed" // too late to change by mail
-	ReplyNotRegistered = "notregistered" // nothing to cancel
-	// ReplyNotice tells the organisers of a mail the bot left for them.
-	ReplyNotice = "notice"
+	KindCancelled     Kind = "cancelled"     // a registration was cancelled
+	KindSubstituted   Kind = "substituted"   // the place went to a colleague
+	KindPromoted      Kind = "promoted"      // a seat from the waiting list, with the material
+	KindOffer         Kind = "offer"         // a seat to accept by a deadline
+	KindOfferExpired  Kind = "offerexpired"  // the deadline passed; the seat moved on
+	KindOrganiser     Kind = "organiser"     // the organiser's answer: changes, list, status
+	KindForged        Kind = "forged"        // a command that could not be trusted
+	KindReplyToCancel Kind = "replytocancel" // cancel by replying to our mail
+	KindChangesClosed Kind = "changesclosed" // too late to change by mail
+	KindNotRegistered Kind = "notregistered" // nothing to cancel
+	// KindNotice tells the organisers of a mail the bot left for them.
+	KindNotice Kind = "notice"
 	// Scheduled mail and data protection.
-	ReplyReminder  = "reminder"  // before the event: time, place, calendar, how to cancel
-	ReplyMaterial  = "material"  // new or changed material files
-	ReplyDigest    = "digest"    // the organisers' daily digest
-	ReplyForgotten = "forgotten" // "glöm mig" was done
-	// ReplyUndeliverable tells the organisers that a reply could not be
+	KindReminder  Kind = "reminder"  // before the event: time, place, calendar, how to cancel
+	KindMaterial  Kind = "material"  // new or changed material files
+	KindDigest    Kind = "digest"    // the organisers' daily digest
+	KindForgotten Kind = "forgotten" // "glöm mig" was done
+	// KindUndeliverable tells the organisers that a reply could not be
 	// delivered.
-	ReplyUndeliverable = "undeliverable"
+	KindUndeliverable Kind = "undeliverable"
 )
 
-var replyKinds = []string{ReplyConfirmation, ReplyWaiting, ReplyAlready, ReplyClosed, ReplyNotOpen, ReplyPast,
-	ReplyCancelled, ReplySubstituted, ReplyPromoted, ReplyOffer, ReplyOfferExpired, ReplyOrganiser, ReplyForged,
-	ReplyReplyToCancel, ReplyChangesClosed, ReplyNotRegistered, ReplyWhich, ReplyNoneOpen, ReplyWhichSession, ReplyNotice,
-	ReplyReminder, ReplyMaterial, ReplyDigest, ReplyForgotten, ReplyUndeliverable}
+var replyKinds = []Kind{KindConfirmation, KindWaiting, KindAlready, KindClosed, KindNotOpen, KindPast,
+	KindCancelled, KindSubstituted, KindPromoted, KindOffer, KindOfferExpired, KindOrganiser, KindForged,
+	KindReplyToCancel, KindChangesClosed, KindNotRegistered, KindWhich, KindNoneOpen, KindWhichSession, KindNotice,
+	KindReminder, KindMaterial, KindDigest, KindForgotten, KindUndeliverable}
 
 // withMaterial reports whether a reply of the kind gives a seat, and so
 // carries the material and the calendar file.
-func withMaterial(kind string) bool { return kind == ReplyConfirmation || kind == ReplyPromoted }
+func WithMaterial(kind Kind) bool { return kind == KindConfirmation || kind == KindPromoted }
 
 // attachesMaterial reports whether a reply of the kind carries its
 // Material: those that give a seat, and material updates.
-func attachesMaterial(kind string) bool { return withMaterial(kind) || kind == ReplyMaterial }
+func AttachesMaterial(kind Kind) bool { return WithMaterial(kind) || kind == KindMaterial }
 
 // attachesCalendar reports whether a reply of the kind carries the
 // event's calendar file: those that give a seat, and reminders.
-func attachesCalendar(kind string) bool { return withMaterial(kind) || kind == ReplyReminder }
+func attachesCalendar(kind Kind) bool { return WithMaterial(kind) || kind == KindReminder }
 
 // templateFuncs are the functions the templates may call.
 var templateFuncs = map[string]any{"inc": func(i int) int { return i + 1 }}
@@ -100,7 +104,7 @@ type Composer struct {
 	signature string
 	// retentionDays is how long personal data is kept after an event,
 	// said in confirmations.
-	retentionDays int
+	RetentionDays int
 	text          map[string]*texttemplate.Template
 	html          map[string]*htmltemplate.Template
 }
@@ -127,8 +131,8 @@ func NewComposer(from *mail.Address, loc *time.Location, contact string) (*Compo
 	}
 	for _, lang := range replyLanguages {
 		for _, kind := range replyKinds {
-			key := lang + "/" + kind
-			tb, err := fs.ReadFile(templates.FS, path.Join(lang, kind+".txt.tmpl"))
+			key := lang + "/" + string(kind)
+			tb, err := fs.ReadFile(templates.FS, path.Join(lang, string(kind)+".txt.tmpl"))
 			if err != nil {
 				return nil, fmt.Errorf("read template %s: %w", key, err)
 			}
@@ -136,7 +140,7 @@ func NewComposer(from *mail.Address, loc *time.Location, contact string) (*Compo
 			if err != nil {
 				return nil, fmt.Errorf("parse template %s: %w", key, err)
 			}
-			hb, err := fs.ReadFile(templates.FS, path.Join(lang, kind+".html.tmpl"))
+			hb, err := fs.ReadFile(templates.FS, path.Join(lang, string(kind)+".html.tmpl"))
 			if err != nil {
 				return nil, fmt.Errorf("read template %s: %w", key, err)
 			}
@@ -152,7 +156,7 @@ func NewComposer(from *mail.Address, loc *time.Location, contact string) (*Compo
 
 // Reply is everything a reply says, before it becomes bytes.
 type Reply struct {
-	Kind     string // one of the Reply* constants
+	Kind     Kind
 	Language string // "sv" or "en"
 	To       []*mail.Address
 	Cc       []*mail.Address
@@ -315,10 +319,10 @@ type Composed struct {
 // a template error or an address go-mail refuses.
 func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 	lang := r.Language
-	if _, ok := c.text[lang+"/"+r.Kind]; !ok {
+	if _, ok := c.text[lang+"/"+string(r.Kind)]; !ok {
 		lang = replyLanguages[0]
 	}
-	key := lang + "/" + r.Kind
+	key := lang + "/" + string(r.Kind)
 	tt, ok := c.text[key]
 	if !ok {
 		return Composed{}, fmt.Errorf("no template for reply kind %q", r.Kind)
@@ -332,7 +336,7 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 		Contact:    c.contact,
 		Signature:  c.signature,
 
-		RetentionDays: c.retentionDays,
+		RetentionDays: c.RetentionDays,
 	}
 	if r.Digest != nil {
 		data.Digest = *r.Digest
@@ -344,15 +348,15 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 	if ev := r.Event; ev != nil {
 		data.Title = ev.Title
 		data.Location = ev.Location
-		data.When = formatSpan(ev.StartsAt.In(c.loc), ev.EndsAt.In(c.loc), lang)
+		data.When = FormatSpan(ev.StartsAt.In(c.loc), ev.EndsAt.In(c.loc), lang)
 		if !ev.OpensAt.IsZero() {
-			data.Opens = formatInstant(ev.OpensAt.In(c.loc), lang)
+			data.Opens = FormatInstant(ev.OpensAt.In(c.loc), lang)
 		}
 		if !ev.ClosesAt.IsZero() {
 			data.Closes = formatClosing(ev.ClosesAt.In(c.loc), lang)
 		}
 	}
-	if attachesMaterial(r.Kind) {
+	if AttachesMaterial(r.Kind) {
 		for _, m := range r.Material {
 			data.Material = append(data.Material, m.Name)
 		}
@@ -364,11 +368,11 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 	for _, o := range r.Sessions {
 		data.Sessions = append(data.Sessions, sessionData{
 			ID: o.Event.ID, Title: o.Event.Title, Location: o.Event.Location, SeatsLeft: o.SeatsLeft,
-			When: formatSpan(o.Event.StartsAt.In(c.loc), o.Event.EndsAt.In(c.loc), lang),
+			When: FormatSpan(o.Event.StartsAt.In(c.loc), o.Event.EndsAt.In(c.loc), lang),
 		})
 	}
 	if !r.Deadline.IsZero() {
-		data.Deadline = formatInstant(r.Deadline.In(c.loc), lang)
+		data.Deadline = FormatInstant(r.Deadline.In(c.loc), lang)
 	}
 	data.Mode, data.Lines, data.NotUnderstood = r.Mode, r.Lines, r.NotUnderstood
 	data.Stats, data.Waiting, data.Bounced, data.Forged = r.Stats, r.Waiting, r.Bounced, r.Forged
@@ -433,7 +437,7 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 	// answer it with an out-of-office in turn.
 	m.SetGenHeader("Auto-Submitted", "auto-replied")
 	m.SetGenHeader("X-Auto-Response-Suppress", "All")
-	m.SetGenHeader("X-Anmalan-Kind", r.Kind)
+	m.SetGenHeader("X-Anmalan-Kind", string(r.Kind))
 	if r.Event != nil {
 		m.SetGenHeader("X-Anmalan-Event", r.Event.ID)
 	}
@@ -444,7 +448,7 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 			return Composed{}, fmt.Errorf("attach %s: %w", a.Name, err)
 		}
 	}
-	if attachesMaterial(r.Kind) && r.Event != nil {
+	if AttachesMaterial(r.Kind) && r.Event != nil {
 		for _, mat := range r.Material {
 			ct := mat.ContentType
 			if ct == "" {
@@ -588,7 +592,7 @@ var (
 
 // formatSpan writes an event's time the way people write it in each
 // language: "tisdag 11 december 2018, 13.00–15.30".
-func formatSpan(start, end time.Time, lang string) string {
+func FormatSpan(start, end time.Time, lang string) string {
 	sameDay := start.Year() == end.Year() && start.YearDay() == end.YearDay()
 	if lang == "en" {
 		s := start.Format("Monday 2 January 2006, 15:04")
@@ -605,7 +609,7 @@ func formatSpan(start, end time.Time, lang string) string {
 }
 
 // formatDay writes a day: "tisdag 11 december", "Tuesday 11 December".
-func formatDay(t time.Time, lang string) string {
+func FormatDay(t time.Time, lang string) string {
 	if lang == "en" {
 		return t.Format("Monday 2 January")
 	}
@@ -617,7 +621,7 @@ func svDate(t time.Time) string {
 }
 
 // formatInstant writes a point in time: "måndag 3 december 2018 kl. 08.00".
-func formatInstant(t time.Time, lang string) string {
+func FormatInstant(t time.Time, lang string) string {
 	if lang == "en" {
 		return t.Format("Monday 2 January 2006 at 15:04")
 	}

@@ -1,4 +1,4 @@
-package mailbot
+package export
 
 import (
 	"archive/zip"
@@ -170,7 +170,7 @@ func TestSafeCell(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := safeCell(tc.in); got != tc.want {
+			if got := SafeCell(tc.in); got != tc.want {
 				t.Errorf("safeCell(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 		})
