@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/metrics"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -53,7 +54,7 @@ type Daemon struct {
 	store   *store.Store
 	inbox   *Inbox
 	outbox  *Outbox
-	metrics *Metrics
+	metrics *metrics.Metrics
 	now     func() time.Time
 	log     *slog.Logger
 	// reloadMu keeps two reloads from interleaving.
@@ -113,7 +114,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Daemon, error
 		store:     st,
 		inbox:     inbox,
 		outbox:    outbox,
-		metrics:   newMetrics(st, opts.Now, opts.Log),
+		metrics:   metrics.New(st, opts.Now, opts.Log),
 		now:       opts.Now,
 		log:       opts.Log,
 		idle:      opts.Idle,

@@ -15,6 +15,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/login"
+	"github.com/goteborgsregionen/anmalan/metrics"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -39,7 +40,7 @@ type Outbox struct {
 	now   func() time.Time
 	log   *slog.Logger
 	// metrics, when set, counts what the outbox does.
-	metrics *Metrics
+	metrics *metrics.Metrics
 	// onFailed, when set, runs in the transaction that records a reply as
 	// failed for good: the bot queues a notice to the organisers there.
 	onFailed func(*store.Tx, store.Outgoing) error
@@ -71,7 +72,7 @@ func (o *Outbox) DeliverDue(ctx context.Context) (DeliveryReport, error) {
 // under ctx. When ctx ends the connection is closed, ending a transaction
 // in flight; its mail stays pending and is sent at the next start.
 func (o *Outbox) deliverDue(ctx context.Context, stop <-chan struct{}) (rep DeliveryReport, err error) {
-	defer func() { o.metrics.delivered(rep) }()
+	defer func() { o.metrics.Delivered(rep.Sent, rep.Retry, rep.Failed) }()
 	due, err := o.store.DueOutgoing(ctx, o.now(), deliverBatch)
 	if err != nil || len(due) == 0 {
 		return rep, err

@@ -20,6 +20,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/login"
+	"github.com/goteborgsregionen/anmalan/metrics"
 	"github.com/goteborgsregionen/anmalan/store"
 	"github.com/goteborgsregionen/anmalan/understand"
 )
@@ -74,7 +75,7 @@ type Inbox struct {
 	// recording transaction committed (for benchmarks).
 	recorded func(n int)
 	// metrics, when set, counts what the inbox does.
-	metrics *Metrics
+	metrics *metrics.Metrics
 }
 
 // inboxBot is a bot and what the inbox derives from its config.
@@ -366,8 +367,8 @@ func (ib *Inbox) serve(stop, ctx context.Context, decided, connected func()) err
 		return err
 	}
 	s.stop = stop.Done()
-	ib.metrics.imapUp(true)
-	defer ib.metrics.imapUp(false)
+	ib.metrics.IMAPUp(true)
+	defer ib.metrics.IMAPUp(false)
 	defer s.close()
 	connected()
 	idle := s.caps.Has(imap.CapIdle)
@@ -395,7 +396,7 @@ func (ib *Inbox) serve(stop, ctx context.Context, decided, connected func()) err
 		case err != nil:
 			return err
 		}
-		ib.metrics.polled()
+		ib.metrics.Polled()
 		failures = 0
 		if idle {
 			err = ib.idle(ctx, s)
@@ -750,7 +751,7 @@ func (ib *Inbox) recordChunk(ctx context.Context, validity uint32, f fetchedChun
 				// inbox): it was answered before and is only marked.
 				handled++
 				ib.bot().logResult(ins[i], Result{MailID: st.ID, Key: batch[i].Key, Outcome: st.Outcome, Duplicate: true})
-				ib.metrics.handled(st.Outcome)
+				ib.metrics.Handled(st.Outcome)
 			}
 		}
 		if ib.recorded != nil && len(batch) > 0 {
@@ -788,7 +789,7 @@ func (ib *Inbox) recordChunk(ctx context.Context, validity uint32, f fetchedChun
 			}
 			handled++
 			ib.bot().logResult(in, res)
-			ib.metrics.handled(res.Outcome)
+			ib.metrics.Handled(res.Outcome)
 			continue
 		}
 		raw, ok := f.bodies[m.uid]
@@ -878,7 +879,7 @@ func (ib *Inbox) decideList(ctx context.Context, s *session, pending []store.Und
 		}
 		handled++
 		ib.bot().logResult(in, res)
-		ib.metrics.handled(res.Outcome)
+		ib.metrics.Handled(res.Outcome)
 	}
 	return handled, nil
 }

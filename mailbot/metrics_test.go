@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goteborgsregionen/anmalan/metrics"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -21,27 +22,27 @@ func TestHealthFailureStreak(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	d := &Daemon{store: st, now: time.Now, metrics: newMetrics(st, time.Now, slog.New(slog.DiscardHandler))}
-	d.metrics.imapUp(true)
+	d := &Daemon{store: st, now: time.Now, metrics: metrics.New(st, time.Now, slog.New(slog.DiscardHandler))}
+	d.metrics.IMAPUp(true)
 	for i := range failureStreak {
 		if why := d.Health(ctx); len(why) != 0 {
 			t.Fatalf("unhealthy after %d failed rounds: %q", i, why)
 		}
-		d.metrics.delivered(DeliveryReport{Retry: 3})
+		d.metrics.Delivered(0, 3, 0)
 	}
 	why := d.Health(ctx)
 	if len(why) != 1 || !strings.Contains(why[0], "the last 5 delivery rounds sent nothing") {
 		t.Fatalf("health after %d failed rounds: %q", failureStreak, why)
 	}
-	d.metrics.delivered(DeliveryReport{Failed: 1})
+	d.metrics.Delivered(0, 0, 1)
 	if len(d.Health(ctx)) == 0 {
 		t.Error("a reply refused for good ended the streak")
 	}
-	d.metrics.delivered(DeliveryReport{Sent: 1, Retry: 1})
+	d.metrics.Delivered(1, 1, 0)
 	if why := d.Health(ctx); len(why) != 0 {
 		t.Errorf("unhealthy after a reply was sent: %q", why)
 	}
-	d.metrics.imapUp(false)
+	d.metrics.IMAPUp(false)
 	if why := d.Health(ctx); len(why) != 1 || why[0] != "imap: not connected" {
 		t.Errorf("health with IMAP down: %q", why)
 	}

@@ -1,30 +1,15 @@
-package mailbot
+package metrics
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net/http"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/goteborgsregionen/anmalan/store"
-)
-
-const (
-	// stuckAfter is how long the oldest pending reply may wait before
-	// /healthz reports the outbox as stuck.
-	stuckAfter = time.Hour
-	// failureStreak is how many delivery rounds in a row may end with
-	// replies to retry and none sent before /healthz reports the outbox
-	// as stuck. With the retry backoff that is a quarter of an hour or
-	// more of an SMTP server that takes nothing.
-	failureStreak = 5
 )
 
 // Metrics are what the daemon counts for /metrics and judges for
@@ -45,9 +30,9 @@ type Metrics struct {
 	now    func() time.Time
 }
 
-// newMetrics returns Metrics whose outbox gauges are read from st at
+// New returns Metrics whose outbox gauges are read from st at
 // each scrape.
-func newMetrics(st *store.Store, now func() time.Time, log *slog.Logger) *Metrics {
+func New(st *store.Store, now func() time.Time, log *slog.Logger) *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		now: now,
@@ -77,7 +62,7 @@ func newMetrics(st *store.Store, now func() time.Time, log *slog.Logger) *Metric
 	return m
 }
 
-func (m *Metrics) imapUp(up bool) {
+func (m *Metrics) IMAPUp(up bool) {
 	if m == nil {
 		return
 	}
@@ -89,31 +74,33 @@ func (m *Metrics) imapUp(up bool) {
 	}
 }
 
-func (m *Metrics) polled() {
+func (m *Metrics) Polled() {
 	if m == nil {
 		return
 	}
 	m.lastPoll.Set(float64(m.now().UnixNano()) / 1e9)
 }
 
-func (m *Metrics) handled(outcome string) {
+func (m *Metrics) Handled(outcome string) {
 	if m == nil || outcome == "" {
 		return
 	}
 	m.mails.WithLabelValues(outcome).Inc()
 }
 
-func (m *Metrics) delivered(rep DeliveryReport) {
+// Delivered counts one delivery round: the replies sent, those to retry
+// and those that failed for good.
+func (m *Metrics) Delivered(sent, retry, failed int) {
 	if m == nil {
 		return
 	}
-	m.replies.WithLabelValues("sent").Add(float64(rep.Sent))
-	m.replies.WithLabelValues("retry").Add(float64(rep.Retry))
-	m.replies.WithLabelValues("failed").Add(float64(rep.Failed))
+	m.replies.WithLabelValues("sent").Add(float64(sent))
+	m.replies.WithLabelValues("retry").Add(float64(retry))
+	m.replies.WithLabelValues("failed").Add(float64(failed))
 	switch {
-	case rep.Sent > 0:
+	case sent > 0:
 		m.streak.Store(0)
-	case rep.Retry > 0:
+	case retry > 0:
 		m.streak.Add(1)
 	}
 }
@@ -160,43 +147,12 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descOldest, prometheus.GaugeValue, age)
 }
 
-// Health returns nil while the daemon is healthy: the IMAP connection is
-// up and the outbox is not stuck (its oldest pending reply has waited
-// less than an hour, and the last delivery rounds did not all end in
-// temporary failures).
-// Otherwise it returns the reasons, one sentence each.
-func (d *Daemon) Health(ctx context.Context) []string {
-	var why []string
-	if !d.metrics.connected.Load() {
-		why = append(why, "imap: not connected")
-	}
-	st, err := d.store.OutboxStats(ctx)
-	switch {
-	case err != nil:
-		why = append(why, "database: "+err.Error())
-	case !st.OldestPending.IsZero() && d.now().Sub(st.OldestPending) > stuckAfter:
-		why = append(why, fmt.Sprintf("outbox: the oldest pending reply has waited %v", d.now().Sub(st.OldestPending).Round(time.Second)))
-	}
-	if n := d.metrics.streak.Load(); n >= failureStreak {
-		why = append(why, fmt.Sprintf("outbox: the last %d delivery rounds sent nothing and must be retried", n))
-	}
-	return why
-}
+// Connected reports whether the IMAP connection is up.
+func (m *Metrics) Connected() bool { return m.connected.Load() }
 
-// Handler returns the daemon's HTTP endpoints: /metrics for Prometheus and
-// /healthz, which answers 200 "ok" while Health finds nothing and 503 with
-// the reasons otherwise.
-func (d *Daemon) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(d.metrics.reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if why := d.Health(r.Context()); len(why) > 0 {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, strings.Join(why, "\n"))
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	})
-	return mux
-}
+// Streak returns how many delivery rounds in a row had replies to retry
+// and sent none.
+func (m *Metrics) Streak() int64 { return m.streak.Load() }
+
+// Registry returns the registry that /metrics serves.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
