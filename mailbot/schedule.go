@@ -461,7 +461,9 @@ func (b *Bot) purge(ctx context.Context) error {
 // organiserKinds are the replies to organisers that can hold participants'
 // personal data where an address search cannot see it (a compressed
 // spreadsheet attachment).
-func organiserKinds() []string { return []string{string(reply.KindOrganiser), string(reply.KindDigest)} }
+func organiserKinds() []string {
+	return []string{string(reply.KindOrganiser), string(reply.KindDigest)}
+}
 
 // Forget erases the person with the address everywhere (see
 // store.Tx.Forget); a seat they held goes to the next on the waiting list,
