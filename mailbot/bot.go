@@ -1,14 +1,10 @@
 package mailbot
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"mime"
 	"net/mail"
 	"strings"
 	"sync"
@@ -144,50 +140,10 @@ func (b *Bot) SyncEvents(ctx context.Context) error {
 	return b.materialBaseline(ctx)
 }
 
-// MailKey returns the key that makes the same mail count once: its
-// Message-ID, or a hash of its bytes when it has none.
-func MailKey(raw []byte) string {
-	if id := headerMessageID(raw); id != "" {
-		return id
-	}
-	sum := sha256.Sum256(raw)
-	return "sha256:" + hex.EncodeToString(sum[:])
-}
-
-// headerMessageID finds the Message-ID header in raw without decoding the
-// whole mail, so that even a mail that cannot be parsed is deduplicated.
-func headerMessageID(raw []byte) string {
-	m, err := mail.ReadMessage(bytes.NewReader(limitHeader(raw)))
-	if err != nil {
-		return ""
-	}
-	id := strings.TrimSpace(m.Header.Get("Message-Id"))
-	id = strings.TrimSuffix(strings.TrimPrefix(id, "<"), ">")
-	if id == "" || len(id) > 500 || strings.ContainsAny(id, " \t\r\n<>") {
-		return ""
-	}
-	return id
-}
-
-// limitHeader returns the header block of raw (at most 1 MiB of it) and an
-// empty body, enough for net/mail to read the header fields.
-func limitHeader(raw []byte) []byte {
-	const max = 1 << 20
-	if len(raw) > max {
-		raw = raw[:max]
-	}
-	for _, sep := range [][]byte{[]byte("\r\n\r\n"), []byte("\n\n")} {
-		if i := bytes.Index(raw, sep); i >= 0 {
-			return raw[:i+len(sep)]
-		}
-	}
-	return append(append([]byte{}, raw...), "\r\n\r\n"...)
-}
-
 // Record stores the raw mail and its IMAP position. It returns the mail's
 // state: Done when the same mail was handled before.
 func (b *Bot) Record(ctx context.Context, in Incoming) (store.MailState, string, error) {
-	key := MailKey(in.Raw)
+	key := message.MailKey(in.Raw)
 	st, err := b.store.RecordMail(ctx, b.mailRecord(in, key))
 	if err != nil {
 		return store.MailState{}, key, fmt.Errorf("record mail: %w", err)
@@ -199,7 +155,7 @@ func (b *Bot) Record(ctx context.Context, in Incoming) (store.MailState, string,
 // reads, understands and decides it (Decide). It is the inbox's way of one
 // mail, for one mail at a time.
 func (b *Bot) Handle(ctx context.Context, in Incoming) (Result, error) {
-	key := MailKey(in.Raw)
+	key := message.MailKey(in.Raw)
 	sts, err := b.store.RecordMails(ctx, in.Mailbox, in.UIDValidity, in.UID, []store.MailRecord{b.mailRecord(in, key)})
 	if err != nil {
 		return Result{}, fmt.Errorf("record mail: %w", err)
@@ -689,7 +645,7 @@ func (b *Bot) enqueue(tx *store.Tx, r reply.Reply, mailID, regID int64, res *Res
 			return err
 		}
 	}
-	res.Replies = append(res.Replies, SentReply{Kind: r.Kind, MessageID: c.MessageID, Subject: subjectOf(c.Raw), Recipients: c.Recipients})
+	res.Replies = append(res.Replies, SentReply{Kind: r.Kind, MessageID: c.MessageID, Subject: message.SubjectOf(c.Raw), Recipients: c.Recipients})
 	return nil
 }
 
@@ -722,19 +678,6 @@ func joinNames(names []string, lang string) string {
 		return strings.Join(names, "")
 	}
 	return strings.Join(names[:len(names)-1], ", ") + and + names[len(names)-1]
-}
-
-// subjectOf returns the decoded Subject of a composed mail, for reports.
-func subjectOf(raw []byte) string {
-	m, err := mail.ReadMessage(bytes.NewReader(limitHeader(raw)))
-	if err != nil {
-		return ""
-	}
-	s := m.Header.Get("Subject")
-	if d, err := new(mime.WordDecoder).DecodeHeader(s); err == nil {
-		return d
-	}
-	return s
 }
 
 // logResult logs one decision with the attributes an operator searches by.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/login"
+	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/metrics"
 	"github.com/goteborgsregionen/anmalan/store"
 	"github.com/goteborgsregionen/anmalan/understand"
@@ -800,7 +801,7 @@ func (ib *Inbox) recordChunk(ctx context.Context, validity uint32, f fetchedChun
 			continue
 		}
 		in.Raw = raw
-		batch = append(batch, ib.bot().mailRecord(in, MailKey(raw)))
+		batch = append(batch, ib.bot().mailRecord(in, message.MailKey(raw)))
 		ins = append(ins, in)
 		last = uint32(m.uid)
 	}

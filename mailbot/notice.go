@@ -9,6 +9,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
+	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/reply"
 	"github.com/goteborgsregionen/anmalan/store"
 )
@@ -117,11 +118,11 @@ func megabytes(n int64) string {
 // whose envelope from the server is no longer at hand. It returns nil
 // when the header cannot be read.
 func envelopeOf(raw []byte) *imap.Envelope {
-	m, err := mail.ReadMessage(bytes.NewReader(limitHeader(raw)))
+	m, err := mail.ReadMessage(bytes.NewReader(message.LimitHeader(raw)))
 	if err != nil {
 		return nil
 	}
-	env := &imap.Envelope{Subject: subjectOf(raw), MessageID: headerMessageID(raw)}
+	env := &imap.Envelope{Subject: message.SubjectOf(raw), MessageID: message.HeaderMessageID(raw)}
 	if from, err := m.Header.AddressList("From"); err == nil {
 		for _, a := range from {
 			local, host, _ := strings.Cut(a.Address, "@")

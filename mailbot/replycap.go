@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/reply"
 	"github.com/goteborgsregionen/anmalan/store"
 )
@@ -64,7 +65,7 @@ func (b *Bot) undeliverableNotice(tx *store.Tx, failed store.Outgoing) error {
 	if len(to) == 0 {
 		return nil
 	}
-	subject := subjectOf(failed.Raw)
+	subject := message.SubjectOf(failed.Raw)
 	if subject == "" {
 		subject = failed.Kind
 	}
