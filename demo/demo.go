@@ -21,6 +21,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan"
 	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/intake"
 	"github.com/goteborgsregionen/anmalan/localmail"
 	"github.com/goteborgsregionen/anmalan/mailbot"
 	"github.com/goteborgsregionen/anmalan/reply"
@@ -252,7 +253,7 @@ type printer struct {
 	loc *time.Location
 }
 
-func (p *printer) mail(in mailbot.Incoming, res mailbot.Result) {
+func (p *printer) mail(in intake.Incoming, res mailbot.Result) {
 	if res.Duplicate {
 		fmt.Fprintf(p.w, "   mail %s was handled before (%s): nothing done, nothing sent\n", res.Key, res.Outcome)
 		return

@@ -11,48 +11,18 @@ import (
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/intake"
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/reply"
 	"github.com/goteborgsregionen/anmalan/store"
 	"github.com/goteborgsregionen/anmalan/understand"
 )
 
-// Outcomes recorded for each incoming mail.
-const (
-	OutcomeRegistered = "registered" // at least one person got a seat or a waiting-list place
-	OutcomeAnswered   = "answered"   // answered without a new registration (already registered, closed …)
-	OutcomeAutomatic  = "automatic"  // never answered
-	OutcomeManual     = "manual"     // left for a human, flagged in the inbox
-	OutcomeUnreadable = "unreadable" // could not be read at all; flagged for a human
-	OutcomeTooLarge   = "too-large"  // not downloaded; flagged for a human
-)
-
-// needsHuman reports whether a mail with this outcome is flagged for a
-// human in the inbox rather than filed as processed.
-func needsHuman(outcome string) bool {
-	switch outcome {
-	case OutcomeManual, OutcomeUnreadable, OutcomeTooLarge:
-		return true
-	}
-	return false
-}
-
-// Incoming is one mail as the inbox delivers it.
-type Incoming struct {
-	Mailbox     string
-	UIDValidity uint32
-	UID         uint32
-	// Arrived is the IMAP INTERNALDATE: the seat and deadline checks are
-	// judged against it, never against the sender's Date header.
-	Arrived time.Time
-	Raw     []byte
-}
-
 // Result says what the bot did with one mail.
 type Result struct {
 	MailID        int64
 	Key           string
-	Outcome       string
+	Outcome       intake.Outcome
 	Duplicate     bool // the mail had been handled before; nothing was done now
 	Understanding understand.Understanding
 	// Decisions are one line per person or problem, for logs and the demo.
@@ -78,7 +48,7 @@ type Bot struct {
 	now      func() time.Time
 	log      *slog.Logger
 	botAddr  string
-	observe  func(Incoming, Result)
+	observe  func(intake.Incoming, Result)
 
 	// matMu guards material and matStat: the scheduled work reloads a
 	// material file that changed on disk while mail is being handled.
@@ -142,7 +112,7 @@ func (b *Bot) SyncEvents(ctx context.Context) error {
 
 // Record stores the raw mail and its IMAP position. It returns the mail's
 // state: Done when the same mail was handled before.
-func (b *Bot) Record(ctx context.Context, in Incoming) (store.MailState, string, error) {
+func (b *Bot) Record(ctx context.Context, in intake.Incoming) (store.MailState, string, error) {
 	key := message.MailKey(in.Raw)
 	st, err := b.store.RecordMail(ctx, b.mailRecord(in, key))
 	if err != nil {
@@ -154,7 +124,7 @@ func (b *Bot) Record(ctx context.Context, in Incoming) (store.MailState, string,
 // Handle records one mail, with the inbox checkpoint past it, and then
 // reads, understands and decides it (Decide). It is the inbox's way of one
 // mail, for one mail at a time.
-func (b *Bot) Handle(ctx context.Context, in Incoming) (Result, error) {
+func (b *Bot) Handle(ctx context.Context, in intake.Incoming) (Result, error) {
 	key := message.MailKey(in.Raw)
 	sts, err := b.store.RecordMails(ctx, in.Mailbox, in.UIDValidity, in.UID, []store.MailRecord{b.mailRecord(in, key)})
 	if err != nil {
@@ -162,13 +132,13 @@ func (b *Bot) Handle(ctx context.Context, in Incoming) (Result, error) {
 	}
 	st := sts[0]
 	if st.Done {
-		return Result{MailID: st.ID, Key: key, Duplicate: true, Outcome: st.Outcome}, nil
+		return Result{MailID: st.ID, Key: key, Duplicate: true, Outcome: intake.Outcome(st.Outcome)}, nil
 	}
 	return b.Decide(ctx, in, st.ID, key)
 }
 
 // mailRecord is what the store keeps of an incoming mail.
-func (b *Bot) mailRecord(in Incoming, key string) store.MailRecord {
+func (b *Bot) mailRecord(in intake.Incoming, key string) store.MailRecord {
 	return store.MailRecord{
 		Key: key, Mailbox: in.Mailbox, UIDValidity: in.UIDValidity, UID: in.UID,
 		Received: in.Arrived, Raw: in.Raw,
@@ -181,14 +151,14 @@ func (b *Bot) mailRecord(in Incoming, key string) store.MailRecord {
 // either keeps all of it or none. It returns an error only when that
 // transaction could not be written; a mail that cannot be read is recorded
 // as unreadable and is not an error.
-func (b *Bot) Decide(ctx context.Context, in Incoming, mailID int64, key string) (Result, error) {
+func (b *Bot) Decide(ctx context.Context, in intake.Incoming, mailID int64, key string) (Result, error) {
 	res := Result{MailID: mailID, Key: key}
 	msg, rerr := message.ReadMessage(in.Raw)
 	if rerr != nil {
-		res.Outcome = OutcomeUnreadable
+		res.Outcome = intake.OutcomeUnreadable
 		res.Decisions = append(res.Decisions, "could not read the mail: "+rerr.Error())
 		err := b.store.Update(ctx, func(tx *store.Tx) error {
-			return tx.FinishMail(mailID, OutcomeUnreadable, rerr.Error(), b.now())
+			return tx.FinishMail(mailID, string(intake.OutcomeUnreadable), rerr.Error(), b.now())
 		})
 		if err != nil {
 			return res, fmt.Errorf("record unreadable mail: %w", err)
@@ -209,7 +179,7 @@ func (b *Bot) Decide(ctx context.Context, in Incoming, mailID int64, key string)
 			return err
 		}
 		if st.Done {
-			res.Duplicate, res.Outcome = true, st.Outcome
+			res.Duplicate, res.Outcome = true, intake.Outcome(st.Outcome)
 			return nil
 		}
 		outcome, detail, err := b.decide(tx, mailID, in, msg, u, &res)
@@ -217,7 +187,7 @@ func (b *Bot) Decide(ctx context.Context, in Incoming, mailID int64, key string)
 			return err
 		}
 		res.Outcome = outcome
-		return tx.FinishMail(mailID, outcome, detail, b.now())
+		return tx.FinishMail(mailID, string(outcome), detail, b.now())
 	})
 	if err != nil {
 		return res, fmt.Errorf("decide: %w", err)
@@ -227,7 +197,7 @@ func (b *Bot) Decide(ctx context.Context, in Incoming, mailID int64, key string)
 
 // decide applies what the mail asks for, inside tx, and returns the mail's
 // outcome and a one-line detail.
-func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *message.Message, u understand.Understanding, res *Result) (string, string, error) {
+func (b *Bot) decide(tx *store.Tx, mailID int64, in intake.Incoming, msg *message.Message, u understand.Understanding, res *Result) (intake.Outcome, string, error) {
 	sender := &msg.From
 	switch {
 	case u.Kind == "automatic":
@@ -237,14 +207,14 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *message.Messa
 				return "", "", err
 			}
 		}
-		return OutcomeAutomatic, string(u.Automatic), nil
+		return intake.OutcomeAutomatic, string(u.Automatic), nil
 	case sender.Address == "":
 		res.Decisions = append(res.Decisions, "no sender address: left for a human")
-		return OutcomeManual, "no sender", nil
+		return intake.OutcomeManual, "no sender", nil
 	case strings.EqualFold(sender.Address, b.botAddr):
 		// Our own mail must never be answered, whatever it looks like.
 		res.Decisions = append(res.Decisions, "mail from the bot itself: not answered")
-		return OutcomeAutomatic, "own", nil
+		return intake.OutcomeAutomatic, "own", nil
 	case u.Kind == "command":
 		return b.decideCommand(tx, mailID, in, msg, u, res)
 	case u.Kind == "other" && len(u.Candidates) > 0:
@@ -261,7 +231,7 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *message.Messa
 		}
 	}
 	if ok, err := b.acceptOffer(tx, mailID, msg, u, res); err != nil || ok {
-		return OutcomeAnswered, "offer accepted", err
+		return intake.OutcomeAnswered, "offer accepted", err
 	}
 	if u.Kind == "cancellation" || u.Kind == "forget" {
 		// An auto-responder's "cannot attend to your mail" reads as a
@@ -270,7 +240,7 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *message.Messa
 			return "", "", err
 		} else if over {
 			res.Decisions = append(res.Decisions, "reply cap reached for "+addr+": not answered, left for a human")
-			return OutcomeManual, "max_replies_per_address reached for " + addr, nil
+			return intake.OutcomeManual, "max_replies_per_address reached for " + addr, nil
 		}
 	}
 	switch u.Kind {
@@ -281,7 +251,7 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *message.Messa
 	case "registration":
 	default:
 		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: left for a human (%s)", u.Kind, u.Reason))
-		return OutcomeManual, u.Kind, nil
+		return intake.OutcomeManual, u.Kind, nil
 	}
 
 	lang := u.Language
@@ -303,7 +273,7 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *message.Messa
 	}
 	if len(reg.people) == 0 {
 		res.Decisions = append(res.Decisions, "registration without any address: left for a human")
-		return OutcomeManual, "no address", nil
+		return intake.OutcomeManual, "no address", nil
 	}
 
 	capAddrs := []string{sender.Address}
@@ -314,7 +284,7 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *message.Messa
 		return "", "", err
 	} else if over {
 		res.Decisions = append(res.Decisions, "reply cap reached for "+addr+": not answered, left for a human")
-		return OutcomeManual, "max_replies_per_address reached for " + addr, nil
+		return intake.OutcomeManual, "max_replies_per_address reached for " + addr, nil
 	}
 
 	evs, note, why, err := b.chooseEvents(tx, u, msg, in.Arrived)
@@ -328,7 +298,7 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *message.Messa
 			return "", "", err
 		}
 		res.Decisions = append(res.Decisions, "asked which event ("+why+"); nothing registered")
-		return OutcomeAnswered, "asked which event: " + why, nil
+		return intake.OutcomeAnswered, "asked which event: " + why, nil
 	}
 	var details []string
 	registered := 0
@@ -340,15 +310,15 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *message.Messa
 		registered += n
 		details = append(details, detail)
 	}
-	outcome := OutcomeAnswered
+	outcome := intake.OutcomeAnswered
 	if registered > 0 {
-		outcome = OutcomeRegistered
+		outcome = intake.OutcomeRegistered
 	}
 	if len(missing) > 0 {
 		// Someone named without an address cannot be registered or told;
 		// a human must see the mail.
 		res.Decisions = append(res.Decisions, "no address for "+strings.Join(missing, ", ")+": left for a human")
-		outcome = OutcomeManual
+		outcome = intake.OutcomeManual
 	}
 	return outcome, strings.Join(details, "; "), nil
 }
@@ -357,7 +327,7 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in Incoming, msg *message.Messa
 type registration struct {
 	tx     *store.Tx
 	mailID int64
-	in     Incoming
+	in     intake.Incoming
 	msg    *message.Message
 	sender *mail.Address
 	lang   string
@@ -681,10 +651,10 @@ func joinNames(names []string, lang string) string {
 }
 
 // logResult logs one decision with the attributes an operator searches by.
-func (b *Bot) logResult(in Incoming, res Result) {
+func (b *Bot) logResult(in intake.Incoming, res Result) {
 	attrs := []any{
 		slog.String("message_id", res.Key), slog.Any("uid", in.UID),
-		slog.String("outcome", res.Outcome), slog.String("kind", res.Understanding.Kind),
+		slog.String("outcome", string(res.Outcome)), slog.String("kind", res.Understanding.Kind),
 	}
 	if res.Understanding.Event != "" {
 		attrs = append(attrs, slog.String("event", res.Understanding.Event))

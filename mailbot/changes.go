@@ -14,6 +14,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/export"
+	"github.com/goteborgsregionen/anmalan/intake"
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/reply"
 	"github.com/goteborgsregionen/anmalan/store"
@@ -48,7 +49,7 @@ func (b *Bot) organiserTrusted(msg *message.Message, u understand.Understanding)
 // decideCommand applies an organiser's commands in order, inside tx, and
 // answers her alone. A command that cannot be trusted changes nothing: the
 // configured organisers are warned and the mail is left for a human.
-func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in Incoming, msg *message.Message, u understand.Understanding, res *Result) (string, string, error) {
+func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in intake.Incoming, msg *message.Message, u understand.Understanding, res *Result) (intake.Outcome, string, error) {
 	if !b.organiserTrusted(msg, u) {
 		return b.warnForged(tx, mailID, msg, u, res)
 	}
@@ -60,7 +61,7 @@ func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in Incoming, msg *messag
 			return "", "", err
 		}
 		res.Decisions = append(res.Decisions, "command: no session could be chosen; nothing done, the organiser is asked which")
-		return OutcomeAnswered, "command without session", nil
+		return intake.OutcomeAnswered, "command without session", nil
 	}
 	lang := b.replyLanguage(u)
 	c := &change{tx: tx, mailID: mailID, sender: strings.ToLower(msg.From.Address), by: displayName(&msg.From), res: res}
@@ -118,12 +119,12 @@ func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in Incoming, msg *messag
 		return "", "", err
 	}
 	res.Decisions = append(res.Decisions, fmt.Sprintf("organiser command (%s) for %s: %d changes, answered %s", understand.DescribeChanges(u.Changes), ev.ID, len(lines), msg.From.Address))
-	return OutcomeAnswered, fmt.Sprintf("%s: command %s", ev.ID, understand.DescribeChanges(u.Changes)), nil
+	return intake.OutcomeAnswered, fmt.Sprintf("%s: command %s", ev.ID, understand.DescribeChanges(u.Changes)), nil
 }
 
 // warnForged tells every configured organiser about a command that could
 // not be trusted, and leaves the mail for a human.
-func (b *Bot) warnForged(tx *store.Tx, mailID int64, msg *message.Message, u understand.Understanding, res *Result) (string, string, error) {
+func (b *Bot) warnForged(tx *store.Tx, mailID int64, msg *message.Message, u understand.Understanding, res *Result) (intake.Outcome, string, error) {
 	ev := b.changeEvent(tx, u, "")
 	f := reply.ForgedMail{From: msg.From.String(), Subject: msg.Subject, MessageID: msg.MessageID,
 		AuthResults: msg.Header.Values("Authentication-Results")}
@@ -152,7 +153,7 @@ func (b *Bot) warnForged(tx *store.Tx, mailID int64, msg *message.Message, u und
 	b.log.Warn("untrusted organiser command: nothing changed", slog.String("from", msg.From.Address),
 		slog.String("message_id", msg.MessageID), slog.String("auth", u.Reason))
 	res.Decisions = append(res.Decisions, "command from "+msg.From.Address+" not authenticated: nothing changed, organisers warned, left for a human")
-	return OutcomeManual, "untrusted command", nil
+	return intake.OutcomeManual, "untrusted command", nil
 }
 
 // changeEvent picks the event a change is about: the one the mail names;
@@ -640,7 +641,7 @@ func notUnderstood(msg *message.Message, u understand.Understanding) []string {
 // decideParticipantChange handles a participant's cancellation or
 // colleague: it counts only as a reply to a mail the bot sent to that
 // address, or from an authenticated sender, and only until changes_close.
-func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in Incoming, msg *message.Message, u understand.Understanding, res *Result) (string, string, error) {
+func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in intake.Incoming, msg *message.Message, u understand.Understanding, res *Result) (intake.Outcome, string, error) {
 	sender := strings.ToLower(msg.From.Address)
 	thread, err := tx.SentTo(append(append([]string{}, msg.InReplyTo...), msg.References...), sender)
 	if err != nil {
@@ -658,7 +659,7 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in Incoming, m
 	ev := b.changeEvent(tx, u, about.EventID)
 	if ev == nil {
 		res.Decisions = append(res.Decisions, "cancellation: no event could be chosen: left for a human")
-		return OutcomeManual, "cancellation without event", nil
+		return intake.OutcomeManual, "cancellation without event", nil
 	}
 	lang := b.replyLanguage(u)
 	answer := func(kind reply.Kind) error {
@@ -669,12 +670,12 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in Incoming, m
 	}
 	if in.Arrived.After(ev.ChangesCloseAt) {
 		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: changes to %s closed at %s: nothing changed", sender, ev.ID, ev.ChangesCloseAt.In(b.cfg.Location).Format("2006-01-02 15:04")))
-		return OutcomeAnswered, "changes closed", answer(reply.KindChangesClosed)
+		return intake.OutcomeAnswered, "changes closed", answer(reply.KindChangesClosed)
 	}
 	authed, _ := understand.MailAuthenticated(msg, b.cfg)
 	if len(thread) == 0 && !authed {
 		res.Decisions = append(res.Decisions, sender+": cancellation not in reply to our mail and not authenticated: told to reply to the confirmation, nothing changed")
-		return OutcomeAnswered, "cancel: reply to confirmation", answer(reply.KindReplyToCancel)
+		return intake.OutcomeAnswered, "cancel: reply to confirmation", answer(reply.KindReplyToCancel)
 	}
 	// The registration to change: the sender's own, unless the thread is
 	// about someone the sender registered (they were in Cc) and the text
@@ -689,7 +690,7 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in Incoming, m
 	}
 	if !found {
 		res.Decisions = append(res.Decisions, sender+": no registration to cancel in "+ev.ID)
-		return OutcomeAnswered, "cancel: not registered", answer(reply.KindNotRegistered)
+		return intake.OutcomeAnswered, "cancel: not registered", answer(reply.KindNotRegistered)
 	}
 	c := &change{tx: tx, mailID: mailID, sender: sender, lang: lang, res: res}
 	if target.Email != sender {
@@ -704,15 +705,15 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in Incoming, m
 			if len(res.Replies) == 0 {
 				// The colleague was already registered: a human sorts it out.
 				res.Decisions = append(res.Decisions, strings.Join(lines, "; ")+": left for a human")
-				return OutcomeManual, "substitute already registered", nil
+				return intake.OutcomeManual, "substitute already registered", nil
 			}
-			return OutcomeAnswered, ev.ID + ": substituted", nil
+			return intake.OutcomeAnswered, ev.ID + ": substituted", nil
 		}
 	}
 	if _, err := b.cancel(c, ev, target, lang); err != nil {
 		return "", "", err
 	}
-	return OutcomeAnswered, ev.ID + ": cancelled", nil
+	return intake.OutcomeAnswered, ev.ID + ": cancelled", nil
 }
 
 // mentions reports whether the writer's own text names the person (by

@@ -14,6 +14,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/config/configtest"
+	"github.com/goteborgsregionen/anmalan/intake"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -133,7 +134,7 @@ func TestChangesProperty(t *testing.T) {
 		if inReplyTo != "" {
 			h += "In-Reply-To: <" + inReplyTo + ">\r\n"
 		}
-		res, err := b.Handle(ctx, Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uid, Arrived: now,
+		res, err := b.Handle(ctx, intake.Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uid, Arrived: now,
 			Raw: []byte(h + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n")})
 		if err != nil {
 			t.Fatal(err)

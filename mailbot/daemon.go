@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/intake"
 	"github.com/goteborgsregionen/anmalan/metrics"
 	"github.com/goteborgsregionen/anmalan/store"
 )
@@ -26,7 +27,7 @@ type Options struct {
 	Log *slog.Logger
 	// Observe, when set, is told of every mail handled, after its
 	// decision was committed: the demo prints it, tests inspect it.
-	Observe func(Incoming, Result)
+	Observe func(intake.Incoming, Result)
 	// Idle, when set, is called by Run once whenever the daemon has been
 	// quiet for IdleAfter after a busy spell (mail decided, or replies
 	// delivered or put off): `anmalan run` gives the memory of a spell of
@@ -52,7 +53,7 @@ type Daemon struct {
 	cfg     atomic.Pointer[config.Config]
 	bot     atomic.Pointer[Bot]
 	store   *store.Store
-	inbox   *Inbox
+	inbox   *intake.Inbox
 	outbox  *Outbox
 	metrics *metrics.Metrics
 	now     func() time.Time
@@ -100,7 +101,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Daemon, error
 		st.Close()
 		return nil, err
 	}
-	inbox, err := NewInbox(cfg.IMAP, bot, st, opts.Log)
+	inbox, err := intake.NewInbox(cfg.IMAP, bot.Decider(), st, opts.Log)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -123,7 +124,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Daemon, error
 	d.cfg.Store(cfg)
 	d.bot.Store(bot)
 	outbox.onFailed = bot.undeliverableNotice
-	inbox.metrics, outbox.metrics = d.metrics, d.metrics
+	inbox.Metrics, outbox.metrics = d.metrics, d.metrics
 	return d, nil
 }
 
@@ -195,7 +196,7 @@ func (d *Daemon) Reload(ctx context.Context, path string) error {
 	}
 	d.cfg.Store(cfg)
 	d.bot.Store(bot)
-	d.inbox.SetBot(bot)
+	d.inbox.SetDecider(bot.Decider())
 	for _, w := range cfg.Warnings() {
 		d.log.Warn("config", slog.String("warning", w))
 	}

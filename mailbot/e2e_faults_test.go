@@ -12,6 +12,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-smtp"
 
+	"github.com/goteborgsregionen/anmalan/intake"
 	"github.com/goteborgsregionen/anmalan/localmail"
 	"github.com/goteborgsregionen/anmalan/mailbot"
 	"github.com/goteborgsregionen/anmalan/reply"
@@ -54,7 +55,7 @@ func TestBadMailIsFlaggedAndTheBotGoesOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if counts[mailbot.OutcomeUnreadable]+counts[mailbot.OutcomeManual] != 2 || counts[mailbot.OutcomeRegistered] != 1 {
+	if counts[string(intake.OutcomeUnreadable)]+counts[string(intake.OutcomeManual)] != 2 || counts[string(intake.OutcomeRegistered)] != 1 {
 		t.Errorf("mail outcomes %v", counts)
 	}
 	e.mu.Lock()

@@ -22,6 +22,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/export"
+	"github.com/goteborgsregionen/anmalan/intake"
 	"github.com/goteborgsregionen/anmalan/localmail"
 	"github.com/goteborgsregionen/anmalan/mailbot"
 )
@@ -159,7 +160,7 @@ func (e *env) open() {
 		log = slog.New(slog.NewTextHandler(e.logw, nil))
 	}
 	d, err := mailbot.Open(context.Background(), e.cfg, mailbot.Options{Now: e.clock.Now, Log: log,
-		Observe: func(_ mailbot.Incoming, r mailbot.Result) { e.mu.Lock(); e.seen = append(e.seen, r); e.mu.Unlock() }})
+		Observe: func(_ intake.Incoming, r mailbot.Result) { e.mu.Lock(); e.seen = append(e.seen, r); e.mu.Unlock() }})
 	if err != nil {
 		e.t.Fatal(err)
 	}

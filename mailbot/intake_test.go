@@ -13,6 +13,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
+	"github.com/goteborgsregionen/anmalan/intake"
 	"github.com/goteborgsregionen/anmalan/localmail"
 	"github.com/goteborgsregionen/anmalan/mailbot"
 	"github.com/goteborgsregionen/anmalan/store"
@@ -271,7 +272,7 @@ func TestMailRecordedButNotDecidedBeforeACrashIsAnsweredAfterTheRestart(t *testi
 	e.deliver(registration("sara.nilsson@ale.example", "Sara Nilsson", "rec-1@ale.example"), at)
 	last := e.deliver(registration("karl.berg@ale.example", "Karl Berg", "rec-2@ale.example"), at.Add(time.Second))
 	// Every decision fails, as if the process died after recording.
-	mailbot.FailHandling(e.d, func(mailbot.Incoming) bool { return true })
+	mailbot.FailHandling(e.d, func(intake.Incoming) bool { return true })
 	if _, _, err := e.d.RunOnce(context.Background()); err == nil {
 		t.Fatal("a round whose decisions all failed reported no error")
 	}
@@ -309,7 +310,7 @@ func TestPoisonMailIsLeftForAHumanAndTheNextIsHandled(t *testing.T) {
 	at := time.Date(2018, 11, 28, 10, 0, 0, 0, e.loc)
 	e.clock.Set(at)
 	poison := registration("gift@ale.example", "Gift Giftsson", "poison@ale.example")
-	mailbot.FailHandling(e.d, func(in mailbot.Incoming) bool { return bytes.Equal(in.Raw, poison) })
+	mailbot.FailHandling(e.d, func(in intake.Incoming) bool { return bytes.Equal(in.Raw, poison) })
 	e.deliver(poison, at)
 	e.deliver(registration("sara.nilsson@ale.example", "Sara Nilsson", "after-poison@ale.example"), at)
 	e.start()
@@ -332,7 +333,7 @@ func TestPoisonMailIsLeftForAHumanAndTheNextIsHandled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if counts[mailbot.OutcomeFailed] != 1 || counts[mailbot.OutcomeRegistered] != 1 {
+	if counts[string(intake.OutcomeFailed)] != 1 || counts[string(intake.OutcomeRegistered)] != 1 {
 		t.Errorf("mail outcomes %v, want one failed and one registered", counts)
 	}
 }
@@ -410,7 +411,7 @@ func TestOversizedMailIsNotDownloadedAndTheOrganiserIsTold(t *testing.T) {
 	e.mu.Lock()
 	var res mailbot.Result
 	for _, r := range e.seen {
-		if r.Outcome == mailbot.OutcomeTooLarge {
+		if r.Outcome == intake.OutcomeTooLarge {
 			res = r
 		}
 	}

@@ -1,24 +1,23 @@
 package mailbot
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/mail"
 	"strings"
+	"time"
 
-	"github.com/emersion/go-imap/v2"
-
-	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/intake"
 	"github.com/goteborgsregionen/anmalan/reply"
 	"github.com/goteborgsregionen/anmalan/store"
+	"github.com/goteborgsregionen/anmalan/understand"
 )
 
 // handleTooLarge records a mail that is too large to download: only its
 // position, size and envelope are kept, it is left for a human, and the
 // organisers are told, all in one transaction. The envelope's Message-ID
 // (or, without one, the IMAP position) makes the same mail count once.
-func (b *Bot) handleTooLarge(ctx context.Context, in Incoming, size, limit int64, env *imap.Envelope, place string) (Result, error) {
+func (b *Bot) handleTooLarge(ctx context.Context, in intake.Incoming, size, limit int64, env *intake.Envelope, place string) (Result, error) {
 	detail := fmt.Sprintf("%d bytes, over the limit of %d", size, limit)
 	hdr := fmt.Sprintf("X-Anmalan-Too-Large: %s/%d/%d/%d\r\n", in.Mailbox, in.UIDValidity, in.UID, size)
 	if env != nil && env.MessageID != "" {
@@ -29,10 +28,10 @@ func (b *Bot) handleTooLarge(ctx context.Context, in Incoming, size, limit int64
 	if err != nil {
 		return Result{}, err
 	}
-	res := Result{MailID: st.ID, Key: key, Outcome: OutcomeTooLarge, Duplicate: st.Done,
+	res := Result{MailID: st.ID, Key: key, Outcome: intake.OutcomeTooLarge, Duplicate: st.Done,
 		Decisions: []string{"mail of " + detail + ": not downloaded, left for a human"}}
 	if st.Done {
-		res.Outcome = st.Outcome
+		res.Outcome = intake.Outcome(st.Outcome)
 		return res, b.store.SetCheckpoint(ctx, in.Mailbox, in.UIDValidity, in.UID)
 	}
 	n := b.newNotice("too-large", in, env, place)
@@ -42,7 +41,7 @@ func (b *Bot) handleTooLarge(ctx context.Context, in Incoming, size, limit int64
 		if err := b.noticeOrganisers(tx, st.ID, n, &res); err != nil {
 			return err
 		}
-		if err := tx.FinishMail(st.ID, OutcomeTooLarge, detail, b.now()); err != nil {
+		if err := tx.FinishMail(st.ID, string(intake.OutcomeTooLarge), detail, b.now()); err != nil {
 			return err
 		}
 		return tx.SetCheckpoint(in.Mailbox, in.UIDValidity, in.UID)
@@ -56,8 +55,8 @@ func (b *Bot) handleTooLarge(ctx context.Context, in Incoming, size, limit int64
 // giveUp records that a mail failed attempts times and is left for a
 // human and tells the organisers, in one transaction. (The checkpoint
 // passed the mail when it was recorded.)
-func (b *Bot) giveUp(ctx context.Context, in Incoming, mailID int64, attempts int, cause error, env *imap.Envelope, place string) error {
-	n := b.newNotice(OutcomeFailed, in, env, place)
+func (b *Bot) giveUp(ctx context.Context, in intake.Incoming, mailID int64, attempts int, cause error, env *intake.Envelope, place string) error {
+	n := b.newNotice(string(intake.OutcomeFailed), in, env, place)
 	n.Attempts, n.Error = attempts, cause.Error()
 	var res Result
 	err := b.store.Update(ctx, func(tx *store.Tx) error {
@@ -65,7 +64,7 @@ func (b *Bot) giveUp(ctx context.Context, in Incoming, mailID int64, attempts in
 		if err := b.noticeOrganisers(tx, mailID, n, &res); err != nil {
 			return err
 		}
-		return tx.FinishMail(mailID, OutcomeFailed, fmt.Sprintf("failed %d times: %v", attempts, cause), b.now())
+		return tx.FinishMail(mailID, string(intake.OutcomeFailed), fmt.Sprintf("failed %d times: %v", attempts, cause), b.now())
 	})
 	if err != nil {
 		return fmt.Errorf("give mail up to a human: %w", err)
@@ -74,14 +73,14 @@ func (b *Bot) giveUp(ctx context.Context, in Incoming, mailID int64, attempts in
 }
 
 // newNotice fills in what every notice says about the mail.
-func (b *Bot) newNotice(reason string, in Incoming, env *imap.Envelope, place string) *reply.Notice {
-	n := &reply.Notice{Reason: reason, Mailbox: place, Keyword: string(keywordManual),
+func (b *Bot) newNotice(reason string, in intake.Incoming, env *intake.Envelope, place string) *reply.Notice {
+	n := &reply.Notice{Reason: reason, Mailbox: place, Keyword: string(intake.KeywordManual),
 		Arrived: in.Arrived.In(b.cfg.Location).Format("2006-01-02 15:04")}
 	if env != nil {
 		n.Subject = env.Subject
 		var from []string
 		for _, a := range env.From {
-			from = append(from, (&mail.Address{Name: a.Name, Address: a.Addr()}).String())
+			from = append(from, a.String())
 		}
 		n.From = strings.Join(from, ", ")
 	}
@@ -113,21 +112,61 @@ func megabytes(n int64) string {
 	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
 }
 
-// envelopeOf builds, from the header of a recorded mail, the part of an
-// IMAP envelope that a notice shows (subject and senders), for a mail
-// whose envelope from the server is no longer at hand. It returns nil
-// when the header cannot be read.
-func envelopeOf(raw []byte) *imap.Envelope {
-	m, err := mail.ReadMessage(bytes.NewReader(message.LimitHeader(raw)))
+// intakeBot is the Bot as the intake's Decider sees it.
+type intakeBot struct{ b *Bot }
+
+var _ intake.Decider = intakeBot{}
+
+// Decider returns the Bot as the intake decides through it.
+func (b *Bot) Decider() intake.Decider { return intakeBot{b} }
+
+func (ib intakeBot) Decide(ctx context.Context, in intake.Incoming, mailID int64, key string) (intake.Outcome, error) {
+	res, err := ib.b.Decide(ctx, in, mailID, key)
 	if err != nil {
-		return nil
+		return "", err
 	}
-	env := &imap.Envelope{Subject: message.SubjectOf(raw), MessageID: message.HeaderMessageID(raw)}
-	if from, err := m.Header.AddressList("From"); err == nil {
-		for _, a := range from {
-			local, host, _ := strings.Cut(a.Address, "@")
-			env.From = append(env.From, imap.Address{Name: a.Name, Mailbox: local, Host: host})
+	ib.b.logResult(in, res)
+	return res.Outcome, nil
+}
+
+func (ib intakeBot) TooLarge(ctx context.Context, in intake.Incoming, size, limit int64, env *intake.Envelope, place string) (intake.Outcome, error) {
+	res, err := ib.b.handleTooLarge(ctx, in, size, limit, env, place)
+	if err != nil {
+		return "", err
+	}
+	ib.b.logResult(in, res)
+	return res.Outcome, nil
+}
+
+func (ib intakeBot) GiveUp(ctx context.Context, in intake.Incoming, mailID int64, key string, attempts int, cause error, env *intake.Envelope, place string) error {
+	if err := ib.b.giveUp(ctx, in, mailID, attempts, cause, env, place); err != nil {
+		return err
+	}
+	ib.b.logResult(in, Result{MailID: mailID, Key: key, Outcome: intake.OutcomeFailed})
+	return nil
+}
+
+func (ib intakeBot) Met(in intake.Incoming, mailID int64, key string, outcome intake.Outcome) {
+	ib.b.logResult(in, Result{MailID: mailID, Key: key, Outcome: outcome, Duplicate: true})
+}
+
+func (ib intakeBot) Now() time.Time { return ib.b.now() }
+
+func (ib intakeBot) Address() string { return ib.b.botAddr }
+
+// Takes reports whether the subject is about registering or cancelling,
+// or names an event by its id or a keyword.
+func (ib intakeBot) Takes(subject string) bool {
+	subject = strings.ToLower(subject)
+	if understand.RegisterPhrases.Find(subject) != "" || understand.CancelPhrases.Find(subject) != "" {
+		return true
+	}
+	for _, ev := range ib.b.cfg.Events {
+		for _, w := range append([]string{ev.ID}, ev.Keywords...) {
+			if w = strings.ToLower(strings.TrimSpace(w)); w != "" && strings.Contains(subject, w) {
+				return true
+			}
 		}
 	}
-	return env
+	return false
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/goteborgsregionen/anmalan/intake"
 	"github.com/goteborgsregionen/anmalan/localmail"
 	"github.com/goteborgsregionen/anmalan/mailbot"
 	"github.com/goteborgsregionen/anmalan/store"
@@ -434,7 +435,7 @@ func TestShutdownFinishesTheMailInHand(t *testing.T) {
 	e.clock.Set(at.Add(time.Minute))
 	entered, release := make(chan struct{}, 1), make(chan struct{})
 	var first atomic.Bool
-	mailbot.BeforeHandling(e.d, func(mailbot.Incoming) {
+	mailbot.BeforeHandling(e.d, func(intake.Incoming) {
 		if first.CompareAndSwap(false, true) {
 			entered <- struct{}{}
 			<-release

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/intake"
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/reply"
 	"github.com/goteborgsregionen/anmalan/store"
@@ -533,7 +534,7 @@ func (b *Bot) forget(c *change, addr string) (store.Erased, error) {
 // authenticated sender) the sender is erased everywhere and told so; the
 // answer itself is erased once sent. Otherwise the mail is left for a
 // human, who can check who wrote and run `anmalan forget`.
-func (b *Bot) decideForget(tx *store.Tx, mailID int64, msg *message.Message, res *Result) (string, string, error) {
+func (b *Bot) decideForget(tx *store.Tx, mailID int64, msg *message.Message, res *Result) (intake.Outcome, string, error) {
 	sender := strings.ToLower(msg.From.Address)
 	thread, err := tx.SentTo(append(append([]string{}, msg.InReplyTo...), msg.References...), sender)
 	if err != nil {
@@ -541,7 +542,7 @@ func (b *Bot) decideForget(tx *store.Tx, mailID int64, msg *message.Message, res
 	}
 	if authed, _ := understand.MailAuthenticated(msg, b.cfg); len(thread) == 0 && !authed {
 		res.Decisions = append(res.Decisions, "forget me: not in reply to our mail and not authenticated: left for a human")
-		return OutcomeManual, "forget: not verified", nil
+		return intake.OutcomeManual, "forget: not verified", nil
 	}
 	c := &change{tx: tx, mailID: mailID, sender: sender, res: res}
 	e, err := b.forget(c, sender)
@@ -561,5 +562,5 @@ func (b *Bot) decideForget(tx *store.Tx, mailID int64, msg *message.Message, res
 		return "", "", err
 	}
 	res.Decisions = append(res.Decisions, "forget me: the sender's personal data was erased")
-	return OutcomeAnswered, "forgotten", nil
+	return intake.OutcomeAnswered, "forgotten", nil
 }

@@ -1,4 +1,4 @@
-package mailbot
+package intake
 
 import (
 	"context"
@@ -23,19 +23,14 @@ import (
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/metrics"
 	"github.com/goteborgsregionen/anmalan/store"
-	"github.com/goteborgsregionen/anmalan/understand"
 )
 
 // Keywords the bot sets on the mail it has handled. They let a person in
 // a shared mail client see at a glance what the bot did.
 const (
 	keywordDone   imap.Flag = "$Anmalan"
-	keywordManual imap.Flag = "$AnmalanManual"
+	KeywordManual imap.Flag = "$AnmalanManual"
 )
-
-// OutcomeFailed is recorded for a mail whose handling failed maxAttempts
-// times: it is left for a human and the organisers are told.
-const OutcomeFailed = "failed"
 
 const (
 	// fetchChunk and fetchChunkBytes bound one BODY.PEEK[] fetch: few
@@ -54,78 +49,67 @@ const (
 	backoffMax  = 5 * time.Minute
 )
 
-// forHuman reports whether a mail with this outcome is flagged for a human
-// (and moved to manual_mailbox) rather than filed as processed.
-func forHuman(outcome string) bool {
-	return outcome == OutcomeFailed || needsHuman(outcome)
-}
-
 // Inbox reads the bot's mailbox over IMAP.
 type Inbox struct {
 	cfg   config.IMAPConfig
 	creds login.Credentials
 	store *store.Store
 	log   *slog.Logger
-	// cur is the bot that decides, with what the inbox derives from its
-	// config; SetBot replaces it when the config is reloaded.
-	cur atomic.Pointer[inboxBot]
-	// decide decides one recorded mail; it is the current Bot's Decide
-	// except in tests, which inject failures through it.
-	decide func(ctx context.Context, in Incoming, mailID int64, key string) (Result, error)
-	// recorded, when set, is called with the number of mails each
+	// cur is the decider, with what the inbox derives from it;
+	// SetDecider replaces it when the config is reloaded.
+	cur atomic.Pointer[current]
+
+	// Metrics, when set, counts what the inbox does.
+	Metrics *metrics.Metrics
+	// BeforeDecide, when set, is called before each recorded mail is
+	// decided; an error it returns counts as a failed decision. Tests
+	// make poison mail with it and hold a mail in hand.
+	BeforeDecide func(in Incoming) error
+	// Recorded, when set, is called with the number of mails each
 	// recording transaction committed (for benchmarks).
-	recorded func(n int)
-	// metrics, when set, counts what the inbox does.
-	metrics *metrics.Metrics
+	Recorded func(n int)
 }
 
-// inboxBot is a bot and what the inbox derives from its config.
-type inboxBot struct {
-	bot *Bot
+// current is the decider and what the inbox derives from it.
+type current struct {
+	d Decider
 	// botLocal and botDomain are the parts of the bot's own address, for
 	// recognising mail to it (and to a +tag of it) in a shared inbox.
 	botLocal, botDomain string
-	// subjectWords are the event ids and keywords, lower case.
-	subjectWords []string
 }
 
-// SetBot makes bot decide the mail from now on; a mail in hand is
-// finished by the bot that began it.
-func (ib *Inbox) SetBot(bot *Bot) {
-	cur := &inboxBot{bot: bot}
-	cur.botLocal, cur.botDomain, _ = strings.Cut(bot.botAddr, "@")
-	for _, ev := range bot.cfg.Events {
-		cur.subjectWords = append(cur.subjectWords, ev.ID)
-		cur.subjectWords = append(cur.subjectWords, ev.Keywords...)
-	}
+// SetDecider makes d decide the mail from now on; a mail in hand is
+// finished by the decider that began it.
+func (ib *Inbox) SetDecider(d Decider) {
+	cur := &current{d: d}
+	cur.botLocal, cur.botDomain, _ = strings.Cut(strings.ToLower(d.Address()), "@")
 	ib.cur.Store(cur)
 }
 
-// bot returns the bot that decides now.
-func (ib *Inbox) bot() *Bot { return ib.cur.Load().bot }
+// decider returns the decider of now.
+func (ib *Inbox) decider() Decider { return ib.cur.Load().d }
 
-// NewInbox returns an Inbox for cfg that hands every new mail to bot. It
-// fails when the password named in cfg cannot be read.
-func NewInbox(cfg config.IMAPConfig, bot *Bot, st *store.Store, log *slog.Logger) (*Inbox, error) {
+// NewInbox returns an Inbox for cfg, a config the config package loaded
+// (with its defaults applied), that hands every new mail to d. It fails
+// when the password named in cfg cannot be read.
+func NewInbox(cfg config.IMAPConfig, d Decider, st *store.Store, log *slog.Logger) (*Inbox, error) {
 	creds, err := login.NewCredentials("imap", cfg.Username, cfg.AuthMechanism, cfg.PasswordEnv, cfg.PasswordFile, cfg.OAuth2TokenCommand, cfg.OAuth2TokenFile)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.MaxMessageBytes <= 0 {
-		cfg.MaxMessageBytes = config.DefaultMaxMessageBytes
-	}
-	if cfg.IdleRestart.Duration <= 0 {
-		cfg.IdleRestart.Duration = config.DefaultIdleRestart
-	}
-	if cfg.PollInterval.Duration <= 0 {
-		cfg.PollInterval.Duration = config.DefaultPollInterval
-	}
 	ib := &Inbox{cfg: cfg, creds: creds, store: st, log: log}
-	ib.SetBot(bot)
-	ib.decide = func(ctx context.Context, in Incoming, mailID int64, key string) (Result, error) {
-		return ib.bot().Decide(ctx, in, mailID, key)
-	}
+	ib.SetDecider(d)
 	return ib, nil
+}
+
+// decide decides one recorded mail through the current decider.
+func (ib *Inbox) decide(ctx context.Context, in Incoming, mailID int64, key string) (Outcome, error) {
+	if ib.BeforeDecide != nil {
+		if err := ib.BeforeDecide(in); err != nil {
+			return "", err
+		}
+	}
+	return ib.decider().Decide(ctx, in, mailID, key)
 }
 
 // session is one connection, logged in, with the mailbox selected.
@@ -368,8 +352,8 @@ func (ib *Inbox) serve(stop, ctx context.Context, decided, connected func()) err
 		return err
 	}
 	s.stop = stop.Done()
-	ib.metrics.IMAPUp(true)
-	defer ib.metrics.IMAPUp(false)
+	ib.Metrics.IMAPUp(true)
+	defer ib.Metrics.IMAPUp(false)
 	defer s.close()
 	connected()
 	idle := s.caps.Has(imap.CapIdle)
@@ -397,7 +381,7 @@ func (ib *Inbox) serve(stop, ctx context.Context, decided, connected func()) err
 		case err != nil:
 			return err
 		}
-		ib.metrics.Polled()
+		ib.Metrics.Polled()
 		failures = 0
 		if idle {
 			err = ib.idle(ctx, s)
@@ -703,16 +687,7 @@ func (ib *Inbox) wanted(m meta) bool {
 	if m.env == nil {
 		return false
 	}
-	subject := strings.ToLower(m.env.Subject)
-	if understand.RegisterPhrases.Find(subject) != "" || understand.CancelPhrases.Find(subject) != "" {
-		return true
-	}
-	for _, w := range ib.cur.Load().subjectWords {
-		if w != "" && strings.Contains(subject, w) {
-			return true
-		}
-	}
-	return false
+	return ib.decider().Takes(m.env.Subject)
 }
 
 // isBotAddress reports whether local@domain is the bot's address or a
@@ -751,12 +726,12 @@ func (ib *Inbox) recordChunk(ctx context.Context, validity uint32, f fetchedChun
 				// Met again (a UIDVALIDITY change, a copy back into the
 				// inbox): it was answered before and is only marked.
 				handled++
-				ib.bot().logResult(ins[i], Result{MailID: st.ID, Key: batch[i].Key, Outcome: st.Outcome, Duplicate: true})
-				ib.metrics.Handled(st.Outcome)
+				ib.decider().Met(ins[i], st.ID, batch[i].Key, Outcome(st.Outcome))
+				ib.Metrics.Handled(st.Outcome)
 			}
 		}
-		if ib.recorded != nil && len(batch) > 0 {
-			ib.recorded(len(batch))
+		if ib.Recorded != nil && len(batch) > 0 {
+			ib.Recorded(len(batch))
 		}
 		batch, ins, last = nil, nil, 0
 		return nil
@@ -774,14 +749,14 @@ func (ib *Inbox) recordChunk(ctx context.Context, validity uint32, f fetchedChun
 		if in.Arrived.IsZero() {
 			// A server that gave no INTERNALDATE: the mail arrived no
 			// later than now, which is the fairest time to judge it by.
-			in.Arrived = ib.bot().now()
+			in.Arrived = ib.decider().Now()
 		}
 		if m.size > ib.cfg.MaxMessageBytes {
 			// Recorded in a transaction of its own, after the mail before it.
 			if err := flush(); err != nil {
 				return handled, err
 			}
-			res, err := ib.bot().handleTooLarge(ctx, in, m.size, ib.cfg.MaxMessageBytes, m.env, ib.humanPlace())
+			outcome, err := ib.decider().TooLarge(ctx, in, m.size, ib.cfg.MaxMessageBytes, envelope(m.env), ib.humanPlace())
 			if err != nil {
 				if ctx.Err() != nil {
 					return handled, ctx.Err()
@@ -789,8 +764,7 @@ func (ib *Inbox) recordChunk(ctx context.Context, validity uint32, f fetchedChun
 				return handled, &errHandle{fmt.Errorf("record large mail uid %d: %w", m.uid, err)}
 			}
 			handled++
-			ib.bot().logResult(in, res)
-			ib.metrics.Handled(res.Outcome)
+			ib.Metrics.Handled(string(outcome))
 			continue
 		}
 		raw, ok := f.bodies[m.uid]
@@ -801,7 +775,8 @@ func (ib *Inbox) recordChunk(ctx context.Context, validity uint32, f fetchedChun
 			continue
 		}
 		in.Raw = raw
-		batch = append(batch, ib.bot().mailRecord(in, message.MailKey(raw)))
+		batch = append(batch, store.MailRecord{Key: message.MailKey(raw), Mailbox: in.Mailbox,
+			UIDValidity: in.UIDValidity, UID: in.UID, Received: in.Arrived, Raw: in.Raw})
 		ins = append(ins, in)
 		last = uint32(m.uid)
 	}
@@ -860,27 +835,26 @@ func (ib *Inbox) decideList(ctx context.Context, s *session, pending []store.Und
 		}
 		in := Incoming{Mailbox: p.Mailbox, UIDValidity: p.UIDValidity, UID: p.UID, Arrived: p.Received}
 		raw, err := ib.store.MailRaw(ctx, p.ID)
-		var res Result
+		var outcome Outcome
 		if err == nil {
 			in.Raw = raw
-			res, err = ib.decide(ctx, in, p.ID, p.Key)
+			outcome, err = ib.decide(ctx, in, p.ID, p.Key)
 		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return handled, ctx.Err()
 			}
-			giveUp, ferr := ib.failed(ctx, in, p.ID, envelopeOf(in.Raw), err)
+			giveUp, ferr := ib.failed(ctx, in, p.ID, p.Key, EnvelopeOf(in.Raw), err)
 			if ferr != nil {
 				return handled, &errHandle{ferr}
 			}
 			if !giveUp {
 				return handled, &errHandle{fmt.Errorf("handle mail uid %d: %w", p.UID, err)}
 			}
-			res = Result{MailID: p.ID, Key: p.Key, Outcome: OutcomeFailed}
+			outcome = OutcomeFailed
 		}
 		handled++
-		ib.bot().logResult(in, res)
-		ib.metrics.Handled(res.Outcome)
+		ib.Metrics.Handled(string(outcome))
 	}
 	return handled, nil
 }
@@ -896,7 +870,7 @@ func (ib *Inbox) humanPlace() string {
 // failed records a failed attempt. After maxAttempts it gives the mail up
 // to a human: records that and tells the organisers. It reports whether
 // the mail was given up.
-func (ib *Inbox) failed(ctx context.Context, in Incoming, mailID int64, env *imap.Envelope, cause error) (bool, error) {
+func (ib *Inbox) failed(ctx context.Context, in Incoming, mailID int64, key string, env *Envelope, cause error) (bool, error) {
 	n, err := ib.store.FailMail(ctx, mailID, cause.Error())
 	if err != nil {
 		return false, fmt.Errorf("record failure: %w", err)
@@ -906,7 +880,7 @@ func (ib *Inbox) failed(ctx context.Context, in Incoming, mailID int64, env *ima
 	if n < maxAttempts {
 		return false, nil
 	}
-	if err := ib.bot().giveUp(ctx, in, mailID, n, cause, env, ib.humanPlace()); err != nil {
+	if err := ib.decider().GiveUp(ctx, in, mailID, key, n, cause, env, ib.humanPlace()); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -926,7 +900,7 @@ func (ib *Inbox) markPending(ctx context.Context, s *session) error {
 			// its new UID and deduplicated then.
 			continue
 		}
-		if forHuman(r.Outcome) {
+		if Outcome(r.Outcome).ForHuman() {
 			manual = append(manual, imap.UID(r.UID))
 		} else {
 			done = append(done, imap.UID(r.UID))
@@ -944,7 +918,7 @@ func (ib *Inbox) mark(ctx context.Context, s *session, done, manual []imap.UID, 
 	if len(manual) > 0 {
 		set := imap.UIDSetNum(manual...)
 		if err := s.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true,
-			Flags: []imap.Flag{imap.FlagFlagged, keywordManual}}, nil).Close(); err != nil {
+			Flags: []imap.Flag{imap.FlagFlagged, KeywordManual}}, nil).Close(); err != nil {
 			return fmt.Errorf("flag mail for a human: %w", err)
 		}
 		if ib.cfg.ManualMailbox != "" {
