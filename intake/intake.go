@@ -89,10 +89,10 @@ func (ib *Inbox) SetDecider(d Decider) {
 // decider returns the decider of now.
 func (ib *Inbox) decider() Decider { return ib.cur.Load().d }
 
-// NewInbox returns an Inbox for cfg, a config the config package loaded
+// New returns an Inbox for cfg, a config the config package loaded
 // (with its defaults applied), that hands every new mail to d. It fails
 // when the password named in cfg cannot be read.
-func NewInbox(cfg config.IMAPConfig, d Decider, st *store.Store, log *slog.Logger) (*Inbox, error) {
+func New(cfg config.IMAPConfig, d Decider, st *store.Store, log *slog.Logger) (*Inbox, error) {
 	creds, err := login.NewCredentials("imap", cfg.Username, cfg.AuthMechanism, cfg.PasswordEnv, cfg.PasswordFile, cfg.OAuth2TokenCommand, cfg.OAuth2TokenFile)
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/intake"
 	"github.com/goteborgsregionen/anmalan/metrics"
+	"github.com/goteborgsregionen/anmalan/outbox"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -54,7 +55,7 @@ type Daemon struct {
 	bot     atomic.Pointer[Bot]
 	store   *store.Store
 	inbox   *intake.Inbox
-	outbox  *Outbox
+	outbox  *outbox.Outbox
 	metrics *metrics.Metrics
 	now     func() time.Time
 	log     *slog.Logger
@@ -101,12 +102,12 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Daemon, error
 		st.Close()
 		return nil, err
 	}
-	inbox, err := intake.NewInbox(cfg.IMAP, bot.Decider(), st, opts.Log)
+	inbox, err := intake.New(cfg.IMAP, bot.Decider(), st, opts.Log)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	outbox, err := NewOutbox(cfg.SMTP, st, opts.Now, opts.Log)
+	ob, err := outbox.New(cfg.SMTP, st, opts.Now, opts.Log)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -114,7 +115,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Daemon, error
 	d := &Daemon{
 		store:     st,
 		inbox:     inbox,
-		outbox:    outbox,
+		outbox:    ob,
 		metrics:   metrics.New(st, opts.Now, opts.Log),
 		now:       opts.Now,
 		log:       opts.Log,
@@ -123,8 +124,8 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Daemon, error
 	}
 	d.cfg.Store(cfg)
 	d.bot.Store(bot)
-	outbox.onFailed = bot.undeliverableNotice
-	inbox.Metrics, outbox.metrics = d.metrics, d.metrics
+	ob.OnFailed = bot.undeliverableNotice
+	inbox.Metrics, ob.Metrics = d.metrics, d.metrics
 	return d, nil
 }
 
@@ -224,7 +225,7 @@ func (d *Daemon) Close() error {
 // due. It returns how many mails were handled and what delivery did; an
 // error from the inbox is returned after the outbox has had its turn, so
 // replies already decided still leave.
-func (d *Daemon) RunOnce(ctx context.Context) (int, DeliveryReport, error) {
+func (d *Daemon) RunOnce(ctx context.Context) (int, outbox.DeliveryReport, error) {
 	n, inErr := d.inbox.PollOnce(ctx)
 	// Offers of seats whose deadline passed go to the next in line; their
 	// mails then leave with the rest.
@@ -364,7 +365,7 @@ func (d *Daemon) deliverLoop(stop, ctx context.Context, kick <-chan struct{}, wo
 		// them: the timers read every registration of every event (for
 		// material updates), which took 300 ms a round with 10,000
 		// registrations, and a reply just decided must not wait for that.
-		rep, err := d.outbox.deliverDue(ctx, stop.Done())
+		rep, err := d.outbox.DeliverUntil(ctx, stop.Done())
 		if stop.Err() != nil {
 			return
 		}
@@ -376,9 +377,9 @@ func (d *Daemon) deliverLoop(stop, ctx context.Context, kick <-chan struct{}, wo
 		if err == nil {
 			// What the timers queued leaves in the same round; with
 			// nothing due this is one indexed query.
-			var more DeliveryReport
-			more, err = d.outbox.deliverDue(ctx, stop.Done())
-			rep = DeliveryReport{Sent: rep.Sent + more.Sent, Retry: rep.Retry + more.Retry, Failed: rep.Failed + more.Failed}
+			var more outbox.DeliveryReport
+			more, err = d.outbox.DeliverUntil(ctx, stop.Done())
+			rep = outbox.DeliveryReport{Sent: rep.Sent + more.Sent, Retry: rep.Retry + more.Retry, Failed: rep.Failed + more.Failed}
 			if stop.Err() != nil {
 				return
 			}
@@ -389,16 +390,16 @@ func (d *Daemon) deliverLoop(stop, ctx context.Context, kick <-chan struct{}, wo
 		wait := time.Minute
 		if err != nil {
 			d.log.Error("outbox delivery failed", slog.String("error", err.Error()))
-		} else if rep != (DeliveryReport{}) {
+		} else if rep != (outbox.DeliveryReport{}) {
 			d.log.Info("outbox delivered", slog.Int("sent", rep.Sent), slog.Int("retry", rep.Retry), slog.Int("failed", rep.Failed))
 		}
-		if rep != (DeliveryReport{}) {
+		if rep != (outbox.DeliveryReport{}) {
 			worked()
 		}
 		if next, ok, err := d.store.NextDue(ctx); err == nil && ok {
 			wait = min(wait, max(next.Sub(d.now()), time.Second))
 		}
-		if rep.Sent+rep.Retry+rep.Failed >= deliverBatch {
+		if rep.Sent+rep.Retry+rep.Failed >= outbox.Batch {
 			// A full batch: there may be more due right now.
 			continue
 		}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/intake"
 	"github.com/goteborgsregionen/anmalan/localmail"
-	"github.com/goteborgsregionen/anmalan/mailbot"
+	"github.com/goteborgsregionen/anmalan/outbox"
 	"github.com/goteborgsregionen/anmalan/reply"
 	"github.com/goteborgsregionen/anmalan/store"
 )
@@ -91,7 +91,7 @@ func TestReplyWaitsForTheSMTPServerAndSurvivesARestart(t *testing.T) {
 	id := pending[0].MessageID
 
 	// Not due yet: nothing is tried.
-	if rep := e.runOnce(); rep != (mailbot.DeliveryReport{}) {
+	if rep := e.runOnce(); rep != (outbox.DeliveryReport{}) {
 		t.Errorf("retried before its time: %+v", rep)
 	}
 	// Restart the daemon, as after a crash, and let the server recover.

@@ -25,6 +25,7 @@ import (
 	"github.com/goteborgsregionen/anmalan/intake"
 	"github.com/goteborgsregionen/anmalan/localmail"
 	"github.com/goteborgsregionen/anmalan/mailbot"
+	"github.com/goteborgsregionen/anmalan/outbox"
 )
 
 const (
@@ -179,7 +180,7 @@ func (e *env) deliver(raw []byte, at time.Time) imap.UID {
 }
 
 // runOnce runs the bot once, as `anmalan run --once` does.
-func (e *env) runOnce() mailbot.DeliveryReport {
+func (e *env) runOnce() outbox.DeliveryReport {
 	e.t.Helper()
 	_, rep, err := e.d.RunOnce(context.Background())
 	if err != nil {

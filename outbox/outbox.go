@@ -1,4 +1,4 @@
-package mailbot
+package outbox
 
 import (
 	"context"
@@ -26,8 +26,8 @@ const (
 	// giveUpAfter is how long a reply may wait for a server that answers
 	// "try again later" before it is recorded as failed.
 	giveUpAfter = 48 * time.Hour
-	// deliverBatch bounds how many replies one connection sends.
-	deliverBatch = 200
+	// Batch bounds how many replies one connection sends.
+	Batch = 200
 )
 
 // Outbox delivers the replies stored in the database over SMTP, exactly
@@ -39,16 +39,16 @@ type Outbox struct {
 	store *store.Store
 	now   func() time.Time
 	log   *slog.Logger
-	// metrics, when set, counts what the outbox does.
-	metrics *metrics.Metrics
-	// onFailed, when set, runs in the transaction that records a reply as
+	// Metrics, when set, counts what the outbox does.
+	Metrics *metrics.Metrics
+	// OnFailed, when set, runs in the transaction that records a reply as
 	// failed for good: the bot queues a notice to the organisers there.
-	onFailed func(*store.Tx, store.Outgoing) error
+	OnFailed func(*store.Tx, store.Outgoing) error
 }
 
-// NewOutbox returns an Outbox that sends through cfg. It fails when the
+// New returns an Outbox that sends through cfg. It fails when the
 // SMTP password named in cfg cannot be read.
-func NewOutbox(cfg config.SMTPConfig, st *store.Store, now func() time.Time, log *slog.Logger) (*Outbox, error) {
+func New(cfg config.SMTPConfig, st *store.Store, now func() time.Time, log *slog.Logger) (*Outbox, error) {
 	creds, err := login.NewCredentials("smtp", cfg.Username, cfg.AuthMechanism, cfg.PasswordEnv, cfg.PasswordFile, cfg.OAuth2TokenCommand, cfg.OAuth2TokenFile)
 	if err != nil {
 		return nil, err
@@ -64,16 +64,16 @@ type DeliveryReport struct{ Sent, Retry, Failed int }
 // backoff; a permanent one (5xx) is recorded as failed. It returns an error
 // only when the database cannot be read or written.
 func (o *Outbox) DeliverDue(ctx context.Context) (DeliveryReport, error) {
-	return o.deliverDue(ctx, ctx.Done())
+	return o.DeliverUntil(ctx, ctx.Done())
 }
 
-// deliverDue is DeliverDue that begins no new SMTP transaction once stop
+// DeliverUntil is DeliverDue that begins no new SMTP transaction once stop
 // is closed, while the one in flight (and recording its result) goes on
 // under ctx. When ctx ends the connection is closed, ending a transaction
 // in flight; its mail stays pending and is sent at the next start.
-func (o *Outbox) deliverDue(ctx context.Context, stop <-chan struct{}) (rep DeliveryReport, err error) {
-	defer func() { o.metrics.Delivered(rep.Sent, rep.Retry, rep.Failed) }()
-	due, err := o.store.DueOutgoing(ctx, o.now(), deliverBatch)
+func (o *Outbox) DeliverUntil(ctx context.Context, stop <-chan struct{}) (rep DeliveryReport, err error) {
+	defer func() { o.Metrics.Delivered(rep.Sent, rep.Retry, rep.Failed) }()
+	due, err := o.store.DueOutgoing(ctx, o.now(), Batch)
 	if err != nil || len(due) == 0 {
 		return rep, err
 	}
@@ -103,10 +103,10 @@ func (o *Outbox) deliverDue(ctx context.Context, stop <-chan struct{}) (rep Deli
 	for {
 		before := rep
 		alive, err := o.sendBatch(ctx, stop, c, due, held, &rep)
-		if err != nil || !alive || len(due) < deliverBatch || rep == before {
+		if err != nil || !alive || len(due) < Batch || rep == before {
 			return rep, err
 		}
-		if due, err = o.store.DueOutgoing(ctx, o.now(), deliverBatch); err != nil || len(due) == 0 {
+		if due, err = o.store.DueOutgoing(ctx, o.now(), Batch); err != nil || len(due) == 0 {
 			return rep, err
 		}
 	}
@@ -197,7 +197,7 @@ func (o *Outbox) retry(ctx context.Context, m store.Outgoing, cause error, rep *
 // fail records m as failed for good and, in the same transaction, lets
 // onFailed queue what follows from that.
 func (o *Outbox) fail(ctx context.Context, m store.Outgoing, reason string) error {
-	if err := o.store.FailOutgoing(ctx, m.ID, reason, o.onFailed); err != nil {
+	if err := o.store.FailOutgoing(ctx, m.ID, reason, o.OnFailed); err != nil {
 		return fmt.Errorf("record failed reply: %w", err)
 	}
 	return nil
