@@ -259,7 +259,7 @@ func (p *printer) mail(in intake.Incoming, res mailbot.Result) {
 		return
 	}
 	u := res.Understanding
-	what := u.Kind
+	what := string(u.Kind)
 	if u.Automatic != "" {
 		what += " (" + string(u.Automatic) + ")"
 	}

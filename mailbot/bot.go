@@ -200,7 +200,7 @@ func (b *Bot) Decide(ctx context.Context, in intake.Incoming, mailID int64, key 
 func (b *Bot) decide(tx *store.Tx, mailID int64, in intake.Incoming, msg *message.Message, u understand.Understanding, res *Result) (intake.Outcome, string, error) {
 	sender := &msg.From
 	switch {
-	case u.Kind == "automatic":
+	case u.Kind == understand.KindAutomatic:
 		res.Decisions = append(res.Decisions, "automatic mail ("+string(u.Automatic)+"): not answered")
 		for _, a := range u.Bounced {
 			if err := tx.RecordBounce(a, mailID, in.Arrived); err != nil {
@@ -215,9 +215,9 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in intake.Incoming, msg *messag
 		// Our own mail must never be answered, whatever it looks like.
 		res.Decisions = append(res.Decisions, "mail from the bot itself: not answered")
 		return intake.OutcomeAutomatic, "own", nil
-	case u.Kind == "command":
+	case u.Kind == understand.KindCommand:
 		return b.decideCommand(tx, mailID, in, msg, u, res)
-	case u.Kind == "other" && len(u.Candidates) > 0:
+	case u.Kind == understand.KindOther && len(u.Candidates) > 0:
 		// "Den 13:e, tack" answering our question which date: a
 		// registration of the sender for the date named.
 		asked, err := b.answersOurQuestion(tx, msg)
@@ -225,7 +225,7 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in intake.Incoming, msg *messag
 			return "", "", err
 		}
 		if asked {
-			u.Kind = "registration"
+			u.Kind = understand.KindRegistration
 			u.People = []understand.Person{b.senderAsPerson(sender)}
 			res.Decisions = append(res.Decisions, "an answer to our question which date: registers the sender")
 		}
@@ -233,7 +233,7 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in intake.Incoming, msg *messag
 	if ok, err := b.acceptOffer(tx, mailID, msg, u, res); err != nil || ok {
 		return intake.OutcomeAnswered, "offer accepted", err
 	}
-	if u.Kind == "cancellation" || u.Kind == "forget" {
+	if u.Kind == understand.KindCancellation || u.Kind == understand.KindForget {
 		// An auto-responder's "cannot attend to your mail" reads as a
 		// cancellation, and each answer to it would bring another.
 		if addr, over, err := b.overReplyCap(tx, sender.Address); err != nil {
@@ -251,7 +251,7 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in intake.Incoming, msg *messag
 	case "registration":
 	default:
 		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: left for a human (%s)", u.Kind, u.Reason))
-		return intake.OutcomeManual, u.Kind, nil
+		return intake.OutcomeManual, string(u.Kind), nil
 	}
 
 	lang := u.Language
@@ -654,7 +654,7 @@ func joinNames(names []string, lang string) string {
 func (b *Bot) logResult(in intake.Incoming, res Result) {
 	attrs := []any{
 		slog.String("message_id", res.Key), slog.Any("uid", in.UID),
-		slog.String("outcome", string(res.Outcome)), slog.String("kind", res.Understanding.Kind),
+		slog.String("outcome", string(res.Outcome)), slog.String("kind", string(res.Understanding.Kind)),
 	}
 	if res.Understanding.Event != "" {
 		attrs = append(attrs, slog.String("event", res.Understanding.Event))

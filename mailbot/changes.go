@@ -72,11 +72,11 @@ func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in intake.Incoming, msg 
 		var err error
 		var l []string
 		switch ch.Action {
-		case "cancel":
+		case understand.ActionCancel:
 			l, err = b.cmdCancel(c, ev, ch, lang)
-		case "substitute":
+		case understand.ActionSubstitute:
 			l, err = b.cmdSubstitute(c, ev, ch, lang)
-		case "promote":
+		case understand.ActionPromote:
 			l, err = b.cmdPromote(c, ev, ch, lang)
 		case "register":
 			l, err = b.cmdRegister(c, ev, ch, lang)
@@ -350,7 +350,7 @@ func (b *Bot) registrationLanguage(tx *store.Tx, reg store.Registration) string 
 	if reg.MailID != 0 {
 		if raw, err := tx.MailRaw(reg.MailID); err == nil {
 			if m, err := message.ReadMessage(raw); err == nil {
-				return understand.Language(message.SplitQuote(m.Text).Own, m.Subject, b.cfg)
+				return understand.Language(m.Split.Own, m.Subject, b.cfg)
 			}
 		}
 	}
@@ -620,7 +620,7 @@ var courtesyRe = regexp.MustCompile(`(?i)^\W*(hej|hejsan|hallå|hi|hello|dear|ta
 // gave no change and are not mere courtesy: she is told that nothing was
 // done for them.
 func notUnderstood(msg *message.Message, u understand.Understanding) []string {
-	body, _ := message.SplitSignature(message.SplitQuote(msg.Text).Own)
+	body := msg.Body
 	done := map[string]bool{}
 	for _, c := range u.Changes {
 		done[strings.TrimSpace(c.Text)] = true
@@ -697,7 +697,7 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in intake.Inco
 		c.by = displayName(&msg.From)
 	}
 	for _, ch := range u.Changes {
-		if ch.Action == "substitute" && ch.By != nil && ch.By.Email != "" {
+		if ch.Action == understand.ActionSubstitute && ch.By != nil && ch.By.Email != "" {
 			lines, err := b.substitute(c, ev, target, *ch.By, lang)
 			if err != nil {
 				return "", "", err
@@ -719,16 +719,15 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in intake.Inco
 // mentions reports whether the writer's own text names the person (by
 // first name or full name).
 func mentions(msg *message.Message, name string) bool {
-	own := strings.ToLower(message.SplitQuote(msg.Text).Own)
 	f := strings.Fields(strings.ToLower(name))
-	return len(f) > 0 && regexp.MustCompile(`(^|[^\p{L}])`+regexp.QuoteMeta(f[0])+`([^\p{L}]|$)`).MatchString(own)
+	return len(f) > 0 && message.Phrases{"|" + f[0] + "|"}.Find(msg.Split.Own) != ""
 }
 
 // acceptOffer accepts an open offer of a seat when the mail says yes (or
 // registers again) in reply to our mail to that address. It returns false
 // when the mail is not such an answer.
 func (b *Bot) acceptOffer(tx *store.Tx, mailID int64, msg *message.Message, u understand.Understanding, res *Result) (bool, error) {
-	if u.Kind != "other" && u.Kind != "registration" {
+	if u.Kind != understand.KindOther && u.Kind != understand.KindRegistration {
 		return false, nil
 	}
 	sender := strings.ToLower(msg.From.Address)
@@ -738,7 +737,7 @@ func (b *Bot) acceptOffer(tx *store.Tx, mailID int64, msg *message.Message, u un
 		if err != nil {
 			return false, err
 		}
-		if !ok || r.OfferUntil.IsZero() || !(understand.AnswersYes(msg) || u.Kind == "registration") {
+		if !ok || r.OfferUntil.IsZero() || !(understand.AnswersYes(msg) || u.Kind == understand.KindRegistration) {
 			continue
 		}
 		thread, err := tx.SentTo(append(append([]string{}, msg.InReplyTo...), msg.References...), sender)

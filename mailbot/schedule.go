@@ -549,7 +549,7 @@ func (b *Bot) decideForget(tx *store.Tx, mailID int64, msg *message.Message, res
 	if err != nil {
 		return "", "", err
 	}
-	lang := understand.Language(message.SplitQuote(msg.Text).Own, msg.Subject, b.cfg)
+	lang := understand.Language(msg.Split.Own, msg.Subject, b.cfg)
 	lines := []string{
 		fmt.Sprintf(tr(lang, "%d anmälningar", "%d registrations"), e.Registrations),
 		fmt.Sprintf(tr(lang, "%d mottagna mejl", "%d mails received"), e.Mails),

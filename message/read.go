@@ -77,6 +77,16 @@ type Message struct {
 	// HTML is true when Text was made from HTML.
 	HTML bool
 
+	// Split is the first MaxUnderstandBytes of Text split into the
+	// writer's own words and the quoted reply or forward; Body and
+	// Signature are the own words split at the signature.
+	Split           QuoteSplit
+	Body, Signature string
+
+	// Raw is the mail as it was read (for a mail inside another, nil):
+	// a DKIM signature is verified over these bytes.
+	Raw []byte
+
 	// Attachments are the parts that are not the body, in order.
 	Attachments []Attachment
 
@@ -171,6 +181,7 @@ func ReadMessage(raw []byte) (*Message, error) {
 		return nil, err
 	}
 	m.Problems = r.problems
+	m.Raw = raw
 	return m, nil
 }
 
@@ -192,6 +203,10 @@ func (r *reader) read(raw []byte, depth int) (*Message, error) {
 	var b bodyBuilder
 	r.entity(m, &b, hdr, bytes.NewReader(body), depth)
 	m.Text, m.HTML = b.result()
+	// The split into the writer's own words, the quote and the signature
+	// is made here once: every later stage reads these fields.
+	m.Split = SplitQuote(Head(m.Text, MaxUnderstandBytes))
+	m.Body, m.Signature = SplitSignature(m.Split.Own)
 	return m, nil
 }
 

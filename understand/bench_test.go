@@ -48,7 +48,7 @@ func BenchmarkUnderstand(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if u := Understand(m, cfg); u.Kind != "registration" {
+			if u := Understand(m, cfg); u.Kind != KindRegistration {
 				b.Fatalf("kind %q", u.Kind)
 			}
 		}

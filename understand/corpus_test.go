@@ -120,7 +120,7 @@ func TestRegistrationsCorpus(t *testing.T) {
 				t.Fatalf("no expectation for %s", name)
 			}
 			u := Understand(readFile(t, f), cfg)
-			if e.Kind != nil && u.Kind != *e.Kind {
+			if e.Kind != nil && string(u.Kind) != *e.Kind {
 				t.Errorf("kind = %q, want %q (reason: %s)", u.Kind, *e.Kind, u.Reason)
 			}
 			if e.Automatic != nil && string(u.Automatic) != *e.Automatic {
@@ -144,7 +144,7 @@ func TestRegistrationsCorpus(t *testing.T) {
 				}
 				for i, want := range e.Changes {
 					got := u.Changes[i]
-					if got.Action != want.Action || got.Who != want.Who {
+					if string(got.Action) != want.Action || got.Who != want.Who {
 						t.Errorf("change %d = %s %s, want %s %s", i, got.Action, got.Who, want.Action, want.Who)
 					}
 					if want.By != nil {
@@ -195,7 +195,7 @@ func TestAutomaticCorpus(t *testing.T) {
 	bounces, named := 0, 0
 	for _, f := range files {
 		u := Understand(readFile(t, f), cfg)
-		if u.Kind != "automatic" {
+		if u.Kind != KindAutomatic {
 			t.Errorf("%s: kind %q, want automatic (reason: %s)", filepath.Base(f), u.Kind, u.Reason)
 			continue
 		}
@@ -223,7 +223,7 @@ func TestDeliveryReportsInClientCorpora(t *testing.T) {
 		dir := corpusDir(t, c.folder)
 		for _, f := range emlFiles(t, dir, c.pattern) {
 			u := Understand(readFile(t, f), cfg)
-			if u.Kind != "automatic" || u.Automatic != automatic.Bounce {
+			if u.Kind != KindAutomatic || u.Automatic != automatic.Bounce {
 				t.Errorf("%s/%s: %s/%s, want automatic bounce (reason: %s)", c.folder, filepath.Base(f), u.Kind, u.Automatic, u.Reason)
 			}
 		}

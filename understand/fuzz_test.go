@@ -34,7 +34,7 @@ func fuzzSeeds(f *testing.F) [][]byte {
 	return seeds
 }
 
-var validKinds = map[string]bool{"registration": true, "cancellation": true, "command": true, "automatic": true, "other": true}
+var validKinds = map[Kind]bool{"registration": true, "cancellation": true, "command": true, "automatic": true, "other": true}
 
 func checkUnderstanding(t *testing.T, u Understanding) {
 	t.Helper()
@@ -44,10 +44,10 @@ func checkUnderstanding(t *testing.T, u Understanding) {
 	if u.Reason == "" || !utf8.ValidString(u.Reason) {
 		t.Fatalf("reason %q", u.Reason)
 	}
-	if (u.Kind == "automatic") != (u.Automatic != "") {
+	if (u.Kind == KindAutomatic) != (u.Automatic != "") {
 		t.Fatalf("kind %q with automatic %q", u.Kind, u.Automatic)
 	}
-	if (u.Kind == "registration" || u.Kind == "cancellation") && len(u.People) == 0 {
+	if (u.Kind == KindRegistration || u.Kind == KindCancellation) && len(u.People) == 0 {
 		t.Fatalf("%s without people", u.Kind)
 	}
 	for _, p := range u.People {
@@ -55,7 +55,7 @@ func checkUnderstanding(t *testing.T, u Understanding) {
 			t.Fatalf("person %+v", p)
 		}
 	}
-	if u.Kind == "command" && len(u.Changes) == 0 {
+	if u.Kind == KindCommand && len(u.Changes) == 0 {
 		t.Fatal("command without changes")
 	}
 }

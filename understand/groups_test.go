@@ -47,7 +47,7 @@ func TestGroupsInHTML(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u := understandMail(t, corpusConfig(), "From: Anders Berg <anders.berg@partille.example>", "Subject: Anmälan", "Content-Type: text/html; charset=utf-8", "", tt.html)
-			if u.Kind != "registration" {
+			if u.Kind != KindRegistration {
 				t.Fatalf("kind %q (%s)", u.Kind, u.Reason)
 			}
 			checkPeopleExact(t, u.People, tt.want)

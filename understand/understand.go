@@ -36,7 +36,7 @@ func Understand(m *message.Message, cfg *config.Config) Understanding {
 // is matched among the events open at arrived.
 func UnderstandAt(m *message.Message, cfg *config.Config, arrived time.Time) Understanding {
 	u := understand(m, cfg)
-	if m != nil && u.Kind != "automatic" {
+	if m != nil && u.Kind != KindAutomatic {
 		applyDates(&u, m, cfg, arrived)
 	}
 	// A Message built by hand (not by ReadMessage) may hold invalid UTF-8;
@@ -64,20 +64,19 @@ func validPerson(p *Person) {
 
 func understand(m *message.Message, cfg *config.Config) Understanding {
 	if m == nil {
-		return Understanding{Kind: "other", Reason: "there is no mail"}
+		return Understanding{Kind: KindOther, Reason: "there is no mail"}
 	}
 	if kind, reason := automatic.Classify(m, cfg); kind != "" {
-		u := Understanding{Kind: "automatic", Automatic: kind, Reason: reason}
+		u := Understanding{Kind: KindAutomatic, Automatic: kind, Reason: reason}
 		if kind == automatic.Bounce {
 			u.Bounced = automatic.BouncedAddresses(m, cfg)
 		}
 		return u
 	}
 
-	// A registration is never long; reading only the start of a huge text
-	// keeps the time per mail bounded.
-	split := message.SplitQuote(message.Head(m.Text, message.MaxUnderstandBytes))
-	body, sig := message.SplitSignature(split.Own)
+	// A registration is never long: the message package split only the
+	// start of a huge text, which keeps the time per mail bounded.
+	split, body, sig := m.Split, m.Body, m.Signature
 	u := Understanding{
 		Language: Language(split.Own, m.Subject, cfg),
 		Event:    eventFor(m, split.Own, cfg),
@@ -88,15 +87,15 @@ func understand(m *message.Message, cfg *config.Config) Understanding {
 	v := view{from: m.From, to: m.To, cc: m.Cc, subject: m.Subject, body: body, sig: sig, own: split.Own}
 	if cfg.IsOrganiser(m.From.Address) {
 		if changes := parseCommands(v, cfg); len(changes) > 0 {
-			u.Kind = "command"
+			u.Kind = KindCommand
 			u.Changes = changes
 			u.Reason = fmt.Sprintf("an organiser's command (%s) from %s; %s", DescribeChanges(changes), m.From.Address, authReason)
 			return u
 		}
 		if inner, how, ok := forwardedView(m, split, body, cfg); ok {
 			kind, people, reason := understandParticipant(inner, cfg)
-			if kind != "cancellation" {
-				kind = "registration"
+			if kind != KindCancellation {
+				kind = KindRegistration
 			}
 			if len(people) == 0 {
 				people = []Person{senderPerson(inner, cfg)}
@@ -107,23 +106,23 @@ func understand(m *message.Message, cfg *config.Config) Understanding {
 			u.Reason = fmt.Sprintf("the organiser forwarded (%s) a mail from %s: %s", how, inner.from.Address, reason)
 			return u
 		}
-		u.Kind = "other"
+		u.Kind = KindOther
 		u.Reason = "a mail from the organiser " + m.From.Address + " with no command the bot knows"
 		return u
 	}
 	u.Kind, u.People, u.Reason = understandParticipant(v, cfg)
 	u.People = withAddress(u.People)
-	if u.Kind != "other" && len(u.People) == 0 {
+	if u.Kind != KindOther && len(u.People) == 0 {
 		u.Kind, u.Reason = "other", u.Reason+", but there is no address to answer"
 	}
-	if u.Kind == "other" {
+	if u.Kind == KindOther {
 		u.People = nil
 	}
 	// Checked after the participant's own reading: "min kollega Y går i
 	// stället" reads as a cancellation, a registration of Y, or nothing.
-	if u.Kind != "automatic" {
+	if u.Kind != KindAutomatic {
 		if c, ok := colleagueInstead(v, cfg); ok {
-			u.Kind = "cancellation"
+			u.Kind = KindCancellation
 			u.People = []Person{senderPerson(v, cfg)}
 			u.Changes = []Change{c}
 			u.Reason += fmt.Sprintf("; %s goes instead", c.By.Email)
@@ -166,7 +165,7 @@ func colleagueInstead(v view, cfg *config.Config) (Change, bool) {
 			continue
 		}
 		p.Diet = ""
-		return Change{Action: "substitute", Who: strings.ToLower(v.from.Address), By: &p, Text: strings.TrimSpace(m)}, true
+		return Change{Action: ActionSubstitute, Who: strings.ToLower(v.from.Address), By: &p, Text: strings.TrimSpace(m)}, true
 	}
 	return Change{}, false
 }
@@ -181,11 +180,10 @@ func AnswersYes(m *message.Message) bool {
 	if m == nil {
 		return false
 	}
-	body, _ := message.SplitSignature(message.SplitQuote(m.Text).Own)
-	body = strings.TrimSpace(body)
+	body := strings.TrimSpace(m.Body)
 	if body == "" {
 		// "JA" alone may be taken for a signature; the own text then is it.
-		body = strings.TrimSpace(message.SplitQuote(m.Text).Own)
+		body = strings.TrimSpace(m.Split.Own)
 	}
 	return yesRe.MatchString(body)
 }
@@ -225,7 +223,7 @@ var (
 
 // understandParticipant reads the mail of someone who is not an organiser
 // (or the original of an organiser's forward).
-func understandParticipant(v view, cfg *config.Config) (kind string, people []Person, reason string) {
+func understandParticipant(v view, cfg *config.Config) (kind Kind, people []Person, reason string) {
 	subject := stripSubjectPrefixes(v.subject)
 	if m := forgetPhrases.Find(v.body); m != "" && notForgetPhrases.Find(v.body) == "" {
 		return "forget", []Person{senderPerson(v, cfg)}, fmt.Sprintf("the text says %q: erase the sender's data", strings.TrimSpace(m))
@@ -802,7 +800,7 @@ func parseOneAddress(s string) mail.Address {
 func DescribeChanges(cs []Change) string {
 	var names []string
 	for _, c := range cs {
-		names = append(names, c.Action)
+		names = append(names, string(c.Action))
 	}
 	return strings.Join(names, ", ")
 }
@@ -995,7 +993,7 @@ func sentenceCommands(s, you string, skip func(string) bool, v view, cfg *config
 			}
 		}
 		if x != nil && y != nil {
-			return []Change{{Action: "substitute", Who: x.who(), By: refPerson(*y, v, cfg), Text: text}}
+			return []Change{{Action: ActionSubstitute, Who: x.who(), By: refPerson(*y, v, cfg), Text: text}}
 		}
 	}
 	// Substitute: "Y går i X:s ställe", "din kollega Y går i ditt ställe".
@@ -1026,20 +1024,20 @@ func sentenceCommands(s, you string, skip func(string) bool, v view, cfg *config
 			}
 		}
 		if y != nil && who != "" {
-			return []Change{{Action: "substitute", Who: who, By: refPerson(*y, v, cfg), Text: text}}
+			return []Change{{Action: ActionSubstitute, Who: who, By: refPerson(*y, v, cfg), Text: text}}
 		}
 	}
 	if promoteRe.MatchString(s) && len(refs) > 0 {
 		var cs []Change
 		for _, r := range refs {
-			cs = append(cs, Change{Action: "promote", Who: r.who(), Text: text})
+			cs = append(cs, Change{Action: ActionPromote, Who: r.who(), Text: text})
 		}
 		return cs
 	}
 	if cancelCmdRe.MatchString(s) && len(refs) > 0 {
 		var cs []Change
 		for _, r := range refs {
-			cs = append(cs, Change{Action: "cancel", Who: r.who(), Text: text})
+			cs = append(cs, Change{Action: ActionCancel, Who: r.who(), Text: text})
 		}
 		return cs
 	}
@@ -1060,7 +1058,7 @@ func sentenceCommands(s, you string, skip func(string) bool, v view, cfg *config
 					p.Organisation = rest
 				}
 			}
-			cs = append(cs, Change{Action: "register", Who: strings.ToLower(r.email), By: p, Text: text})
+			cs = append(cs, Change{Action: ActionRegister, Who: strings.ToLower(r.email), By: p, Text: text})
 		}
 		if len(cs) > 0 {
 			return cs
@@ -1072,14 +1070,14 @@ func sentenceCommands(s, you string, skip func(string) bool, v view, cfg *config
 			n = m[3]
 		}
 		if seats, err := strconv.Atoi(n); err == nil && seats > 0 {
-			return []Change{{Action: "seats", Seats: seats, Text: text}}
+			return []Change{{Action: ActionSeats, Seats: seats, Text: text}}
 		}
 	}
 	if len(s) < 120 && listCmdRe.MatchString(s) {
-		return []Change{{Action: "list", Text: text}}
+		return []Change{{Action: ActionList, Text: text}}
 	}
 	if len(s) < 120 && statusCmdRe.MatchString(s) {
-		return []Change{{Action: "status", Text: text}}
+		return []Change{{Action: ActionStatus, Text: text}}
 	}
 	return nil
 }
@@ -1101,11 +1099,10 @@ func refPerson(r ref, v view, cfg *config.Config) *Person {
 // a named date that matches none is recorded, so that the bot answers with
 // the dates offered instead of guessing.
 func applyDates(u *Understanding, m *message.Message, cfg *config.Config, arrived time.Time) {
-	if u.Kind == "command" {
+	if u.Kind == KindCommand {
 		return
 	}
-	split := message.SplitQuote(message.Head(m.Text, message.MaxUnderstandBytes))
-	text := split.Own
+	text := m.Split.Own
 	if !replyOrForwardRe.MatchString(m.Subject) {
 		text += "\n" + m.Subject
 	}

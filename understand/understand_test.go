@@ -86,7 +86,7 @@ func TestRegistrations(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u := understandMail(t, cfg, tt.lines...)
-			if u.Kind != "registration" {
+			if u.Kind != KindRegistration {
 				t.Fatalf("kind %q, want registration (%s)", u.Kind, u.Reason)
 			}
 			checkPeopleExact(t, u.People, tt.want)
@@ -167,7 +167,7 @@ func TestCancellations(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u := understandMail(t, corpusConfig(), "From: Johan Lindqvist <johan@lerum.example>", "Subject: Re: Bekräftelse", "", tt.text)
-			if u.Kind != tt.want {
+			if string(u.Kind) != tt.want {
 				t.Fatalf("kind %q, want %q (%s)", u.Kind, tt.want, u.Reason)
 			}
 			if tt.want == "cancellation" || tt.want == "forget" {
@@ -191,12 +191,12 @@ func TestColleagueInstead(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u := understandMail(t, corpusConfig(), "From: Karin Ek <karin.ek@molndal.example>", "Subject: Re: Bekräftelse", "", tt.text, "", "/Karin")
-			if u.Kind != "cancellation" {
+			if u.Kind != KindCancellation {
 				t.Fatalf("kind %q, want cancellation (%s)", u.Kind, u.Reason)
 			}
 			checkPeopleExact(t, u.People, []Person{{Name: "Karin Ek", Email: "karin.ek@molndal.example"}})
 			got := ""
-			if len(u.Changes) == 1 && u.Changes[0].Action == "substitute" && u.Changes[0].By != nil {
+			if len(u.Changes) == 1 && u.Changes[0].Action == ActionSubstitute && u.Changes[0].By != nil {
 				got = u.Changes[0].Who + " → " + u.Changes[0].By.Email
 			}
 			if got != tt.want || len(u.Changes) > 1 {
@@ -265,12 +265,12 @@ func TestOrganiserCommands(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u := understandMail(t, corpusConfig(), linda, "To: "+tt.to, "Cc: anmalan@goteborgsregionen.example", "Subject: Ändring", "", "Hej,", "", tt.text, "", "Hälsningar", "Linda Karlsson", "Göteborgsregionen (GR)")
-			if u.Kind != "command" {
+			if u.Kind != KindCommand {
 				t.Fatalf("kind %q, want command (%s)", u.Kind, u.Reason)
 			}
 			var got []string
 			for _, c := range u.Changes {
-				s := c.Action + " " + c.Who
+				s := string(c.Action) + " " + c.Who
 				if c.By != nil {
 					by := strings.TrimSpace(c.By.Name + " " + c.By.Email + " " + c.By.Organisation)
 					s += " [" + by + "]"
@@ -289,11 +289,11 @@ func TestOrganiserCommands(t *testing.T) {
 
 func TestCommandsOnlyFromOrganisers(t *testing.T) {
 	u := understandMail(t, corpusConfig(), "From: Karin Ek <karin.ek@molndal.example>", "Subject: x", "", "Avanmäl anders.berg@partille.example.")
-	if u.Kind == "command" {
+	if u.Kind == KindCommand {
 		t.Errorf("a participant's mail is a command: %+v", u)
 	}
 	u = understandMail(t, nil, "From: Linda Karlsson <linda.karlsson@goteborgsregionen.example>", "Subject: x", "", "Avanmäl anders.berg@partille.example.")
-	if u.Kind == "command" || u.SenderAuthenticated {
+	if u.Kind == KindCommand || u.SenderAuthenticated {
 		t.Errorf("without a config, a mail is a command: %+v", u)
 	}
 }
@@ -358,7 +358,7 @@ func TestOrganiserForwards(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u := understandMail(t, corpusConfig(), tt.lines...)
-			if u.Kind != "registration" {
+			if u.Kind != KindRegistration {
 				t.Fatalf("kind %q, want registration (%s)", u.Kind, u.Reason)
 			}
 			checkPeopleExact(t, u.People, want)
@@ -408,7 +408,7 @@ func TestEventChoice(t *testing.T) {
 
 func TestQuestionIsOther(t *testing.T) {
 	u := understandMail(t, corpusConfig(), "From: Eva Strand <eva@stenungsund.example>", "Subject: Fråga om parkering", "", "Finns det parkering i närheten?", "", "Mvh Eva")
-	if u.Kind != "other" || len(u.People) > 0 {
+	if u.Kind != KindOther || len(u.People) > 0 {
 		t.Errorf("a question: %+v", u)
 	}
 }

@@ -2,12 +2,39 @@ package understand
 
 import "github.com/goteborgsregionen/anmalan/automatic"
 
+// Kind is what a mail asks for.
+type Kind string
+
+// The kinds of mail.
+const (
+	KindRegistration Kind = "registration" // one person or a group registers
+	KindCancellation Kind = "cancellation" // a participant withdraws
+	KindForget       Kind = "forget"       // erase my data: "glöm mig", "forget me"
+	KindCommand      Kind = "command"      // an organiser's change
+	KindAutomatic    Kind = "automatic"    // written by a machine: never answered
+	KindOther        Kind = "other"        // left for a human
+)
+
+// Action is what one organiser command does.
+type Action string
+
+// The actions of organiser commands.
+const (
+	ActionCancel     Action = "cancel"
+	ActionSubstitute Action = "substitute"
+	ActionPromote    Action = "promote"
+	ActionRegister   Action = "register"
+	ActionSeats      Action = "seats"
+	ActionList       Action = "list"
+	ActionStatus     Action = "status"
+)
+
 // Understanding is what the bot made of one mail. Its JSON form is what
 // `anmalan parse` prints; the keys are those of the corpus's expect.json.
 type Understanding struct {
 	// Kind is "registration", "cancellation", "forget" (erase my data:
 	// "glöm mig", "forget me"), "command", "automatic" or "other".
-	Kind string `json:"kind"`
+	Kind Kind `json:"kind"`
 	// Automatic says which kind of automatic mail: "auto-reply", "bounce",
 	// "list", "receipt" (and "calendar", "own"). Empty for human mail.
 	Automatic automatic.Kind `json:"automatic,omitempty"`
@@ -52,7 +79,7 @@ type Person struct {
 type Change struct {
 	// Action is "cancel", "substitute", "promote", "register", "seats",
 	// "list" or "status".
-	Action string `json:"action"`
+	Action Action `json:"action"`
 	// Who is the registration the change applies to (an address, or a name
 	// when no address was given).
 	Who string `json:"who,omitempty"`
