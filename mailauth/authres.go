@@ -72,6 +72,10 @@ var errMalformed = errors.New("malformed Authentication-Results")
 func ParseResults(value string) (Results, error) {
 	toks, err := lex(value)
 	if err != nil {
+		// Still say whose field it is, when the authserv-id came first.
+		if len(toks) >= 1 && (toks[0].kind == tokWord || toks[0].kind == tokQuoted) && toks[0].text != "" && (len(toks) == 1 || toks[1].kind != tokEq) {
+			return Results{AuthServID: toks[0].text}, err
+		}
 		return Results{}, err
 	}
 	var res Results
@@ -273,7 +277,8 @@ type token struct {
 }
 
 // lex splits an Authentication-Results value into words, quoted strings,
-// ";" and "=", dropping whitespace (folding included) and comments.
+// ";" and "=", dropping whitespace (folding included) and comments. On an
+// error it returns the tokens before the fault with it.
 func lex(s string) ([]token, error) {
 	var toks []token
 	adjacent := false
@@ -286,19 +291,24 @@ func lex(s string) ([]token, error) {
 		case c == '(':
 			end, err := skipComment(s, i)
 			if err != nil {
-				return nil, err
+				return toks, err
 			}
 			i = end
 			adjacent = false
 		case c == ')':
-			return nil, fmt.Errorf("%w: unbalanced )", errMalformed)
+			return toks, fmt.Errorf("%w: unbalanced )", errMalformed)
 		case c == '"':
 			var b strings.Builder
 			i++
 			closed := false
 			for i < len(s) {
 				if s[i] == '\\' && i+1 < len(s) {
-					b.WriteByte(s[i+1])
+					// A line break cannot be kept, even quoted: drop it
+					// as a bare one is dropped, so that String and
+					// ParseResults agree.
+					if s[i+1] != '\r' && s[i+1] != '\n' {
+						b.WriteByte(s[i+1])
+					}
 					i += 2
 					continue
 				}
@@ -313,7 +323,7 @@ func lex(s string) ([]token, error) {
 				i++
 			}
 			if !closed {
-				return nil, fmt.Errorf("%w: unterminated quoted string", errMalformed)
+				return toks, fmt.Errorf("%w: unterminated quoted string", errMalformed)
 			}
 			toks = append(toks, token{kind: tokQuoted, text: b.String(), adjacent: adjacent, end: i})
 			adjacent = true
