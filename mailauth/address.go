@@ -148,7 +148,7 @@ func SameAddress(a, b string) bool {
 	return na == nb
 }
 
-// DomainOf returns the normalised domain of a normalised address.
+// domainOf returns the domain of a normalised address.
 func domainOf(addr string) string {
 	_, d, _ := strings.Cut(addr, "@")
 	return d

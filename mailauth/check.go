@@ -43,7 +43,9 @@ type Policy struct {
 	// "" to not check it.
 	TenantID string
 	// LookupTXT returns the TXT records of a name, for the dkim mode. Nil
-	// means the system resolver, bounded by DefaultDNSTimeout.
+	// means the system resolver, bounded by DefaultDNSTimeout. go-msgauth
+	// calls it from several goroutines at once (one per signature), so it
+	// must be safe for concurrent use.
 	LookupTXT func(domain string) ([]string, error)
 	// Organisers are the addresses AuthenticateOrganiser accepts.
 	Organisers []string
