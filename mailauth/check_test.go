@@ -319,7 +319,7 @@ func TestDKIMMode(t *testing.T) {
 			// A forger who had a signed mail with l= could append text;
 			// mark a real signature with l= to see it refused.
 			return bytes.Replace(signed, []byte("DKIM-Signature: "), []byte("DKIM-Signature: l=1; "), 1)
-		}, reason: ""},
+		}, reason: "failed"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -478,5 +478,18 @@ func TestAuthenticateAnySender(t *testing.T) {
 	forged := rawMail(body, "Authentication-Results: mx.goteborgsregionen.example; dmarc=pass header.from=evil.example", "From: Dora Ek <dora.ek@example.se>", toBot)
 	if v := Authenticate(dmarcPolicy(), forged, now); v.Authenticated {
 		t.Fatalf("%+v", v)
+	}
+}
+
+// TestLengthLimitedDomains covers the l= rule on its own: go-msgauth's Sign
+// cannot write l=, so the signed-mail case above fails verification first.
+func TestLengthLimitedDomains(t *testing.T) {
+	raw := rawMail(body,
+		"DKIM-Signature: v=1; a=rsa-sha256; d=Goteborgsregionen.example; s=s;\r\n l=12; h=from; bh=x; b=y",
+		"DKIM-Signature: v=1; a=rsa-sha256; d=other.example; s=s; h=from; bh=x; b=y",
+		fromLinda)
+	got, err := lengthLimitedDomains(raw)
+	if err != nil || !got["goteborgsregionen.example"] || got["other.example"] {
+		t.Fatalf("%v %v", got, err)
 	}
 }
