@@ -243,7 +243,7 @@ var (
 	origToRe       = regexp.MustCompile(`(?im)^to:\s*(.+)$`)
 )
 
-// bouncedAddresses returns the addresses a bounce reports as failed: from
+// BouncedAddresses returns the addresses a bounce reports as failed: from
 // its delivery-status parts (Final-Recipient, else Original-Recipient, of
 // recipients whose Action is failed), else X-Failed-Recipients, else the
 // addresses in its text that are neither the bot, the bounce's sender nor a

@@ -184,7 +184,7 @@ const (
 	AuthXOAUTH2 = "xoauth2"
 )
 
-// loadCAPool returns the system's certificate pool with the PEM
+// LoadCAPool returns the system's certificate pool with the PEM
 // certificates of file added. It fails when the file cannot be read or
 // holds no certificate.
 func LoadCAPool(file string) (*x509.CertPool, error) {

@@ -284,7 +284,7 @@ func sortedKeys[V any](m map[string]V) []string {
 	return slices.Sorted(maps.Keys(m))
 }
 
-// editDistance returns the optimal string alignment distance between a and
+// EditDistance returns the optimal string alignment distance between a and
 // b in bytes (enough for ASCII key names): the Levenshtein distance, with two
 // swapped neighbours counting as one edit, the most common typing slip.
 func EditDistance(a, b string) int {

@@ -22,22 +22,22 @@ const (
 	defaultTimezone     = "Europe/Stockholm"
 	defaultLanguage     = "sv"
 	defaultMailbox      = "INBOX"
-	DefaultPollInterval = time.Minute
+	defaultPollInterval = time.Minute
 	// defaultMaxRepliesPerAddress is well above what a person draws in a
 	// day (a registration, a question, a cancellation) and low enough that
 	// a loop with an auto-responder ends within minutes.
-	DefaultMaxRepliesPerAddress = 10
+	defaultMaxRepliesPerAddress = 10
 	// minPollInterval keeps a mistyped "1ms" from hammering the IMAP server.
 	minPollInterval = 5 * time.Second
 	// defaultIdleRestart is well inside the 29 minutes after which RFC 2177
 	// lets a server drop an idle client, and short enough that a dead
 	// connection is noticed within minutes.
-	DefaultIdleRestart = 10 * time.Minute
+	defaultIdleRestart = 10 * time.Minute
 	minIdleRestart     = 10 * time.Second
 	maxIdleRestart     = 29 * time.Minute
 	// defaultMaxMessageBytes is the size above which a mail is not
 	// downloaded whole but flagged for a human.
-	DefaultMaxMessageBytes = 25 << 20
+	defaultMaxMessageBytes = 25 << 20
 	// maxEventIDLength keeps "anmalan+<id>@domain" within the 64 octets that
 	// RFC 5321 allows for a local part, with room for a long bot name.
 	maxEventIDLength = 40
@@ -179,7 +179,7 @@ func (c SMTPConfig) Password() (string, error) {
 	return Secret("smtp", c.PasswordEnv, c.PasswordFile)
 }
 
-// secret reads a password from the environment variable env or the file
+// Secret reads a password from the environment variable env or the file
 // file. Error messages name the variable or file but never the value.
 func Secret(section, env, file string) (string, error) {
 	switch {
@@ -461,13 +461,13 @@ func (ck *checker) checkIMAP(c *Config) {
 	}
 	switch d := m.PollInterval.Duration; {
 	case d == 0:
-		m.PollInterval.Duration = DefaultPollInterval
+		m.PollInterval.Duration = defaultPollInterval
 	case d < minPollInterval:
 		ck.problemf("imap.poll_interval: %v is shorter than the minimum %v", d, minPollInterval)
 	}
 	switch d := m.IdleRestart.Duration; {
 	case d == 0:
-		m.IdleRestart.Duration = DefaultIdleRestart
+		m.IdleRestart.Duration = defaultIdleRestart
 	case d < minIdleRestart:
 		ck.problemf("imap.idle_restart: %v is shorter than the minimum %v", d, minIdleRestart)
 	case d > maxIdleRestart:
@@ -476,7 +476,7 @@ func (ck *checker) checkIMAP(c *Config) {
 	}
 	switch {
 	case m.MaxMessageBytes == 0 && !ck.invalidPaths["imap.max_message_bytes"]:
-		m.MaxMessageBytes = DefaultMaxMessageBytes
+		m.MaxMessageBytes = defaultMaxMessageBytes
 	case m.MaxMessageBytes < 0:
 		ck.problemf("imap.max_message_bytes: must be positive, not %d", m.MaxMessageBytes)
 	}
@@ -497,7 +497,7 @@ func (ck *checker) checkSMTP(c *Config) {
 	m.PasswordFile, m.OAuth2TokenFile, m.TLSCAFile = a.passwordFile, a.tokenFile, a.caFile
 	switch {
 	case m.MaxRepliesPerAddress == 0:
-		m.MaxRepliesPerAddress = DefaultMaxRepliesPerAddress
+		m.MaxRepliesPerAddress = defaultMaxRepliesPerAddress
 	case m.MaxRepliesPerAddress < 0:
 		ck.problemf("smtp.max_replies_per_address: %d is not a positive number of replies", m.MaxRepliesPerAddress)
 	}

@@ -23,7 +23,7 @@ const exportTimeLayout = "2006-01-02 15:04"
 // exportSheet is the name of the XLSX worksheet.
 const exportSheet = "Deltagare"
 
-// safeCell returns s with a leading apostrophe when it begins with a
+// SafeCell returns s with a leading apostrophe when it begins with a
 // character that makes spreadsheet programs read it as a formula. Names
 // and addresses come from strangers' mail, and a cell like
 // =HYPERLINK(…) must not run when the organiser opens the list.

@@ -96,7 +96,7 @@ func (ts *tokenSource) Token(ctx context.Context, fresh bool) (string, error) {
 	return tok, nil
 }
 
-// credentials are what a connection logs in with.
+// Credentials are what a connection logs in with.
 type Credentials struct {
 	Username string
 	Password string
@@ -104,7 +104,7 @@ type Credentials struct {
 	Tokens   *tokenSource
 }
 
-// newCredentials reads the password, or prepares the token source, for a
+// NewCredentials reads the password, or prepares the token source, for a
 // section. It fails when a password named in the config cannot be read.
 func NewCredentials(section, username, mech, env, file, tokenCommand, tokenFile string) (Credentials, error) {
 	cr := Credentials{Username: username, Mech: mech}
@@ -149,6 +149,6 @@ func (c *XOAUTH2Client) Next(challenge []byte) ([]byte, error) {
 	return nil, fmt.Errorf("%w: %s", ErrTokenRejected, strings.TrimSpace(string(challenge)))
 }
 
-// errTokenRejected marks a login that failed because the server did not
+// ErrTokenRejected marks a login that failed because the server did not
 // take the access token.
 var ErrTokenRejected = errors.New("access token rejected")

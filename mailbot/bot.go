@@ -244,11 +244,11 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in intake.Incoming, msg *messag
 		}
 	}
 	switch u.Kind {
-	case "cancellation":
+	case understand.KindCancellation:
 		return b.decideParticipantChange(tx, mailID, in, msg, u, res)
-	case "forget":
-		return b.decideForget(tx, mailID, msg, res)
-	case "registration":
+	case understand.KindForget:
+		return b.decideForget(tx, mailID, msg, u, res)
+	case understand.KindRegistration:
 	default:
 		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: left for a human (%s)", u.Kind, u.Reason))
 		return intake.OutcomeManual, string(u.Kind), nil

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/reply"
 	"github.com/goteborgsregionen/anmalan/store"
@@ -23,10 +22,8 @@ const replyCapWindow = 24 * time.Hour
 // its answers (no Auto-Submitted, no Precedence) looks like a person;
 // this cap is what ends the exchange with it.
 func (b *Bot) overReplyCap(tx *store.Tx, addrs ...string) (string, bool, error) {
+	// The loader gave the key its default; the config is always loaded.
 	limit := b.cfg.SMTP.MaxRepliesPerAddress
-	if limit <= 0 {
-		limit = config.DefaultMaxRepliesPerAddress
-	}
 	since := b.now().Add(-replyCapWindow)
 	seen := map[string]bool{}
 	for _, a := range addrs {

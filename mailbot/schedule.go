@@ -534,7 +534,7 @@ func (b *Bot) forget(c *change, addr string) (store.Erased, error) {
 // authenticated sender) the sender is erased everywhere and told so; the
 // answer itself is erased once sent. Otherwise the mail is left for a
 // human, who can check who wrote and run `anmalan forget`.
-func (b *Bot) decideForget(tx *store.Tx, mailID int64, msg *message.Message, res *Result) (intake.Outcome, string, error) {
+func (b *Bot) decideForget(tx *store.Tx, mailID int64, msg *message.Message, u understand.Understanding, res *Result) (intake.Outcome, string, error) {
 	sender := strings.ToLower(msg.From.Address)
 	thread, err := tx.SentTo(append(append([]string{}, msg.InReplyTo...), msg.References...), sender)
 	if err != nil {
@@ -549,7 +549,7 @@ func (b *Bot) decideForget(tx *store.Tx, mailID int64, msg *message.Message, res
 	if err != nil {
 		return "", "", err
 	}
-	lang := understand.Language(msg.Split.Own, msg.Subject, b.cfg)
+	lang := u.Language
 	lines := []string{
 		fmt.Sprintf(tr(lang, "%d anmälningar", "%d registrations"), e.Registrations),
 		fmt.Sprintf(tr(lang, "%d mottagna mejl", "%d mails received"), e.Mails),

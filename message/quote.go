@@ -29,7 +29,7 @@ var (
 	underscoreLine = regexp.MustCompile(`^\s*_{10,}\s*$`)
 )
 
-// quoteSplit is a mail's text split into what the writer wrote now (Own)
+// QuoteSplit is a mail's text split into what the writer wrote now (Own)
 // and what is quoted or forwarded below it (Quoted).
 type QuoteSplit struct {
 	Own    string
@@ -39,7 +39,7 @@ type QuoteSplit struct {
 	Marker string
 }
 
-// splitQuote finds where the quoted part of text starts. Lines starting with
+// SplitQuote finds where the quoted part of text starts. Lines starting with
 // ">" above that point are dropped from Own too (an inline quote).
 func SplitQuote(text string) QuoteSplit {
 	lines := strings.Split(text, "\n")
@@ -135,7 +135,7 @@ type forwarded struct {
 	Text    string
 }
 
-// parseForwarded reads the header block at the start of a quoted part
+// ParseForwarded reads the header block at the start of a quoted part
 // (Outlook's "Från:/Skickat:/Till:/Ämne:", Gmail's and Apple Mail's
 // "From:/Date:/Subject:/To:") and returns it with the text below it.
 func ParseForwarded(quoted string) (forwarded, bool) {
@@ -216,7 +216,7 @@ var (
 	sentFromRe  = regexp.MustCompile(`(?i)^\s*(skickat från min|sent from my|envoyé de mon|von meinem|lähetetty|sendt fra min|get outlook for)`)
 )
 
-// splitSignature splits own text into the body and the signature: the last
+// SplitSignature splits own text into the body and the signature: the last
 // greeting line ("Med vänliga hälsningar", "Mvh", "Kind regards", "/Sara")
 // or "-- " line, and everything below it. A greeting in the first line is
 // not a signature (a mail that starts with "Tack!" has a body).
@@ -260,7 +260,7 @@ func SplitSignature(own string) (body, sig string) {
 
 var nameRe = regexp.MustCompile(`^\p{Lu}[\p{Ll}'’-]+(?:-\p{Lu}[\p{Ll}]+)?(?:\s+(?:(?:af|von|van|de|der|la|le|di|da)\s+)?\p{Lu}[\p{Ll}'’-]+(?:-\p{Lu}[\p{Ll}]+)?){0,3}$`)
 
-// looksLikeName reports whether s is a person's name: one to four
+// LooksLikeName reports whether s is a person's name: one to four
 // capitalised words, no digits or punctuation beyond hyphens.
 func LooksLikeName(s string) bool {
 	s = strings.TrimSpace(strings.TrimRight(s, ",."))

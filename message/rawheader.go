@@ -19,7 +19,7 @@ func MailKey(raw []byte) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
-// headerMessageID finds the Message-ID header in raw without decoding the
+// HeaderMessageID finds the Message-ID header in raw without decoding the
 // whole mail, so that even a mail that cannot be parsed is deduplicated.
 func HeaderMessageID(raw []byte) string {
 	m, err := mail.ReadMessage(bytes.NewReader(LimitHeader(raw)))
@@ -34,7 +34,7 @@ func HeaderMessageID(raw []byte) string {
 	return id
 }
 
-// limitHeader returns the header block of raw (at most 1 MiB of it) and an
+// LimitHeader returns the header block of raw (at most 1 MiB of it) and an
 // empty body, enough for net/mail to read the header fields.
 func LimitHeader(raw []byte) []byte {
 	const max = 1 << 20
@@ -49,7 +49,7 @@ func LimitHeader(raw []byte) []byte {
 	return append(append([]byte{}, raw...), "\r\n\r\n"...)
 }
 
-// subjectOf returns the decoded Subject of a composed mail, for reports.
+// SubjectOf returns the decoded Subject of a composed mail, for reports.
 func SubjectOf(raw []byte) string {
 	m, err := mail.ReadMessage(bytes.NewReader(LimitHeader(raw)))
 	if err != nil {

@@ -448,7 +448,7 @@ func (r *reader) addresses(h gomail.Header, key string) []*mail.Address {
 	return list
 }
 
-// looseAddresses finds addresses in a field that net/mail cannot parse:
+// LooseAddresses finds addresses in a field that net/mail cannot parse:
 // each address with the text before it (up to a comma that is not inside
 // quotes) as its display name.
 func LooseAddresses(v string) []*mail.Address {
@@ -964,7 +964,7 @@ func unflow(text string, delsp bool) string {
 	return strings.TrimSuffix(out.String(), "\n")
 }
 
-// clip shortens s to at most n bytes (on a rune boundary) for messages.
+// Clip shortens s to at most n bytes (on a rune boundary) for messages.
 func Clip(s string, n int) string {
 	if len(s) <= n {
 		return s

@@ -6,20 +6,20 @@ import (
 	"unicode/utf8"
 )
 
-// phrases is a list of lower-case phrases to look for in a text. A phrase
+// Phrases is a list of lower-case phrases to look for in a text. A phrase
 // that starts with "|" must start a word, one that ends with "|" must end a
 // word. Plain substring search is used instead of one large regular
 // expression because Go's regexp runs a large case-insensitive alternation
 // on its slow engine: this is about fifty times faster on a subject line.
 type Phrases []string
 
-// find returns the first phrase of the list that occurs in s (any case),
+// Find returns the first phrase of the list that occurs in s (any case),
 // without its "|" markers, or "".
 func (ps Phrases) Find(s string) string {
 	return ps.FindLower(strings.ToLower(s))
 }
 
-// findLower is find for a text that is already lower case.
+// FindLower is find for a text that is already lower case.
 func (ps Phrases) FindLower(lower string) string {
 	for _, p := range ps {
 		word := strings.Trim(p, "|")
@@ -56,10 +56,10 @@ func letterAt(s string, i int) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
-// maxUnderstandBytes is how much of a mail's text is read for its meaning.
+// MaxUnderstandBytes is how much of a mail's text is read for its meaning.
 const MaxUnderstandBytes = 64 << 10
 
-// head returns at most the first n bytes of s, cut at a line end when there
+// Head returns at most the first n bytes of s, cut at a line end when there
 // is one near, else at a rune boundary.
 func Head(s string, n int) string {
 	if len(s) <= n {

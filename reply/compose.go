@@ -67,11 +67,11 @@ var replyKinds = []Kind{KindConfirmation, KindWaiting, KindAlready, KindClosed, 
 	KindReplyToCancel, KindChangesClosed, KindNotRegistered, KindWhich, KindNoneOpen, KindWhichSession, KindNotice,
 	KindReminder, KindMaterial, KindDigest, KindForgotten, KindUndeliverable}
 
-// withMaterial reports whether a reply of the kind gives a seat, and so
+// WithMaterial reports whether a reply of the kind gives a seat, and so
 // carries the material and the calendar file.
 func WithMaterial(kind Kind) bool { return kind == KindConfirmation || kind == KindPromoted }
 
-// attachesMaterial reports whether a reply of the kind carries its
+// AttachesMaterial reports whether a reply of the kind carries its
 // Material: those that give a seat, and material updates.
 func AttachesMaterial(kind Kind) bool { return WithMaterial(kind) || kind == KindMaterial }
 
@@ -102,7 +102,7 @@ type Composer struct {
 	loc       *time.Location
 	contact   string
 	signature string
-	// retentionDays is how long personal data is kept after an event,
+	// RetentionDays is how long personal data is kept after an event,
 	// said in confirmations.
 	RetentionDays int
 	text          map[string]*texttemplate.Template
@@ -590,7 +590,7 @@ var (
 	svMonths   = []string{"januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"}
 )
 
-// formatSpan writes an event's time the way people write it in each
+// FormatSpan writes an event's time the way people write it in each
 // language: "tisdag 11 december 2018, 13.00–15.30".
 func FormatSpan(start, end time.Time, lang string) string {
 	sameDay := start.Year() == end.Year() && start.YearDay() == end.YearDay()
@@ -608,7 +608,7 @@ func FormatSpan(start, end time.Time, lang string) string {
 	return s + " – " + svDate(end) + ", " + end.Format("15.04")
 }
 
-// formatDay writes a day: "tisdag 11 december", "Tuesday 11 December".
+// FormatDay writes a day: "tisdag 11 december", "Tuesday 11 December".
 func FormatDay(t time.Time, lang string) string {
 	if lang == "en" {
 		return t.Format("Monday 2 January")
@@ -620,7 +620,7 @@ func svDate(t time.Time) string {
 	return fmt.Sprintf("%s %d %s %d", svWeekdays[t.Weekday()], t.Day(), svMonths[t.Month()-1], t.Year())
 }
 
-// formatInstant writes a point in time: "måndag 3 december 2018 kl. 08.00".
+// FormatInstant writes a point in time: "måndag 3 december 2018 kl. 08.00".
 func FormatInstant(t time.Time, lang string) string {
 	if lang == "en" {
 		return t.Format("Monday 2 January 2006 at 15:04")

@@ -22,7 +22,7 @@ func senderAuthenticated(m *message.Message, cfg *config.Config) (bool, string) 
 	return MailAuthenticated(m, cfg)
 }
 
-// mailAuthenticated tells whether m, from anyone, passed authentication at
+// MailAuthenticated tells whether m, from anyone, passed authentication at
 // the trusted receiving server, by the rules of senderAuthenticated. A
 // participant's cancellation from an authenticated address counts without
 // a reply to the bot's mail.

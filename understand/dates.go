@@ -105,7 +105,7 @@ var (
 	bothRe       = regexp.MustCompile(`\b(?:båda|bägge|alla tre|samtliga|both|all three)\b`)
 )
 
-// findDates returns the dates a text names, in the order written, with a
+// FindDates returns the dates a text names, in the order written, with a
 // date marked as preferred ("helst 11") moved first, and whether the
 // writer asks for all of them ("båda", "both"). Each date is read against
 // arrived (the mail's arrival) for its year.

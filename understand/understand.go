@@ -174,7 +174,7 @@ func colleagueInstead(v view, cfg *config.Config) (Change, bool) {
 // a seat ("JA", "Ja tack!", "Yes, please").
 var yesRe = regexp.MustCompile(`(?i)^\s*(ja|jajamen|japp|absolut|yes|yep|sure|certainly)([^\p{L}]|$)`)
 
-// answersYes reports whether the writer's own text (quote and signature
+// AnswersYes reports whether the writer's own text (quote and signature
 // removed) begins with a yes, as an answer to an offer of a seat.
 func AnswersYes(m *message.Message) bool {
 	if m == nil {
@@ -665,7 +665,7 @@ func wordSet(s string) map[string]bool {
 	return m
 }
 
-// language returns "sv" or "en" for the reply: from the mail's own text (or
+// Language returns "sv" or "en" for the reply: from the mail's own text (or
 // the subject when there is none), by counting common Swedish and English
 // words and the letters å, ä, ö; the config's language (default "sv") when
 // neither wins.
