@@ -233,6 +233,9 @@ func (c *Config) BotAddress() string {
 }
 
 func (c *Config) parseBotAddress() string {
+	if addr, ok := plainAddress(strings.TrimSpace(c.SMTP.From)); ok {
+		return strings.ToLower(addr)
+	}
 	a, err := c.FromAddress()
 	if err != nil {
 		return ""
@@ -259,12 +262,31 @@ func (c *Config) IsOrganiser(addr string) bool {
 }
 
 // bareAddress returns the lower-cased address part of s, or s trimmed and
-// lower-cased when it does not parse.
+// lower-cased when it does not parse. The common forms ("a@b" and
+// "Name <a@b>") are read without a full parse: every mail asks for it
+// several times.
 func bareAddress(s string) string {
+	s = strings.TrimSpace(s)
+	if addr, ok := plainAddress(s); ok {
+		return strings.ToLower(addr)
+	}
 	if a, err := mail.ParseAddress(s); err == nil {
 		return strings.ToLower(a.Address)
 	}
-	return strings.ToLower(strings.TrimSpace(s))
+	return strings.ToLower(s)
+}
+
+// plainAddress returns the address of s when s is a bare address or a
+// display name followed by one in angle brackets, with nothing that needs
+// RFC 5322's full grammar (quotes, comments, several addresses).
+func plainAddress(s string) (string, bool) {
+	if i, j := strings.LastIndexByte(s, '<'), strings.LastIndexByte(s, '>'); i >= 0 && j == len(s)-1 && j > i+1 {
+		s = s[i+1 : j]
+	}
+	if strings.Count(s, "@") != 1 || strings.ContainsAny(s, " \t<>\",;:()[]\\") {
+		return "", false
+	}
+	return s, true
 }
 
 // EventByID returns the event with the given id, ignoring case because some
