@@ -18,7 +18,7 @@ import (
 const helperEnv = "ANMALAN_STORE_HELPER"
 
 // TestHelperProcess is not a test: it is the child process that
-// TestLockTwoProcesses starts from the test
+// TestLockTwoProcesses and TestClaimTwoProcesses start from the test
 // binary. It does nothing unless helperEnv is set.
 func TestHelperProcess(t *testing.T) {
 	mode := os.Getenv(helperEnv)
@@ -36,6 +36,8 @@ func TestHelperProcess(t *testing.T) {
 		fmt.Println("locked", l.Holder.PID)
 		// Hold the lock until killed.
 		select {}
+	case "claim":
+		os.Exit(claimHelper(db))
 	}
 	os.Exit(2)
 }
