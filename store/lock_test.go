@@ -18,7 +18,7 @@ import (
 const helperEnv = "ANMALAN_STORE_HELPER"
 
 // TestHelperProcess is not a test: it is the child process that
-// TestLockTwoProcesses and TestClaimTwoProcesses start from the test
+// TestLockTwoProcesses, TestClaimTwoProcesses and BenchmarkCacheSize start from the test
 // binary. It does nothing unless helperEnv is set.
 func TestHelperProcess(t *testing.T) {
 	mode := os.Getenv(helperEnv)
@@ -38,6 +38,8 @@ func TestHelperProcess(t *testing.T) {
 		select {}
 	case "claim":
 		os.Exit(claimHelper(db))
+	case "cache":
+		os.Exit(cacheHelper(db))
 	}
 	os.Exit(2)
 }
