@@ -126,6 +126,10 @@ func cacheHelper(db string) int {
 // peak. -2000 (2 MB per connection) is SQLite's default. Run it with
 // -bench CacheSize -benchtime 1x.
 func BenchmarkCacheSize(b *testing.B) {
+	reply := strconv.Itoa(200 << 10)
+	if r := os.Getenv("ANMALAN_STORE_BENCH_REPLY"); r != "" {
+		reply = r
+	}
 	for _, c := range []string{"", "-500", "-8000", "-32000"} {
 		name := "default"
 		if c != "" {
@@ -136,7 +140,7 @@ func BenchmarkCacheSize(b *testing.B) {
 				db := filepath.Join(b.TempDir(), "cache.db")
 				cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
 				cmd.Env = append(os.Environ(), helperEnv+"=cache", "ANMALAN_STORE_DB="+db, "ANMALAN_STORE_CACHE="+c,
-					"ANMALAN_STORE_N=2000", "ANMALAN_STORE_REPLY="+strconv.Itoa(200<<10))
+					"ANMALAN_STORE_N=2000", "ANMALAN_STORE_REPLY="+reply)
 				cmd.Stderr = os.Stderr
 				out, err := cmd.Output()
 				if err != nil {
