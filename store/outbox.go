@@ -19,14 +19,24 @@ const (
 
 // Outgoing is a mail in the outbox: the exact bytes to send, composed
 // once, so that every retry sends the same message with the same
-// Message-ID.
+// Message-ID. Once the server has accepted it (MarkSent) the bytes are
+// dropped; the row keeps its Message-ID, recipients, subject, size and
+// times.
 type Outgoing struct {
 	ID int64
 	// MessageID is without the angle brackets; it is unique in the outbox.
 	MessageID    string
 	EnvelopeFrom string
 	Recipients   []string
-	Raw          []byte
+	// Raw is the mail to send. It is read only where the bytes are needed
+	// (DueOutgoing, ClaimOutgoing, FailOutgoing), and is empty once the
+	// mail was sent or erased.
+	Raw []byte
+	// Subject is the decoded subject, given by the caller of Enqueue, kept
+	// for reports after the bytes are gone.
+	Subject string
+	// Size is the length of Raw when it was queued.
+	Size int
 	// Kind says what the mail is: "confirmation", "waiting", "closed",
 	// "already", "notice", ….
 	Kind string
@@ -41,6 +51,10 @@ type Outgoing struct {
 	LastError   string
 	CreatedAt   time.Time
 	SentAt      time.Time
+	// ClaimedBy names the sender that claimed the mail (ClaimOutgoing);
+	// ClaimedUntil is when its lease ends. Both are zero when unclaimed.
+	ClaimedBy    string
+	ClaimedUntil time.Time
 }
 
 // Enqueue adds o to the outbox as pending, due at now, and returns its ID.
@@ -62,9 +76,9 @@ func (tx *Tx) Enqueue(o Outgoing, now time.Time) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("enqueue %s: %w", o.MessageID, err)
 	}
-	res, err := tx.exec(`INSERT INTO outbox (message_id, envelope_from, recipients, raw, kind, mail_id,
-		registration_id, status, next_attempt, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
-		o.MessageID, o.EnvelopeFrom, string(rcpts), o.Raw, o.Kind, nullID(o.MailID), nullID(o.RegistrationID),
+	res, err := tx.exec(`INSERT INTO outbox (message_id, envelope_from, recipients, raw, size, subject, kind, mail_id,
+		registration_id, status, next_attempt, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+		o.MessageID, o.EnvelopeFrom, string(rcpts), o.Raw, len(o.Raw), o.Subject, o.Kind, nullID(o.MailID), nullID(o.RegistrationID),
 		now.UTC(), now.UTC())
 	if isUnique(err) {
 		return 0, fmt.Errorf("enqueue %s: %w", o.MessageID, ErrDuplicateMessageID)
@@ -137,16 +151,17 @@ func (tx *Tx) RepliesTo(addr string, since time.Time) (int, error) {
 }
 
 const outgoingColumns = `id, message_id, envelope_from, recipients, kind, COALESCE(mail_id, 0),
-	COALESCE(registration_id, 0), status, attempts, next_attempt, last_error, created_at, sent_at`
+	COALESCE(registration_id, 0), status, attempts, next_attempt, last_error, created_at, sent_at,
+	subject, size, claimed_by, claimed_until`
 
 func scanOutgoing(sc scanner, withRaw bool) (Outgoing, error) {
 	var (
-		o                   Outgoing
-		rcpts               string
-		next, created, sent sql.NullTime
+		o                          Outgoing
+		rcpts                      string
+		next, created, sent, until sql.NullTime
 	)
 	dest := []any{&o.ID, &o.MessageID, &o.EnvelopeFrom, &rcpts, &o.Kind, &o.MailID, &o.RegistrationID, &o.Status,
-		&o.Attempts, &next, &o.LastError, &created, &sent}
+		&o.Attempts, &next, &o.LastError, &created, &sent, &o.Subject, &o.Size, &o.ClaimedBy, &until}
 	if withRaw {
 		dest = append(dest, &o.Raw)
 	}
@@ -156,7 +171,7 @@ func scanOutgoing(sc scanner, withRaw bool) (Outgoing, error) {
 	if err := json.Unmarshal([]byte(rcpts), &o.Recipients); err != nil {
 		return Outgoing{}, fmt.Errorf("recipients of outgoing %d: %w", o.ID, err)
 	}
-	o.NextAttempt, o.CreatedAt, o.SentAt = fromDB(next), fromDB(created), fromDB(sent)
+	o.NextAttempt, o.CreatedAt, o.SentAt, o.ClaimedUntil = fromDB(next), fromDB(created), fromDB(sent), fromDB(until)
 	return o, nil
 }
 
@@ -188,13 +203,97 @@ func (s *Store) listOutgoing(ctx context.Context, withRaw bool, query string, ar
 }
 
 // DueOutgoing returns up to limit pending mails whose next attempt is at
-// or before now, with their bytes, oldest first. It fails only on database
-// errors.
+// or before now, with their bytes, oldest first, leaving out those that a
+// sender has claimed (ClaimOutgoing) whose lease has not ended at now. It
+// claims nothing: a sender that may run beside another should use
+// ClaimOutgoing. It fails only on database errors.
 func (s *Store) DueOutgoing(ctx context.Context, now time.Time, limit int) ([]Outgoing, error) {
 	// Times are stored as UTC text of one format, which sorts and compares
 	// as the times do.
-	return s.listOutgoing(ctx, true, `WHERE status = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`,
-		now.UTC(), limit)
+	return s.listOutgoing(ctx, true, `WHERE `+dueUnclaimed+` ORDER BY id LIMIT ?`,
+		now.UTC(), now.UTC(), limit)
+}
+
+// dueUnclaimed selects the pending rows due at the first parameter that
+// no lease holds at the second.
+const dueUnclaimed = `status = 'pending' AND next_attempt <= ? AND (claimed_until IS NULL OR claimed_until <= ?)`
+
+// ClaimOutgoing claims, for claimant, up to limit pending mails due at now
+// that no other sender holds, oldest first, and returns them with their
+// bytes. In one write transaction it selects them and marks them claimed
+// until now+lease, so that two senders (in one process or two) never get
+// the same mail while its lease holds. Recording the attempt (MarkSent,
+// MarkRetry, MarkFailed, FailOutgoing) or ReleaseClaims ends the claim;
+// a claim whose lease ended, because its sender died or stalled, may be
+// taken by any sender. The lease must therefore be longer than sending
+// the batch can take. It fails on an empty claimant, a lease that is not
+// positive and database errors.
+func (s *Store) ClaimOutgoing(ctx context.Context, now time.Time, limit int, claimant string, lease time.Duration) ([]Outgoing, error) {
+	switch {
+	case claimant == "":
+		return nil, errors.New("claim outgoing: empty claimant")
+	case lease <= 0:
+		return nil, fmt.Errorf("claim outgoing: lease %v is not positive", lease)
+	}
+	var out []Outgoing
+	err := s.Update(ctx, func(tx *Tx) error {
+		rows, err := tx.query(`SELECT id FROM outbox WHERE `+dueUnclaimed+` ORDER BY id LIMIT ?`, now.UTC(), now.UTC(), limit)
+		if err != nil {
+			return fmt.Errorf("claim outgoing: %w", err)
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("claim outgoing: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("claim outgoing: %w", err)
+		}
+		until := now.Add(lease).UTC()
+		for _, id := range ids {
+			if _, err := tx.exec(`UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?`, claimant, until, id); err != nil {
+				return fmt.Errorf("claim outgoing %d: %w", id, err)
+			}
+			o, err := scanOutgoing(tx.queryRow(`SELECT `+outgoingColumns+`, raw FROM outbox WHERE id = ?`, id), true)
+			if err != nil {
+				return fmt.Errorf("claim outgoing %d: %w", id, err)
+			}
+			out = append(out, o)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ReleaseClaims ends the claims that claimant holds on pending mails, so
+// that they are due again at once for any sender: call it for the mails a
+// sender claimed but did not try (it was stopped). An empty claimant
+// releases every claim; only the holder of the database's Lock may do that,
+// at its start, for the claims of a process that died. It returns how many
+// claims were released and fails only on database errors.
+func (s *Store) ReleaseClaims(ctx context.Context, claimant string) (int, error) {
+	var n int64
+	err := s.Update(ctx, func(tx *Tx) error {
+		res, err := tx.exec(`UPDATE outbox SET claimed_by = '', claimed_until = NULL
+			WHERE status = 'pending' AND claimed_until IS NOT NULL AND (? = '' OR claimed_by = ?)`, claimant, claimant)
+		if err != nil {
+			return fmt.Errorf("release claims: %w", err)
+		}
+		n, err = res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("release claims: %w", err)
+		}
+		return nil
+	})
+	return int(n), err
 }
 
 // Outgoing returns the outbox mails with the given status (all when
@@ -222,21 +321,27 @@ func (s *Store) updateOutgoing(ctx context.Context, what string, id int64, query
 	})
 }
 
-// MarkSent records that the mail was delivered at the given time. It fails
-// with ErrNoOutgoing for an unknown ID.
+// MarkSent records that the mail was delivered at the given time, ends
+// its claim and drops its bytes: once the server has accepted the mail it
+// is never sent again, and the material it carried would otherwise stay in
+// the database until the retention purge. Its Message-ID (which replies
+// refer to), recipients, subject, size and times stay. It fails with
+// ErrNoOutgoing for an unknown ID.
 func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time) error {
 	return s.updateOutgoing(ctx, "mark sent", id,
-		`UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?`, at.UTC())
+		`UPDATE outbox SET status = 'sent', sent_at = ?, raw = x'', claimed_by = '', claimed_until = NULL WHERE id = ?`, at.UTC())
 }
 
 // MarkRetry counts a failed delivery attempt, records errText, and makes
 // the mail due again at next, or later when an earlier mail to one of its
 // recipients waits longer; later mails to its recipients are held back
 // behind it, so that every recipient gets the replies in the order they
-// were queued. It fails with ErrNoOutgoing for an unknown ID.
+// were queued. It ends the mail's claim, keeps its bytes (the retry sends
+// exactly them) and fails with ErrNoOutgoing for an unknown ID.
 func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, errText string) error {
 	return s.Update(ctx, func(tx *Tx) error {
-		res, err := tx.exec(`UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?`,
+		res, err := tx.exec(`UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt = ?, last_error = ?,
+			claimed_by = '', claimed_until = NULL WHERE id = ?`,
 			next.UTC(), errText, id)
 		if err != nil {
 			return fmt.Errorf("retry outgoing %d: %w", id, err)
@@ -258,8 +363,12 @@ func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, errText
 	})
 }
 
-// MarkFailed counts a last, failed delivery attempt, records errText, and
-// gives the mail up. It fails with ErrNoOutgoing for an unknown ID.
+// MarkFailed counts a last, failed delivery attempt, records errText, ends
+// the claim and gives the mail up. It keeps the bytes, which the server
+// never accepted: the organisers' notice quotes the subject, and a human
+// may want to send the mail by hand; they go with the retention purge or
+// an erasure, like every other mail's. It fails with ErrNoOutgoing for an
+// unknown ID.
 func (s *Store) MarkFailed(ctx context.Context, id int64, errText string) error {
 	return s.FailOutgoing(ctx, id, errText, nil)
 }
@@ -270,7 +379,8 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, errText string) error 
 // fails with ErrNoOutgoing for an unknown ID and with then's error.
 func (s *Store) FailOutgoing(ctx context.Context, id int64, errText string, then func(*Tx, Outgoing) error) error {
 	return s.Update(ctx, func(tx *Tx) error {
-		res, err := tx.exec(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`, errText, id)
+		res, err := tx.exec(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?,
+			claimed_by = '', claimed_until = NULL WHERE id = ?`, errText, id)
 		if err != nil {
 			return fmt.Errorf("mark failed outgoing %d: %w", id, err)
 		}

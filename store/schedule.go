@@ -317,14 +317,24 @@ type Erased struct {
 	// Registrations whose names and addresses were erased.
 	Registrations int
 	// Mails whose raw bytes were erased; Outbox the sent (or failed) mails
-	// whose bytes and recipients were erased, and pending mails to the
-	// person that were withdrawn.
+	// whose bytes, recipients and subject were erased, and pending mails to
+	// the person that were withdrawn.
 	Mails, Outbox int
 	// Audit counts the audit log entries in which the person was replaced.
 	Audit int
 	// Bounces counts the bounce records removed.
 	Bounces int
 }
+
+// outboxErase erases what an outbox row holds about people: its bytes,
+// recipients and subject (a reply's subject may quote the participant's).
+// outboxHolds selects the rows that still hold any of it: a sent row has
+// no bytes left (MarkSent dropped them) but still its recipients and
+// subject.
+const (
+	outboxErase = `raw = x'', recipients = '[]', subject = ''`
+	outboxHolds = `(length(raw) > 0 OR recipients <> '[]' OR subject <> '')`
+)
 
 // withdrawnPrefix starts the last_error of a queued mail withdrawn because
 // its recipient asked to be forgotten.
@@ -386,14 +396,14 @@ func (tx *Tx) erasePeople(ps []person, addrs []string, eventID string, e *Erased
 			return err
 		}
 		e.Mails += k
-		k, err = n(tx.exec(`UPDATE outbox SET raw = x'', recipients = '[]' WHERE mail_id = ? AND status <> 'pending' AND length(raw) > 0`, id))
+		k, err = n(tx.exec(`UPDATE outbox SET `+outboxErase+` WHERE mail_id = ? AND status <> 'pending' AND `+outboxHolds, id))
 		if err != nil {
 			return err
 		}
 		e.Outbox += k
 	}
 	for _, p := range ps {
-		k, err := n(tx.exec(`UPDATE outbox SET raw = x'', recipients = '[]' WHERE registration_id = ? AND status <> 'pending' AND length(raw) > 0`, p.id))
+		k, err := n(tx.exec(`UPDATE outbox SET `+outboxErase+` WHERE registration_id = ? AND status <> 'pending' AND `+outboxHolds, p.id))
 		if err != nil {
 			return err
 		}
@@ -409,8 +419,9 @@ func (tx *Tx) erasePeople(ps []person, addrs []string, eventID string, e *Erased
 			return err
 		}
 		e.Mails += k
-		k, err = n(tx.exec(`UPDATE outbox SET raw = x'', recipients = '[]' WHERE status <> 'pending' AND length(raw) > 0
-			AND (instr(lower(CAST(raw AS TEXT)), ?) > 0 OR EXISTS (SELECT 1 FROM json_each(outbox.recipients) WHERE lower(value) = ?))`, a, a))
+		k, err = n(tx.exec(`UPDATE outbox SET `+outboxErase+` WHERE status <> 'pending' AND `+outboxHolds+`
+			AND (instr(lower(CAST(raw AS TEXT)), ?) > 0 OR instr(lower(subject), ?) > 0
+				OR EXISTS (SELECT 1 FROM json_each(outbox.recipients) WHERE lower(value) = ?))`, a, a, a))
 		if err != nil {
 			return err
 		}
@@ -532,7 +543,7 @@ func (tx *Tx) Forget(addr string, at time.Time) (Erased, error) {
 	if _, err := tx.exec(`UPDATE registrations SET registered_by = '' WHERE registered_by = ?`, addr); err != nil {
 		return e, fmt.Errorf("forget %s: %w", addr, err)
 	}
-	res, err := tx.exec(`UPDATE outbox SET raw = x'', recipients = '[]', status = 'failed', last_error = ?
+	res, err := tx.exec(`UPDATE outbox SET `+outboxErase+`, status = 'failed', claimed_by = '', claimed_until = NULL, last_error = ?
 		WHERE status = 'pending' AND EXISTS (SELECT 1 FROM json_each(outbox.recipients) WHERE lower(value) = ?)`, withdrawnPrefix+" recipient forgotten", addr)
 	if err != nil {
 		return e, fmt.Errorf("forget %s: %w", addr, err)
@@ -573,7 +584,7 @@ func (tx *Tx) EraseSentBytes(kinds []string, before time.Time) (int, error) {
 // have left (sent or failed): a mail that only confirms an erasure must not
 // keep the address it was sent to. It fails only on database errors.
 func (tx *Tx) EraseSent(kind string) error {
-	if _, err := tx.exec(`UPDATE outbox SET raw = x'', recipients = '[]' WHERE kind = ? AND status <> 'pending' AND length(raw) > 0`, kind); err != nil {
+	if _, err := tx.exec(`UPDATE outbox SET `+outboxErase+` WHERE kind = ? AND status <> 'pending' AND `+outboxHolds, kind); err != nil {
 		return fmt.Errorf("erase sent %s: %w", kind, err)
 	}
 	return nil

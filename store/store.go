@@ -142,7 +142,13 @@ func dsn(p string) string {
 // migration fails, or the schema is newer than this binary knows (a
 // *SchemaVersionError).
 func Open(ctx context.Context, path string) (*Store, error) {
-	db, err := sql.Open("sqlite", dsn(path))
+	return open(ctx, path, "")
+}
+
+// open is Open with extra parameters appended to the data source name
+// (tests measure other settings with it).
+func open(ctx context.Context, path, extra string) (*Store, error) {
+	db, err := sql.Open("sqlite", dsn(path)+extra)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
