@@ -352,7 +352,7 @@ func (b *Bot) registerFor(reg registration, ev *config.EventConfig, note string)
 		if onBehalf {
 			by = strings.ToLower(sender.Address)
 		}
-		r, err := tx.Register(ev.ID, store.Person{Name: p.Name, Email: p.Email, Organisation: p.Organisation, Diet: p.Diet}, reg.in.Arrived, reg.mailID, by)
+		r, err := tx.Register(ev.ID, store.Person{Name: p.Name, Email: p.Email, Organisation: p.Organisation, Diet: p.Diet, Language: reg.lang}, reg.in.Arrived, reg.mailID, by)
 		if err != nil {
 			return 0, "", fmt.Errorf("register %s: %w", p.Email, err)
 		}

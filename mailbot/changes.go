@@ -345,8 +345,13 @@ func (b *Bot) notify(c *change, ev *config.EventConfig, reg store.Registration, 
 }
 
 // registrationLanguage is the language of the mail that registered reg,
-// so that someone who wrote in English is told in English later.
+// so that someone who wrote in English is told in English later. It was
+// recorded with the registration; only a registration from before that
+// (an older database) has its mail read again.
 func (b *Bot) registrationLanguage(tx *store.Tx, reg store.Registration) string {
+	if reg.Language != "" {
+		return reg.Language
+	}
 	if reg.MailID != 0 {
 		if raw, err := tx.MailRaw(reg.MailID); err == nil {
 			if m, err := message.ReadMessage(raw); err == nil {
@@ -454,7 +459,7 @@ func (b *Bot) cmdSubstitute(c *change, ev *config.EventConfig, ch understand.Cha
 // substitute gives x's place to y and tells both; y gets the material
 // when the place is a seat.
 func (b *Bot) substitute(c *change, ev *config.EventConfig, x store.Registration, y understand.Person, lang string) ([]string, error) {
-	yr, err := c.tx.Substitute(x.ID, store.Person{Name: y.Name, Email: y.Email, Organisation: y.Organisation, Diet: y.Diet}, b.now(), c.mailID, c.sender)
+	yr, err := c.tx.Substitute(x.ID, store.Person{Name: y.Name, Email: y.Email, Organisation: y.Organisation, Diet: y.Diet, Language: lang}, b.now(), c.mailID, c.sender)
 	if errors.Is(err, store.ErrAlreadyRegistered) {
 		return []string{fmt.Sprintf(tr(lang, "%s <%s> är redan anmäld; %s är kvar, inget gjort", "%s <%s> is already registered; %s stays, nothing done"), y.Name, y.Email, x.Email)}, nil
 	}
@@ -518,7 +523,7 @@ func (b *Bot) cmdRegister(c *change, ev *config.EventConfig, ch understand.Chang
 		return []string{fmt.Sprintf(tr(lang, "%q: ingen adress, inget gjort", "%q: no address, nothing done"), ch.Text)}, nil
 	}
 	p := ch.By
-	r, err := c.tx.RegisterLate(ev.ID, store.Person{Name: p.Name, Email: p.Email, Organisation: p.Organisation, Diet: p.Diet}, b.now(), c.mailID, c.sender)
+	r, err := c.tx.RegisterLate(ev.ID, store.Person{Name: p.Name, Email: p.Email, Organisation: p.Organisation, Diet: p.Diet, Language: lang}, b.now(), c.mailID, c.sender)
 	if err != nil {
 		return nil, err
 	}

@@ -64,10 +64,10 @@ func (tx *Tx) Substitute(regID int64, p Person, at time.Time, mailID int64, regi
 	}
 	res, err := tx.exec(`INSERT INTO registrations
 		(event_id, name, email, organisation, diet, status, registered_at, mail_id, registered_by, updated_at,
-		 seq, over_capacity, replaces)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		 seq, over_capacity, replaces, language)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		old.EventID, strings.TrimSpace(p.Name), p.Email, p.Organisation, p.Diet, old.Status, at.UTC(), nullID(mailID),
-		normEmail(registeredBy), at.UTC(), seq, over, regID)
+		normEmail(registeredBy), at.UTC(), seq, over, regID, p.Language)
 	if err != nil {
 		return Registration{}, fmt.Errorf("substitute %s for registration %d: %w", p.Email, regID, err)
 	}

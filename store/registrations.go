@@ -11,7 +11,12 @@ import (
 
 // Person is who registers. Email is stored lower-cased, because addresses
 // are matched case-insensitively; Name is kept as given, for display.
-type Person struct{ Name, Email, Organisation, Diet string }
+type Person struct {
+	Name, Email, Organisation, Diet string
+	// Language is the language the person's registration was written in
+	// ("sv", "en"); empty when not known.
+	Language string
+}
 
 // Registration statuses.
 const (
@@ -91,7 +96,7 @@ const registrationTail = `r.registered_at, COALESCE(r.mail_id, 0), r.registered_
 	COALESCE((SELECT x.email FROM registrations x WHERE x.id = r.replaces), ''),
 	COALESCE((SELECT y.email FROM registrations y WHERE y.replaces = r.id ORDER BY y.id DESC LIMIT 1), ''),
 	r.end_reason,
-	(SELECT o.deadline FROM offers o WHERE o.registration_id = r.id AND o.status = 'open')`
+	(SELECT o.deadline FROM offers o WHERE o.registration_id = r.id AND o.status = 'open'), r.language`
 
 // registrationSelect reads registrations with their waiting-list position.
 // The queue order is seq (the arrival order, except that a substitute
@@ -109,7 +114,7 @@ func scanRegistration(sc scanner) (Registration, error) {
 		at, offer sql.NullTime
 	)
 	err := sc.Scan(&r.ID, &r.EventID, &r.Name, &r.Email, &r.Organisation, &r.Diet, &r.Status, &r.Position,
-		&at, &r.MailID, &r.RegisteredBy, &r.OverCapacity, &r.Replaces, &r.ReplacedBy, &r.EndReason, &offer)
+		&at, &r.MailID, &r.RegisteredBy, &r.OverCapacity, &r.Replaces, &r.ReplacedBy, &r.EndReason, &offer, &r.Language)
 	r.RegisteredAt = fromDB(at)
 	r.OfferUntil = fromDB(offer)
 	return r, err
@@ -183,10 +188,10 @@ func (tx *Tx) register(eventID string, p Person, at time.Time, mailID int64, reg
 		status, outcome = StatusConfirmed, Confirmed
 	}
 	res, err := tx.exec(`INSERT INTO registrations
-		(event_id, name, email, organisation, diet, status, registered_at, mail_id, registered_by, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(event_id, name, email, organisation, diet, status, registered_at, mail_id, registered_by, updated_at, language)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		eventID, strings.TrimSpace(p.Name), p.Email, p.Organisation, p.Diet, status, at.UTC(), nullID(mailID),
-		normEmail(registeredBy), at.UTC())
+		normEmail(registeredBy), at.UTC(), p.Language)
 	if err != nil {
 		return RegisterResult{}, fmt.Errorf("register %s for %q: %w", p.Email, eventID, err)
 	}

@@ -374,3 +374,35 @@ func TestRegisterTwoProcesses(t *testing.T) {
 		t.Errorf("Event = %+v, %v; want 30 confirmed, %d waiting", ev, err, n-30)
 	}
 }
+
+// TestRegistrationKeepsItsLanguage: the language a person wrote in is kept
+// with the registration (and with a substitute's), so later mail about it
+// is written in that language without reading the mail again.
+func TestRegistrationKeepsItsLanguage(t *testing.T) {
+	s := openTest(t)
+	mustSync(t, s, workshop("w1", 2))
+	err := s.Update(context.Background(), func(tx *Tx) error {
+		r, err := tx.Register("w1", Person{Name: "Ann Ek", Email: "ann@example.se", Language: "en"}, t0, 0, "")
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Substitute(r.Registration.ID, Person{Name: "Bo Ek", Email: "bo@example.se", Language: "sv"}, t0.Add(time.Minute), 0, ""); err != nil {
+			return err
+		}
+		regs, err := tx.Registrations("w1")
+		if err != nil {
+			return err
+		}
+		got := map[string]string{}
+		for _, r := range regs {
+			got[r.Email] = r.Language
+		}
+		if got["ann@example.se"] != "en" || got["bo@example.se"] != "sv" {
+			t.Errorf("languages %v, want ann en and bo sv", got)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
