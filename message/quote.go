@@ -223,7 +223,10 @@ var (
 func SplitSignature(own string) (body, sig string) {
 	lines := strings.Split(own, "\n")
 	cut := -1
-	for i := len(lines) - 1; i >= 1; i-- {
+	// A signature is at the end: its greeting stands within the last
+	// maxSignatureLines lines (a long disclaimer included), so the lines
+	// above are not looked at, which keeps a huge text cheap.
+	for i := len(lines) - 1; i >= 1 && i >= len(lines)-maxSignatureLines; i-- {
 		l := lines[i]
 		t := strings.TrimSpace(l)
 		if l == "-- " || t == "--" || slashNameRe.MatchString(t) {
@@ -244,7 +247,7 @@ func SplitSignature(own string) (body, sig string) {
 	strip := func(ls []string) string {
 		var b strings.Builder
 		for _, l := range ls {
-			if sentFromRe.MatchString(l) {
+			if mayBeSentFrom(l) && sentFromRe.MatchString(l) {
 				continue
 			}
 			b.WriteString(l)
@@ -265,4 +268,16 @@ var nameRe = regexp.MustCompile(`^\p{Lu}[\p{Ll}'’-]+(?:-\p{Lu}[\p{Ll}]+)?(?:\s
 func LooksLikeName(s string) bool {
 	s = strings.TrimSpace(strings.TrimRight(s, ",."))
 	return s != "" && len(s) <= 60 && nameRe.MatchString(s)
+}
+
+// maxSignatureLines bounds how far above the end of the own text a
+// signature's greeting is looked for.
+const maxSignatureLines = 100
+
+// mayBeSentFrom reports whether l could be a client's "Sent from my
+// iPhone" line: short, and starting with a letter such a line starts with.
+// It spares the regular expression the lines that cannot match.
+func mayBeSentFrom(l string) bool {
+	t := strings.TrimLeft(l, " \t")
+	return t != "" && len(t) <= 80 && strings.IndexByte("sSeEvVlLgG", t[0]) >= 0
 }
