@@ -47,8 +47,8 @@ type freshExpectation struct {
 // freshScore is how one split of the fresh corpus was read.
 type freshScore struct {
 	mails, kindRight, full int
-	misses               []string // one line per mail that did not match in full
-	falsePositives       []string // automatic mail acted on, human mail read as automatic
+	misses                 []string // one line per mail that did not match in full
+	falsePositives         []string // automatic mail acted on, human mail read as automatic
 }
 
 func (s freshScore) String() string {
