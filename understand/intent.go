@@ -35,7 +35,7 @@ func (c clause) aboutOther(at string) bool {
 	if i := strings.Index(c.text, at); i >= 0 {
 		before = c.text[:i]
 	}
-	if otherSubjects.FindLower(before) != "" && selfWords.FindLower(before) == "" {
+	if otherSubjects.FindLower(before) != "" {
 		return true
 	}
 	return selfWords.FindLower(c.text) == "" && capitalisedName(c.sentence, c.text)
@@ -49,7 +49,7 @@ var (
 	sentenceBreakRe = regexp.MustCompile(`[.!?]+(?:\s+|$)|\n\s*\n`)
 
 	hedgeMarks = message.Phrases{"funderar på", "funderade på", "överväger", "|kanske|", "eventuellt", "möjligen", "möjligtvis",
-		"skulle kunna", "skulle vilja", "intresserad", "intresserade", "hålla en plats", "reservera en plats", "i så fall",
+		"skulle kunna", "intresserad", "intresserade", "hålla en plats", "reservera en plats", "i så fall",
 		"preliminär", "om det finns plats", "|might|", "may be able", "considering", "thinking of", "thinking about",
 		"interested", "hold a seat", "hold a place", "reserve a seat", "if so", "possibly", "perhaps", "|maybe|", "tentative"}
 	condMarks = message.Phrases{"|om jag", "|om vi", "|om det", "|om min", "|om mitt", "|ifall", "|if i|", "|if my", "|if we",
@@ -58,12 +58,13 @@ var (
 	// pastForms are the registration words in the past or as a state:
 	// "jag anmälde mig", "är redan anmäld", "I signed up last week".
 	pastForms = message.Phrases{"|anmälde", "|anmält", "|anmäld|", "|anmälda|", "|registrerade", "|registrerat", "|bokade",
-		"|signed up", "|registered", "|have registered", "|already registered", "|booked"}
+		"|signed up", "|registered", "|have registered", "|already registered", "|booked", "kommer som planerat",
+		"come as planned", "coming as planned"}
 	// withdrawMarks are the ways people withdraw, beyond the words of
 	// CancelPhrases: the clause decides whether they count.
 	withdrawMarks = message.Phrases{"ta bort mig", "ta bort oss", "stryk mig", "stryk oss", "stryka mig", "stryka oss",
 		"hoppar av", "hoppa av", "drar mig ur", "dra mig ur", "drar oss ur", "backar ur", "backa ur", "avböj", "tacka nej",
-		"tackar nej", "det blir inget", "blir inget för", "|kommer inte|", "hinner inte", "måste avstå", "avstår",
+		"tackar nej", "det blir inget", "blir inget för", "blir tyvärr inget", "inget för min del", "hinner inte", "måste avstå", "avstår",
 		"ge platsen till", "struken", "|stryks|", "count me out", "withdraw", "remove me", "remove us", "take me off",
 		"drop out", "pull out", "won't make it", "will not make it", "can't come", "cannot come", "not coming",
 		"have to cancel", "need to cancel", "must cancel", "give my seat", "give my place", "not be able to come",

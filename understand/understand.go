@@ -212,6 +212,7 @@ var (
 		"unsubscribe me", "avregistrera mig"}
 	// forgetPhrases ask for one's personal data to be erased (GDPR).
 	forgetPhrases = message.Phrases{"|glöm mig|", "|glöm bort mig|", "radera mina uppgifter", "radera mina personuppgifter",
+		"radera allt om mig", "radera alla mina uppgifter", "inte att ni sparar mina uppgifter", "delete everything about me",
 		"|forget me|", "delete my data", "delete my personal data", "erase my data", "erase my personal data"}
 	// notForgetPhrases are the friendly "don't forget me", never a request
 	// to erase anything.
@@ -275,7 +276,7 @@ func readParticipant(v view, cfg *config.Config) (kind Kind, people []Person, re
 	phrase := in.why
 	if !in.register {
 		phrase = ""
-		if len(in.whyNot) == 0 {
+		if len(in.whyNot) == 0 && !strings.Contains(v.body, "?") && pastForms.Find(v.body) == "" {
 			// Only when the text says nothing of its own: "Anmälan" as the
 			// whole subject of a list of names.
 			phrase = RegisterPhrases.Find(blank(strings.ToLower(subject), pastForms))
