@@ -19,9 +19,9 @@ import (
 // keeps its own, lower, floor: it is never tuned on.
 const (
 	tuneKindFloor    = 90
-	tuneFullFloor    = 75
+	tuneFullFloor    = 73
 	heldoutKindFloor = 70
-	heldoutFullFloor = 50
+	heldoutFullFloor = 52
 )
 
 // freshExpectation is one entry of testdata/fresh/*/expect.json: the keys

@@ -100,11 +100,9 @@ func clausesOf(body string) []clause {
 			if p = strings.TrimSpace(p); p == "" {
 				continue
 			}
-			c := clause{text: p, question: q}
-			c.hedged = hedgeMarks.FindLower(p) != ""
-			c.conditional = condMarks.FindLower(p) != ""
-			c.negated = negMarks.FindLower(p) != ""
-			c.sentence = raw
+			// Mood and negation are looked for only in the clauses that
+			// need them (see readIntent): most clauses are greetings.
+			c := clause{text: p, question: q, sentence: raw}
 			out = append(out, c)
 		}
 	}
@@ -144,10 +142,17 @@ type intent struct {
 func readIntent(body string) intent {
 	var in intent
 	for _, c := range clausesOf(body) {
+		interest := RegisterPhrases.FindLower(c.text) != "" || interestWords.FindLower(c.text) != "" || interestMarks.FindLower(c.text) != ""
 		w := withdrawMarks.FindLower(c.text)
 		if w == "" {
 			w = CancelPhrases.FindLower(c.text)
 		}
+		if w == "" && !interest {
+			continue // nothing in it about the event
+		}
+		c.hedged = hedgeMarks.FindLower(c.text) != ""
+		c.conditional = condMarks.FindLower(c.text) != ""
+		c.negated = negMarks.FindLower(c.text) != ""
 		if w == "" && c.negated && !c.question {
 			// "jag kommer inte", "I can not attend": a registration word
 			// under negation withdraws.
@@ -188,7 +193,7 @@ func readIntent(body string) intent {
 			if !in.register {
 				in.register, in.why = true, r
 			}
-		case r == "" && c.hedged && (interestWords.FindLower(c.text) != "" || interestMarks.FindLower(c.text) != ""):
+		case r == "" && c.hedged:
 			in.hedged = true
 			in.whyNot = append(in.whyNot, Alternative{Kind: KindRegistration, Why: "interest without a commitment: " + clip(c.text)})
 		}
