@@ -243,6 +243,9 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in intake.Incoming, msg *messag
 			return intake.OutcomeManual, "max_replies_per_address reached for " + addr, nil
 		}
 	}
+	if u.Kind == understand.KindOther && u.Hedged {
+		return b.offerSeat(tx, mailID, in, msg, u, res)
+	}
 	switch u.Kind {
 	case understand.KindCancellation:
 		return b.decideParticipantChange(tx, mailID, in, msg, u, res)
@@ -444,6 +447,50 @@ func (b *Bot) askWhich(reg registration, why string) error {
 		Sessions: offers, Asked: why,
 	}
 	return b.enqueue(reg.tx, rp, reg.mailID, 0, reg.res)
+}
+
+// offerSeat answers a hedged mail ("jag överväger att komma", "could you
+// hold a seat?"): nothing is registered, since the writer did not ask for
+// it; the answer offers the open sessions with the seats left, so that a
+// reply asking to register does it.
+func (b *Bot) offerSeat(tx *store.Tx, mailID int64, in intake.Incoming, msg *message.Message, u understand.Understanding, res *Result) (intake.Outcome, string, error) {
+	if addr, over, err := b.overReplyCap(tx, msg.From.Address); err != nil {
+		return "", "", err
+	} else if over {
+		res.Decisions = append(res.Decisions, "reply cap reached for "+addr+": not answered, left for a human")
+		return intake.OutcomeManual, "max_replies_per_address reached for " + addr, nil
+	}
+	lang := u.Language
+	if lang == "" {
+		lang = b.cfg.Language
+	}
+	var offers []reply.OpenSession
+	for i := range b.cfg.Events {
+		ev := &b.cfg.Events[i]
+		if !ev.OpenAt(in.Arrived) || (u.Event != "" && ev.ID != u.Event) {
+			continue
+		}
+		st, err := tx.Event(ev.ID)
+		if err != nil {
+			return "", "", fmt.Errorf("seats of %s: %w", ev.ID, err)
+		}
+		offers = append(offers, reply.OpenSession{Event: ev, SeatsLeft: max(0, st.EffectiveSeats()-st.Confirmed)})
+	}
+	if len(offers) == 0 {
+		res.Decisions = append(res.Decisions, "hedged interest, but no session is open: left for a human ("+u.Reason+")")
+		return intake.OutcomeManual, "hedged", nil
+	}
+	rp := reply.Reply{
+		Kind: reply.KindOfferSeat, Language: lang, Name: displayName(&msg.From),
+		To:        []*mail.Address{&msg.From},
+		InReplyTo: msg.MessageID, References: append(append([]string{}, msg.References...), msg.MessageID),
+		Sessions: offers,
+	}
+	if err := b.enqueue(tx, rp, mailID, 0, res); err != nil {
+		return "", "", err
+	}
+	res.Decisions = append(res.Decisions, "hedged interest: offered the seat, nothing registered ("+u.Reason+")")
+	return intake.OutcomeAnswered, "hedged: seat offered", nil
 }
 
 // chooseEvents picks the events a registration is for. A date the mail

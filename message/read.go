@@ -176,13 +176,33 @@ var ErrNotMail = errors.New("empty mail")
 // bounded by the limits above, whatever raw holds.
 func ReadMessage(raw []byte) (*Message, error) {
 	r := &reader{}
-	m, err := r.read(raw, 0)
+	m, err := r.read(crlf(raw), 0)
 	if err != nil {
 		return nil, err
 	}
 	m.Problems = r.problems
+	// The bytes as they came, not as read: DKIM signs those.
 	m.Raw = raw
 	return m, nil
+}
+
+// crlf returns raw with CRLF line endings when its lines end in a bare CR
+// (classic Mac OS mail, some gateways): the header, the MIME boundaries and
+// quoted-printable all find their lines only by LF. Mail whose lines end in
+// LF or CRLF is returned as it is, without a copy; a stray CR inside an
+// otherwise LF-terminated mail is left alone, as it is text.
+func crlf(raw []byte) []byte {
+	if bytes.IndexByte(raw, '\r') < 0 || bytes.IndexByte(raw, '\n') >= 0 {
+		return raw
+	}
+	out := make([]byte, 0, len(raw)+bytes.Count(raw, []byte{'\r'}))
+	for _, c := range raw {
+		out = append(out, c)
+		if c == '\r' {
+			out = append(out, '\n')
+		}
+	}
+	return out
 }
 
 func (r *reader) read(raw []byte, depth int) (*Message, error) {

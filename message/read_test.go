@@ -244,3 +244,29 @@ func TestReadEmptyIsAnError(t *testing.T) {
 		t.Errorf("headerless input: %v, %+v", err, m)
 	}
 }
+
+// TestLineEndings: a mail whose lines end in a bare CR, or in LF, reads as
+// the same mail with CRLF.
+func TestLineEndings(t *testing.T) {
+	crlfMail := "From: Sara Nilsson <sara@example.org>\r\nSubject: =?utf-8?Q?Anm=C3=A4lan?=\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nHej!\r\n\r\nJag vill anm=C3=A4la mig.\r\n\r\n/Sara\r\n"
+	want, err := message.ReadMessage([]byte(crlfMail))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, raw := range map[string]string{
+		"CR":  strings.ReplaceAll(crlfMail, "\r\n", "\r"),
+		"LF":  strings.ReplaceAll(crlfMail, "\r\n", "\n"),
+		"mix": crlfMail,
+	} {
+		m, err := message.ReadMessage([]byte(raw))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if m.Subject != want.Subject || m.From.Address != want.From.Address || m.Text != want.Text || m.Body != want.Body {
+			t.Errorf("%s: read %q %q %q, want %q %q %q", name, m.Subject, m.From.Address, m.Text, want.Subject, want.From.Address, want.Text)
+		}
+		if string(m.Raw) != raw {
+			t.Errorf("%s: Raw is not the bytes as they came", name)
+		}
+	}
+}

@@ -50,6 +50,10 @@ const (
 	KindReplyToCancel Kind = "replytocancel" // cancel by replying to our mail
 	KindChangesClosed Kind = "changesclosed" // too late to change by mail
 	KindNotRegistered Kind = "notregistered" // nothing to cancel
+	// KindOfferSeat answers hedged interest ("jag överväger att komma"):
+	// nothing is registered, the open sessions and their seats are
+	// offered, and a reply that asks to register does it.
+	KindOfferSeat Kind = "offerseat"
 	// KindNotice tells the organisers of a mail the bot left for them.
 	KindNotice Kind = "notice"
 	// Scheduled mail and data protection.
@@ -64,7 +68,7 @@ const (
 
 var replyKinds = []Kind{KindConfirmation, KindWaiting, KindAlready, KindClosed, KindNotOpen, KindPast,
 	KindCancelled, KindSubstituted, KindPromoted, KindOffer, KindOfferExpired, KindOrganiser, KindForged,
-	KindReplyToCancel, KindChangesClosed, KindNotRegistered, KindWhich, KindNoneOpen, KindWhichSession, KindNotice,
+	KindReplyToCancel, KindChangesClosed, KindNotRegistered, KindOfferSeat, KindWhich, KindNoneOpen, KindWhichSession, KindNotice,
 	KindReminder, KindMaterial, KindDigest, KindForgotten, KindUndeliverable}
 
 // WithMaterial reports whether a reply of the kind gives a seat, and so

@@ -110,7 +110,10 @@ func understand(m *message.Message, cfg *config.Config) Understanding {
 		u.Reason = "a mail from the organiser " + m.From.Address + " with no command the bot knows"
 		return u
 	}
-	u.Kind, u.People, u.Reason = understandParticipant(v, cfg)
+	var in intent
+	u.Kind, u.People, u.Reason, in = readParticipant(v, cfg)
+	u.Alternatives = in.whyNot
+	u.Hedged = u.Kind == KindOther && in.hedged
 	u.People = withAddress(u.People)
 	if u.Kind != KindOther && len(u.People) == 0 {
 		u.Kind, u.Reason = "other", u.Reason+", but there is no address to answer"
@@ -209,6 +212,7 @@ var (
 		"unsubscribe me", "avregistrera mig"}
 	// forgetPhrases ask for one's personal data to be erased (GDPR).
 	forgetPhrases = message.Phrases{"|glöm mig|", "|glöm bort mig|", "radera mina uppgifter", "radera mina personuppgifter",
+		"radera allt om mig", "radera alla mina uppgifter", "inte att ni sparar mina uppgifter", "delete everything about me",
 		"|forget me|", "delete my data", "delete my personal data", "erase my data", "erase my personal data"}
 	// notForgetPhrases are the friendly "don't forget me", never a request
 	// to erase anything.
@@ -221,47 +225,77 @@ var (
 	listMarkerRe = regexp.MustCompile(`^\s*(?:[-*•–·]|\d{1,2}[.)])\s*`)
 )
 
+// firstWhy returns the reason of the first alternative, or def.
+func firstWhy(alts []Alternative, def string) string {
+	if len(alts) > 0 {
+		return alts[0].Why
+	}
+	return def
+}
+
 // understandParticipant reads the mail of someone who is not an organiser
 // (or the original of an organiser's forward).
 func understandParticipant(v view, cfg *config.Config) (kind Kind, people []Person, reason string) {
+	kind, people, reason, _ = readParticipant(v, cfg)
+	return kind, people, reason
+}
+
+// readParticipant is understandParticipant with the intent its clauses
+// add up to, for the hedge and the alternatives.
+func readParticipant(v view, cfg *config.Config) (kind Kind, people []Person, reason string, in intent) {
 	subject := stripSubjectPrefixes(v.subject)
 	if m := forgetPhrases.Find(v.body); m != "" && notForgetPhrases.Find(v.body) == "" {
-		return "forget", []Person{senderPerson(v, cfg)}, fmt.Sprintf("the text says %q: erase the sender's data", strings.TrimSpace(m))
+		return "forget", []Person{senderPerson(v, cfg)}, fmt.Sprintf("the text says %q: erase the sender's data", strings.TrimSpace(m)), in
 	}
-	if m := CancelPhrases.Find(v.body); m != "" {
+	in = readIntent(v.body)
+	if in.cancel {
 		p := listedPeople(v, cfg)
-		if len(p) == 0 {
+		if len(p) == 0 || !withSenderRe.MatchString(v.body) && !containsEmail(p, v.from.Address) {
+			// The people a withdrawal names with an address are withdrawn
+			// with the writer only when the writer counts herself in
+			// ("jag och Ali", "oss båda"); otherwise it is the writer's.
 			p = []Person{senderPerson(v, cfg)}
 		}
 		for i := range p {
 			p[i].Diet = ""
 		}
-		return "cancellation", p, fmt.Sprintf("the text says %q", strings.TrimSpace(m))
+		return KindCancellation, p, fmt.Sprintf("the text says %q", strings.TrimSpace(in.why)), in
 	}
 	if m := CancelPhrases.Find(subject); m != "" && strings.TrimSpace(v.body) == "" {
-		return "cancellation", []Person{senderPerson(v, cfg)}, fmt.Sprintf("the subject says %q", strings.TrimSpace(m))
+		return KindCancellation, []Person{senderPerson(v, cfg)}, fmt.Sprintf("the subject says %q", strings.TrimSpace(m)), in
+	}
+	if in.human {
+		return KindOther, nil, "a withdrawal for a human to settle: " + in.whyNot[0].Why, in
+	}
+	if in.hedged && !in.register {
+		return KindOther, nil, "hedged: " + firstWhy(in.whyNot, "interest without a commitment"), in
 	}
 
 	form := formPeople(v, cfg)
 	listed := listedPeople(v, cfg)
-	phrase := RegisterPhrases.Find(v.body)
-	if phrase == "" {
-		phrase = RegisterPhrases.Find(subject)
+	phrase := in.why
+	if !in.register {
+		phrase = ""
+		if len(in.whyNot) == 0 && !strings.Contains(v.body, "?") && pastForms.Find(v.body) == "" {
+			// Only when the text says nothing of its own: "Anmälan" as the
+			// whole subject of a list of names.
+			phrase = RegisterPhrases.Find(blank(strings.ToLower(subject), pastForms))
+		}
 	}
 	switch {
 	case len(form) > 0:
-		return "registration", form, "registration form fields in the text"
+		return "registration", form, "registration form fields in the text", in
 	case phrase != "" && len(listed) > 0:
 		if withSenderRe.MatchString(v.body) && !containsEmail(listed, v.from.Address) {
 			listed = append([]Person{senderPerson(v, cfg)}, listed...)
 		}
-		return "registration", listed, fmt.Sprintf("%q and %d named in the text", strings.Trim(phrase, " ,."), len(listed))
+		return "registration", listed, fmt.Sprintf("%q and %d named in the text", strings.Trim(phrase, " ,."), len(listed)), in
 	case phrase != "":
 		p := senderPerson(v, cfg)
 		p.Diet = dietIn(v.body)
-		return "registration", []Person{p}, fmt.Sprintf("%q in the text: the sender registers", strings.Trim(phrase, " ,."))
+		return "registration", []Person{p}, fmt.Sprintf("%q in the text: the sender registers", strings.Trim(phrase, " ,.")), in
 	}
-	return "other", nil, "no registration, cancellation or command in the text"
+	return "other", nil, "no registration, cancellation or command in the text", in
 }
 
 var subjectPrefixRe = regexp.MustCompile(`(?i)^\s*((re|sv|aw|vs|ang|antw|réf|ref|fw|fwd|vb|vl|wg|tr|rv|i)\s*(\[\d+\])?\s*:\s*)+`)

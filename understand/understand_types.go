@@ -63,8 +63,28 @@ type Understanding struct {
 	SenderAuthenticated bool `json:"sender_authenticated"`
 	// Bounced lists the addresses a bounce reports as failed.
 	Bounced []string `json:"bounced,omitempty"`
+	// Hedged is true, with Kind "other", when the writer shows interest
+	// but does not commit ("jag överväger att komma"): the bot registers
+	// nobody and answers offering the seat.
+	Hedged bool `json:"hedged,omitempty"`
+	// Ask is true, with Kind "other", when the mail asks for a change that
+	// takes a seat from someone or gives one, but the bot is not sure
+	// enough to act: it asks the sender to confirm the reading in Changes
+	// and People (a one-word YES) instead.
+	Ask bool `json:"ask,omitempty"`
+	// Alternatives are the other readings the bot weighed, each with why
+	// it lost (or, with Ask, why none won).
+	Alternatives []Alternative `json:"alternatives,omitempty"`
 	// Reason says in a short sentence why the mail was read this way.
 	Reason string `json:"reason"`
+}
+
+// Alternative is one reading of a mail that the bot weighed.
+type Alternative struct {
+	// Kind is what the mail would be on this reading.
+	Kind Kind `json:"kind"`
+	// Why says what speaks for this reading and why it did not win.
+	Why string `json:"why"`
 }
 
 // Person is someone to register, cancel or substitute.

@@ -1,0 +1,228 @@
+package understand
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/goteborgsregionen/anmalan/message"
+)
+
+// The reader of a participant's intent works clause by clause, because a
+// word means what its clause makes of it: "anmäla" in "jag vill anmäla
+// mig" is a request, in "jag anmälde mig i måndags men …" history, in
+// "jag funderar på att anmäla mig" a thought, in "kan jag anmäla mig?" a
+// question. Each clause gets its mood (question, hedge, condition), its
+// tense for the registration words, its negation and its subject; the
+// decision then weighs the clauses, never one word of the whole text.
+
+// clause is one clause of the writer's own text.
+type clause struct {
+	text        string // lower case, one line
+	question    bool   // the sentence it belongs to ends in "?"
+	hedged      bool   // "funderar på", "kanske", "might", "considering"
+	conditional bool   // "om jag inte hinner …", "if my train is late"
+	negated     bool   // "inte", "not", "n't"
+	// sentence is the clause's sentence as written, for names.
+	sentence string
+}
+
+// aboutOther reports whether the part of c that comes before at (where
+// the verb of a withdrawal was found) makes someone else than the writer
+// its subject ("en av oss kan inte", "han kan inte"), or whether a clause
+// without the writer in it names a person ("kan ni avanmäla Patrik Öhman?").
+func (c clause) aboutOther(at string) bool {
+	before := c.text
+	if i := strings.Index(c.text, at); i >= 0 {
+		before = c.text[:i]
+	}
+	if otherSubjects.FindLower(before) != "" {
+		return true
+	}
+	return selfWords.FindLower(c.text) == "" && capitalisedName(c.sentence, c.text)
+}
+
+var (
+	// clauseBreakRe separates the clauses of one sentence: a comma before
+	// "men"/"but", a dash, a semicolon, and the conjunctions themselves.
+	clauseBreakRe = regexp.MustCompile(`\s*(?:;|\s[–-]\s|,?\s+(?:men|but|så att|eftersom|because)\s+)\s*`)
+	// sentenceBreakRe ends a sentence; paragraphs end one too.
+	sentenceBreakRe = regexp.MustCompile(`[.!?]+(?:\s+|$)|\n\s*\n`)
+
+	hedgeMarks = message.Phrases{"funderar på", "funderade på", "överväger", "|kanske|", "eventuellt", "möjligen", "möjligtvis",
+		"skulle kunna", "intresserad", "intresserade", "hålla en plats", "reservera en plats", "i så fall",
+		"preliminär", "om det finns plats", "|might|", "may be able", "considering", "thinking of", "thinking about",
+		"interested", "hold a seat", "hold a place", "reserve a seat", "if so", "possibly", "perhaps", "|maybe|", "tentative"}
+	condMarks = message.Phrases{"|om jag", "|om vi", "|om det", "|om min", "|om mitt", "|ifall", "|if i|", "|if my", "|if we",
+		"|if it", "|if there", "|in case", "|unless", "|såvida", "|i fall"}
+	negMarks = message.Phrases{"|inte|", "|ej|", "|icke|", "|not|", "n't|", "|never|", "|aldrig|", "|inget|", "|ingen|", "|cannot|"}
+	// pastForms are the registration words in the past or as a state:
+	// "jag anmälde mig", "är redan anmäld", "I signed up last week".
+	pastForms = message.Phrases{"|anmälde", "|anmält", "|anmäld|", "|anmälda|", "|registrerade", "|registrerat", "|bokade",
+		"|signed up", "|registered", "|have registered", "|already registered", "|booked", "kommer som planerat",
+		"come as planned", "coming as planned"}
+	// withdrawMarks are the ways people withdraw, beyond the words of
+	// CancelPhrases: the clause decides whether they count.
+	withdrawMarks = message.Phrases{"ta bort mig", "ta bort oss", "stryk mig", "stryk oss", "stryka mig", "stryka oss",
+		"hoppar av", "hoppa av", "drar mig ur", "dra mig ur", "drar oss ur", "backar ur", "backa ur", "avböj", "tacka nej",
+		"tackar nej", "det blir inget", "blir inget för", "blir tyvärr inget", "inget för min del", "hinner inte", "måste avstå", "avstår",
+		"ge platsen till", "struken", "|stryks|", "count me out", "withdraw", "remove me", "remove us", "take me off",
+		"drop out", "pull out", "won't make it", "will not make it", "can't come", "cannot come", "not coming",
+		"have to cancel", "need to cancel", "must cancel", "give my seat", "give my place", "not be able to come",
+		"not be able to attend", "not be able to make"}
+	// otherSubjects start a clause about someone else than the writer.
+	otherSubjects = message.Phrases{"|en av oss", "|någon av oss", "|one of us", "|han |", "|hon |", "|he |", "|she |",
+		"|min kollega", "|my colleague"}
+	// selfWords name the writer (or the writer's group).
+	selfWords = message.Phrases{"|jag|", "|mig|", "|vi|", "|oss|", "|i|", "|me|", "|we|", "|us|", "|min del", "|my "}
+	// interestMarks show interest in themselves: "i så fall är jag
+	// intresserad".
+	interestMarks = message.Phrases{"i så fall", "intresserad", "if so", "interested"}
+	// interestWords are what a hedge is about when it is about the event.
+	interestWords = message.Phrases{"|komma", "|come|", "|plats", "|seat", "|vara med", "|delta", "|join", "|attend", "|anmäl",
+		"|register", "|sign up", "|närvara"}
+)
+
+// clausesOf splits the writer's own text (quote and signature removed)
+// into clauses. Lines of a paragraph are joined first: mail clients wrap
+// sentences.
+func clausesOf(body string) []clause {
+	body = message.Head(body, 4000)
+	var out []clause
+	last := 0
+	emit := func(raw string, q bool) {
+		raw = strings.Join(strings.Fields(raw), " ")
+		s := strings.ToLower(raw)
+		if s == "" {
+			return
+		}
+		parts := clauseBreakRe.Split(s, -1)
+		for _, p := range parts {
+			if p = strings.TrimSpace(p); p == "" {
+				continue
+			}
+			// Mood and negation are looked for only in the clauses that
+			// need them (see readIntent): most clauses are greetings.
+			c := clause{text: p, question: q, sentence: raw}
+			out = append(out, c)
+		}
+	}
+	for _, loc := range sentenceBreakRe.FindAllStringIndex(body, -1) {
+		emit(body[last:loc[1]], strings.Contains(body[loc[0]:loc[1]], "?"))
+		last = loc[1]
+	}
+	emit(body[last:], false)
+	return out
+}
+
+// capitalisedName reports whether the clause (lower case, taken from the
+// sentence s) names a person by a first and last name in s.
+func capitalisedName(s, lower string) bool {
+	for _, loc := range capRunRe.FindAllStringIndex(s, 4) {
+		name := strings.ToLower(s[loc[0]:loc[1]])
+		if loc[0] > 0 && strings.Contains(lower, name) && !notNameWords[strings.Fields(name)[0]] {
+			return true
+		}
+	}
+	return false
+}
+
+// intent is what the clauses of a participant's mail add up to.
+type intent struct {
+	cancel, register, hedged bool
+	// why is the phrase that decided, for the reason; whyNot says why a
+	// reading was set aside, for the alternatives.
+	why    string
+	whyNot []Alternative
+	// human is true when the mail asks for a change that only a person can
+	// settle: a withdrawal on a condition, or about someone else.
+	human bool
+}
+
+// readIntent weighs the clauses of body.
+func readIntent(body string) intent {
+	var in intent
+	for _, c := range clausesOf(body) {
+		interest := RegisterPhrases.FindLower(c.text) != "" || interestWords.FindLower(c.text) != "" || interestMarks.FindLower(c.text) != ""
+		w := withdrawMarks.FindLower(c.text)
+		if w == "" {
+			w = CancelPhrases.FindLower(c.text)
+		}
+		if w == "" && !interest {
+			continue // nothing in it about the event
+		}
+		c.hedged = hedgeMarks.FindLower(c.text) != ""
+		c.conditional = condMarks.FindLower(c.text) != ""
+		c.negated = negMarks.FindLower(c.text) != ""
+		if w == "" && c.negated && !c.question {
+			// "jag kommer inte", "I can not attend": a registration word
+			// under negation withdraws.
+			if r := RegisterPhrases.FindLower(c.text); r != "" && pastForms.FindLower(c.text) == "" && !strings.Contains(r, "anmäl") {
+				w = r + " (negated)"
+			}
+		}
+		if w != "" {
+			switch {
+			case c.conditional || c.hedged:
+				in.human = true
+				in.whyNot = append(in.whyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" is said on a condition or as a maybe: " + clip(c.text)})
+			case c.aboutOther(strings.TrimSuffix(w, " (negated)")):
+				in.human = true
+				in.whyNot = append(in.whyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" is about someone else than the writer: " + clip(c.text)})
+			case c.question && strings.Contains(w, "avanmäl") && selfWords.FindLower(c.text) == "":
+				in.human = true
+				in.whyNot = append(in.whyNot, Alternative{Kind: KindCancellation, Why: "a question to withdraw someone the writer does not name as herself: " + clip(c.text)})
+			default:
+				if !in.cancel {
+					in.cancel, in.why = true, w
+				}
+			}
+			continue
+		}
+		// Registration words, with those in the past taken out: history is
+		// not a request.
+		text := c.text
+		if pastForms.FindLower(text) != "" {
+			text = blank(text, pastForms)
+		}
+		r := RegisterPhrases.FindLower(text)
+		switch {
+		case r != "" && (c.hedged || c.question || c.conditional):
+			in.hedged = true
+			in.whyNot = append(in.whyNot, Alternative{Kind: KindRegistration, Why: "\"" + r + "\" is asked or considered, not requested: " + clip(c.text)})
+		case r != "" && !c.negated:
+			if !in.register {
+				in.register, in.why = true, r
+			}
+		case r == "" && c.hedged:
+			in.hedged = true
+			in.whyNot = append(in.whyNot, Alternative{Kind: KindRegistration, Why: "interest without a commitment: " + clip(c.text)})
+		}
+	}
+	if in.register && in.hedged {
+		// A clear request elsewhere in the mail wins over a question
+		// beside it ("jag vill anmäla mig. Kan jag ta med en kollega?").
+		in.hedged = false
+	}
+	return in
+}
+
+// blank returns lower with every phrase of ps replaced by spaces, so that
+// a later search does not find what they contain.
+func blank(lower string, ps Phrases) string {
+	for {
+		w := ps.FindLower(lower)
+		if w == "" {
+			return lower
+		}
+		i := strings.Index(lower, w)
+		if i < 0 {
+			return lower
+		}
+		lower = lower[:i] + strings.Repeat(" ", len(w)) + lower[i+len(w):]
+	}
+}
+
+// Phrases is message.Phrases, named here for blank's signature.
+type Phrases = message.Phrases
+
+func clip(s string) string { return message.Clip(s, 80) }
