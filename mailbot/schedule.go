@@ -376,7 +376,7 @@ func (b *Bot) digestOf(tx *store.Tx, act store.Activity, since, local time.Time,
 	who := func(r store.Registration) string {
 		s := fmt.Sprintf("%s <%s>", r.Name, r.Email)
 		if r.Status == store.StatusWaiting {
-			s += tr(lang, " (väntelista)", " (waiting list)")
+			s += b.composer.Phrase(lang, reply.PhraseDigestWaiting)
 		}
 		return s
 	}
@@ -501,7 +501,7 @@ func (b *Bot) forget(c *change, addr string) (store.Erased, error) {
 			return store.Erased{}, err
 		}
 		if err := c.tx.Audit(store.AuditEntry{At: now, EventID: ev.ID, RegistrationID: r.ID, Action: "forget",
-			Before: describeState(r, "en"), After: "cancelled, personal data erased", MailID: c.mailID}); err != nil {
+			Before: b.describeState(r, "en"), After: "cancelled, personal data erased", MailID: c.mailID}); err != nil {
 			return store.Erased{}, err
 		}
 		freed = append(freed, ev)
@@ -551,9 +551,9 @@ func (b *Bot) decideForget(tx *store.Tx, mailID int64, msg *message.Message, res
 	}
 	lang := understand.Language(msg.Split.Own, msg.Subject, b.cfg)
 	lines := []string{
-		fmt.Sprintf(tr(lang, "%d anmälningar", "%d registrations"), e.Registrations),
-		fmt.Sprintf(tr(lang, "%d mottagna mejl", "%d mails received"), e.Mails),
-		fmt.Sprintf(tr(lang, "%d skickade mejl", "%d mails sent"), e.Outbox),
+		b.composer.Count(lang, reply.PhraseErasedRegistrations, e.Registrations),
+		b.composer.Count(lang, reply.PhraseErasedMailsReceived, e.Mails),
+		b.composer.Count(lang, reply.PhraseErasedMailsSent, e.Outbox),
 	}
 	r := reply.Reply{Kind: reply.KindForgotten, Language: lang, Lines: lines,
 		To:        []*mail.Address{{Address: msg.From.Address}},
