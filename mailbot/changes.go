@@ -72,6 +72,7 @@ func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in intake.Incoming, msg 
 	mode := "changes"
 	var lines []string
 	var attach []reply.Material
+	help := false
 	for _, ch := range u.Changes {
 		var err error
 		var l []string
@@ -95,13 +96,21 @@ func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in intake.Incoming, msg 
 			if mode != "list" {
 				mode = "status"
 			}
+		case understand.ActionHelp:
+			help = true
 		default:
+			// A command the bot does not know: she gets the list of those
+			// it does.
+			help = true
 			l = []string{b.composer.Phrase(lang, reply.PhraseUnknownChange, ch.Text)}
 		}
 		if err != nil {
 			return "", "", fmt.Errorf("command %s: %w", ch.Action, err)
 		}
 		lines = append(lines, l...)
+	}
+	if help && mode == "changes" && len(lines) == 0 {
+		mode = "help"
 	}
 	if len(lines) > 0 && mode != "changes" {
 		// Changes and a list in one mail: the answer reports both.
@@ -114,7 +123,7 @@ func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in intake.Incoming, msg 
 		Kind: reply.KindOrganiser, Language: lang, Event: ev, Name: displayName(&msg.From),
 		To:        []*mail.Address{{Name: msg.From.Name, Address: msg.From.Address}},
 		InReplyTo: msg.MessageID, References: append(append([]string{}, msg.References...), msg.MessageID),
-		Mode: mode, Lines: lines, NotUnderstood: notUnderstood(msg, u), Attachments: attach,
+		Mode: mode, Lines: lines, NotUnderstood: notUnderstood(msg, u), Attachments: attach, Help: help,
 	}
 	if err := b.fillStats(tx, ev, &r, mode == "status"); err != nil {
 		return "", "", err

@@ -476,11 +476,20 @@ func (b *Bot) Forget(ctx context.Context, addr string) (store.Erased, error) {
 	err := b.store.Update(ctx, func(tx *store.Tx) error {
 		res = Result{}
 		var err error
-		e, err = b.forget(&change{tx: tx, sender: "", res: &res}, addr)
+		e, err = b.forget(&change{tx: tx, sender: ActorForgetCommand, res: &res}, addr)
 		return err
 	})
 	return e, err
 }
+
+// Who the audit log names for an erasure: the sender's address cannot
+// stand there, since it is erased too.
+const (
+	// ActorForgetCommand is the operator, by `anmalan forget`.
+	ActorForgetCommand = "(operator: anmalan forget)"
+	// ActorForgetMail is the person, by a "glöm mig" reply.
+	ActorForgetMail = "(the person: forget me)"
+)
 
 // forget cancels the person's live registrations (the seats go to the
 // next on the waiting list), then erases them, inside c's transaction.
@@ -501,7 +510,7 @@ func (b *Bot) forget(c *change, addr string) (store.Erased, error) {
 			return store.Erased{}, err
 		}
 		if err := c.tx.Audit(store.AuditEntry{At: now, EventID: ev.ID, RegistrationID: r.ID, Action: "forget",
-			Before: b.describeState(r, "en"), After: "cancelled, personal data erased", MailID: c.mailID}); err != nil {
+			Before: b.describeState(r, "en"), After: "cancelled, personal data erased", MailID: c.mailID, Sender: c.sender}); err != nil {
 			return store.Erased{}, err
 		}
 		freed = append(freed, ev)
@@ -544,7 +553,8 @@ func (b *Bot) decideForget(tx *store.Tx, mailID int64, msg *message.Message, res
 		res.Decisions = append(res.Decisions, "forget me: not in reply to our mail and not authenticated: left for a human")
 		return intake.OutcomeManual, "forget: not verified", nil
 	}
-	c := &change{tx: tx, mailID: mailID, sender: sender, res: res}
+	// The audit log says who asked: the person, whose address is erased.
+	c := &change{tx: tx, mailID: mailID, sender: ActorForgetMail, res: res}
 	e, err := b.forget(c, sender)
 	if err != nil {
 		return "", "", err

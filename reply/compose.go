@@ -230,6 +230,10 @@ type Reply struct {
 	// SeatPassesOn says, in a cancellation, that the seat goes to the
 	// next on the waiting list: only when someone waits for it.
 	SeatPassesOn bool
+	// Help adds the list of the organiser's commands, with examples, to
+	// her answer: she asked for help, or wrote a command the bot does not
+	// know.
+	Help bool
 }
 
 // FailedReply is what an undeliverable notice says about the reply that
@@ -324,7 +328,7 @@ type replyData struct {
 	Digest                Digest
 	RetentionDays         int
 	Failed                FailedReply
-	SeatPassesOn          bool
+	SeatPassesOn, Help    bool
 	Language              string
 }
 
@@ -338,14 +342,24 @@ type Composed struct {
 // Compose renders r into a complete MIME message dated now. It fails only on
 // a template error or an address go-mail refuses.
 func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
-	lang := r.Language
+	lang, subject, text, html, err := c.render(r)
+	if err != nil {
+		return Composed{}, err
+	}
+	return c.compose(r, lang, subject, text, html, now)
+}
+
+// render fills r's templates: it returns the language used, the subject,
+// and the text and HTML bodies. It fails on a template error.
+func (c *Composer) render(r Reply) (lang string, subject, text, html *bytes.Buffer, err error) {
+	lang = r.Language
 	if _, ok := c.text[lang+"/"+string(r.Kind)]; !ok {
 		lang = replyLanguages[0]
 	}
 	key := lang + "/" + string(r.Kind)
 	tt, ok := c.text[key]
 	if !ok {
-		return Composed{}, fmt.Errorf("no template for reply kind %q", r.Kind)
+		return "", nil, nil, nil, fmt.Errorf("no template for reply kind %q", r.Kind)
 	}
 	data := replyData{
 		Name:       r.Name,
@@ -358,6 +372,7 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 
 		RetentionDays: c.RetentionDays,
 		SeatPassesOn:  r.SeatPassesOn,
+		Help:          r.Help,
 		Language:      lang,
 	}
 	if r.Digest != nil {
@@ -402,17 +417,21 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 		data.Failed = *r.Failed
 	}
 
-	var subject, text, html bytes.Buffer
-	if err := tt.ExecuteTemplate(&subject, "subject", data); err != nil {
-		return Composed{}, fmt.Errorf("render %s subject: %w", key, err)
+	subject, text, html = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
+	if err := tt.ExecuteTemplate(subject, "subject", data); err != nil {
+		return "", nil, nil, nil, fmt.Errorf("render %s subject: %w", key, err)
 	}
-	if err := tt.ExecuteTemplate(&text, "body", data); err != nil {
-		return Composed{}, fmt.Errorf("render %s text: %w", key, err)
+	if err := tt.ExecuteTemplate(text, "body", data); err != nil {
+		return "", nil, nil, nil, fmt.Errorf("render %s text: %w", key, err)
 	}
-	if err := c.html[key].ExecuteTemplate(&html, "body", data); err != nil {
-		return Composed{}, fmt.Errorf("render %s html: %w", key, err)
+	if err := c.html[key].ExecuteTemplate(html, "body", data); err != nil {
+		return "", nil, nil, nil, fmt.Errorf("render %s html: %w", key, err)
 	}
+	return lang, subject, text, html, nil
+}
 
+// compose builds the MIME message of r from its rendered parts.
+func (c *Composer) compose(r Reply, lang string, subject, text, html *bytes.Buffer, now time.Time) (Composed, error) {
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	if err := m.FromFormat(c.from.Name, c.from.Address); err != nil {
 		return Composed{}, fmt.Errorf("set from: %w", err)
