@@ -588,7 +588,7 @@ func (b *Bot) listAttachment(tx *store.Tx, ev *config.EventConfig) (reply.Materi
 		return reply.Material{}, err
 	}
 	var buf bytes.Buffer
-	if err := export.WriteXLSX(&buf, st, regs, b.cfg.Location); err != nil {
+	if err := export.WriteXLSX(&buf, st, regs, b.cfg.Location, b.cfg.Language); err != nil {
 		return reply.Material{}, err
 	}
 	return reply.Material{Name: ev.ID + ".xlsx", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: buf.Bytes()}, nil

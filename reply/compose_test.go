@@ -77,7 +77,10 @@ func goldenReplies(ev *config.EventConfig) map[string]Reply {
 	set("substituted", func(r *Reply) { r.Others = "Bo Ek"; r.SenderName = "Linda Karlsson" })
 	set("offer", func(r *Reply) { r.Deadline = ev.StartsAt.Add(-48 * time.Hour) })
 	set("offerexpired", func(r *Reply) { r.Deadline = ev.StartsAt.Add(-48 * time.Hour) })
-	set("which", func(r *Reply) { r.Sessions = sessions; r.Asked = "datumet \"12 december\" är inte ett av de datum som erbjuds" })
+	set("which", func(r *Reply) {
+		r.Sessions = sessions
+		r.Asked = "datumet \"12 december\" är inte ett av de datum som erbjuds"
+	})
 	set("noneopen", func(r *Reply) { r.Event = nil })
 	set("whichsession", func(r *Reply) { r.Sessions = sessions; r.NotUnderstood = []string{"Avanmäl Bo Ek."} })
 	set("organiser", func(r *Reply) {
