@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -16,19 +15,10 @@ import (
 // problem, one per line, to stderr. It returns 0 when the config is valid
 // and its secrets are available, 1 when not, and 2 on a usage error.
 func cmdCheckConfig(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("check-config", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("check-config", stderr)
 	configFlag := fs.String("config", "", "config `FILE` (default $ANMALAN_CONFIG, else ./anmalan.toml)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: anmalan check-config [-config FILE]\n\n"+
-			"Checks the config file and reports every problem in it at once.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "check-config: unexpected argument %q\n", fs.Arg(0))

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,15 +14,14 @@ import (
 )
 
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("export", stderr)
 	configFlag := fs.String("config", "", "config file")
 	eventID := fs.String("event", "", "event ID (required)")
 	format := fs.String("format", "csv", "csv or xlsx (in the config's language, with a sign-in sheet)")
 	out := fs.String("o", "", "output file (default: standard output)")
 	delimiter := fs.String("delimiter", ";", "CSV field separator; ';' suits Swedish Excel, ',' most others")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
 	}
 	if *eventID == "" {
 		fmt.Fprintln(stderr, "anmalan export: -event is required")
