@@ -186,7 +186,7 @@ func TestWording(t *testing.T) {
 			t.Errorf("%s: digest says no singular:\n%s", lang, s)
 		}
 		s := render("organiser-help", lang)
-		for _, w := range map[string][]string{"sv": {"avanmäl", "lista", "flytta upp", "platser"}, "en": {"cancel", "list", "move up", "seats"}}[lang] {
+		for _, w := range map[string][]string{"sv": {"avanmäl", "lista", "flytta upp", "platser"}, "en": {"cancel", "list", "promote", "seats"}}[lang] {
 			if !strings.Contains(strings.ToLower(s), w) {
 				t.Errorf("%s: the command list lacks %q:\n%s", lang, w, s)
 			}
