@@ -79,31 +79,56 @@ func TestWriteCSV(t *testing.T) {
 	}
 }
 
-func TestWriteXLSX(t *testing.T) {
+// xlsxRegs are exportRegs and an erased person.
+var xlsxRegs = append(append([]store.Registration{}, exportRegs...),
+	store.Registration{ID: 4, EventID: "w1", Person: store.Person{Email: "erased-4"}, Status: store.StatusCancelled,
+		RegisteredAt: time.Date(2025, 11, 22, 9, 0, 0, 0, time.UTC)})
+
+// wantXLSXRows are xlsxRegs as the Swedish spreadsheet shows them.
+var wantXLSXRows = [][]string{
+	{"Status", "Plats i kön", "Namn", "E-post", "Organisation", "Specialkost", "Anmäld", "Anmäld av", "Anteckning"},
+	{"bekräftad", "", "Åsa Öberg", "asa@example.se", "Göteborgs Stad", "vegan; inga nötter", "2025-11-20 09:05", "", ""},
+	{"väntelista", "1", "'=HYPERLINK(\"http://evil\")", "evil@example.se", "'+46 31 00 00", "'-1", "2025-11-20 10:00",
+		"'@chef@example.se", ""},
+	{"bekräftad", "", "Per Ström", "per@example.se", "", "", "2025-11-21 10:00", "", "ersätter karin@example.se; utöver antalet platser"},
+	{"avanmäld", "", "(raderad)", "", "", "", "2025-11-22 10:00", "", ""},
+}
+
+func openXLSX(t *testing.T, lang string) (*excelize.File, []byte) {
+	t.Helper()
 	var buf bytes.Buffer
 	ev := store.EventStatus{Event: store.Event{ID: "w1", Title: "Workshop om anmälan"}}
-	if err := WriteXLSX(&buf, ev, exportRegs, stockholm); err != nil {
+	if err := WriteXLSX(&buf, ev, xlsxRegs, stockholm, lang); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	if sheets := f.GetSheetList(); len(sheets) != 1 || sheets[0] != "Deltagare" {
-		t.Fatalf("sheets = %v, want [Deltagare]", sheets)
+	t.Cleanup(func() { f.Close() })
+	return f, buf.Bytes()
+}
+
+// TestWriteXLSX reads the Swedish list back as the organiser's Excel
+// does: Swedish words, dates as dates, empty cells empty, erased people
+// readable, and a sign-in sheet.
+func TestWriteXLSX(t *testing.T) {
+	f, raw := openXLSX(t, "sv")
+	const sheetName = "Deltagare"
+	if sheets := f.GetSheetList(); len(sheets) != 2 || sheets[0] != sheetName || sheets[1] != "Närvarolista" {
+		t.Fatalf("sheets = %v, want [Deltagare Närvarolista]", sheets)
 	}
-	rows, err := f.GetRows("Deltagare")
+	rows, err := f.GetRows(sheetName)
 	if err != nil {
 		t.Fatal(err)
 	}
-	compareRows(t, rows, wantExportRows)
+	compareRows(t, rows, wantXLSXRows)
 
-	panes, err := f.GetPanes("Deltagare")
+	panes, err := f.GetPanes(sheetName)
 	if err != nil || !panes.Freeze || panes.YSplit != 1 || panes.TopLeftCell != "A2" {
 		t.Errorf("panes = %+v, %v; want the header row frozen", panes, err)
 	}
-	styleID, err := f.GetCellStyle("Deltagare", "H1")
+	styleID, err := f.GetCellStyle(sheetName, "H1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,39 +136,69 @@ func TestWriteXLSX(t *testing.T) {
 	if err != nil || style.Font == nil || !style.Font.Bold {
 		t.Errorf("header style = %+v, %v; want bold", style, err)
 	}
-	var filter bool
-	for _, d := range f.GetDefinedName() {
-		if d.Name == "_xlnm._FilterDatabase" && strings.Contains(d.RefersTo, "Deltagare") &&
-			strings.Contains(strings.ReplaceAll(d.RefersTo, "$", ""), "A1:I4") {
-			filter = true
-		}
+	// excelize writes the range with absolute references ($A$1:$I$5).
+	sheet := strings.ReplaceAll(zipFile(t, raw, "xl/worksheets/sheet1.xml"), "$", "")
+	if !strings.Contains(sheet, `<autoFilter ref="A1:I5"`) {
+		t.Errorf("sheet has no autoFilter over A1:I5")
 	}
-	if !filter {
-		t.Errorf("no autofilter name over A1:I4 in %+v", f.GetDefinedName())
-	}
-	// excelize writes the range with absolute references ($A$1:$I$4).
-	sheet := strings.ReplaceAll(zipFile(t, buf.Bytes(), "xl/worksheets/sheet1.xml"), "$", "")
-	if !strings.Contains(sheet, `<autoFilter ref="A1:I4"`) {
-		t.Errorf("sheet has no autoFilter over A1:I4")
-	}
-	if w, err := f.GetColWidth("Deltagare", "C"); err != nil || w < float64(len(`=HYPERLINK("http://evil")`)) {
+	if w, err := f.GetColWidth(sheetName, "C"); err != nil || w < float64(len(`=HYPERLINK("http://evil")`)) {
 		t.Errorf("name column width %v, %v; want it to fit the longest name", w, err)
 	}
-	if v, err := f.GetCellValue("Deltagare", "B3"); err != nil || v != "1" {
-		t.Errorf("position cell = %q, %v", v, err)
-	}
-	if typ, err := f.GetCellType("Deltagare", "B3"); err != nil || typ == excelize.CellTypeSharedString ||
+	if typ, err := f.GetCellType(sheetName, "B3"); err != nil || typ == excelize.CellTypeSharedString ||
 		typ == excelize.CellTypeInlineString {
 		t.Errorf("position cell type = %v, %v; want a number", typ, err)
 	}
-	if props, err := f.GetDocProps(); err != nil || props.Title != ev.Title {
+	// The registration time is a date: a serial number with a date format.
+	if v, err := f.GetCellValue(sheetName, "G2", excelize.Options{RawCellValue: true}); err != nil || !strings.HasPrefix(v, "45981.37") {
+		t.Errorf("registration time G2 raw = %q, %v; want the Excel serial of 2025-11-20 09:05", v, err)
+	}
+	if typ, _ := f.GetCellType(sheetName, "G2"); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+		t.Errorf("registration time is text (%v), not a date", typ)
+	}
+	// Empty cells are empty: no cell holds the empty text ''.
+	for _, c := range []string{"B2", "H2", "I2", "E4", "D5"} {
+		if typ, err := f.GetCellType(sheetName, c); err != nil || typ != excelize.CellTypeUnset {
+			t.Errorf("%s has type %v, %v; want an empty cell", c, typ, err)
+		}
+	}
+	if strings.Contains(zipFile(t, raw, "xl/sharedStrings.xml"), "<t></t>") {
+		t.Error("the workbook holds empty strings")
+	}
+	if props, err := f.GetDocProps(); err != nil || props.Title != "Workshop om anmälan" {
 		t.Errorf("doc title = %+v, %v", props, err)
+	}
+
+	signIn, err := f.GetRows("Närvarolista")
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareRows(t, signIn, [][]string{{"Namn", "Organisation", "Namnteckning"}, {"Åsa Öberg", "Göteborgs Stad", ""}, {"Per Ström", "", ""}})
+}
+
+func TestWriteXLSXEnglish(t *testing.T) {
+	f, _ := openXLSX(t, "en")
+	if sheets := f.GetSheetList(); len(sheets) != 2 || sheets[0] != "Participants" || sheets[1] != "Sign-in list" {
+		t.Fatalf("sheets = %v", sheets)
+	}
+	rows, err := f.GetRows("Participants")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(rows[0], "|"); got != "Status|Waiting no.|Name|Email|Organisation|Dietary needs|Registered|Registered by|Note" {
+		t.Errorf("header %q", got)
+	}
+	if rows[1][0] != "confirmed" || rows[2][0] != "waiting list" || rows[4][2] != "(erased)" {
+		t.Errorf("rows %q", rows)
+	}
+	signIn, err := f.GetRows("Sign-in list")
+	if err != nil || strings.Join(signIn[0], "|") != "Name|Organisation|Signature" {
+		t.Errorf("sign-in header %q, %v", signIn, err)
 	}
 }
 
 func TestWriteXLSXEmpty(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, store.EventStatus{}, nil, nil); err != nil {
+	if err := WriteXLSX(&buf, store.EventStatus{}, nil, nil, "sv"); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)

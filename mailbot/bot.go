@@ -297,11 +297,12 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in intake.Incoming, msg *messag
 	if len(evs) == 0 {
 		// Nothing is registered when the event is not clear: the sender
 		// is asked, with the dates offered and the seats left on each.
-		if err := b.askWhich(reg, why); err != nil {
+		if err := b.askWhich(reg, b.composer.Phrase(reg.lang, why.phrase, why.args...)); err != nil {
 			return "", "", err
 		}
-		res.Decisions = append(res.Decisions, "asked which event ("+why+"); nothing registered")
-		return intake.OutcomeAnswered, "asked which event: " + why, nil
+		logWhy := b.composer.Phrase("en", why.phrase, why.args...)
+		res.Decisions = append(res.Decisions, "asked which event ("+logWhy+"); nothing registered")
+		return intake.OutcomeAnswered, "asked which event: " + logWhy, nil
 	}
 	var details []string
 	registered := 0
@@ -392,7 +393,7 @@ func (b *Bot) registerFor(reg registration, ev *config.EventConfig, note string)
 		}
 		if r.Outcome == store.Confirmed || r.Outcome == store.Waiting {
 			if err := tx.Audit(store.AuditEntry{At: b.now(), EventID: ev.ID, RegistrationID: r.Registration.ID, Action: "register",
-				After: describeReg(r.Registration, "en"), MailID: reg.mailID, Sender: sender.Address}); err != nil {
+				After: b.describeReg(r.Registration, "en"), MailID: reg.mailID, Sender: sender.Address}); err != nil {
 				return 0, "", err
 			}
 		}
@@ -410,7 +411,7 @@ func (b *Bot) registerFor(reg registration, ev *config.EventConfig, note string)
 			InReplyTo: reg.msg.MessageID, References: reg.refs,
 		}
 		if len(reg.people) > 1 || !strings.EqualFold(reg.people[0].Email, sender.Address) {
-			rp.Others = joinNames(closedFor, reg.lang)
+			rp.Others = b.joinNames(closedFor, reg.lang)
 		}
 		if err := b.enqueue(tx, rp, reg.mailID, 0, res); err != nil {
 			return 0, "", err
@@ -501,9 +502,10 @@ func (b *Bot) offerSeat(tx *store.Tx, mailID int64, in intake.Incoming, msg *mes
 // sender is asked. A date whose registration has closed is returned as it
 // is: the sender gets that answer for that event, not a silent pick of
 // another.
-func (b *Bot) chooseEvents(tx *store.Tx, u understand.Understanding, msg *message.Message, arrived time.Time) ([]*config.EventConfig, string, string, error) {
+func (b *Bot) chooseEvents(tx *store.Tx, u understand.Understanding, msg *message.Message, arrived time.Time) ([]*config.EventConfig, string, askReason, error) {
+	none := askReason{}
 	if u.DateUnmatched {
-		return nil, "", fmt.Sprintf("the date %q is not one of the dates offered", u.Date.Written), nil
+		return nil, "", askReason{reply.PhraseAskDateNotOffered, []any{u.Date.Written}}, nil
 	}
 	if len(u.Candidates) > 0 {
 		var evs []*config.EventConfig
@@ -513,10 +515,10 @@ func (b *Bot) chooseEvents(tx *store.Tx, u understand.Understanding, msg *messag
 			}
 		}
 		if len(evs) == 0 {
-			return nil, "", "the dates named match no event", nil
+			return nil, "", askReason{phrase: reply.PhraseAskDatesMatchNone}, nil
 		}
 		if u.AllDates || len(evs) == 1 {
-			return evs, "", "", nil
+			return evs, "", none, nil
 		}
 		// Several dates in order of preference: the first that is open
 		// and has a seat, else the first that is open (a waiting-list
@@ -530,36 +532,36 @@ func (b *Bot) chooseEvents(tx *store.Tx, u understand.Understanding, msg *messag
 		for _, ev := range open {
 			st, err := tx.Event(ev.ID)
 			if err != nil {
-				return nil, "", "", fmt.Errorf("seats of %s: %w", ev.ID, err)
+				return nil, "", none, fmt.Errorf("seats of %s: %w", ev.ID, err)
 			}
 			if st.Confirmed < st.EffectiveSeats() && st.Waiting == 0 {
 				if ev != evs[0] {
-					return []*config.EventConfig{ev}, b.fullNote(evs[0], u.Language), "", nil
+					return []*config.EventConfig{ev}, b.fullNote(evs[0], u.Language), none, nil
 				}
-				return []*config.EventConfig{ev}, "", "", nil
+				return []*config.EventConfig{ev}, "", none, nil
 			}
 		}
 		if len(open) > 0 {
-			return open[:1], "", "", nil
+			return open[:1], "", none, nil
 		}
-		return evs[:1], "", "", nil
+		return evs[:1], "", none, nil
 	}
 	if u.Event != "" {
 		if ev, ok := b.cfg.EventByID(u.Event); ok {
-			return []*config.EventConfig{ev}, "", "", nil
+			return []*config.EventConfig{ev}, "", none, nil
 		}
-		return nil, "", "the mail names an unknown event " + u.Event, nil
+		return nil, "", askReason{reply.PhraseAskUnknownEvent, []any{u.Event}}, nil
 	}
 	if len(b.cfg.Events) == 1 {
-		return []*config.EventConfig{&b.cfg.Events[0]}, "", "", nil
+		return []*config.EventConfig{&b.cfg.Events[0]}, "", none, nil
 	}
 	// A reply in the thread of a mail we sent about a registration is
 	// about that registration's event.
 	if ev, err := b.threadEvent(tx, msg); err != nil || ev != nil {
 		if ev == nil {
-			return nil, "", "", err
+			return nil, "", none, err
 		}
-		return []*config.EventConfig{ev}, "", "", err
+		return []*config.EventConfig{ev}, "", none, err
 	}
 	var open []*config.EventConfig
 	for i := range b.cfg.Events {
@@ -569,11 +571,18 @@ func (b *Bot) chooseEvents(tx *store.Tx, u understand.Understanding, msg *messag
 	}
 	switch len(open) {
 	case 1:
-		return open, "", "", nil
+		return open, "", none, nil
 	case 0:
-		return nil, "", "no event is open for registration", nil
+		return nil, "", askReason{phrase: reply.PhraseAskNoneOpen}, nil
 	}
-	return nil, "", fmt.Sprintf("%d events are open and the mail does not say which", len(open)), nil
+	return nil, "", askReason{reply.PhraseAskSeveralOpen, []any{len(open)}}, nil
+}
+
+// askReason is why the bot asks which session a registration is for: a
+// phrase and what fills it in.
+type askReason struct {
+	phrase reply.Phrase
+	args   []any
 }
 
 // threadEvent returns the event of the registration that the mail we sent,
@@ -600,11 +609,7 @@ func (b *Bot) threadEvent(tx *store.Tx, msg *message.Message) (*config.EventConf
 
 // fullNote says why a person got another date than the one they put first.
 func (b *Bot) fullNote(first *config.EventConfig, lang string) string {
-	when := reply.FormatDay(first.StartsAt.In(b.cfg.Location), lang)
-	if lang == "en" {
-		return "The date you preferred, " + when + ", is fully booked, so you are registered for the other date you named."
-	}
-	return "Ditt förstahandsval, " + when + ", är fullbokat, så du är anmäld till det andra datumet du nämnde."
+	return b.composer.Phrase(lang, reply.PhraseFirstChoiceFull, reply.FormatDay(first.StartsAt.In(b.cfg.Location), lang))
 }
 
 // answersOurQuestion reports whether msg replies to a mail in which we
@@ -686,11 +691,8 @@ func displayName(a *mail.Address) string {
 	return n
 }
 
-func joinNames(names []string, lang string) string {
-	and := " och "
-	if lang == "en" {
-		and = " and "
-	}
+func (b *Bot) joinNames(names []string, lang string) string {
+	and := b.composer.Phrase(lang, reply.PhraseAnd)
 	if len(names) <= 1 {
 		return strings.Join(names, "")
 	}

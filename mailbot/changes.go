@@ -33,7 +33,11 @@ type change struct {
 	// lang, when set, is the language of the mail that asked, for the
 	// answer to its writer.
 	lang string
-	res  *Result
+	// inReplyTo and refs are the Message-ID and the thread of the mail
+	// that asked, so that what its writer is told lands in that thread.
+	inReplyTo string
+	refs      []string
+	res       *Result
 }
 
 // organiserTrusted reports whether the organiser's command counts: her
@@ -68,6 +72,7 @@ func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in intake.Incoming, msg 
 	mode := "changes"
 	var lines []string
 	var attach []reply.Material
+	help := false
 	for _, ch := range u.Changes {
 		var err error
 		var l []string
@@ -91,13 +96,21 @@ func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in intake.Incoming, msg 
 			if mode != "list" {
 				mode = "status"
 			}
+		case understand.ActionHelp:
+			help = true
 		default:
-			l = []string{fmt.Sprintf("%q: %s", ch.Text, tr(lang, "okänd ändring, inget gjort", "unknown change, nothing done"))}
+			// A command the bot does not know: she gets the list of those
+			// it does.
+			help = true
+			l = []string{b.composer.Phrase(lang, reply.PhraseUnknownChange, ch.Text)}
 		}
 		if err != nil {
 			return "", "", fmt.Errorf("command %s: %w", ch.Action, err)
 		}
 		lines = append(lines, l...)
+	}
+	if help && mode == "changes" && len(lines) == 0 {
+		mode = "help"
 	}
 	if len(lines) > 0 && mode != "changes" {
 		// Changes and a list in one mail: the answer reports both.
@@ -110,7 +123,7 @@ func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in intake.Incoming, msg 
 		Kind: reply.KindOrganiser, Language: lang, Event: ev, Name: displayName(&msg.From),
 		To:        []*mail.Address{{Name: msg.From.Name, Address: msg.From.Address}},
 		InReplyTo: msg.MessageID, References: append(append([]string{}, msg.References...), msg.MessageID),
-		Mode: mode, Lines: lines, NotUnderstood: notUnderstood(msg, u), Attachments: attach,
+		Mode: mode, Lines: lines, NotUnderstood: notUnderstood(msg, u), Attachments: attach, Help: help,
 	}
 	if err := b.fillStats(tx, ev, &r, mode == "status"); err != nil {
 		return "", "", err
@@ -253,35 +266,29 @@ func (b *Bot) replyLanguage(u understand.Understanding) string {
 	return b.cfg.Language
 }
 
-// tr returns the Swedish or the English text.
-func tr(lang, sv, en string) string {
-	if lang == "en" {
-		return en
-	}
-	return sv
-}
-
 // describeReg is a registration as the organiser's answer and the audit
 // log show it: "Karin Ek <karin.ek@…> (confirmed)".
-func describeReg(r store.Registration, lang string) string {
-	return fmt.Sprintf("%s <%s> (%s)", r.Name, r.Email, describeState(r, lang))
+func (b *Bot) describeReg(r store.Registration, lang string) string {
+	return fmt.Sprintf("%s <%s> (%s)", r.Name, r.Email, b.describeState(r, lang))
 }
 
-func describeState(r store.Registration, lang string) string {
+// describeState is a registration's state in lang: "bekräftad",
+// "väntelista plats 2".
+func (b *Bot) describeState(r store.Registration, lang string) string {
 	switch r.Status {
 	case store.StatusConfirmed:
-		s := tr(lang, "bekräftad", "confirmed")
+		s := b.composer.Phrase(lang, reply.PhraseStateConfirmed)
 		if r.OverCapacity {
-			s += tr(lang, ", utöver antalet platser", ", beyond the seats")
+			s += b.composer.Phrase(lang, reply.PhraseStateOverCapacity)
 		}
 		if !r.OfferUntil.IsZero() {
-			s += tr(lang, ", erbjuden plats", ", seat offered")
+			s += b.composer.Phrase(lang, reply.PhraseStateOffered)
 		}
 		return s
 	case store.StatusWaiting:
-		return fmt.Sprintf(tr(lang, "väntelista plats %d", "waiting list no. %d"), r.Position)
+		return b.composer.Phrase(lang, reply.PhraseStateWaiting, r.Position)
 	}
-	return tr(lang, "avanmäld", "cancelled")
+	return b.composer.Phrase(lang, reply.PhraseStateCancelled)
 }
 
 // findWho finds the live registration a command names: by address, or by
@@ -293,7 +300,7 @@ func (b *Bot) findWho(tx *store.Tx, ev *config.EventConfig, who, lang string) (s
 		if err != nil || ok {
 			return r, "", err
 		}
-		return r, fmt.Sprintf(tr(lang, "%s: ingen anmälan med den adressen, inget gjort", "%s: no registration with that address, nothing done"), who), nil
+		return r, b.composer.Phrase(lang, reply.PhraseNoRegistrationAddr, who), nil
 	}
 	regs, err := tx.Registrations(ev.ID)
 	if err != nil {
@@ -309,14 +316,13 @@ func (b *Bot) findWho(tx *store.Tx, ev *config.EventConfig, who, lang string) (s
 	case 1:
 		return match[0], "", nil
 	case 0:
-		return store.Registration{}, fmt.Sprintf(tr(lang, "%s: ingen anmälan med det namnet, inget gjort", "%s: no registration by that name, nothing done"), who), nil
+		return store.Registration{}, b.composer.Phrase(lang, reply.PhraseNoRegistrationName, who), nil
 	}
 	var addrs []string
 	for _, r := range match {
 		addrs = append(addrs, r.Email)
 	}
-	return store.Registration{}, fmt.Sprintf(tr(lang, "%s: flera anmälningar har det namnet (%s); skriv adressen, inget gjort", "%s: several registrations have that name (%s); write the address, nothing done"),
-		who, strings.Join(addrs, ", ")), nil
+	return store.Registration{}, b.composer.Phrase(lang, reply.PhraseSeveralRegistrations, who, strings.Join(addrs, ", ")), nil
 }
 
 func (b *Bot) audit(c *change, ev *config.EventConfig, regID int64, action, before, after string) error {
@@ -337,6 +343,9 @@ func (b *Bot) notify(c *change, ev *config.EventConfig, reg store.Registration, 
 	}
 	if reply.WithMaterial(kind) {
 		r.Material = b.materialOf(ev.ID)
+	}
+	if c.inReplyTo != "" && strings.EqualFold(reg.Email, c.sender) {
+		r.InReplyTo, r.References = c.inReplyTo, append(append([]string{}, c.refs...), c.inReplyTo)
 	}
 	if edit != nil {
 		edit(&r)
@@ -403,16 +412,16 @@ func (b *Bot) fillSeats(c *change, ev *config.EventConfig, lang string) ([]strin
 				return nil, err
 			}
 		}
-		after := describeState(r, "en")
-		if err := b.audit(c, ev, r.ID, "move-up", describeState(waiting, "en"), after); err != nil {
+		after := b.describeState(r, "en")
+		if err := b.audit(c, ev, r.ID, "move-up", b.describeReg(waiting, "en"), after); err != nil {
 			return nil, err
 		}
 		if err := b.notify(c, ev, r, kind, func(rp *reply.Reply) { rp.Deadline = deadline; rp.SenderName = "" }); err != nil {
 			return nil, err
 		}
-		line := fmt.Sprintf(tr(lang, "%s → %s (flyttad upp från väntelistan)", "%s → %s (moved up from the waiting list)"), describeReg(waiting, lang), describeState(r, lang))
+		line := b.composer.Phrase(lang, reply.PhraseMovedUp, b.describeReg(waiting, lang), b.describeState(r, lang))
 		if !deadline.IsZero() {
-			line += fmt.Sprintf(tr(lang, "; ska svara JA senast %s", "; must answer YES by %s"), reply.FormatInstant(deadline.In(b.cfg.Location), lang))
+			line += b.composer.Phrase(lang, reply.PhraseMustAnswerYes, reply.FormatInstant(deadline.In(b.cfg.Location), lang))
 		}
 		lines = append(lines, line)
 		c.res.Decisions = append(c.res.Decisions, fmt.Sprintf("%s <%s>: moved up from the waiting list of %s", r.Name, r.Email, ev.ID))
@@ -433,21 +442,27 @@ func (b *Bot) cancel(c *change, ev *config.EventConfig, x store.Registration, la
 	if err != nil {
 		return nil, err
 	}
-	if err := b.audit(c, ev, x.ID, "cancel", describeReg(x, "en"), describeState(after, "en")); err != nil {
+	if err := b.audit(c, ev, x.ID, "cancel", b.describeReg(x, "en"), b.describeState(after, "en")); err != nil {
 		return nil, err
 	}
-	if err := b.notify(c, ev, after, reply.KindCancelled, nil); err != nil {
+	st, err := c.tx.Event(ev.ID)
+	if err != nil {
+		return nil, err
+	}
+	// The seat goes to the next only when it was a seat and someone waits.
+	passes := x.Status == store.StatusConfirmed && st.Waiting > 0 && st.Confirmed < st.EffectiveSeats()
+	if err := b.notify(c, ev, after, reply.KindCancelled, func(r *reply.Reply) { r.SeatPassesOn = passes }); err != nil {
 		return nil, err
 	}
 	c.res.Decisions = append(c.res.Decisions, fmt.Sprintf("%s <%s>: cancelled from %s", x.Name, x.Email, ev.ID))
-	lines := []string{fmt.Sprintf("%s → %s", describeReg(x, lang), describeState(after, lang))}
+	lines := []string{fmt.Sprintf("%s → %s", b.describeReg(x, lang), b.describeState(after, lang))}
 	more, err := b.fillSeats(c, ev, lang)
 	return append(lines, more...), err
 }
 
 func (b *Bot) cmdSubstitute(c *change, ev *config.EventConfig, ch understand.Change, lang string) ([]string, error) {
 	if ch.By == nil || ch.By.Email == "" {
-		return []string{fmt.Sprintf(tr(lang, "%q: ingen adress till den nya deltagaren, inget gjort", "%q: no address for the new participant, nothing done"), ch.Text)}, nil
+		return []string{b.composer.Phrase(lang, reply.PhraseNoAddressSubstitute, ch.Text)}, nil
 	}
 	x, problem, err := b.findWho(c.tx, ev, ch.Who, lang)
 	if err != nil || problem != "" {
@@ -461,7 +476,7 @@ func (b *Bot) cmdSubstitute(c *change, ev *config.EventConfig, ch understand.Cha
 func (b *Bot) substitute(c *change, ev *config.EventConfig, x store.Registration, y understand.Person, lang string) ([]string, error) {
 	yr, err := c.tx.Substitute(x.ID, store.Person{Name: y.Name, Email: y.Email, Organisation: y.Organisation, Diet: y.Diet, Language: lang}, b.now(), c.mailID, c.sender)
 	if errors.Is(err, store.ErrAlreadyRegistered) {
-		return []string{fmt.Sprintf(tr(lang, "%s <%s> är redan anmäld; %s är kvar, inget gjort", "%s <%s> is already registered; %s stays, nothing done"), y.Name, y.Email, x.Email)}, nil
+		return []string{b.composer.Phrase(lang, reply.PhraseSubstituteRegistered, y.Name, y.Email, x.Email)}, nil
 	}
 	if err != nil {
 		return nil, err
@@ -470,7 +485,7 @@ func (b *Bot) substitute(c *change, ev *config.EventConfig, x store.Registration
 	if err != nil {
 		return nil, err
 	}
-	if err := b.audit(c, ev, x.ID, "substitute", describeReg(x, "en"), fmt.Sprintf("replaced by %s", describeReg(yr, "en"))); err != nil {
+	if err := b.audit(c, ev, x.ID, "substitute", b.describeReg(x, "en"), fmt.Sprintf("replaced by %s", b.describeReg(yr, "en"))); err != nil {
 		return nil, err
 	}
 	if err := b.notify(c, ev, xr, reply.KindSubstituted, func(r *reply.Reply) { r.Others = yr.Name }); err != nil {
@@ -489,7 +504,7 @@ func (b *Bot) substitute(c *change, ev *config.EventConfig, x store.Registration
 		return nil, err
 	}
 	c.res.Decisions = append(c.res.Decisions, fmt.Sprintf("%s <%s> takes the place of %s <%s> in %s", yr.Name, yr.Email, x.Name, x.Email, ev.ID))
-	return []string{fmt.Sprintf("%s → %s", describeReg(x, lang), describeReg(yr, lang))}, nil
+	return []string{fmt.Sprintf("%s → %s", b.describeReg(x, lang), b.describeReg(yr, lang))}, nil
 }
 
 func (b *Bot) cmdPromote(c *change, ev *config.EventConfig, ch understand.Change, lang string) ([]string, error) {
@@ -498,29 +513,28 @@ func (b *Bot) cmdPromote(c *change, ev *config.EventConfig, ch understand.Change
 		return []string{problem}, err
 	}
 	if x.Status != store.StatusWaiting {
-		return []string{fmt.Sprintf(tr(lang, "%s har redan en plats, inget gjort", "%s already has a seat, nothing done"), describeReg(x, lang))}, nil
+		return []string{b.composer.Phrase(lang, reply.PhraseAlreadySeated, b.describeReg(x, lang))}, nil
 	}
 	r, over, err := c.tx.Promote(x.ID, b.now())
 	if err != nil {
 		return nil, err
 	}
-	if err := b.audit(c, ev, x.ID, "promote", describeReg(x, "en"), describeState(r, "en")); err != nil {
+	if err := b.audit(c, ev, x.ID, "promote", b.describeReg(x, "en"), b.describeState(r, "en")); err != nil {
 		return nil, err
 	}
 	if err := b.notify(c, ev, r, reply.KindPromoted, nil); err != nil {
 		return nil, err
 	}
-	line := fmt.Sprintf("%s → %s", describeReg(x, lang), describeState(r, lang))
-	if over {
-		line += tr(lang, " – alla platser var tagna, så det är en plats utöver antalet", " – every seat was taken, so this seat is beyond the number of seats")
-	}
+	// The state says "beyond the seats" when every seat was taken: it is
+	// not said twice.
+	line := fmt.Sprintf("%s → %s", b.describeReg(x, lang), b.describeState(r, lang))
 	c.res.Decisions = append(c.res.Decisions, fmt.Sprintf("%s <%s>: promoted in %s (over capacity: %v)", r.Name, r.Email, ev.ID, over))
 	return []string{line}, nil
 }
 
 func (b *Bot) cmdRegister(c *change, ev *config.EventConfig, ch understand.Change, lang string) ([]string, error) {
 	if ch.By == nil || ch.By.Email == "" {
-		return []string{fmt.Sprintf(tr(lang, "%q: ingen adress, inget gjort", "%q: no address, nothing done"), ch.Text)}, nil
+		return []string{b.composer.Phrase(lang, reply.PhraseNoAddress, ch.Text)}, nil
 	}
 	p := ch.By
 	r, err := c.tx.RegisterLate(ev.ID, store.Person{Name: p.Name, Email: p.Email, Organisation: p.Organisation, Diet: p.Diet, Language: lang}, b.now(), c.mailID, c.sender)
@@ -534,18 +548,18 @@ func (b *Bot) cmdRegister(c *change, ev *config.EventConfig, ch understand.Chang
 	case store.Waiting:
 		kind = reply.KindWaiting
 	case store.AlreadyRegistered:
-		return []string{fmt.Sprintf(tr(lang, "%s är redan anmäld, inget gjort", "%s is already registered, nothing done"), describeReg(r.Registration, lang))}, nil
+		return []string{b.composer.Phrase(lang, reply.PhraseAlreadyRegistered, b.describeReg(r.Registration, lang))}, nil
 	default:
-		return []string{fmt.Sprintf(tr(lang, "%s: evenemanget finns inte längre i konfigurationen, inget gjort", "%s: the event is no longer in the config, nothing done"), p.Email)}, nil
+		return []string{b.composer.Phrase(lang, reply.PhraseEventGone, p.Email)}, nil
 	}
-	if err := b.audit(c, ev, r.Registration.ID, "register", "", describeReg(r.Registration, "en")); err != nil {
+	if err := b.audit(c, ev, r.Registration.ID, "register", "", b.describeReg(r.Registration, "en")); err != nil {
 		return nil, err
 	}
 	if err := b.notify(c, ev, r.Registration, kind, nil); err != nil {
 		return nil, err
 	}
 	c.res.Decisions = append(c.res.Decisions, fmt.Sprintf("%s <%s>: registered by the organiser for %s (%s)", p.Name, p.Email, ev.ID, r.Outcome))
-	return []string{fmt.Sprintf("%s → %s", tr(lang, "ny", "new"), describeReg(r.Registration, lang))}, nil
+	return []string{b.composer.Phrase(lang, reply.PhraseNewRegistration, b.describeReg(r.Registration, lang))}, nil
 }
 
 func (b *Bot) cmdSeats(c *change, ev *config.EventConfig, ch understand.Change, lang string) ([]string, error) {
@@ -559,9 +573,9 @@ func (b *Bot) cmdSeats(c *change, ev *config.EventConfig, ch understand.Change, 
 	if err := b.audit(c, ev, 0, "seats", fmt.Sprint(before.EffectiveSeats()), fmt.Sprint(ch.Seats)); err != nil {
 		return nil, err
 	}
-	line := fmt.Sprintf(tr(lang, "platser: %d → %d", "seats: %d → %d"), before.EffectiveSeats(), ch.Seats)
+	line := b.composer.Phrase(lang, reply.PhraseSeatsChanged, before.EffectiveSeats(), ch.Seats)
 	if ch.Seats < before.Confirmed {
-		line += fmt.Sprintf(tr(lang, " – %d har redan en plats; ingen har tagits bort", " – %d already have a seat; nobody was removed"), before.Confirmed)
+		line += b.composer.Phrase(lang, reply.PhraseSeatsKept, before.Confirmed)
 	}
 	c.res.Decisions = append(c.res.Decisions, fmt.Sprintf("%s: seats %d → %d", ev.ID, before.EffectiveSeats(), ch.Seats))
 	more, err := b.fillSeats(c, ev, lang)
@@ -579,7 +593,7 @@ func (b *Bot) listAttachment(tx *store.Tx, ev *config.EventConfig) (reply.Materi
 		return reply.Material{}, err
 	}
 	var buf bytes.Buffer
-	if err := export.WriteXLSX(&buf, st, regs, b.cfg.Location); err != nil {
+	if err := export.WriteXLSX(&buf, st, regs, b.cfg.Location, b.cfg.Language); err != nil {
 		return reply.Material{}, err
 	}
 	return reply.Material{Name: ev.ID + ".xlsx", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: buf.Bytes()}, nil
@@ -697,7 +711,8 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in intake.Inco
 		res.Decisions = append(res.Decisions, sender+": no registration to cancel in "+ev.ID)
 		return intake.OutcomeAnswered, "cancel: not registered", answer(reply.KindNotRegistered)
 	}
-	c := &change{tx: tx, mailID: mailID, sender: sender, lang: lang, res: res}
+	c := &change{tx: tx, mailID: mailID, sender: sender, lang: lang, res: res,
+		inReplyTo: msg.MessageID, refs: msg.References}
 	if target.Email != sender {
 		c.by = displayName(&msg.From)
 	}
@@ -760,7 +775,7 @@ func (b *Bot) acceptOffer(tx *store.Tx, mailID int64, msg *message.Message, u un
 			return false, err
 		}
 		c := &change{tx: tx, mailID: mailID, sender: sender, lang: b.replyLanguage(u), res: res}
-		if err := b.audit(c, ev, r.ID, "accept", describeState(r, "en"), describeState(after, "en")); err != nil {
+		if err := b.audit(c, ev, r.ID, "accept", b.describeState(r, "en"), b.describeState(after, "en")); err != nil {
 			return false, err
 		}
 		if err := b.notify(c, ev, after, reply.KindPromoted, func(rp *reply.Reply) {

@@ -137,8 +137,12 @@ func TestOrganiserCommandsEndToEnd(t *testing.T) {
 		if m := e.last("eva.strand@stenungsund.example"); !strings.HasPrefix(m.subject, "Du har fått en plats:") || m.attachments["kartlaggning.pdf"] == nil {
 			t.Errorf("Eva got %q", m.subject)
 		}
-		if !strings.Contains(a.text, "alla platser var tagna, så det är en plats utöver antalet") || !strings.Contains(a.text, "varav 1 utöver antalet platser") {
+		if !strings.Contains(a.text, "→ bekräftad, utöver antalet platser") || strings.Contains(a.text, "alla platser var tagna") || !strings.Contains(a.text, "varav 1 utöver antalet platser") {
 			t.Errorf("answer does not say the seat is over capacity:\n%s", a.text)
+		}
+		// Said once in the line, not twice.
+		if strings.Count(a.text, "utöver antalet") != 2 {
+			t.Errorf("answer says over capacity more than once a line:\n%s", a.text)
 		}
 	})
 	t.Run("register after closes, a name that is not guessed, more seats", func(t *testing.T) {

@@ -91,7 +91,7 @@ func TestTheDateNamedChoosesTheSession(t *testing.T) {
 	if len(cia) != 1 || !strings.HasPrefix(cia[0].subject, "Vilket datum") {
 		t.Fatalf("a date not offered: %v", subjects(cia))
 	}
-	for _, want := range []string{"tisdag 11 december 2018", "1 platser kvar", "torsdag 13 december 2018", "9 platser kvar"} {
+	for _, want := range []string{"tisdag 11 december 2018", "1 plats kvar", "torsdag 13 december 2018", "9 platser kvar"} {
 		if !strings.Contains(cia[0].text, want) {
 			t.Errorf("the question lacks %q:\n%s", want, cia[0].text)
 		}

@@ -376,7 +376,7 @@ func (b *Bot) digestOf(tx *store.Tx, act store.Activity, since, local time.Time,
 	who := func(r store.Registration) string {
 		s := fmt.Sprintf("%s <%s>", r.Name, r.Email)
 		if r.Status == store.StatusWaiting {
-			s += tr(lang, " (väntelista)", " (waiting list)")
+			s += b.composer.Phrase(lang, reply.PhraseDigestWaiting)
 		}
 		return s
 	}
@@ -476,11 +476,20 @@ func (b *Bot) Forget(ctx context.Context, addr string) (store.Erased, error) {
 	err := b.store.Update(ctx, func(tx *store.Tx) error {
 		res = Result{}
 		var err error
-		e, err = b.forget(&change{tx: tx, sender: "", res: &res}, addr)
+		e, err = b.forget(&change{tx: tx, sender: ActorForgetCommand, res: &res}, addr)
 		return err
 	})
 	return e, err
 }
+
+// Who the audit log names for an erasure: the sender's address cannot
+// stand there, since it is erased too.
+const (
+	// ActorForgetCommand is the operator, by `anmalan forget`.
+	ActorForgetCommand = "(operator: anmalan forget)"
+	// ActorForgetMail is the person, by a "glöm mig" reply.
+	ActorForgetMail = "(the person: forget me)"
+)
 
 // forget cancels the person's live registrations (the seats go to the
 // next on the waiting list), then erases them, inside c's transaction.
@@ -501,7 +510,7 @@ func (b *Bot) forget(c *change, addr string) (store.Erased, error) {
 			return store.Erased{}, err
 		}
 		if err := c.tx.Audit(store.AuditEntry{At: now, EventID: ev.ID, RegistrationID: r.ID, Action: "forget",
-			Before: describeState(r, "en"), After: "cancelled, personal data erased", MailID: c.mailID}); err != nil {
+			Before: b.describeState(r, "en"), After: "cancelled, personal data erased", MailID: c.mailID, Sender: c.sender}); err != nil {
 			return store.Erased{}, err
 		}
 		freed = append(freed, ev)
@@ -544,16 +553,17 @@ func (b *Bot) decideForget(tx *store.Tx, mailID int64, msg *message.Message, u u
 		res.Decisions = append(res.Decisions, "forget me: not in reply to our mail and not authenticated: left for a human")
 		return intake.OutcomeManual, "forget: not verified", nil
 	}
-	c := &change{tx: tx, mailID: mailID, sender: sender, res: res}
+	// The audit log says who asked: the person, whose address is erased.
+	c := &change{tx: tx, mailID: mailID, sender: ActorForgetMail, res: res}
 	e, err := b.forget(c, sender)
 	if err != nil {
 		return "", "", err
 	}
 	lang := u.Language
 	lines := []string{
-		fmt.Sprintf(tr(lang, "%d anmälningar", "%d registrations"), e.Registrations),
-		fmt.Sprintf(tr(lang, "%d mottagna mejl", "%d mails received"), e.Mails),
-		fmt.Sprintf(tr(lang, "%d skickade mejl", "%d mails sent"), e.Outbox),
+		b.composer.Count(lang, reply.PhraseErasedRegistrations, e.Registrations),
+		b.composer.Count(lang, reply.PhraseErasedMailsReceived, e.Mails),
+		b.composer.Count(lang, reply.PhraseErasedMailsSent, e.Outbox),
 	}
 	r := reply.Reply{Kind: reply.KindForgotten, Language: lang, Lines: lines,
 		To:        []*mail.Address{{Address: msg.From.Address}},

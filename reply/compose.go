@@ -84,7 +84,16 @@ func AttachesMaterial(kind Kind) bool { return WithMaterial(kind) || kind == Kin
 func attachesCalendar(kind Kind) bool { return WithMaterial(kind) || kind == KindReminder }
 
 // templateFuncs are the functions the templates may call.
-var templateFuncs = map[string]any{"inc": func(i int) int { return i + 1 }}
+var templateFuncs = map[string]any{"inc": func(i int) int { return i + 1 }, "plural": plural}
+
+// plural writes a count with the word's singular form when n is 1 and its
+// plural form otherwise: "1 plats", "3 platser".
+func plural(n int, one, other string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, other)
+}
 
 // Languages the templates are written in; the first is the fallback.
 var replyLanguages = []string{"sv", "en"}
@@ -111,6 +120,7 @@ type Composer struct {
 	RetentionDays int
 	text          map[string]*texttemplate.Template
 	html          map[string]*htmltemplate.Template
+	phrases       phrases
 }
 
 // NewComposer parses every reply template. It fails when a template is
@@ -133,6 +143,10 @@ func NewComposer(from *mail.Address, loc *time.Location, contact string) (*Compo
 	if c.signature == "" {
 		c.signature = from.Address
 	}
+	var err error
+	if c.phrases, err = loadPhrases(); err != nil {
+		return nil, err
+	}
 	for _, lang := range replyLanguages {
 		for _, kind := range replyKinds {
 			key := lang + "/" + string(kind)
@@ -148,7 +162,8 @@ func NewComposer(from *mail.Address, loc *time.Location, contact string) (*Compo
 			if err != nil {
 				return nil, fmt.Errorf("read template %s: %w", key, err)
 			}
-			ht, err := htmltemplate.New(key).Funcs(templateFuncs).Option("missingkey=error").Parse(string(hb))
+			ht, err := htmltemplate.New(key).Funcs(templateFuncs).Funcs(htmltemplate.FuncMap{"contact": c.contactHTML}).
+				Option("missingkey=error").Parse(string(hb))
 			if err != nil {
 				return nil, fmt.Errorf("parse html template %s: %w", key, err)
 			}
@@ -216,6 +231,13 @@ type Reply struct {
 	Failed *FailedReply
 	// Digest is the organisers' daily digest.
 	Digest *Digest
+	// SeatPassesOn says, in a cancellation, that the seat goes to the
+	// next on the waiting list: only when someone waits for it.
+	SeatPassesOn bool
+	// Help adds the list of the organiser's commands, with examples, to
+	// her answer: she asked for help, or wrote a command the bot does not
+	// know.
+	Help bool
 }
 
 // FailedReply is what an undeliverable notice says about the reply that
@@ -310,6 +332,8 @@ type replyData struct {
 	Digest                Digest
 	RetentionDays         int
 	Failed                FailedReply
+	SeatPassesOn, Help    bool
+	Language              string
 }
 
 // Composed is a finished reply: its Message-ID (without <>), envelope and bytes.
@@ -322,14 +346,24 @@ type Composed struct {
 // Compose renders r into a complete MIME message dated now. It fails only on
 // a template error or an address go-mail refuses.
 func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
-	lang := r.Language
+	lang, subject, text, html, err := c.render(r)
+	if err != nil {
+		return Composed{}, err
+	}
+	return c.compose(r, lang, subject, text, html, now)
+}
+
+// render fills r's templates: it returns the language used, the subject,
+// and the text and HTML bodies. It fails on a template error.
+func (c *Composer) render(r Reply) (lang string, subject, text, html *bytes.Buffer, err error) {
+	lang = r.Language
 	if _, ok := c.text[lang+"/"+string(r.Kind)]; !ok {
 		lang = replyLanguages[0]
 	}
 	key := lang + "/" + string(r.Kind)
 	tt, ok := c.text[key]
 	if !ok {
-		return Composed{}, fmt.Errorf("no template for reply kind %q", r.Kind)
+		return "", nil, nil, nil, fmt.Errorf("no template for reply kind %q", r.Kind)
 	}
 	data := replyData{
 		Name:       r.Name,
@@ -341,6 +375,9 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 		Signature:  c.signature,
 
 		RetentionDays: c.RetentionDays,
+		SeatPassesOn:  r.SeatPassesOn,
+		Help:          r.Help,
+		Language:      lang,
 	}
 	if r.Digest != nil {
 		data.Digest = *r.Digest
@@ -384,17 +421,21 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 		data.Failed = *r.Failed
 	}
 
-	var subject, text, html bytes.Buffer
-	if err := tt.ExecuteTemplate(&subject, "subject", data); err != nil {
-		return Composed{}, fmt.Errorf("render %s subject: %w", key, err)
+	subject, text, html = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
+	if err := tt.ExecuteTemplate(subject, "subject", data); err != nil {
+		return "", nil, nil, nil, fmt.Errorf("render %s subject: %w", key, err)
 	}
-	if err := tt.ExecuteTemplate(&text, "body", data); err != nil {
-		return Composed{}, fmt.Errorf("render %s text: %w", key, err)
+	if err := tt.ExecuteTemplate(text, "body", data); err != nil {
+		return "", nil, nil, nil, fmt.Errorf("render %s text: %w", key, err)
 	}
-	if err := c.html[key].ExecuteTemplate(&html, "body", data); err != nil {
-		return Composed{}, fmt.Errorf("render %s html: %w", key, err)
+	if err := c.html[key].ExecuteTemplate(html, "body", data); err != nil {
+		return "", nil, nil, nil, fmt.Errorf("render %s html: %w", key, err)
 	}
+	return lang, subject, text, html, nil
+}
 
+// compose builds the MIME message of r from its rendered parts.
+func (c *Composer) compose(r Reply, lang string, subject, text, html *bytes.Buffer, now time.Time) (Composed, error) {
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	if err := m.FromFormat(c.from.Name, c.from.Address); err != nil {
 		return Composed{}, fmt.Errorf("set from: %w", err)
@@ -446,7 +487,7 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 		m.SetGenHeader("X-Anmalan-Event", r.Event.ID)
 	}
 	m.SetBodyString(gomail.TypeTextPlain, text.String())
-	m.AddAlternativeString(gomail.TypeTextHTML, "<!DOCTYPE html>\n<html><body>\n"+html.String()+"</body></html>\n")
+	m.AddAlternativeString(gomail.TypeTextHTML, htmlDocument(lang, strings.TrimSpace(subject.String()), html.String()))
 	for _, a := range r.Attachments {
 		if err := m.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.ContentType))); err != nil {
 			return Composed{}, fmt.Errorf("attach %s: %w", a.Name, err)
@@ -480,6 +521,34 @@ func (c *Composer) Compose(r Reply, now time.Time) (Composed, error) {
 	return Composed{MessageID: id, Recipients: rcpts, Raw: buf.Bytes()}, nil
 }
 
+// htmlDocument wraps a rendered HTML body in a complete document that
+// says its charset and language, so that a mail client shows the letters
+// and reads the text aloud in the right language.
+func htmlDocument(lang, title, body string) string {
+	return "<!DOCTYPE html>\n<html lang=\"" + htmltemplate.HTMLEscapeString(lang) + "\">\n<head>\n" +
+		"<meta charset=\"utf-8\">\n<title>" + htmltemplate.HTMLEscapeString(title) + "</title>\n</head>\n<body>\n" +
+		body + "</body>\n</html>\n"
+}
+
+// contactHTML is the contact with each address in it a mailto: link.
+func (c *Composer) contactHTML(s string) htmltemplate.HTML {
+	var b strings.Builder
+	for _, w := range strings.SplitAfter(s, " ") {
+		core := strings.TrimRight(w, " ")
+		trail := w[len(core):]
+		addr := strings.Trim(core, "<>(),;.")
+		if _, err := mail.ParseAddress(addr); err == nil && strings.Contains(addr, "@") {
+			i := strings.Index(core, addr)
+			b.WriteString(htmltemplate.HTMLEscapeString(core[:i]))
+			b.WriteString(`<a href="mailto:` + htmltemplate.HTMLEscapeString(addr) + `">` + htmltemplate.HTMLEscapeString(addr) + `</a>`)
+			b.WriteString(htmltemplate.HTMLEscapeString(core[i+len(addr):] + trail))
+			continue
+		}
+		b.WriteString(htmltemplate.HTMLEscapeString(w))
+	}
+	return htmltemplate.HTML(b.String())
+}
+
 // newMessageID returns a Message-ID (without <>) in the bot's own domain.
 // It is random and long so that a participant's reply can be trusted to
 // answer a mail we really sent: nobody can guess it.
@@ -508,7 +577,7 @@ func (c *Composer) Calendar(ev *config.EventConfig, now time.Time) (string, erro
 		e.SetDescription(c.contact)
 	}
 	e.SetOrganizer("mailto:" + c.from.Address)
-	return cal.Serialize(), nil
+	return cal.Serialize(ics.WithNewLineWindows), nil
 }
 
 // addTimezone adds a VTIMEZONE for loc that holds the offset in force at

@@ -8,7 +8,8 @@ package templates
 
 import "embed"
 
-// FS holds every template, under sv/ and en/.
+// FS holds every template, under sv/ and en/, and phrases.toml: the
+// phrases that the bot puts into the templates, in both languages.
 //
-//go:embed sv/*.tmpl en/*.tmpl
+//go:embed sv/*.tmpl en/*.tmpl phrases.toml
 var FS embed.FS

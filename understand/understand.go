@@ -851,6 +851,7 @@ var (
 	seatsRe          = regexp.MustCompile(`(?i)(platser|seats|antal platser|places)\D{0,15}?(\d{1,5})|(\d{1,5})\s*(platser|seats|places)`)
 	listCmdRe        = regexp.MustCompile(`(?i)(^|[^\p{L}])(deltagarlista|deltagarlistan|lista|listan|list|participant list|participants)([^\p{L}]|$)`)
 	statusCmdRe      = regexp.MustCompile(`(?i)(^|[^\p{L}])(status|läget|hur många)([^\p{L}]|$)`)
+	helpCmdRe        = regexp.MustCompile(`(?i)^\W*(hjälp|help|kommandon|commands)\W*$`)
 )
 
 // ref is a person named in a command sentence.
@@ -1112,6 +1113,9 @@ func sentenceCommands(s, you string, skip func(string) bool, v view, cfg *config
 	}
 	if len(s) < 120 && statusCmdRe.MatchString(s) {
 		return []Change{{Action: ActionStatus, Text: text}}
+	}
+	if helpCmdRe.MatchString(s) {
+		return []Change{{Action: ActionHelp, Text: text}}
 	}
 	return nil
 }

@@ -27,6 +27,8 @@ const (
 	ActionSeats      Action = "seats"
 	ActionList       Action = "list"
 	ActionStatus     Action = "status"
+	// ActionHelp asks for the list of commands.
+	ActionHelp Action = "help"
 )
 
 // Understanding is what the bot made of one mail. Its JSON form is what

@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/goteborgsregionen/anmalan/config"
 )
@@ -16,19 +16,10 @@ import (
 // problem, one per line, to stderr. It returns 0 when the config is valid
 // and its secrets are available, 1 when not, and 2 on a usage error.
 func cmdCheckConfig(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("check-config", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("check-config", stderr)
 	configFlag := fs.String("config", "", "config `FILE` (default $ANMALAN_CONFIG, else ./anmalan.toml)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: anmalan check-config [-config FILE]\n\n"+
-			"Checks the config file and reports every problem in it at once.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "check-config: unexpected argument %q\n", fs.Arg(0))
@@ -48,6 +39,7 @@ func cmdCheckConfig(ctx context.Context, args []string, stdout, stderr io.Writer
 		// keys that name them may be among the problems.
 		fmt.Fprintln(stderr, ce.Error())
 		fmt.Fprintf(stderr, "%s: %s\n", path, countProblems(len(ce.Problems)))
+		fmt.Fprintf(stderr, "%s: the passwords named by password_env were not checked, since the keys that name them may be among the problems: fix these and run check-config again\n", path)
 		return 1
 	}
 	if problems := cfg.CheckSecrets(); len(problems) > 0 {
@@ -70,7 +62,28 @@ func cmdCheckConfig(ctx context.Context, args []string, stdout, stderr io.Writer
 	for _, w := range cfg.Warnings() {
 		fmt.Fprintf(stdout, "warning: %s\n", w)
 	}
+	if w := allEnded(cfg, time.Now()); w != "" {
+		fmt.Fprintf(stdout, "warning: %s\n", w)
+	}
 	return 0
+}
+
+// allEnded returns a warning when every event has ended by now: the bot
+// would only answer that registration is over.
+func allEnded(cfg *config.Config, now time.Time) string {
+	if len(cfg.Events) == 0 {
+		return ""
+	}
+	last := cfg.Events[0].EndsAt
+	for _, ev := range cfg.Events {
+		if !ev.EndsAt.Before(now) {
+			return ""
+		}
+		if ev.EndsAt.After(last) {
+			last = ev.EndsAt
+		}
+	}
+	return fmt.Sprintf("every event has ended (the last on %s): the bot will only answer that registration is over", last.In(cfg.Location).Format("2006-01-02 15:04"))
 }
 
 // countProblems returns "1 problem" or "N problems".

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -10,13 +9,12 @@ import (
 )
 
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("demo", stderr)
 	keep := fs.Bool("keep", false, "keep the servers and the bot running for a mail client, until Ctrl-C")
 	seats := fs.Int("seats", 5, "seats of the example event in the demo")
 	verbose := fs.Bool("v", false, "also print the bot's log")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
 	}
 	opts := demo.Options{Keep: *keep, Seats: *seats}
 	if *verbose || *keep {

@@ -1,9 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,15 +14,14 @@ import (
 )
 
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("export", stderr)
 	configFlag := fs.String("config", "", "config file")
 	eventID := fs.String("event", "", "event ID (required)")
-	format := fs.String("format", "csv", "csv or xlsx")
+	format := fs.String("format", "csv", "csv or xlsx (in the config's language, with a sign-in sheet)")
 	out := fs.String("o", "", "output file (default: standard output)")
 	delimiter := fs.String("delimiter", ";", "CSV field separator; ';' suits Swedish Excel, ',' most others")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
 	}
 	if *eventID == "" {
 		fmt.Fprintln(stderr, "anmalan export: -event is required")
@@ -35,10 +34,6 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	delim, size := utf8.DecodeRuneInString(*delimiter)
 	if size == 0 || size != len(*delimiter) || delim == '"' || delim == '\n' || delim == '\r' {
 		fmt.Fprintf(stderr, "anmalan export: the delimiter must be one character, not %q\n", *delimiter)
-		return 2
-	}
-	if *format == "xlsx" && *out == "" {
-		fmt.Fprintln(stderr, "anmalan export: xlsx needs -o FILE")
 		return 2
 	}
 	cfg, st, ok := openConfigStore(ctx, "export", *configFlag, stderr)
@@ -76,7 +71,12 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *format == "csv" {
 		err = export.WriteCSV(w, regs, delim, cfg.Location)
 	} else {
-		err = export.WriteXLSX(w, ev, regs, cfg.Location)
+		// Built whole before a byte is written, so that a failure leaves
+		// nothing half-written on standard output.
+		var buf bytes.Buffer
+		if err = export.WriteXLSX(&buf, ev, regs, cfg.Location, cfg.Language); err == nil {
+			_, err = w.Write(buf.Bytes())
+		}
 	}
 	if err == nil && f != nil {
 		err = f.Close()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net/mail"
@@ -13,11 +12,10 @@ import (
 // what it removed. A seat the person held goes to the next on the waiting
 // list, whose mail the daemon delivers.
 func cmdForget(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("forget", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("forget", stderr)
 	configFlag := fs.String("config", "", "config file")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "usage: anmalan forget [-config FILE] ADDRESS")

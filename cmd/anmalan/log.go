@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -11,12 +10,11 @@ import (
 // cmdLog prints an event's audit log: every change, when, before and
 // after, and which mail from which sender asked for it.
 func cmdLog(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("log", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("log", stderr)
 	configFlag := fs.String("config", "", "config file")
 	eventID := fs.String("event", "", "event ID (required)")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
 	}
 	if *eventID == "" {
 		fmt.Fprintln(stderr, "anmalan log: -event is required")

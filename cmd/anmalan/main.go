@@ -33,8 +33,10 @@ Usage:
                                  send confirmed participants the material files they have not had
   anmalan forget [-config FILE] ADDRESS
                                  erase a person everywhere and print what was removed
+  anmalan version (or -version)  the module version and VCS revision of the binary
 
 The config file is -config FILE, else $ANMALAN_CONFIG, else ./anmalan.toml.
+Every subcommand says more with -h.
 `
 
 type command func(ctx context.Context, args []string, stdout, stderr io.Writer) int
@@ -50,6 +52,7 @@ func commands() map[string]command {
 		"check-config":  cmdCheckConfig,
 		"send-material": cmdSendMaterial,
 		"forget":        cmdForget,
+		"version":       cmdVersion,
 	}
 }
 
@@ -71,6 +74,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
+	case "-version", "--version":
+		return cmdVersion(ctx, nil, stdout, stderr)
 	}
 	cmd, ok := commands()[args[0]]
 	if !ok {

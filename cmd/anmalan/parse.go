@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,15 +24,10 @@ type parseOutput struct {
 // every file was read, 1 when a file could not be read at all (the error is
 // on stderr; the other files are still printed), and 2 for bad usage.
 func cmdParse(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("parse", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("parse", stderr)
 	configPath := fs.String("config", "", "config `FILE` with the events, organisers and trusted authserv-id (optional)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: anmalan parse [-config FILE] FILE.eml…")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,13 +17,12 @@ import (
 // when the material changes, and prints who gets what. The mails are put in
 // the outbox, which the running daemon (or `anmalan run --once`) delivers.
 func cmdSendMaterial(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("send-material", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("send-material", stderr)
 	configFlag := fs.String("config", "", "config file")
 	eventID := fs.String("event", "", "event ID (required)")
 	dryRun := fs.Bool("dry-run", false, "only print who would get what")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
 	}
 	if *eventID == "" || fs.NArg() != 0 {
 		fmt.Fprintln(stderr, "usage: anmalan send-material [-config FILE] -event ID [-dry-run]")
