@@ -50,6 +50,7 @@ const (
 	KindReplyToCancel Kind = "replytocancel" // cancel by replying to our mail
 	KindChangesClosed Kind = "changesclosed" // too late to change by mail
 	KindNotRegistered Kind = "notregistered" // nothing to cancel
+	KindNotYours      Kind = "notyours"      // names someone the sender may not change
 	// KindNotice tells the organisers of a mail the bot left for them.
 	KindNotice Kind = "notice"
 	// Scheduled mail and data protection.
@@ -64,7 +65,7 @@ const (
 
 var replyKinds = []Kind{KindConfirmation, KindWaiting, KindAlready, KindClosed, KindNotOpen, KindPast,
 	KindCancelled, KindSubstituted, KindPromoted, KindOffer, KindOfferExpired, KindOrganiser, KindForged,
-	KindReplyToCancel, KindChangesClosed, KindNotRegistered, KindWhich, KindNoneOpen, KindWhichSession, KindNotice,
+	KindReplyToCancel, KindChangesClosed, KindNotRegistered, KindNotYours, KindWhich, KindNoneOpen, KindWhichSession, KindNotice,
 	KindReminder, KindMaterial, KindDigest, KindForgotten, KindUndeliverable}
 
 // withMaterial reports whether a reply of the kind gives a seat, and so

@@ -73,7 +73,9 @@ func TestCheckConfig(t *testing.T) {
 		t.Setenv("ANMALAN_IMAP_PASSWORD", "x")
 		t.Setenv("ANMALAN_SMTP_PASSWORD", "y")
 		code, stdout, stderr := runCheckConfig(t, "-config", exampleConfig)
-		if code != 0 || stdout != "config OK: 2 events (segregation-2018, segregation-2018-kungalv)\n" || stderr != "" {
+		want := "config OK: 2 events (segregation-2018, segregation-2018-kungalv)\n" +
+			"warning: organisers.organiser_auth = \"dmarc\" trusts the Authentication-Results of mx.goteborgsregionen.example: your receiving server MUST remove such fields from arriving mail (RFC 8601 §5), or anyone can forge an organiser's command; with Postfix, header_checks: /^Authentication-Results:\\s*mx\\.goteborgsregionen\\.example(;|\\s|$)/ IGNORE (see the README, \"Who may change a registration\")\n"
+		if code != 0 || stdout != want || stderr != "" {
 			t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 		}
 	})
@@ -100,7 +102,8 @@ func TestCheckConfig(t *testing.T) {
 		}
 		code, stdout, stderr := runCheckConfig(t, "-config", path)
 		want := "config OK: 2 events (a, b)\n" +
-			"warning: imap.processed_mailbox is empty: answered mail is only flagged and stays in INBOX\n"
+			"warning: imap.processed_mailbox is empty: answered mail is only flagged and stays in INBOX\n" +
+			"warning: organisers.organiser_auth = \"dmarc\" trusts the Authentication-Results of mx.example.org: your receiving server MUST remove such fields from arriving mail (RFC 8601 §5), or anyone can forge an organiser's command; with Postfix, header_checks: /^Authentication-Results:\\s*mx\\.example\\.org(;|\\s|$)/ IGNORE (see the README, \"Who may change a registration\")\n"
 		if code != 0 || stdout != want || stderr != "" {
 			t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 		}
