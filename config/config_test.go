@@ -149,6 +149,7 @@ func TestParseConfigProblems(t *testing.T) {
 		{"no password", `password_env = "ANMALAN_TEST_IMAP_PASSWORD"`, "", "imap: imap.username is set but neither password_env nor password_file is"},
 		{"password_env holds a password", `password_env = "ANMALAN_TEST_IMAP_PASSWORD"`, `password_env = "hunter2!"`, "imap.password_env: must be the name of an environment variable (letters, digits, _), not the password"},
 		{"password_file missing", `password_env = "ANMALAN_TEST_IMAP_PASSWORD"`, `password_file = "imap-password"`, "imap.password_file: open "},
+		{"password_file holds a password", `password_env = "ANMALAN_TEST_IMAP_PASSWORD"`, `password_file = "hunter2-long-secret!"`, "imap.password_file: open the file named there (not shown: it looks like a password, not a file name): no such file or directory"},
 		{"bad timezone", `database = "anmalan.db"`, `database = "anmalan.db"` + "\ntimezone = \"Europe/Göteborg\"", `timezone: "Europe/Göteborg" is not a known time zone`},
 		{"bad language", `database = "anmalan.db"`, `database = "anmalan.db"` + "\nlanguage = \"de\"", `language: "de" is not "sv" or "en"`},
 		{"no organisers", `addresses = ["Org <Org@Example.org>"]`, "", "organisers.addresses: missing"},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/mail"
 	"os"
@@ -202,7 +203,7 @@ func Secret(section, env, file string) (string, error) {
 	case file != "":
 		b, err := os.ReadFile(file)
 		if err != nil {
-			return "", fmt.Errorf("%s.password_file: %w", section, err)
+			return "", fmt.Errorf("%s.password_file: %w", section, hidePath(err, file))
 		}
 		// Editors and `echo` add a final newline that is not part of the
 		// password; anything else is kept as written.
@@ -556,7 +557,7 @@ func (ck *checker) checkAuth(section, dir, security string, k authKeys) resolved
 		if k.tokenFile != "" {
 			r.tokenFile = resolvePath(dir, k.tokenFile)
 			if _, err := os.Stat(r.tokenFile); err != nil {
-				ck.problemf("%s.oauth2_token_file: %v", section, err)
+				ck.problemf("%s.oauth2_token_file: %v", section, hidePath(err, k.tokenFile))
 			}
 		}
 	default:
@@ -568,7 +569,7 @@ func (ck *checker) checkAuth(section, dir, security string, k authKeys) resolved
 			ck.problemf("%s.tls_ca_file: set, but %s.security is \"none\"", section, section)
 		}
 		if _, err := LoadCAPool(r.caFile); err != nil {
-			ck.problemf("%s.tls_ca_file: %v", section, err)
+			ck.problemf("%s.tls_ca_file: %v", section, hidePath(err, k.caFile))
 		}
 	}
 	return r
@@ -651,7 +652,7 @@ func (ck *checker) checkPassword(section, username, env, file, dir string) strin
 	file = resolvePath(dir, file)
 	f, err := os.Open(file)
 	if err != nil {
-		ck.problemf("%s.password_file: %v", section, err)
+		ck.problemf("%s.password_file: %v", section, hidePath(err, file))
 		return file
 	}
 	defer f.Close()
@@ -659,6 +660,38 @@ func (ck *checker) checkPassword(section, username, env, file, dir string) strin
 		ck.warnf("%s.password_file: %s can be read by other users (mode %v)", section, file, fi.Mode().Perm())
 	}
 	return file
+}
+
+// hidePath returns err without the path it names when the value written in
+// the config (written) looks like a password rather than a file name: a
+// secret put in password_file must not be echoed by check-config or the
+// log. Other errors are returned as they are.
+func hidePath(err error, written string) error {
+	var pe *fs.PathError
+	if !looksSecret(filepath.Base(written)) || !errors.As(err, &pe) {
+		return err
+	}
+	return fmt.Errorf("%s the file named there (not shown: it looks like a password, not a file name): %w", pe.Op, pe.Err)
+}
+
+// looksSecret reports whether a value written where a name or a path
+// belongs looks like a password or a token: letters mixed with digits or
+// with punctuation other than the "-", "_" and "." of file names, or 24
+// characters and more without a separator.
+func looksSecret(v string) bool {
+	letter, digit, punct := false, false, false
+	for _, r := range v {
+		switch {
+		case r >= '0' && r <= '9':
+			digit = true
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+			letter = true
+		case r == '-', r == '_', r == '.', r == ' ':
+		default:
+			punct = true
+		}
+	}
+	return letter && (digit || punct) || len(v) >= 24 && !strings.ContainsAny(v, "-_. ")
 }
 
 // isEnvName reports whether s is a portable environment variable name.

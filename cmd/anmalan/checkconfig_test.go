@@ -125,6 +125,18 @@ func TestCheckConfig(t *testing.T) {
 		}
 	})
 
+	// Failure 8 of issue 13: a password written where a name or a path
+	// belongs is not echoed back.
+	for _, line := range []string{`password_env = "hunter2-long-secret-value!"`, `password_file = "hunter2-long-secret-value!"`} {
+		t.Run("a secret in "+strings.Fields(line)[0], func(t *testing.T) {
+			path := writeConfig(t, strings.Replace(loopbackConfig, `password_file = "pw"`, line, 1))
+			code, stdout, stderr := runCheckConfig(t, "-config", path)
+			if code != 1 || strings.Contains(stdout+stderr, "hunter2") || !strings.Contains(stderr, "imap.password_") {
+				t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant a problem about imap.password_* that does not repeat the secret", code, stdout, stderr)
+			}
+		})
+	}
+
 	t.Run("config from the environment", func(t *testing.T) {
 		t.Setenv("ANMALAN_CONFIG", filepath.Join(t.TempDir(), "from-env.toml"))
 		code, _, stderr := runCheckConfig(t)
