@@ -16,9 +16,9 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"unicode"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/emersion/go-sasl"
 	"github.com/goteborgsregionen/anmalan/config"
