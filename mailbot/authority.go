@@ -17,15 +17,12 @@ import (
 )
 
 // forgedWindow is how long one warning about a forged sender stands for
-// every further forged command from that sender: thirty forged mails in
-// an hour give each organiser one warning, not thirty.
+// every further forged command from that sender.
 const forgedWindow = time.Hour
 
 // senderAddress returns the mail's one From address as mailauth.FromAddress
-// normalises it (ASCII case folding, A-label domain), or "" when From is not
-// exactly one well-formed mailbox. Every decision about what a sender may
-// change uses it, so that the address authenticated and the address acted
-// for are the same.
+// normalises it, or "" when From is not exactly one well-formed mailbox, so
+// that the address authenticated and the address acted for are the same.
 func senderAddress(msg *message.Message) string {
 	if msg == nil || msg.Header.Len() == 0 || msg.Header.Get("From") == "" {
 		return ""
@@ -37,12 +34,10 @@ func senderAddress(msg *message.Message) string {
 	return a
 }
 
-// senderProved reports whether msg's From is proved to be sender by
-// something no outsider can write (mailauth.Authenticate on the raw bytes,
-// against the time the mail arrived). The trust-from mode proves nothing
-// for participants: it exists so that tests can give organiser commands,
-// and must not let anyone change a participant's registration by writing
-// her From.
+// senderProved reports whether msg's From is proved to be sender
+// (mailauth.Authenticate on the raw bytes, at arrival). trust-from proves
+// nothing for participants: it lets tests give organiser commands, and
+// must not let anyone change a registration by writing its From.
 func (b *Bot) senderProved(msg *message.Message, sender string, arrived time.Time) bool {
 	if b.auth.Mode == mailauth.ModeTrustFrom || len(msg.Raw) == 0 || sender == "" {
 		return false
@@ -51,8 +46,7 @@ func (b *Bot) senderProved(msg *message.Message, sender string, arrived time.Tim
 	return v.Authenticated && mailauth.SameAddress(v.Address, sender)
 }
 
-// mayChange reports whether sender may cancel or change r by mail: it is
-// her own registration or one she made for someone else.
+// mayChange reports whether r is sender's own or one she made for another.
 func mayChange(sender string, r store.Registration) bool {
 	return mailauth.SameAddress(sender, r.Email) || (r.RegisteredBy != "" && mailauth.SameAddress(sender, r.RegisteredBy))
 }
@@ -68,9 +62,8 @@ func forgedDetail(msg *message.Message) string {
 	return "untrusted command from " + key
 }
 
-// groupTooLarge leaves a registration that names more than max_group_size
-// people, from someone who is not a proved organiser, for a human, and
-// tells the organisers. It returns false when the mail is within the limit.
+// groupTooLarge leaves a registration of more than max_group_size people
+// from anyone but a proved organiser for a human, and tells the organisers.
 func (b *Bot) groupTooLarge(tx *store.Tx, mailID int64, in intake.Incoming, msg *message.Message, u understand.Understanding, people int, res *Result) (bool, error) {
 	if u.SenderAuthenticated || people <= b.cfg.MaxGroupSize || b.cfg.MaxGroupSize <= 0 {
 		return false, nil
@@ -95,8 +88,8 @@ func (b *Bot) groupTooLarge(tx *store.Tx, mailID int64, in intake.Incoming, msg 
 	return true, nil
 }
 
-// answerNotYours tells the sender that the mail names someone whose
-// registration she may not change, so nothing was changed.
+// answerNotYours tells the sender that nothing was changed: the mail names
+// someone whose registration she may not change.
 func (b *Bot) answerNotYours(tx *store.Tx, mailID int64, msg *message.Message, ev *config.EventConfig, lang string, res *Result) error {
 	r := reply.Reply{Kind: reply.KindNotYours, Language: lang, Event: ev, Name: displayName(&msg.From),
 		To:        []*mail.Address{{Name: msg.From.Name, Address: msg.From.Address}},

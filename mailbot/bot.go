@@ -51,8 +51,10 @@ type Bot struct {
 	botAddr  string
 	observe  func(intake.Incoming, Result)
 	// auth is what proves who sent a mail: the config's policy, with the
-	// DKIM key lookup an Option may have replaced.
+	// DKIM key lookup an Option may have replaced; opts are kept for the
+	// Bot that a config reload builds.
 	auth mailauth.Policy
+	opts []Option
 
 	// matMu guards material and matStat: the scheduled work reloads a
 	// material file that changed on disk while mail is being handled.
@@ -92,6 +94,7 @@ func NewBot(cfg *config.Config, st *store.Store, now func() time.Time, log *slog
 		log:      log,
 		botAddr:  strings.ToLower(from.Address),
 		auth:     cfg.AuthPolicy(),
+		opts:     opts,
 	}
 	for _, o := range opts {
 		o(b)
