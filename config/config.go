@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/goteborgsregionen/anmalan/mailauth"
 )
 
 // Config is the whole configuration file, as read from TOML. The key names
@@ -25,6 +27,10 @@ type Config struct {
 	// RetentionDays is how many days after an event ends the personal
 	// data of its registrations is erased; default 90.
 	RetentionDays *int `toml:"retention_days"`
+	// MaxGroupSize is the most people one mail from a non-organiser may
+	// register; a mail naming more is left for a human and the organisers
+	// are told. Default DefaultMaxGroupSize.
+	MaxGroupSize int `toml:"max_group_size"`
 
 	// Retention is RetentionDays resolved (the default filled in).
 	Retention int `toml:"-"`
@@ -106,9 +112,16 @@ type OrganisersConfig struct {
 	// Contact is how participants reach a human, quoted in replies, for
 	// example "Linda Karlsson, linda.karlsson@example, 031-335 50 00".
 	Contact string `toml:"contact"`
-	// Auth is how an organiser's mail is trusted: OrganiserAuthDMARC (the
-	// default) or OrganiserAuthTrustFrom, for test setups only.
+	// Auth is how an organiser's mail is proved to be hers: one of the
+	// mailauth modes, OrganiserAuthDMARC (the default), OrganiserAuthDKIM,
+	// OrganiserAuthExchange or OrganiserAuthTrustFrom (test setups only).
 	Auth string `toml:"organiser_auth"`
+	// TenantID is the Microsoft 365 tenant (a GUID) whose stamp the
+	// exchange mode requires; empty: not checked.
+	TenantID string `toml:"tenant_id"`
+	// DNSTimeout bounds each DKIM key lookup of the dkim mode; default
+	// mailauth.DefaultDNSTimeout.
+	DNSTimeout Duration `toml:"dns_timeout"`
 	// DigestTime is the local time of day ("07:30", the default) at which
 	// the organisers get the daily digest, when something happened.
 	DigestTime string `toml:"digest_time"`
@@ -117,14 +130,21 @@ type OrganisersConfig struct {
 	DigestAt time.Duration `toml:"-"`
 }
 
-// Values of organisers.organiser_auth.
+// Values of organisers.organiser_auth; the mailauth package documents what
+// each proves.
 const (
 	// OrganiserAuthDMARC trusts an organiser's mail only when the trusted
-	// server's Authentication-Results says dmarc=pass or aligned dkim=pass.
-	OrganiserAuthDMARC = "dmarc"
+	// server's Authentication-Results says dmarc=pass for the From domain
+	// or an aligned dkim=pass. Sound only when that server strips such
+	// fields from arriving mail (RFC 8601 §5).
+	OrganiserAuthDMARC = string(mailauth.ModeDMARC)
+	// OrganiserAuthDKIM makes the bot verify the DKIM signature itself.
+	OrganiserAuthDKIM = string(mailauth.ModeDKIM)
+	// OrganiserAuthExchange trusts the organisation headers of Exchange.
+	OrganiserAuthExchange = string(mailauth.ModeExchange)
 	// OrganiserAuthTrustFrom trusts the From address alone. Anyone can
 	// forge it: for test setups without DKIM only.
-	OrganiserAuthTrustFrom = "trust-from"
+	OrganiserAuthTrustFrom = string(mailauth.ModeTrustFrom)
 )
 
 // EventConfig is one event. Times are strings in the config's timezone:

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/config/configtest"
+	"github.com/goteborgsregionen/anmalan/mailauth"
 )
 
 // configtest.Base is a small valid config against in-process servers on
@@ -35,8 +36,9 @@ func TestExampleConfig(t *testing.T) {
 	if err != nil {
 		t.Fatalf("example has problems:\n%v", err)
 	}
-	if w := c.Warnings(); len(w) != 0 {
-		t.Errorf("warnings = %q, want none", w)
+	// Only the dmarc mode's precondition, which the operator must see.
+	if w := c.Warnings(); len(w) != 1 || !strings.Contains(w[0], "RFC 8601 §5") {
+		t.Errorf("warnings = %q, want only the dmarc precondition", w)
 	}
 	stockholm, err := time.LoadLocation("Europe/Stockholm")
 	if err != nil {
@@ -147,11 +149,14 @@ func TestParseConfigProblems(t *testing.T) {
 		{"no password", `password_env = "ANMALAN_TEST_IMAP_PASSWORD"`, "", "imap: imap.username is set but neither password_env nor password_file is"},
 		{"password_env holds a password", `password_env = "ANMALAN_TEST_IMAP_PASSWORD"`, `password_env = "hunter2!"`, "imap.password_env: must be the name of an environment variable (letters, digits, _), not the password"},
 		{"password_file missing", `password_env = "ANMALAN_TEST_IMAP_PASSWORD"`, `password_file = "imap-password"`, "imap.password_file: open "},
+		{"password_file holds a password", `password_env = "ANMALAN_TEST_IMAP_PASSWORD"`, `password_file = "hunter2-long-secret!"`, "imap.password_file: open the file named there (not shown: it looks like a password, not a file name): no such file or directory"},
 		{"bad timezone", `database = "anmalan.db"`, `database = "anmalan.db"` + "\ntimezone = \"Europe/Göteborg\"", `timezone: "Europe/Göteborg" is not a known time zone`},
 		{"bad language", `database = "anmalan.db"`, `database = "anmalan.db"` + "\nlanguage = \"de\"", `language: "de" is not "sv" or "en"`},
 		{"no organisers", `addresses = ["Org <Org@Example.org>"]`, "", "organisers.addresses: missing"},
 		{"bad organiser", `addresses = ["Org <Org@Example.org>"]`, `addresses = ["Org"]`, `organisers.addresses[0]: "Org" is not a mail address`},
 		{"no trusted authserv-id", `trusted_authserv_id = "mx.example.org"`, "", "organisers.trusted_authserv_id: missing"},
+		{"dmarc named without a trusted authserv-id", `trusted_authserv_id = "mx.example.org"`, `organiser_auth = "dmarc"`, "organisers.trusted_authserv_id: missing"},
+		{"negative group size", `database = "anmalan.db"`, `database = "anmalan.db"` + "\nmax_group_size = -1", "max_group_size: -1 is not a positive number of people"},
 		{"organisation keyed by address", "[[events]]", "[organisations]\n\"kalle@molndal.se\" = \"Mölndal\"\n[[events]]", `organisations: "kalle@molndal.se" is an address`},
 		{"no events", "[[events]]", "[not_events]", "events: none; add at least one [[events]] table"},
 		{"http listen without port", "[[events]]", "[http]\nlisten = \"127.0.0.1\"\n[[events]]", `http.listen: "127.0.0.1" is not host:port: missing port in address`},
@@ -173,7 +178,7 @@ func TestParseConfigProblems(t *testing.T) {
 		{"missing material", `material = ["m.pdf"]`, `material = ["m.pdf", "material/missing.pdf"]`, "events[0].material[1]: open "},
 		{"material is a directory", `material = ["m.pdf"]`, `material = ["."]`, "is not a regular file"},
 		{"empty keyword", `keywords = [" Workshop "]`, `keywords = [""]`, "events[0].keywords[0]: empty"},
-		{"unknown organiser_auth", `contact = "Org, org@example.org"`, `contact = "Org, org@example.org"` + "\norganiser_auth = \"from\"", `organisers.organiser_auth: "from" is not "dmarc" or "trust-from"`},
+		{"unknown organiser_auth", `contact = "Org, org@example.org"`, `contact = "Org, org@example.org"` + "\norganiser_auth = \"from\"", `organisers.organiser_auth: "from" is not "dmarc", "dkim", "exchange" or "trust-from"`},
 		{"bad changes_close", `closes = "2030-04-30"`, `closes = "2030-04-30"` + "\nchanges_close = \"soon\"", `events[0].changes_close: "soon" is not a date`},
 		{"changes_close after the end", `closes = "2030-04-30"`, `closes = "2030-04-30"` + "\nchanges_close = \"2030-05-03\"", "events[0].changes_close: 2030-05-03 is after the event ends"},
 		{"negative offer_hours", "seats = 3", "seats = 3\noffer_hours = -1", "events[0].offer_hours: -1 is negative"},
@@ -301,7 +306,7 @@ func TestParseConfigAccepts(t *testing.T) {
 			if !slices.Equal(c.Organisers.Addresses, []string{"org@example.org"}) {
 				t.Errorf("organisers = %q", c.Organisers.Addresses)
 			}
-			if w := c.Warnings(); len(w) != 1 || !strings.HasPrefix(w[0], "imap.processed_mailbox is empty") {
+			if w := otherWarnings(c); len(w) != 1 || !strings.HasPrefix(w[0], "imap.processed_mailbox is empty") {
 				t.Errorf("warnings = %q", w)
 			}
 		}},
@@ -314,7 +319,7 @@ func TestParseConfigAccepts(t *testing.T) {
 			}
 		}},
 		{"http on loopback", "[[events]]", "[http]\nlisten = \"[::1]:9464\"\n[[events]]", func(t *testing.T, c *Config) {
-			if c.HTTP.Listen != "[::1]:9464" || len(c.Warnings()) != 1 {
+			if c.HTTP.Listen != "[::1]:9464" || len(otherWarnings(c)) != 1 {
 				t.Errorf("listen %q, warnings %q; want no http warning", c.HTTP.Listen, c.Warnings())
 			}
 		}},
@@ -338,6 +343,34 @@ func TestParseConfigAccepts(t *testing.T) {
 		{"changes_close and offer_hours", "seats = 3", "seats = 3\nchanges_close = \"2030-05-01 12:00\"\noffer_hours = 48", func(t *testing.T, c *Config) {
 			if ev := c.Events[0]; !ev.ChangesCloseAt.Equal(time.Date(2030, 5, 1, 12, 0, 0, 0, stockholm)) || ev.OfferHours != 48 {
 				t.Errorf("changes close %v, offer hours %d", ev.ChangesCloseAt, ev.OfferHours)
+			}
+		}},
+		{"dmarc names its precondition", "", "", func(t *testing.T, c *Config) {
+			want := `organisers.organiser_auth = "dmarc" trusts the Authentication-Results of mx.example.org: your receiving server MUST remove such fields from arriving mail (RFC 8601 §5)`
+			line := `/^Authentication-Results:\s*mx\.example\.org(;|\s|$)/ IGNORE`
+			if !slices.ContainsFunc(c.Warnings(), func(w string) bool { return strings.HasPrefix(w, want) && strings.Contains(w, line) }) {
+				t.Errorf("warnings = %q, want one starting %q with %q", c.Warnings(), want, line)
+			}
+			if c.MaxGroupSize != DefaultMaxGroupSize {
+				t.Errorf("max_group_size = %d, want the default %d", c.MaxGroupSize, DefaultMaxGroupSize)
+			}
+		}},
+		{"dkim needs no trusted authserv-id and gives no warning", `trusted_authserv_id = "mx.example.org"`, `organiser_auth = "dkim"` + "\ndns_timeout = \"3s\"", func(t *testing.T, c *Config) {
+			if slices.ContainsFunc(c.Warnings(), func(w string) bool { return strings.Contains(w, "organiser_auth") }) {
+				t.Errorf("warnings = %q", c.Warnings())
+			}
+			if p := c.AuthPolicy(); p.Mode != mailauth.ModeDKIM || p.LookupTXT == nil || len(p.Organisers) != 1 {
+				t.Errorf("policy = %+v, want dkim with a bounded lookup and one organiser", p)
+			}
+		}},
+		{"exchange with a tenant", `trusted_authserv_id = "mx.example.org"`, `organiser_auth = "exchange"` + "\ntenant_id = \"0f8f1d5c-1c8e-4a4e-9d6e-000000000001\"", func(t *testing.T, c *Config) {
+			if p := c.AuthPolicy(); p.Mode != mailauth.ModeExchange || p.TenantID != "0f8f1d5c-1c8e-4a4e-9d6e-000000000001" {
+				t.Errorf("policy = %+v", p)
+			}
+		}},
+		{"an organiser with a KELVIN SIGN is not the organiser", "", "", func(t *testing.T, c *Config) {
+			if !c.IsOrganiser("ORG@example.org") || c.IsOrganiser("\u212Aorg@example.org") || c.IsOrganiser("or\u0261@example.org") {
+				t.Error("IsOrganiser folds more than ASCII case")
 			}
 		}},
 		{"trust-from warns loudly", `contact = "Org, org@example.org"`, `contact = "Org, org@example.org"` + "\norganiser_auth = \"trust-from\"", func(t *testing.T, c *Config) {
@@ -624,4 +657,16 @@ func TestParseConfigNoDoubleReport(t *testing.T) {
 			}
 		})
 	}
+}
+
+// otherWarnings returns the config's warnings but the dmarc mode's note of
+// its precondition, which every config of that mode carries.
+func otherWarnings(c *Config) []string {
+	var out []string
+	for _, w := range c.Warnings() {
+		if !strings.Contains(w, "RFC 8601 §5") {
+			out = append(out, w)
+		}
+	}
+	return out
 }

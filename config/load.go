@@ -2,8 +2,10 @@ package config
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/mail"
 	"os"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/goteborgsregionen/anmalan/mailauth"
 )
 
 // Defaults for keys the config may leave out.
@@ -27,6 +30,9 @@ const (
 	// day (a registration, a question, a cancellation) and low enough that
 	// a loop with an auto-responder ends within minutes.
 	defaultMaxRepliesPerAddress = 10
+	// DefaultMaxGroupSize is a large team; a mail naming more people is
+	// more likely a stranger taking every seat than a real group.
+	DefaultMaxGroupSize = 10
 	// minPollInterval keeps a mistyped "1ms" from hammering the IMAP server.
 	minPollInterval = 5 * time.Second
 	// defaultIdleRestart is well inside the 29 minutes after which RFC 2177
@@ -197,7 +203,7 @@ func Secret(section, env, file string) (string, error) {
 	case file != "":
 		b, err := os.ReadFile(file)
 		if err != nil {
-			return "", fmt.Errorf("%s.password_file: %w", section, err)
+			return "", fmt.Errorf("%s.password_file: %w", section, hidePath(err, file))
 		}
 		// Editors and `echo` add a final newline that is not part of the
 		// password; anything else is kept as written.
@@ -244,7 +250,9 @@ func (c *Config) parseBotAddress() string {
 }
 
 // IsOrganiser reports whether addr, a bare address or one with a display
-// name, is one of organisers.addresses, ignoring case.
+// name, is one of organisers.addresses, ignoring ASCII case only (see
+// mailauth.SameAddress): "linda.\u212Aarlsson" with a KELVIN SIGN is not
+// "linda.karlsson".
 func (c *Config) IsOrganiser(addr string) bool {
 	want := bareAddress(addr)
 	if c == nil || want == "" {
@@ -261,19 +269,23 @@ func (c *Config) IsOrganiser(addr string) bool {
 	return false
 }
 
-// bareAddress returns the lower-cased address part of s, or s trimmed and
-// lower-cased when it does not parse. The common forms ("a@b" and
-// "Name <a@b>") are read without a full parse: every mail asks for it
-// several times.
+// bareAddress returns the address part of s normalised as
+// mailauth.NormalizeAddress does (ASCII case folding, A-label domain), or
+// "" when s is no address, so that no Unicode case rule makes two
+// addresses one. The common forms ("a@b" and "Name <a@b>") are read
+// without a full parse: every mail asks for it several times.
 func bareAddress(s string) string {
 	s = strings.TrimSpace(s)
 	if addr, ok := plainAddress(s); ok {
-		return strings.ToLower(addr)
+		s = addr
+	} else if a, err := mail.ParseAddress(s); err == nil {
+		s = a.Address
 	}
-	if a, err := mail.ParseAddress(s); err == nil {
-		return strings.ToLower(a.Address)
+	n, err := mailauth.NormalizeAddress(s)
+	if err != nil {
+		return ""
 	}
-	return strings.ToLower(s)
+	return n
 }
 
 // plainAddress returns the address of s when s is a bare address or a
@@ -565,7 +577,7 @@ func (ck *checker) checkAuth(section, dir, security string, k authKeys) resolved
 		if k.tokenFile != "" {
 			r.tokenFile = resolvePath(dir, k.tokenFile)
 			if _, err := os.Stat(r.tokenFile); err != nil {
-				ck.problemf("%s.oauth2_token_file: %v", section, err)
+				ck.problemf("%s.oauth2_token_file: %v", section, hidePath(err, k.tokenFile))
 			}
 		}
 	default:
@@ -577,7 +589,7 @@ func (ck *checker) checkAuth(section, dir, security string, k authKeys) resolved
 			ck.problemf("%s.tls_ca_file: set, but %s.security is \"none\"", section, section)
 		}
 		if _, err := LoadCAPool(r.caFile); err != nil {
-			ck.problemf("%s.tls_ca_file: %v", section, err)
+			ck.problemf("%s.tls_ca_file: %v", section, hidePath(err, k.caFile))
 		}
 	}
 	return r
@@ -660,7 +672,7 @@ func (ck *checker) checkPassword(section, username, env, file, dir string) strin
 	file = resolvePath(dir, file)
 	f, err := os.Open(file)
 	if err != nil {
-		ck.problemf("%s.password_file: %v", section, err)
+		ck.problemf("%s.password_file: %v", section, hidePath(err, file))
 		return file
 	}
 	defer f.Close()
@@ -668,6 +680,38 @@ func (ck *checker) checkPassword(section, username, env, file, dir string) strin
 		ck.warnf("%s.password_file: %s can be read by other users (mode %v)", section, file, fi.Mode().Perm())
 	}
 	return file
+}
+
+// hidePath returns err without the path it names when the value written in
+// the config (written) looks like a password rather than a file name: a
+// secret put in password_file must not be echoed by check-config or the
+// log. Other errors are returned as they are.
+func hidePath(err error, written string) error {
+	var pe *fs.PathError
+	if !looksSecret(filepath.Base(written)) || !errors.As(err, &pe) {
+		return err
+	}
+	return fmt.Errorf("%s the file named there (not shown: it looks like a password, not a file name): %w", pe.Op, pe.Err)
+}
+
+// looksSecret reports whether a value written where a name or a path
+// belongs looks like a password or a token: letters mixed with digits or
+// with punctuation other than the "-", "_" and "." of file names, or 24
+// characters and more without a separator.
+func looksSecret(v string) bool {
+	letter, digit, punct := false, false, false
+	for _, r := range v {
+		switch {
+		case r >= '0' && r <= '9':
+			digit = true
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+			letter = true
+		case r == '-', r == '_', r == '.', r == ' ':
+		default:
+			punct = true
+		}
+	}
+	return letter && (digit || punct) || len(v) >= 24 && !strings.ContainsAny(v, "-_. ")
 }
 
 // isEnvName reports whether s is a portable environment variable name.
@@ -694,29 +738,88 @@ func (ck *checker) checkOrganisers(c *Config) {
 			ck.problemf("organisers.addresses[%d]: %q is not a mail address: %v", i, a, err)
 			continue
 		}
-		// Kept as the bare lower-case address, which is what mail is
+		// Kept as the bare normalised address, which is what mail is
 		// compared against.
-		o.Addresses[i] = strings.ToLower(p.Address)
-	}
-	if o.TrustedAuthservID == "" {
-		// Without it no Authentication-Results header can be trusted, so no
-		// organiser command could ever count.
-		ck.missing("organisers.trusted_authserv_id", "the authserv-id your receiving mail server writes in Authentication-Results")
-	} else if strings.ContainsAny(o.TrustedAuthservID, " \t;") {
-		ck.problemf("organisers.trusted_authserv_id: %q is not an authserv-id (a host name, no spaces or ';')", o.TrustedAuthservID)
+		n, err := mailauth.NormalizeAddress(p.Address)
+		if err != nil {
+			ck.problemf("organisers.addresses[%d]: %q is not a usable mail address: %v", i, a, err)
+			continue
+		}
+		o.Addresses[i] = n
 	}
 	if o.Contact == "" {
 		ck.warnf("organisers.contact is empty: replies cannot tell participants whom to ask")
 	}
+	if o.TrustedAuthservID != "" && strings.ContainsAny(o.TrustedAuthservID, " \t;") {
+		ck.problemf("organisers.trusted_authserv_id: %q is not an authserv-id (a host name, no spaces or ';')", o.TrustedAuthservID)
+	}
 	switch o.Auth {
 	case "":
 		o.Auth = OrganiserAuthDMARC
+	case OrganiserAuthDMARC, OrganiserAuthDKIM, OrganiserAuthExchange, OrganiserAuthTrustFrom:
+	default:
+		ck.problemf("organisers.organiser_auth: %q is not %q, %q, %q or %q", o.Auth,
+			OrganiserAuthDMARC, OrganiserAuthDKIM, OrganiserAuthExchange, OrganiserAuthTrustFrom)
+	}
+	switch o.Auth {
 	case OrganiserAuthDMARC:
+		if o.TrustedAuthservID == "" {
+			// Without it no Authentication-Results field can be trusted, so
+			// no organiser command could ever count.
+			ck.missing("organisers.trusted_authserv_id", "the authserv-id your receiving mail server writes in Authentication-Results")
+		} else {
+			ck.warnf("organisers.organiser_auth = \"dmarc\" trusts the Authentication-Results of %s: your receiving server MUST remove such fields from arriving mail (RFC 8601 §5), or anyone can forge an organiser's command; with Postfix, header_checks: /^Authentication-Results:\\s*%s(;|\\s|$)/ IGNORE (see the README, \"Who may change a registration\")",
+				o.TrustedAuthservID, regexpQuoteDots(o.TrustedAuthservID))
+		}
 	case OrganiserAuthTrustFrom:
 		ck.warnf("organisers.organiser_auth = %q: ANYONE WHO WRITES \"From: <organiser>\" CAN CANCEL, SWAP AND ADD PARTICIPANTS; use it in test setups only", o.Auth)
-	default:
-		ck.problemf("organisers.organiser_auth: %q is not %q or %q", o.Auth, OrganiserAuthDMARC, OrganiserAuthTrustFrom)
 	}
+	if o.TenantID != "" && o.Auth != OrganiserAuthExchange {
+		ck.warnf("organisers.tenant_id is set but organiser_auth is %q: it counts only with \"exchange\"", o.Auth)
+	}
+	if o.DNSTimeout.Duration < 0 {
+		ck.problemf("organisers.dns_timeout: %v is negative", o.DNSTimeout.Duration)
+	}
+	switch {
+	case c.MaxGroupSize == 0:
+		c.MaxGroupSize = DefaultMaxGroupSize
+	case c.MaxGroupSize < 0:
+		ck.problemf("max_group_size: %d is not a positive number of people", c.MaxGroupSize)
+	}
+}
+
+// regexpQuoteDots escapes the dots of a host name for a header_checks
+// regexp.
+func regexpQuoteDots(host string) string {
+	return strings.ReplaceAll(host, ".", `\.`)
+}
+
+// AuthPolicy returns what the bot trusts when it decides who sent a mail:
+// the organiser_auth mode, the trusted authserv-id, the tenant, the
+// organisers and, with dns_timeout set, a DKIM key lookup bounded by it.
+// A nil config gives a policy that authenticates nobody.
+func (c *Config) AuthPolicy() mailauth.Policy {
+	if c == nil {
+		return mailauth.Policy{}
+	}
+	o := c.Organisers
+	p := mailauth.Policy{
+		Mode:              mailauth.Mode(o.Auth),
+		TrustedAuthservID: o.TrustedAuthservID,
+		TenantID:          o.TenantID,
+		Organisers:        append([]string(nil), o.Addresses...),
+	}
+	if p.Mode == "" {
+		p.Mode = mailauth.ModeDMARC
+	}
+	if d := o.DNSTimeout.Duration; d > 0 {
+		p.LookupTXT = func(domain string) ([]string, error) {
+			ctx, cancel := context.WithTimeout(context.Background(), d)
+			defer cancel()
+			return net.DefaultResolver.LookupTXT(ctx, domain)
+		}
+	}
+	return p
 }
 
 func (ck *checker) checkOrganisations(c *Config) {

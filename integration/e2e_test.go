@@ -163,6 +163,15 @@ func TestEndToEnd(t *testing.T) {
 				from = a[0].Address
 			}
 		}
+		if expect[file].Kind == "command" {
+			// An organiser's command carries the trusted server's
+			// Authentication-Results, which only that server may write:
+			// Postfix here strips such fields from arriving mail (RFC
+			// 8601 §5) and adds none, having no DMARC milter, so the mail
+			// is put into the inbox as that server would deliver it.
+			s.appendMails(t, bot, [][]byte{raw})
+			return
+		}
 		sender.Send(t, from, raw, bot)
 	}
 	isChange := func(e corpusExpect) bool { return e.Kind == "command" || e.Kind == "cancellation" }

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/emersion/go-sasl"
 	"github.com/goteborgsregionen/anmalan/config"
@@ -80,11 +81,13 @@ func (ts *tokenSource) Token(ctx context.Context, fresh bool) (string, error) {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if len(msg) > 200 {
-			msg = msg[:200] + "…"
+		// The command's stderr may hold the client secret or the refresh
+		// token (curl -v, a failing oauth2 helper): only its first line,
+		// scrubbed, reaches the error.
+		if msg := scrubLine(stderr.String()); msg != "" {
+			return "", fmt.Errorf("%s.oauth2_token_command: %w: %s", ts.section, err, msg)
 		}
-		return "", fmt.Errorf("%s.oauth2_token_command: %w: %s", ts.section, err, msg)
+		return "", fmt.Errorf("%s.oauth2_token_command: %w", ts.section, err)
 	}
 	tok := strings.TrimSpace(string(out))
 	if tok == "" || strings.ContainsAny(tok, " \t\r\n\x01") {
@@ -152,3 +155,48 @@ func (c *XOAUTH2Client) Next(challenge []byte) ([]byte, error) {
 // ErrTokenRejected marks a login that failed because the server did not
 // take the access token.
 var ErrTokenRejected = errors.New("access token rejected")
+
+// scrubLine returns the first line of a command's stderr with every word
+// that could be a secret replaced by "[…]": a word of 16 or more
+// characters, or one with a digit and a letter in it, or the value after
+// "=" or ":". At most 120 bytes are kept.
+func scrubLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	words := strings.Fields(line)
+	for i, w := range words {
+		if k, _, ok := strings.Cut(w, "="); ok {
+			words[i] = k + "=[…]"
+			continue
+		}
+		if k, v, ok := strings.Cut(w, ":"); ok && v != "" {
+			words[i] = k + ":[…]"
+			continue
+		}
+		if secretLike(w) {
+			words[i] = "[…]"
+		}
+	}
+	out := strings.ToValidUTF8(strings.Join(words, " "), "")
+	if len(out) > 120 {
+		out = strings.ToValidUTF8(out[:120], "") + "…"
+	}
+	return out
+}
+
+// secretLike reports whether w looks like a key, token or password rather
+// than a word of an error message.
+func secretLike(w string) bool {
+	if len(w) >= 16 {
+		return true
+	}
+	letter, digit := false, false
+	for _, r := range w {
+		switch {
+		case r >= '0' && r <= '9':
+			digit = true
+		case unicode.IsLetter(r):
+			letter = true
+		}
+	}
+	return letter && digit
+}

@@ -26,9 +26,10 @@
 // ModeDMARC trusts the topmost Authentication-Results field whose authserv-id
 // is the configured one. That is sound only when the receiving server removes
 // fields carrying its own authserv-id from arriving mail (RFC 8601 §5); the
-// operator must arrange it (a Postfix header_checks IGNORE line, see
-// PLATFORMS.md). Only the topmost such field counts because the receiving
-// server adds its field above everything the sender wrote.
+// operator must arrange it (a Postfix header_checks IGNORE line, see the
+// README, "Who may change a registration"). Only the topmost such field
+// counts because the receiving server adds its field above everything the
+// sender wrote.
 //
 // ModeDKIM trusts nothing any server wrote: the bot verifies the DKIM
 // signatures of the raw mail itself, looking keys up through Policy.LookupTXT,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/intake"
+	"github.com/goteborgsregionen/anmalan/mailauth"
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/reply"
 	"github.com/goteborgsregionen/anmalan/store"
@@ -49,6 +50,11 @@ type Bot struct {
 	log      *slog.Logger
 	botAddr  string
 	observe  func(intake.Incoming, Result)
+	// auth is what proves who sent a mail: the config's policy, with the
+	// DKIM key lookup an Option may have replaced; opts are kept for the
+	// Bot that a config reload builds.
+	auth mailauth.Policy
+	opts []Option
 
 	// matMu guards material and matStat: the scheduled work reloads a
 	// material file that changed on disk while mail is being handled.
@@ -56,9 +62,19 @@ type Bot struct {
 	matStat map[string]fileStamp
 }
 
+// Option changes how NewBot builds a Bot.
+type Option func(*Bot)
+
+// WithLookupTXT makes the Bot look up DKIM keys (organiser_auth = "dkim")
+// with lookup instead of DNS, so that a test can serve its own key. lookup
+// must be safe for concurrent use.
+func WithLookupTXT(lookup func(domain string) ([]string, error)) Option {
+	return func(b *Bot) { b.auth.LookupTXT = lookup }
+}
+
 // NewBot loads the events' material and the templates. It fails when a
 // material file cannot be read or a template is broken.
-func NewBot(cfg *config.Config, st *store.Store, now func() time.Time, log *slog.Logger) (*Bot, error) {
+func NewBot(cfg *config.Config, st *store.Store, now func() time.Time, log *slog.Logger, opts ...Option) (*Bot, error) {
 	from, err := mail.ParseAddress(cfg.SMTP.From)
 	if err != nil {
 		return nil, fmt.Errorf("smtp.from: %w", err)
@@ -77,6 +93,11 @@ func NewBot(cfg *config.Config, st *store.Store, now func() time.Time, log *slog
 		now:      now,
 		log:      log,
 		botAddr:  strings.ToLower(from.Address),
+		auth:     cfg.AuthPolicy(),
+		opts:     opts,
+	}
+	for _, o := range opts {
+		o(b)
 	}
 	if cfg.Organisers.Auth == config.OrganiserAuthTrustFrom {
 		log.Warn("organiser_auth = trust-from: ANYONE who writes From: an organiser's address can change registrations; for test setups only")
@@ -165,7 +186,7 @@ func (b *Bot) Decide(ctx context.Context, in intake.Incoming, mailID int64, key 
 		}
 		return res, nil
 	}
-	u := understand.UnderstandAt(msg, b.cfg, in.Arrived)
+	u := understand.UnderstandWith(msg, b.cfg, in.Arrived, b.auth)
 	res.Understanding = u
 
 	err := b.store.Update(ctx, func(tx *store.Tx) error {
@@ -230,7 +251,7 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in intake.Incoming, msg *messag
 			res.Decisions = append(res.Decisions, "an answer to our question which date: registers the sender")
 		}
 	}
-	if ok, err := b.acceptOffer(tx, mailID, msg, u, res); err != nil || ok {
+	if ok, err := b.acceptOffer(tx, mailID, in.Arrived, msg, u, res); err != nil || ok {
 		return intake.OutcomeAnswered, "offer accepted", err
 	}
 	if u.Kind == understand.KindCancellation || u.Kind == understand.KindForget {
@@ -250,7 +271,7 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in intake.Incoming, msg *messag
 	case understand.KindCancellation:
 		return b.decideParticipantChange(tx, mailID, in, msg, u, res)
 	case understand.KindForget:
-		return b.decideForget(tx, mailID, msg, u, res)
+		return b.decideForget(tx, mailID, in, msg, u, res)
 	case understand.KindRegistration:
 	default:
 		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: left for a human (%s)", u.Kind, u.Reason))
@@ -277,6 +298,9 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in intake.Incoming, msg *messag
 	if len(reg.people) == 0 {
 		res.Decisions = append(res.Decisions, "registration without any address: left for a human")
 		return intake.OutcomeManual, "no address", nil
+	}
+	if over, err := b.groupTooLarge(tx, mailID, in, msg, u, len(reg.people), res); err != nil || over {
+		return intake.OutcomeManual, "more than max_group_size people", err
 	}
 
 	capAddrs := []string{sender.Address}
@@ -351,7 +375,7 @@ func (b *Bot) registerFor(reg registration, ev *config.EventConfig, note string)
 	var closedFor []string
 	var closedOutcome store.Outcome
 	for _, p := range reg.people {
-		onBehalf := !strings.EqualFold(p.Email, sender.Address)
+		onBehalf := !mailauth.SameAddress(p.Email, sender.Address)
 		by := ""
 		if onBehalf {
 			by = strings.ToLower(sender.Address)
@@ -366,7 +390,7 @@ func (b *Bot) registerFor(reg registration, ev *config.EventConfig, note string)
 			InReplyTo: reg.msg.MessageID, References: reg.refs,
 			Position: r.Registration.Position, Status: r.Registration.Status,
 		}
-		if onBehalf {
+		if onBehalf && r.Outcome != store.AlreadyRegistered {
 			rp.Cc = []*mail.Address{sender}
 			rp.SenderName = senderName
 		}

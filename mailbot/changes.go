@@ -15,6 +15,7 @@ import (
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/export"
 	"github.com/goteborgsregionen/anmalan/intake"
+	"github.com/goteborgsregionen/anmalan/mailauth"
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/reply"
 	"github.com/goteborgsregionen/anmalan/store"
@@ -40,21 +41,13 @@ type change struct {
 	res       *Result
 }
 
-// organiserTrusted reports whether the organiser's command counts: her
-// mail passed authentication, or the config trusts the From address
-// (organiser_auth = "trust-from", test setups only).
-func (b *Bot) organiserTrusted(msg *message.Message, u understand.Understanding) bool {
-	if u.SenderAuthenticated {
-		return true
-	}
-	return b.cfg.Organisers.Auth == config.OrganiserAuthTrustFrom && b.cfg.IsOrganiser(msg.From.Address)
-}
-
 // decideCommand applies an organiser's commands in order, inside tx, and
-// answers her alone. A command that cannot be trusted changes nothing: the
-// configured organisers are warned and the mail is left for a human.
+// answers her alone. A command whose sender understand did not prove to be
+// the organiser (u.SenderAuthenticated, under organiser_auth) changes
+// nothing: the configured organisers are warned and the mail is left for a
+// human.
 func (b *Bot) decideCommand(tx *store.Tx, mailID int64, in intake.Incoming, msg *message.Message, u understand.Understanding, res *Result) (intake.Outcome, string, error) {
-	if !b.organiserTrusted(msg, u) {
+	if !u.SenderAuthenticated {
 		return b.warnForged(tx, mailID, msg, u, res)
 	}
 	ev := b.changeEvent(tx, u, "")
@@ -152,9 +145,18 @@ func (b *Bot) warnForged(tx *store.Tx, mailID int64, msg *message.Message, u und
 		asked = append(asked, ch.Text)
 	}
 	asked = slices.Compact(asked)
+	warned := 0
 	for _, addr := range b.cfg.Organisers.Addresses {
+		// One warning per forged sender and hour is enough: a forger who
+		// sends thirty commands must not bury the organiser in thirty.
+		if done, err := tx.AnsweredSince(string(reply.KindForged), addr, forgedDetail(msg), b.now().Add(-forgedWindow)); err != nil {
+			return "", "", err
+		} else if done {
+			continue
+		}
+		warned++
 		name := addr
-		if strings.EqualFold(addr, msg.From.Address) && msg.From.Name != "" {
+		if mailauth.SameAddress(addr, msg.From.Address) && msg.From.Name != "" {
 			name = displayName(&msg.From)
 		}
 		r := reply.Reply{Kind: reply.KindForged, Language: b.cfg.Language, Event: ev, Name: name,
@@ -164,9 +166,13 @@ func (b *Bot) warnForged(tx *store.Tx, mailID int64, msg *message.Message, u und
 		}
 	}
 	b.log.Warn("untrusted organiser command: nothing changed", slog.String("from", msg.From.Address),
-		slog.String("message_id", msg.MessageID), slog.String("auth", u.Reason))
-	res.Decisions = append(res.Decisions, "command from "+msg.From.Address+" not authenticated: nothing changed, organisers warned, left for a human")
-	return intake.OutcomeManual, "untrusted command", nil
+		slog.String("message_id", msg.MessageID), slog.String("auth", u.Reason), slog.Int("warned", warned))
+	if warned == 0 {
+		res.Decisions = append(res.Decisions, "command from "+msg.From.Address+" not authenticated: nothing changed, organisers already warned of this sender within the hour, left for a human")
+	} else {
+		res.Decisions = append(res.Decisions, "command from "+msg.From.Address+" not authenticated: nothing changed, organisers warned, left for a human")
+	}
+	return intake.OutcomeManual, forgedDetail(msg), nil
 }
 
 // changeEvent picks the event a change is about: the one the mail names;
@@ -659,9 +665,16 @@ func notUnderstood(msg *message.Message, u understand.Understanding) []string {
 
 // decideParticipantChange handles a participant's cancellation or
 // colleague: it counts only as a reply to a mail the bot sent to that
-// address, or from an authenticated sender, and only until changes_close.
+// address, or from an authenticated sender, only until changes_close, and
+// only for the sender's own registration or those she made for others
+// (registered_by). A mail that names anyone else changes nothing: it is
+// left for a human and the sender is told.
 func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in intake.Incoming, msg *message.Message, u understand.Understanding, res *Result) (intake.Outcome, string, error) {
-	sender := strings.ToLower(msg.From.Address)
+	sender := senderAddress(msg)
+	if sender == "" {
+		res.Decisions = append(res.Decisions, "cancellation: the From is not one clear mailbox: nothing changed, left for a human")
+		return intake.OutcomeManual, "cancel: unclear sender", nil
+	}
 	thread, err := tx.SentTo(append(append([]string{}, msg.InReplyTo...), msg.References...), sender)
 	if err != nil {
 		return "", "", err
@@ -691,20 +704,47 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in intake.Inco
 		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: changes to %s closed at %s: nothing changed", sender, ev.ID, ev.ChangesCloseAt.In(b.cfg.Location).Format("2006-01-02 15:04")))
 		return intake.OutcomeAnswered, "changes closed", answer(reply.KindChangesClosed)
 	}
-	authed, _ := understand.MailAuthenticated(msg, b.cfg)
-	if len(thread) == 0 && !authed {
+	if len(thread) == 0 && !b.senderProved(msg, sender, in.Arrived) {
 		res.Decisions = append(res.Decisions, sender+": cancellation not in reply to our mail and not authenticated: told to reply to the confirmation, nothing changed")
 		return intake.OutcomeAnswered, "cancel: reply to confirmation", answer(reply.KindReplyToCancel)
 	}
-	// The registration to change: the sender's own, unless the thread is
-	// about someone the sender registered (they were in Cc) and the text
-	// names that person.
+	// Everyone the mail names by address must be someone the sender may
+	// change: "avanmäl Anna Ek (anna@…)" in a reply to his own
+	// confirmation cancels neither him nor Anna unless he registered her.
+	var named []store.Registration
+	for _, p := range u.People {
+		if p.Email == "" || mailauth.SameAddress(p.Email, sender) {
+			continue
+		}
+		r, ok, err := tx.FindRegistration(ev.ID, p.Email)
+		if err != nil {
+			return "", "", err
+		}
+		if !ok || !mayChange(sender, r) {
+			res.Decisions = append(res.Decisions, fmt.Sprintf("%s names %s, whose registration the sender may not change: nothing changed, left for a human", sender, p.Email))
+			return intake.OutcomeManual, "cancel: names someone else", b.answerNotYours(tx, mailID, msg, ev, lang, res)
+		}
+		named = append(named, r)
+	}
+	// The registration to change: the one named; else the sender's own,
+	// unless the thread is about someone the sender registered (they were
+	// in Cc) and the text names that person.
 	target, found, err := tx.FindRegistration(ev.ID, sender)
 	if err != nil {
 		return "", "", err
 	}
-	if about.ID != 0 && about.EventID == ev.ID && about.Status != store.StatusCancelled && about.Email != sender &&
-		(!found || mentions(msg, about.Name)) {
+	switch {
+	case len(named) == 1:
+		target, found = named[0], true
+	case len(named) > 1:
+		res.Decisions = append(res.Decisions, fmt.Sprintf("%s names %d people: nothing changed, left for a human", sender, len(named)))
+		return intake.OutcomeManual, "cancel: several people named", nil
+	case about.ID != 0 && about.EventID == ev.ID && about.Status != store.StatusCancelled && !mailauth.SameAddress(about.Email, sender) &&
+		(!found || mentions(msg, about.Name)):
+		if !mayChange(sender, about) {
+			res.Decisions = append(res.Decisions, fmt.Sprintf("%s answered a mail about %s, whose registration the sender may not change: nothing changed, left for a human", sender, about.Email))
+			return intake.OutcomeManual, "cancel: not the sender's registration", b.answerNotYours(tx, mailID, msg, ev, lang, res)
+		}
 		target, found = about, true
 	}
 	if !found {
@@ -713,7 +753,7 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in intake.Inco
 	}
 	c := &change{tx: tx, mailID: mailID, sender: sender, lang: lang, res: res,
 		inReplyTo: msg.MessageID, refs: msg.References}
-	if target.Email != sender {
+	if !mailauth.SameAddress(target.Email, sender) {
 		c.by = displayName(&msg.From)
 	}
 	for _, ch := range u.Changes {
@@ -746,11 +786,14 @@ func mentions(msg *message.Message, name string) bool {
 // acceptOffer accepts an open offer of a seat when the mail says yes (or
 // registers again) in reply to our mail to that address. It returns false
 // when the mail is not such an answer.
-func (b *Bot) acceptOffer(tx *store.Tx, mailID int64, msg *message.Message, u understand.Understanding, res *Result) (bool, error) {
+func (b *Bot) acceptOffer(tx *store.Tx, mailID int64, arrived time.Time, msg *message.Message, u understand.Understanding, res *Result) (bool, error) {
 	if u.Kind != understand.KindOther && u.Kind != understand.KindRegistration {
 		return false, nil
 	}
-	sender := strings.ToLower(msg.From.Address)
+	sender := senderAddress(msg)
+	if sender == "" {
+		return false, nil
+	}
 	for i := range b.cfg.Events {
 		ev := &b.cfg.Events[i]
 		r, ok, err := tx.FindRegistration(ev.ID, sender)
@@ -764,7 +807,7 @@ func (b *Bot) acceptOffer(tx *store.Tx, mailID int64, msg *message.Message, u un
 		if err != nil {
 			return false, err
 		}
-		if authed, _ := understand.MailAuthenticated(msg, b.cfg); len(thread) == 0 && !authed {
+		if len(thread) == 0 && !b.senderProved(msg, sender, arrived) {
 			continue
 		}
 		if err := tx.AcceptOffer(r.ID, b.now()); err != nil {

@@ -40,6 +40,9 @@ type Options struct {
 	// IdleAfter is how long the daemon must be quiet before Idle is
 	// called; zero means DefaultIdleAfter.
 	IdleAfter time.Duration
+	// LookupTXT, when set, replaces DNS for the DKIM keys of
+	// organiser_auth = "dkim" (WithLookupTXT): tests serve their own keys.
+	LookupTXT func(domain string) ([]string, error)
 }
 
 // DefaultIdleAfter is the quiet time after which Run calls Options.Idle:
@@ -92,7 +95,11 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Daemon, error
 	if err != nil {
 		return nil, err
 	}
-	bot, err := NewBot(cfg, st, opts.Now, opts.Log)
+	var botOpts []Option
+	if opts.LookupTXT != nil {
+		botOpts = append(botOpts, WithLookupTXT(opts.LookupTXT))
+	}
+	bot, err := NewBot(cfg, st, opts.Now, opts.Log, botOpts...)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -187,7 +194,7 @@ func (d *Daemon) Reload(ctx context.Context, path string) error {
 		cfg.Database = old.Database
 	}
 	oldBot := d.bot.Load()
-	bot, err := NewBot(cfg, d.store, d.now, d.log)
+	bot, err := NewBot(cfg, d.store, d.now, d.log, oldBot.opts...)
 	if err != nil {
 		return refuse(err)
 	}

@@ -55,6 +55,8 @@ type env struct {
 	seen  []mailbot.Result
 	// logw, when set before open, receives the daemon's log.
 	logw io.Writer
+	// lookupTXT, when set before open, serves the DKIM keys.
+	lookupTXT func(string) ([]string, error)
 }
 
 // newEnv starts servers and a daemon for the seed's workshop with seats.
@@ -160,7 +162,7 @@ func (e *env) open() {
 	if e.logw != nil {
 		log = slog.New(slog.NewTextHandler(e.logw, nil))
 	}
-	d, err := mailbot.Open(context.Background(), e.cfg, mailbot.Options{Now: e.clock.Now, Log: log,
+	d, err := mailbot.Open(context.Background(), e.cfg, mailbot.Options{Now: e.clock.Now, Log: log, LookupTXT: e.lookupTXT,
 		Observe: func(_ intake.Incoming, r mailbot.Result) { e.mu.Lock(); e.seen = append(e.seen, r); e.mu.Unlock() }})
 	if err != nil {
 		e.t.Fatal(err)

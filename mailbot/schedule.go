@@ -543,13 +543,17 @@ func (b *Bot) forget(c *change, addr string) (store.Erased, error) {
 // authenticated sender) the sender is erased everywhere and told so; the
 // answer itself is erased once sent. Otherwise the mail is left for a
 // human, who can check who wrote and run `anmalan forget`.
-func (b *Bot) decideForget(tx *store.Tx, mailID int64, msg *message.Message, u understand.Understanding, res *Result) (intake.Outcome, string, error) {
-	sender := strings.ToLower(msg.From.Address)
+func (b *Bot) decideForget(tx *store.Tx, mailID int64, in intake.Incoming, msg *message.Message, u understand.Understanding, res *Result) (intake.Outcome, string, error) {
+	sender := senderAddress(msg)
+	if sender == "" {
+		res.Decisions = append(res.Decisions, "forget me: the From is not one clear mailbox: left for a human")
+		return intake.OutcomeManual, "forget: unclear sender", nil
+	}
 	thread, err := tx.SentTo(append(append([]string{}, msg.InReplyTo...), msg.References...), sender)
 	if err != nil {
 		return "", "", err
 	}
-	if authed, _ := understand.MailAuthenticated(msg, b.cfg); len(thread) == 0 && !authed {
+	if len(thread) == 0 && !b.senderProved(msg, sender, in.Arrived) {
 		res.Decisions = append(res.Decisions, "forget me: not in reply to our mail and not authenticated: left for a human")
 		return intake.OutcomeManual, "forget: not verified", nil
 	}

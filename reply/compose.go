@@ -50,6 +50,7 @@ const (
 	KindReplyToCancel Kind = "replytocancel" // cancel by replying to our mail
 	KindChangesClosed Kind = "changesclosed" // too late to change by mail
 	KindNotRegistered Kind = "notregistered" // nothing to cancel
+	KindNotYours      Kind = "notyours"      // names someone the sender may not change
 	// KindOfferSeat answers hedged interest ("jag överväger att komma"):
 	// nothing is registered, the open sessions and their seats are
 	// offered, and a reply that asks to register does it.
@@ -68,7 +69,7 @@ const (
 
 var replyKinds = []Kind{KindConfirmation, KindWaiting, KindAlready, KindClosed, KindNotOpen, KindPast,
 	KindCancelled, KindSubstituted, KindPromoted, KindOffer, KindOfferExpired, KindOrganiser, KindForged,
-	KindReplyToCancel, KindChangesClosed, KindNotRegistered, KindOfferSeat, KindWhich, KindNoneOpen, KindWhichSession, KindNotice,
+	KindReplyToCancel, KindChangesClosed, KindNotRegistered, KindNotYours, KindOfferSeat, KindWhich, KindNoneOpen, KindWhichSession, KindNotice,
 	KindReminder, KindMaterial, KindDigest, KindForgotten, KindUndeliverable}
 
 // WithMaterial reports whether a reply of the kind gives a seat, and so

@@ -210,6 +210,12 @@ write_postfix_conf() {
 /^example\.(com|net|org)$/ OK
 /(^|\.)test$/              OK
 CONF
+  cat > "$POSTFIX_CONF/header_checks" <<'CONF'
+# The authserv-id the tests trust (organisers.trusted_authserv_id): a field
+# of that id in arriving mail is a forgery and is dropped. "(;|\s|$)" keeps
+# mx.goteborgsregionen.example.evil.example from matching.
+/^Authentication-Results:\s*mx\.goteborgsregionen\.example(;|\s|$)/ IGNORE
+CONF
   cat > "$POSTFIX_CONF/main.cf" <<CONF
 # Written by scripts/mailstack.sh; rewritten on every "up".
 compatibility_level = 3.6
@@ -256,6 +262,11 @@ smtpd_sasl_path = $DOVECOT_BASE/auth-postfix
 smtpd_tls_security_level = none
 smtp_tls_security_level = none
 lmtp_tls_security_level = none
+
+# Like a correct receiving server (RFC 8601 §5): Authentication-Results
+# fields that carry this server's own authserv-id (the tests' trusted id)
+# are removed from arriving mail, so that no sender can forge its verdict.
+header_checks = regexp:$POSTFIX_CONF/header_checks
 
 # Room for the oversized-mail tests (the bot's limit is 25 MiB).
 message_size_limit = 52428800

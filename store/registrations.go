@@ -88,7 +88,20 @@ type RegisterResult struct {
 }
 
 // normEmail is the form in which addresses are stored and matched.
-func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+func normEmail(s string) string { return asciiLower(strings.TrimSpace(s)) }
+
+// asciiLower lowercases ASCII letters only, as SQLite's lower() does:
+// strings.ToLower would fold "\u212A" (KELVIN SIGN) to "k" and make a
+// stranger's address someone else's.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
 
 // registrationTail reads the columns every registration query shares
 // after the position: they follow the substitution links and the open offer.

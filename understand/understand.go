@@ -12,6 +12,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/automatic"
 	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/mailauth"
 	"github.com/goteborgsregionen/anmalan/message"
 )
 
@@ -33,9 +34,17 @@ func Understand(m *message.Message, cfg *config.Config) Understanding {
 
 // UnderstandAt is Understand for a mail that arrived at arrived: a date it
 // names without a year is the next such date after arrived, and a weekday
-// is matched among the events open at arrived.
+// is matched among the events open at arrived. The organiser is
+// authenticated under cfg.AuthPolicy().
 func UnderstandAt(m *message.Message, cfg *config.Config, arrived time.Time) Understanding {
-	u := understand(m, cfg)
+	return UnderstandWith(m, cfg, arrived, cfg.AuthPolicy())
+}
+
+// UnderstandWith is UnderstandAt with the organiser authenticated under
+// auth instead of cfg.AuthPolicy(): the bot passes its own, with the DNS
+// lookup it was given.
+func UnderstandWith(m *message.Message, cfg *config.Config, arrived time.Time, auth mailauth.Policy) Understanding {
+	u := understand(m, cfg, auth, arrived)
 	if m != nil && u.Kind != KindAutomatic {
 		applyDates(&u, m, cfg, arrived)
 	}
@@ -62,7 +71,7 @@ func validPerson(p *Person) {
 	p.Diet = strings.ToValidUTF8(p.Diet, "\uFFFD")
 }
 
-func understand(m *message.Message, cfg *config.Config) Understanding {
+func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, arrived time.Time) Understanding {
 	if m == nil {
 		return Understanding{Kind: KindOther, Reason: "there is no mail"}
 	}
@@ -82,7 +91,7 @@ func understand(m *message.Message, cfg *config.Config) Understanding {
 		Event:    eventFor(m, split.Own, cfg),
 	}
 	var authReason string
-	u.SenderAuthenticated, authReason = senderAuthenticated(m, cfg)
+	u.SenderAuthenticated, authReason = senderAuthenticated(m, auth, arrived)
 
 	v := view{from: m.From, to: m.To, cc: m.Cc, subject: m.Subject, body: body, sig: sig, own: split.Own}
 	if cfg.IsOrganiser(m.From.Address) {

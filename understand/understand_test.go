@@ -318,7 +318,14 @@ func TestSenderAuthenticated(t *testing.T) {
 			"Authentication-Results: mx.goteborgsregionen.example; dmarc=pass"}, false},
 		{"a foreign field above the trusted one is skipped", []string{
 			"Authentication-Results: relay.example; dmarc=fail",
-			"Authentication-Results: mx.goteborgsregionen.example; dmarc=pass"}, true},
+			"Authentication-Results: mx.goteborgsregionen.example; dmarc=pass header.from=goteborgsregionen.example"}, true},
+		// Failure 1 of issue 13: OpenDKIM's comment holds a ";", which
+		// go-msgauth's authres.Parse cannot read.
+		{"OpenDKIM's comment with a semicolon", []string{
+			"Authentication-Results: mx.goteborgsregionen.example;\r\n\tdkim=pass (2048-bit key; unprotected) header.d=goteborgsregionen.example header.i=@goteborgsregionen.example header.b=\"AbCdEf12\";\r\n\tdmarc=pass (p=reject dis=none) header.from=goteborgsregionen.example"}, true},
+		// Failure 3: a pass about another domain, or without saying which.
+		{"dmarc pass about another domain", []string{"Authentication-Results: mx.goteborgsregionen.example; dmarc=pass header.from=evil.example"}, false},
+		{"dmarc pass without header.from", []string{"Authentication-Results: mx.goteborgsregionen.example; dmarc=pass"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -73,8 +73,10 @@ func TestCheckConfig(t *testing.T) {
 		t.Setenv("ANMALAN_IMAP_PASSWORD", "x")
 		t.Setenv("ANMALAN_SMTP_PASSWORD", "y")
 		code, stdout, stderr := runCheckConfig(t, "-config", exampleConfig)
-		if code != 0 || stdout != "config OK: 2 events (segregation-2018, segregation-2018-kungalv)\n"+
-			"warning: every event has ended (the last on 2018-12-13 11:30): the bot will only answer that registration is over\n" || stderr != "" {
+		want := "config OK: 2 events (segregation-2018, segregation-2018-kungalv)\n" +
+			"warning: organisers.organiser_auth = \"dmarc\" trusts the Authentication-Results of mx.goteborgsregionen.example: your receiving server MUST remove such fields from arriving mail (RFC 8601 §5), or anyone can forge an organiser's command; with Postfix, header_checks: /^Authentication-Results:\\s*mx\\.goteborgsregionen\\.example(;|\\s|$)/ IGNORE (see the README, \"Who may change a registration\")\n" +
+			"warning: every event has ended (the last on 2018-12-13 11:30): the bot will only answer that registration is over\n"
+		if code != 0 || stdout != want || stderr != "" {
 			t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 		}
 	})
@@ -101,7 +103,8 @@ func TestCheckConfig(t *testing.T) {
 		}
 		code, stdout, stderr := runCheckConfig(t, "-config", path)
 		want := "config OK: 2 events (a, b)\n" +
-			"warning: imap.processed_mailbox is empty: answered mail is only flagged and stays in INBOX\n"
+			"warning: imap.processed_mailbox is empty: answered mail is only flagged and stays in INBOX\n" +
+			"warning: organisers.organiser_auth = \"dmarc\" trusts the Authentication-Results of mx.example.org: your receiving server MUST remove such fields from arriving mail (RFC 8601 §5), or anyone can forge an organiser's command; with Postfix, header_checks: /^Authentication-Results:\\s*mx\\.example\\.org(;|\\s|$)/ IGNORE (see the README, \"Who may change a registration\")\n"
 		if code != 0 || stdout != want || stderr != "" {
 			t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 		}
@@ -123,6 +126,18 @@ func TestCheckConfig(t *testing.T) {
 			t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant stderr:\n%s", code, stdout, stderr, want)
 		}
 	})
+
+	// Failure 8 of issue 13: a password written where a name or a path
+	// belongs is not echoed back.
+	for _, line := range []string{`password_env = "hunter2-long-secret-value!"`, `password_file = "hunter2-long-secret-value!"`} {
+		t.Run("a secret in "+strings.Fields(line)[0], func(t *testing.T) {
+			path := writeConfig(t, strings.Replace(loopbackConfig, `password_file = "pw"`, line, 1))
+			code, stdout, stderr := runCheckConfig(t, "-config", path)
+			if code != 1 || strings.Contains(stdout+stderr, "hunter2") || !strings.Contains(stderr, "imap.password_") {
+				t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant a problem about imap.password_* that does not repeat the secret", code, stdout, stderr)
+			}
+		})
+	}
 
 	t.Run("config from the environment", func(t *testing.T) {
 		t.Setenv("ANMALAN_CONFIG", filepath.Join(t.TempDir(), "from-env.toml"))

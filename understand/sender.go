@@ -1,0 +1,29 @@
+package understand
+
+import (
+	"strings"
+	"time"
+
+	"github.com/goteborgsregionen/anmalan/mailauth"
+	"github.com/goteborgsregionen/anmalan/message"
+)
+
+// senderAuthenticated tells whether m comes from a listed organiser whose
+// From is proved under auth (mailauth.AuthenticateOrganiser, on the raw
+// bytes, against the time the mail arrived), and why. A Message built by
+// hand without raw bytes is never authenticated.
+func senderAuthenticated(m *message.Message, auth mailauth.Policy, arrived time.Time) (bool, string) {
+	if len(m.Raw) == 0 {
+		return false, "the mail's raw bytes are not there to check"
+	}
+	v := mailauth.AuthenticateOrganiser(auth, m.Raw, arrived)
+	return v.Authenticated, v.Reason
+}
+
+// domainOf returns the lower-cased domain of addr, "" when it has none.
+func domainOf(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return strings.ToLower(addr[i+1:])
+	}
+	return ""
+}
