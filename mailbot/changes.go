@@ -712,16 +712,13 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in intake.Inco
 	// change: "avanmäl Anna Ek (anna@…)" in a reply to his own
 	// confirmation cancels neither him nor Anna unless he registered her.
 	var named []store.Registration
-	for _, p := range u.People {
-		if p.Email == "" || mailauth.SameAddress(p.Email, sender) {
-			continue
-		}
-		r, ok, err := tx.FindRegistration(ev.ID, p.Email)
+	for _, addr := range b.namedAddresses(msg, u, sender) {
+		r, ok, err := tx.FindRegistration(ev.ID, addr)
 		if err != nil {
 			return "", "", err
 		}
 		if !ok || !mayChange(sender, r) {
-			res.Decisions = append(res.Decisions, fmt.Sprintf("%s names %s, whose registration the sender may not change: nothing changed, left for a human", sender, p.Email))
+			res.Decisions = append(res.Decisions, fmt.Sprintf("%s names %s, whose registration the sender may not change: nothing changed, left for a human", sender, addr))
 			return intake.OutcomeManual, "cancel: names someone else", b.answerNotYours(tx, mailID, msg, ev, lang, res)
 		}
 		named = append(named, r)
@@ -740,7 +737,10 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in intake.Inco
 		res.Decisions = append(res.Decisions, fmt.Sprintf("%s names %d people: nothing changed, left for a human", sender, len(named)))
 		return intake.OutcomeManual, "cancel: several people named", nil
 	case about.ID != 0 && about.EventID == ev.ID && about.Status != store.StatusCancelled && !mailauth.SameAddress(about.Email, sender) &&
-		(!found || mentions(msg, about.Name)):
+		mentions(msg, about.Name):
+		// The thread's person is changed only when the writer names
+		// them: a reply to a colleague's confirmation that names nobody
+		// (or someone else) is no unambiguous request about the colleague.
 		if !mayChange(sender, about) {
 			res.Decisions = append(res.Decisions, fmt.Sprintf("%s answered a mail about %s, whose registration the sender may not change: nothing changed, left for a human", sender, about.Email))
 			return intake.OutcomeManual, "cancel: not the sender's registration", b.answerNotYours(tx, mailID, msg, ev, lang, res)
@@ -774,6 +774,42 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in intake.Inco
 		return "", "", err
 	}
 	return intake.OutcomeAnswered, ev.ID + ": cancelled", nil
+}
+
+// namedAddresses returns every address the mail names as someone to act
+// on, other than the sender's and the bot's: the people the understanding
+// found, and any address written in the writer's own words, so that an
+// address the reading did not bind to a person still counts as naming
+// someone ("Avanmäl Dora Lund (dora@…)" must never act on another
+// registration of the thread).
+func (b *Bot) namedAddresses(msg *message.Message, u understand.Understanding, sender string) []string {
+	var out []string
+	add := func(addr string) {
+		if addr == "" || mailauth.SameAddress(addr, sender) || mailauth.SameAddress(addr, b.botAddr) {
+			return
+		}
+		for _, o := range out {
+			if mailauth.SameAddress(o, addr) {
+				return
+			}
+		}
+		out = append(out, addr)
+	}
+	by := map[string]bool{}
+	for _, ch := range u.Changes {
+		if ch.By != nil && ch.By.Email != "" {
+			by[strings.ToLower(ch.By.Email)] = true // a substitute, not someone acted on
+		}
+	}
+	for _, p := range u.People {
+		add(p.Email)
+	}
+	for _, a := range message.LooseAddresses(msg.Body) {
+		if !by[strings.ToLower(a.Address)] {
+			add(a.Address)
+		}
+	}
+	return out
 }
 
 // mentions reports whether the writer's own text names the person (by

@@ -165,7 +165,9 @@ func readIntent(body string) intent {
 			case c.conditional || c.hedged:
 				in.human = true
 				in.whyNot = append(in.whyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" is said on a condition or as a maybe: " + clip(c.text)})
-			case c.aboutOther(strings.TrimSuffix(w, " (negated)")):
+			case c.aboutOther(strings.TrimSuffix(w, " (negated)")) && !message.AddrSpecRe.MatchString(c.text):
+				// A person named by address is no guess: the decision
+				// checks whether the writer may change that registration.
 				in.human = true
 				in.whyNot = append(in.whyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" is about someone else than the writer: " + clip(c.text)})
 			case c.question && strings.Contains(w, "avanmäl") && selfWords.FindLower(c.text) == "":
