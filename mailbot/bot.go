@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/mail"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/config"
@@ -45,21 +44,17 @@ type Bot struct {
 	cfg      *config.Config
 	store    *store.Store
 	composer *reply.Composer
-	material map[string][]reply.Material
-	now      func() time.Time
-	log      *slog.Logger
-	botAddr  string
-	observe  func(intake.Incoming, Result)
+	// library holds the events' material files, reloaded when they change.
+	library *reply.Library
+	now     func() time.Time
+	log     *slog.Logger
+	botAddr string
+	observe func(intake.Incoming, Result)
 	// auth is what proves who sent a mail: the config's policy, with the
 	// DKIM key lookup an Option may have replaced; opts are kept for the
 	// Bot that a config reload builds.
 	auth mailauth.Policy
 	opts []Option
-
-	// matMu guards material and matStat: the scheduled work reloads a
-	// material file that changed on disk while mail is being handled.
-	matMu   sync.RWMutex
-	matStat map[string]fileStamp
 }
 
 // Option changes how NewBot builds a Bot.
@@ -88,8 +83,6 @@ func NewBot(cfg *config.Config, st *store.Store, now func() time.Time, log *slog
 		cfg:      cfg,
 		store:    st,
 		composer: comp,
-		material: map[string][]reply.Material{},
-		matStat:  map[string]fileStamp{},
 		now:      now,
 		log:      log,
 		botAddr:  strings.ToLower(from.Address),
@@ -102,15 +95,12 @@ func NewBot(cfg *config.Config, st *store.Store, now func() time.Time, log *slog
 	if cfg.Organisers.Auth == config.OrganiserAuthTrustFrom {
 		log.Warn("organiser_auth = trust-from: ANYONE who writes From: an organiser's address can change registrations; for test setups only")
 	}
+	files := map[string][]string{}
 	for _, ev := range cfg.Events {
-		for _, p := range ev.Material {
-			m, st, err := loadMaterial(p)
-			if err != nil {
-				return nil, fmt.Errorf("event %s material: %w", ev.ID, err)
-			}
-			b.material[ev.ID] = append(b.material[ev.ID], m)
-			b.matStat[p] = st
-		}
+		files[ev.ID] = ev.Material
+	}
+	if b.library, err = reply.NewLibrary(files); err != nil {
+		return nil, err
 	}
 	return b, nil
 }

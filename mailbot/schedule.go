@@ -2,16 +2,10 @@ package mailbot
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"mime"
 	"net/mail"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -23,73 +17,8 @@ import (
 	"github.com/goteborgsregionen/anmalan/understand"
 )
 
-// fileStamp is what tells that a material file changed on disk without
-// reading it: its size and modification time.
-type fileStamp struct {
-	size int64
-	mod  time.Time
-}
-
-// loadMaterial reads one material file and hashes its content.
-func loadMaterial(p string) (reply.Material, fileStamp, error) {
-	fi, err := os.Stat(p)
-	if err != nil {
-		return reply.Material{}, fileStamp{}, err
-	}
-	data, err := os.ReadFile(p)
-	if err != nil {
-		return reply.Material{}, fileStamp{}, err
-	}
-	ct := mime.TypeByExtension(strings.ToLower(filepath.Ext(p)))
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
-	sum := sha256.Sum256(data)
-	return reply.Material{Name: filepath.Base(p), ContentType: ct, Data: data, Hash: hex.EncodeToString(sum[:])},
-		fileStamp{size: fi.Size(), mod: fi.ModTime()}, nil
-}
-
 // materialOf returns the event's material as loaded now.
-func (b *Bot) materialOf(eventID string) []reply.Material {
-	b.matMu.RLock()
-	defer b.matMu.RUnlock()
-	return b.material[eventID]
-}
-
-// reloadMaterial reads again every material file whose size or time
-// changed on disk, so that a file replaced while the daemon runs is what
-// new confirmations carry and what material updates send. A file that
-// cannot be read now keeps its last version, and the problem is logged.
-func (b *Bot) reloadMaterial() {
-	for _, ev := range b.cfg.Events {
-		for i, p := range ev.Material {
-			fi, err := os.Stat(p)
-			b.matMu.RLock()
-			old := b.matStat[p]
-			b.matMu.RUnlock()
-			if err != nil {
-				b.log.Warn("material file cannot be read; keeping the last version", slog.String("event", ev.ID), slog.String("file", p), slog.String("error", err.Error()))
-				continue
-			}
-			if fi.Size() == old.size && fi.ModTime().Equal(old.mod) {
-				continue
-			}
-			m, st, err := loadMaterial(p)
-			if err != nil {
-				b.log.Warn("material file cannot be read; keeping the last version", slog.String("event", ev.ID), slog.String("file", p), slog.String("error", err.Error()))
-				continue
-			}
-			b.matMu.Lock()
-			if ms := b.material[ev.ID]; i < len(ms) {
-				ms = slices.Clone(ms)
-				ms[i] = m
-				b.material[ev.ID] = ms
-			}
-			b.matStat[p] = st
-			b.matMu.Unlock()
-		}
-	}
-}
+func (b *Bot) materialOf(eventID string) []reply.Material { return b.library.Of(eventID) }
 
 // materialFiles returns the versions of ms.
 func materialFiles(ms []reply.Material) []store.MaterialFile {
@@ -225,7 +154,7 @@ func (b *Bot) SendMaterial(ctx context.Context, eventID string, dryRun bool) ([]
 	if !ok {
 		return nil, fmt.Errorf("send material: %w: %q", store.ErrNoEvent, eventID)
 	}
-	b.reloadMaterial()
+	b.library.Reload(b.log)
 	files := b.materialOf(ev.ID)
 	now := b.now()
 	if len(files) == 0 || !now.Before(ev.StartsAt) {
