@@ -40,6 +40,10 @@ type Options struct {
 	// IdleAfter is how long the daemon must be quiet before Idle is
 	// called; zero means DefaultIdleAfter.
 	IdleAfter time.Duration
+	// Command is what the operator ran ("anmalan run", "anmalan run
+	// --once"); it is written into the database's lock file, so that a
+	// second process that is refused can say what holds the database.
+	Command string
 }
 
 // DefaultIdleAfter is the quiet time after which Run calls Options.Idle:
@@ -67,6 +71,8 @@ type Daemon struct {
 	// idle and idleAfter are Options.Idle and Options.IdleAfter.
 	idle      func()
 	idleAfter time.Duration
+	// lock is the database's exclusive lock, held from Open to Close.
+	lock *store.Lock
 }
 
 // ShutdownGrace is how long Run lets the mail in hand and an SMTP
@@ -75,9 +81,12 @@ type Daemon struct {
 // well within the 10 s that the systemd unit's stop timeout allows.
 const ShutdownGrace = 7 * time.Second
 
-// Open opens the database, brings the events up to date with the config
-// and prepares the inbox and the outbox. It fails when a secret, a
-// material file, a template or the database cannot be read.
+// Open takes the database's exclusive lock, opens the database, brings
+// the events up to date with the config and prepares the inbox and the
+// outbox. Only one Daemon (in any process) can have a database open: a
+// second Open fails with the *store.LockedError that names the holder.
+// It also fails when a secret, a material file, a template or the
+// database cannot be read.
 func Open(ctx context.Context, cfg *config.Config, opts Options) (*Daemon, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -88,32 +97,50 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Daemon, error
 	if opts.IdleAfter <= 0 {
 		opts.IdleAfter = DefaultIdleAfter
 	}
-	st, err := store.Open(ctx, cfg.Database)
+	if opts.Command == "" {
+		opts.Command = "anmalan run"
+	}
+	lock, err := store.TakeLock(cfg.Database, opts.Now(), opts.Command)
 	if err != nil {
 		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.Database)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	fail := func(err error) (*Daemon, error) {
+		st.Close()
+		lock.Close()
+		return nil, err
+	}
+	// The lock is ours, so a claim still held on the outbox is one of a
+	// process that died: its mail is due again at once rather than after
+	// the lease.
+	if n, err := st.ReleaseClaims(ctx, ""); err != nil {
+		return fail(err)
+	} else if n > 0 {
+		opts.Log.Info("released the outbox claims of an earlier process", slog.Int("replies", n))
 	}
 	bot, err := NewBot(cfg, st, opts.Now, opts.Log)
 	if err != nil {
-		st.Close()
-		return nil, err
+		return fail(err)
 	}
 	bot.observe = opts.Observe
 	if err := bot.SyncEvents(ctx); err != nil {
-		st.Close()
-		return nil, err
+		return fail(err)
 	}
 	inbox, err := intake.New(cfg.IMAP, bot.Decider(), st, opts.Log)
 	if err != nil {
-		st.Close()
-		return nil, err
+		return fail(err)
 	}
 	ob, err := outbox.New(cfg.SMTP, st, opts.Now, opts.Log)
 	if err != nil {
-		st.Close()
-		return nil, err
+		return fail(err)
 	}
 	d := &Daemon{
 		store:     st,
+		lock:      lock,
 		inbox:     inbox,
 		outbox:    ob,
 		metrics:   metrics.New(st, opts.Now, opts.Log),
@@ -214,11 +241,13 @@ func (d *Daemon) Reload(ctx context.Context, path string) error {
 	return nil
 }
 
-// Close closes the database, after a reload in progress has finished.
+// Close closes the database, after a reload in progress has finished,
+// and then releases the database's lock.
 func (d *Daemon) Close() error {
 	d.reloadMu.Lock()
 	defer d.reloadMu.Unlock()
-	return d.store.Close()
+	err := d.store.Close()
+	return errors.Join(err, d.lock.Close())
 }
 
 // RunOnce handles what is in the inbox and delivers the replies that are
