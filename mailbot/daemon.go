@@ -251,7 +251,7 @@ func (d *Daemon) Close() error {
 }
 
 // RunOnce handles what is in the inbox and delivers the replies that are
-// due. It returns how many mails were handled and what delivery did; an
+// due, and compacts the database when replies were sent. It returns how many mails were handled and what delivery did; an
 // error from the inbox is returned after the outbox has had its turn, so
 // replies already decided still leave.
 func (d *Daemon) RunOnce(ctx context.Context) (int, outbox.DeliveryReport, error) {
@@ -260,6 +260,9 @@ func (d *Daemon) RunOnce(ctx context.Context) (int, outbox.DeliveryReport, error
 	// mails then leave with the rest.
 	_, tickErr := d.Bot().Tick(ctx)
 	rep, outErr := d.outbox.DeliverDue(ctx)
+	if rep.Sent > 0 {
+		d.compact(ctx)
+	}
 	return n, rep, errors.Join(inErr, tickErr, outErr)
 }
 
@@ -322,9 +325,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	}
 	var loops sync.WaitGroup
-	if d.idle != nil {
-		loops.Go(func() { d.idleLoop(ctx, busy) })
-	}
+	loops.Go(func() { d.idleLoop(ctx, busy) })
 	loops.Go(func() { d.deliverLoop(ctx, work, kick, worked) })
 	d.inbox.Run(ctx, work, func() {
 		select {
@@ -358,9 +359,11 @@ func (d *Daemon) serveHTTP(addr string, wg *sync.WaitGroup) (*http.Server, error
 	return srv, nil
 }
 
-// idleLoop calls d.idle once whenever nothing has been signalled on busy
-// for d.idleAfter since the last signal, until stop ends. A daemon that
-// has nothing to do is not woken: the timer runs only after work.
+// idleLoop, whenever nothing has been signalled on busy for d.idleAfter
+// since the last signal, compacts the database (the pages of the sent
+// replies' bytes go back to the file system) and then calls d.idle when
+// set, until stop ends. A daemon that has nothing to do is not woken: the
+// timer runs only after work.
 func (d *Daemon) idleLoop(stop context.Context, busy <-chan struct{}) {
 	t := time.NewTimer(d.idleAfter)
 	t.Stop()
@@ -372,8 +375,23 @@ func (d *Daemon) idleLoop(stop context.Context, busy <-chan struct{}) {
 		case <-busy:
 			t.Reset(d.idleAfter)
 		case <-t.C:
-			d.idle()
+			d.compact(stop)
+			if d.idle != nil {
+				d.idle()
+			}
 		}
+	}
+}
+
+// compact gives the database's free pages back to the file system,
+// logging what it freed; a failure is logged and changes nothing.
+func (d *Daemon) compact(ctx context.Context) {
+	c, err := d.store.Compact(ctx)
+	switch {
+	case err != nil:
+		d.log.Warn("database compaction failed", slog.String("error", err.Error()))
+	case c.FreedPages > 0:
+		d.log.Info("database compacted", slog.Int("freed_pages", c.FreedPages), slog.Int64("bytes", c.FileBytes))
 	}
 }
 
