@@ -97,7 +97,24 @@ type SMTPConfig struct {
 	// hours, so that an auto-responder that does not say it is one cannot
 	// draw the bot into an endless exchange. Default 10.
 	MaxRepliesPerAddress int `toml:"max_replies_per_address"`
+	// Connections is how many SMTP connections the outbox sends over at
+	// once; a recipient's replies all go over one of them, in order.
+	// Default DefaultSMTPConnections, at most MaxSMTPConnections.
+	Connections int `toml:"connections"`
 }
+
+// DefaultSMTPConnections is the number of SMTP connections the outbox
+// uses when [smtp] connections is not set: with three, one connection's
+// wait for the server's answer to DATA is covered by the other two
+// (measured on Postfix, see BENCHMARKS.md), and three stays within the
+// concurrent-connection limits that hosted submission services set per
+// account.
+const DefaultSMTPConnections = 3
+
+// MaxSMTPConnections bounds [smtp] connections: beyond a handful the
+// server, not the round trips, is the limit, and a provider may refuse
+// the connections or the account.
+const MaxSMTPConnections = 16
 
 // HTTPConfig says where the daemon serves /metrics (Prometheus) and
 // /healthz. Empty Listen: no HTTP server.

@@ -535,6 +535,12 @@ func (ck *checker) checkSMTP(c *Config) {
 	case m.MaxRepliesPerAddress < 0:
 		ck.problemf("smtp.max_replies_per_address: %d is not a positive number of replies", m.MaxRepliesPerAddress)
 	}
+	switch {
+	case m.Connections == 0:
+		m.Connections = DefaultSMTPConnections
+	case m.Connections < 0 || m.Connections > MaxSMTPConnections:
+		ck.problemf("smtp.connections: %d is not a number of connections from 1 to %d", m.Connections, MaxSMTPConnections)
+	}
 	if m.From == "" {
 		ck.missing("smtp.from", `the bot's address, e.g. "GR Anmälan <anmalan@example.org>"`)
 	} else if _, err := mail.ParseAddress(m.From); err != nil {

@@ -886,7 +886,8 @@ func (ib *Inbox) failed(ctx context.Context, in Incoming, mailID int64, key stri
 	return true, nil
 }
 
-// markPending marks mail that was decided but not yet marked.
+// markPending marks mail that was decided but not yet marked, and every
+// other copy of it in the mailbox (the same mail delivered twice) like it.
 func (ib *Inbox) markPending(ctx context.Context, s *session) error {
 	refs, err := ib.store.PendingIMAP(ctx, ib.cfg.Mailbox)
 	if err != nil {
@@ -905,7 +906,10 @@ func (ib *Inbox) markPending(ctx context.Context, s *session) error {
 		} else {
 			done = append(done, imap.UID(r.UID))
 		}
-		ids = append(ids, r.ID)
+		if !r.Copy {
+			// Marking the mail records its copies as marked too.
+			ids = append(ids, r.ID)
+		}
 	}
 	return ib.mark(ctx, s, done, manual, ids)
 }

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,8 +35,14 @@ import (
 //
 //	go test ./integration/ -run '^$' -bench RealStack -benchtime 1x -timeout 30m
 //
-// $ANMALAN_BENCH_MAILS sets the number of mails (default 10000). Nothing
-// is asserted: the figures go to BENCHMARKS.md.
+// $ANMALAN_BENCH_MAILS sets the number of mails (default 10000),
+// $ANMALAN_BENCH_MATERIAL_KB the size of the PDF every confirmation
+// carries (default 200; a file of random bytes behind a PDF header, as
+// incompressible as a real report's streams), $ANMALAN_BENCH_CONNECTIONS
+// the bot's [smtp] connections (default 3). The bare SMTP send replays the
+// bot's own replies (one sample of each kind, in the order and number the
+// bot sent them) over one connection and over as many as the bot used.
+// Nothing is asserted: the figures go to BENCHMARKS.md.
 //
 // After the drain, with the daemon idle in IMAP IDLE, it measures the
 // latency of single mails (see latencyStage): $ANMALAN_BENCH_LATENCY_MAILS
@@ -46,6 +53,8 @@ func BenchmarkRealStack(b *testing.B) {
 	s := needStack(b)
 	n := envInt(b, "ANMALAN_BENCH_MAILS", 10000)
 	latMails := envInt(b, "ANMALAN_BENCH_LATENCY_MAILS", 200)
+	materialKB := envInt(b, "ANMALAN_BENCH_MATERIAL_KB", 200)
+	conns := envInt(b, "ANMALAN_BENCH_CONNECTIONS", 3)
 	if n < 1 {
 		// The bare stages need at least one of the bot's replies.
 		b.Fatal("ANMALAN_BENCH_MAILS must be at least 1")
@@ -80,16 +89,24 @@ func BenchmarkRealStack(b *testing.B) {
 	// The bot, end to end: from start until every mail is decided and
 	// every reply accepted by Postfix.
 	dir := b.TempDir()
-	cfg := s.writeConfig(b, ConfigSpec{Bot: bot, Events: append(slices.Clone(events), latEvent), Database: filepath.Join(dir, "anmalan.db"), MaxReplies: 100})
+	pdf := filepath.Join(dir, "underlag.pdf")
+	writeMaterial(b, pdf, materialKB<<10)
+	cfg := s.writeConfig(b, ConfigSpec{Bot: bot, Events: append(slices.Clone(events), latEvent), Database: filepath.Join(dir, "anmalan.db"),
+		MaxReplies: 100, Material: pdf, Extra: fmt.Sprintf("connections = %d", max(conns, 1))})
 	logPath := filepath.Join(dir, "anmalan.log")
 	db := openDB(b, filepath.Join(dir, "anmalan.db"))
 	t0 = time.Now()
 	d := startDaemon(b, cfg, logPath)
-	var peak int
+	var peak, peakAnon, peakFile int
+	// One reply of each kind, read while it waits to be sent: the bytes
+	// of a sent reply are dropped.
+	samples := map[string][]byte{}
 	waitFor(b, 30*time.Minute, func() string { return "the bot did not finish; log:\n" + logTail(logPath, 10) }, func() bool {
 		if hwm := procKB(d.PID(), "VmHWM"); hwm > peak {
 			peak = hwm
 		}
+		peakAnon, peakFile = max(peakAnon, procKB(d.PID(), "RssAnon")), max(peakFile, procKB(d.PID(), "RssFile"))
+		sampleReplies(db, samples)
 		var done, sent int
 		_ = db.QueryRow(`SELECT COUNT(*) FROM mails WHERE done = 1`).Scan(&done)
 		_ = db.QueryRow(`SELECT COUNT(*) FROM outbox WHERE status = 'sent'`).Scan(&sent)
@@ -103,16 +120,18 @@ func BenchmarkRealStack(b *testing.B) {
 	if hwm := procKB(d.PID(), "VmHWM"); hwm > peak {
 		peak = hwm
 	}
-	// Idle: after a few empty polls.
+	// Idle: after a few empty polls (and the compaction after a quiet
+	// spell).
 	time.Sleep(15 * time.Second)
 	idle := procKB(d.PID(), "VmRSS")
+	dbBytes := fileSize(filepath.Join(dir, "anmalan.db")) + fileSize(filepath.Join(dir, "anmalan.db-wal"))
 	// What the idle RSS is made of: the daemon's own memory, and the
 	// pages of the binary and the libraries that were read in (shared
 	// and clean: the kernel takes them back when memory is short).
 	idleAnon, idleFile := procKB(d.PID(), "RssAnon"), procKB(d.PID(), "RssFile")
 	b.Logf("bot: %d mails decided and answered in %v", n, botTime.Round(time.Millisecond))
 	// The drain's replies, read before the latency stage adds its own.
-	replies := outboxRaws(b, db)
+	replies := outboxRaws(b, db, samples)
 
 	// Latency of single mails, the daemon idle in IDLE: first put into
 	// the mailbox directly, then through Postfix.
@@ -123,13 +142,18 @@ func BenchmarkRealStack(b *testing.B) {
 	}
 	d.Stop(b)
 
-	// Bare SMTP: the bot's own replies, as many, over one connection.
-	smtpRate := bareSMTP(b, s, replies, randomLocal("sink")+"@deltagare.example")
+	// Bare SMTP: the bot's own replies, as many, over one connection and
+	// over as many as the bot used.
+	smtpRate := bareSMTP(b, s, replies, randomLocal("sink")+"@deltagare.example", 1)
+	smtpRateN := smtpRate
+	if conns > 1 {
+		smtpRateN = bareSMTP(b, s, replies, randomLocal("sink")+"@deltagare.example", conns)
+	}
 
 	// Bare SQLite: the bot's transactions (record 1,000 mails at a time
 	// with the checkpoint; decide each mail with registration and reply)
 	// on a fresh database.
-	sqlRate := bareSQLite(b, events, bl, replies[0])
+	sqlRate := bareSQLite(b, events, bl, samples["confirmation"])
 
 	slowest, name := fetchRate, "IMAP fetch"
 	if smtpRate < slowest {
@@ -143,22 +167,33 @@ func BenchmarkRealStack(b *testing.B) {
 	fmt.Fprintf(&sum, "| bot end to end (IMAP → decide → SMTP accepted) | %.0f |\n", botRate)
 	fmt.Fprintf(&sum, "| bare UID FETCH BODY.PEEK[] | %.0f |\n", fetchRate)
 	fmt.Fprintf(&sum, "| bare SMTP submission, one connection | %.0f |\n", smtpRate)
+	fmt.Fprintf(&sum, "| bare SMTP submission, %d connections | %.0f |\n", conns, smtpRateN)
 	fmt.Fprintf(&sum, "| bare SQLite, the bot's transactions (record per 1,000; decide per mail) | %.0f |\n", sqlRate)
 	fmt.Fprintf(&sum, "\nbot / slowest bare stage (%s): %.2f\n", name, botRate/slowest)
+	fmt.Fprintf(&sum, "material %d KB, bot over %d SMTP connections: bot / bare one connection %.2f; bot / bare %d connections %.2f\n",
+		materialKB, conns, botRate/smtpRate, conns, botRate/smtpRateN)
+	fmt.Fprintf(&sum, "database after the drain and the idle compaction: %.1f MB (file and WAL), %.0f bytes per registration\n",
+		float64(dbBytes)/1e6, float64(dbBytes)/float64(n))
 	fmt.Fprintf(&sum, "daemon CPU for the drain: %.1f s user+system (%.2f ms per mail)\n", botCPU.Seconds(), ms(botCPU)/float64(n))
-	fmt.Fprintf(&sum, "daemon RSS: peak %.1f MB while draining, %.1f MB idle (%.1f MB anonymous, %.1f MB files)\n",
-		float64(peak)/1024, float64(idle)/1024, float64(idleAnon)/1024, float64(idleFile)/1024)
+	fmt.Fprintf(&sum, "daemon RSS: peak %.1f MB while draining (sampled peaks: %.1f MB anonymous, %.1f MB files), %.1f MB idle (%.1f MB anonymous, %.1f MB files)\n",
+		float64(peak)/1024, float64(peakAnon)/1024, float64(peakFile)/1024, float64(idle)/1024, float64(idleAnon)/1024, float64(idleFile)/1024)
 	for _, l := range lats {
 		l.summary(&sum)
 	}
 	fmt.Fprintf(&sum, "machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel())
 	b.Log(sum.String())
+	// The benchmark's log is cut short by the testing package; the
+	// summary goes to stdout whole.
+	fmt.Println(sum.String())
 	b.ReportMetric(botRate, "bot-mails/s")
 	b.ReportMetric(botRate/slowest, "bot/slowest")
 	b.ReportMetric(float64(peak)/1024, "peak-MB")
 	b.ReportMetric(float64(idle)/1024, "idle-MB")
 	b.ReportMetric(float64(idleAnon)/1024, "idle-anon-MB")
 	b.ReportMetric(botCPU.Seconds(), "bot-cpu-s")
+	b.ReportMetric(botRate/smtpRate, "bot/bare-1conn")
+	b.ReportMetric(botRate/smtpRateN, "bot/bare-Nconn")
+	b.ReportMetric(float64(dbBytes)/float64(n), "db-bytes/reg")
 	for _, l := range lats {
 		l.report(b)
 	}
@@ -220,44 +255,126 @@ func bareFetch(b *testing.B, s Stack, addr string, n int) float64 {
 	return float64(got) / el.Seconds()
 }
 
-// outboxRaws returns the bytes of every reply the bot queued.
-func outboxRaws(b *testing.B, db *sql.DB) [][]byte {
-	rows, err := db.Query(`SELECT raw FROM outbox ORDER BY id`)
+// sampleReplies adds to samples, for each kind of reply not yet in it,
+// the bytes of one that waits to be sent.
+func sampleReplies(db *sql.DB, samples map[string][]byte) {
+	rows, err := db.Query(`SELECT kind, raw FROM outbox WHERE status = 'pending' AND length(raw) > 0 ORDER BY id DESC LIMIT 20`)
+	if err != nil {
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind string
+		var raw []byte
+		if rows.Scan(&kind, &raw) == nil && samples[kind] == nil {
+			samples[kind] = raw
+		}
+	}
+}
+
+// outboxRaws returns, for every reply the bot queued, in order, the
+// sample of its kind (a sent reply's bytes are dropped): the bare send
+// sends as many mails of the same sizes. A kind that was never sampled
+// gets the largest sample.
+func outboxRaws(b *testing.B, db *sql.DB, samples map[string][]byte) [][]byte {
+	var largest []byte
+	for _, r := range samples {
+		if len(r) > len(largest) {
+			largest = r
+		}
+	}
+	if largest == nil {
+		b.Fatal("no reply was seen waiting to be sent: nothing to replay")
+	}
+	rows, err := db.Query(`SELECT kind FROM outbox ORDER BY id`)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer rows.Close()
 	var out [][]byte
+	missing := map[string]int{}
 	for rows.Next() {
-		var raw []byte
-		if err := rows.Scan(&raw); err != nil {
+		var kind string
+		if err := rows.Scan(&kind); err != nil {
 			b.Fatal(err)
 		}
+		raw := samples[kind]
+		if raw == nil {
+			raw = largest
+			missing[kind]++
+		}
 		out = append(out, raw)
+	}
+	if len(missing) > 0 {
+		b.Logf("replayed the largest sample for replies of kinds never seen pending: %v", missing)
+	}
+	if samples["confirmation"] == nil {
+		samples["confirmation"] = largest
 	}
 	return out
 }
 
-// bareSMTP submits raws to Postfix over one connection, all to sink, and
-// returns mails per second.
-func bareSMTP(b *testing.B, s Stack, raws [][]byte, sink string) float64 {
-	c, err := smtp.Dial(s.SMTP)
+// writeMaterial writes a PDF-like file of size bytes to path: a PDF
+// header and random bytes, which compress no better than a real report.
+func writeMaterial(b *testing.B, path string, size int) {
+	buf := make([]byte, max(size, 16))
+	rng := newRand(b)
+	for i := range buf {
+		buf[i] = byte(rng.IntN(256))
+	}
+	copy(buf, "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// fileSize returns the size of the file at path, 0 when it is missing.
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
 	if err != nil {
-		b.Fatal(err)
+		return 0
 	}
-	defer c.Close()
-	if err := c.Hello("bench.integration.test"); err != nil {
-		b.Fatal(err)
-	}
-	t0 := time.Now()
-	for _, raw := range raws {
-		if err := c.SendMail("bench@integration.test", []string{sink}, bytes.NewReader(raw)); err != nil {
+	return fi.Size()
+}
+
+// bareSMTP submits raws to Postfix over conns connections (raws dealt out
+// in turn), all to sink, and returns mails per second, timed from when
+// every connection is greeted to the last mail accepted.
+func bareSMTP(b *testing.B, s Stack, raws [][]byte, sink string, conns int) float64 {
+	clients := make([]*smtp.Client, conns)
+	for i := range clients {
+		c, err := smtp.Dial(s.SMTP)
+		if err != nil {
 			b.Fatal(err)
 		}
+		defer c.Close()
+		if err := c.Hello("bench.integration.test"); err != nil {
+			b.Fatal(err)
+		}
+		clients[i] = c
 	}
+	errs := make([]error, conns)
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for i, c := range clients {
+		wg.Go(func() {
+			for j := i; j < len(raws); j += conns {
+				if err := c.SendMail("bench@integration.test", []string{sink}, bytes.NewReader(raws[j])); err != nil {
+					errs[i] = err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 	el := time.Since(t0)
-	_ = c.Quit()
-	b.Logf("bare smtp: %d replies in %v", len(raws), el.Round(time.Millisecond))
+	if err := errors.Join(errs...); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range clients {
+		_ = c.Quit()
+	}
+	b.Logf("bare smtp: %d replies over %d connections in %v", len(raws), conns, el.Round(time.Millisecond))
 	return float64(len(raws)) / el.Seconds()
 }
 

@@ -331,6 +331,9 @@ type ConfigSpec struct {
 	MaxReplies int
 	Extra      string // appended to [smtp]
 	Database   string // default: in the test's temp dir
+	// Material is the file the events with Material attach; default the
+	// project's 1 KB sample PDF.
+	Material string
 }
 
 // writeConfig writes a config for spec into a temp dir and returns its path.
@@ -369,6 +372,9 @@ func (s Stack) writeConfig(t testing.TB, spec ConfigSpec) string {
 	pdf, err := filepath.Abs("../material/kartlaggning-segregation.pdf")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if spec.Material != "" {
+		pdf = spec.Material
 	}
 	for _, ev := range spec.Events {
 		starts := ev.Starts

@@ -668,9 +668,10 @@ func (b *Bot) enqueue(tx *store.Tx, r reply.Reply, mailID, regID int64, res *Res
 	if err != nil {
 		return fmt.Errorf("compose %s: %w", r.Kind, err)
 	}
+	subject := message.SubjectOf(c.Raw)
 	if _, err := tx.Enqueue(store.Outgoing{
 		MessageID: c.MessageID, EnvelopeFrom: b.botAddr, Recipients: c.Recipients,
-		Raw: c.Raw, Kind: string(r.Kind), MailID: mailID, RegistrationID: regID,
+		Raw: c.Raw, Subject: subject, Kind: string(r.Kind), MailID: mailID, RegistrationID: regID,
 	}, now); err != nil {
 		return fmt.Errorf("enqueue %s: %w", r.Kind, err)
 	}
@@ -681,7 +682,7 @@ func (b *Bot) enqueue(tx *store.Tx, r reply.Reply, mailID, regID int64, res *Res
 			return err
 		}
 	}
-	res.Replies = append(res.Replies, SentReply{Kind: r.Kind, MessageID: c.MessageID, Subject: message.SubjectOf(c.Raw), Recipients: c.Recipients})
+	res.Replies = append(res.Replies, SentReply{Kind: r.Kind, MessageID: c.MessageID, Subject: subject, Recipients: c.Recipients})
 	return nil
 }
 

@@ -43,6 +43,10 @@ type Options struct {
 	// LookupTXT, when set, replaces DNS for the DKIM keys of
 	// organiser_auth = "dkim" (WithLookupTXT): tests serve their own keys.
 	LookupTXT func(domain string) ([]string, error)
+	// Command is what the operator ran ("anmalan run", "anmalan run
+	// --once"); it is written into the database's lock file, so that a
+	// second process that is refused can say what holds the database.
+	Command string
 }
 
 // DefaultIdleAfter is the quiet time after which Run calls Options.Idle:
@@ -70,6 +74,8 @@ type Daemon struct {
 	// idle and idleAfter are Options.Idle and Options.IdleAfter.
 	idle      func()
 	idleAfter time.Duration
+	// lock is the database's exclusive lock, held from Open to Close.
+	lock *store.Lock
 }
 
 // ShutdownGrace is how long Run lets the mail in hand and an SMTP
@@ -78,9 +84,12 @@ type Daemon struct {
 // well within the 10 s that the systemd unit's stop timeout allows.
 const ShutdownGrace = 7 * time.Second
 
-// Open opens the database, brings the events up to date with the config
-// and prepares the inbox and the outbox. It fails when a secret, a
-// material file, a template or the database cannot be read.
+// Open takes the database's exclusive lock, opens the database, brings
+// the events up to date with the config and prepares the inbox and the
+// outbox. Only one Daemon (in any process) can have a database open: a
+// second Open fails with the *store.LockedError that names the holder.
+// It also fails when a secret, a material file, a template or the
+// database cannot be read.
 func Open(ctx context.Context, cfg *config.Config, opts Options) (*Daemon, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -91,9 +100,30 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Daemon, error
 	if opts.IdleAfter <= 0 {
 		opts.IdleAfter = DefaultIdleAfter
 	}
-	st, err := store.Open(ctx, cfg.Database)
+	if opts.Command == "" {
+		opts.Command = "anmalan run"
+	}
+	lock, err := store.TakeLock(cfg.Database, opts.Now(), opts.Command)
 	if err != nil {
 		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.Database)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	fail := func(err error) (*Daemon, error) {
+		st.Close()
+		lock.Close()
+		return nil, err
+	}
+	// The lock is ours, so a claim still held on the outbox is one of a
+	// process that died: its mail is due again at once rather than after
+	// the lease.
+	if n, err := st.ReleaseClaims(ctx, ""); err != nil {
+		return fail(err)
+	} else if n > 0 {
+		opts.Log.Info("released the outbox claims of an earlier process", slog.Int("replies", n))
 	}
 	var botOpts []Option
 	if opts.LookupTXT != nil {
@@ -101,26 +131,23 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Daemon, error
 	}
 	bot, err := NewBot(cfg, st, opts.Now, opts.Log, botOpts...)
 	if err != nil {
-		st.Close()
-		return nil, err
+		return fail(err)
 	}
 	bot.observe = opts.Observe
 	if err := bot.SyncEvents(ctx); err != nil {
-		st.Close()
-		return nil, err
+		return fail(err)
 	}
 	inbox, err := intake.New(cfg.IMAP, bot.Decider(), st, opts.Log)
 	if err != nil {
-		st.Close()
-		return nil, err
+		return fail(err)
 	}
 	ob, err := outbox.New(cfg.SMTP, st, opts.Now, opts.Log)
 	if err != nil {
-		st.Close()
-		return nil, err
+		return fail(err)
 	}
 	d := &Daemon{
 		store:     st,
+		lock:      lock,
 		inbox:     inbox,
 		outbox:    ob,
 		metrics:   metrics.New(st, opts.Now, opts.Log),
@@ -221,15 +248,17 @@ func (d *Daemon) Reload(ctx context.Context, path string) error {
 	return nil
 }
 
-// Close closes the database, after a reload in progress has finished.
+// Close closes the database, after a reload in progress has finished,
+// and then releases the database's lock.
 func (d *Daemon) Close() error {
 	d.reloadMu.Lock()
 	defer d.reloadMu.Unlock()
-	return d.store.Close()
+	err := d.store.Close()
+	return errors.Join(err, d.lock.Close())
 }
 
 // RunOnce handles what is in the inbox and delivers the replies that are
-// due. It returns how many mails were handled and what delivery did; an
+// due, and compacts the database when replies were sent. It returns how many mails were handled and what delivery did; an
 // error from the inbox is returned after the outbox has had its turn, so
 // replies already decided still leave.
 func (d *Daemon) RunOnce(ctx context.Context) (int, outbox.DeliveryReport, error) {
@@ -238,6 +267,9 @@ func (d *Daemon) RunOnce(ctx context.Context) (int, outbox.DeliveryReport, error
 	// mails then leave with the rest.
 	_, tickErr := d.Bot().Tick(ctx)
 	rep, outErr := d.outbox.DeliverDue(ctx)
+	if rep.Sent > 0 {
+		d.compact(ctx)
+	}
 	return n, rep, errors.Join(inErr, tickErr, outErr)
 }
 
@@ -300,9 +332,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	}
 	var loops sync.WaitGroup
-	if d.idle != nil {
-		loops.Go(func() { d.idleLoop(ctx, busy) })
-	}
+	loops.Go(func() { d.idleLoop(ctx, busy) })
 	loops.Go(func() { d.deliverLoop(ctx, work, kick, worked) })
 	d.inbox.Run(ctx, work, func() {
 		select {
@@ -336,9 +366,11 @@ func (d *Daemon) serveHTTP(addr string, wg *sync.WaitGroup) (*http.Server, error
 	return srv, nil
 }
 
-// idleLoop calls d.idle once whenever nothing has been signalled on busy
-// for d.idleAfter since the last signal, until stop ends. A daemon that
-// has nothing to do is not woken: the timer runs only after work.
+// idleLoop, whenever nothing has been signalled on busy for d.idleAfter
+// since the last signal, compacts the database (the pages of the sent
+// replies' bytes go back to the file system) and then calls d.idle when
+// set, until stop ends. A daemon that has nothing to do is not woken: the
+// timer runs only after work.
 func (d *Daemon) idleLoop(stop context.Context, busy <-chan struct{}) {
 	t := time.NewTimer(d.idleAfter)
 	t.Stop()
@@ -350,8 +382,23 @@ func (d *Daemon) idleLoop(stop context.Context, busy <-chan struct{}) {
 		case <-busy:
 			t.Reset(d.idleAfter)
 		case <-t.C:
-			d.idle()
+			d.compact(stop)
+			if d.idle != nil {
+				d.idle()
+			}
 		}
+	}
+}
+
+// compact gives the database's free pages back to the file system,
+// logging what it freed; a failure is logged and changes nothing.
+func (d *Daemon) compact(ctx context.Context) {
+	c, err := d.store.Compact(ctx)
+	switch {
+	case err != nil:
+		d.log.Warn("database compaction failed", slog.String("error", err.Error()))
+	case c.FreedPages > 0:
+		d.log.Info("database compacted", slog.Int("freed_pages", c.FreedPages), slog.Int64("bytes", c.FileBytes))
 	}
 }
 

@@ -22,6 +22,8 @@ func TestIdleIsCalledAfterWorkOnly(t *testing.T) {
 	e.clock.Set(at)
 	const idleAfter = 20 * time.Millisecond
 	idle := make(chan struct{}, 64)
+	// One Daemon per database: the env's own gives way to this one.
+	e.d.Close()
 	d, err := mailbot.Open(context.Background(), e.cfg, mailbot.Options{Now: e.clock.Now,
 		Log:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Idle: func() { idle <- struct{}{} }, IdleAfter: idleAfter})

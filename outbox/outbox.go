@@ -2,12 +2,15 @@ package outbox
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-sasl"
@@ -39,6 +42,10 @@ type Outbox struct {
 	store *store.Store
 	now   func() time.Time
 	log   *slog.Logger
+	// claimant names this Outbox in the claims it takes on the outbox
+	// (host, process, start and a random part), so that two Outboxes,
+	// in one process or two, never take the same reply.
+	claimant string
 	// Metrics, when set, counts what the outbox does.
 	Metrics *metrics.Metrics
 	// OnFailed, when set, runs in the transaction that records a reply as
@@ -53,7 +60,16 @@ func New(cfg config.SMTPConfig, st *store.Store, now func() time.Time, log *slog
 	if err != nil {
 		return nil, err
 	}
-	return &Outbox{cfg: cfg, creds: creds, store: st, now: now, log: log}, nil
+	return &Outbox{cfg: cfg, creds: creds, store: st, now: now, log: log, claimant: newClaimant(now())}, nil
+}
+
+// newClaimant returns a name for the claims of an Outbox started at now:
+// the host, the process ID, the start time and a random part.
+func newClaimant(now time.Time) string {
+	host, _ := os.Hostname()
+	var r [4]byte
+	_, _ = rand.Read(r[:])
+	return fmt.Sprintf("%s:%d:%s:%x", host, os.Getpid(), now.UTC().Format("20060102T150405Z"), r)
 }
 
 // DeliveryReport counts what one DeliverDue did.
@@ -68,60 +84,237 @@ func (o *Outbox) DeliverDue(ctx context.Context) (DeliveryReport, error) {
 }
 
 // DeliverUntil is DeliverDue that begins no new SMTP transaction once stop
-// is closed, while the one in flight (and recording its result) goes on
-// under ctx. When ctx ends the connection is closed, ending a transaction
-// in flight; its mail stays pending and is sent at the next start.
+// is closed, while the ones in flight (and recording their results) go on
+// under ctx. When ctx ends the connections are closed, ending the
+// transactions in flight; their mail stays pending and is sent at the
+// next start.
+//
+// The outbox is sent over up to [smtp] connections connections at once.
+// It claims the due mail in batches (ClaimOutgoing), so that no other
+// sender on the database can take the same mail, and splits each batch
+// between the connections so that all mail to one address goes over one
+// connection, in the order it was queued; the next batch begins when
+// the last is done, so the order holds across batches too. What it
+// claimed and did not try (it was stopped, or a connection was lost) is
+// released when it returns, and is due again at once.
 func (o *Outbox) DeliverUntil(ctx context.Context, stop <-chan struct{}) (rep DeliveryReport, err error) {
 	defer func() { o.Metrics.Delivered(rep.Sent, rep.Retry, rep.Failed) }()
-	due, err := o.store.DueOutgoing(ctx, o.now(), Batch)
-	if err != nil || len(due) == 0 {
-		return rep, err
+	defer func() {
+		// Under a context of its own: the claims must go even when ctx
+		// ended the delivery.
+		if _, rerr := o.store.ReleaseClaims(context.WithoutCancel(ctx), o.claimant); rerr != nil && err == nil {
+			err = fmt.Errorf("release claimed replies: %w", rerr)
+		}
+	}()
+	lanes := make([]*lane, o.connections())
+	for i := range lanes {
+		lanes[i] = &lane{}
 	}
-	c, err := o.dial(ctx)
-	if err != nil {
-		o.log.Warn("smtp server unreachable; replies wait", slog.String("address", o.cfg.Address),
-			slog.Int("due", len(due)), slog.String("error", err.Error()))
-		for _, m := range due {
-			if err := o.retry(ctx, m, err, &rep); err != nil {
+	defer func() {
+		for _, l := range lanes {
+			l.close()
+		}
+	}()
+	held := &heldSet{m: map[string]bool{}}
+	limit := min(2*len(lanes), claimBatch)
+	var carry []store.Outgoing
+	drained := false
+	for {
+		select {
+		case <-stop:
+			return rep, nil
+		default:
+		}
+		if ctx.Err() != nil {
+			return rep, ctx.Err()
+		}
+		if drained && len(carry) == 0 {
+			// What was due at the last claim has been tried; what was
+			// queued since (a notice of a failure) waits for the next
+			// round, which the daemon begins when there is more.
+			return rep, nil
+		}
+		due := carry
+		if n := limit - len(carry); n > 0 {
+			more, err := o.store.ClaimOutgoing(ctx, o.now(), n, o.claimant, claimLease)
+			if err != nil {
 				return rep, err
 			}
+			due = append(due, more...)
+			drained = len(more) < n
 		}
-		return rep, nil
-	}
-	closeOnCancel := context.AfterFunc(ctx, func() { c.Close() })
-	defer func() {
-		closeOnCancel()
-		_ = c.Quit()
-		c.Close()
-	}()
-	// held are the recipients of replies that must wait in this round: a
-	// later reply to them must not overtake the one that waits (the store
-	// has already postponed it).
-	held := map[string]bool{}
-	// A backlog is sent batch after batch over the one connection, rather
-	// than one batch per round of the daemon.
-	for {
-		before := rep
-		alive, err := o.sendBatch(ctx, stop, c, due, held, &rep)
-		if err != nil || !alive || len(due) < Batch || rep == before {
+		if len(due) == 0 {
+			return rep, nil
+		}
+		var alive []*lane
+		for _, l := range lanes {
+			if !l.dead {
+				alive = append(alive, l)
+			}
+		}
+		if len(alive) == 0 {
+			return rep, nil
+		}
+		var groups [][]store.Outgoing
+		groups, carry = split(due, len(alive))
+		reps := make([]DeliveryReport, len(alive))
+		errs := make([]error, len(alive))
+		var wg sync.WaitGroup
+		for i, g := range groups {
+			if len(g) == 0 {
+				continue
+			}
+			wg.Go(func() { reps[i], errs[i] = o.sendLane(ctx, stop, alive[i], g, held) })
+		}
+		wg.Wait()
+		for _, r := range reps {
+			rep.Sent, rep.Retry, rep.Failed = rep.Sent+r.Sent, rep.Retry+r.Retry, rep.Failed+r.Failed
+		}
+		if err := errors.Join(errs...); err != nil {
 			return rep, err
 		}
-		if due, err = o.store.DueOutgoing(ctx, o.now(), Batch); err != nil || len(due) == 0 {
-			return rep, err
-		}
+		limit = claimLimit(due, len(lanes))
 	}
 }
 
-// sendBatch sends due over c, beginning no new transaction once stop is
+const (
+	// claimBatch bounds how many replies are claimed at a time.
+	claimBatch = 32
+	// claimBytes bounds the bytes of the replies claimed at a time, so
+	// that a large attachment does not multiply the memory by the batch:
+	// with a 2 MB PDF (2.7 MB in base64) a batch is 6 replies.
+	claimBytes = 16 << 20
+	// claimLease is how long a claim holds off other senders: far longer
+	// than a batch can take (a batch is at most claimBytes, over
+	// connections whose commands time out after minutes).
+	claimLease = time.Hour
+)
+
+// claimLimit returns how many replies to claim next, after a batch due:
+// as many as claimBytes holds of the largest of them, at least one per
+// connection and at most claimBatch.
+func claimLimit(due []store.Outgoing, connections int) int {
+	largest := 1
+	for _, m := range due {
+		largest = max(largest, m.Size, len(m.Raw))
+	}
+	return max(min(claimBytes/largest, claimBatch), connections, 1)
+}
+
+// split divides due, in order, between n connections, so that every
+// recipient's replies go to one connection and the replies on each
+// connection are about equal in bytes. A reply whose recipients are
+// already on two different connections cannot keep both orders: split
+// stops before it, and it and the rest are returned as carry, for the
+// next batch.
+func split(due []store.Outgoing, n int) (groups [][]store.Outgoing, carry []store.Outgoing) {
+	groups = make([][]store.Outgoing, n)
+	load := make([]int, n)
+	lane := map[string]int{}
+	for i, m := range due {
+		at := -1
+		for _, r := range m.Recipients {
+			l, ok := lane[strings.ToLower(r)]
+			if !ok {
+				continue
+			}
+			if at >= 0 && l != at {
+				// Not for the first reply (nothing is placed yet), so
+				// the carry is always shorter than due.
+				return groups, due[i:]
+			}
+			at = l
+		}
+		if at < 0 {
+			at = 0
+			for j := range load {
+				if load[j] < load[at] {
+					at = j
+				}
+			}
+		}
+		for _, r := range m.Recipients {
+			lane[strings.ToLower(r)] = at
+		}
+		groups[at] = append(groups[at], m)
+		load[at] += max(m.Size, len(m.Raw), 1)
+	}
+	return groups, nil
+}
+
+// connections returns how many SMTP connections to use.
+func (o *Outbox) connections() int {
+	return max(o.cfg.Connections, 1)
+}
+
+// lane is one SMTP connection of a delivery, dialled when it is first
+// needed. It is used by one goroutine at a time.
+type lane struct {
+	c *smtp.Client
+	// stopClose ends the closing of c when the context ends.
+	stopClose func() bool
+	// dead is set once the connection could not be made or was lost; the
+	// delivery goes on over the others.
+	dead bool
+}
+
+// close ends the connection politely, if there is one.
+func (l *lane) close() {
+	if l.c == nil {
+		return
+	}
+	l.stopClose()
+	_ = l.c.Quit()
+	l.c.Close()
+	l.c = nil
+}
+
+// heldSet is the recipients whose replies must wait in this delivery: a
+// later reply to them must not overtake the one that waits (the store
+// has already postponed it). The connections share it.
+type heldSet struct {
+	mu sync.Mutex
+	m  map[string]bool
+}
+
+// sendLane sends due over l, in order, dialling l first when needed and
+// beginning no new transaction once stop is closed. When the connection
+// cannot be made or is lost, the rest of due is scheduled for a retry and
+// l is marked dead. It returns an error only when the database cannot be
+// written.
+func (o *Outbox) sendLane(ctx context.Context, stop <-chan struct{}, l *lane, due []store.Outgoing, held *heldSet) (DeliveryReport, error) {
+	var rep DeliveryReport
+	if l.c == nil {
+		c, err := o.dial(ctx)
+		if err != nil {
+			l.dead = true
+			o.log.Warn("smtp server unreachable; replies wait", slog.String("address", o.cfg.Address),
+				slog.Int("due", len(due)), slog.String("error", err.Error()))
+			for _, m := range due {
+				if err := o.retry(ctx, m, err, &rep); err != nil {
+					return rep, err
+				}
+			}
+			return rep, nil
+		}
+		l.c = c
+		l.stopClose = context.AfterFunc(ctx, func() { c.Close() })
+	}
+	_, err := o.sendBatch(ctx, stop, l, due, held, &rep)
+	return rep, err
+}
+
+// sendBatch sends due over l, beginning no new transaction once stop is
 // closed. It returns false when the connection was lost (the rest of due
-// is then scheduled for a retry) or stop was closed, and an error only
-// when the database cannot be written.
-func (o *Outbox) sendBatch(ctx context.Context, stop <-chan struct{}, c *smtp.Client, due []store.Outgoing, held map[string]bool, rep *DeliveryReport) (bool, error) {
+// is then scheduled for a retry, and l is marked dead) or stop was closed,
+// and an error only when the database cannot be written.
+func (o *Outbox) sendBatch(ctx context.Context, stop <-chan struct{}, l *lane, due []store.Outgoing, held *heldSet, rep *DeliveryReport) (bool, error) {
+	c := l.c
 	for i, m := range due {
 		if ctx.Err() != nil {
 			return false, ctx.Err()
 		}
-		if heldBack(held, m.Recipients) {
+		if held.heldBack(m.Recipients) {
 			continue
 		}
 		select {
@@ -155,10 +348,11 @@ func (o *Outbox) sendBatch(ctx context.Context, stop <-chan struct{}, c *smtp.Cl
 			if err := o.retry(ctx, m, err, rep); err != nil {
 				return false, err
 			}
-			hold(held, m.Recipients)
+			held.hold(m.Recipients)
 			var se *smtp.SMTPError
 			if !errors.As(err, &se) {
 				// The connection is gone: the rest wait for the next round.
+				l.dead = true
 				for _, rest := range due[i+1:] {
 					if err := o.retry(ctx, rest, errors.New("not tried: connection lost"), rep); err != nil {
 						return false, err
@@ -203,17 +397,21 @@ func (o *Outbox) fail(ctx context.Context, m store.Outgoing, reason string) erro
 	return nil
 }
 
-// hold adds rcpts to held.
-func hold(held map[string]bool, rcpts []string) {
+// hold adds rcpts to h.
+func (h *heldSet) hold(rcpts []string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	for _, r := range rcpts {
-		held[strings.ToLower(r)] = true
+		h.m[strings.ToLower(r)] = true
 	}
 }
 
-// heldBack reports whether any of rcpts is in held.
-func heldBack(held map[string]bool, rcpts []string) bool {
+// heldBack reports whether any of rcpts is in h.
+func (h *heldSet) heldBack(rcpts []string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	for _, r := range rcpts {
-		if held[strings.ToLower(r)] {
+		if h.m[strings.ToLower(r)] {
 			return true
 		}
 	}

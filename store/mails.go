@@ -43,6 +43,9 @@ type MailRef struct {
 	UID         uint32
 	Outcome     string
 	Attempts    int
+	// Copy is set for another copy of the mail ID, at another UID: the
+	// same mail delivered twice (PendingIMAP).
+	Copy bool
 }
 
 // RecordMail stores m if its key is new, in its own transaction, and
@@ -218,8 +221,9 @@ func (s *Store) FailMail(ctx context.Context, mailID int64, errText string) (att
 	return attempts, err
 }
 
-// MarkIMAPDone records, in one transaction, that the mails have been
-// flagged or moved in IMAP. It fails with ErrNoMail for an unknown mail.
+// MarkIMAPDone records, in one transaction, that the mails, and every
+// copy of them that PendingIMAP listed, have been flagged or moved in
+// IMAP. It fails with ErrNoMail for an unknown mail.
 func (s *Store) MarkIMAPDone(ctx context.Context, mailIDs ...int64) error {
 	return s.Update(ctx, func(tx *Tx) error {
 		for _, id := range mailIDs {
@@ -230,15 +234,45 @@ func (s *Store) MarkIMAPDone(ctx context.Context, mailIDs ...int64) error {
 			if err := affectedOne(res, ErrNoMail); err != nil {
 				return fmt.Errorf("mark mail %d done in imap: %w", id, err)
 			}
+			if _, err := tx.exec(`DELETE FROM mail_copies WHERE mail_id = ?`, id); err != nil {
+				return fmt.Errorf("mark copies of mail %d done in imap: %w", id, err)
+			}
 		}
 		return nil
 	})
 }
 
 // PendingIMAP returns the mails of the mailbox that are processed but not
-// yet marked in IMAP, oldest first. It fails only on database errors.
+// yet marked in IMAP, oldest first, and after them the other copies of
+// processed mails in the mailbox (the same mail delivered twice and met at
+// two UIDs before it was marked), with Copy set: each is to be marked like
+// its mail. It fails only on database errors.
 func (s *Store) PendingIMAP(ctx context.Context, mailbox string) ([]MailRef, error) {
-	return s.mailRefs(ctx, `WHERE mailbox = ? AND done = 1 AND imap_done = 0`, mailbox)
+	refs, err := s.mailRefs(ctx, `WHERE mailbox = ? AND done = 1 AND imap_done = 0`, mailbox)
+	if err != nil {
+		return nil, err
+	}
+	err = s.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.query(`SELECT c.mail_id, c.mailbox, c.uid_validity, c.uid, m.outcome, m.attempts
+			FROM mail_copies c JOIN mails m ON m.id = c.mail_id
+			WHERE c.mailbox = ? AND m.done = 1 ORDER BY c.mail_id, c.uid`, mailbox)
+		if err != nil {
+			return fmt.Errorf("list copies of mails: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r := MailRef{Copy: true}
+			if err := rows.Scan(&r.ID, &r.Mailbox, &r.UIDValidity, &r.UID, &r.Outcome, &r.Attempts); err != nil {
+				return fmt.Errorf("list copies of mails: %w", err)
+			}
+			refs = append(refs, r)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("list copies of mails: %w", err)
+		}
+		return nil
+	})
+	return refs, err
 }
 
 func (s *Store) mailRefs(ctx context.Context, where string, args ...any) ([]MailRef, error) {

@@ -353,6 +353,7 @@ func TestUpgradeFromSchema4(t *testing.T) {
 	// Back to schema 4: drop what 0005 and later added.
 	for _, q := range []string{
 		`ALTER TABLE registrations DROP COLUMN language`,
+		`DROP TRIGGER mails_keep_copy`, `DROP TABLE mail_copies`,
 		`ALTER TABLE outbox DROP COLUMN claimed_by`, `ALTER TABLE outbox DROP COLUMN claimed_until`,
 		`ALTER TABLE outbox DROP COLUMN size`, `ALTER TABLE outbox DROP COLUMN subject`, `PRAGMA user_version = 4`,
 		`INSERT INTO outbox (message_id, envelope_from, recipients, raw, kind, status, next_attempt, created_at, sent_at)

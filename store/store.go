@@ -131,10 +131,13 @@ func (e *SchemaVersionError) Error() string {
 // "#" and "%" would otherwise end or change the path. secure_delete makes
 // SQLite overwrite erased content with zeros, so that personal data erased
 // after the retention time (or on request) is not left in free pages.
+// journal_size_limit truncates the WAL after a checkpoint instead of
+// leaving it at the size of the largest burst.
 func dsn(p string) string {
 	u := url.URL{Path: p}
 	return "file:" + u.EscapedPath() +
-		"?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate&_time_format=sqlite&_pragma=secure_delete(1)"
+		"?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate&_time_format=sqlite&_pragma=secure_delete(1)" +
+		"&_pragma=journal_size_limit(8388608)"
 }
 
 // Open opens the database file at path, creating it if needed, and brings
@@ -153,6 +156,10 @@ func open(ctx context.Context, path, extra string) (*Store, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	s := &Store{db: db, writeSem: make(chan struct{}, 1)}
+	if err := s.incrementalVacuum(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
