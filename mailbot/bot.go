@@ -49,6 +49,9 @@ type Bot struct {
 	log      *slog.Logger
 	botAddr  string
 	observe  func(intake.Incoming, Result)
+	// started is when the bot was made: the first digest of a new
+	// database covers what was handled from then on.
+	started time.Time
 
 	// matMu guards material and matStat: the scheduled work reloads a
 	// material file that changed on disk while mail is being handled.
@@ -77,6 +80,7 @@ func NewBot(cfg *config.Config, st *store.Store, now func() time.Time, log *slog
 		now:      now,
 		log:      log,
 		botAddr:  strings.ToLower(from.Address),
+		started:  now(),
 	}
 	if cfg.Organisers.Auth == config.OrganiserAuthTrustFrom {
 		log.Warn("organiser_auth = trust-from: ANYONE who writes From: an organiser's address can change registrations; for test setups only")
