@@ -670,3 +670,37 @@ func otherWarnings(c *Config) []string {
 	}
 	return out
 }
+
+// TestCheckSecretsOfAnInvalidConfig checks that the secrets of a config
+// with other problems are checked too, on what could be decoded, except
+// for a section whose own login keys are among the problems.
+func TestCheckSecretsOfAnInvalidConfig(t *testing.T) {
+	dir := configtest.Dir(t)
+	data := configtest.Edit(t, configtest.Base, "seats = 3", "seats = 0")
+	_, err := ParseConfig([]byte(data), dir)
+	var ce *ConfigError
+	if !errors.As(err, &ce) {
+		t.Fatalf("ParseConfig = %v, want a *ConfigError", err)
+	}
+	secrets, unchecked := ce.CheckSecrets()
+	if want := []string{"imap.password_env: environment variable ANMALAN_TEST_IMAP_PASSWORD is not set"}; !slices.Equal(secrets, want) || len(unchecked) != 0 {
+		t.Errorf("CheckSecrets() = %q, %q; want %q and none unchecked", secrets, unchecked, want)
+	}
+
+	data = configtest.Edit(t, data, `password_env = "ANMALAN_TEST_IMAP_PASSWORD"`, `password_env = "hunter2!"`)
+	_, err = ParseConfig([]byte(data), dir)
+	if !errors.As(err, &ce) {
+		t.Fatalf("ParseConfig = %v, want a *ConfigError", err)
+	}
+	if secrets, unchecked := ce.CheckSecrets(); len(secrets) != 0 || len(unchecked) != 1 || !strings.HasPrefix(unchecked[0], "the imap password was not checked") {
+		t.Errorf("CheckSecrets() = %q, %q; want none, and imap unchecked", secrets, unchecked)
+	}
+
+	_, err = ParseConfig([]byte("database = \n"), dir)
+	if !errors.As(err, &ce) {
+		t.Fatalf("ParseConfig = %v, want a *ConfigError", err)
+	}
+	if secrets, unchecked := ce.CheckSecrets(); len(secrets) != 0 || len(unchecked) != 1 || !strings.Contains(unchecked[0], "syntax error") {
+		t.Errorf("after a syntax error CheckSecrets() = %q, %q; want the passwords unchecked, because of the syntax error", secrets, unchecked)
+	}
+}

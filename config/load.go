@@ -53,6 +53,30 @@ const (
 type ConfigError struct {
 	File     string   // the file as named by the caller; empty for ParseConfig
 	Problems []string // one sentence each, starting with the key path
+	// partial is what could be decoded and checked of the file, and
+	// badAuth the sections ("imap", "smtp") whose login keys are among
+	// the problems: CheckSecrets works on them.
+	partial *Config
+	badAuth map[string]bool
+}
+
+// CheckSecrets checks the passwords of an invalid config as
+// (*Config).CheckSecrets does for a valid one, on what could be decoded,
+// so that every problem is known at once. It returns the secrets'
+// problems, and a sentence for each password that was not checked, saying
+// why: its section's own login keys are among e's problems (checking it
+// would only repeat them, or quote what was written where a variable's
+// name belongs), or the file has a syntax error and nothing was decoded.
+func (e *ConfigError) CheckSecrets() (problems, unchecked []string) {
+	if e.partial == nil {
+		return nil, []string{"the passwords were not checked, since nothing after a syntax error can be read"}
+	}
+	for _, section := range []string{"imap", "smtp"} {
+		if e.badAuth[section] {
+			unchecked = append(unchecked, "the "+section+" password was not checked, since its keys are among the problems")
+		}
+	}
+	return e.partial.checkSecrets(e.badAuth), unchecked
 }
 
 // Error returns the problems one per line, each prefixed with the file name
@@ -102,7 +126,7 @@ func ParseConfig(data []byte, dir string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolve config directory: %w", err)
 	}
-	ck := &checker{invalidPaths: map[string]bool{}, order: map[string]int{}}
+	ck := &checker{invalidPaths: map[string]bool{}, order: map[string]int{}, badAuth: map[string]bool{}}
 	var raw map[string]any
 	md, err := toml.Decode(string(data), &raw)
 	if err != nil {
@@ -126,7 +150,9 @@ func ParseConfig(data []byte, dir string) (*Config, error) {
 	ck.decode("", raw, reflect.ValueOf(c).Elem())
 	ck.check(c)
 	if err := ck.err(); err != nil {
-		return nil, err
+		ce := err.(*ConfigError)
+		ce.partial, ce.badAuth = c, ck.badAuth
+		return nil, ce
 	}
 	c.warnings = ck.warnings
 	c.bot = c.parseBotAddress()
@@ -156,14 +182,17 @@ func (c *Config) Warnings() []string { return c.warnings }
 // unreadable or empty file. The passwords themselves never appear in it. It
 // is separate from LoadConfig because the secrets exist only where the bot
 // runs; check-config and run call both.
-func (c *Config) CheckSecrets() []string {
+func (c *Config) CheckSecrets() []string { return c.checkSecrets(nil) }
+
+// checkSecrets is CheckSecrets without the sections in skip.
+func (c *Config) checkSecrets(skip map[string]bool) []string {
 	var problems []string
-	if c.IMAP.Username != "" && c.IMAP.AuthMechanism != AuthXOAUTH2 {
+	if c.IMAP.Username != "" && c.IMAP.AuthMechanism != AuthXOAUTH2 && !skip["imap"] {
 		if _, err := c.IMAP.Password(); err != nil {
 			problems = append(problems, err.Error())
 		}
 	}
-	if c.SMTP.Username != "" && c.SMTP.AuthMechanism != AuthXOAUTH2 {
+	if c.SMTP.Username != "" && c.SMTP.AuthMechanism != AuthXOAUTH2 && !skip["smtp"] {
 		if _, err := c.SMTP.Password(); err != nil {
 			problems = append(problems, err.Error())
 		}
@@ -328,6 +357,8 @@ type checker struct {
 	// invalidPaths holds the keys whose value had the wrong type, so the
 	// checks after decoding do not report them a second time as missing.
 	invalidPaths map[string]bool
+	// badAuth holds the sections whose login keys had a problem.
+	badAuth map[string]bool
 }
 
 // invalid reports that the value at path could not be decoded.
@@ -561,6 +592,12 @@ type resolvedAuth struct{ passwordFile, tokenFile, caFile string }
 // the password; otherwise the token keys must not be set.
 func (ck *checker) checkAuth(section, dir, security string, k authKeys) resolvedAuth {
 	var r resolvedAuth
+	before := len(ck.problems)
+	defer func() {
+		if len(ck.problems) > before || ck.invalidAuthKey(section) {
+			ck.badAuth[section] = true
+		}
+	}()
 	switch k.mech {
 	case "", AuthPlain, AuthLogin:
 		if k.tokenCommand != "" || k.tokenFile != "" {
@@ -599,6 +636,17 @@ func (ck *checker) checkAuth(section, dir, security string, k authKeys) resolved
 		}
 	}
 	return r
+}
+
+// invalidAuthKey reports whether a login key of the section had a value
+// of the wrong type.
+func (ck *checker) invalidAuthKey(section string) bool {
+	for _, key := range []string{"username", "auth", "password_env", "password_file"} {
+		if ck.invalidPaths[section+"."+key] {
+			return true
+		}
+	}
+	return ck.invalidPaths[section]
 }
 
 // checkServer checks a host:port address and its security setting, and

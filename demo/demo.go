@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -32,8 +33,12 @@ type Options struct {
 	// Keep leaves the servers and the bot running after the story, until
 	// ctx ends, so that a person can try the bot from a mail client.
 	Keep bool
-	// Seats is the example event's seat count in the demo.
+	// Seats is the example event's seat count in the demo; the story's
+	// organiser raises it by moreSeats before the end.
 	Seats int
+	// HTTP, when set, is where the bot serves /metrics and /healthz
+	// ("127.0.0.1:0" picks a free port); empty means no HTTP server.
+	HTTP string
 	// Log receives the bot's own log lines.
 	Log io.Writer
 }
@@ -41,6 +46,15 @@ type Options struct {
 const (
 	password = "demo"
 	botAddr  = "anmalan@goteborgsregionen.example"
+	// authServID is the example config's trusted_authserv-id, which the
+	// demo's SMTP server writes as the receiving server of the
+	// organisation would.
+	authServID = "mx.goteborgsregionen.example"
+	// moreSeats is how many seats the organiser adds in the story, so
+	// that a newcomer trying the bot with -keep gets one.
+	moreSeats = 3
+	// organiser is the example config's organiser.
+	organiser = "linda.karlsson@goteborgsregionen.example"
 )
 
 // Clock is a settable clock. While frozen it shows the time last set;
@@ -97,15 +111,15 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 	}
 	defer os.RemoveAll(dir)
 
-	srv, err := localmail.Start(localmail.Options{Password: password, Now: clock.Now, Quiet: true})
+	srv, err := localmail.Start(localmail.Options{Password: password, Now: clock.Now, Quiet: true, AuthServID: authServID})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
 	srv.AddUser(botAddr)
-	srv.AddUser("linda.karlsson@goteborgsregionen.example")
+	srv.AddUser(organiser)
 
-	cfg, err := demoConfig(dir, srv, opts.Seats)
+	cfg, err := demoConfig(dir, srv, opts.Seats, opts.HTTP)
 	if err != nil {
 		return err
 	}
@@ -116,12 +130,17 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 		return err
 	}
 	defer d.Close()
-	ev := cfg.Events[0]
-
-	fmt.Fprintf(w, "anmalan demo: %s\n", ev.Title)
-	fmt.Fprintf(w, "  %s, %s; %d seats (the demo's count); registration closes %s\n",
-		ev.StartsAt.In(loc).Format("Mon 2 Jan 2006 15:04"), ev.Location, opts.Seats, ev.ClosesAt.In(loc).Format("Mon 2 Jan 2006 15:04"))
-	fmt.Fprintf(w, "  IMAP %s and SMTP %s on loopback; database %s\n", srv.IMAPAddr(), srv.SMTPAddr(), cfg.Database)
+	fmt.Fprintf(w, "anmalan demo: %s\n", cfg.Events[0].Title)
+	for i, ev := range cfg.Events {
+		note := ""
+		if i == 0 {
+			note = " (the demo's count)"
+		}
+		fmt.Fprintf(w, "  %s: %s–%s, %s; %d seats%s; registration closes %s\n", ev.ID,
+			ev.StartsAt.In(loc).Format("Mon 2 Jan 2006 15:04"), ev.EndsAt.In(loc).Format("15:04"), ev.Location,
+			ev.Seats, note, ev.ClosesAt.In(loc).Format("Mon 2 Jan 2006 15:04"))
+	}
+	fmt.Fprintln(w, "  Mail servers on loopback and a temporary database, deleted when the demo ends.")
 
 	var raws [][]byte
 	seen := 0
@@ -135,7 +154,11 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 		if s.raw == "" {
 			raw = raws[s.again]
 		} else {
-			raw = []byte(strings.ReplaceAll(strings.ReplaceAll(s.raw, "{{DATE}}", at.Format(time.RFC1123Z)), "\n", "\r\n"))
+			text := strings.NewReplacer("{{DATE}}", at.Format(time.RFC1123Z), "{{SEATS}}", fmt.Sprint(opts.Seats+moreSeats)).Replace(s.raw)
+			text = replyIDs.ReplaceAllStringFunc(text, func(m string) string {
+				return lastMessageID(srv.Received(), replyIDs.FindStringSubmatch(m)[1])
+			})
+			raw = []byte(strings.ReplaceAll(text, "\n", "\r\n"))
 		}
 		raws = append(raws, raw)
 		fmt.Fprintf(w, "\n── %d. %s  %s\n", i+1, at.Format("Mon 2 Jan 15:04"), s.title)
@@ -152,11 +175,35 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 		seen = len(sent)
 	}
 
-	regs, err := d.Store().Registrations(ctx, ev.ID)
+	for _, ev := range cfg.Events {
+		if err := printList(ctx, w, d, ev.ID, loc); err != nil {
+			return err
+		}
+	}
+	if !opts.Keep {
+		fmt.Fprintln(w, "\nDone. Run `anmalan demo -keep` to try the bot from a mail client.")
+		return nil
+	}
+	return keep(ctx, w, d, srv, clock, loc)
+}
+
+// printList prints the event's participants as the store has them.
+func printList(ctx context.Context, w io.Writer, d *mailbot.Daemon, eventID string, loc *time.Location) error {
+	st, err := d.Store().Events(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nParticipants of %s (%d seats):\n", ev.ID, opts.Seats)
+	seats := 0
+	for _, e := range st {
+		if e.ID == eventID {
+			seats = e.EffectiveSeats()
+		}
+	}
+	regs, err := d.Store().Registrations(ctx, eventID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nParticipants of %s (%d seats):\n", eventID, seats)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  STATUS\tPOS\tNAME\tEMAIL\tORGANISATION\tDIET\tREGISTERED")
 	for _, r := range regs {
@@ -167,21 +214,37 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Status, pos, r.Name, r.Email, r.Organisation, r.Diet,
 			r.RegisteredAt.In(loc).Format("2006-01-02 15:04"))
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	return tw.Flush()
+}
+
+// replyIDs finds {{REPLY:address}} in a script's mail.
+var replyIDs = regexp.MustCompile(`\{\{REPLY:([^}]+)\}\}`)
+
+// lastMessageID returns the Message-ID (with its angle brackets) of the
+// last mail in sent addressed to addr, or "" when there is none.
+func lastMessageID(sent []localmail.Message, addr string) string {
+	for i := len(sent) - 1; i >= 0; i-- {
+		for _, to := range sent[i].To {
+			if !strings.EqualFold(to, addr) {
+				continue
+			}
+			r, err := mail.CreateReader(strings.NewReader(string(sent[i].Data)))
+			if err != nil {
+				return ""
+			}
+			id := r.Header.Get("Message-Id")
+			r.Close()
+			return id
+		}
 	}
-	if !opts.Keep {
-		fmt.Fprintln(w, "\nDone. Run `anmalan demo -keep` to try the bot from a mail client.")
-		return nil
-	}
-	return keep(ctx, w, d, srv, clock, loc)
+	return ""
 }
 
 // keep leaves everything running for a mail client until ctx ends.
 func keep(ctx context.Context, w io.Writer, d *mailbot.Daemon, srv *localmail.Servers, clock *Clock, loc *time.Location) error {
 	// Registration is open again in the demo's world from here on, so
 	// that what a person sends is answered with a seat or a place.
-	restart := time.Date(2018, 12, 3, 10, 0, 0, 0, loc)
+	restart := time.Date(2018, 12, 4, 16, 0, 0, 0, loc)
 	clock.Run(restart)
 	users := srv.Users()
 	sort.Strings(users)
@@ -191,13 +254,16 @@ func keep(ctx context.Context, w io.Writer, d *mailbot.Daemon, srv *localmail.Se
 The servers keep running; connect a mail client (Thunderbird: "Set up an existing email account",
 then "Configure manually"):
   incoming  IMAP  host %s  port %s  connection security: none  authentication: normal password
-  outgoing  SMTP  host %s  port %s  connection security: none  authentication: none
+  outgoing  SMTP  host %s  port %s  connection security: none  authentication: normal password
   username: an address below (any other address gets a mailbox when mail is sent to it)
   password: %s
   accounts: %s
-Write to %s; the bot answers within a few seconds. The demo clock now runs from %s,
-before the deadline. Stop with Ctrl-C.
-`, imapHost, imapPort, smtpHost, smtpPort, password, strings.Join(users, ", "), botAddr, restart.Format("Mon 2 Jan 2006 15:04"))
+Write to %s; the bot answers within a few seconds. Logged in to SMTP as
+%s, your mail counts as the organiser's (the server marks it dmarc=pass, as
+a real one would): try "hjälp", "lista" or "avanmäl NAME" with the bot in Cc. The demo clock now
+runs from %s, before the deadline. Stop with Ctrl-C.
+`, imapHost, imapPort, smtpHost, smtpPort, password, strings.Join(users, ", "), botAddr, organiser,
+		restart.Format("Mon 2 Jan 2006 15:04"))
 	return d.Run(ctx)
 }
 
@@ -209,7 +275,7 @@ func splitAddr(a string) (string, string) {
 // demoConfig writes the embedded example config and its material to dir,
 // loads it exactly as `anmalan run` would, and points it at the local
 // servers and a database in dir.
-func demoConfig(dir string, srv *localmail.Servers, seats int) (*config.Config, error) {
+func demoConfig(dir string, srv *localmail.Servers, seats int, httpListen string) (*config.Config, error) {
 	err := fs.WalkDir(anmalan.Example, ".", func(path string, e fs.DirEntry, err error) error {
 		if err != nil || e.IsDir() {
 			return err
@@ -242,7 +308,12 @@ func demoConfig(dir string, srv *localmail.Servers, seats int) (*config.Config, 
 	cfg.IMAP.PollInterval = config.Duration{Duration: 5 * time.Second}
 	cfg.SMTP.Address, cfg.SMTP.Security, cfg.SMTP.Username = srv.SMTPAddr(), "none", ""
 	cfg.SMTP.PasswordEnv, cfg.SMTP.PasswordFile = "", ""
-	cfg.Events = cfg.Events[:1]
+	// The example's metrics port may be taken on this machine: the demo
+	// serves none unless asked.
+	cfg.HTTP.Listen = httpListen
+	if cfg.Organisers.TrustedAuthservID != authServID {
+		return nil, fmt.Errorf("example config: trusted_authserv_id is %q, the demo's SMTP server writes %q", cfg.Organisers.TrustedAuthservID, authServID)
+	}
 	cfg.Events[0].Seats = seats
 	return cfg, nil
 }

@@ -12,8 +12,16 @@ type step struct {
 	again int
 }
 
+// The demo's mail is appended to the bot's inbox as the receiving server
+// of goteborgsregionen.example would deliver it: organisers' mail carries
+// its Authentication-Results (its authserv-id is the example config's
+// trusted_authserv_id). In a script's raw text, {{DATE}} is the Date
+// header value, {{SEATS}} the seats the organiser asks for, and
+// {{REPLY:address}} the Message-ID of the bot's last mail to the address.
+const organiserAuth = "Authentication-Results: " + authServID + ";\n\tdkim=pass header.d=goteborgsregionen.example;\n\tdmarc=pass header.from=goteborgsregionen.example\n"
+
 // script is the demo's story: the week before the deadline of the
-// example workshop, with five seats.
+// example workshop, with five seats, and its second session.
 var script = []step{
 	{at: "2018-11-26 09:00", title: "An English registration with form fields", raw: `From: "Carter, Emily" <emily.carter@chalmers.example>
 To: anmalan@goteborgsregionen.example
@@ -113,6 +121,68 @@ Content-Type: text/plain; charset="utf-8"
 Anmäl mig gärna till workshopen den 11/12!
 
 /Sara Nilsson
+`},
+	{at: "2018-12-03 09:30", title: "The organiser answers Johan with the bot in Cc: she cancels him", raw: organiserAuth +
+		`From: Linda Karlsson <linda.karlsson@goteborgsregionen.example>
+To: Johan Lindqvist <johan.lindqvist@lerum.example>
+Cc: GR Anmälan <anmalan@goteborgsregionen.example>
+Subject: SV: Anmälan: På tal om segregation
+Date: {{DATE}}
+Message-ID: <demo-10@goteborgsregionen.example>
+MIME-Version: 1.0
+Content-Type: text/plain; charset="utf-8"
+
+Hej Johan!
+
+Tråkigt att du inte kan komma. Jag tar bort din anmälan:
+
+avanmäl Johan Lindqvist
+
+Hälsningar
+Linda Karlsson
+Göteborgsregionen
+`},
+	{at: "2018-12-03 12:10", title: "Maria Holm cancels by replying to her confirmation", raw: `From: Maria Holm <maria.holm@partille.example>
+To: GR Anmälan <anmalan@goteborgsregionen.example>
+Subject: =?utf-8?Q?SV:_Bekr=C3=A4ftelse:_P=C3=A5_tal_om_segregation?=
+Date: {{DATE}}
+Message-ID: <demo-11@partille.example>
+In-Reply-To: {{REPLY:maria.holm@partille.example}}
+References: {{REPLY:maria.holm@partille.example}}
+MIME-Version: 1.0
+Content-Type: text/plain; charset="utf-8"
+
+Hej!
+
+Tyvärr kan jag inte komma. Avanmäl mig, tack.
+
+/Maria Holm
+`},
+	{at: "2018-12-04 10:20", title: "A registration whose date picks the second session (13 December)", raw: `From: Nils Åberg <nils.aberg@harryda.example>
+To: anmalan@goteborgsregionen.example
+Subject: =?utf-8?Q?Anm=C3=A4lan?=
+Date: {{DATE}}
+Message-ID: <demo-12@harryda.example>
+MIME-Version: 1.0
+Content-Type: text/plain; charset="utf-8"
+
+Hej! Jag vill anmäla mig till samtalet om segregation den 13 december.
+
+Nils Åberg
+Härryda kommun
+`},
+	{at: "2018-12-04 15:00", title: "The organiser gets a bigger room: more seats", raw: organiserAuth +
+		`From: Linda Karlsson <linda.karlsson@goteborgsregionen.example>
+To: GR Anmälan <anmalan@goteborgsregionen.example>
+Subject: Fler platser till segregation-2018
+Date: {{DATE}}
+Message-ID: <demo-13@goteborgsregionen.example>
+MIME-Version: 1.0
+Content-Type: text/plain; charset="utf-8"
+
+platser {{SEATS}}
+
+Linda
 `},
 	{at: "2018-12-05 09:00", title: "A registration after the deadline (4 December)", raw: `From: Fatima Hassan <fatima.hassan@goteborg.example>
 To: anmalan@goteborgsregionen.example

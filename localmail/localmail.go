@@ -4,6 +4,7 @@
 package localmail
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -17,6 +18,11 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/mail"
+	"github.com/emersion/go-message/textproto"
+	"github.com/emersion/go-msgauth/authres"
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -51,6 +57,13 @@ type Options struct {
 	// OAuth2Token, when set, makes the IMAP server offer AUTHENTICATE
 	// XOAUTH2 and accept a token for a user when it returns true.
 	OAuth2Token func(user, token string) bool
+	// AuthServID, when set, makes the SMTP server mark each mail as the
+	// receiving server of that authserv-id would (RFC 8601): it removes
+	// every Authentication-Results header of that id the client wrote,
+	// and adds its own, which says dmarc=pass for the From domain when the
+	// client logged in (AUTH PLAIN, any user, the Password) as the From
+	// address, and dmarc=none otherwise.
+	AuthServID string
 }
 
 // Servers is a running pair of servers.
@@ -203,6 +216,26 @@ type smtpSession struct {
 	s    *Servers
 	from string
 	to   []string
+	// user is the address the client logged in as; empty without AUTH.
+	user string
+}
+
+// AuthMechanisms offers PLAIN, which is what mail clients use for a
+// "normal password".
+func (ss *smtpSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+// Auth logs the client in as any user who knows the Password.
+func (ss *smtpSession) Auth(mech string) (sasl.Server, error) {
+	if mech != sasl.Plain {
+		return nil, smtp.ErrAuthUnknownMechanism
+	}
+	return sasl.NewPlainServer(func(identity, username, password string) error {
+		if password != ss.s.opts.Password || (identity != "" && identity != username) {
+			return smtp.ErrAuthFailed
+		}
+		ss.user = strings.ToLower(username)
+		return nil
+	}), nil
 }
 
 func (ss *smtpSession) Reset()        { ss.from, ss.to = "", nil }
@@ -231,6 +264,11 @@ func (ss *smtpSession) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	if ss.s.opts.AuthServID != "" {
+		if data, err = stamp(data, ss.s.opts.AuthServID, ss.user); err != nil {
+			return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "unreadable header: " + err.Error()}
+		}
+	}
 	now := ss.s.opts.Now()
 	msg := Message{From: ss.from, To: append([]string(nil), ss.to...), Data: data, At: now}
 	if ss.s.opts.BeforeAccept != nil {
@@ -248,4 +286,47 @@ func (ss *smtpSession) Data(r io.Reader) error {
 		}
 	}
 	return nil
+}
+
+// stamp returns data with every Authentication-Results header of the
+// authserv-id id removed (the client may not speak for this server) and
+// this server's own on top: dmarc=pass for the From domain when user, the
+// login of the session, is the From address, else dmarc=none.
+func stamp(data []byte, id, user string) ([]byte, error) {
+	br := bufio.NewReader(bytes.NewReader(data))
+	h, err := textproto.ReadHeader(br)
+	if err != nil {
+		return nil, fmt.Errorf("read header: %w", err)
+	}
+	fields := h.FieldsByKey("Authentication-Results")
+	for fields.Next() {
+		if got, _, _ := authres.Parse(fields.Value()); strings.EqualFold(got, id) {
+			fields.Del()
+		}
+	}
+	from := ""
+	if list, err := (&mail.Header{Header: message.Header{Header: h}}).AddressList("From"); err == nil && len(list) == 1 {
+		from = strings.ToLower(list[0].Address)
+	}
+	domain := from[strings.LastIndexByte(from, '@')+1:]
+	var results []authres.Result
+	switch {
+	case user != "" && user == from:
+		results = []authres.Result{&authres.AuthResult{Value: authres.ResultPass, Auth: user},
+			&authres.DMARCResult{Value: authres.ResultPass, From: domain}}
+	case user != "":
+		results = []authres.Result{&authres.AuthResult{Value: authres.ResultPass, Auth: user},
+			&authres.DMARCResult{Value: authres.ResultNone, From: domain}}
+	default:
+		results = []authres.Result{&authres.DMARCResult{Value: authres.ResultNone, From: domain}}
+	}
+	h.Add("Authentication-Results", authres.Format(id, results))
+	var out bytes.Buffer
+	if err := textproto.WriteHeader(&out, h); err != nil {
+		return nil, fmt.Errorf("write header: %w", err)
+	}
+	if _, err := io.Copy(&out, br); err != nil {
+		return nil, fmt.Errorf("copy body: %w", err)
+	}
+	return out.Bytes(), nil
 }

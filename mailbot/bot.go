@@ -55,6 +55,9 @@ type Bot struct {
 	// Bot that a config reload builds.
 	auth mailauth.Policy
 	opts []Option
+	// started is when the bot was made: the first digest of a new
+	// database covers what was handled from then on.
+	started time.Time
 }
 
 // Option changes how NewBot builds a Bot.
@@ -88,6 +91,7 @@ func NewBot(cfg *config.Config, st *store.Store, now func() time.Time, log *slog
 		botAddr:  strings.ToLower(from.Address),
 		auth:     cfg.AuthPolicy(),
 		opts:     opts,
+		started:  now(),
 	}
 	for _, o := range opts {
 		o(b)

@@ -237,27 +237,33 @@ func (b *Bot) digest(ctx context.Context) error {
 	local := now.In(b.cfg.Location)
 	day := local.Format(time.DateOnly)
 	dueAt := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, b.cfg.Location).Add(b.cfg.Organisers.DigestAt)
-	if now.Before(dueAt) {
-		return nil
-	}
 	var last store.Digest
 	var had bool
 	if err := b.store.Read(ctx, func(tx *store.Tx) error {
 		var err error
 		last, had, err = tx.LastDigest()
 		return err
-	}); err != nil || (had && last.Day >= day) {
+	}); err != nil {
 		return err
 	}
 	if !had {
 		// The first run of a new database: the first digest is due at the
-		// next digest_time, and covers what happens from now on.
+		// next digest_time (today's, when it has not come yet), and covers
+		// everything handled since the bot started, the mail of this
+		// first round included, however long it waited in the inbox.
+		first := day
+		if now.Before(dueAt) {
+			first = local.AddDate(0, 0, -1).Format(time.DateOnly)
+		}
 		return b.store.Update(ctx, func(tx *store.Tx) error {
 			if _, had, err := tx.LastDigest(); err != nil || had {
 				return err
 			}
-			return tx.RecordDigest(store.Digest{Day: day, At: now})
+			return tx.RecordDigest(store.Digest{Day: first, At: b.started.Add(-time.Nanosecond)})
 		})
+	}
+	if now.Before(dueAt) || last.Day >= day {
+		return nil
 	}
 	var sent bool
 	err := b.store.Update(ctx, func(tx *store.Tx) error {

@@ -386,3 +386,44 @@ func asciiLower(b []byte) []byte {
 	}
 	return out
 }
+
+// TestDigestMissesNothingHandled checks the two ways a registration used
+// to fall between digests: mail waiting in the inbox when a new database
+// first starts (after digest_time) is answered in that first round, and
+// mail that arrived before a digest but was decided after it (the daemon
+// was down) is in the next one. The organiser is told about each once.
+func TestDigestMissesNothingHandled(t *testing.T) {
+	e := newEnv(t, 5, localmail.Options{})
+	// Anna's mail arrives at 06:00; the daemon first starts at 09:00.
+	e.deliver(rawMail("anna", []string{"From: Anna Ek <anna@ale.example>", "To: " + botAddr, "Subject: Anmälan segregation"},
+		"Hej! Jag vill anmäla mig.\n\n/Anna Ek"), time.Date(2018, 11, 26, 6, 0, 0, 0, e.loc))
+	e.clock.Set(time.Date(2018, 11, 26, 9, 0, 0, 0, e.loc))
+	e.runOnce()
+	if got := e.repliesTo("anna@ale.example"); len(got) != 1 {
+		t.Fatalf("Anna got %q, want her confirmation", subjects(got))
+	}
+	// The 27th's digest leaves at 07:30; Bo's mail arrived at 07:00 but
+	// is read only at 08:00 (the server was down).
+	e.clock.Set(time.Date(2018, 11, 27, 7, 30, 0, 0, e.loc))
+	e.runOnce()
+	e.deliver(rawMail("bo", []string{"From: Bo Ek <bo@ale.example>", "To: " + botAddr, "Subject: Anmälan segregation"},
+		"Hej! Jag vill anmäla mig.\n\n/Bo Ek"), time.Date(2018, 11, 27, 7, 0, 0, 0, e.loc))
+	e.clock.Set(time.Date(2018, 11, 27, 8, 0, 0, 0, e.loc))
+	e.runOnce()
+	e.clock.Set(time.Date(2018, 11, 28, 7, 30, 0, 0, e.loc))
+	e.runOnce()
+
+	got := e.ofKind(organiser, "digest")
+	if len(got) != 2 {
+		t.Fatalf("%d digests, want 2 (the 27th and the 28th): %q", len(got), subjects(got))
+	}
+	if !strings.Contains(got[0].text, "Anna Ek <anna@ale.example>") {
+		t.Errorf("the first digest does not name Anna, registered in the database's first round:\n%s", got[0].text)
+	}
+	if !strings.Contains(got[1].text, "Bo Ek <bo@ale.example>") {
+		t.Errorf("the second digest does not name Bo, whose mail arrived before the first digest and was decided after it:\n%s", got[1].text)
+	}
+	if strings.Contains(got[0].text, "Bo Ek") || strings.Contains(got[1].text, "Anna Ek <anna@ale.example>") {
+		t.Errorf("a registration is in both digests:\n%s\n---\n%s", got[0].text, got[1].text)
+	}
+}

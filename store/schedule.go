@@ -201,7 +201,8 @@ func (tx *Tx) RecordDigest(d Digest) error {
 
 // Activity is what happened since a time, for the organisers' digest.
 type Activity struct {
-	// Registered and Cancelled are the registrations made and ended since.
+	// Registered are the registrations whose mail was decided since (or,
+	// made without a mail, registered since); Cancelled those ended since.
 	Registered, Cancelled []Registration
 	// NewManual counts the mails left for a human since; Manual all of
 	// them.
@@ -216,8 +217,8 @@ type Activity struct {
 // errors.
 func (tx *Tx) Activity(since time.Time) (Activity, error) {
 	var a Activity
-	list := func(where string) ([]Registration, error) {
-		rows, err := tx.query(registrationSelect+` WHERE `+where+` ORDER BY r.event_id, r.seq`, since.UTC())
+	list := func(where string, args ...any) ([]Registration, error) {
+		rows, err := tx.query(registrationSelect+` WHERE `+where+` ORDER BY r.event_id, r.seq`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -233,10 +234,14 @@ func (tx *Tx) Activity(since time.Time) (Activity, error) {
 		return out, rows.Err()
 	}
 	var err error
-	if a.Registered, err = list(`r.registered_at > ?`); err != nil {
+	// A registration counts from when its mail was decided, not from when
+	// the mail arrived: mail that arrived before a digest and was read
+	// after it (the daemon was down) belongs in the next one.
+	if a.Registered, err = list(`(r.mail_id IS NULL AND r.registered_at > ?) OR r.mail_id IN (SELECT id FROM mails WHERE finished_at > ?)`,
+		since.UTC(), since.UTC()); err != nil {
 		return a, fmt.Errorf("activity: %w", err)
 	}
-	if a.Cancelled, err = list(`r.cancelled_at > ?`); err != nil {
+	if a.Cancelled, err = list(`r.cancelled_at > ?`, since.UTC()); err != nil {
 		return a, fmt.Errorf("activity: %w", err)
 	}
 	if err := tx.queryRow(`SELECT COUNT(*) FROM mails WHERE done AND outcome IN ('manual', 'unreadable', 'too-large', 'failed') AND finished_at > ?`,

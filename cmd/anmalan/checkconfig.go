@@ -35,11 +35,17 @@ func cmdCheckConfig(ctx context.Context, args []string, stdout, stderr io.Writer
 			fmt.Fprintf(stderr, "check-config: %v\n", err)
 			return 1
 		}
-		// The secrets are checked only once the file itself is valid: the
-		// keys that name them may be among the problems.
+		// The secrets are checked on what could be read of the file, all
+		// but those whose own keys are among the problems.
+		secrets, unchecked := ce.CheckSecrets()
 		fmt.Fprintln(stderr, ce.Error())
-		fmt.Fprintf(stderr, "%s: %s\n", path, countProblems(len(ce.Problems)))
-		fmt.Fprintf(stderr, "%s: the passwords named by password_env were not checked, since the keys that name them may be among the problems: fix these and run check-config again\n", path)
+		for _, p := range secrets {
+			fmt.Fprintf(stderr, "%s: %s\n", path, p)
+		}
+		fmt.Fprintf(stderr, "%s: %s\n", path, countProblems(len(ce.Problems)+len(secrets)))
+		for _, why := range unchecked {
+			fmt.Fprintf(stderr, "%s: %s: fix them and run check-config again\n", path, why)
+		}
 		return 1
 	}
 	if problems := cfg.CheckSecrets(); len(problems) > 0 {

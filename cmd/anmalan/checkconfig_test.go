@@ -121,7 +121,7 @@ func TestCheckConfig(t *testing.T) {
 			path + ": events[0].seats: must be at least 1\n" +
 			path + `: events[1].id: "a" is already the id of events[0]` + "\n" +
 			path + ": 4 problems\n" +
-			path + ": the passwords named by password_env were not checked, since the keys that name them may be among the problems: fix these and run check-config again\n"
+			path + ": the imap password was not checked, since its keys are among the problems: fix them and run check-config again\n"
 		if code != 1 || stdout != "" || stderr != want {
 			t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant stderr:\n%s", code, stdout, stderr, want)
 		}
@@ -138,6 +138,35 @@ func TestCheckConfig(t *testing.T) {
 			}
 		})
 	}
+	t.Run("secrets with other problems", func(t *testing.T) {
+		// The operator fixing a seat count learns at once that the
+		// passwords are missing too, not on the next run.
+		for _, name := range []string{"ANMALAN_IMAP_PASSWORD", "ANMALAN_SMTP_PASSWORD"} {
+			t.Setenv(name, "")
+			os.Unsetenv(name)
+		}
+		text := strings.Replace(loopbackConfig, `password_file = "pw"`, `password_env = "ANMALAN_IMAP_PASSWORD"`, 1)
+		text = strings.Replace(text, `from = "bot@example.org"`, `from = "bot@example.org"`+"\nusername = \"bot\"\npassword_env = \"ANMALAN_SMTP_PASSWORD\"", 1)
+		text = strings.Replace(text, "seats = 3", "seats = 0", 1)
+		path := writeConfig(t, text)
+		code, stdout, stderr := runCheckConfig(t, "-config", path)
+		want := path + ": events[0].seats: must be at least 1\n" +
+			path + ": imap.password_env: environment variable ANMALAN_IMAP_PASSWORD is not set\n" +
+			path + ": smtp.password_env: environment variable ANMALAN_SMTP_PASSWORD is not set\n" +
+			path + ": 3 problems\n"
+		if code != 1 || stdout != "" || stderr != want {
+			t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant stderr:\n%s", code, stdout, stderr, want)
+		}
+		// The password itself written where its variable's name belongs
+		// is one problem, and is not looked up (nor quoted) as a name.
+		text = strings.Replace(text, `password_env = "ANMALAN_IMAP_PASSWORD"`, `password_env = "hunter2!"`, 1)
+		path = writeConfig(t, text)
+		_, _, stderr = runCheckConfig(t, "-config", path)
+		if strings.Contains(stderr, "hunter2") || !strings.Contains(stderr, "the imap password was not checked") ||
+			!strings.Contains(stderr, "ANMALAN_SMTP_PASSWORD is not set") {
+			t.Errorf("stderr:\n%s", stderr)
+		}
+	})
 
 	t.Run("config from the environment", func(t *testing.T) {
 		t.Setenv("ANMALAN_CONFIG", filepath.Join(t.TempDir(), "from-env.toml"))

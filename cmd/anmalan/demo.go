@@ -13,10 +13,11 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	keep := fs.Bool("keep", false, "keep the servers and the bot running for a mail client, until Ctrl-C")
 	seats := fs.Int("seats", 5, "seats of the example event in the demo")
 	verbose := fs.Bool("v", false, "also print the bot's log")
+	httpListen := fs.String("http", "", "serve /metrics and /healthz on `ADDR` (host:port; port 0 picks a free one); default none")
 	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
 	}
-	opts := demo.Options{Keep: *keep, Seats: *seats}
+	opts := demo.Options{Keep: *keep, Seats: *seats, HTTP: *httpListen}
 	if *verbose || *keep {
 		opts.Log = stderr
 	}
