@@ -352,6 +352,7 @@ func TestUpgradeFromSchema4(t *testing.T) {
 	}
 	// Back to schema 4: drop what 0005 and later added.
 	for _, q := range []string{
+		`DROP TABLE confirmations`,
 		`ALTER TABLE registrations DROP COLUMN language`,
 		`ALTER TABLE outbox DROP COLUMN claimed_by`, `ALTER TABLE outbox DROP COLUMN claimed_until`,
 		`ALTER TABLE outbox DROP COLUMN size`, `ALTER TABLE outbox DROP COLUMN subject`, `PRAGMA user_version = 4`,

@@ -108,7 +108,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec("PRAGMA user_version = 7"); err != nil {
+	if _, err := db.Exec("PRAGMA user_version = 99"); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -123,10 +123,10 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 		t.Fatal(merr)
 	}
 	var sv *SchemaVersionError
-	if !errors.As(err, &sv) || sv.Have != 7 || sv.Supported != len(ms) {
-		t.Errorf("error %v is not a SchemaVersionError{7, %d}", err, len(ms))
+	if !errors.As(err, &sv) || sv.Have != 99 || sv.Supported != len(ms) {
+		t.Errorf("error %v is not a SchemaVersionError{99, %d}", err, len(ms))
 	}
-	want := fmt.Sprintf("database schema version 7 is newer than this anmalan supports (%d); upgrade anmalan", len(ms))
+	want := fmt.Sprintf("database schema version 99 is newer than this anmalan supports (%d); upgrade anmalan", len(ms))
 	if !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q does not say %q", err, want)
 	}
