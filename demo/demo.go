@@ -308,6 +308,9 @@ func demoConfig(dir string, srv *localmail.Servers, seats int, httpListen string
 	cfg.IMAP.PollInterval = config.Duration{Duration: 5 * time.Second}
 	cfg.SMTP.Address, cfg.SMTP.Security, cfg.SMTP.Username = srv.SMTPAddr(), "none", ""
 	cfg.SMTP.PasswordEnv, cfg.SMTP.PasswordFile = "", ""
+	// One connection: the story prints the replies in the order they were
+	// sent, which parallel connections would shuffle between runs.
+	cfg.SMTP.Connections = 1
 	// The example's metrics port may be taken on this machine: the demo
 	// serves none unless asked.
 	cfg.HTTP.Listen = httpListen

@@ -34,7 +34,7 @@ func TestDemoTellsTheStory(t *testing.T) {
 		// The organiser cancels Johan with the bot in Cc: her mail counts
 		// (the receiving server's dmarc=pass), Erik moves up and gets the
 		// material and the calendar entry, and she is told what was done.
-		"why:        an organiser's command (cancel) from linda.karlsson@goteborgsregionen.example; dmarc=pass at mx.goteborgsregionen.example",
+		"why:        an organiser's command (cancel) from linda.karlsson@goteborgsregionen.example; dmarc=pass for goteborgsregionen.example at mx.goteborgsregionen.example.",
 		"Johan Lindqvist <johan.lindqvist@lerum.example>: cancelled from segregation-2018",
 		"Erik Sjöberg <erik.sjoberg@partille.example>: moved up from the waiting list of segregation-2018",
 		`"Du har fått en plats: På tal om segregation – ett samtal om hur vi kan arbeta tillsammans" to erik.sjoberg@partille.example [attached: kartlaggning-segregation.pdf, segregation-2018.ics]`,

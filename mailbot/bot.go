@@ -245,6 +245,10 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in intake.Incoming, msg *messag
 			res.Decisions = append(res.Decisions, "an answer to our question which date: registers the sender")
 		}
 	}
+	// A YES to a question we asked before an unsure change carries it out.
+	if ok, outcome, detail, err := b.answerConfirmation(tx, mailID, in, msg, u, res); err != nil || ok {
+		return outcome, detail, err
+	}
 	if ok, err := b.acceptOffer(tx, mailID, in.Arrived, msg, u, res); err != nil || ok {
 		return intake.OutcomeAnswered, "offer accepted", err
 	}
@@ -257,6 +261,9 @@ func (b *Bot) decide(tx *store.Tx, mailID int64, in intake.Incoming, msg *messag
 			res.Decisions = append(res.Decisions, "reply cap reached for "+addr+": not answered, left for a human")
 			return intake.OutcomeManual, "max_replies_per_address reached for " + addr, nil
 		}
+	}
+	if u.Kind == understand.KindOther && u.Ask {
+		return b.askConfirmation(tx, mailID, in, msg, u, res)
 	}
 	if u.Kind == understand.KindOther && u.Hedged {
 		return b.offerSeat(tx, mailID, in, msg, u, res)

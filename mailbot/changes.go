@@ -846,26 +846,50 @@ func (b *Bot) acceptOffer(tx *store.Tx, mailID int64, arrived time.Time, msg *me
 		if len(thread) == 0 && !b.senderProved(msg, sender, arrived) {
 			continue
 		}
-		if err := tx.AcceptOffer(r.ID, b.now()); err != nil {
-			return false, err
-		}
-		after, err := tx.Registration(r.ID)
-		if err != nil {
-			return false, err
-		}
 		c := &change{tx: tx, mailID: mailID, sender: sender, lang: b.replyLanguage(u), res: res}
-		if err := b.audit(c, ev, r.ID, "accept", b.describeState(r, "en"), b.describeState(after, "en")); err != nil {
-			return false, err
+		if u.Kind != understand.KindRegistration && understand.UnsureYes(msg) {
+			// "Ja, om jag hinner": a seat is not given on a maybe; she is
+			// asked for a plain YES.
+			_, _, err := b.ask(tx, mailID, msg, ev, r, store.ConfirmAccept, understand.Change{Text: firstSentence(msg)}, c.lang, res)
+			return err == nil, err
 		}
-		if err := b.notify(c, ev, after, reply.KindPromoted, func(rp *reply.Reply) {
-			rp.InReplyTo, rp.References = msg.MessageID, append(append([]string{}, msg.References...), msg.MessageID)
-		}); err != nil {
-			return false, err
-		}
-		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: accepted the seat offered in %s", sender, ev.ID))
-		return true, nil
+		return true, b.acceptSeat(c, ev, r, msg)
 	}
 	return false, nil
+}
+
+// firstSentence is the first sentence of the writer's own text, for a
+// question that quotes it.
+func firstSentence(msg *message.Message) string {
+	body := strings.TrimSpace(msg.Body)
+	if body == "" {
+		body = strings.TrimSpace(msg.Split.Own)
+	}
+	if ss := understand.SplitSentences(strings.SplitN(body, "\n", 2)[0]); len(ss) > 0 {
+		return ss[0]
+	}
+	return ""
+}
+
+// acceptSeat accepts the open offer of r, a reply to msg, and tells her.
+func (b *Bot) acceptSeat(c *change, ev *config.EventConfig, r store.Registration, msg *message.Message) error {
+	if err := c.tx.AcceptOffer(r.ID, b.now()); err != nil {
+		return err
+	}
+	after, err := c.tx.Registration(r.ID)
+	if err != nil {
+		return err
+	}
+	if err := b.audit(c, ev, r.ID, "accept", b.describeState(r, "en"), b.describeState(after, "en")); err != nil {
+		return err
+	}
+	if err := b.notify(c, ev, after, reply.KindPromoted, func(rp *reply.Reply) {
+		rp.InReplyTo, rp.References = msg.MessageID, append(append([]string{}, msg.References...), msg.MessageID)
+	}); err != nil {
+		return err
+	}
+	c.res.Decisions = append(c.res.Decisions, fmt.Sprintf("%s: accepted the seat offered in %s", c.sender, ev.ID))
+	return nil
 }
 
 // Tick expires the offers of seats whose deadline has passed: each seat

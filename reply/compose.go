@@ -55,6 +55,12 @@ const (
 	// nothing is registered, the open sessions and their seats are
 	// offered, and a reply that asks to register does it.
 	KindOfferSeat Kind = "offerseat"
+	// KindConfirm asks before a change the bot is not sure of: it says
+	// what it understood and that a one-word YES in reply to this very
+	// mail carries it out (Mode "cancel", "substitute", "forget",
+	// "accept"); with Mode "which" it lists in Lines those a command may
+	// mean and asks for the address, since a YES could not choose.
+	KindConfirm Kind = "confirm"
 	// KindNotice tells the organisers of a mail the bot left for them.
 	KindNotice Kind = "notice"
 	// Scheduled mail and data protection.
@@ -69,7 +75,7 @@ const (
 
 var replyKinds = []Kind{KindConfirmation, KindWaiting, KindAlready, KindClosed, KindNotOpen, KindPast,
 	KindCancelled, KindSubstituted, KindPromoted, KindOffer, KindOfferExpired, KindOrganiser, KindForged,
-	KindReplyToCancel, KindChangesClosed, KindNotRegistered, KindNotYours, KindOfferSeat, KindWhich, KindNoneOpen, KindWhichSession, KindNotice,
+	KindReplyToCancel, KindChangesClosed, KindNotRegistered, KindNotYours, KindOfferSeat, KindConfirm, KindWhich, KindNoneOpen, KindWhichSession, KindNotice,
 	KindReminder, KindMaterial, KindDigest, KindForgotten, KindUndeliverable}
 
 // WithMaterial reports whether a reply of the kind gives a seat, and so

@@ -408,6 +408,10 @@ func (tx *Tx) erasePeople(ps []person, addrs []string, eventID string, e *Erased
 		e.Outbox += k
 	}
 	for _, p := range ps {
+		// A question about the person goes with her: it quotes her words.
+		if _, err := tx.exec(`DELETE FROM confirmations WHERE registration_id = ? OR address = ? OR by_email = ?`, p.id, p.email, p.email); err != nil {
+			return err
+		}
 		k, err := n(tx.exec(`UPDATE outbox SET `+outboxErase+` WHERE registration_id = ? AND status <> 'pending' AND `+outboxHolds, p.id))
 		if err != nil {
 			return err
@@ -431,6 +435,9 @@ func (tx *Tx) erasePeople(ps []person, addrs []string, eventID string, e *Erased
 			return err
 		}
 		e.Outbox += k
+		if _, err := tx.exec(`DELETE FROM confirmations WHERE address = ? OR by_email = ?`, a, a); err != nil {
+			return err
+		}
 		k, err = n(tx.exec(`DELETE FROM bounces WHERE address = ?`, a))
 		if err != nil {
 			return err

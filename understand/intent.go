@@ -134,8 +134,15 @@ type intent struct {
 	why    string
 	whyNot []Alternative
 	// human is true when the mail asks for a change that only a person can
-	// settle: a withdrawal on a condition, or about someone else.
+	// settle: a withdrawal about someone else, or a question to withdraw
+	// someone the writer does not name as herself.
 	human bool
+	// ask is true when the writer withdraws herself on a condition or as
+	// a maybe ("om jag inte hinner får ni stryka mig", "I may have to
+	// cancel"): one reading, but not sure enough to act on; the bot asks
+	// her to confirm it. asked is the sentence, for the question.
+	ask   bool
+	asked string
 }
 
 // readIntent weighs the clauses of body.
@@ -162,8 +169,13 @@ func readIntent(body string) intent {
 		}
 		if w != "" {
 			switch {
-			case c.conditional || c.hedged:
+			case (c.conditional || c.hedged) && c.aboutOther(strings.TrimSuffix(w, " (negated)")):
 				in.human = true
+				in.whyNot = append(in.whyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" is said on a condition or as a maybe, about someone else than the writer: " + clip(c.text)})
+			case c.conditional || c.hedged:
+				if !in.ask {
+					in.ask, in.asked = true, c.sentence
+				}
 				in.whyNot = append(in.whyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" is said on a condition or as a maybe: " + clip(c.text)})
 			case c.aboutOther(strings.TrimSuffix(w, " (negated)")) && !message.AddrSpecRe.MatchString(c.text):
 				// A person named by address is no guess: the decision

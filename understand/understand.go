@@ -130,14 +130,31 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 	if u.Kind == KindOther {
 		u.People = nil
 	}
+	if u.Kind == KindOther && in.ask && !in.human && !in.register && m.From.Address != "" {
+		// One reading, the writer's own withdrawal, said on a condition
+		// or as a maybe: the bot asks her to confirm it.
+		u.Ask = true
+		u.People = []Person{senderPerson(v, cfg)}
+		u.People[0].Diet = ""
+		u.Changes = []Change{{Action: ActionCancel, Who: strings.ToLower(m.From.Address), Text: strings.TrimSpace(in.asked)}}
+	}
 	// Checked after the participant's own reading: "min kollega Y går i
 	// stället" reads as a cancellation, a registration of Y, or nothing.
-	if u.Kind != KindAutomatic {
+	// A mail that only a human can settle stays with the human.
+	if u.Kind != KindAutomatic && !in.human {
 		if c, ok := colleagueInstead(v, cfg); ok {
-			u.Kind = KindCancellation
 			u.People = []Person{senderPerson(v, cfg)}
+			u.People[0].Diet = ""
 			u.Changes = []Change{c}
-			u.Reason += fmt.Sprintf("; %s goes instead", c.By.Email)
+			if hedgeMarks.FindLower(strings.ToLower(c.Text)) != "" || condMarks.FindLower(strings.ToLower(c.Text)) != "" {
+				// "Kanske kan min kollega Y gå i stället": asked, not done.
+				u.Kind, u.Ask = KindOther, true
+				u.Alternatives = append(u.Alternatives, Alternative{Kind: KindCancellation, Why: c.By.Email + " going instead is said on a condition or as a maybe: " + clip(c.Text)})
+				u.Reason += fmt.Sprintf("; %s may go instead: to confirm before it is done", c.By.Email)
+			} else {
+				u.Kind, u.Ask = KindCancellation, false
+				u.Reason += fmt.Sprintf("; %s goes instead", c.By.Email)
+			}
 		}
 	}
 	return u
@@ -168,9 +185,14 @@ func colleagueInstead(v view, cfg *config.Config) (Change, bool) {
 		// Without a sender there is nobody whose place the colleague takes.
 		return Change{}, false
 	}
-	m := insteadRe.FindString(v.body)
-	if m == "" {
+	loc := insteadRe.FindStringIndex(v.body)
+	if loc == nil {
 		return Change{}, false
+	}
+	m := v.body[loc[0]:loc[1]]
+	if hedgeMarks.FindLower(strings.ToLower(sentenceAround(v.body, loc[0]))) != "" || condMarks.FindLower(strings.ToLower(sentenceAround(v.body, loc[0]))) != "" {
+		// The sentence is kept, so that its hedge is seen and quoted.
+		m = sentenceAround(v.body, loc[0])
 	}
 	for _, p := range listedPeople(v, cfg) {
 		if strings.EqualFold(p.Email, v.from.Address) {
@@ -180,6 +202,21 @@ func colleagueInstead(v view, cfg *config.Config) (Change, bool) {
 		return Change{Action: ActionSubstitute, Who: strings.ToLower(v.from.Address), By: &p, Text: strings.TrimSpace(m)}, true
 	}
 	return Change{}, false
+}
+
+// sentenceAround returns the sentence of s that holds the byte at i, on
+// one line.
+func sentenceAround(s string, i int) string {
+	start, end := 0, len(s)
+	for _, loc := range sentenceBreakRe.FindAllStringIndex(message.Head(s, 4000), -1) {
+		if loc[1] <= i {
+			start = loc[1]
+		} else if loc[0] >= i {
+			end = loc[1]
+			break
+		}
+	}
+	return message.Clip(strings.Join(strings.Fields(s[start:end]), " "), 300)
 }
 
 // yesRe is a short "yes" at the start of a reply: the answer to an offer of
@@ -198,6 +235,23 @@ func AnswersYes(m *message.Message) bool {
 		body = strings.TrimSpace(m.Split.Own)
 	}
 	return yesRe.MatchString(body)
+}
+
+// UnsureYes reports whether the writer's own text begins with a yes that
+// the rest of its sentence takes back in part: a question, a maybe or a
+// condition ("Ja, kanske?", "Ja, om jag hinner", "Yes, if my train is on
+// time"). Such a yes is not enough to give a seat or take one.
+func UnsureYes(m *message.Message) bool {
+	if !AnswersYes(m) {
+		return false
+	}
+	body := strings.TrimSpace(m.Body)
+	if body == "" {
+		body = strings.TrimSpace(m.Split.Own)
+	}
+	first := strings.ToLower(sentenceAround(body, 0))
+	return strings.Contains(first, "?") || hedgeMarks.FindLower(first) != "" || condMarks.FindLower(first) != "" ||
+		message.Phrases{"|vet inte", "|osäker", "|not sure", "|don't know", "|do not know"}.FindLower(first) != ""
 }
 
 // view is the part of a mail that understanding a participant needs; a
@@ -274,7 +328,10 @@ func readParticipant(v view, cfg *config.Config) (kind Kind, people []Person, re
 		return KindCancellation, []Person{senderPerson(v, cfg)}, fmt.Sprintf("the subject says %q", strings.TrimSpace(m)), in
 	}
 	if in.human {
-		return KindOther, nil, "a withdrawal for a human to settle: " + in.whyNot[0].Why, in
+		return KindOther, nil, "a withdrawal for a human to settle: " + firstWhy(in.whyNot, "about someone else"), in
+	}
+	if in.ask && !in.register {
+		return KindOther, nil, "a withdrawal to confirm before it is done: " + firstWhy(in.whyNot, "said on a condition"), in
 	}
 	if in.hedged && !in.register {
 		return KindOther, nil, "hedged: " + firstWhy(in.whyNot, "interest without a commitment"), in

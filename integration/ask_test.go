@@ -1,0 +1,91 @@
+package integration
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestAskBeforeUnsureCancellation runs the daemon on the real stack: a
+// participant's withdrawal said on a condition cancels nothing and is
+// answered with a question; a stranger's YES to that question changes
+// nothing; her own YES to it cancels her and gives the seat to the first
+// on the waiting list.
+func TestAskBeforeUnsureCancellation(t *testing.T) {
+	t.Parallel()
+	s := needStack(t)
+	bot := randomLocal("bot-ask") + "@" + botDomain
+	cfg := s.writeConfig(t, ConfigSpec{Bot: bot, Events: []EventSpec{{ID: "ask", Title: "Workshop", Seats: 1}}})
+	logPath := t.TempDir() + "/anmalan.log"
+	d := startDaemon(t, cfg, logPath)
+	defer d.Stop(t)
+	sender := s.sender(t)
+	anna, bo, mallory := randomLocal("anna")+"@deltagare.example", randomLocal("bo")+"@deltagare.example", randomLocal("mallory")+"@deltagare.example"
+
+	// answer waits for the bot's reply of kind to the mail id in addr's
+	// mailbox.
+	answer := func(addr, id, kind string) Reply {
+		t.Helper()
+		var got []Reply
+		waitFor(t, 2*time.Minute, func() string { return addr + " got no " + kind + ": " + logTail(logPath, 20) }, func() bool {
+			got = s.repliesTo(t, addr, map[string]bool{id: true})
+			for _, r := range got {
+				if r.Kind == kind {
+					return true
+				}
+			}
+			return false
+		})
+		for _, r := range got {
+			if r.Kind == kind {
+				return r
+			}
+		}
+		return Reply{}
+	}
+	send := func(from, body string, inReplyTo string) string {
+		t.Helper()
+		var extra []string
+		if inReplyTo != "" {
+			extra = []string{"In-Reply-To: <" + inReplyTo + ">", "References: <" + inReplyTo + ">"}
+		}
+		raw, id := simpleMail(from, bot, "Re: Workshop", body, extra...)
+		sender.Send(t, from, raw, bot)
+		return id
+	}
+
+	regA := send(anna, "Hej! Jag vill anmäla mig.\n\n/Anna\n", "")
+	conf := answer(anna, regA, "confirmation")
+	regB := send(bo, "Hej! Jag vill anmäla mig.\n\n/Bo\n", "")
+	answer(bo, regB, "waiting")
+
+	unsure := send(anna, "Hej!\n\nOm jag inte hinner klart med rapporten får ni stryka mig.\n\n/Anna\n", conf.MessageID)
+	q := answer(anna, unsure, "confirm")
+	if !strings.HasPrefix(q.Subject, "Svara JA om du vill det") {
+		t.Errorf("the question's subject is %q", q.Subject)
+	}
+
+	// A stranger's YES to the question: handled (left for a human), and
+	// nothing cancelled.
+	stranger := send(mallory, "JA\n", q.MessageID)
+	waitFor(t, 2*time.Minute, func() string { return "the stranger's YES was not handled: " + logTail(logPath, 20) }, func() bool {
+		return strings.Contains(logTail(logPath, 50), `"message_id":"`+stranger+`"`)
+	})
+	got := func(addr, kind string) bool {
+		for _, f := range s.fetchAll(t, addr, "INBOX", false) {
+			if f.Header.Get("X-Anmalan-Kind") == kind {
+				return true
+			}
+		}
+		return false
+	}
+	if got(anna, "cancelled") || got(bo, "promoted") {
+		t.Fatal("Anna was cancelled on a stranger's YES")
+	}
+
+	// Her own YES to the question.
+	send(anna, "JA\n\n/Anna\n", q.MessageID)
+	waitFor(t, 2*time.Minute, func() string { return "Anna was not cancelled, or Bo got no seat: " + logTail(logPath, 20) }, func() bool {
+		return got(anna, "cancelled") && got(bo, "promoted")
+	})
+}
