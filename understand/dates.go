@@ -160,12 +160,20 @@ func FindDates(text string, arrived time.Time) ([]NamedDate, bool) {
 		}
 		out = append(out, d)
 	}
-	for _, m := range isoDateRe.FindAllStringSubmatchIndex(lower, -1) {
+	// Every pattern below needs a digit, a month's name or a weekday's name;
+	// a cheap look for those first keeps Go's backtracking regexp engine off
+	// the many lines that hold none, which was most of understanding's time.
+	digits := strings.ContainsAny(lower, "0123456789")
+	var months [][2]int
+	if digits {
+		months = asciiWordSpans(lower, isMonthWord)
+	}
+	for _, m := range findNear(isoDateRe, lower, isoAnchors(lower), 1, 1) {
 		if claim(m[0], m[1]) {
 			add(NamedDate{Written: text[m[0]:m[1]], year: atoi(lower[m[2]:m[3]]), month: atoi(lower[m[4]:m[5]]), day: atoi(lower[m[6]:m[7]]), pos: m[0]})
 		}
 	}
-	for _, m := range numericRe.FindAllStringSubmatchIndex(lower, -1) {
+	for _, m := range findNear(numericRe, lower, numericAnchors(lower), 2, 2) {
 		start, end := m[4], m[7]
 		if m[8] >= 0 {
 			end = m[9]
@@ -188,7 +196,7 @@ func FindDates(text string, arrived time.Time) ([]NamedDate, bool) {
 		}
 		add(NamedDate{Written: text[start:end], day: atoi(lower[m[4]:m[5]]), month: atoi(lower[m[6]:m[7]]), year: year, pos: start})
 	}
-	for _, m := range dayMonthRe.FindAllStringSubmatchIndex(lower, -1) {
+	for _, m := range findNear(dayMonthRe, lower, months, 6, 2) {
 		if !claim(m[0], m[1]) {
 			continue
 		}
@@ -204,7 +212,7 @@ func FindDates(text string, arrived time.Time) ([]NamedDate, bool) {
 		}
 		add(NamedDate{Written: strings.TrimRight(text[m[0]:m[1]], ". "), day: atoi(lower[m[2]:m[3]]), month: month, year: year, pos: m[0]})
 	}
-	for _, m := range monthDayRe.FindAllStringSubmatchIndex(lower, -1) {
+	for _, m := range findNear(monthDayRe, lower, months, 1, 3) {
 		if !claim(m[0], m[1]) {
 			continue
 		}
@@ -214,31 +222,206 @@ func FindDates(text string, arrived time.Time) ([]NamedDate, bool) {
 		}
 		add(NamedDate{Written: text[m[0]:m[1]], month: monthNames[lower[m[2]:m[3]]], day: atoi(lower[m[4]:m[5]]), year: year, pos: m[0]})
 	}
-	for _, m := range dayOnlyRe.FindAllStringSubmatchIndex(lower, -1) {
+	for _, m := range findNear(dayOnlyRe, lower, dayOnlyAnchors(lower, digits), 1, 2) {
 		if claim(m[0], m[1]) {
 			add(NamedDate{Written: text[m[0]:m[1]], day: atoi(lower[m[2]:m[3]]), pos: m[0]})
 		}
 	}
-	dated := len(out) > 0
-	for _, m := range weekdayRe.FindAllStringSubmatchIndex(lower, -1) {
-		// A weekday beside a date ("tisdag 11 dec") only restates it.
-		if dated || !claim(m[0], m[1]) {
+	// A weekday beside a date ("tisdag 11 dec") only restates it, so the
+	// weekdays are looked for only in a text that names no date.
+	for _, m := range findAll(weekdayRe, lower, len(out) == 0 && hasWord(lower, isWeekdayWord)) {
+		if !claim(m[0], m[1]) {
 			continue
 		}
 		out = append(out, NamedDate{Written: text[m[0]:m[1]], weekday: weekdayNames[lower[m[2]:m[3]]], hasWeekday: true, pos: m[0]})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].pos < out[j].pos })
 	out = dedupeDates(out)
-	if m := preferRe.FindStringSubmatch(lower); m != nil {
-		day := atoi(m[1])
-		for i, d := range out {
-			if d.day == day && i > 0 {
-				out = append([]NamedDate{d}, append(out[:i:i], out[i+1:]...)...)
-				break
+	if len(out) > 1 {
+		if m := preferRe.FindStringSubmatch(lower); m != nil {
+			day := atoi(m[1])
+			for i, d := range out {
+				if d.day == day && i > 0 {
+					out = append([]NamedDate{d}, append(out[:i:i], out[i+1:]...)...)
+					break
+				}
 			}
 		}
 	}
 	return out, len(out) > 1 && bothRe.MatchString(lower)
+}
+
+// findAll is FindAllStringSubmatchIndex behind a cheap precondition: when
+// may is false the pattern cannot match and is not run.
+func findAll(re *regexp.Regexp, s string, may bool) [][]int {
+	if !may {
+		return nil
+	}
+	return re.FindAllStringSubmatchIndex(s, -1)
+}
+
+// hasWord reports whether any word of the lower-case text s (a run of
+// letters) satisfies is.
+func hasWord(s string, is func(string) bool) bool {
+	return len(wordSpans(s, is)) > 0
+}
+
+// wordSpans returns the byte spans of the words of s (runs of letters)
+// that satisfy is.
+func wordSpans(s string, is func(string) bool) [][2]int {
+	var out [][2]int
+	start := -1
+	for i, r := range s {
+		letter := unicode.IsLetter(r)
+		if letter && start < 0 {
+			start = i
+		}
+		if !letter && start >= 0 {
+			if is(s[start:i]) {
+				out = append(out, [2]int{start, i})
+			}
+			start = -1
+		}
+	}
+	if start >= 0 && is(s[start:]) {
+		out = append(out, [2]int{start, len(s)})
+	}
+	return out
+}
+
+// asciiWordSpans returns the spans of the runs of ASCII letters in s that
+// stand between regexp word boundaries (\b: no ASCII letter, digit or
+// underscore beside them) and satisfy is: where a pattern that starts or
+// ends with \b and a name can match.
+func asciiWordSpans(s string, is func(string) bool) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(s); {
+		if !isASCIILetter(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isASCIILetter(s[j]) {
+			j++
+		}
+		if (i == 0 || !isWordByte(s[i-1])) && (j == len(s) || !isWordByte(s[j])) && is(s[i:j]) {
+			out = append(out, [2]int{i, j})
+		}
+		i = j
+	}
+	return out
+}
+
+func isASCIILetter(b byte) bool { return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' }
+
+func isWordByte(b byte) bool { return isASCIILetter(b) || isDigit(b) || b == '_' }
+
+// dayOnlyAnchors returns the spans of "den" and "the" where "den 11:e" or
+// "the 11th" can start.
+func dayOnlyAnchors(s string, digits bool) [][2]int {
+	if !digits {
+		return nil
+	}
+	return asciiWordSpans(s, func(w string) bool { return w == "den" || w == "the" })
+}
+
+// isoAnchors returns the spans where an ISO date can stand: a hyphen after
+// four digits.
+func isoAnchors(s string) [][2]int {
+	var out [][2]int
+	for i := 4; i < len(s); i++ {
+		if s[i] == '-' && isDigit(s[i-1]) && isDigit(s[i-2]) && isDigit(s[i-3]) && isDigit(s[i-4]) {
+			out = append(out, [2]int{i - 4, min(len(s), i+6)})
+		}
+	}
+	return out
+}
+
+// numericAnchors returns the spans where "11/12" or "11.12" can stand: a
+// slash or a full stop between two digits.
+func numericAnchors(s string) [][2]int {
+	var out [][2]int
+	for i := 1; i+1 < len(s); i++ {
+		if (s[i] == '/' || s[i] == '.') && isDigit(s[i-1]) && isDigit(s[i+1]) {
+			out = append(out, [2]int{i - 1, i + 2})
+		}
+	}
+	return out
+}
+
+func isDigit(b byte) bool { return '0' <= b && b <= '9' }
+
+// findNear runs re only on the stretches of s around the anchors, each
+// widened by before and after whitespace-separated words, so that a match
+// found in a stretch is the one a run over the whole of s finds there. The
+// indexes returned are into s. Every caller's pattern holds its anchor (a
+// month's name, a digit beside a slash) and reaches no further from it than
+// those words, so nothing outside the stretches can match.
+func findNear(re *regexp.Regexp, s string, anchors [][2]int, before, after int) [][]int {
+	var out [][]int
+	run := func(from, to int) {
+		for _, m := range re.FindAllStringSubmatchIndex(s[from:to], -1) {
+			for j := range m {
+				if m[j] >= 0 {
+					m[j] += from
+				}
+			}
+			out = append(out, m)
+		}
+	}
+	pendFrom, pendTo := -1, -1
+	for _, a := range anchors {
+		from, to := a[0], a[1]
+		for range before {
+			for from > 0 && isSpaceByte(s[from-1]) {
+				from--
+			}
+			for from > 0 && !isSpaceByte(s[from-1]) {
+				from--
+			}
+		}
+		for range after {
+			for to < len(s) && isSpaceByte(s[to]) {
+				to++
+			}
+			for to < len(s) && !isSpaceByte(s[to]) {
+				to++
+			}
+		}
+		if pendTo >= 0 && from <= pendTo {
+			pendTo = max(pendTo, to)
+			continue
+		}
+		if pendTo >= 0 {
+			run(pendFrom, pendTo)
+		}
+		pendFrom, pendTo = from, to
+	}
+	if pendTo >= 0 {
+		run(pendFrom, pendTo)
+	}
+	return out
+}
+
+func isSpaceByte(b byte) bool {
+	return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' || b == '\v'
+}
+
+// isMonthWord reports whether w is a month's name as monthNames knows it.
+func isMonthWord(w string) bool {
+	_, ok := monthNames[w]
+	return ok
+}
+
+// isWeekdayWord reports whether w is a weekday's name, alone or with the
+// endings weekdayRe accepts ("tisdagen", "fredags").
+func isWeekdayWord(w string) bool {
+	for _, suffix := range []string{"", "ens", "en", "s"} {
+		if _, ok := weekdayNames[strings.TrimSuffix(w, suffix)]; ok && strings.HasSuffix(w, suffix) {
+			return true
+		}
+	}
+	return false
 }
 
 // dedupeDates drops a date named twice, keeping the first mention.

@@ -16,6 +16,16 @@ func senderAuthenticated(m *message.Message, auth mailauth.Policy, arrived time.
 	if len(m.Raw) == 0 {
 		return false, "the mail's raw bytes are not there to check"
 	}
+	// Most mail is from participants: the header is parsed again (strictly)
+	// only for a sender the reader already takes for an organiser. A mail
+	// whose two readings of From disagree is not authenticated either way.
+	organiser := false
+	for _, o := range auth.Organisers {
+		organiser = organiser || mailauth.SameAddress(o, m.From.Address)
+	}
+	if !organiser {
+		return false, "The sender " + m.From.Address + " is not a listed organiser."
+	}
 	v := mailauth.AuthenticateOrganiser(auth, m.Raw, arrived)
 	return v.Authenticated, v.Reason
 }
