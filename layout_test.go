@@ -17,6 +17,7 @@ import (
 var levels = map[string]int{
 	"":                    0, // the embedded example config and material
 	"store":               0,
+	"dblock":              0,
 	"message":             0,
 	"message/messagetest": 0,
 	"mailauth":            0,
@@ -33,9 +34,10 @@ var levels = map[string]int{
 	"intake":              2,
 	"outbox":              2,
 	"mailbot":             3,
-	"demo":                4,
-	"cmd/anmalan":         5,
-	"integration":         5,
+	"daemon":              4,
+	"demo":                5,
+	"cmd/anmalan":         6,
+	"integration":         6,
 }
 
 type listedPackage struct {
@@ -103,11 +105,9 @@ func TestImportsPointDown(t *testing.T) {
 // the decisions a minority of the code.
 func TestPackagesStayReadable(t *testing.T) {
 	module, pkgs := listPackages(t)
-	// The goal is about 3,000 lines a package; mailbot (3,338) and store
-	// (about 3,050) are over it after this wave, so the bound holds them
-	// there until the next cut (the Daemon into a package of its own)
-	// brings them back under 3,000.
-	const maxLines = 3400
+	// About 3,000 lines a package: the bound leaves store (about 3,050)
+	// a little room, and the next package to pass it is the next to cut.
+	const maxLines = 3100
 	total, bot := 0, 0
 	for _, p := range pkgs {
 		n := 0

@@ -22,6 +22,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan"
 	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/daemon"
 	"github.com/goteborgsregionen/anmalan/intake"
 	"github.com/goteborgsregionen/anmalan/localmail"
 	"github.com/goteborgsregionen/anmalan/mailbot"
@@ -125,7 +126,7 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 	}
 	log := slog.New(slog.NewTextHandler(opts.Log, nil))
 	p := &printer{w: w, loc: loc}
-	d, err := mailbot.Open(ctx, cfg, mailbot.Options{Now: clock.Now, Log: log, Observe: p.mail})
+	d, err := daemon.Open(ctx, cfg, daemon.Options{Now: clock.Now, Log: log, Observe: p.mail})
 	if err != nil {
 		return err
 	}
@@ -188,7 +189,7 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 }
 
 // printList prints the event's participants as the store has them.
-func printList(ctx context.Context, w io.Writer, d *mailbot.Daemon, eventID string, loc *time.Location) error {
+func printList(ctx context.Context, w io.Writer, d *daemon.Daemon, eventID string, loc *time.Location) error {
 	st, err := d.Store().Events(ctx)
 	if err != nil {
 		return err
@@ -241,7 +242,7 @@ func lastMessageID(sent []localmail.Message, addr string) string {
 }
 
 // keep leaves everything running for a mail client until ctx ends.
-func keep(ctx context.Context, w io.Writer, d *mailbot.Daemon, srv *localmail.Servers, clock *Clock, loc *time.Location) error {
+func keep(ctx context.Context, w io.Writer, d *daemon.Daemon, srv *localmail.Servers, clock *Clock, loc *time.Location) error {
 	// Registration is open again in the demo's world from here on, so
 	// that what a person sends is answered with a seat or a place.
 	restart := time.Date(2018, 12, 4, 16, 0, 0, 0, loc)

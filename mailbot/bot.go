@@ -70,6 +70,16 @@ func WithLookupTXT(lookup func(domain string) ([]string, error)) Option {
 	return func(b *Bot) { b.auth.LookupTXT = lookup }
 }
 
+// WithObserver makes the Bot tell observe of every mail it handled, after
+// its decision was committed: the demo prints it, tests inspect it.
+func WithObserver(observe func(intake.Incoming, Result)) Option {
+	return func(b *Bot) { b.observe = observe }
+}
+
+// Options returns the options the Bot was made with, so that a Bot of a
+// reloaded config is made the same way.
+func (b *Bot) Options() []Option { return b.opts }
+
 // NewBot loads the events' material and the templates. It fails when a
 // material file cannot be read or a template is broken.
 func NewBot(cfg *config.Config, st *store.Store, now func() time.Time, log *slog.Logger, opts ...Option) (*Bot, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -21,6 +22,7 @@ import (
 	"github.com/emersion/go-message/mail"
 
 	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/daemon"
 	"github.com/goteborgsregionen/anmalan/export"
 	"github.com/goteborgsregionen/anmalan/intake"
 	"github.com/goteborgsregionen/anmalan/localmail"
@@ -48,7 +50,7 @@ type env struct {
 	t     testing.TB
 	srv   *localmail.Servers
 	cfg   *config.Config
-	d     *mailbot.Daemon
+	d     *daemon.Daemon
 	clock *testClock
 	loc   *time.Location
 	mu    sync.Mutex
@@ -162,7 +164,7 @@ func (e *env) open() {
 	if e.logw != nil {
 		log = slog.New(slog.NewTextHandler(e.logw, nil))
 	}
-	d, err := mailbot.Open(context.Background(), e.cfg, mailbot.Options{Now: e.clock.Now, Log: log, LookupTXT: e.lookupTXT,
+	d, err := daemon.Open(context.Background(), e.cfg, daemon.Options{Now: e.clock.Now, Log: log, LookupTXT: e.lookupTXT,
 		Observe: func(_ intake.Incoming, r mailbot.Result) { e.mu.Lock(); e.seen = append(e.seen, r); e.mu.Unlock() }})
 	if err != nil {
 		e.t.Fatal(err)
@@ -549,4 +551,25 @@ func envTo(s []sent) [][]string {
 		out = append(out, x.env.To)
 	}
 	return out
+}
+
+// failHandling makes d's inbox fail the decision of every mail for which
+// fail returns true (the mail is recorded first, as always), as a database
+// error in the decision would: a poison mail.
+func failHandling(d *daemon.Daemon, fail func(intake.Incoming) bool) {
+	d.Inbox().BeforeDecide = func(in intake.Incoming) error {
+		if fail(in) {
+			return errors.New("injected failure: the decision could not be written")
+		}
+		return nil
+	}
+}
+
+// beforeHandling makes d's inbox call fn before it decides each mail (fn
+// may block, holding the mail in hand).
+func beforeHandling(d *daemon.Daemon, fn func(intake.Incoming)) {
+	d.Inbox().BeforeDecide = func(in intake.Incoming) error {
+		fn(in)
+		return nil
+	}
 }

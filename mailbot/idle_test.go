@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goteborgsregionen/anmalan/daemon"
 	"github.com/goteborgsregionen/anmalan/localmail"
-	"github.com/goteborgsregionen/anmalan/mailbot"
 )
 
 // TestIdleIsCalledAfterWorkOnly: Options.Idle, where `anmalan run` gives
@@ -24,7 +24,7 @@ func TestIdleIsCalledAfterWorkOnly(t *testing.T) {
 	idle := make(chan struct{}, 64)
 	// One Daemon per database: the env's own gives way to this one.
 	e.d.Close()
-	d, err := mailbot.Open(context.Background(), e.cfg, mailbot.Options{Now: e.clock.Now,
+	d, err := daemon.Open(context.Background(), e.cfg, daemon.Options{Now: e.clock.Now,
 		Log:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Idle: func() { idle <- struct{}{} }, IdleAfter: idleAfter})
 	if err != nil {

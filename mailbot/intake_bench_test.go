@@ -22,7 +22,6 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/goteborgsregionen/anmalan/localmail"
-	"github.com/goteborgsregionen/anmalan/mailbot"
 )
 
 func BenchmarkIntake(b *testing.B) {
@@ -164,13 +163,13 @@ func benchDrain(b *testing.B) {
 	// marked in IMAP (no SMTP here).
 	var recorded atomic.Int64
 	var recordedAt time.Time
-	mailbot.AfterRecording(e.d, func(k int) {
+	e.d.Inbox().Recorded = func(k int) {
 		if recorded.Add(int64(k)) == n {
 			recordedAt = time.Now()
 		}
-	})
+	}
 	start = time.Now()
-	handled, err := mailbot.PollInbox(context.Background(), e.d)
+	handled, err := e.d.Inbox().PollOnce(context.Background())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -272,7 +272,7 @@ func TestMailRecordedButNotDecidedBeforeACrashIsAnsweredAfterTheRestart(t *testi
 	e.deliver(registration("sara.nilsson@ale.example", "Sara Nilsson", "rec-1@ale.example"), at)
 	last := e.deliver(registration("karl.berg@ale.example", "Karl Berg", "rec-2@ale.example"), at.Add(time.Second))
 	// Every decision fails, as if the process died after recording.
-	mailbot.FailHandling(e.d, func(intake.Incoming) bool { return true })
+	failHandling(e.d, func(intake.Incoming) bool { return true })
 	if _, _, err := e.d.RunOnce(context.Background()); err == nil {
 		t.Fatal("a round whose decisions all failed reported no error")
 	}
@@ -310,7 +310,7 @@ func TestPoisonMailIsLeftForAHumanAndTheNextIsHandled(t *testing.T) {
 	at := time.Date(2018, 11, 28, 10, 0, 0, 0, e.loc)
 	e.clock.Set(at)
 	poison := registration("gift@ale.example", "Gift Giftsson", "poison@ale.example")
-	mailbot.FailHandling(e.d, func(in intake.Incoming) bool { return bytes.Equal(in.Raw, poison) })
+	failHandling(e.d, func(in intake.Incoming) bool { return bytes.Equal(in.Raw, poison) })
 	e.deliver(poison, at)
 	e.deliver(registration("sara.nilsson@ale.example", "Sara Nilsson", "after-poison@ale.example"), at)
 	e.start()

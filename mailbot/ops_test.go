@@ -16,9 +16,9 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/goteborgsregionen/anmalan/daemon"
 	"github.com/goteborgsregionen/anmalan/intake"
 	"github.com/goteborgsregionen/anmalan/localmail"
-	"github.com/goteborgsregionen/anmalan/mailbot"
 	"github.com/goteborgsregionen/anmalan/store"
 )
 
@@ -44,7 +44,7 @@ func (s *syncBuffer) String() string {
 // runDaemon runs e.d until the returned stop is called; stop cancels the
 // context and returns how long Run took to return, failing the test when
 // it returns an error or takes longer than limit.
-func runDaemon(t *testing.T, d *mailbot.Daemon, limit time.Duration) (stop func() time.Duration) {
+func runDaemon(t *testing.T, d *daemon.Daemon, limit time.Duration) (stop func() time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -149,8 +149,8 @@ func TestShutdownAfterTheGraceKeepsTheReply(t *testing.T) {
 	case <-time.After(giveUp):
 		t.Fatal("the reply never reached DATA")
 	}
-	if took := stop(); took < mailbot.ShutdownGrace {
-		t.Errorf("Run returned after %v, before the grace of %v", took, mailbot.ShutdownGrace)
+	if took := stop(); took < daemon.ShutdownGrace {
+		t.Errorf("Run returned after %v, before the grace of %v", took, daemon.ShutdownGrace)
 	}
 	if n := outboxCount(t, e.d.Store(), "pending"); n != 1 {
 		t.Fatalf("%d replies pending after the cut-short send, want 1", n)
@@ -435,7 +435,7 @@ func TestShutdownFinishesTheMailInHand(t *testing.T) {
 	e.clock.Set(at.Add(time.Minute))
 	entered, release := make(chan struct{}, 1), make(chan struct{})
 	var first atomic.Bool
-	mailbot.BeforeHandling(e.d, func(intake.Incoming) {
+	beforeHandling(e.d, func(intake.Incoming) {
 		if first.CompareAndSwap(false, true) {
 			entered <- struct{}{}
 			<-release

@@ -45,11 +45,11 @@ func (b *Bot) overReplyCap(tx *store.Tx, addrs ...string) (string, bool, error) 
 	return "", false, nil
 }
 
-// undeliverableNotice queues, inside tx, a short notice to the organisers
+// UndeliverableNotice queues, inside tx, a short notice to the organisers
 // that the reply failed could not be delivered. Notices about notices are
 // not sent: an organiser address that refuses mail would otherwise keep
 // the bot writing to it.
-func (b *Bot) undeliverableNotice(tx *store.Tx, failed store.Outgoing) error {
+func (b *Bot) UndeliverableNotice(tx *store.Tx, failed store.Outgoing) error {
 	if reply.Kind(failed.Kind) == reply.KindUndeliverable {
 		return nil
 	}

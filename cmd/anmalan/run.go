@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/config"
-	"github.com/goteborgsregionen/anmalan/mailbot"
+	"github.com/goteborgsregionen/anmalan/daemon"
 )
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -68,7 +68,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *once {
 		command += " --once"
 	}
-	d, err := mailbot.Open(ctx, cfg, mailbot.Options{Now: time.Now, Log: log, Idle: debug.FreeOSMemory, Command: command})
+	d, err := daemon.Open(ctx, cfg, daemon.Options{Now: time.Now, Log: log, Idle: debug.FreeOSMemory, Command: command})
 	if err != nil {
 		fmt.Fprintln(stderr, "anmalan run:", err)
 		return 1

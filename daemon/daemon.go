@@ -1,4 +1,4 @@
-package mailbot
+package daemon
 
 import (
 	"context"
@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/dblock"
 	"github.com/goteborgsregionen/anmalan/intake"
+	"github.com/goteborgsregionen/anmalan/mailbot"
 	"github.com/goteborgsregionen/anmalan/metrics"
 	"github.com/goteborgsregionen/anmalan/outbox"
 	"github.com/goteborgsregionen/anmalan/store"
@@ -28,7 +30,7 @@ type Options struct {
 	Log *slog.Logger
 	// Observe, when set, is told of every mail handled, after its
 	// decision was committed: the demo prints it, tests inspect it.
-	Observe func(intake.Incoming, Result)
+	Observe func(intake.Incoming, mailbot.Result)
 	// Idle, when set, is called by Run once whenever the daemon has been
 	// quiet for IdleAfter after a busy spell (mail decided, or replies
 	// delivered or put off): `anmalan run` gives the memory of a spell of
@@ -59,7 +61,7 @@ const DefaultIdleAfter = 5 * time.Second
 type Daemon struct {
 	// cfg and bot are replaced together by Reload.
 	cfg     atomic.Pointer[config.Config]
-	bot     atomic.Pointer[Bot]
+	bot     atomic.Pointer[mailbot.Bot]
 	store   *store.Store
 	inbox   *intake.Inbox
 	outbox  *outbox.Outbox
@@ -75,7 +77,7 @@ type Daemon struct {
 	idle      func()
 	idleAfter time.Duration
 	// lock is the database's exclusive lock, held from Open to Close.
-	lock *store.Lock
+	lock *dblock.Lock
 }
 
 // ShutdownGrace is how long Run lets the mail in hand and an SMTP
@@ -87,7 +89,7 @@ const ShutdownGrace = 7 * time.Second
 // Open takes the database's exclusive lock, opens the database, brings
 // the events up to date with the config and prepares the inbox and the
 // outbox. Only one Daemon (in any process) can have a database open: a
-// second Open fails with the *store.LockedError that names the holder.
+// second Open fails with the *dblock.LockedError that names the holder.
 // It also fails when a secret, a material file, a template or the
 // database cannot be read.
 func Open(ctx context.Context, cfg *config.Config, opts Options) (*Daemon, error) {
@@ -103,7 +105,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Daemon, error
 	if opts.Command == "" {
 		opts.Command = "anmalan run"
 	}
-	lock, err := store.TakeLock(cfg.Database, opts.Now(), opts.Command)
+	lock, err := dblock.TakeLock(cfg.Database, opts.Now(), opts.Command)
 	if err != nil {
 		return nil, err
 	}
@@ -125,15 +127,17 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Daemon, error
 	} else if n > 0 {
 		opts.Log.Info("released the outbox claims of an earlier process", slog.Int("replies", n))
 	}
-	var botOpts []Option
+	var botOpts []mailbot.Option
 	if opts.LookupTXT != nil {
-		botOpts = append(botOpts, WithLookupTXT(opts.LookupTXT))
+		botOpts = append(botOpts, mailbot.WithLookupTXT(opts.LookupTXT))
 	}
-	bot, err := NewBot(cfg, st, opts.Now, opts.Log, botOpts...)
+	if opts.Observe != nil {
+		botOpts = append(botOpts, mailbot.WithObserver(opts.Observe))
+	}
+	bot, err := mailbot.NewBot(cfg, st, opts.Now, opts.Log, botOpts...)
 	if err != nil {
 		return fail(err)
 	}
-	bot.observe = opts.Observe
 	if err := bot.SyncEvents(ctx); err != nil {
 		return fail(err)
 	}
@@ -158,7 +162,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Daemon, error
 	}
 	d.cfg.Store(cfg)
 	d.bot.Store(bot)
-	ob.OnFailed = bot.undeliverableNotice
+	ob.OnFailed = bot.UndeliverableNotice
 	inbox.Metrics, ob.Metrics = d.metrics, d.metrics
 	return d, nil
 }
@@ -167,7 +171,11 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Daemon, error
 func (d *Daemon) Store() *store.Store { return d.store }
 
 // Bot returns the daemon's decision maker (the one of the latest config).
-func (d *Daemon) Bot() *Bot { return d.bot.Load() }
+func (d *Daemon) Bot() *mailbot.Bot { return d.bot.Load() }
+
+// Inbox returns the daemon's intake. Tests and benchmarks set its hooks
+// (BeforeDecide, Recorded) and poll it without delivering.
+func (d *Daemon) Inbox() *intake.Inbox { return d.inbox }
 
 // Config returns the config in use (the latest that Reload accepted).
 func (d *Daemon) Config() *config.Config { return d.cfg.Load() }
@@ -221,11 +229,10 @@ func (d *Daemon) Reload(ctx context.Context, path string) error {
 		cfg.Database = old.Database
 	}
 	oldBot := d.bot.Load()
-	bot, err := NewBot(cfg, d.store, d.now, d.log, oldBot.opts...)
+	bot, err := mailbot.NewBot(cfg, d.store, d.now, d.log, oldBot.Options()...)
 	if err != nil {
 		return refuse(err)
 	}
-	bot.observe = oldBot.observe
 	if err := bot.SyncEvents(ctx); err != nil {
 		return refuse(err)
 	}

@@ -1,4 +1,4 @@
-package store
+package dblock
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package store
+package dblock
 
 import (
 	"bufio"
@@ -15,17 +15,17 @@ import (
 
 // helperEnv names the environment variable that makes TestHelperProcess
 // act as a child process; its value says what to do.
-const helperEnv = "ANMALAN_STORE_HELPER"
+const helperEnv = "ANMALAN_DBLOCK_HELPER"
 
 // TestHelperProcess is not a test: it is the child process that
-// TestLockTwoProcesses, TestClaimTwoProcesses and BenchmarkCacheSize start from the test
+// TestLockTwoProcesses starts from the test
 // binary. It does nothing unless helperEnv is set.
 func TestHelperProcess(t *testing.T) {
 	mode := os.Getenv(helperEnv)
 	if mode == "" {
 		t.Skip("helper process only")
 	}
-	db := os.Getenv("ANMALAN_STORE_DB")
+	db := os.Getenv("ANMALAN_DBLOCK_DB")
 	switch mode {
 	case "lock":
 		l, err := TakeLock(db, time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC), "anmalan run")
@@ -36,10 +36,6 @@ func TestHelperProcess(t *testing.T) {
 		fmt.Println("locked", l.Holder.PID)
 		// Hold the lock until killed.
 		select {}
-	case "claim":
-		os.Exit(claimHelper(db))
-	case "cache":
-		os.Exit(cacheHelper(db))
 	}
 	os.Exit(2)
 }
@@ -49,7 +45,7 @@ func TestHelperProcess(t *testing.T) {
 func startHelper(t *testing.T, mode, db string) (*exec.Cmd, *bufio.Scanner) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
-	cmd.Env = append(os.Environ(), helperEnv+"="+mode, "ANMALAN_STORE_DB="+db)
+	cmd.Env = append(os.Environ(), helperEnv+"="+mode, "ANMALAN_DBLOCK_DB="+db)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
