@@ -81,44 +81,6 @@ func TestAutomaticMail(t *testing.T) {
 	}
 }
 
-func TestBouncedAddresses(t *testing.T) {
-	tests := []struct {
-		name  string
-		lines []string
-		want  []string
-	}{
-		{
-			name: "delivery-status: the failed recipients, not the delivered one",
-			lines: []string{"From: MAILER-DAEMON@mx.example.org", "Subject: Undelivered", `Content-Type: multipart/report; report-type=delivery-status; boundary="b"`, "",
-				"--b", "Content-Type: text/plain", "", "failed", "--b", "Content-Type: message/delivery-status", "",
-				"Reporting-MTA: dns; mx.example.org", "", "Final-Recipient: rfc822; a@example.org", "Action: failed", "Status: 5.1.1", "",
-				"Original-Recipient: rfc822;b@example.org", "Final-Recipient: rfc822; B@Example.org", "Action: failed", "", "Final-Recipient: rfc822; c@example.org", "Action: delivered", "--b--"},
-			want: []string{"a@example.org", "b@example.org"},
-		},
-		{
-			name:  "text only",
-			lines: []string{"From: MAILER-DAEMON@mx.example.org", "To: anmalan@goteborgsregionen.example", "Subject: failure notice", "", "<karin.eek@molndal.example>:", "550 5.1.1 User unknown"},
-			want:  []string{"karin.eek@molndal.example"},
-		},
-		{
-			name:  "X-Failed-Recipients",
-			lines: []string{"From: Mail Delivery System <Mailer-Daemon@mx.example.org>", "X-Failed-Recipients: x@example.org", "Subject: Mail delivery failed", "", "see x@example.org and y@example.org"},
-			want:  []string{"x@example.org"},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			u := Understand(messagetest.MustRead(t, messagetest.Mail(tt.lines...)), corpusConfig())
-			if u.Automatic != automatic.Bounce {
-				t.Fatalf("automatic %q, want bounce (%s)", u.Automatic, u.Reason)
-			}
-			if strings.Join(u.Bounced, ",") != strings.Join(tt.want, ",") {
-				t.Errorf("bounced %q, want %q", u.Bounced, tt.want)
-			}
-		})
-	}
-}
-
 func TestBulkTextOnlyInOwnText(t *testing.T) {
 	cfg := corpusConfig()
 	u := understandMail(t, cfg, "From: Nyheter <nyheter@example.org>", "Subject: Våra webbinarier", "", "Anmäl dig till våra webbinarier!", "", "Avsluta prenumeration: klicka här.")
