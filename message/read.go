@@ -123,6 +123,10 @@ type reader struct {
 	nestedBytes int
 	scratch     []byte
 	problems    []string
+	// unwantedHTML is set while the later parts of a multipart/alternative
+	// whose plain text is already read are read: their HTML cannot win,
+	// so it is not turned into text.
+	unwantedHTML bool
 }
 
 // drain reads body to its end and returns how many bytes that was. It
@@ -684,7 +688,10 @@ func (r *reader) multipart(m *Message, b *bodyBuilder, ctype, boundary string, b
 		n++
 		if alt {
 			var pb bodyBuilder
+			was := r.unwantedHTML
+			r.unwantedHTML = was || best != nil && best.plain.Len() > 0
 			r.entity(m, &pb, p.Header, p, depth+1)
+			r.unwantedHTML = was
 			if best == nil || (pb.plain.Len() > 0 && best.plain.Len() == 0) ||
 				(best.plain.Len() == 0 && best.html.Len() == 0) {
 				best = &pb
@@ -706,6 +713,12 @@ func shortErr(err error) string {
 // textPart reads a text part into b, decoding transfer encoding, charset,
 // format=flowed and HTML.
 func (r *reader) textPart(b *bodyBuilder, body io.Reader, enc string, params map[string]string, isHTML bool) {
+	if isHTML && r.unwantedHTML {
+		// Read through all the same, so that a broken encoding or a cut
+		// mail is still reported.
+		r.readDecoded(body, enc, maxTextBytes, "a text part")
+		return
+	}
 	limit := maxTextBytes
 	if left := MaxTotalText - r.textBytes; left < limit {
 		limit = left
