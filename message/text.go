@@ -22,8 +22,15 @@ func (ps Phrases) Find(s string) string {
 // FindLower is find for a text that is already lower case.
 func (ps Phrases) FindLower(lower string) string {
 	for _, p := range ps {
-		word := strings.Trim(p, "|")
-		start, end := strings.HasPrefix(p, "|"), strings.HasSuffix(p, "|")
+		word := p
+		start := len(word) > 0 && word[0] == '|'
+		if start {
+			word = word[1:]
+		}
+		end := len(word) > 0 && word[len(word)-1] == '|'
+		if end {
+			word = word[:len(word)-1]
+		}
 		for from := 0; from <= len(lower); {
 			i := strings.Index(lower[from:], word)
 			if i < 0 {
