@@ -164,9 +164,15 @@ func TestIssue13ThirdPartyCannotCancel(t *testing.T) {
 	if already.header.Get("X-Anmalan-Kind") != "already" || already.header.Get("Cc") != "" || slices.Contains(already.env.To, "eve@evil.example") {
 		t.Fatalf("Dora's answer: kind %q, Cc %q, to %v; want already, to Dora alone", already.header.Get("X-Anmalan-Kind"), already.header.Get("Cc"), already.env.To)
 	}
-	for _, m := range e.repliesTo("eve@evil.example") {
-		if strings.Contains(m.text, "Dora") || strings.Contains(m.text, "dora@") {
-			t.Errorf("Eve learnt of Dora's registration:\n%s", m.text)
+	// Eve is answered, so that she knows her mail was read, but she
+	// learns only that Dora was written to: not how Dora stands.
+	told := e.repliesTo("eve@evil.example")
+	if len(told) != 1 || told[0].header.Get("X-Anmalan-Kind") != "tolddirectly" || !strings.Contains(told[0].text, "Dora Lund") {
+		t.Fatalf("Eve's answers %v, want one tolddirectly naming Dora", subjects(told))
+	}
+	for _, word := range []string{"redan", "plats", "väntelist", "bekräftad", "dora@"} {
+		if strings.Contains(strings.ToLower(told[0].text), word) {
+			t.Errorf("Eve's answer says %q of Dora's registration:\n%s", word, told[0].text)
 		}
 	}
 	// Eve replies to the answer she would have had in Cc: nothing changes.

@@ -383,7 +383,7 @@ func (b *Bot) registerFor(reg registration, ev *config.EventConfig, note string)
 	tx, res, sender := reg.tx, reg.res, reg.sender
 	senderName := displayName(sender)
 	registered, answered := 0, 0
-	var closedFor []string
+	var closedFor, toldDirectly []string
 	var closedOutcome store.Outcome
 	for _, p := range reg.people {
 		onBehalf := !mailauth.SameAddress(p.Email, sender.Address)
@@ -417,6 +417,9 @@ func (b *Bot) registerFor(reg registration, ev *config.EventConfig, note string)
 			res.Decisions = append(res.Decisions, fmt.Sprintf("%s <%s>: waiting list position %d for %s", p.Name, p.Email, r.Registration.Position, ev.ID))
 		case store.AlreadyRegistered:
 			rp.Kind = reply.KindAlready
+			if onBehalf {
+				toldDirectly = append(toldDirectly, p.Name)
+			}
 			answered++
 			res.Decisions = append(res.Decisions, fmt.Sprintf("%s <%s>: already registered for %s (%s)", p.Name, p.Email, ev.ID, describeStatus(r.Registration)))
 		case store.NotOpen, store.Closed, store.Past:
@@ -453,6 +456,19 @@ func (b *Bot) registerFor(reg registration, ev *config.EventConfig, note string)
 		}
 		answered++
 		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: %s for %s (arrived %s)", strings.Join(closedFor, ", "), closedOutcome, ev.ID, reg.in.Arrived.In(b.cfg.Location).Format("2006-01-02 15:04")))
+	}
+	if len(toldDirectly) > 0 {
+		// The sender is told that those people were answered, not how
+		// they stand: their registration is theirs.
+		rp := reply.Reply{
+			Kind: reply.KindToldDirectly, Language: reg.lang, Event: ev, Name: senderName,
+			To: []*mail.Address{sender}, Others: b.joinNames(toldDirectly, reg.lang),
+			InReplyTo: reg.msg.MessageID, References: reg.refs,
+		}
+		if err := b.enqueue(tx, rp, reg.mailID, 0, res); err != nil {
+			return 0, "", err
+		}
+		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: told that %s were answered directly", sender.Address, strings.Join(toldDirectly, ", ")))
 	}
 	return registered, fmt.Sprintf("%s: %d registered, %d answered", ev.ID, registered, answered), nil
 }

@@ -51,6 +51,10 @@ const (
 	KindChangesClosed Kind = "changesclosed" // too late to change by mail
 	KindNotRegistered Kind = "notregistered" // nothing to cancel
 	KindNotYours      Kind = "notyours"      // names someone the sender may not change
+	// KindToldDirectly tells someone who registered others, some of them
+	// registered already, that those were answered directly: their
+	// registration is theirs to know, so the sender gets no copy.
+	KindToldDirectly Kind = "tolddirectly"
 	// KindOfferSeat answers hedged interest ("jag överväger att komma"):
 	// nothing is registered, the open sessions and their seats are
 	// offered, and a reply that asks to register does it.
@@ -75,7 +79,7 @@ const (
 
 var replyKinds = []Kind{KindConfirmation, KindWaiting, KindAlready, KindClosed, KindNotOpen, KindPast,
 	KindCancelled, KindSubstituted, KindPromoted, KindOffer, KindOfferExpired, KindOrganiser, KindForged,
-	KindReplyToCancel, KindChangesClosed, KindNotRegistered, KindNotYours, KindOfferSeat, KindConfirm, KindWhich, KindNoneOpen, KindWhichSession, KindNotice,
+	KindReplyToCancel, KindChangesClosed, KindNotRegistered, KindNotYours, KindToldDirectly, KindOfferSeat, KindConfirm, KindWhich, KindNoneOpen, KindWhichSession, KindNotice,
 	KindReminder, KindMaterial, KindDigest, KindForgotten, KindUndeliverable}
 
 // WithMaterial reports whether a reply of the kind gives a seat, and so

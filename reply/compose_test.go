@@ -74,6 +74,7 @@ func goldenReplies(ev *config.EventConfig) map[string]Reply {
 	set("cancelled", func(r *Reply) {})
 	set("cancelled-seat-passes-on", func(r *Reply) { r.SeatPassesOn = true })
 	set("closed", func(r *Reply) { r.Others = "Bo Ek och Cia Berg" })
+	set("tolddirectly", func(r *Reply) { r.Others = "Bo Ek" })
 	set("substituted", func(r *Reply) { r.Others = "Bo Ek"; r.SenderName = "Linda Karlsson" })
 	set("offer", func(r *Reply) { r.Deadline = ev.StartsAt.Add(-48 * time.Hour) })
 	set("offerexpired", func(r *Reply) { r.Deadline = ev.StartsAt.Add(-48 * time.Hour) })
