@@ -94,11 +94,8 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 
 	v := view{from: m.From, to: m.To, cc: m.Cc, subject: m.Subject, body: body, sig: sig, own: split.Own}
 	if cfg.IsOrganiser(m.From.Address) {
-		if changes := parseCommands(v, cfg); len(changes) > 0 {
-			u.Kind = KindCommand
-			u.Changes = changes
-			u.Reason = fmt.Sprintf("an organiser's command (%s) from %s; %s", DescribeChanges(changes), m.From.Address, authReason)
-			return u
+		if cu, ok := commandUnderstanding(u, readCommands(v, split.Quoted, cfg), m.From.Address, authReason); ok {
+			return cu
 		}
 		if inner, how, ok := forwardedView(m, split, body, cfg); ok {
 			kind, people, reason := understandParticipant(inner, cfg)
