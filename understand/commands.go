@@ -253,7 +253,7 @@ type cmdReader struct {
 	// newcomer is the index in out.changes of the last person brought in
 	// (registered or taking a place), for a diet said after; -1 if none.
 	newcomer int
-	out  commandReading
+	out      commandReading
 }
 
 // knownPeople returns the people the mail names with an address: in its
