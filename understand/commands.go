@@ -250,6 +250,10 @@ type cmdReader struct {
 	people []known
 	// last is the person named last, for "hon", "henne", "her".
 	last *ref
+	// prev are the people of the clause before in the same sentence: a
+	// clause without a subject of its own shares it ("Lindberg har ringt
+	// och lämnat återbud").
+	prev []ref
 	// newcomer is the index in out.changes of the last person brought in
 	// (registered or taking a place), for a diet said after; -1 if none.
 	newcomer int
@@ -374,9 +378,17 @@ func (r *cmdReader) sentence(s string) {
 		return
 	}
 	conditional := false // a clause of condition ("om hon inte kan,") binds the clause after it
+	before := r.newcomer
+	r.prev = nil
 	for _, c := range commandClauses(s) {
-		cl := r.clause(s, c, text, question, request, waiting, conditional)
-		conditional = cl
+		conditional = r.clause(s, c, text, question, request, waiting, conditional)
+	}
+	if d := dietIn(s); d != "" && r.newcomer >= 0 && r.newcomer != before {
+		// "ta med Elin Sand, hon är glutenintolerant": a diet later in
+		// the sentence that brought her in.
+		if p := r.out.changes[r.newcomer].By; p.Diet == "" && r.pointsAt(s, p) {
+			p.Diet = d
+		}
 	}
 }
 
@@ -454,6 +466,10 @@ func (r *cmdReader) clause(s string, c span, text string, question, request, wai
 	startsWithCond := condWords[ws[0].lower] && cond
 	cond = cond || condBefore
 
+	if len(refs) == 0 {
+		refs = r.prev
+	}
+	defer func() { r.prev = refs }()
 	ch, verb := r.read(cs, lower, ws, refs, neg, waiting)
 	if verb == "" {
 		r.remember(refs)
@@ -526,7 +542,7 @@ func (r *cmdReader) read(cs, lower string, ws []cmdWord, refs []ref, neg, waitin
 	// Promotion: "flytta upp", "ge henne en plats", "får komma", "kan
 	// komma med" about someone on the waiting list.
 	if verb := promoteVerb(ws, waiting, neg); verb != "" {
-		return r.each(ActionPromote, refs, named), verb
+		return r.each(ActionPromote, refs, named, endsInVerb(ws, verb)), verb
 	}
 	// Cancellation: a verb ("stryk", "ta bort", "remove", "drop") with
 	// its people, or news of a withdrawal ("har lämnat återbud", "kan
@@ -535,13 +551,13 @@ func (r *cmdReader) read(cs, lower string, ws []cmdWord, refs []ref, neg, waitin
 		if neg {
 			return nil, ""
 		}
-		return r.each(ActionCancel, refs, named), verb
+		return r.each(ActionCancel, refs, named, endsInVerb(ws, verb)), verb
 	}
 	if w := withdrawStates.FindLower(lower); w != "" {
 		if len(named) == 0 && !hasPronounSubject(refs) {
 			return nil, ""
 		}
-		return r.each(ActionCancel, refs, named), w
+		return r.each(ActionCancel, refs, named, false), w
 	}
 	if neg {
 		for _, w := range ws {
@@ -549,7 +565,7 @@ func (r *cmdReader) read(cs, lower string, ws []cmdWord, refs []ref, neg, waitin
 				if len(named) == 0 && !hasPronounSubject(refs) {
 					return nil, ""
 				}
-				return r.each(ActionCancel, refs, named), "inte " + w.lower
+				return r.each(ActionCancel, refs, named, false), "inte " + w.lower
 			}
 		}
 		return nil, ""
@@ -602,7 +618,7 @@ func hasPronounSubject(refs []ref) bool {
 // each gives the action to every person the clause names, or, when it
 // names nobody, to the one its pronoun points at. A pronoun that points at
 // nobody gives nothing, and is said to be unsure.
-func (r *cmdReader) each(a Action, refs, named []ref) []Change {
+func (r *cmdReader) each(a Action, refs, named []ref, elliptic bool) []Change {
 	if len(named) == 0 {
 		for _, rf := range refs {
 			if p, ok := r.resolve(rf, nil); ok {
@@ -610,6 +626,11 @@ func (r *cmdReader) each(a Action, refs, named []ref) []Change {
 				break
 			}
 		}
+	}
+	if len(refs) == 0 && elliptic && r.last != nil {
+		// A verb without its object ("Lindberg har lämnat återbud. Kan
+		// du stryka?") is about the person just named.
+		named = append(named, *r.last)
 	}
 	var out []Change
 	for _, rf := range named {
@@ -619,6 +640,25 @@ func (r *cmdReader) each(a Action, refs, named []ref) []Change {
 		r.out.unsure = append(r.out.unsure, Alternative{Kind: KindCommand, Why: fmt.Sprintf("%s without anyone it could be about", a)})
 	}
 	return out
+}
+
+// endsInVerb reports whether the clause ends with its verb (and particle),
+// but for words of courtesy: "Kan du stryka?", "Ta bort, tack." Such a
+// verb has left out its object, which is the person just named; "ge
+// platsen till nästa" has one of its own.
+func endsInVerb(ws []cmdWord, verb string) bool {
+	vs := strings.Fields(verb)
+	if len(vs) == 0 {
+		return false
+	}
+	for i := len(ws) - 1; i >= 0; i-- {
+		switch ws[i].lower {
+		case "tack", "också", "då", "nu", "please", "thanks", "too", "snäll", "är", "du", "åt", "mig":
+			continue
+		}
+		return ws[i].lower == vs[len(vs)-1]
+	}
+	return false
 }
 
 // resolve binds a pronoun: "you" to the person she writes to, "she" to
@@ -653,7 +693,7 @@ func promoteVerb(ws []cmdWord, waiting, neg bool) string {
 		switch {
 		case promoteVerbs[w.stem] && (next == "upp" || next == "fram" || next == "up" || strings.HasPrefix(w.lower, "promot") || waiting):
 			return w.lower + " " + next
-		case giveVerbs[w.stem] && seatWithin(ws[i+1:], 4):
+		case giveVerbs[w.stem] && (seatWithin(ws[i+1:], 4) || waiting):
 			return w.lower + " plats"
 		case getVerbs[w.lower] && (seatWithin(ws[i+1:], 2) || next == "komma" || next == "come"):
 			return w.lower + " " + next
@@ -697,6 +737,9 @@ func registerVerb(ws []cmdWord) string {
 	for i, w := range ws {
 		if registerVerbs[w.stem] && !registerPast[w.lower] {
 			return w.lower
+		}
+		if (w.lower == "ta" || w.lower == "tar") && i+1 < len(ws) && ws[i+1].lower == "med" {
+			return "ta med" // "ta med Elin Sand också"
 		}
 		if registerParticleVerbs[w.stem] || registerParticleVerbs[w.lower] {
 			for j := i + 1; j < len(ws) && j <= i+8; j++ {
@@ -820,7 +863,8 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []ref) ([]
 	// A phrase of place: "Y tar X:s plats", "Y går i stället för X", "Y
 	// i X:s ställe", "Y takes X's place", "Y will go instead of X", "add
 	// Y in her place".
-	for _, ph := range []string{"i stället för ", "istället för ", "instead of ", "in place of "} {
+	for _, ph := range []string{"i stället för ", "istället för ", "instead of ", "in place of ", "platsen efter ", "platsen från ", "över efter ",
+		"the seat of ", "the place of ", "over from "} {
 		i := strings.Index(lower, ph)
 		if i < 0 {
 			continue
@@ -1149,15 +1193,16 @@ func youObject(s string, w cmdWord) bool {
 	return true
 }
 
-// firstName reads w as a first name when people of the mail have it: one
-// of them is that person; two or more make the name ambiguous.
+// firstName reads w as a first name, or a surname, when people of the
+// mail have it: one of them is that person; two or more make the name
+// ambiguous ("Anna", "Lindberg" with two of them in the thread).
 func (r *cmdReader) firstName(w string, at int) (ref, bool) {
 	if notNameWords[strings.ToLower(w)] || greetingWord(w) || pronouns[strings.ToLower(w)] != "" {
 		return ref{}, false
 	}
 	var cands []Person
 	for _, k := range r.people {
-		if f := strings.Fields(k.name); len(f) > 0 && fold(f[0]) == fold(w) {
+		if f := strings.Fields(k.name); len(f) > 1 && (fold(f[0]) == fold(w) || fold(f[len(f)-1]) == fold(w)) {
 			cands = append(cands, Person{Name: k.name, Email: k.email})
 		}
 	}
