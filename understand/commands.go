@@ -470,7 +470,10 @@ func (r *cmdReader) clause(s string, c span, text string, question, request, wai
 		refs = r.prev
 	}
 	defer func() { r.prev = refs }()
-	ch, verb := r.read(cs, lower, ws, refs, neg, waiting)
+	// Under a condition or a maybe, a "not" belongs to them ("om hon
+	// inte hör av sig"), not to the verb: the verb is found to be set
+	// aside below, with why.
+	ch, verb := r.read(cs, lower, ws, refs, neg && !cond && !hedge, neg, waiting)
 	if verb == "" {
 		r.remember(refs)
 		return startsWithCond
@@ -528,7 +531,11 @@ func (r *cmdReader) remember(refs []ref) {
 // read finds the clause's verb and gives its people their roles. verb is
 // the verb found ("" when the clause asks for nothing); the changes are
 // nil when it asks for something the reader could not bind to a person.
-func (r *cmdReader) read(cs, lower string, ws []cmdWord, refs []ref, neg, waiting bool) ([]Change, string) {
+//
+// neg is a "not" that takes back the verb ("stryk honom inte än"); said
+// says whether the clause has a "not" at all, which makes a verb of taking
+// part a withdrawal ("hon kommer inte").
+func (r *cmdReader) read(cs, lower string, ws []cmdWord, refs []ref, neg, said, waiting bool) ([]Change, string) {
 	named := namedRefs(refs)
 	// Substitution first: its verbs and phrases also hold the words of a
 	// registration ("sätter upp Kim i stället för dig") and of a
@@ -559,7 +566,7 @@ func (r *cmdReader) read(cs, lower string, ws []cmdWord, refs []ref, neg, waitin
 		}
 		return r.each(ActionCancel, refs, named, false), w
 	}
-	if neg {
+	if said {
 		for _, w := range ws {
 			if participate[w.stem] {
 				if len(named) == 0 && !hasPronounSubject(refs) {
