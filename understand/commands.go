@@ -56,7 +56,9 @@ type commandReading struct {
 }
 
 // commandUnderstanding fills u from what readCommands found; ok is false
-// when the mail holds no command at all, sure or unsure.
+// when the mail holds no change that is sure or needs a question: then the
+// mail may still be a forward, and u is what it is when it is not (other,
+// with why any change was set aside).
 func commandUnderstanding(u Understanding, cr commandReading, from, authReason string) (Understanding, bool) {
 	switch {
 	case cr.ask:
@@ -79,8 +81,10 @@ func commandUnderstanding(u Understanding, cr commandReading, from, authReason s
 		u.Kind = KindOther
 		u.Alternatives = cr.unsure
 		u.Reason = fmt.Sprintf("a mail from the organiser %s with a change the bot is not sure of: %s", from, cr.unsure[0].Why)
-		return u, true
+		return u, false
 	}
+	u.Kind = KindOther
+	u.Reason = "a mail from the organiser " + from + " with no command the bot knows"
 	return u, false
 }
 
@@ -90,8 +94,9 @@ type ref struct {
 	name, email string
 	start, end  int
 	// pronoun is "you" for dig/du/you, "other" for hon/han/henne/she/him
-	// and the like, "" for a name or an address.
-	pronoun string
+	// and the like, "" for a name or an address; word is the pronoun as
+	// written.
+	pronoun, word string
 	// cands are the people of the mail a first name or a pronoun may
 	// mean, when more than one.
 	cands []Person
@@ -232,6 +237,9 @@ func readCommands(v view, quoted string, cfg *config.Config) commandReading {
 		}
 	}
 	r.people = knownPeople(v, quoted, skip)
+	if strings.TrimSpace(quoted) != "" {
+		r.quotedPeople = knownPeople(view{}, quoted, skip)
+	}
 	for _, para := range joinLists(v.body) {
 		for _, s := range SplitSentences(para) {
 			r.sentence(s)
@@ -248,6 +256,8 @@ type cmdReader struct {
 	skip   func(string) bool
 	you    known
 	people []known
+	// quotedPeople are the people of the quoted or forwarded mail alone.
+	quotedPeople []known
 	// last is the person named last, for "hon", "henne", "her".
 	last *ref
 	// prev are the people of the clause before in the same sentence: a
@@ -682,6 +692,23 @@ func (r *cmdReader) resolve(rf ref, not *ref) (ref, bool) {
 	}
 	if r.last != nil && (not == nil || r.last.who() != not.who()) {
 		return *r.last, true
+	}
+	if r.last == nil && r.quotedPeople != nil {
+		// Nobody named before in her own text: "kan du stryka henne?"
+		// above the mail she answers or forwards is about its people;
+		// one of them is that person, two or more are a question.
+		var cands []Person
+		for _, k := range r.quotedPeople {
+			if k.email != r.you.email && (not == nil || !strings.EqualFold(k.email, not.email)) {
+				cands = append(cands, Person{Name: k.name, Email: k.email})
+			}
+		}
+		switch {
+		case len(cands) == 1:
+			return ref{name: cands[0].Name, email: cands[0].Email}, true
+		case len(cands) > 1:
+			return ref{name: rf.word, cands: cands}, true
+		}
 	}
 	return ref{}, false
 }
@@ -1159,7 +1186,7 @@ func (r *cmdReader) refsIn(s string) []ref {
 		if p == "you" && !youObject(s, w) {
 			continue
 		}
-		refs = append(refs, ref{pronoun: p, start: w.start, end: w.end})
+		refs = append(refs, ref{pronoun: p, word: s[w.start:w.end], start: w.start, end: w.end})
 	}
 	slices.SortFunc(refs, func(a, b ref) int { return a.start - b.start })
 	return refs

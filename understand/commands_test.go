@@ -66,6 +66,7 @@ func TestCommandsInOrdinaryWords(t *testing.T) {
 		{"I have removed you, to the participant", "Ben Carter <ben.carter@gu.example>", "No problem, I have taken you off the list.", "", "command: cancel ben.carter@gu.example"},
 		{"jag stryker dig, to the participant", "Nadia Karimi <nadia.karimi@partille.example>", "Jag stryker dig från listan så länge.", "", "command: cancel nadia.karimi@partille.example"},
 		{"first name of one person in the thread", "", "Maja kan inte komma, stryk henne.", thread, "command: cancel maja.ek@ale.example"},
+		{"a pronoun about the one person of the thread", "", "Kan du stryka henne?", "Hej Linda, jag kan tyvärr inte komma på tisdag. /Sofie", "command: cancel sofie.lund@lillaedet.example"},
 		{"elliptic verb after the news", "", "Maja Ek (maja.ek@ale.example) har ringt och lämnat återbud. Kan du stryka?", "", "command: cancel maja.ek@ale.example"},
 		// Promote.
 		{"ge platsen till", "", "Ge platsen till Nora Ali (nora.ali@goteborg.example) som står på reservlistan.", "", "command: promote nora.ali@goteborg.example"},
@@ -96,6 +97,7 @@ func TestCommandsInOrdinaryWords(t *testing.T) {
 		{"how many", "", "Hur många står på väntelistan?", "", "command: status "},
 		// When unsure, not acting.
 		{"two Eriks", "", "Erik har hört av sig, han kan inte komma. Ta bort honom.", thread, "other ask: cancel Erik ?erik.holm@lillaedet.example ?erik.sjoberg@lillaedet.example"},
+		{"a pronoun with several people in the thread", "", "Kan du stryka honom?", thread, "other ask: cancel honom ?sofie.lund@lillaedet.example ?erik.holm@lillaedet.example ?erik.sjoberg@lillaedet.example ?maja.ek@ale.example"},
 		{"conditional", "", "Om Maja Ek (maja.ek@ale.example) inte svarar före fredag kan du stryka henne.", "", "other: "},
 		{"condition before the command", "", "Om hon inte hör av sig, stryk Maja Ek (maja.ek@ale.example).", "", "other: "},
 		{"maybe", "", "Maja Ek (maja.ek@ale.example) kan kanske inte komma, vi får se.", "", "other: "},

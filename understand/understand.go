@@ -94,7 +94,8 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 
 	v := view{from: m.From, to: m.To, cc: m.Cc, subject: m.Subject, body: body, sig: sig, own: split.Own}
 	if cfg.IsOrganiser(m.From.Address) {
-		if cu, ok := commandUnderstanding(u, readCommands(v, split.Quoted, cfg), m.From.Address, authReason); ok {
+		cu, ok := commandUnderstanding(u, readCommands(v, split.Quoted, cfg), m.From.Address, authReason)
+		if ok {
 			return cu
 		}
 		if inner, how, ok := forwardedView(m, split, body, cfg); ok {
@@ -111,9 +112,7 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 			u.Reason = fmt.Sprintf("the organiser forwarded (%s) a mail from %s: %s", how, inner.from.Address, reason)
 			return u
 		}
-		u.Kind = KindOther
-		u.Reason = "a mail from the organiser " + m.From.Address + " with no command the bot knows"
-		return u
+		return cu
 	}
 	var in intent
 	u.Kind, u.People, u.Reason, in = readParticipant(v, cfg)
