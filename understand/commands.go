@@ -149,7 +149,7 @@ func stems(forms ...string) map[string]bool {
 var (
 	cancelVerbs = stems("avanmäla", "avanmäld", "avanmält", "avanmälde", "avanmälts", "stryka", "stryk", "stryker", "struken", "strukit",
 		"strök", "stryks", "avregistrera", "avregistrerad", "radera", "raderat", "cancel", "cancelled", "canceled", "remove", "removed", "delete",
-		"deleted", "drop", "dropped", "unregister", "unregistered")
+		"deleted", "drop", "dropped", "unregister", "unregistered", "avboka", "avbokat", "avbokas", "avbokad", "avbokade")
 	// cancelParticleVerbs take a particle: "ta bort", "plocka bort", "take
 	// … off", "cross … off".
 	cancelParticleVerbs = stems("ta", "tar", "tas", "tagit", "tog", "plocka", "plockat", "plockas", "take", "taken", "took", "cross", "crossed", "strike", "struck")
@@ -167,7 +167,7 @@ var (
 	registerParticles = map[string]bool{"till": true, "upp": true, "in": true, "on": true, "up": true}
 	substituteVerbs   = stems("byt", "byta", "byter", "byts", "bytt", "ersätt", "ersätta", "ersätter", "ersätts", "ersatt", "ersatts",
 		"replace", "replaced", "replaces", "swap", "swapped", "substitute", "substituted")
-	promoteVerbs = stems("flytta", "flyttar", "flyttas", "flyttat", "move", "moved", "promote", "promoted")
+	promoteVerbs = stems("flytta", "flyttar", "flyttas", "flyttat", "move", "moved", "promote", "promoted", "släpp", "släppa", "släpper", "släpps")
 	// giveVerbs give a seat: "ge henne en plats", "ge platsen till …",
 	// "give her a seat".
 	giveVerbs = stems("ge", "ger", "ges", "gett", "give", "given", "gave")
@@ -188,7 +188,9 @@ var (
 	// "har lämnat återbud", "har fått förhinder", "has cancelled".
 	withdrawStates = message.Phrases{"lämnat återbud", "lämnar återbud", "lämnade återbud", "fått förhinder", "har förhinder", "får förhinder",
 		"fick förhinder", "ska inte vara med", "kan inte vara med", "kommer inte att vara med", "has cancelled", "has canceled", "has withdrawn",
-		"can't make it", "cannot make it", "can not make it", "won't make it", "will not make it"}
+		"can't make it", "cannot make it", "can not make it", "won't make it", "will not make it", "hoppat av", "hoppar av", "hoppade av",
+		"dragit sig ur", "drar sig ur", "drog sig ur", "backat ur", "backar ur", "no longer coming", "no longer attending", "no longer able",
+		"has dropped out", "dropped out", "pulled out", "has withdrawn"}
 	requestFrames = message.Phrases{"kan du", "kan ni", "kunde du", "kunde ni", "skulle du", "skulle ni", "vill du", "vill ni", "kan jag få",
 		"kan vi få", "får jag", "är du snäll", "could you", "can you", "would you", "will you", "could i", "can i", "may i", "please"}
 	listNouns    = stems("lista", "listan", "deltagarlista", "deltagarlistan", "deltagarförteckning", "deltagarförteckningen", "list", "excel", "excelfil", "excel-fil", "attendees")
@@ -208,7 +210,7 @@ var (
 	// flytta upp Bo", "byt Cia mot Dan; stryk Eva".
 	clauseSepRe = regexp.MustCompile(`(?i)\s*[;,]\s*|\s+(och|samt|men|sedan|and|but|then|also)\s+`)
 	helpCmdRe   = regexp.MustCompile(`(?i)^\W*(hjälp|help|kommandon|commands)\W*$`)
-	statusRe    = regexp.MustCompile(`(?i)(^|[^\p{L}])(hur många|how many)([^\p{L}]|$)|^\W*(status|läget)\W*$`)
+	statusRe    = regexp.MustCompile(`(?i)(^|[^\p{L}])(hur många|how many|hur ser det ut med (anmälningarna|anmälningar|platserna|deltagarna))([^\p{L}]|$)|^\W*(status|läget)\W*$`)
 	// greetingRe is the greeting at the start of a line, with the name
 	// greeted: "Hej Nadia," names the person she writes to, not someone
 	// to change.
@@ -460,7 +462,9 @@ func hasVerb(s string) bool {
 func (r *cmdReader) clause(s string, c span, text string, question, request, waiting, condBefore bool) bool {
 	cs := s[c.start:c.end]
 	lower := strings.ToLower(cs)
-	ws := wordsOf(cs)
+	// The words are read without the addresses, whose parts are no
+	// words of the sentence ("ge bo.ek@ale.example en plats").
+	ws := wordsOf(message.AddrSpecRe.ReplaceAllStringFunc(cs, func(a string) string { return strings.Repeat(" ", len(a)) }))
 	if len(ws) == 0 {
 		return false
 	}
@@ -476,14 +480,18 @@ func (r *cmdReader) clause(s string, c span, text string, question, request, wai
 	startsWithCond := condWords[ws[0].lower] && cond
 	cond = cond || condBefore
 
+	// A clause without people of its own shares those of the clause
+	// before ("Lindberg har ringt och lämnat återbud"); where people stand
+	// (who takes whose place) is read in the clause's own only.
+	shared := refs
 	if len(refs) == 0 {
-		refs = r.prev
+		shared = r.prev
 	}
-	defer func() { r.prev = refs }()
+	defer func() { r.prev = shared }()
 	// Under a condition or a maybe, a "not" belongs to them ("om hon
 	// inte hör av sig"), not to the verb: the verb is found to be set
 	// aside below, with why.
-	ch, verb := r.read(cs, lower, ws, refs, neg && !cond && !hedge, neg, waiting)
+	ch, verb := r.read(cs, lower, ws, refs, shared, neg && !cond && !hedge, neg, waiting)
 	if verb == "" {
 		r.remember(refs)
 		return startsWithCond
@@ -545,12 +553,12 @@ func (r *cmdReader) remember(refs []ref) {
 // neg is a "not" that takes back the verb ("stryk honom inte än"); said
 // says whether the clause has a "not" at all, which makes a verb of taking
 // part a withdrawal ("hon kommer inte").
-func (r *cmdReader) read(cs, lower string, ws []cmdWord, refs []ref, neg, said, waiting bool) ([]Change, string) {
+func (r *cmdReader) read(cs, lower string, ws []cmdWord, own, refs []ref, neg, said, waiting bool) ([]Change, string) {
 	named := namedRefs(refs)
 	// Substitution first: its verbs and phrases also hold the words of a
 	// registration ("sätter upp Kim i stället för dig") and of a
 	// cancellation ("take her off … and add Peter in her place").
-	if chs, verb := r.substitution(cs, lower, ws, refs); verb != "" {
+	if chs, verb := r.substitution(cs, lower, ws, own); verb != "" {
 		if neg {
 			return nil, ""
 		}
@@ -589,7 +597,7 @@ func (r *cmdReader) read(cs, lower string, ws []cmdWord, refs []ref, neg, said, 
 	}
 	if verb := registerVerb(ws); verb != "" {
 		var cs2 []Change
-		for _, rf := range named {
+		for _, rf := range namedRefs(own) {
 			if rf.email == "" {
 				continue // a new registration needs an address
 			}
@@ -725,11 +733,11 @@ func promoteVerb(ws []cmdWord, waiting, neg bool) string {
 			next = ws[i+1].lower
 		}
 		switch {
-		case promoteVerbs[w.stem] && (next == "upp" || next == "fram" || next == "up" || strings.HasPrefix(w.lower, "promot") || waiting):
+		case promoteVerbs[w.stem] && (next == "upp" || next == "fram" || next == "up" || next == "in" || strings.HasPrefix(w.lower, "promot") || waiting):
 			return w.lower + " " + next
 		case giveVerbs[w.stem] && (seatWithin(ws[i+1:], 4) || waiting):
 			return w.lower + " plats"
-		case getVerbs[w.lower] && (seatWithin(ws[i+1:], 2) || next == "komma" || next == "come"):
+		case getVerbs[w.lower] && (seatWithin(ws[i+1:], 3) || next == "komma" || next == "come"):
 			return w.lower + " " + next
 		case waiting && participate[w.stem] && (next == "med" || next == "in" || i > 0 && (ws[i-1].lower == "kan" || ws[i-1].lower == "can")):
 			return "kan " + w.lower
@@ -767,7 +775,24 @@ func cancelVerb(ws []cmdWord) string {
 
 // registerVerb returns the verb of a registration, with its particle, or
 // "". A verb in the past ("har anmält sig") is history, not a request.
+//
+// A verb in the past that she did herself ("jag har lagt till Bo", "I
+// added Bo") is a registration only when the clause says where: on the
+// list ("på listan", "to the list"); added to a meeting it is not.
 func registerVerb(ws []cmdWord) string {
+	v := registerVerbOf(ws)
+	if v == "" || !pastForm(strings.Fields(v)[0]) {
+		return v
+	}
+	for _, w := range ws {
+		if listNouns[w.stem] || listNouns[w.lower] || strings.HasPrefix(w.lower, "anmäld") || strings.HasPrefix(w.lower, "deltagar") {
+			return v
+		}
+	}
+	return ""
+}
+
+func registerVerbOf(ws []cmdWord) string {
 	for i, w := range ws {
 		if registerVerbs[w.stem] && !registerPast[w.lower] {
 			return w.lower
@@ -806,12 +831,22 @@ func listRequest(ws []cmdWord) bool {
 			return true
 		}
 		for _, v := range ws[:i] {
-			if listVerbs[v.stem] || listVerbs[v.lower] {
+			if (listVerbs[v.stem] || listVerbs[v.lower]) && !pastForm(v.lower) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// pastForm reports whether a verb is in the past: "skickade", "skickat",
+// "sent", "lagt". What she did is history, not a request to the bot.
+func pastForm(w string) bool {
+	switch w {
+	case "sent", "sänt", "fick", "got", "had", "hade", "lagt", "satt", "skrivit", "fört", "put", "gav", "gave":
+		return true
+	}
+	return len(w) > 4 && (strings.HasSuffix(w, "ade") || strings.HasSuffix(w, "at") || strings.HasSuffix(w, "ed") && w != "need")
 }
 
 // seatsIn reads a new number of seats: a seat word and a number that is
@@ -833,6 +868,12 @@ func seatsIn(ws []cmdWord, s string) (int, bool) {
 	}
 	if seatAt < 0 || (!change && len(ws) > 3) {
 		return 0, false
+	}
+	for _, w := range ws {
+		switch w.lower {
+		case "kvar", "lediga", "lediga.", "left", "free", "available", "remaining":
+			return 0, false // the seats left, not how many there are
+		}
 	}
 	best, bestAfterTill := -1, false
 	for i, w := range ws {
@@ -953,6 +994,8 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []ref) ([]
 		}
 		if x == nil {
 			x = &ref{name: name}
+		} else if x.email == "" {
+			x.name = name // "Sara Linds plats": the name without its genitive
 		}
 		if y == nil || sameName(y.name, x.name) {
 			return nil, ""
@@ -1108,7 +1151,7 @@ func (r *cmdReader) refsIn(s string) []ref {
 			continue
 		}
 		start := loc[0]
-		name := nameBefore(s[prev:loc[0]])
+		name := trimVerbs(nameBefore(s[prev:loc[0]]))
 		if name != "" {
 			if i := strings.LastIndex(s[:loc[0]], name); i >= 0 {
 				start = i
@@ -1133,6 +1176,18 @@ func (r *cmdReader) refsIn(s string) []ref {
 			continue
 		}
 		name := s[loc[0]:loc[1]]
+		if t := trimVerbs(name); t != name {
+			// "Avregistrera Sara Lind": the verb that starts the
+			// sentence is capitalised, and no part of the name.
+			if len(strings.Fields(t)) < 2 {
+				if rf, ok := r.firstName(t, loc[1]-len(t)); ok && t != "" {
+					more = append(more, rf)
+				}
+				continue
+			}
+			loc[0] = loc[1] - len(t)
+			name = t
+		}
 		first := strings.Fields(name)[0]
 		if notNameWords[strings.ToLower(first)] || pronouns[strings.ToLower(first)] != "" || greetingWord(first) {
 			rest := strings.TrimSpace(name[len(first):])
@@ -1190,6 +1245,24 @@ func (r *cmdReader) refsIn(s string) []ref {
 	}
 	slices.SortFunc(refs, func(a, b ref) int { return a.start - b.start })
 	return refs
+}
+
+// trimVerbs drops the words a name starts with that are verbs of the
+// lexicon: a capitalised command before a name ("Registrera Bo Ek").
+func trimVerbs(name string) string {
+	for {
+		f := strings.Fields(name)
+		if len(f) == 0 {
+			return ""
+		}
+		l := strings.ToLower(f[0])
+		st := stem(l)
+		if !(cancelVerbs[st] || registerVerbs[st] || substituteVerbs[st] || promoteVerbs[st] || giveVerbs[st] || cancelParticleVerbs[st] ||
+			registerParticleVerbs[st] || listVerbs[st] || cancelParticleVerbs[l] || registerParticleVerbs[l]) {
+			return name
+		}
+		name = strings.TrimSpace(name[strings.Index(name, f[0])+len(f[0]):])
+	}
 }
 
 func overlaps(refs []ref, a, b int) bool {

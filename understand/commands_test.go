@@ -68,7 +68,12 @@ func TestCommandsInOrdinaryWords(t *testing.T) {
 		{"first name of one person in the thread", "", "Maja kan inte komma, stryk henne.", thread, "command: cancel maja.ek@ale.example"},
 		{"a pronoun about the one person of the thread", "", "Kan du stryka henne?", "Hej Linda, jag kan tyvärr inte komma på tisdag. /Sofie", "command: cancel sofie.lund@lillaedet.example"},
 		{"elliptic verb after the news", "", "Maja Ek (maja.ek@ale.example) har ringt och lämnat återbud. Kan du stryka?", "", "command: cancel maja.ek@ale.example"},
+		{"avbokat, news", "", "Sara Lind, sara.lind@ale.example, har avbokat.", "", "command: cancel sara.lind@ale.example"},
+		{"hoppat av", "", "Sara Lind (sara.lind@ale.example) har hoppat av.", "", "command: cancel sara.lind@ale.example"},
+		{"english no longer coming", "", "Sara Lind (sara.lind@ale.example) is no longer coming.", "", "command: cancel sara.lind@ale.example"},
 		// Promote.
+		{"släpp in", "", "Släpp in Bo Ek (bo.ek@ale.example) från väntelistan.", "", "command: promote bo.ek@ale.example"},
+		{"får den lediga platsen", "", "Bo Ek (bo.ek@ale.example) får den lediga platsen.", "", "command: promote bo.ek@ale.example"},
 		{"ge platsen till", "", "Ge platsen till Nora Ali (nora.ali@goteborg.example) som står på reservlistan.", "", "command: promote nora.ali@goteborg.example"},
 		{"får komma", "", "Hanna Ek (hanna.ek@partille.example) på väntelistan får komma.", "", "command: promote hanna.ek@partille.example"},
 		{"kan få en plats", "", "Leo Park, leo.park@ri.example, kan få en plats.", "", "command: promote leo.park@ri.example"},
@@ -79,7 +84,10 @@ func TestCommandsInOrdinaryWords(t *testing.T) {
 		{"skriv upp", "", "Kan du skriva upp Lena Dahl, lena.dahl@harryda.example, på listan?", "", "command: register  [Lena Dahl lena.dahl@harryda.example]"},
 		{"english please add", "", "Please add Tina Fox (tina.fox@chalmers.example), she is vegetarian.", "", "command: register  [Tina Fox tina.fox@chalmers.example vegetarian]"},
 		{"history is no registration", "", "Hanna Ek (hanna.ek@partille.example) har anmält sig, det ser bra ut.", "", "other: "},
+		{"a capitalised verb is no part of the name", "", "Registrera Bo Ek, bo.ek@ale.example.", "", "command: register  [Bo Ek bo.ek@ale.example]"},
+		{"what she did elsewhere is no registration", "", "Jag har lagt till Bo Ek (bo.ek@ale.example) i Teams-mötet.", "", "other: "},
 		// Substitute.
+		{"tar Xs plats, the name without its genitive", "", "Bo Ek (bo.ek@ale.example) tar Sara Linds plats.", "", "command: substitute Sara Lind [Bo Ek bo.ek@ale.example]"},
 		{"ersätter", "", "Jonas Berg, jonas.berg@kungsbacka.example, ersätter Maria Lund (maria.lund@kungsbacka.example).", "", "command: substitute maria.lund@kungsbacka.example [Jonas Berg jonas.berg@kungsbacka.example]"},
 		{"ersätts av", "", "Maria Lund (maria.lund@kungsbacka.example) ersätts av Jonas Berg, jonas.berg@kungsbacka.example.", "", "command: substitute maria.lund@kungsbacka.example [Jonas Berg jonas.berg@kungsbacka.example]"},
 		{"går i stället för", "", "Kim Larsson (kim.larsson@kungsbacka.example) går i stället för Roger Bäck (roger.back@kungsbacka.example).", "", "command: substitute roger.back@kungsbacka.example [Kim Larsson kim.larsson@kungsbacka.example]"},
@@ -94,6 +102,8 @@ func TestCommandsInOrdinaryWords(t *testing.T) {
 		{"list as excel", "", "Kan du mejla mig deltagarlistan som Excel?", "", "command: list "},
 		{"på listan is no list", "", "Lägg till Erik Sund (erik.sund@ale.example) på listan.", "", "command: register  [Erik Sund erik.sund@ale.example]"},
 		{"english list and remove", "", "Could you send me the list? Also, Dan Oak (dan.oak@chalmers.example) has to be removed.", "", "command: list ; cancel dan.oak@chalmers.example"},
+		{"the seats left are no seat count", "", "Vi har bara 3 platser kvar nu.", "", "other: "},
+		{"a list she sent is no list request", "", "Jag skickade listan till Bo Ek (bo.ek@ale.example) igår.", "", "other: "},
 		{"how many", "", "Hur många står på väntelistan?", "", "command: status "},
 		// When unsure, not acting.
 		{"two Eriks", "", "Erik har hört av sig, han kan inte komma. Ta bort honom.", thread, "other ask: cancel Erik ?erik.holm@lillaedet.example ?erik.sjoberg@lillaedet.example"},
