@@ -123,13 +123,34 @@ type cmdWord struct {
 	start, end  int
 }
 
-var cmdWordRe = regexp.MustCompile(`[\p{L}\p{N}][\p{L}\p{N}'’:-]*`)
-
+// wordsOf splits s into its words: a letter or digit, then letters,
+// digits and the marks inside words (' ’ : -), which are not kept at the
+// end.
 func wordsOf(s string) []cmdWord {
 	var ws []cmdWord
-	for _, loc := range cmdWordRe.FindAllStringIndex(s, -1) {
-		l := strings.ToLower(strings.TrimRight(s[loc[0]:loc[1]], "'’:-"))
-		ws = append(ws, cmdWord{lower: l, stem: stem(l), start: loc[0], end: loc[1]})
+	start := -1
+	inWord := func(r rune, first bool) bool {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+		return !first && (r == '\'' || r == '’' || r == ':' || r == '-')
+	}
+	flush := func(end int) {
+		w := strings.TrimRight(s[start:end], "'’:-")
+		l := strings.ToLower(w)
+		ws = append(ws, cmdWord{lower: l, stem: stem(l), start: start, end: start + len(w)})
+		start = -1
+	}
+	for i, r := range s {
+		switch {
+		case start < 0 && inWord(r, true):
+			start = i
+		case start >= 0 && !inWord(r, false):
+			flush(i)
+		}
+	}
+	if start >= 0 {
+		flush(len(s))
 	}
 	return ws
 }
@@ -1125,10 +1146,10 @@ func (r *cmdReader) byName(name string) (known, bool) {
 // fold is a name compared: lower case, without accents, spaces or the
 // genitive s.
 func fold(s string) string {
-	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
-	s = strings.NewReplacer("å", "a", "ä", "a", "ö", "o", "é", "e", "ü", "u", ":s", "", "'s", "", "’s", "").Replace(s)
-	return s
+	return foldReplacer.Replace(strings.ToLower(strings.Join(strings.Fields(s), " ")))
 }
+
+var foldReplacer = strings.NewReplacer("å", "a", "ä", "a", "ö", "o", "é", "e", "ü", "u", ":s", "", "'s", "", "’s", "")
 
 // sameName reports whether two names are the same person's: equal when
 // folded, or one the other with a genitive s.
@@ -1209,12 +1230,13 @@ func (r *cmdReader) refsIn(s string) []ref {
 	}
 	// A capitalised word alone is a name only when people of the mail
 	// have it as their first name: "Anna kan inte komma".
-	for _, loc := range cmdWordRe.FindAllStringIndex(s, -1) {
-		w := s[loc[0]:loc[1]]
-		if !unicode.IsUpper([]rune(w)[0]) || inRef(loc[0], loc[1]) || overlaps(more, loc[0], loc[1]) {
+	words := wordsOf(s)
+	for _, cw := range words {
+		w := s[cw.start:cw.end]
+		if !unicode.IsUpper([]rune(w)[0]) || inRef(cw.start, cw.end) || overlaps(more, cw.start, cw.end) {
 			continue
 		}
-		if rf, ok := r.firstName(w, loc[0]); ok {
+		if rf, ok := r.firstName(w, cw.start); ok {
 			more = append(more, rf)
 		}
 	}
@@ -1233,7 +1255,7 @@ func (r *cmdReader) refsIn(s string) []ref {
 			refs = append(refs, rf)
 		}
 	}
-	for _, w := range wordsOf(s) {
+	for _, w := range words {
 		p := pronouns[w.lower]
 		if p == "" || overlaps(refs, w.start, w.end) {
 			continue

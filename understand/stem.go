@@ -34,6 +34,9 @@ func stem(w string) string {
 
 // svStem is the Snowball Swedish stemmer on one lower-case word.
 func svStem(w string) string {
+	if len(w) <= 3 {
+		return w // R1 cannot hold an ending
+	}
 	r := []rune(w)
 	// R1 starts after the first non-vowel that follows a vowel, but never
 	// before the fourth letter.
