@@ -654,13 +654,26 @@ func notUnderstood(msg *message.Message, u understand.Understanding) []string {
 	for _, line := range strings.Split(body, "\n") {
 		for _, s := range understand.SplitSentences(line) {
 			s = strings.TrimSpace(s)
-			if s == "" || done[s] || courtesyRe.MatchString(s) || len(strings.Fields(s)) < 2 {
+			if s == "" || done[s] || courtesyRe.MatchString(s) || len(strings.Fields(s)) < 2 || partOfChange(s, u.Changes) {
 				continue
 			}
 			out = append(out, s)
 		}
 	}
 	return out
+}
+
+// partOfChange reports whether sentence s is part of the sentence a change
+// was read from: "stryk följande:" is read with the addresses on the lines
+// below it, as one sentence.
+func partOfChange(s string, cs []understand.Change) bool {
+	s = strings.TrimSuffix(s, ":")
+	for _, c := range cs {
+		if strings.Contains(c.Text, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // decideParticipantChange handles a participant's cancellation or

@@ -79,3 +79,33 @@ func TestOrganiserUnsureChangesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestOrganiserCommandsInHerOwnWords: the organiser's changes said the way
+// she writes ("stryk följande:" with one address a line, "har fått
+// förhinder, kan du ta bort henne?", "får den lediga platsen") are done,
+// and her answer quotes none of those sentences as not understood.
+func TestOrganiserCommandsInHerOwnWords(t *testing.T) {
+	e := newEnv(t, 2, localmail.Options{})
+	day := time.Date(2018, 11, 28, 10, 0, 0, 0, e.loc)
+	e.register(day, "Anna Ek", "anna@ale.example", "Bo Ek", "bo@ale.example", "Cia Berg", "cia@lerum.example", "Dan Berg", "dan@lerum.example")
+	wantState(t, e, "confirmed anna@ale.example", "confirmed bo@ale.example", "waiting cia@lerum.example", "waiting dan@lerum.example")
+
+	day = day.Add(time.Hour)
+	e.deliver(fromLinda("own1", "Hej, stryk följande från tisdagen:\nanna@ale.example\nbo@ale.example\n\n/Linda"), day)
+	e.clock.Set(day.Add(time.Minute))
+	e.runOnce()
+	wantState(t, e, "confirmed cia@lerum.example", "confirmed dan@lerum.example", "cancelled anna@ale.example", "cancelled bo@ale.example")
+	a := e.last(organiser)
+	if strings.Contains(a.text, "förstod jag inte") {
+		t.Errorf("the list under the colon is quoted as not understood:\n%s", a.text)
+	}
+
+	day = day.Add(time.Hour)
+	e.deliver(fromLinda("own2", "Hej,\n\nCia Berg (cia@lerum.example) har fått förhinder. Kan du ta bort henne?\n\n/Linda"), day)
+	e.clock.Set(day.Add(time.Minute))
+	e.runOnce()
+	wantState(t, e, "confirmed dan@lerum.example", "cancelled anna@ale.example", "cancelled bo@ale.example", "cancelled cia@lerum.example")
+	if a := e.last(organiser); !strings.Contains(a.text, "Cia Berg <cia@lerum.example> (bekräftad) → avanmäld") || strings.Contains(a.text, "förstod jag inte") {
+		t.Errorf("answer:\n%s", a.text)
+	}
+}

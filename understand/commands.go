@@ -1041,7 +1041,7 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []ref) ([]
 		// pronoun before the place; "i stället", "instead": the person
 		// named before the clause, or the one she writes to.
 		var x ref
-		if pronouns[ws[i-1].lower] != "" {
+		if i > 0 && pronouns[ws[i-1].lower] != "" {
 			x = ref{pronoun: pronouns[ws[i-1].lower]}
 		} else {
 			x = ref{pronoun: "other"}
@@ -1347,9 +1347,13 @@ func (r *cmdReader) firstName(w string, at int) (ref, bool) {
 // emit adds a change unless the same one is there already ("Anna kan inte
 // komma, stryk henne" is one cancellation).
 func (r *cmdReader) emit(c Change) {
-	for _, o := range r.out.changes {
+	for i, o := range r.out.changes {
 		if o.Action == c.Action && strings.EqualFold(o.Who, c.Who) && (c.By == nil || o.By != nil && strings.EqualFold(o.By.Email, c.By.Email)) &&
 			c.Seats == o.Seats {
+			if c.Text != "" && !strings.Contains(o.Text, c.Text) {
+				// Both sentences say it: both are what it was read from.
+				r.out.changes[i].Text = strings.TrimSpace(o.Text + " " + c.Text)
+			}
 			return
 		}
 	}

@@ -2,8 +2,14 @@ package understand
 
 import (
 	"fmt"
+	"net/mail"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/message/messagetest"
 )
 
 // describeCommands writes what an organiser's mail was read as, for the
@@ -141,4 +147,50 @@ func TestStem(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzCommands feeds an organiser's own text and the thread it answers to
+// the command reader: it must never panic, a command has changes, and a
+// question to her names at least two people for every change it asks
+// about. The seeds are the organiser's mails of the fresh tune corpus.
+func FuzzCommands(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "fresh", "tune", "t[02]*org*.eml"))
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		m, err := message.ReadMessage(raw)
+		if err != nil {
+			continue
+		}
+		to := ""
+		if len(m.To) > 0 {
+			to = m.To[0].String()
+		}
+		f.Add(to, m.Split.Own, m.Split.Quoted)
+	}
+	cfg := corpusConfig()
+	f.Fuzz(func(t *testing.T, to, own, quoted string) {
+		m, err := message.ReadMessage(messagetest.Mail("X-Fuzz: 1", "", ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.From = mail.Address{Name: "Linda Karlsson", Address: "linda.karlsson@goteborgsregionen.example"}
+		if a, err := mail.ParseAddress(to); err == nil {
+			m.To = []*mail.Address{a}
+		}
+		m.Text = own + "\n" + quoted
+		m.Split = message.QuoteSplit{Own: own, Quoted: quoted}
+		m.Body, m.Signature = message.SplitSignature(own)
+		u := Understand(m, cfg)
+		checkUnderstanding(t, u)
+		if u.Ask {
+			for _, c := range u.Changes {
+				if len(c.Candidates) < 2 {
+					t.Fatalf("asked about %+v with fewer than two people", c)
+				}
+			}
+		}
+	})
 }

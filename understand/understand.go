@@ -58,6 +58,9 @@ func UnderstandWith(m *message.Message, cfg *config.Config, arrived time.Time, a
 		if u.Changes[i].By != nil {
 			validPerson(u.Changes[i].By)
 		}
+		for j := range u.Changes[i].Candidates {
+			validPerson(&u.Changes[i].Candidates[j])
+		}
 	}
 	u.Reason = strings.ToValidUTF8(u.Reason, "\uFFFD")
 	return u
