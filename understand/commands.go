@@ -1392,10 +1392,19 @@ func (r *cmdReader) pointsAt(s string, p *Person) bool {
 // people, only the changes that need a choice are kept, for the question.
 func (r *cmdReader) finish() commandReading {
 	out := r.out
+	nameOf := map[string]string{}
+	for _, k := range r.people {
+		nameOf[k.email] = k.name
+	}
 	var kept []Change
 	for _, c := range out.changes {
 		drop := false
 		for _, s := range out.changes {
+			if c.Action == s.Action && !strings.Contains(c.Who, "@") && strings.Contains(s.Who, "@") && sameName(nameOf[s.Who], c.Who) {
+				// "Jag tar bort din anmälan: avanmäl Johan Lindqvist" to
+				// Johan: his name and his address are one change.
+				drop = true
+			}
 			if s.Action != ActionSubstitute {
 				continue
 			}
