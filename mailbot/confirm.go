@@ -46,7 +46,7 @@ func (b *Bot) askConfirmation(tx *store.Tx, mailID int64, in intake.Incoming, ms
 		res.Decisions = append(res.Decisions, "unsure, with no change to ask about: left for a human ("+u.Reason+")")
 		return intake.OutcomeManual, "unsure", nil
 	}
-	if b.cfg.IsOrganiser(sender) && hasCandidates(u) {
+	if b.cfg.IsOrganiser(sender) && slices.ContainsFunc(u.Changes, func(c understand.Change) bool { return len(c.Candidates) > 1 }) {
 		return b.askWhom(tx, mailID, msg, u, res)
 	}
 	ch := u.Changes[0]
@@ -216,17 +216,6 @@ func (b *Bot) answerConfirmation(tx *store.Tx, mailID int64, in intake.Incoming,
 	}
 	res.Decisions = append(res.Decisions, fmt.Sprintf("YES to a question about %q, which the bot does not carry out: left for a human", q.Action))
 	return true, intake.OutcomeManual, "confirmed: unknown change", nil
-}
-
-// hasCandidates reports whether a change of u names someone who fits more
-// than one person.
-func hasCandidates(u understand.Understanding) bool {
-	for _, ch := range u.Changes {
-		if len(ch.Candidates) > 1 {
-			return true
-		}
-	}
-	return false
 }
 
 // askWhom answers an organiser's change that names someone who fits more

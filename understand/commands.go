@@ -617,12 +617,31 @@ func (r *cmdReader) read(cs, lower string, ws []cmdWord, own, refs []ref, neg, s
 		return nil, ""
 	}
 	if verb := registerVerb(ws); verb != "" {
+		people := namedRefs(own)
+		if len(people) == 0 {
+			// "Jag skriver in dig" to a participant, "kan du skriva in
+			// henne?" above the mail she answers: the person the pronoun
+			// points at.
+			for _, rf := range own {
+				if p, ok := r.resolve(rf, nil); ok {
+					if len(p.cands) > 1 {
+						return []Change{{Action: ActionRegister, Who: p.name, Candidates: p.cands}}, verb
+					}
+					people = append(people, p)
+					break
+				}
+			}
+		}
 		var cs2 []Change
-		for _, rf := range namedRefs(own) {
+		for _, rf := range people {
 			if rf.email == "" {
 				continue // a new registration needs an address
 			}
-			cs2 = append(cs2, Change{Action: ActionRegister, By: r.newPerson(rf, cs)})
+			clause := cs
+			if len(namedRefs(own)) == 0 {
+				clause = "" // a pronoun's person: nothing after her in this clause is hers
+			}
+			cs2 = append(cs2, Change{Action: ActionRegister, By: r.newPerson(rf, clause)})
 		}
 		if len(cs2) == 0 {
 			return nil, ""
