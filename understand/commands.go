@@ -209,7 +209,7 @@ var (
 	// "har lämnat återbud", "har fått förhinder", "has cancelled".
 	withdrawStates = message.Phrases{"lämnat återbud", "lämnar återbud", "lämnade återbud", "fått förhinder", "har förhinder", "får förhinder",
 		"fick förhinder", "ska inte vara med", "kan inte vara med", "kommer inte att vara med", "has cancelled", "has canceled", "has withdrawn",
-		"can't make it", "cannot make it", "can not make it", "won't make it", "will not make it", "hoppat av", "hoppar av", "hoppade av",
+		"can't make it", "cannot make it", "can not make it", "won't make it", "will not make it", "hoppat av", "hoppar av", "hoppade av", "fått återbud från", "fick återbud från",
 		"dragit sig ur", "drar sig ur", "drog sig ur", "backat ur", "backar ur", "no longer coming", "no longer attending", "no longer able",
 		"has dropped out", "dropped out", "pulled out", "has withdrawn"}
 	requestFrames = message.Phrases{"kan du", "kan ni", "kunde du", "kunde ni", "skulle du", "skulle ni", "vill du", "vill ni", "kan jag få",
@@ -527,7 +527,7 @@ func (r *cmdReader) clause(s string, c span, text string, question, request, wai
 	case hedge:
 		r.out.unsure = append(r.out.unsure, why("is said as a maybe"))
 		ch = nil
-	case question && !request && ch != nil && seatChange(ch[0].Action):
+	case question && !request && ch != nil && (seatChange(ch[0].Action) || ch[0].Action == ActionSeats):
 		r.out.unsure = append(r.out.unsure, why("is asked, not requested"))
 		ch = nil
 	}
@@ -549,7 +549,7 @@ func seatChange(a Action) bool {
 // rather than "about": a pronoun, "det", or a name.
 func conditionSubject(w cmdWord, s string) bool {
 	switch w.lower {
-	case "jag", "vi", "du", "ni", "hon", "han", "hen", "de", "det", "den", "man", "inte":
+	case "jag", "vi", "du", "ni", "hon", "han", "hen", "de", "det", "den", "man", "inte", "någon", "ingen", "alla", "fler", "flera":
 		return true
 	}
 	return unicode.IsUpper([]rune(s[w.start:w.end])[0])
@@ -600,8 +600,8 @@ func (r *cmdReader) read(cs, lower string, ws []cmdWord, own, refs []ref, neg, s
 		return r.each(ActionCancel, refs, named, endsInVerb(ws, verb)), verb
 	}
 	if w := withdrawStates.FindLower(lower); w != "" {
-		if len(named) == 0 && !hasPronounSubject(refs) {
-			return nil, ""
+		if len(named) == 0 && !hasPronounSubject(refs) || indefiniteBefore(lower, w) {
+			return nil, "" // "om någon lämnar återbud" is about nobody named
 		}
 		return r.each(ActionCancel, refs, named, false), w
 	}
@@ -668,6 +668,23 @@ func namedRefs(refs []ref) []ref {
 		}
 	}
 	return out
+}
+
+// indefiniteBefore reports whether the phrase w of lower has "någon",
+// "ingen", "someone" or the like as its subject, just before it.
+func indefiniteBefore(lower, w string) bool {
+	i := strings.Index(lower, w)
+	if i < 0 {
+		return false
+	}
+	before := strings.Fields(lower[:i])
+	for k := len(before) - 1; k >= 0 && k >= len(before)-3; k-- {
+		switch strings.Trim(before[k], ",.") {
+		case "någon", "ingen", "nån", "someone", "somebody", "anyone", "anybody", "nobody", "no one":
+			return true
+		}
+	}
+	return false
 }
 
 // hasPronounSubject reports whether a clause's people are a pronoun only.
@@ -909,10 +926,20 @@ func seatsIn(ws []cmdWord, s string) (int, bool) {
 	if seatAt < 0 || (!change && len(ws) > 3) {
 		return 0, false
 	}
-	for _, w := range ws {
+	for i, w := range ws {
 		switch w.lower {
-		case "kvar", "lediga", "lediga.", "left", "free", "available", "remaining":
+		case "kvar", "lediga", "left", "free", "available", "remaining":
 			return 0, false // the seats left, not how many there are
+		case "ytterligare", "another", "additional", "extra", "more", "fler":
+			return 0, false // seats added, not how many there are
+		case "till":
+			if i > 0 && seatsNounSet[ws[i-1].lower] && i+1 == len(ws) {
+				return 0, false // "10 platser till": ten more
+			}
+		case "med", "by":
+			if i+1 < len(ws) && numberRe.FindString(ws[i+1].lower) == ws[i+1].lower {
+				return 0, false // "utöka med 5": by five, not to five
+			}
 		}
 	}
 	best, bestAfterTill := -1, false

@@ -112,6 +112,10 @@ func TestCommandsInOrdinaryWords(t *testing.T) {
 		{"på listan is no list", "", "Lägg till Erik Sund (erik.sund@ale.example) på listan.", "", "command: register  [Erik Sund erik.sund@ale.example]"},
 		{"english list and remove", "", "Could you send me the list? Also, Dan Oak (dan.oak@chalmers.example) has to be removed.", "", "command: list ; cancel dan.oak@chalmers.example"},
 		{"the seats left are no seat count", "", "Vi har bara 3 platser kvar nu.", "", "other: "},
+		{"seats added are no seat count", "", "Vi behöver 10 platser till.", "", "other: "},
+		{"seats by a number are no seat count", "", "Antalet platser kan utökas med 5.", "", "other: "},
+		{"someone else's withdrawal on a condition", "", "Bo Ek (bo.ek@ale.example) vill gärna ha en plats om någon lämnar återbud.", "", "other: "},
+		{"återbud från", "", "Jag har fått återbud från Bo Ek (bo.ek@ale.example).", "", "command: cancel bo.ek@ale.example"},
 		{"a list she sent is no list request", "", "Jag skickade listan till Bo Ek (bo.ek@ale.example) igår.", "", "other: "},
 		{"how many", "", "Hur många står på väntelistan?", "", "command: status "},
 		// When unsure, not acting.
