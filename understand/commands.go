@@ -336,25 +336,39 @@ func knownPeople(v view, quoted string, skip func(string) bool) []known {
 }
 
 // joinLists puts a list under a line that ends in a colon ("stryk
-// följande:" and one address a line) into that line, so that the verb and
-// its people are read as one sentence. The other lines are returned as
-// they are.
+// följande:" and one address a line, or "skriv in följande person:" and
+// form fields, "Namn: …", "E-post: …") into that line, and a sentence a
+// mail client wrapped onto the next line back into one, so that the verb
+// and its people are read as one sentence. The other lines are returned
+// as they are.
 func joinLists(body string) []string {
 	lines := strings.Split(body, "\n")
 	var out []string
 	for i := 0; i < len(lines); i++ {
 		line := strings.TrimSpace(lines[i])
+		for line != "" && !strings.ContainsAny(line[len(line)-1:], ".!?:;") && i+1 < len(lines) && continuation(lines[i+1]) {
+			// "… ersätts" / "   av sin kollega …": a wrapped sentence.
+			i++
+			line += " " + strings.TrimSpace(lines[i])
+		}
 		if strings.HasSuffix(line, ":") {
 			var items []string
 			j := i + 1
 			for ; j < len(lines); j++ {
 				item := strings.TrimSpace(listMarkerRe.ReplaceAllString(lines[j], ""))
+				if item == "" && j == i+1 {
+					continue // a blank line between the colon and the list
+				}
+				if m := formFieldRe.FindStringSubmatch(item); m != nil {
+					items = append(items, strings.TrimSpace(m[1]))
+					continue
+				}
 				if item == "" || !message.AddrSpecRe.MatchString(item) || len(strings.Fields(item)) > 6 {
 					break
 				}
 				items = append(items, strings.TrimRight(item, ".,;"))
 			}
-			if len(items) > 0 {
+			if len(items) > 0 && slices.ContainsFunc(items, func(it string) bool { return message.AddrSpecRe.MatchString(it) }) {
 				out = append(out, strings.TrimSuffix(line, ":")+" "+strings.Join(items, ", ")+".")
 				i = j - 1
 				continue
@@ -363,6 +377,20 @@ func joinLists(body string) []string {
 		out = append(out, line)
 	}
 	return out
+}
+
+// formFieldRe is a line of a form a person is written in: its value.
+var formFieldRe = regexp.MustCompile(`(?i)^(?:namn|name|e-post|epost|e-mail|email|mejl|mail|adress|organisation|organization|org|kommun|förvaltning|arbetsplats|specialkost|kost|diet|allergi|allergier)\s*:\s*(\S.*)$`)
+
+// continuation reports whether a line goes on the sentence of the line
+// before: it starts, after its indent, with a small letter.
+func continuation(line string) bool {
+	t := strings.TrimSpace(line)
+	if t == "" || listMarkerRe.MatchString(t) {
+		return false
+	}
+	r := []rune(t)[0]
+	return unicode.IsLower(r)
 }
 
 // SplitSentences splits one line into its sentences, each with its
@@ -992,6 +1020,13 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []ref) ([]
 		}
 		passive := strings.HasSuffix(w.lower, "s") && !strings.HasSuffix(w.lower, "es") && w.lower != "swaps" ||
 			strings.Contains(lower, "replaced by") || strings.Contains(lower, "substituted by")
+		if passive && len(before) == 0 {
+			// "Ahmed Said har fått förhinder och ersätts av Lina Berg":
+			// the one replaced is the subject of the clause before.
+			if prev := namedRefs(r.prev); len(prev) > 0 {
+				before = prev[len(prev)-1:]
+			}
+		}
 		switch {
 		case passive && len(before) > 0 && len(after) > 0:
 			return sub(before[len(before)-1], after[0])

@@ -105,6 +105,8 @@ func TestCommandsInOrdinaryWords(t *testing.T) {
 		{"english will go instead of", "", "Nina Park (nina.park@ri.example) will go instead of Alex Moore (alex.moore@ri.example).", "", "command: substitute alex.moore@ri.example [Nina Park nina.park@ri.example]"},
 		{"english remove and add in her place", "", "Please remove Ruth Abel (ruth.abel@gu.example) and add Peter Lind, peter.lind@gu.example, in her place.", "", "command: substitute ruth.abel@gu.example [Peter Lind peter.lind@gu.example]"},
 		{"swap for", "", "Could you swap mark.green@gu.example for lucy.brown@gu.example?", "", "command: substitute mark.green@gu.example [Lucy Brown lucy.brown@gu.example]"},
+		{"a wrapped line is one sentence", "", "Ahmed Said (ahmed.said@goteborg.example) har fått förhinder och ersätts\n   av sin kollega Lina Berg (lina.berg@goteborg.example).", "", "command: substitute ahmed.said@goteborg.example [Lina Berg lina.berg@goteborg.example]"},
+		{"form fields under a colon", "", "Skriv in följande person:\n\nNamn: Anna Berg\nE-post: anna.berg@partille.example\nKost: vegetarisk", "", "command: register  [Anna Berg anna.berg@partille.example vegetarisk]"},
 		// Seats, list, status.
 		{"seats not a date", "", "Antalet platser den 11 december ökas till 45.", "", "command: seats  45"},
 		{"seats instead of", "", "Vi kan ta emot fler, platserna blir 35 i stället för 30.", "", "command: seats  35"},
