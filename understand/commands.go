@@ -13,24 +13,17 @@ import (
 	"github.com/goteborgsregionen/anmalan/message"
 )
 
-// The organiser writes her changes the way she writes to a colleague:
-// "Cecilia Nord behöver strykas", "Moa på väntelistan kan komma med",
-// "kan du föra upp Yasmin Osman …?", "Jonas Berg ersätter Maria Lund",
-// "please drop Tom Becker", "I have removed you from the list". The reader
-// here is a small grammar of those sentences rather than a list of them:
-// each clause is read for its verb (compared by stem, so that every form of
-// "stryka" or "remove" is one entry), the people it names (an address with
-// its name, a name alone, a first name that fits people of the thread, a
-// pronoun bound to the person named before it or to the person she writes
-// to) and its mood (a question that is a request, a condition, a maybe, a
-// negation). The verb and where the people stand around it give each
-// person a role: who is cancelled, who takes whose place.
-//
-// When unsure, it does not act: a change that takes or gives a seat is
-// read only on one reading. A first name or a pronoun that fits two people
-// makes the mail a question to the organiser (Ask, with the candidates); a
-// condition, a maybe, or a verb whose person cannot be found leaves it for
-// a human.
+// The organiser writes changes as she writes to a colleague ("Cecilia Nord
+// behöver strykas", "Moa på väntelistan kan komma med", "Jonas Berg ersätter
+// Maria Lund", "please drop Tom"). The reader is a small grammar of those
+// sentences, not a list of them: each clause is read for its verb (by stem,
+// so every form of "stryka" or "remove" is one entry), the people it names
+// (an address with its name, a name, a first name or surname of the thread's
+// people, a pronoun bound to the person named before or to the one she
+// writes to) and its mood; where the people stand around the verb gives
+// their roles. When unsure it does not act: a name that fits two people is
+// a question to her (Ask, with the candidates); a condition, a maybe, or a
+// verb whose person cannot be found leaves the change for a human.
 
 // DescribeChanges returns the actions of cs, for a reason or a log line:
 // "cancel, promote".
@@ -45,13 +38,10 @@ func DescribeChanges(cs []Change) string {
 // commandReading is what the organiser's own text asks for.
 type commandReading struct {
 	changes []Change
-	// ask is true when a change names someone who fits more than one
-	// person: the changes hold those (with Candidates) and nothing may be
-	// done before she says which.
+	// ask: a change names someone who fits several people (Candidates);
+	// nothing may be done before she says which.
 	ask bool
-	// unsure holds why a change she seems to ask for was not read: a
-	// condition, a maybe, a person who cannot be found. Such a mail, with
-	// no change that is sure, is left for a human.
+	// unsure says why a change she seems to ask for was set aside.
 	unsure []Alternative
 }
 
@@ -555,7 +545,7 @@ func (r *cmdReader) clause(s string, c span, text string, question, request, wai
 	case hedge:
 		r.out.unsure = append(r.out.unsure, why("is said as a maybe"))
 		ch = nil
-	case question && !request && ch != nil && (seatChange(ch[0].Action) || ch[0].Action == ActionSeats):
+	case question && !request && ch != nil && ch[0].Action != ActionList && ch[0].Action != ActionStatus && ch[0].Action != ActionHelp:
 		r.out.unsure = append(r.out.unsure, why("is asked, not requested"))
 		ch = nil
 	}
@@ -565,12 +555,6 @@ func (r *cmdReader) clause(s string, c span, text string, question, request, wai
 	}
 	r.remember(refs)
 	return startsWithCond
-}
-
-// seatChange reports whether an action takes a seat from someone or gives
-// one.
-func seatChange(a Action) bool {
-	return a == ActionCancel || a == ActionSubstitute || a == ActionPromote || a == ActionRegister
 }
 
 // conditionSubject reports whether the word after "om" makes it "if"
@@ -628,7 +612,7 @@ func (r *cmdReader) read(cs, lower string, ws []cmdWord, own, refs []ref, neg, s
 		return r.each(ActionCancel, refs, named, endsInVerb(ws, verb)), verb
 	}
 	if w := withdrawStates.FindLower(lower); w != "" {
-		if len(named) == 0 && !hasPronounSubject(refs) || indefiniteBefore(lower, w) {
+		if len(named) == 0 && len(refs) == len(named) || indefiniteBefore(lower, w) {
 			return nil, "" // "om någon lämnar återbud" is about nobody named
 		}
 		return r.each(ActionCancel, refs, named, false), w
@@ -636,7 +620,7 @@ func (r *cmdReader) read(cs, lower string, ws []cmdWord, own, refs []ref, neg, s
 	if said {
 		for _, w := range ws {
 			if participate[w.stem] {
-				if len(named) == 0 && !hasPronounSubject(refs) {
+				if len(named) == 0 && len(refs) == len(named) {
 					return nil, ""
 				}
 				return r.each(ActionCancel, refs, named, false), "inte " + w.lower
@@ -709,16 +693,6 @@ func indefiniteBefore(lower, w string) bool {
 	for k := len(before) - 1; k >= 0 && k >= len(before)-3; k-- {
 		switch strings.Trim(before[k], ",.") {
 		case "någon", "ingen", "nån", "someone", "somebody", "anyone", "anybody", "nobody", "no one":
-			return true
-		}
-	}
-	return false
-}
-
-// hasPronounSubject reports whether a clause's people are a pronoun only.
-func hasPronounSubject(refs []ref) bool {
-	for _, rf := range refs {
-		if !rf.named() {
 			return true
 		}
 	}
@@ -995,6 +969,10 @@ func seatsIn(ws []cmdWord, s string) (int, bool) {
 // place. verb is "" when the clause is no substitution.
 func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []ref) ([]Change, string) {
 	named := namedRefs(refs)
+	noPlace := func() ([]Change, string) {
+		r.out.unsure = append(r.out.unsure, Alternative{Kind: KindCommand, Why: "a substitution without the person whose place is taken: " + clip(cs)})
+		return nil, ""
+	}
 	sub := func(x, y ref) ([]Change, string) {
 		if y.email == "" && y.pronoun == "" {
 			if k, ok := r.byName(y.name); ok {
@@ -1073,12 +1051,10 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []ref) ([]
 		if x == nil || y == nil {
 			return nil, ""
 		}
-		xr, ok := r.resolve(*x, y)
-		if !ok {
-			r.out.unsure = append(r.out.unsure, Alternative{Kind: KindCommand, Why: "a substitution without the person whose place is taken: " + clip(cs)})
-			return nil, ""
+		if xr, ok := r.resolve(*x, y); ok {
+			return sub(xr, *y)
 		}
-		return sub(xr, *y)
+		return noPlace()
 	}
 	if m := namedPlaceRe.FindStringSubmatchIndex(cs); m != nil && placeVerbBefore(ws, m[0]) {
 		// "Lars Wendt tar Ahmed Yusufs plats (ahmed.yusuf@…)".
@@ -1139,12 +1115,10 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []ref) ([]
 		if y == nil {
 			return nil, ""
 		}
-		xr, ok := r.resolve(x, y)
-		if !ok {
-			r.out.unsure = append(r.out.unsure, Alternative{Kind: KindCommand, Why: "a substitution without the person whose place is taken: " + clip(cs)})
-			return nil, ""
+		if xr, ok := r.resolve(x, y); ok {
+			return sub(xr, *y)
 		}
-		return sub(xr, *y)
+		return noPlace()
 	}
 	return nil, ""
 }
@@ -1153,17 +1127,11 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []ref) ([]
 // before the place at i: "tar Ahmeds plats", "går i Karins ställe",
 // "takes Alex's place".
 func placeVerbBefore(ws []cmdWord, i int) bool {
-	for k := len(ws) - 1; k >= 0; k-- {
-		if ws[k].end > i {
-			continue
-		}
-		switch ws[k].lower {
-		case "tar", "ta", "take", "takes", "taking", "took", "går", "gå", "kommer", "i", "in", "will":
-			return true
-		}
-		return false
+	k := len(ws) - 1
+	for k >= 0 && ws[k].end > i {
+		k--
 	}
-	return false
+	return k >= 0 && slices.Contains([]string{"tar", "ta", "take", "takes", "taking", "took", "går", "gå", "kommer", "i", "in", "will"}, ws[k].lower)
 }
 
 // connectorBetween reports whether "mot", "med", "with", "by" or "for"
@@ -1264,14 +1232,7 @@ func (r *cmdReader) refsIn(s string) []ref {
 		refs = append(refs, ref{name: name, email: addr, start: start, end: loc[1]})
 		prev = loc[1]
 	}
-	inRef := func(a, b int) bool {
-		for _, rf := range refs {
-			if a < rf.end && b > rf.start {
-				return true
-			}
-		}
-		return false
-	}
+	inRef := func(a, b int) bool { return overlaps(refs, a, b) }
 	var more []ref
 	for _, loc := range capRunRe.FindAllStringIndex(s, 10) {
 		if inRef(loc[0], loc[1]) {
@@ -1378,11 +1339,7 @@ func overlaps(refs []ref, a, b int) bool {
 }
 
 func greetingWord(w string) bool {
-	switch strings.ToLower(w) {
-	case "hej", "hejsan", "hallå", "hi", "hello", "dear", "also", "ps", "och", "tack", "thanks", "please", "kan", "could":
-		return true
-	}
-	return false
+	return slices.Contains([]string{"hej", "hejsan", "hallå", "hi", "hello", "dear", "also", "ps", "och", "tack", "thanks", "please", "kan", "could"}, strings.ToLower(w))
 }
 
 // youObject reports whether "you" or "dig" at w is the person changed
