@@ -264,21 +264,18 @@ func readCommands(v view, quoted string, cfg *config.Config) commandReading {
 // cmdReader holds what reading one mail's commands needs from one sentence
 // to the next: who was named last, for the pronouns.
 type cmdReader struct {
-	v      view
-	cfg    *config.Config
-	skip   func(string) bool
-	you    known
-	people []known
-	// quotedPeople are the people of the quoted or forwarded mail alone.
-	quotedPeople []known
-	// last is the person named last, for "hon", "henne", "her".
-	last *ref
-	// prev are the people of the clause before in the same sentence: a
-	// clause without a subject of its own shares it ("Lindberg har ringt
-	// och lämnat återbud").
+	v            view
+	cfg          *config.Config
+	skip         func(string) bool
+	you          known
+	people       []known
+	quotedPeople []known // those of the quoted or forwarded mail alone
+	last         *ref    // the person named last, for "hon", "henne", "her"
+	// prev are the people of the clause before in the sentence, which a
+	// clause without its own shares ("Lindberg har ringt och lämnat återbud").
 	prev []ref
-	// newcomer is the index in out.changes of the last person brought in
-	// (registered or taking a place), for a diet said after; -1 if none.
+	// newcomer indexes out.changes: the last person brought in, for a diet
+	// said after; -1 if none.
 	newcomer int
 	out      commandReading
 }
@@ -379,8 +376,7 @@ func continuation(line string) bool {
 	if t == "" || listMarkerRe.MatchString(t) {
 		return false
 	}
-	r := []rune(t)[0]
-	return unicode.IsLower(r)
+	return unicode.IsLower([]rune(t)[0])
 }
 
 // SplitSentences splits one line into its sentences, each with its
@@ -410,33 +406,19 @@ func (r *cmdReader) sentence(s string) {
 	lower := strings.ToLower(s)
 	question := strings.HasSuffix(strings.TrimSpace(s), "?")
 	request := requestFrames.FindLower(lower) != ""
-	waiting := false
-	for _, w := range waitingWords {
-		if strings.Contains(lower, w) {
-			waiting = true
-		}
-	}
-	if d := dietIn(s); d != "" && r.newcomer >= 0 {
-		// "Hon äter vegetariskt", "He is vegan": the person just brought
-		// in, when the sentence points at her.
-		p := r.out.changes[r.newcomer].By
-		if p.Diet == "" && r.pointsAt(s, p) {
-			p.Diet = d
-		}
-	}
+	waiting := slices.ContainsFunc(waitingWords, func(w string) bool { return strings.Contains(lower, w) })
 	if helpCmdRe.MatchString(s) {
 		r.emit(Change{Action: ActionHelp, Text: text})
 		return
 	}
 	conditional := false // a clause of condition ("om hon inte kan,") binds the clause after it
-	before := r.newcomer
 	r.prev = nil
 	for _, c := range commandClauses(s) {
 		conditional = r.clause(s, c, text, question, request, waiting, conditional)
 	}
-	if d := dietIn(s); d != "" && r.newcomer >= 0 && r.newcomer != before {
-		// "ta med Elin Sand, hon är glutenintolerant": a diet later in
-		// the sentence that brought her in.
+	if d := dietIn(s); d != "" && r.newcomer >= 0 {
+		// "Hon äter vegetariskt", "ta med Elin, hon är glutenintolerant":
+		// the person just brought in, when the sentence points at her.
 		if p := r.out.changes[r.newcomer].By; p.Diet == "" && r.pointsAt(s, p) {
 			p.Diet = d
 		}

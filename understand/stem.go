@@ -2,13 +2,11 @@ package understand
 
 import "strings"
 
-// The command reader compares words by their stems, so that one entry of
-// its lexicon covers every form a sentence may use: "stryk", "stryka",
-// "stryks", "stryker" and "strykas" are all "stryk"; "remove", "removed"
-// and "removing" are all "remov". The Swedish part is the Snowball
-// algorithm for Swedish (snowballstem.org); the English endings -ed, -ing
-// and -s are taken off before it, which is enough for the few English
-// verbs the desk's sentences use.
+// The command reader compares words by stem, so that one lexicon entry
+// covers every form: "stryk", "stryka", "stryks", "stryker" are "stryk";
+// "remove", "removed", "removing" are "remov". The Swedish part is the
+// Snowball algorithm for Swedish (snowballstem.org); -ed and -ing are taken
+// off first, enough for the few English verbs of the desk's sentences.
 
 // svVowels are the vowels of the Snowball Swedish stemmer.
 const svVowels = "aeiouyäåö"
