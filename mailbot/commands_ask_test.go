@@ -40,7 +40,7 @@ func TestOrganiserNameOfTwoAsksWhom(t *testing.T) {
 	}
 	q := e.last(organiser)
 	for _, want := range []string{"Anna Lundqvist <anna.lundqvist@partille.example> (bekräftad)", "Anna Petersson <anna.petersson@partille.example> (bekräftad)",
-		"inte ändrat något", "Skriv adressen", "Anna kan inte komma, stryk henne."} {
+		"inte ändrat något", "Skriv ändringen igen med adressen", "Anna kan inte komma, stryk henne."} {
 		if !strings.Contains(q.text, want) {
 			t.Errorf("the question lacks %q:\n%s", want, q.text)
 		}
