@@ -86,7 +86,8 @@ type ref struct {
 	// pronoun is "you" for dig/du/you, "other" for hon/han/henne/she/him
 	// and the like, "" for a name or an address; word is the pronoun as
 	// written.
-	pronoun, word string
+	pronoun pronounKind
+	word    string
 	// cands are the people of the mail a first name or a pronoun may
 	// mean, when more than one.
 	cands []Person
@@ -98,6 +99,14 @@ func (r ref) who() string {
 	}
 	return r.name
 }
+
+// pronounKind is whom a pronoun points at.
+type pronounKind string
+
+const (
+	pronounYou   pronounKind = "you"   // dig, du, you: the person she writes to
+	pronounOther pronounKind = "other" // hon, henne, she, him: the person named before
+)
 
 // named reports whether r is a person written out, not a pronoun.
 func (r ref) named() bool { return r.pronoun == "" }
@@ -211,8 +220,9 @@ var (
 	seatsNounSet = map[string]bool{"platser": true, "platserna": true, "seats": true, "places": true}
 	// pronouns are the words that point at a person named before, or at
 	// the person she writes to.
-	pronouns = map[string]string{"hon": "other", "han": "other", "henne": "other", "honom": "other", "hans": "other", "hennes": "other",
-		"she": "other", "he": "other", "her": "other", "him": "other", "his": "other", "hen": "other", "dig": "you", "ditt": "you", "din": "you", "you": "you", "your": "you"}
+	pronouns = map[string]pronounKind{"hon": pronounOther, "han": pronounOther, "henne": pronounOther, "honom": pronounOther, "hans": pronounOther,
+		"hennes": pronounOther, "she": pronounOther, "he": pronounOther, "her": pronounOther, "him": pronounOther, "his": pronounOther,
+		"hen": pronounOther, "dig": pronounYou, "ditt": pronounYou, "din": pronounYou, "you": pronounYou, "your": pronounYou}
 )
 
 var (
@@ -733,7 +743,7 @@ func (r *cmdReader) resolve(rf ref, not *ref) (ref, bool) {
 	switch rf.pronoun {
 	case "":
 		return rf, true
-	case "you":
+	case pronounYou:
 		if r.you.email == "" {
 			return ref{}, false
 		}
@@ -1083,9 +1093,9 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []ref) ([]
 		if i > 0 && pronouns[ws[i-1].lower] != "" {
 			x = ref{pronoun: pronouns[ws[i-1].lower]}
 		} else {
-			x = ref{pronoun: "other"}
+			x = ref{pronoun: pronounOther}
 			if r.last == nil {
-				x.pronoun = "you"
+				x.pronoun = pronounYou
 			}
 		}
 		var y *ref
@@ -1284,7 +1294,7 @@ func (r *cmdReader) refsIn(s string) []ref {
 		if p == "" || overlaps(refs, w.start, w.end) {
 			continue
 		}
-		if p == "you" && !youObject(s, w) {
+		if p == pronounYou && !youObject(s, w) {
 			continue
 		}
 		refs = append(refs, ref{pronoun: p, word: s[w.start:w.end], start: w.start, end: w.end})
