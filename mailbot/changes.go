@@ -645,16 +645,17 @@ var courtesyRe = regexp.MustCompile(`(?i)^\W*(hej|hejsan|hallå|hi|hello|dear|ta
 // gave no change and are not mere courtesy: she is told that nothing was
 // done for them.
 func notUnderstood(msg *message.Message, u understand.Understanding) []string {
-	body := msg.Body
-	done := map[string]bool{}
+	// A sentence is done when a change was read from it, or from the
+	// sentence it is part of ("stryk följande:" with the addresses below).
+	var done strings.Builder
 	for _, c := range u.Changes {
-		done[strings.TrimSpace(c.Text)] = true
+		done.WriteString(strings.TrimSpace(c.Text) + "\n")
 	}
 	var out []string
-	for _, line := range strings.Split(body, "\n") {
+	for _, line := range strings.Split(msg.Body, "\n") {
 		for _, s := range understand.SplitSentences(line) {
 			s = strings.TrimSpace(s)
-			if s == "" || done[s] || courtesyRe.MatchString(s) || len(strings.Fields(s)) < 2 {
+			if s == "" || strings.Contains(done.String(), strings.TrimSuffix(s, ":")) || courtesyRe.MatchString(s) || len(strings.Fields(s)) < 2 {
 				continue
 			}
 			out = append(out, s)

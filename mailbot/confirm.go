@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 
 	"github.com/goteborgsregionen/anmalan/config"
@@ -44,6 +45,9 @@ func (b *Bot) askConfirmation(tx *store.Tx, mailID int64, in intake.Incoming, ms
 	if len(u.Changes) == 0 {
 		res.Decisions = append(res.Decisions, "unsure, with no change to ask about: left for a human ("+u.Reason+")")
 		return intake.OutcomeManual, "unsure", nil
+	}
+	if b.cfg.IsOrganiser(sender) && slices.ContainsFunc(u.Changes, func(c understand.Change) bool { return len(c.Candidates) > 1 }) {
+		return b.askWhom(tx, mailID, msg, u, res)
 	}
 	ch := u.Changes[0]
 	action := store.ConfirmCancel
@@ -212,4 +216,49 @@ func (b *Bot) answerConfirmation(tx *store.Tx, mailID int64, in intake.Incoming,
 	}
 	res.Decisions = append(res.Decisions, fmt.Sprintf("YES to a question about %q, which the bot does not carry out: left for a human", q.Action))
 	return true, intake.OutcomeManual, "confirmed: unknown change", nil
+}
+
+// askWhom answers an organiser's change that names someone who fits more
+// than one person ("Anna kan inte komma, stryk henne" with two Annas in
+// the thread): nothing changes; she is told whom it may mean, with their
+// registrations, and asked to write the address of the one she means. A
+// YES could not choose between them, so no confirmation is recorded: her
+// answer is a new command. A mail that is not proved to be hers is
+// treated as any such command: the organisers are warned.
+func (b *Bot) askWhom(tx *store.Tx, mailID int64, msg *message.Message, u understand.Understanding, res *Result) (intake.Outcome, string, error) {
+	if !u.SenderAuthenticated {
+		return b.warnForged(tx, mailID, msg, u, res)
+	}
+	ev := b.changeEvent(tx, u, "")
+	lang := b.replyLanguage(u)
+	var lines, asked, names []string
+	for _, ch := range u.Changes {
+		if len(ch.Candidates) < 2 {
+			continue
+		}
+		asked = append(asked, strings.TrimSpace(ch.Text))
+		for _, p := range ch.Candidates {
+			line := fmt.Sprintf("%s <%s>", p.Name, p.Email)
+			if ev != nil {
+				reg, ok, err := tx.FindRegistration(ev.ID, p.Email)
+				if err != nil {
+					return "", "", fmt.Errorf("candidate %s: %w", p.Email, err)
+				}
+				if ok {
+					line = b.describeReg(reg, lang)
+				}
+			}
+			lines = append(lines, line)
+			names = append(names, p.Email)
+		}
+	}
+	r := reply.Reply{Kind: reply.KindConfirm, Mode: "which", Language: lang, Event: ev, Name: displayName(&msg.From),
+		To:        []*mail.Address{{Name: msg.From.Name, Address: msg.From.Address}},
+		InReplyTo: msg.MessageID, References: append(append([]string{}, msg.References...), msg.MessageID),
+		Asked: message.Clip(strings.Join(slices.Compact(asked), " "), 300), Lines: lines}
+	if err := b.enqueue(tx, r, mailID, 0, res); err != nil {
+		return "", "", err
+	}
+	res.Decisions = append(res.Decisions, fmt.Sprintf("organiser's change names someone who fits several people (%s): asked whom she means, nothing changed", strings.Join(names, ", ")))
+	return intake.OutcomeAnswered, "asked which person", nil
 }

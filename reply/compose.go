@@ -393,6 +393,13 @@ func (c *Composer) render(r Reply) (lang string, subject, text, html *bytes.Buff
 	if r.Digest != nil {
 		data.Digest = *r.Digest
 	}
+	for _, to := range r.To {
+		if to != nil && to.Address != "" && strings.Contains(strings.ToLower(c.contact), strings.ToLower(to.Address)) {
+			// The contact is who the mail goes to (the organiser asked
+			// whom she means): she is not told to ask herself.
+			data.Contact = ""
+		}
+	}
 	if data.Name == "" && len(r.To) > 0 {
 		// A greeting needs a name; the address is better than nothing.
 		data.Name = r.To[0].Address

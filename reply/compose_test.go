@@ -82,6 +82,12 @@ func goldenReplies(ev *config.EventConfig) map[string]Reply {
 		r.Sessions = sessions
 		r.Asked = "datumet \"12 december\" är inte ett av de datum som erbjuds"
 	})
+	set("confirm-which", func(r *Reply) {
+		// The organiser's change that names someone who fits two people.
+		r.Name, r.Mode, r.Asked = "Linda Karlsson", "which", "Anna kan inte komma, stryk henne."
+		r.To = []*mail.Address{{Name: "Linda Karlsson", Address: "linda.karlsson@goteborgsregionen.example"}}
+		r.Lines = []string{"Anna Lundqvist <anna.lundqvist@partille.example> (bekräftad)", "Anna Petersson <anna.petersson@partille.example> (väntelista plats 1)"}
+	})
 	set("noneopen", func(r *Reply) { r.Event = nil })
 	set("whichsession", func(r *Reply) { r.Sessions = sessions; r.NotUnderstood = []string{"Avanmäl Bo Ek."} })
 	set("organiser", func(r *Reply) {

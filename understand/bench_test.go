@@ -56,6 +56,29 @@ func BenchmarkUnderstand(b *testing.B) {
 	})
 }
 
+// BenchmarkUnderstandCommand understands an organiser's numbered list of
+// changes (cancel, substitute, promote) from the fresh corpus: the command
+// reader reads every clause by stem, so it is measured apart from the
+// participant's registration above.
+func BenchmarkUnderstandCommand(b *testing.B) {
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "fresh", "tune", "t083-org-numbered-list-mixed.eml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := corpusConfig()
+	m, err := message.ReadMessage(raw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if u := Understand(m, cfg); u.Kind != KindCommand || len(u.Changes) != 3 {
+			b.Fatalf("kind %q, %d changes", u.Kind, len(u.Changes))
+		}
+	}
+	reportRate(b)
+}
+
 func reportRate(b *testing.B) {
 	if b.Elapsed() > 0 {
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "mails/s")

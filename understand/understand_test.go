@@ -246,7 +246,7 @@ func TestOrganiserCommands(t *testing.T) {
 		{"takes your place", "Karin Ek <karin.ek@molndal.example>", "Fine, Per Ström (per.strom@molndal.example) takes your place.", "substitute karin.ek@molndal.example [Per Ström per.strom@molndal.example]"},
 		{"flytta upp", "anmalan@goteborgsregionen.example", "Flytta upp maria.holm@partille.example från väntelistan.", "promote maria.holm@partille.example"},
 		{"får en plats", "anmalan@goteborgsregionen.example", "maria.holm@partille.example får en plats.", "promote maria.holm@partille.example"},
-		{"register", "anmalan@goteborgsregionen.example", "Anmäl Eva Strand, eva.strand@stenungsund.example, Stenungsunds kommun.", "register eva.strand@stenungsund.example [Eva Strand eva.strand@stenungsund.example Stenungsunds kommun]"},
+		{"register", "anmalan@goteborgsregionen.example", "Anmäl Eva Strand, eva.strand@stenungsund.example, Stenungsunds kommun.", "register  [Eva Strand eva.strand@stenungsund.example Stenungsunds kommun]"},
 		{"seats", "anmalan@goteborgsregionen.example", "Ändra antal platser till 40.", "seats  40"},
 		{"seats english", "anmalan@goteborgsregionen.example", "seats 45", "seats  45"},
 		{"list", "anmalan@goteborgsregionen.example", "Kan jag få deltagarlistan?", "list "},

@@ -111,4 +111,8 @@ type Change struct {
 	Seats int `json:"seats,omitempty"`
 	// Text is the sentence the change was read from.
 	Text string `json:"text,omitempty"`
+	// Candidates are the people Who may mean when it fits more than one
+	// (a first name, or a pronoun, with two such people in the thread):
+	// nothing is done, and the sender is asked which.
+	Candidates []Person `json:"candidates,omitempty"`
 }
