@@ -148,8 +148,10 @@ type intent struct {
 // readIntent weighs the clauses of body.
 func readIntent(body string) intent {
 	var in intent
+	selfOutWhy := ""
 	for _, c := range clausesOf(body) {
-		interest := RegisterPhrases.FindLower(c.text) != "" || interestWords.FindLower(c.text) != "" || interestMarks.FindLower(c.text) != ""
+		req := requestIn(c.text)
+		interest := RegisterPhrases.FindLower(c.text) != "" || interestWords.FindLower(c.text) != "" || interestMarks.FindLower(c.text) != "" || req != ""
 		w := withdrawMarks.FindLower(c.text)
 		if w == "" {
 			w = CancelPhrases.FindLower(c.text)
@@ -157,8 +159,14 @@ func readIntent(body string) intent {
 		if w == "" && !interest {
 			continue // nothing in it about the event
 		}
-		c.hedged = hedgeMarks.FindLower(c.text) != ""
-		c.conditional = condMarks.FindLower(c.text) != ""
+		// The mood of a request is read without a condition on the seats:
+		// whether there is one is the desk's check, not the writer's.
+		mood := c.text
+		if req != "" {
+			mood = withoutSeatCondition(c.text)
+		}
+		c.hedged = hedgeMarks.FindLower(mood) != ""
+		c.conditional = condMarks.FindLower(mood) != ""
 		c.negated = negMarks.FindLower(c.text) != ""
 		if w == "" && c.negated && !c.question {
 			// "jag kommer inte", "I can not attend": a registration word
@@ -166,6 +174,15 @@ func readIntent(body string) intent {
 			if r := RegisterPhrases.FindLower(c.text); r != "" && pastForms.FindLower(c.text) == "" && !strings.Contains(r, "anmäl") {
 				w = r + " (negated)"
 			}
+		}
+		if w != "" && selfOut(c.sentence) && !c.conditional && !c.hedged {
+			// "Själv har jag inte möjlighet att delta": the writer counts
+			// herself out of a registration of others; only when nobody is
+			// registered is it her withdrawal (decided after the loop).
+			if selfOutWhy == "" {
+				selfOutWhy = w
+			}
+			continue
 		}
 		if w != "" {
 			switch {
@@ -199,7 +216,15 @@ func readIntent(body string) intent {
 			text = blank(text, pastForms)
 		}
 		r := RegisterPhrases.FindLower(text)
+		if r == "" {
+			r = requestIn(text)
+		}
 		switch {
+		case r != "" && c.question && politeRequest(text) && !c.hedged && !c.conditional && !c.negated:
+			// "Kan ni anmäla Johanna Bäck …?" asks the desk to act.
+			if !in.register {
+				in.register, in.why = true, r
+			}
 		case r != "" && (c.hedged || c.question || c.conditional):
 			in.hedged = true
 			in.whyNot = append(in.whyNot, Alternative{Kind: KindRegistration, Why: "\"" + r + "\" is asked or considered, not requested: " + clip(c.text)})
@@ -211,6 +236,9 @@ func readIntent(body string) intent {
 			in.hedged = true
 			in.whyNot = append(in.whyNot, Alternative{Kind: KindRegistration, Why: "interest without a commitment: " + clip(c.text)})
 		}
+	}
+	if selfOutWhy != "" && !in.register && !in.cancel {
+		in.cancel, in.why = true, selfOutWhy
 	}
 	if in.register && in.hedged {
 		// A clear request elsewhere in the mail wins over a question

@@ -313,11 +313,14 @@ func readParticipant(v view, cfg *config.Config) (kind Kind, people []Person, re
 	in = readIntent(v.body)
 	if in.cancel {
 		p := listedPeople(v, cfg)
-		if len(p) == 0 || !withSenderRe.MatchString(v.body) && !containsEmail(p, v.from.Address) {
+		sender := senderPerson(v, cfg)
+		if in, _ := senderCounted(v.body, p, sender); len(p) == 0 || !in && !containsEmail(p, v.from.Address) {
 			// The people a withdrawal names with an address are withdrawn
 			// with the writer only when the writer counts herself in
 			// ("jag och Ali", "oss båda"); otherwise it is the writer's.
-			p = []Person{senderPerson(v, cfg)}
+			p = []Person{sender}
+		} else {
+			p = groupPeople(v, p, sender, true)
 		}
 		for i := range p {
 			p[i].Diet = ""
@@ -352,13 +355,11 @@ func readParticipant(v view, cfg *config.Config) (kind Kind, people []Person, re
 	case len(form) > 0:
 		return "registration", form, "registration form fields in the text", in
 	case phrase != "" && len(listed) > 0:
-		if withSenderRe.MatchString(v.body) && !containsEmail(listed, v.from.Address) {
-			listed = append([]Person{senderPerson(v, cfg)}, listed...)
-		}
+		listed = groupPeople(v, listed, senderPerson(v, cfg), false)
 		return "registration", listed, fmt.Sprintf("%q and %d named in the text", strings.Trim(phrase, " ,."), len(listed)), in
 	case phrase != "":
 		p := senderPerson(v, cfg)
-		p.Diet = dietIn(v.body)
+		p.Diet = senderDiet(v, p)
 		return "registration", []Person{p}, fmt.Sprintf("%q in the text: the sender registers", strings.Trim(phrase, " ,.")), in
 	}
 	return "other", nil, "no registration, cancellation or command in the text", in
@@ -626,6 +627,8 @@ func senderPerson(v view, cfg *config.Config) Person {
 		name = sigName
 	case !strings.Contains(name, " ") && sigName != "" && strings.HasPrefix(strings.ToLower(sigName), strings.ToLower(name)):
 		name = sigName // "Sara" in the display name, "Sara Nilsson" in the signature
+	default:
+		name = chooseName(name, sigName, v.from.Address)
 	}
 	if name == "" {
 		name = nameFromAddress(v.from.Address)

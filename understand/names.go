@@ -1,0 +1,142 @@
+package understand
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// Names in Swedish mail come in three forms that must be told apart: the
+// name as the person writes it ("Åsa Östlund" in her signature), the same
+// name in ASCII (in her address, and in a display name that an old system
+// wrote from it), and a name that is no longer hers (a nickname or a
+// maiden name left in the display name). The written name with å/ä/ö wins
+// over its ASCII form, and the name that agrees with the address wins
+// over one that does not.
+
+// foldTable turns the letters that addresses spell without their marks into
+// the letters addresses use.
+var foldTable = map[rune]string{
+	'å': "a", 'ä': "a", 'ö': "o", 'é': "e", 'è': "e", 'ë': "e", 'ü': "u", 'ø': "o", 'æ': "ae",
+	'á': "a", 'à': "a", 'í': "i", 'ó': "o", 'ú': "u", 'ñ': "n", 'ç': "c", 'ć': "c", 'č': "c",
+	'š': "s", 'ž': "z", 'ß': "ss",
+}
+
+// foldName returns s in lower case with the marks taken off its letters and
+// every run of other characters one space: "Åsa Östlund" and "asa.ostlund"
+// both give "asa ostlund".
+func foldName(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		if f, ok := foldTable[r]; ok {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteString(f)
+			continue
+		}
+		if unicode.IsLetter(r) {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+			continue
+		}
+		space = true
+	}
+	return b.String()
+}
+
+// localPart returns the part of addr before the "@".
+func localPart(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return addr[:i]
+	}
+	return addr
+}
+
+// agreesWithAddress reports whether name is the name the address is made
+// of: every word of the address's local part is a word of the name, or its
+// initial ("charlotte.bergman", "c.bergman", "charlotte.m.bergman"), and
+// the local part has at least two words.
+func agreesWithAddress(name, addr string) bool {
+	parts := strings.Fields(foldName(localPart(addr)))
+	words := strings.Fields(foldName(name))
+	if len(parts) < 2 || len(words) < 2 {
+		return false
+	}
+	used := make([]bool, len(words))
+	full := 0
+	for _, p := range parts {
+		found := false
+		for i, w := range words {
+			if used[i] {
+				continue
+			}
+			if w == p || len(p) == 1 && strings.HasPrefix(w, p) {
+				used[i], found = true, true
+				if len(p) > 1 {
+					full++
+				}
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return full > 0
+}
+
+// chooseName returns the better of a display name and a signature name for
+// the person at addr: the signature when it is the display name with its
+// å/ä/ö restored, or when it agrees with the address and the display name
+// does not (a stale or a nick name); else the display name.
+func chooseName(display, sig, addr string) string {
+	switch {
+	case sig == "" || display == "":
+		return display
+	case foldName(sig) == foldName(display) && sig != display && !isASCII(sig):
+		return sig
+	case agreesWithAddress(sig, addr) && !agreesWithAddress(display, addr):
+		return sig
+	}
+	return display
+}
+
+// restoreName returns the name in text that name, made from an address in
+// ASCII, stands for ("Björn Lövgren" written in the text for
+// "Bjorn Lovgren"), or name when the text does not write it.
+func restoreName(name, text string) string {
+	if name == "" || !isASCII(name) {
+		return name
+	}
+	want := foldName(name)
+	n := len(strings.Fields(name))
+	for _, loc := range nameRunRe.FindAllStringIndex(text, -1) {
+		words := strings.Fields(text[loc[0]:loc[1]])
+		for i := 0; i+n <= len(words); i++ {
+			cand := strings.Join(words[i:i+n], " ")
+			if cand != name && foldName(cand) == want {
+				return strings.Trim(cand, ",.;:")
+			}
+		}
+	}
+	return name
+}
+
+// nameRunRe is a run of two to four capitalised words, the shape of a
+// name in running text; "Karl-Johan" and "Selimović" are one word each.
+var nameRunRe = regexp.MustCompile(`\p{Lu}[\p{L}'’-]*(?:\s+\p{Lu}[\p{L}'’-]*){1,3}`)
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,399 @@
+package understand
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/goteborgsregionen/anmalan/message"
+)
+
+// Who a registration is for is read from the sentences that register:
+// the writer counts herself in by a coordination with herself in it ("jag
+// själv och min kollega …", "mig samt …", "Emil Vik (jag)", "my colleague
+// … and I"), by a count that leaves one place for her ("vi blir tre: …"
+// beside two others), or by naming herself in the list; she counts
+// herself out by a clause of her own under negation ("själv har jag inte
+// möjlighet", "I will not attend myself"). A sentence that does not
+// register ("bekräftelsen får gå till både Annika och mig") says nothing
+// about who registers.
+//
+// The facts about a person (a diet) are bound to the person their clause
+// is about: the person named or addressed nearest before the fact in its
+// sentence ("Pär är vegetarian och Sanna tål inte laktos"), the writer
+// for "jag"/"I", and for "hon"/"han"/"she"/"he" the person other than the
+// writer mentioned last. A fact nobody can be found for is dropped rather
+// than given to someone at random.
+
+// refKind is what a reference to a person in the text is.
+type refKind int
+
+// The kinds of reference.
+const (
+	refNamed  refKind = iota // a name or an address of one of the people
+	refSelf                   // the writer: "jag", "själv", "I", "myself"
+	refPronoun                // "hon", "han", "she", "he": someone mentioned before
+	refGroup                  // "vi andra", "alla", "we": nobody in particular
+)
+
+// personRef is one reference to a person, where it starts in the text.
+type personRef struct {
+	kind refKind
+	who  int // the index in people, for refNamed
+	at   int
+}
+
+var (
+	// selfRefRe, pronounRefRe and groupRefRe find the words that refer to
+	// the writer, to someone named before, and to a group. "I" is looked
+	// for with its capital; the rest in any case.
+	selfRefRe    = regexp.MustCompile(`(?i:\b(?:jag|själv|myself|I'm|I am)\b)|\bI\b`)
+	pronounRefRe = regexp.MustCompile(`(?i)\b(?:hon|han|hennes|hans|she|he|her|his|him)\b`)
+	groupRefRe   = regexp.MustCompile(`(?i)\b(?:vi andra|vi övriga|resten|alla|the rest of us|the others|all of us|we)\b`)
+
+	// selfCoordRe is the writer coordinated with others, before them
+	// ("jag själv och", "mig samt", "myself and", "me and") or after them
+	// ("och jag", "and I", "samt mig"), or the writer marked in a list
+	// ("Emil Vik (jag)").
+	selfCoordBeforeRe = regexp.MustCompile(`(?i)\b(?:jag|mig|myself|me)(?:\s+själv)?\s*(?:,|\s(?:och|samt|plus|and)\b|\+|&)\s*(\S+)`)
+	selfCoordAfterRe  = regexp.MustCompile(`(?i)(?:\s(?:och|samt|plus|and)|&|\+)\s+(?:jag|mig|myself|me)(?:\s+själv)?\b|\sand\s+I\b`)
+	selfMarkRe        = regexp.MustCompile(`(?i)\((?:jag|mig|själv|undertecknad|me|myself)\)|\b(?:inklusive|inkl\.?|inräknat|including|incl\.?)\s+(?:mig|mig själv|me|myself)\b|\bmig (?:själv )?inräknad\b|\bme included\b`)
+	// groupCountRe is the writer's group with its size: "vi blir tre",
+	// "vi är två", "vi kommer tre stycken", "we are three".
+	groupCountRe = regexp.MustCompile(`(?i)\b(?:vi|we)\s+(?:är|blir|kommer(?: att vara)?|will be|are|'ll be)\s+(\d|två|tre|fyra|fem|sex|sju|åtta|two|three|four|five|six|seven|eight)(?:$|[^\p{L}])`)
+	// attendWords make a sentence one that registers, beside the
+	// registration phrases and the requests.
+	attendWords = Phrases{"|komma|", "|kommer|", "|vara med", "|delta", "|närvara", "|medverka", "|attend", "|join", "|come|", "|coming|",
+		"återbud", "förhinder"}
+)
+
+// countWords are the group sizes groupCountRe reads.
+var countWords = map[string]int{"två": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7, "åtta": 8,
+	"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+
+// personWordAfter tells whether the word after a coordination can start a
+// person: a capitalised name, "min kollega", "två kollegor", "our …".
+func personWordAfter(w string) bool {
+	w = strings.Trim(w, ",.;:()")
+	if w == "" {
+		return false
+	}
+	if first := []rune(w)[0]; first >= 'A' && first <= 'Z' || strings.ContainsRune("ÅÄÖÉÜ", first) {
+		return !notNameWords[strings.ToLower(w)]
+	}
+	switch strings.ToLower(w) {
+	case "min", "mitt", "mina", "vår", "våra", "en", "ett", "två", "tre", "fyra", "fem", "my", "our", "two", "three", "four", "a", "kollega", "kollegan", "kollegor", "colleague", "colleagues", "chefen":
+		return true
+	}
+	return false
+}
+
+// sentencesOf returns the sentences of text with where each starts.
+func sentencesOf(text string) (sentences []string, starts []int) {
+	last := 0
+	for _, loc := range sentenceBreakRe.FindAllStringIndex(text, -1) {
+		sentences, starts = append(sentences, text[last:loc[1]]), append(starts, last)
+		last = loc[1]
+	}
+	if strings.TrimSpace(text[last:]) != "" {
+		sentences, starts = append(sentences, text[last:]), append(starts, last)
+	}
+	return sentences, starts
+}
+
+// registers reports whether a sentence is one that registers or
+// withdraws someone: it has a registration phrase, a request, a word of
+// attending, or an address.
+func registers(s string) bool {
+	lower := strings.ToLower(s)
+	return RegisterPhrases.FindLower(lower) != "" || attendWords.FindLower(lower) != "" || requestIn(lower) != "" ||
+		CancelPhrases.FindLower(lower) != "" || withdrawMarks.FindLower(lower) != "" || strings.Contains(s, "@")
+}
+
+// senderCounted tells how the writer's text counts the writer among the
+// others it registers or withdraws: in (she is one of them) or out (she
+// says she does not come). others are the people named with an address
+// who are not the writer.
+func senderCounted(body string, others []Person, sender Person) (in, out bool) {
+	body = message.Head(body, 4000)
+	sentences, _ := sentencesOf(body)
+	for _, s := range sentences {
+		one := strings.Join(strings.Fields(s), " ")
+		if selfOut(one) {
+			out = true
+			continue
+		}
+		if m := groupCountRe.FindStringSubmatch(one); m != nil {
+			// A size that leaves one place beside the others named is the
+			// writer's place.
+			n := countWords[strings.ToLower(m[1])]
+			if n == 0 {
+				n = atoi(m[1])
+			}
+			if n == len(others)+1 {
+				in = true
+			}
+		}
+		if !registers(one) && !namesInFull(one, others) {
+			continue
+		}
+		if selfMarkRe.MatchString(one) || selfCoordAfterRe.MatchString(one) {
+			in = true
+		}
+		for _, m := range selfCoordBeforeRe.FindAllStringSubmatch(one, -1) {
+			if personWordAfter(m[1]) {
+				in = true
+			}
+		}
+		if sender.Name != "" && strings.Contains(sender.Name, " ") && strings.Contains(one, sender.Name) && len(others) > 0 {
+			// "Vi vill anmäla oss: Sofia Rahimi och Ali Haddad".
+			in = true
+		}
+	}
+	if in {
+		out = false
+	}
+	return in, out
+}
+
+// namesInFull reports whether s names one of people by first and last
+// name: a list of people is a registering sentence even without a verb
+// ("Vi blir tre: jag, Amanda Svensson och Hussein Jafari").
+func namesInFull(s string, people []Person) bool {
+	for _, p := range people {
+		if strings.Contains(p.Name, " ") && strings.Contains(s, p.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// titleWords are the titles written before a name that are not part of it.
+var titleWords = map[string]bool{"ms": true, "mr": true, "mrs": true, "miss": true, "dr": true, "prof": true, "professor": true, "fru": true, "herr": true}
+
+// withoutTitle returns name without a title before it ("Ms Hanna
+// Sjöström", "Dr. Lennart Holm"), when a first and last name remain.
+func withoutTitle(name string) string {
+	words := strings.Fields(name)
+	if len(words) > 2 && titleWords[strings.ToLower(strings.TrimRight(words[0], "."))] {
+		return strings.Join(words[1:], " ")
+	}
+	return name
+}
+
+// selfOutRe is the writer counting herself out: a clause with "själv" or
+// "myself" under negation ("själv har jag tyvärr inte möjlighet", "jag
+// själv kommer inte", "I will not attend myself").
+var selfOutRe = regexp.MustCompile(`(?i)\b(?:själv|myself)\b`)
+
+// selfOut reports whether the sentence s is the writer's own "not me".
+func selfOut(s string) bool {
+	if !selfOutRe.MatchString(s) {
+		return false
+	}
+	lower := strings.ToLower(s)
+	return negMarks.FindLower(lower) != "" && selfWords.FindLower(lower) != "" && !strings.Contains(s, "@")
+}
+
+// refsOf finds every reference to a person in text: the names (full and
+// first, with a Swedish genitive "Amandas") and addresses of people, and
+// the words for the writer, for someone mentioned before, and for a
+// group. senderAt is the index of the writer in people, or -1.
+func refsOf(text string, people []Person, senderAt int) []personRef {
+	var refs []personRef
+	addAll := func(kind refKind, who int, locs [][]int) {
+		for _, l := range locs {
+			refs = append(refs, personRef{kind: kind, who: who, at: l[0]})
+		}
+	}
+	for i, p := range people {
+		if p.Email != "" {
+			addAll(refNamed, i, indexAllFold(text, p.Email))
+		}
+		words := strings.Fields(p.Name)
+		if len(words) == 0 {
+			continue
+		}
+		addAll(refNamed, i, wordIndexes(text, p.Name))
+		if len(words) > 1 {
+			addAll(refNamed, i, wordIndexes(text, words[0]))
+			addAll(refNamed, i, wordIndexes(text, words[0]+"s"))
+		}
+	}
+	addAll(refSelf, senderAt, selfRefRe.FindAllStringIndex(text, -1))
+	addAll(refPronoun, -1, pronounRefRe.FindAllStringIndex(text, -1))
+	addAll(refGroup, -1, groupRefRe.FindAllStringIndex(text, -1))
+	// In order of place; the few refs make a simple sort enough.
+	for i := 1; i < len(refs); i++ {
+		for j := i; j > 0 && refs[j].at < refs[j-1].at; j-- {
+			refs[j], refs[j-1] = refs[j-1], refs[j]
+		}
+	}
+	return refs
+}
+
+// wordIndexes returns where w occurs in text as a whole word, as written
+// (names keep their capital).
+func wordIndexes(text, w string) [][]int {
+	var out [][]int
+	for from := 0; from < len(text); {
+		i := strings.Index(text[from:], w)
+		if i < 0 {
+			break
+		}
+		start, end := from+i, from+i+len(w)
+		if !letterNear(text, start-1) && !letterNear(text, end) {
+			out = append(out, []int{start, end})
+		}
+		from = end
+	}
+	return out
+}
+
+// letterNear reports whether the byte at i starts or ends a letter (a
+// multi-byte rune counts as one).
+func letterNear(s string, i int) bool {
+	if i < 0 || i >= len(s) {
+		return false
+	}
+	b := s[i]
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= 0x80
+}
+
+// indexAllFold returns where addr occurs in text, in any case.
+func indexAllFold(text, addr string) [][]int {
+	lower, la := strings.ToLower(text), strings.ToLower(addr)
+	if len(lower) != len(text) {
+		return nil
+	}
+	var out [][]int
+	for from := 0; from < len(lower); {
+		i := strings.Index(lower[from:], la)
+		if i < 0 {
+			break
+		}
+		out = append(out, []int{from + i, from + i + len(la)})
+		from += i + len(la)
+	}
+	return out
+}
+
+// resolve returns the index in people of the person ref stands for, given
+// the references before it, or -1: a pronoun is the last person other than
+// the writer named before it.
+func resolve(ref personRef, before []personRef, senderAt int) int {
+	switch ref.kind {
+	case refNamed, refSelf:
+		return ref.who
+	case refPronoun:
+		for i := len(before) - 1; i >= 0; i-- {
+			if before[i].kind == refNamed && before[i].who != senderAt {
+				return before[i].who
+			}
+		}
+	}
+	return -1
+}
+
+// bindDiets sets the diet of each of people from the diets text mentions,
+// each bound to the person its clause is about (see the comment at the top
+// of this file). senderAt is the writer's index in people, or -1. A diet
+// with no reference in its sentence goes to the only person when there is
+// one; otherwise it is dropped. A person's diet that a form or a list
+// line already gave is kept when the text names none for her.
+func bindDiets(text string, people []Person, senderAt int) {
+	text = message.Head(text, 4000)
+	mentions := dietMentions(text)
+	if len(mentions) == 0 {
+		return
+	}
+	refs := refsOf(text, people, senderAt)
+	_, starts := sentencesOf(text)
+	sentenceStart := func(at int) int {
+		s := 0
+		for _, st := range starts {
+			if st <= at {
+				s = st
+			}
+		}
+		return s
+	}
+	bound := make([]string, len(people))
+	for _, m := range mentions {
+		from := sentenceStart(m.start)
+		who, found := -1, false
+		for k := len(refs) - 1; k >= 0; k-- {
+			r := refs[k]
+			if r.at >= m.start || r.at < from {
+				continue
+			}
+			who, found = resolve(r, refs[:k], senderAt), true
+			break
+		}
+		if !found {
+			// No one before it in its sentence: "Vegetarisk kost för
+			// Kalle", or a diet said on its own.
+			for k, r := range refs {
+				if r.at > m.end && r.at < m.end+60 && sentenceStart(r.at) == from {
+					who, found = resolve(r, refs[:k], senderAt), true
+					break
+				}
+			}
+		}
+		if !found && len(people) == 1 {
+			who = 0
+		}
+		if who >= 0 && who < len(people) && bound[who] == "" {
+			bound[who] = m.text
+		}
+	}
+	for i := range people {
+		if bound[i] != "" {
+			people[i].Diet = bound[i]
+		}
+	}
+}
+
+// groupPeople returns the people a registration or withdrawal is for: the
+// people named with an address, with the writer put first when her text
+// counts her in (and left out when it counts her out and does not give
+// her address), their names with å/ä/ö restored from the text, and their
+// diets bound to them.
+func groupPeople(v view, listed []Person, sender Person, withdraw bool) []Person {
+	var others []Person
+	senderListed := false
+	for _, p := range listed {
+		if strings.EqualFold(p.Email, sender.Email) {
+			senderListed = true
+			continue
+		}
+		others = append(others, p)
+	}
+	in, _ := senderCounted(v.body, others, sender)
+	people := listed
+	if in && !senderListed {
+		people = append([]Person{sender}, listed...)
+	}
+	senderAt := -1
+	for i := range people {
+		if strings.EqualFold(people[i].Email, sender.Email) {
+			senderAt = i
+			if people[i].Name == "" || isASCII(people[i].Name) && foldName(people[i].Name) == foldName(sender.Name) {
+				people[i].Name = sender.Name
+			}
+			continue
+		}
+		people[i].Name = restoreName(withoutTitle(people[i].Name), v.body)
+	}
+	if !withdraw {
+		bindDiets(v.body, people, senderAt)
+	}
+	return people
+}
+
+// senderDiet returns the diet of a writer who registers only herself: a
+// diet her text binds to her, or says without anyone else in its clause.
+func senderDiet(v view, sender Person) string {
+	people := []Person{sender}
+	bindDiets(v.body, people, 0)
+	return people[0].Diet
+}

@@ -1,0 +1,51 @@
+package understand
+
+import "regexp"
+
+// A registration is asked for in more ways than the registration phrases
+// list: with a modal and a verb of attending ("jag vill gärna vara med",
+// "så vill jag gärna komma", "vi ska delta"), or as a polite question to
+// the desk to register someone ("kan ni anmäla Johanna Bäck …?", "skulle
+// du kunna registrera mig", "could you please sign up …"). The question
+// mark of a polite request does not make it a question about the event:
+// the writer asks the desk to act. Real hesitation ("jag funderar på att
+// komma", "kanske") stays a hedge, and a condition on the seats alone
+// ("om det fortfarande finns plats så vill jag …") is the desk's own
+// check, not a condition of the writer.
+
+var (
+	// attendRequestRe is a modal with a verb of attending, the subject
+	// before the modal or after it, adverbs between.
+	attendRequestRe = regexp.MustCompile(`\b(?:vill|ska|skall|skulle vilja|önskar)\s+(?:(?:jag|vi|gärna|också|även|båda|bägge|alla|nog|mycket|väldigt|två|tre|fyra|fem|själv|själva)\s+)*(?:komma|vara med|delta|deltaga|närvara|medverka|anmäla)\b`)
+	// politeRequestRe is a question to the desk to register someone.
+	politeRequestRe = regexp.MustCompile(`\b(?:(?:kan|kunde|skulle|vill)\s+(?:ni|du)\s+(?:(?:snälla|vänligen|också|även|gärna|möjligen)\s+)*(?:kunna\s+)?(?:anmäla|registrera|skriva upp|boka|föra upp|lägga till|ta med)|(?:can|could|would)\s+you\s+(?:please\s+|kindly\s+)?(?:register|sign up|sign|book|add|put down|enrol|enroll))\b`)
+	// seatConditionRe is a condition on the seats alone.
+	seatConditionRe = regexp.MustCompile(`\b(?:om|ifall|i fall)\s+det\s+(?:fortfarande\s+|än\s+|ännu\s+|nu\s+)?finns\s+(?:några\s+|någon\s+)?(?:lediga\s+)?plats(?:er)?(?:\s+kvar)?|\bif there (?:is|are) (?:still )?(?:a |any )?(?:seats?|places?|room|space)(?: (?:left|available))?`)
+)
+
+// requestIn returns the request for a registration the clause lower (in
+// lower case) makes with a modal or as a polite question, or "".
+func requestIn(lower string) string {
+	if m := politeRequestRe.FindString(lower); m != "" {
+		return m
+	}
+	return attendRequestRe.FindString(lower)
+}
+
+// politeRequest reports whether the clause lower asks the desk to register
+// someone.
+func politeRequest(lower string) bool {
+	return politeRequestRe.MatchString(lower)
+}
+
+// withoutSeatCondition returns lower with a condition on the seats alone
+// blanked out, so that the clause's own mood is read from the rest.
+func withoutSeatCondition(lower string) string {
+	return seatConditionRe.ReplaceAllStringFunc(lower, func(s string) string {
+		b := make([]byte, len(s))
+		for i := range b {
+			b[i] = ' '
+		}
+		return string(b)
+	})
+}
