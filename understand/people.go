@@ -29,7 +29,7 @@ type refKind int
 
 // The kinds of reference.
 const (
-	refNamed  refKind = iota // a name or an address of one of the people
+	refNamed   refKind = iota // a name or an address of one of the people
 	refSelf                   // the writer: "jag", "själv", "I", "myself"
 	refPronoun                // "hon", "han", "she", "he": someone mentioned before
 	refGroup                  // "vi andra", "alla", "we": nobody in particular

@@ -1217,6 +1217,7 @@ func applyDates(u *Understanding, m *message.Message, cfg *config.Config, arrive
 	if len(dates) == 0 {
 		return
 	}
+	dates = preferUnnegated(text, dates)
 	loc := time.UTC
 	if cfg != nil && cfg.Location != nil {
 		loc = cfg.Location
