@@ -113,11 +113,19 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 			u.Kind, u.People = kind, people
 			u.Language = Language(inner.own, inner.subject, cfg)
 			u.Reason = fmt.Sprintf("the organiser forwarded (%s) a mail from %s: %s", how, inner.from.Address, reason)
+			forwardedDates(&u, inner, cfg, arrived)
 			return u
 		}
 		u.Kind = KindOther
 		u.Reason = "a mail from the organiser " + m.From.Address + " with no command the bot knows"
 		return u
+	}
+	if fu, ok := participantForward(m, v, cfg, arrived); ok {
+		fu.SenderAuthenticated = u.SenderAuthenticated
+		if fu.Event == "" {
+			fu.Event = u.Event
+		}
+		return fu
 	}
 	var in intent
 	u.Kind, u.People, u.Reason, in = readParticipant(v, cfg)
