@@ -322,6 +322,9 @@ func readParticipant(v view, cfg *config.Config) (kind Kind, people []Person, re
 	if in.cancel {
 		p := listedPeople(v, cfg)
 		sender := senderPerson(v, cfg)
+		if len(p) == 0 {
+			p = schemeAddressed(v.body, sender)
+		}
 		if in, _ := senderCounted(v.body, p, sender); len(p) == 0 || !in && !containsEmail(p, v.from.Address) {
 			// The people a withdrawal names with an address are withdrawn
 			// with the writer only when the writer counts herself in
