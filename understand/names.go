@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/goteborgsregionen/anmalan/message"
 )
 
 // Names in Swedish mail come in three forms that must be told apart: the
@@ -139,4 +141,19 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// workplaceRe is the writer saying where she works in her text ("Jag
+// jobbar som samordnare på Studieförbundet Vuxenskolan i Alingsås", "I
+// work at Chalmers"): the capitalised words after the preposition.
+var workplaceRe = regexp.MustCompile(`(?i:\b(?:jobbar|arbetar|är anställd|works?|am employed)\b(?:\s+som\s+[\p{L}-]+(?:\s+[\p{L}-]+)?)?\s+(?:på|vid|hos|inom|at)\s+)(\p{Lu}[\p{L}-]*(?:\s+\p{Lu}[\p{L}-]*){0,3})`)
+
+// workplaceIn returns the organisation the writer says she works at in
+// s, or "".
+func workplaceIn(s string) string {
+	m := workplaceRe.FindStringSubmatch(message.Head(s, 4000))
+	if m == nil {
+		return ""
+	}
+	return strings.TrimRight(m[1], " ,.")
 }

@@ -647,7 +647,11 @@ func senderPerson(v view, cfg *config.Config) Person {
 	if name == "" {
 		name = normaliseName(v.from.Name)
 	}
-	return Person{Name: name, Email: v.from.Address, Organisation: organisationFor(v.from.Address, v, cfg)}
+	org := organisationFor(v.from.Address, v, cfg)
+	if org == "" {
+		org = workplaceIn(v.body)
+	}
+	return Person{Name: name, Email: v.from.Address, Organisation: org}
 }
 
 // signatureName returns the first line of a signature that is a person's
