@@ -59,4 +59,3 @@ func schemeAddressed(body string, sender Person) []Person {
 	}
 	return out
 }
-
