@@ -22,7 +22,7 @@ var (
 	// dietVerbRe is a diet said as what someone does not eat or tolerate;
 	// the object is one or two words ("fläsk", "rå fisk", "nuts or
 	// shellfish").
-	dietVerbRe = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:äter (?:inte|ej|aldrig)|inte äter|tål (?:inte|ej)|inte tål|does not eat|doesn't eat|doesn’t eat|do not eat|don't eat|don’t eat|cannot eat|can't eat|can’t eat|is allergic to|are allergic to|am allergic to)[ \t]+\p{L}+(?:(?:[ \t]+(?:och|eller|or|and)[ \t]+|[ \t]+)\p{L}+)?`)
+	dietVerbRe = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:äter (?:inte|ej|aldrig)|inte äter|tål (?:inte|ej)|inte tål|does not eat|doesn't eat|doesn’t eat|do not eat|don't eat|don’t eat|cannot eat|can't eat|can’t eat|is allergic to|are allergic to|am allergic to)[ \t]+\p{L}+(?:[ \t]+(?:och|eller|or|and)[ \t]+\p{L}+)?`)
 	// dietStateRe is a diet said as a condition or a need.
 	dietStateRe = regexp.MustCompile(`(?i)\b(?:diabetiker|diabetic|diabetes|(?:gluten|lactose|laktos|nut|nöt)[ -]?intoleran\p{L}*|(?:behöver|needs?|vill ha) (?:mat|kost|food|a meal|meals) (?:utan|without|free from) \p{L}+|(?:kost|mat|food) (?:utan|without) \p{L}+)`)
 	// dietNoneRe is a diet word said as absent: "inga allergier", "no
@@ -49,6 +49,14 @@ func dietMentions(text string) []dietMention {
 		}
 		out = append(out, dietMention{text: strings.TrimSpace(strings.TrimRight(text[start:end], " ,.;")), start: start, end: end})
 	}
+	// The verbs first: "tål inte laktos" is one diet, not "laktos" alone.
+	if dietCues.Find(text) != "" {
+		for _, re := range []*regexp.Regexp{dietVerbRe, dietStateRe} {
+			for _, loc := range re.FindAllStringIndex(text, -1) {
+				add(loc[0], loc[1]-verbAfterAnd(text[loc[0]:loc[1]]))
+			}
+		}
+	}
 	if dietWords.Find(text) != "" {
 		for _, loc := range dietRe.FindAllStringIndex(text, -1) {
 			if strings.Contains(text[loc[0]:loc[1]], ":") {
@@ -64,13 +72,6 @@ func dietMentions(text string) []dietMention {
 				end = loc[0] + i
 			}
 			add(loc[0], end)
-		}
-	}
-	if dietCues.Find(text) != "" {
-		for _, re := range []*regexp.Regexp{dietVerbRe, dietStateRe} {
-			for _, loc := range re.FindAllStringIndex(text, -1) {
-				add(loc[0], loc[1])
-			}
 		}
 	}
 	sortMentions(out)
@@ -93,4 +94,22 @@ func anyDiet(text string) string {
 		return ms[0].text
 	}
 	return ""
+}
+
+// clauseVerbs start the next clause after "och"/"and": "tål inte laktos
+// och är vegan" is two diets, not the object "laktos och är".
+var clauseVerbs = map[string]bool{"är": true, "har": true, "äter": true, "tål": true, "kommer": true, "vill": true, "ska": true,
+	"is": true, "has": true, "eats": true, "will": true, "can": true}
+
+// verbAfterAnd returns how many bytes at the end of m are a conjunction
+// and a verb that begin the next clause (0 when there are none).
+func verbAfterAnd(m string) int {
+	words := strings.Fields(m)
+	if n := len(words); n >= 2 && clauseVerbs[strings.ToLower(words[n-1])] {
+		switch strings.ToLower(words[n-2]) {
+		case "och", "and", "eller", "or":
+			return len(m) - strings.LastIndex(m, " "+words[n-2]+" ")
+		}
+	}
+	return 0
 }

@@ -1,0 +1,252 @@
+package understand
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// peopleSummary is "Name <email> [diet]" per person, sorted, for
+// comparisons that do not depend on the order written.
+func peopleSummary(ps []Person) string {
+	var out []string
+	for _, p := range ps {
+		s := fmt.Sprintf("%s <%s>", p.Name, p.Email)
+		if p.Diet != "" {
+			s += " [" + p.Diet + "]"
+		}
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}
+
+// TestPeopleOfGroups holds the people reader to mails written for it, in
+// words that are not those of the fresh corpus: who registers (the writer
+// counted in or out) and which diet is whose.
+func TestPeopleOfGroups(t *testing.T) {
+	cfg := freshConfig(t)
+	tests := []struct {
+		name string
+		from string
+		body []string
+		want string // peopleSummary of the registration
+	}{
+		{
+			name: "the writer first, coordinated with a colleague; the colleague's diet by first name",
+			from: "Kerstin Holmberg <kerstin.holmberg@ale.example>",
+			body: []string{"Hej!", "", "Jag själv och kollegan Omar Said (omar.said@ale.example) kommer gärna den 11 december.", "", "Omar äter inte griskött.", "", "Hälsningar", "Kerstin Holmberg"},
+			want: "Kerstin Holmberg <kerstin.holmberg@ale.example>, Omar Said <omar.said@ale.example> [äter inte griskött]",
+		},
+		{
+			name: "the writer last: X and I; a diet after the writer's own I",
+			from: "Ben Carter <ben.carter@chalmers.example>",
+			body: []string{"Hello,", "", "My colleague Lina Ek (lina.ek@chalmers.example) and I would like to attend on 11 December.", "Lina is vegan; I do not eat fish."},
+			want: "Ben Carter <ben.carter@chalmers.example> [do not eat fish], Lina Ek <lina.ek@chalmers.example> [vegan]",
+		},
+		{
+			name: "a group's size leaves the writer's place; two diets in one sentence",
+			from: "Maja Lund <maja.lund@lerum.example>",
+			body: []string{"Hej,", "", "Vi är tre från Lerum: jag, Arvid Nord och Selma Strand.", "arvid.nord@lerum.example, selma.strand@lerum.example", "", "Arvid är vegetarian och Selma tål inte gluten."},
+			want: "Arvid Nord <arvid.nord@lerum.example> [vegetarian], Maja Lund <maja.lund@lerum.example>, Selma Strand <selma.strand@lerum.example> [tål inte gluten]",
+		},
+		{
+			name: "the writer marked in the list",
+			from: "Olof Berg <olof.berg@tjorn.example>",
+			body: []string{"Hej, vi vill vara med den 11 december:", "Olof Berg (jag) och Ebba Lind, ebba.lind@tjorn.example."},
+			want: "Ebba Lind <ebba.lind@tjorn.example>, Olof Berg <olof.berg@tjorn.example>",
+		},
+		{
+			name: "a pronoun is the person named last, not the writer",
+			from: "Ida Rask <ida.rask@partille.example>",
+			body: []string{"Hej!", "", "Jag vill anmäla vår nya socialchef Jenny Ström (jenny.strom@partille.example) till den 11 december. Hon är laktosintolerant.", "", "Skicka gärna bekräftelsen till både Jenny och mig."},
+			want: "Jenny Ström <jenny.strom@partille.example> [laktosintolerant]",
+		},
+		{
+			name: "the writer counts herself out of a polite request for a colleague",
+			from: "Sven Ahl <sven.ahl@kungalv.example>",
+			body: []string{"Hej,", "", "Kan ni registrera min medarbetare Hugo Falk (hugo.falk@kungalv.example) till Kungälv den 13 december? Han äter halal.", "Själv kan jag tyvärr inte delta."},
+			want: "Hugo Falk <hugo.falk@kungalv.example> [halal]",
+		},
+		{
+			name: "English on behalf: he is the director",
+			from: "Amy Stone <amy.stone@vgregion.example>",
+			body: []string{"Dear Linda,", "", "Could you please register our director, Mr Karl Wiik (karl.wiik@vgregion.example), for 11 December? He is diabetic.", "I will not attend myself."},
+			want: "Karl Wiik <karl.wiik@vgregion.example> [diabetic]",
+		},
+		{
+			name: "\"vi andra\" binds no diet; a name with å/ä/ö restored from the text",
+			from: "Nils Wall <nils.wall@molndal.example>",
+			body: []string{"Hej! Anmäl mig samt min kollega Åke Öhrn till den 11 december, hans adress är ake.ohrn@molndal.example.", "Åke är vegan, vi andra äter allt."},
+			want: "Nils Wall <nils.wall@molndal.example>, Åke Öhrn <ake.ohrn@molndal.example> [vegan]",
+		},
+		{
+			name: "a sentence that does not register says nothing about who registers",
+			from: "Eva Moberg <eva.moberg@ockero.example>",
+			body: []string{"Hej!", "", "Härmed anmäls Tim Hed (tim.hed@ockero.example) till samtalet den 11 december.", "Tim och jag hörs om resan."},
+			want: "Tim Hed <tim.hed@ockero.example>",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lines := append([]string{"From: " + tt.from, "To: anmalan@goteborgsregionen.example", "Subject: Anmälan", "Content-Type: text/plain; charset=utf-8", ""}, tt.body...)
+			u := understandMail(t, cfg, lines...)
+			if u.Kind != KindRegistration {
+				t.Fatalf("kind %q, want registration (%s)", u.Kind, u.Reason)
+			}
+			if got := peopleSummary(u.People); got != tt.want {
+				t.Errorf("people\n got %s\nwant %s\n(%s)", got, tt.want, u.Reason)
+			}
+		})
+	}
+}
+
+// TestSenderNames holds the choice of the writer's name: the signature's
+// å/ä/ö over their ASCII form in the display name, and the name that
+// agrees with the address over a stale display name.
+func TestSenderNames(t *testing.T) {
+	cfg := freshConfig(t)
+	tests := []struct {
+		name, from, sig, want string
+	}{
+		{"ASCII display name, marks in the signature", "Bjorn Angqvist <bjorn.angqvist@ale.example>", "Björn Ängqvist", "Björn Ängqvist"},
+		{"a nickname in the display name", "Lisa Holm <elisabeth.holm@lerum.example>", "Elisabeth Holm", "Elisabeth Holm"},
+		{"an old surname in the display name", "Nora Ek <nora.sandberg@tjorn.example>", "Nora Sandberg", "Nora Sandberg"},
+		{"the display name agrees with the address: kept", "Per Ahl <per.ahl@ale.example>", "Pelle", "Per Ahl"},
+		{"a signature that agrees no better: the display name", "Anna Berg <a.berg@ale.example>", "Anna Lind", "Anna Berg"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := understandMail(t, cfg, "From: "+tt.from, "Subject: Anmälan", "Content-Type: text/plain; charset=utf-8", "",
+				"Hej! Jag vill anmäla mig till den 11 december.", "", "Vänliga hälsningar", tt.sig)
+			if u.Kind != KindRegistration || len(u.People) != 1 {
+				t.Fatalf("kind %q, people %v (%s)", u.Kind, u.People, u.Reason)
+			}
+			if u.People[0].Name != tt.want {
+				t.Errorf("name %q, want %q", u.People[0].Name, tt.want)
+			}
+		})
+	}
+}
+
+// TestRequestsAndHedges holds the line between a request (a modal with a
+// verb of attending, a polite question to the desk, a condition on the
+// seats alone) and real hesitation, which registers nobody.
+func TestRequestsAndHedges(t *testing.T) {
+	cfg := freshConfig(t)
+	tests := []struct {
+		name   string
+		body   string
+		kind   Kind
+		hedged bool
+	}{
+		{"a modal with a verb of attending", "Hej! Vi ska delta båda två den 11 december, jag och Kim Ros (kim.ros@ale.example).", KindRegistration, false},
+		{"a polite question to register a colleague", "Skulle du kunna anmäla Kim Ros (kim.ros@ale.example) till den 11 december?", KindRegistration, false},
+		{"a condition on the seats alone", "Om det ännu finns lediga platser vill jag gärna komma den 11 december.", KindRegistration, false},
+		{"considering, with a question", "Jag överväger att komma den 11 december, men hinner jag tillbaka till kontoret efteråt?", KindOther, true},
+		{"maybe, in English", "I might join on 11 December, could you hold a seat for me?", KindOther, true},
+		{"a question whether one may register is no request", "Kan jag anmäla mig fast jag inte jobbar i kommunen?", KindOther, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := understandMail(t, cfg, "From: Alva Dahl <alva.dahl@ale.example>", "Subject: Segregation", "Content-Type: text/plain; charset=utf-8", "", tt.body)
+			if u.Kind != tt.kind || u.Hedged != tt.hedged {
+				t.Errorf("kind %q hedged %v, want %q hedged %v (%s)", u.Kind, u.Hedged, tt.kind, tt.hedged, u.Reason)
+			}
+		})
+	}
+}
+
+// TestForwardedByParticipant: the original's writer registers with her
+// diet and her date; the forwarder, who only hands the mail on, does not.
+func TestForwardedByParticipant(t *testing.T) {
+	cfg := freshConfig(t)
+	u := understandMail(t, cfg, "From: Jan Ott <jan.ott@ale.example>", "Subject: VB: Anmälan", "Content-Type: text/plain; charset=utf-8", "",
+		"Hej, här kommer en anmälan från en kollega.", "", "/Jan", "",
+		"Från: Rakel Blom <rakel.blom@ale.example>",
+		"Skickat: den 29 november 2018 09:12",
+		"Till: Jan Ott <jan.ott@ale.example>",
+		"Ämne: Anmälan", "",
+		"Hej Jan, jag vill gärna vara med i Kungälv den 13 december. Jag är allergisk mot selleri.", "", "Rakel Blom", "Ale kommun")
+	if u.Kind != KindRegistration {
+		t.Fatalf("kind %q (%s)", u.Kind, u.Reason)
+	}
+	if got, want := peopleSummary(u.People), "Rakel Blom <rakel.blom@ale.example> [allergisk mot selleri]"; got != want {
+		t.Errorf("people %s, want %s", got, want)
+	}
+	if u.Event != "segregation-2018-kungalv" {
+		t.Errorf("event %q, want the original's date's session", u.Event)
+	}
+}
+
+// TestDateNotNegatedWins: of two dates, the one the writer does not turn
+// down chooses the session, whichever comes first.
+func TestDateNotNegatedWins(t *testing.T) {
+	cfg := freshConfig(t)
+	for _, body := range []string{
+		"Hej! Den 11 december går tyvärr inte, men den 13 december i Kungälv kan jag. Anmäl mig till den.",
+		"Anmäl mig till den 13 december; den 11 december passar inte.",
+	} {
+		u := understandMail(t, cfg, "From: Alva Dahl <alva.dahl@ale.example>", "Subject: Anmälan", "Content-Type: text/plain; charset=utf-8", "", body)
+		if u.Kind != KindRegistration || u.Event != "segregation-2018-kungalv" {
+			t.Errorf("%q: kind %q event %q, want registration for segregation-2018-kungalv (%s)", body, u.Kind, u.Event, u.Reason)
+		}
+	}
+}
+
+// TestWithdrawBoth: the writer withdraws herself and the colleague she
+// names with her, with an address or by her address's scheme.
+func TestWithdrawBoth(t *testing.T) {
+	cfg := freshConfig(t)
+	tests := []struct {
+		name, body, want string
+	}{
+		{"with an address", "Hej! Jag och Ella Wik (ella.wik@ale.example) har fått förhinder, stryk oss båda.", "Ella Wik <ella.wik@ale.example>, Moa Lind <moa.lind@ale.example>"},
+		{"by the scheme of the writer's address", "Hej! Ella Wik och jag kan tyvärr inte komma, ta bort oss båda.", "Ella Wik <ella.wik@ale.example>, Moa Lind <moa.lind@ale.example>"},
+		{"only herself when she does not count the colleague in", "Hej! Jag kan tyvärr inte komma. Ella Wik kommer som planerat.", "Moa Lind <moa.lind@ale.example>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := understandMail(t, cfg, "From: Moa Lind <moa.lind@ale.example>", "Subject: Återbud", "Content-Type: text/plain; charset=utf-8", "", tt.body)
+			if u.Kind != KindCancellation {
+				t.Fatalf("kind %q (%s)", u.Kind, u.Reason)
+			}
+			if got := peopleSummary(u.People); got != tt.want {
+				t.Errorf("people %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDietMentions(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"Kalle äter inte fläsk.", "äter inte fläsk"},
+		{"Hon tål inte laktos och är vegan.", "tål inte laktos|vegan"},
+		{"He does not eat shellfish.", "does not eat shellfish"},
+		{"Jag är diabetiker och behöver mat utan socker.", "diabetiker|behöver mat utan socker"},
+		{"Jag har inga allergier.", ""},
+		{"I am gluten intolerant.", "gluten intolerant"},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, m := range dietMentions(tt.text) {
+			got = append(got, m.text)
+		}
+		if strings.Join(got, "|") != tt.want {
+			t.Errorf("%q: %q, want %q", tt.text, strings.Join(got, "|"), tt.want)
+		}
+	}
+}
+
+func TestNameAgreement(t *testing.T) {
+	if !agreesWithAddress("Åsa Östlund", "asa.ostlund@harryda.example") || !agreesWithAddress("Charlotte Bergman", "c.bergman@x.example") {
+		t.Error("a name and its address do not agree")
+	}
+	if agreesWithAddress("Lotta Persson", "charlotte.bergman@x.example") || agreesWithAddress("Åsa", "asa@x.example") {
+		t.Error("a name agrees with an address that is not made of it")
+	}
+	if got := restoreName("Bjorn Lovgren", "min kollega Björn Lövgren, bjorn.lovgren@x.example"); got != "Björn Lövgren" {
+		t.Errorf("restoreName %q", got)
+	}
+}
