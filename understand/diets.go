@@ -87,15 +87,6 @@ func sortMentions(ms []dietMention) {
 	}
 }
 
-// anyDiet returns the first diet text mentions, or "": for a mail that
-// registers only its writer, whatever diet it names is hers.
-func anyDiet(text string) string {
-	if ms := dietMentions(text); len(ms) > 0 {
-		return ms[0].text
-	}
-	return ""
-}
-
 // clauseVerbs start the next clause after "och"/"and": "tål inte laktos
 // och är vegan" is two diets, not the object "laktos och är".
 var clauseVerbs = map[string]bool{"är": true, "har": true, "äter": true, "tål": true, "kommer": true, "vill": true, "ska": true,

@@ -291,8 +291,6 @@ var (
 	RegisterPhrases  = message.Phrases{"|anmäl", "|anmäls", "|registrera|", "|registrera mig", "|registrera oss", "|register|", "|registration|", "|registering|", "sign me up", "sign us up",
 		"|sign up", "|delta|", "|deltar|", "|deltaga", "närvara", "|attend", "|join|", "jag kommer", "vi kommer", "kommer gärna",
 		"count me in", "|rsvp|", "vill vara med", "vill gärna komma", "boka mig", "boka oss", "book me", "book us", "|participate"}
-	// "Me and …" phrases that add the sender to a list of others.
-	withSenderRe = regexp.MustCompile(`(?i)(jag och|mig och|och jag|och mig|samt jag|samt mig|me and|myself and|and i\b|and me\b|and myself)`)
 	listMarkerRe = regexp.MustCompile(`^\s*(?:[-*•–·]|\d{1,2}[.)])\s*`)
 )
 
