@@ -23,11 +23,24 @@ var (
 	seatConditionRe = regexp.MustCompile(`\b(?:om|ifall|i fall)\s+det\s+(?:fortfarande\s+|än\s+|ännu\s+|nu\s+)?finns\s+(?:några\s+|någon\s+)?(?:lediga\s+)?plats(?:er)?(?:\s+kvar)?|\bif there (?:is|are) (?:still )?(?:a |any )?(?:seats?|places?|room|space)(?: (?:left|available))?`)
 )
 
+// The words each expression needs: looking for them first keeps the
+// backtracking regexp engine off the many clauses that hold none.
+var (
+	modalCues  = Phrases{"|vill|", "|ska|", "|skall|", "|skulle vilja", "|önskar|"}
+	politeCues = Phrases{"|ni|", "|du|", "|you|"}
+	seatCues   = Phrases{"plats", "seat", "place", "room", "space"}
+)
+
 // requestIn returns the request for a registration the clause lower (in
 // lower case) makes with a modal or as a polite question, or "".
 func requestIn(lower string) string {
-	if m := politeRequestRe.FindString(lower); m != "" {
-		return m
+	if politeCues.FindLower(lower) != "" {
+		if m := politeRequestRe.FindString(lower); m != "" {
+			return m
+		}
+	}
+	if modalCues.FindLower(lower) == "" {
+		return ""
 	}
 	return attendRequestRe.FindString(lower)
 }
@@ -35,12 +48,15 @@ func requestIn(lower string) string {
 // politeRequest reports whether the clause lower asks the desk to register
 // someone.
 func politeRequest(lower string) bool {
-	return politeRequestRe.MatchString(lower)
+	return politeCues.FindLower(lower) != "" && politeRequestRe.MatchString(lower)
 }
 
 // withoutSeatCondition returns lower with a condition on the seats alone
 // blanked out, so that the clause's own mood is read from the rest.
 func withoutSeatCondition(lower string) string {
+	if seatCues.FindLower(lower) == "" {
+		return lower
+	}
 	return seatConditionRe.ReplaceAllStringFunc(lower, func(s string) string {
 		b := make([]byte, len(s))
 		for i := range b {
