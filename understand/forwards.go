@@ -2,6 +2,7 @@ package understand
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -21,6 +22,11 @@ import (
 // are taken out of the forwarder's text before her own intent is read.
 var handOnNouns = Phrases{"anmälan", "anmälningen", "anmälningar", "registration", "registreringen"}
 
+// pronounRequestRe is a request about the original's writer by pronoun
+// ("kan ni anmäla henne?", "please register him"): it asks for the
+// original's registration, not the forwarder's own.
+var pronounRequestRe = regexp.MustCompile(`\b(?:anmäla|anmäl|registrera|boka|skriva upp|föra upp|register|sign up|book)\s+(?:henne|honom|dem|her|him|them)\b`)
+
 // participantForward reads the original of a mail a participant forwarded.
 // It returns the original's registration when the forwarder's own text
 // asks nothing of its own, and false otherwise.
@@ -30,7 +36,7 @@ func participantForward(m *message.Message, v view, cfg *config.Config, arrived 
 		strings.EqualFold(inner.from.Address, cfg.BotAddress()) {
 		return Understanding{}, false
 	}
-	own := readIntent(blank(strings.ToLower(v.body), handOnNouns))
+	own := readIntent(pronounRequestRe.ReplaceAllString(blank(strings.ToLower(v.body), handOnNouns), ""))
 	if own.register || own.cancel || own.hedged || own.human || own.ask {
 		return Understanding{}, false
 	}

@@ -157,3 +157,45 @@ func workplaceIn(s string) string {
 	}
 	return strings.TrimRight(m[1], " ,.")
 }
+
+// signatureNameOf returns the writer's name in her signature: the line
+// signatureName finds, or else the first part of a line that puts name,
+// title and organisation on one line ("Jonas Åkesson | Utvecklingsledare
+// | Lerums kommun", "Eva Ek, samordnare").
+//
+// When the signature was not told from the text (a closing the splitter
+// does not know, "Vänligen,"), the last lines of the text are looked at
+// too, but only for the "Name | Title" form, which no sentence has.
+func signatureNameOf(sig, body string) string {
+	if n := signatureName(sig); n != "" {
+		return n
+	}
+	if strings.TrimSpace(sig) == "" {
+		lines := strings.Split(strings.TrimSpace(body), "\n")
+		for i := len(lines) - 1; i >= 0 && i >= len(lines)-4; i-- {
+			if first, _, ok := strings.Cut(lines[i], "|"); ok {
+				if n := signatureName(strings.TrimSpace(first)); n != "" && strings.Contains(n, " ") {
+					return n
+				}
+			}
+		}
+	}
+	for i, line := range strings.Split(sig, "\n") {
+		if i > 6 {
+			break
+		}
+		first, _, ok := strings.Cut(line, "|")
+		if !ok {
+			first, _, ok = strings.Cut(line, " – ")
+		}
+		if !ok {
+			first, _, ok = strings.Cut(line, ",")
+		}
+		if ok {
+			if n := signatureName(strings.TrimSpace(first)); n != "" && strings.Contains(n, " ") {
+				return n
+			}
+		}
+	}
+	return ""
+}

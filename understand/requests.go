@@ -16,9 +16,13 @@ import "regexp"
 var (
 	// attendRequestRe is a modal with a verb of attending, the subject
 	// before the modal or after it, adverbs between.
-	attendRequestRe = regexp.MustCompile(`\b(?:vill|ska|skall|skulle vilja|önskar)\s+(?:(?:jag|vi|gärna|också|även|båda|bägge|alla|nog|mycket|väldigt|två|tre|fyra|fem|själv|själva)\s+)*(?:komma|vara med|delta|deltaga|närvara|medverka|anmäla)\b`)
+	attendRequestRe = regexp.MustCompile(`\b(?:vill|ska|skall|önskar|skulle(?:\s+(?:gärna|så gärna|verkligen|också))?\s+vilja)\s+(?:(?:jag|vi|gärna|också|även|båda|bägge|alla|nog|mycket|väldigt|två|tre|fyra|fem|själv|själva)\s+)*(?:komma|vara med|delta|deltaga|närvara|medverka|anmäla)\b`)
 	// politeRequestRe is a question to the desk to register someone.
 	politeRequestRe = regexp.MustCompile(`\b(?:(?:kan|kunde|skulle|vill)\s+(?:ni|du)\s+(?:(?:snälla|vänligen|också|även|gärna|möjligen)\s+)*(?:kunna\s+)?(?:anmäla|registrera|skriva upp|boka|föra upp|lägga till|ta med)|(?:can|could|would)\s+you\s+(?:please\s+|kindly\s+)?(?:register|sign up|sign|book|add|put down|enrol|enroll))\b`)
+	// passOnRe is a question to pass on that the writer comes: "kan du
+	// föra vidare att jag gärna deltar?", "could you tell them that I will
+	// attend?". The clause after "att"/"that" is the writer's statement.
+	passOnRe = regexp.MustCompile(`\b(?:kan|kunde|skulle|can|could|would)\s+(?:ni|du|you)\s+(?:\S+\s+){0,3}?(?:att|that)\s+(?:jag|vi|i|we)\s+(?:(?:gärna|också|även|will|would like to|'ll)\s+)?(?:deltar|kommer|är med|vill delta|vill komma|vill vara med|attend|come|join)\b`)
 	// seatConditionRe is a condition on the seats alone.
 	seatConditionRe = regexp.MustCompile(`\b(?:om|ifall|i fall)\s+det\s+(?:fortfarande\s+|än\s+|ännu\s+|nu\s+)?finns\s+(?:några\s+|någon\s+)?(?:lediga\s+)?plats(?:er)?(?:\s+kvar)?|\bif there (?:is|are) (?:still )?(?:a |any )?(?:seats?|places?|room|space)(?: (?:left|available))?`)
 )
@@ -26,7 +30,7 @@ var (
 // The words each expression needs: looking for them first keeps the
 // backtracking regexp engine off the many clauses that hold none.
 var (
-	modalCues  = Phrases{"|vill|", "|ska|", "|skall|", "|skulle vilja", "|önskar|"}
+	modalCues  = Phrases{"|vill|", "|ska|", "|skall|", "|vilja|", "|önskar|"}
 	politeCues = Phrases{"|ni|", "|du|", "|you|"}
 	seatCues   = Phrases{"plats", "seat", "place", "room", "space"}
 )
@@ -36,6 +40,9 @@ var (
 func requestIn(lower string) string {
 	if politeCues.FindLower(lower) != "" {
 		if m := politeRequestRe.FindString(lower); m != "" {
+			return m
+		}
+		if m := passOnRe.FindString(lower); m != "" {
 			return m
 		}
 	}
@@ -48,7 +55,7 @@ func requestIn(lower string) string {
 // politeRequest reports whether the clause lower asks the desk to register
 // someone.
 func politeRequest(lower string) bool {
-	return politeCues.FindLower(lower) != "" && politeRequestRe.MatchString(lower)
+	return politeCues.FindLower(lower) != "" && (politeRequestRe.MatchString(lower) || passOnRe.MatchString(lower))
 }
 
 // withoutSeatCondition returns lower with a condition on the seats alone

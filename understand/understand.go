@@ -630,7 +630,7 @@ var functionNameRe = regexp.MustCompile(`(?i)(registrator|registratur|kansli|rec
 // made from the address.
 func senderPerson(v view, cfg *config.Config) Person {
 	name := normaliseName(v.from.Name)
-	sigName := signatureName(v.sig)
+	sigName := signatureNameOf(v.sig, v.body)
 	switch {
 	case name == "" || functionNameRe.MatchString(name) || strings.Contains(name, "@"):
 		name = sigName
