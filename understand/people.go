@@ -397,3 +397,63 @@ func senderDiet(v view, sender Person) string {
 	bindDiets(v.body, people, 0)
 	return people[0].Diet
 }
+
+// addressWords introduce an address given for someone: "Hennes mejl är
+// …", "His address is …", "nås på …".
+var addressWords = Phrases{"adress", "mejl", "mail", "e-post", "epost", "address", "email", "nås på", "reached at"}
+
+// registrants returns the people of listed whose address stands where a
+// registration puts it: in a sentence that registers (a registration
+// word, a verb of attending, a request), in a sentence that gives the
+// address ("hennes mejl är …"), after a colon, or on a short line of its
+// own (a list, a table row). A person mentioned with her address in any
+// other sentence ("min chef Pia Dahl (…) har godkänt det") is not
+// registered: she was named, not registered.
+func registrants(body string, listed []Person) []Person {
+	body = message.Head(body, 4000)
+	sentences, starts := sentencesOf(body)
+	var out []Person
+	for _, p := range listed {
+		locs := indexAllFold(body, p.Email)
+		if len(locs) == 0 {
+			out = append(out, p) // not found as written: keep what listedPeople read
+			continue
+		}
+		keep := false
+		for _, l := range locs {
+			if registersAt(body, sentences, starts, l[0]) {
+				keep = true
+				break
+			}
+		}
+		if keep {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// registersAt reports whether the address at i in body stands where a
+// registration puts it (see registrants).
+func registersAt(body string, sentences []string, starts []int, i int) bool {
+	lineStart := strings.LastIndexByte(body[:i], '\n') + 1
+	lineEnd := strings.IndexByte(body[i:], '\n')
+	if lineEnd < 0 {
+		lineEnd = len(body) - i
+	}
+	if len(strings.Fields(body[lineStart:i+lineEnd])) <= 8 {
+		return true
+	}
+	for k := range sentences {
+		if starts[k] > i || starts[k]+len(sentences[k]) <= i {
+			continue
+		}
+		s := sentences[k]
+		lower := strings.ToLower(s)
+		before := lower[:i-starts[k]]
+		return RegisterPhrases.FindLower(lower) != "" || attendWords.FindLower(lower) != "" || requestIn(lower) != "" ||
+			CancelPhrases.FindLower(lower) != "" || withdrawMarks.FindLower(lower) != "" ||
+			addressWords.FindLower(before) != "" || strings.Contains(before, ":")
+	}
+	return true
+}

@@ -350,7 +350,7 @@ func readParticipant(v view, cfg *config.Config) (kind Kind, people []Person, re
 	}
 
 	form := formPeople(v, cfg)
-	listed := listedPeople(v, cfg)
+	listed := registrants(v.body, listedPeople(v, cfg))
 	phrase := in.why
 	if !in.register {
 		phrase = ""
