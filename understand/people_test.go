@@ -82,6 +82,18 @@ func TestPeopleOfGroups(t *testing.T) {
 			want: "Nils Wall <nils.wall@molndal.example>, Åke Öhrn <ake.ohrn@molndal.example> [vegan]",
 		},
 		{
+			name: "a colleague named with her address, not registered",
+			from: "Rolf Eng <rolf.eng@ale.example>",
+			body: []string{"Hej,", "", "Jag vill gärna delta den 11 december. Min kollega Gun Berg (gun.berg@ale.example) tipsade mig om samtalet.", "", "/Rolf"},
+			want: "Rolf Eng <rolf.eng@ale.example>",
+		},
+		{
+			name: "the writer first in a list of three after a colon",
+			from: "Tove Lax <tove.lax@ale.example>",
+			body: []string{"Hej! Anmäl oss till den 11 december: mig, Per Holm (per.holm@ale.example) och Lo Vik (lo.vik@ale.example). Per tål inte ägg."},
+			want: "Lo Vik <lo.vik@ale.example>, Per Holm <per.holm@ale.example> [tål inte ägg], Tove Lax <tove.lax@ale.example>",
+		},
+		{
 			name: "a sentence that does not register says nothing about who registers",
 			from: "Eva Moberg <eva.moberg@ockero.example>",
 			body: []string{"Hej!", "", "Härmed anmäls Tim Hed (tim.hed@ockero.example) till samtalet den 11 december.", "Tim och jag hörs om resan."},
@@ -115,6 +127,7 @@ func TestSenderNames(t *testing.T) {
 		{"an old surname in the display name", "Nora Ek <nora.sandberg@tjorn.example>", "Nora Sandberg", "Nora Sandberg"},
 		{"the display name agrees with the address: kept", "Per Ahl <per.ahl@ale.example>", "Pelle", "Per Ahl"},
 		{"a signature that agrees no better: the display name", "Anna Berg <a.berg@ale.example>", "Anna Lind", "Anna Berg"},
+		{"name, title and organisation on one line", "Orjan Stal <orjan.stal@ale.example>", "Örjan Stål | Planarkitekt | Ale kommun", "Örjan Stål"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -177,6 +190,28 @@ func TestForwardedByParticipant(t *testing.T) {
 	}
 	if u.Event != "segregation-2018-kungalv" {
 		t.Errorf("event %q, want the original's date's session", u.Event)
+	}
+}
+
+// TestForwardedWithPronounRequest: the forwarder's "kan ni anmäla honom?"
+// asks for the original's registration, not her own.
+func TestForwardedWithPronounRequest(t *testing.T) {
+	cfg := freshConfig(t)
+	u := understandMail(t, cfg, "From: Jan Ott <jan.ott@ale.example>", "Subject: VB: Segregation", "Content-Type: text/plain; charset=utf-8", "",
+		"Hej! Kan ni registrera honom? Se hans mejl nedan.", "", "Jan", "",
+		"From: Axel Rud <axel.rud@ale.example>",
+		"Sent: Thursday, November 29, 2018 9:12 AM",
+		"To: Jan Ott <jan.ott@ale.example>",
+		"Subject: Segregation", "",
+		"Hej Jan, jag skulle gärna vilja delta den 11 december. Jag äter inte skaldjur.", "", "Axel")
+	if u.Kind != KindRegistration {
+		t.Fatalf("kind %q (%s)", u.Kind, u.Reason)
+	}
+	if got, want := peopleSummary(u.People), "Axel Rud <axel.rud@ale.example> [äter inte skaldjur]"; got != want {
+		t.Errorf("people %s, want %s", got, want)
+	}
+	if u.Event != "segregation-2018" {
+		t.Errorf("event %q", u.Event)
 	}
 }
 
