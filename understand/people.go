@@ -1,9 +1,11 @@
 package understand
 
 import (
+	"net/mail"
 	"regexp"
 	"strings"
 
+	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
 )
 
@@ -33,6 +35,7 @@ const (
 	refSelf                   // the writer: "jag", "själv", "I", "myself"
 	refPronoun                // "hon", "han", "she", "he": someone mentioned before
 	refGroup                  // "vi andra", "alla", "we": nobody in particular
+	refOther                  // a subject named who is none of the people: "Karin är …"
 )
 
 // personRef is one reference to a person, where it starts in the text.
@@ -219,6 +222,16 @@ func refsOf(text string, people []Person, senderAt int) []personRef {
 			addAll(refNamed, i, wordIndexes(text, words[0]+"s"))
 		}
 	}
+	named := map[int]bool{}
+	for _, r := range refs {
+		named[r.at] = true
+	}
+	for _, m := range subjectRe.FindAllStringSubmatchIndex(text, -1) {
+		w := strings.ToLower(text[m[2]:m[3]])
+		if !named[m[2]] && !notSubjectWords[w] && !notNameWords[w] {
+			refs = append(refs, personRef{kind: refOther, who: -1, at: m[2]})
+		}
+	}
 	addAll(refSelf, senderAt, selfRefRe.FindAllStringIndex(text, -1))
 	addAll(refPronoun, -1, pronounRefRe.FindAllStringIndex(text, -1))
 	addAll(refGroup, -1, groupRefRe.FindAllStringIndex(text, -1))
@@ -230,6 +243,16 @@ func refsOf(text string, people []Person, senderAt int) []personRef {
 	}
 	return refs
 }
+
+// subjectRe is a capitalised word before a verb that says a fact about
+// it ("Karin är vegetarian", "Omar äter inte fläsk"): a subject, whose
+// diet is hers even when she is none of the people registered.
+var subjectRe = regexp.MustCompile(`(\p{Lu}\p{Ll}+)\s+(?:är|äter|tål|har|behöver|kan|is|has|eats|does|doesn't|doesn’t|cannot|can't|needs)\b`)
+
+// notSubjectWords are the capitalised words before such a verb that are
+// not a person of their own: pronouns, the writer, a group.
+var notSubjectWords = map[string]bool{"hon": true, "han": true, "hen": true, "jag": true, "vi": true, "själv": true, "alla": true, "she": true,
+	"he": true, "i": true, "we": true, "everyone": true, "maten": true, "kosten": true, "det": true, "it": true, "this": true, "that": true}
 
 // wordIndexes returns where w occurs in text as a whole word, as written
 // (names keep their capital).
@@ -457,3 +480,59 @@ func registersAt(body string, sentences []string, starts []int, i int) bool {
 	}
 	return true
 }
+
+// copyWords say that someone is in copy of the mail.
+var copyWords = Phrases{"i kopia", "(kopia)", "(cc)", "i cc", "in cc", "cc:ad", "cc'd", "kopierad", "copied", "in copy", "på kopia"}
+
+// ccColleagues returns the people in the mail's Cc (and To, beside the
+// bot) whom a registering sentence of the writer names: by full name, or
+// by first name in a sentence that says she is in copy ("Jag och min
+// kollega Karin Sund (i kopia) vill delta"). Their address is the one in
+// the header, written by the writer's client, not a guess. People already
+// listed, the writer, the bot and the organisers are left out.
+func ccColleagues(v view, cfg *config.Config, listed []Person) []Person {
+	var out []Person
+	body := message.Head(v.body, 4000)
+	sentences, _ := sentencesOf(body)
+	for _, a := range append(append([]*mail.Address{}, v.cc...), v.to...) {
+		la := strings.ToLower(a.Address)
+		name := normaliseName(a.Name)
+		if la == "" || la == cfg.BotAddress() || cfg.IsOrganiser(la) || strings.EqualFold(la, v.from.Address) ||
+			containsEmail(listed, la) || containsEmail(out, la) || !strings.Contains(name, " ") {
+			continue
+		}
+		first := strings.Fields(name)[0]
+		for _, s := range sentences {
+			one := strings.Join(strings.Fields(s), " ")
+			if !registers(one) {
+				continue
+			}
+			locs := wordIndexes(one, name)
+			if len(locs) == 0 && copyWords.Find(one) != "" {
+				locs = wordIndexes(one, first)
+			}
+			if len(locs) > 0 && registeredHere(one, locs[0][0]) {
+				out = append(out, Person{Name: name, Email: a.Address, Organisation: organisationFor(a.Address, v, cfg)})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// registeredHere reports whether the person named at i in the sentence s
+// is an object of its registration: within her clause (from the last comma
+// before her) a registration verb or a coordination comes before her
+// ("anmäl gärna Karin Sund", "jag och min kollega Karin Sund"). "Jag
+// anmäler mig, min chef Pia Dahl har godkänt det" does not register Pia.
+func registeredHere(s string, i int) bool {
+	window := s[:i]
+	if k := strings.LastIndexAny(window, ",;:"); k >= 0 {
+		window = window[k+1:]
+	}
+	lower := strings.ToLower(window)
+	return RegisterPhrases.FindLower(lower) != "" || requestIn(lower) != "" || coordWords.FindLower(lower) != ""
+}
+
+// coordWords join people in one registration.
+var coordWords = Phrases{"|och|", "|samt|", "|plus|", "|and|", "&"}

@@ -114,6 +114,44 @@ func TestPeopleOfGroups(t *testing.T) {
 	}
 }
 
+// TestColleagueInCopy: a colleague in Cc whom a registering sentence
+// names registers at the header's address; one named only as having
+// approved does not; a fact said of someone who is not registered is
+// not the writer's.
+func TestColleagueInCopy(t *testing.T) {
+	cfg := freshConfig(t)
+	tests := []struct {
+		name, body, want string
+	}{
+		{"named with the writer", "Hej! Jag och Hedda Blom (kopia) kommer gärna den 11 december. Hedda äter inte nötter.",
+			"Hedda Blom <hedda.blom@ale.example> [äter inte nötter], Lars Ek <lars.ek@ale.example>"},
+		{"named as the one who approved", "Hej! Jag anmäler mig till den 11 december, min chef Hedda Blom har godkänt det. Hedda är vegan.",
+			"Lars Ek <lars.ek@ale.example>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := understandMail(t, cfg, "From: Lars Ek <lars.ek@ale.example>", "To: anmalan@goteborgsregionen.example", "Cc: Hedda Blom <hedda.blom@ale.example>",
+				"Subject: Anmälan", "Content-Type: text/plain; charset=utf-8", "", tt.body)
+			if u.Kind != KindRegistration {
+				t.Fatalf("kind %q (%s)", u.Kind, u.Reason)
+			}
+			if got := peopleSummary(u.People); got != tt.want {
+				t.Errorf("people %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSenderNameInText: a name with å/ä/ö that only the text writes
+// wins over its ASCII form in the display name.
+func TestSenderNameInText(t *testing.T) {
+	u := understandMail(t, freshConfig(t), "From: Asa-Britt Lof <asa-britt.lof@ale.example>", "Subject: Anmälan", "Content-Type: text/plain; charset=utf-8", "",
+		"Hej! Jag heter Åsa-Britt Löf och vill gärna komma den 11 december.", "", "/Å-B")
+	if len(u.People) != 1 || u.People[0].Name != "Åsa-Britt Löf" {
+		t.Errorf("people %v, want Åsa-Britt Löf (%s)", u.People, u.Reason)
+	}
+}
+
 // TestSenderNames holds the choice of the writer's name: the signature's
 // å/ä/ö over their ASCII form in the display name, and the name that
 // agrees with the address over a stale display name.

@@ -351,6 +351,7 @@ func readParticipant(v view, cfg *config.Config) (kind Kind, people []Person, re
 
 	form := formPeople(v, cfg)
 	listed := registrants(v.body, listedPeople(v, cfg))
+	listed = append(listed, ccColleagues(v, cfg, listed)...)
 	phrase := in.why
 	if !in.register {
 		phrase = ""
@@ -645,6 +646,7 @@ func senderPerson(v view, cfg *config.Config) Person {
 	if name == "" {
 		name = normaliseName(v.from.Name)
 	}
+	name = restoreName(name, v.body)
 	org := organisationFor(v.from.Address, v, cfg)
 	if org == "" {
 		org = workplaceIn(v.body)
