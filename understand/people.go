@@ -57,8 +57,8 @@ var (
 	// ("jag själv och", "mig samt", "myself and", "me and") or after them
 	// ("och jag", "and I", "samt mig"), or the writer marked in a list
 	// ("Emil Vik (jag)").
-	selfCoordBeforeRe = regexp.MustCompile(`(?i)\b(?:jag|mig|myself|me)(?:\s+själv)?\s*(?:,|\s(?:och|samt|plus|and)\b|\+|&)\s*(\S+)`)
-	selfCoordAfterRe  = regexp.MustCompile(`(?i)(?:\s(?:och|samt|plus|and)|&|\+)\s+(?:jag|mig|myself|me)(?:\s+själv)?\b|\sand\s+I\b`)
+	selfCoordBeforeRe = regexp.MustCompile(`(?i)\b(?:jag|mig|undertecknad|myself|me)(?:\s+själv)?\s*(?:,|\s(?:och|samt|plus|and)\b|\+|&)\s*(\S+)`)
+	selfCoordAfterRe  = regexp.MustCompile(`(?i)(?:\s(?:och|samt|plus|and)|&|\+)\s+(?:jag|mig|undertecknad|myself|me)(?:\s+själv)?\b|\sand\s+I\b`)
 	selfMarkRe        = regexp.MustCompile(`(?i)\((?:jag|mig|själv|undertecknad|me|myself)\)|\b(?:inklusive|inkl\.?|inräknat|including|incl\.?)\s+(?:mig|mig själv|me|myself)\b|\bmig (?:själv )?inräknad\b|\bme included\b`)
 	// groupCountRe is the writer's group with its size: "vi blir tre",
 	// "vi är två", "vi kommer tre stycken", "we are three".
@@ -391,7 +391,12 @@ func groupPeople(v view, listed []Person, sender Person, withdraw bool) []Person
 		}
 		others = append(others, p)
 	}
-	in, _ := senderCounted(v.body, others, sender)
+	in, out := senderCounted(v.body, others, sender)
+	if !in && !out && !withdraw && len(others) > 0 {
+		// Only for a registration: "… men jag kommer" beside a
+		// withdrawal of others must never withdraw the writer.
+		in = selfAttends(v.body)
+	}
 	people := listed
 	if in && !senderListed {
 		people = append([]Person{sender}, listed...)
@@ -459,6 +464,9 @@ func registrants(body string, listed []Person) []Person {
 // registersAt reports whether the address at i in body stands where a
 // registration puts it (see registrants).
 func registersAt(body string, sentences []string, starts []int, i int) bool {
+	if declines(strings.ToLower(clauseAt(body, i))) {
+		return false // "men min kollega X (…) kan tyvärr inte"
+	}
 	lineStart := strings.LastIndexByte(body[:i], '\n') + 1
 	lineEnd := strings.IndexByte(body[i:], '\n')
 	if lineEnd < 0 {
@@ -536,3 +544,48 @@ func registeredHere(s string, i int) bool {
 
 // coordWords join people in one registration.
 var coordWords = Phrases{"|och|", "|samt|", "|plus|", "|and|", "&"}
+
+// A writer who says she comes herself is one of the group even when she
+// does not coordinate herself with the others ("Jag vill gärna delta. Min
+// kollega X vill också komma."): a registration verb with herself as its
+// object ("anmäl mig", "register me"), or a verb of attending with
+// herself as its subject, only modals and adverbs between ("jag kommer
+// gärna", "vi vill delta", "I will attend"), or after it ("då kommer jag
+// gärna"). "Jag kommer att …" and "jag kommer från …" are not attending,
+// and "jag tror hon kommer" has someone else as the subject.
+var (
+	selfObjectRe  = regexp.MustCompile(`(?:^|[^\p{L}])(?:anmäl\p{L}*|registrera\p{L}*|boka|skriv upp|register|sign up|book)\s+(?:(?:även|också|härmed|gärna|both|also)\s+)*(?:mig|oss|myself|me|us)(?:$|[^\p{L}])`)
+	selfSubjectRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:jag|vi|i|we)\s+(?:(?:vill|ska|skall|skulle|vilja|gärna|också|även|båda|bägge|själv|själva|kan|will|would|'ll|like|to|also|both|definitely|absolut|självklart|nog)\s+)*(?:delta|deltar|kommer|komma|vara med|är med|närvarar|närvara|medverkar|medverka|attend|come|join|participate)(?:$|[^\p{L}])`)
+	selfAfterRe   = regexp.MustCompile(`(?:^|[^\p{L}])(?:kommer|deltar|närvarar|medverkar)\s+(?:jag|vi)(?:$|[^\p{L}])`)
+	notAttendRe   = regexp.MustCompile(`(?:kommer|komma|come)\s+(?:att|från|from|to the|tillbaka|back|ihåg)(?:$|[^\p{L}])`)
+)
+
+// selfAttends reports whether a clause of body says, without a doubt,
+// negation or condition, that the writer comes or registers herself.
+func selfAttends(body string) bool {
+	for _, c := range clausesOf(body) {
+		if c.question || negMarks.FindLower(c.text) != "" || hedgeMarks.FindLower(c.text) != "" || condMarks.FindLower(c.text) != "" {
+			continue
+		}
+		t := notAttendRe.ReplaceAllString(c.text, " ")
+		if selfObjectRe.MatchString(t) || selfSubjectRe.MatchString(t) || selfAfterRe.MatchString(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// verbNegation and ableWords make a clause one that says its subject does
+// not come: "kan tyvärr inte", "hinner inte", "cannot", "won't be able".
+var (
+	verbNegation = Phrases{"|inte|", "|ej|", "|not|", "n't|", "|cannot|"}
+	ableWords    = Phrases{"|kan|", "|kommer|", "|har|", "|hinner|", "|får|", "|can|", "|will|", "|able|", "|möjlighet"}
+)
+
+// declines reports whether the clause lower (in lower case) says that its
+// subject does not come. A diet said as absent ("ingen specialkost") is no
+// such clause.
+func declines(lower string) bool {
+	return CancelPhrases.FindLower(lower) != "" || withdrawMarks.FindLower(lower) != "" ||
+		verbNegation.FindLower(lower) != "" && ableWords.FindLower(lower) != ""
+}

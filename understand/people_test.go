@@ -94,6 +94,30 @@ func TestPeopleOfGroups(t *testing.T) {
 			want: "Lo Vik <lo.vik@ale.example>, Per Holm <per.holm@ale.example> [tål inte ägg], Tove Lax <tove.lax@ale.example>",
 		},
 		{
+			name: "the writer says she comes in a sentence of her own",
+			from: "Klara Ros <klara.ros@ale.example>",
+			body: []string{"Hej!", "", "Jag vill gärna delta den 11 december. Min kollega Edvin Sjö (edvin.sjo@ale.example) vill också komma."},
+			want: "Edvin Sjö <edvin.sjo@ale.example>, Klara Ros <klara.ros@ale.example>",
+		},
+		{
+			name: "\"jag tror hon kommer\" is not the writer coming",
+			from: "Klara Ros <klara.ros@ale.example>",
+			body: []string{"Hej!", "", "Jag anmäler min kollega Edvin Sjö (edvin.sjo@ale.example) till den 11 december. Jag tror han kommer att uppskatta det."},
+			want: "Edvin Sjö <edvin.sjo@ale.example>",
+		},
+		{
+			name: "the undersigned",
+			from: "Klara Ros <klara.ros@ale.example>",
+			body: []string{"Härmed anmäls Edvin Sjö (edvin.sjo@ale.example) och undertecknad till samtalet den 11 december."},
+			want: "Edvin Sjö <edvin.sjo@ale.example>, Klara Ros <klara.ros@ale.example>",
+		},
+		{
+			name: "a colleague who cannot come is not registered",
+			from: "Klara Ros <klara.ros@ale.example>",
+			body: []string{"Hej! Jag och Edvin Sjö (edvin.sjo@ale.example) vill delta den 11 december, men min kollega Moa Tell (moa.tell@ale.example) kan tyvärr inte."},
+			want: "Edvin Sjö <edvin.sjo@ale.example>, Klara Ros <klara.ros@ale.example>",
+		},
+		{
 			name: "a sentence that does not register says nothing about who registers",
 			from: "Eva Moberg <eva.moberg@ockero.example>",
 			body: []string{"Hej!", "", "Härmed anmäls Tim Hed (tim.hed@ockero.example) till samtalet den 11 december.", "Tim och jag hörs om resan."},
