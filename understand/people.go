@@ -36,6 +36,7 @@ const (
 	refPronoun                // "hon", "han", "she", "he": someone mentioned before
 	refGroup                  // "vi andra", "alla", "we": nobody in particular
 	refOther                  // a subject named who is none of the people: "Karin är …"
+	refAll                    // "vi båda", "vi alla", "both of us": every one of the people
 )
 
 // personRef is one reference to a person, where it starts in the text.
@@ -51,6 +52,7 @@ var (
 	// for with its capital; the rest in any case.
 	selfRefRe    = regexp.MustCompile(`(?i:\b(?:jag|själv|myself|I'm|I am)\b)|\bI\b`)
 	pronounRefRe = regexp.MustCompile(`(?i)\b(?:hon|han|hennes|hans|she|he|her|his|him)\b`)
+	allRefRe     = regexp.MustCompile(`(?i)\b(?:vi|we)\s+(?:\p{L}+\s+)?(?:båda|bägge|alla|both|all)(?:$|[^\p{L}])|\b(?:both|all) of us\b`)
 	groupRefRe   = regexp.MustCompile(`(?i)\b(?:vi andra|vi övriga|resten|alla|the rest of us|the others|all of us|we)\b`)
 
 	// selfCoordRe is the writer coordinated with others, before them
@@ -235,6 +237,7 @@ func refsOf(text string, people []Person, senderAt int) []personRef {
 	addAll(refSelf, senderAt, selfRefRe.FindAllStringIndex(text, -1))
 	addAll(refPronoun, -1, pronounRefRe.FindAllStringIndex(text, -1))
 	addAll(refGroup, -1, groupRefRe.FindAllStringIndex(text, -1))
+	addAll(refAll, -1, allRefRe.FindAllStringIndex(text, -1))
 	// In order of place; the few refs make a simple sort enough.
 	for i := 1; i < len(refs); i++ {
 		for j := i; j > 0 && refs[j].at < refs[j-1].at; j-- {
@@ -300,6 +303,10 @@ func indexAllFold(text, addr string) [][]int {
 	return out
 }
 
+// allPeople is what resolve returns for a reference to every one of the
+// people ("vi båda").
+const allPeople = -2
+
 // resolve returns the index in people of the person ref stands for, given
 // the references before it, or -1: a pronoun is the last person other than
 // the writer named before it.
@@ -307,6 +314,8 @@ func resolve(ref personRef, before []personRef, senderAt int) int {
 	switch ref.kind {
 	case refNamed, refSelf:
 		return ref.who
+	case refAll:
+		return allPeople
 	case refPronoun:
 		for i := len(before) - 1; i >= 0; i-- {
 			if before[i].kind == refNamed && before[i].who != senderAt {
@@ -364,6 +373,14 @@ func bindDiets(text string, people []Person, senderAt int) {
 		}
 		if !found && len(people) == 1 {
 			who = 0
+		}
+		if found && who == allPeople {
+			for i := range people {
+				if bound[i] == "" {
+					bound[i] = m.text
+				}
+			}
+			continue
 		}
 		if who >= 0 && who < len(people) && bound[who] == "" {
 			bound[who] = m.text

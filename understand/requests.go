@@ -1,6 +1,9 @@
 package understand
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+)
 
 // A registration is asked for in more ways than the registration phrases
 // list: with a modal and a verb of attending ("jag vill gärna vara med",
@@ -23,6 +26,11 @@ var (
 	// föra vidare att jag gärna deltar?", "could you tell them that I will
 	// attend?". The clause after "att"/"that" is the writer's statement.
 	passOnRe = regexp.MustCompile(`\b(?:kan|kunde|skulle|can|could|would)\s+(?:ni|du|you)\s+(?:\S+\s+){0,3}?(?:att|that)\s+(?:jag|vi|i|we)\s+(?:(?:gärna|också|även|will|would like to|'ll)\s+)?(?:deltar|kommer|är med|vill delta|vill komma|vill vara med|attend|come|join)\b`)
+	// attendStatementRe is the writer, alone or with others, saying in
+	// the present that they come: "jag och Stina Järv (…) kommer till
+	// Kungälv", "Kim och jag deltar". "Kommer att" and "kommer från" are
+	// taken out before it is looked for.
+	attendStatementRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:jag|vi) och (?:[^.?!]|\.\S){1,80}?|(?:[^.?!]|\.\S){1,80}? och jag|jag|vi)\s+(?:kommer|deltar|är med|närvarar|medverkar)(?:$|[^\p{L}])`)
 	// seatConditionRe is a condition on the seats alone.
 	seatConditionRe = regexp.MustCompile(`\b(?:om|ifall|i fall)\s+det\s+(?:fortfarande\s+|än\s+|ännu\s+|nu\s+)?finns\s+(?:några\s+|någon\s+)?(?:lediga\s+)?plats(?:er)?(?:\s+kvar)?|\bif there (?:is|are) (?:still )?(?:a |any )?(?:seats?|places?|room|space)(?: (?:left|available))?`)
 )
@@ -33,6 +41,7 @@ var (
 	modalCues  = Phrases{"|vill|", "|ska|", "|skall|", "|vilja|", "|önskar|"}
 	politeCues = Phrases{"|ni|", "|du|", "|you|"}
 	seatCues   = Phrases{"plats", "seat", "place", "room", "space"}
+	attendCues = Phrases{"|kommer|", "|deltar|", "|är med|", "|närvarar|", "|medverkar|"}
 )
 
 // requestIn returns the request for a registration the clause lower (in
@@ -44,6 +53,11 @@ func requestIn(lower string) string {
 		}
 		if m := passOnRe.FindString(lower); m != "" {
 			return m
+		}
+	}
+	if attendCues.FindLower(lower) != "" {
+		if m := attendStatementRe.FindString(notAttendRe.ReplaceAllString(lower, " ")); m != "" {
+			return strings.TrimSpace(m)
 		}
 	}
 	if modalCues.FindLower(lower) == "" {
