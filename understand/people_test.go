@@ -118,6 +118,12 @@ func TestPeopleOfGroups(t *testing.T) {
 			want: "Edvin Sjö <edvin.sjo@ale.example>, Klara Ros <klara.ros@ale.example>",
 		},
 		{
+			name: "a coordinated statement that they come; a diet for both",
+			from: "Klara Ros <klara.ros@ale.example>",
+			body: []string{"Hej Linda! Edvin Sjö (edvin.sjo@ale.example) och jag deltar den 11 december. Vi är båda vegetarianer."},
+			want: "Edvin Sjö <edvin.sjo@ale.example> [vegetarianer], Klara Ros <klara.ros@ale.example> [vegetarianer]",
+		},
+		{
 			name: "a sentence that does not register says nothing about who registers",
 			from: "Eva Moberg <eva.moberg@ockero.example>",
 			body: []string{"Hej!", "", "Härmed anmäls Tim Hed (tim.hed@ockero.example) till samtalet den 11 december.", "Tim och jag hörs om resan."},
