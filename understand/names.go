@@ -113,8 +113,8 @@ func chooseName(display, sig, addr string) string {
 // ASCII, stands for ("Björn Lövgren" written in the text for
 // "Bjorn Lovgren"), or name when the text does not write it.
 func restoreName(name, text string) string {
-	if name == "" || !isASCII(name) {
-		return name
+	if name == "" || !isASCII(name) || isASCII(text) {
+		return name // nothing to restore, or no letter to restore it from
 	}
 	want := foldName(name)
 	n := len(strings.Fields(name))

@@ -455,6 +455,9 @@ var addressWords = Phrases{"adress", "mejl", "mail", "e-post", "epost", "address
 // other sentence ("min chef Pia Dahl (…) har godkänt det") is not
 // registered: she was named, not registered.
 func registrants(body string, listed []Person) []Person {
+	if len(listed) == 0 {
+		return listed
+	}
 	body = message.Head(body, 4000)
 	sentences, starts := sentencesOf(body)
 	var out []Person
@@ -517,16 +520,20 @@ var copyWords = Phrases{"i kopia", "(kopia)", "(cc)", "i cc", "in cc", "cc:ad", 
 // listed, the writer, the bot and the organisers are left out.
 func ccColleagues(v view, cfg *config.Config, listed []Person) []Person {
 	var out []Person
-	body := message.Head(v.body, 4000)
-	sentences, _ := sentencesOf(body)
+	var sentences []string
+	bot := cfg.BotAddress()
 	for _, a := range append(append([]*mail.Address{}, v.cc...), v.to...) {
 		la := strings.ToLower(a.Address)
-		name := normaliseName(a.Name)
-		if la == "" || la == cfg.BotAddress() || cfg.IsOrganiser(la) || strings.EqualFold(la, v.from.Address) ||
-			containsEmail(listed, la) || containsEmail(out, la) || !strings.Contains(name, " ") {
+		if la == "" || la == bot || !strings.Contains(strings.TrimSpace(a.Name), " ") || cfg.IsOrganiser(la) ||
+			strings.EqualFold(la, v.from.Address) || containsEmail(listed, la) || containsEmail(out, la) {
 			continue
 		}
+		name := normaliseName(a.Name)
 		first := strings.Fields(name)[0]
+		if sentences == nil {
+			// Only a mail with someone in copy needs its sentences.
+			sentences, _ = sentencesOf(message.Head(v.body, 4000))
+		}
 		for _, s := range sentences {
 			one := strings.Join(strings.Fields(s), " ")
 			if !registers(one) {
