@@ -45,6 +45,7 @@ func participantForward(m *message.Message, v view, cfg *config.Config, arrived 
 	if kind != KindRegistration || len(people) == 0 {
 		return Understanding{}, false
 	}
+	forwarderFacts(v.body, people)
 	u := Understanding{Kind: kind, People: people, Language: Language(inner.own, inner.subject, cfg)}
 	u.Reason = fmt.Sprintf("%s forwarded (%s) a mail from %s: %s", v.from.Address, how, inner.from.Address, reason)
 	forwardedDates(&u, inner, cfg, arrived)

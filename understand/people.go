@@ -50,7 +50,10 @@ var (
 	// selfRefRe, pronounRefRe and groupRefRe find the words that refer to
 	// the writer, to someone named before, and to a group. "I" is looked
 	// for with its capital; the rest in any case.
-	selfRefRe    = regexp.MustCompile(`(?i:\b(?:jag|själv|myself|I'm|I am)\b)|\bI\b`)
+	selfRefRe    = regexp.MustCompile(`(?i:\b(?:jag|mig|själv|min del|egen del|myself|I'm|I am)\b)|\bI\b|\bme\b`)
+	// forRefRe is what joins a diet to the person it is for, after it:
+	// "vegansk kost för mig", "vegetarian for Tom".
+	forRefRe = regexp.MustCompile(`^\s*,?\s*(?:(?:kost|mat|food|meals?|diet)\s+)?(?:för|åt|till|for)\s+$`)
 	pronounRefRe = regexp.MustCompile(`(?i)\b(?:hon|han|hennes|hans|she|he|her|his|him)\b`)
 	allRefRe     = regexp.MustCompile(`(?i)\b(?:vi|we)\s+(?:\p{L}+\s+)?(?:båda|bägge|alla|both|all)(?:$|[^\p{L}])|\b(?:both|all) of us\b`)
 	groupRefRe   = regexp.MustCompile(`(?i)\b(?:vi andra|vi övriga|resten|alla|the rest of us|the others|all of us|we)\b`)
@@ -307,10 +310,10 @@ func indexAllFold(text, addr string) [][]int {
 // people ("vi båda").
 const allPeople = -2
 
-// resolve returns the index in people of the person ref stands for, given
-// the references before it, or -1: a pronoun is the last person other than
-// the writer named before it.
-func resolve(ref personRef, before []personRef, senderAt int) int {
+// resolve returns the index in people (n of them) of the person ref
+// stands for, given the references before it, or -1: a pronoun is the last
+// person other than the writer named before it.
+func resolve(ref personRef, before []personRef, senderAt, n int) int {
 	switch ref.kind {
 	case refNamed, refSelf:
 		return ref.who
@@ -321,6 +324,11 @@ func resolve(ref personRef, before []personRef, senderAt int) int {
 			if before[i].kind == refNamed && before[i].who != senderAt {
 				return before[i].who
 			}
+		}
+		if senderAt < 0 && n == 1 {
+			// A forwarder's "hon" with nobody named before it is the
+			// one whose mail she forwards.
+			return 0
 		}
 	}
 	return -1
@@ -353,12 +361,19 @@ func bindDiets(text string, people []Person, senderAt int) {
 	for _, m := range mentions {
 		from := sentenceStart(m.start)
 		who, found := -1, false
-		for k := len(refs) - 1; k >= 0; k-- {
+		for k, r := range refs {
+			// "… kost för mig": the person the diet is for, right after it.
+			if r.at >= m.end && r.at <= m.end+16 && forRefRe.MatchString(text[m.end:r.at]) {
+				who, found = resolve(r, refs[:k], senderAt, len(people)), true
+				break
+			}
+		}
+		for k := len(refs) - 1; k >= 0 && !found; k-- {
 			r := refs[k]
 			if r.at >= m.start || r.at < from {
 				continue
 			}
-			who, found = resolve(r, refs[:k], senderAt), true
+			who, found = resolve(r, refs[:k], senderAt, len(people)), true
 			break
 		}
 		if !found {
@@ -366,7 +381,7 @@ func bindDiets(text string, people []Person, senderAt int) {
 			// Kalle", or a diet said on its own.
 			for k, r := range refs {
 				if r.at > m.end && r.at < m.end+60 && sentenceStart(r.at) == from {
-					who, found = resolve(r, refs[:k], senderAt), true
+					who, found = resolve(r, refs[:k], senderAt, len(people)), true
 					break
 				}
 			}
@@ -612,4 +627,21 @@ var (
 func declines(lower string) bool {
 	return CancelPhrases.FindLower(lower) != "" || withdrawMarks.FindLower(lower) != "" ||
 		verbNegation.FindLower(lower) != "" && ableWords.FindLower(lower) != ""
+}
+
+// forwarderFacts binds the diets a forwarder's own text says about the
+// people of the mail she forwards ("Hon har ringt och sagt att hon är
+// glutenintolerant"): her "jag" is herself, none of them. A diet the
+// original gave is kept.
+func forwarderFacts(text string, people []Person) {
+	given := make([]string, len(people))
+	for i, p := range people {
+		given[i] = p.Diet
+	}
+	bindDiets(text, people, -1)
+	for i := range people {
+		if given[i] != "" {
+			people[i].Diet = given[i]
+		}
+	}
 }

@@ -124,6 +124,12 @@ func TestPeopleOfGroups(t *testing.T) {
 			want: "Edvin Sjö <edvin.sjo@ale.example> [vegetarianer], Klara Ros <klara.ros@ale.example> [vegetarianer]",
 		},
 		{
+			name: "a diet for the person after it",
+			from: "Klara Ros <klara.ros@ale.example>",
+			body: []string{"Hej! Anmäl mig och Edvin Sjö (edvin.sjo@ale.example) till den 11 december, glutenfri kost för mig."},
+			want: "Edvin Sjö <edvin.sjo@ale.example>, Klara Ros <klara.ros@ale.example> [glutenfri]",
+		},
+		{
 			name: "a sentence that does not register says nothing about who registers",
 			from: "Eva Moberg <eva.moberg@ockero.example>",
 			body: []string{"Hej!", "", "Härmed anmäls Tim Hed (tim.hed@ockero.example) till samtalet den 11 december.", "Tim och jag hörs om resan."},
@@ -280,6 +286,22 @@ func TestForwardedWithPronounRequest(t *testing.T) {
 	}
 	if u.Event != "segregation-2018" {
 		t.Errorf("event %q", u.Event)
+	}
+}
+
+// TestOrganiserForwardsAndSaysTheDiet: the organiser's "hon är vegan"
+// above a forwarded registration is the original writer's diet.
+func TestOrganiserForwardsAndSaysTheDiet(t *testing.T) {
+	cfg := freshConfig(t)
+	u := understandMail(t, cfg, "From: Linda Karlsson <linda.karlsson@goteborgsregionen.example>", "Subject: VB: Anmälan", "Content-Type: text/plain; charset=utf-8", "",
+		"Se nedan. Hon sa i telefon att hon är vegan.", "", "/Linda", "",
+		"Från: Tea Lind <tea.lind@ale.example>",
+		"Skickat: den 29 november 2018 11:05",
+		"Till: Linda Karlsson <linda.karlsson@goteborgsregionen.example>",
+		"Ämne: Anmälan", "",
+		"Hej! Jag vill vara med den 11 december.", "Tea Lind")
+	if got, want := peopleSummary(u.People), "Tea Lind <tea.lind@ale.example> [vegan]"; u.Kind != KindRegistration || got != want {
+		t.Errorf("kind %q people %s, want registration of %s (%s)", u.Kind, got, want, u.Reason)
 	}
 }
 

@@ -110,6 +110,9 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 				people = []Person{senderPerson(inner, cfg)}
 			}
 			people = withAddress(people)
+			if kind == KindRegistration {
+				forwarderFacts(body, people)
+			}
 			u.Kind, u.People = kind, people
 			u.Language = Language(inner.own, inner.subject, cfg)
 			u.Reason = fmt.Sprintf("the organiser forwarded (%s) a mail from %s: %s", how, inner.from.Address, reason)
