@@ -50,10 +50,10 @@ var (
 	// selfRefRe, pronounRefRe and groupRefRe find the words that refer to
 	// the writer, to someone named before, and to a group. "I" is looked
 	// for with its capital; the rest in any case.
-	selfRefRe    = regexp.MustCompile(`(?i:\b(?:jag|mig|själv|min del|egen del|myself|I'm|I am)\b)|\bI\b|\bme\b`)
+	selfRefRe = regexp.MustCompile(`(?i:\b(?:jag|mig|själv|min del|egen del|myself|I'm|I am)\b)|\bI\b|\bme\b`)
 	// forRefRe is what joins a diet to the person it is for, after it:
 	// "vegansk kost för mig", "vegetarian for Tom".
-	forRefRe = regexp.MustCompile(`^\s*,?\s*(?:(?:kost|mat|food|meals?|diet)\s+)?(?:för|åt|till|for)\s+$`)
+	forRefRe     = regexp.MustCompile(`^\s*,?\s*(?:(?:kost|mat|food|meals?|diet)\s+)?(?:för|åt|till|for)\s+$`)
 	pronounRefRe = regexp.MustCompile(`(?i)\b(?:hon|han|hennes|hans|she|he|her|his|him)\b`)
 	allRefRe     = regexp.MustCompile(`(?i)\b(?:vi|we)\s+(?:\p{L}+\s+)?(?:båda|bägge|alla|both|all)(?:$|[^\p{L}])|\b(?:both|all) of us\b`)
 	groupRefRe   = regexp.MustCompile(`(?i)\b(?:vi andra|vi övriga|resten|alla|the rest of us|the others|all of us|we)\b`)
@@ -445,6 +445,11 @@ func groupPeople(v view, listed []Person, sender Person, withdraw bool) []Person
 		people[i].Name = restoreName(withoutTitle(people[i].Name), v.body)
 	}
 	if !withdraw {
+		// The list reader gave each person the diet written after her
+		// address, up to the next one; the clauses decide instead.
+		for i := range people {
+			people[i].Diet = ""
+		}
 		bindDiets(v.body, people, senderAt)
 	}
 	return people
