@@ -1,6 +1,7 @@
 package understand
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -12,32 +13,15 @@ import (
 // that the order of mention does not decide.
 
 // preferUnnegated returns dates with those named in a negated clause of
-// text moved behind the others, when at least one is not negated; the
-// order is kept otherwise. text is the text the dates were found in.
+// text moved behind the others (a stable sort: when all or none are
+// negated, the order stays). text is the text the dates were found in.
 func preferUnnegated(text string, dates []NamedDate) []NamedDate {
 	if len(dates) < 2 {
 		return dates
 	}
-	negated := make([]bool, len(dates))
-	some := false
-	for i, d := range dates {
-		negated[i] = negMarks.FindLower(strings.ToLower(clauseAt(text, d.pos))) != ""
-		if !negated[i] {
-			some = true
-		}
-	}
-	if !some {
-		return dates
-	}
-	idx := make([]int, len(dates))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return !negated[idx[a]] && negated[idx[b]] })
-	out := make([]NamedDate, len(dates))
-	for i, j := range idx {
-		out[i] = dates[j]
-	}
+	negated := func(d NamedDate) bool { return negMarks.FindLower(strings.ToLower(clauseAt(text, d.pos))) != "" }
+	out := slices.Clone(dates)
+	sort.SliceStable(out, func(i, j int) bool { return !negated(out[i]) && negated(out[j]) })
 	return out
 }
 

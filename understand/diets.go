@@ -2,6 +2,7 @@ package understand
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -74,17 +75,8 @@ func dietMentions(text string) []dietMention {
 			add(loc[0], end)
 		}
 	}
-	sortMentions(out)
+	sort.Slice(out, func(i, j int) bool { return out[i].start < out[j].start })
 	return out
-}
-
-// sortMentions orders mentions by where they start (they are few).
-func sortMentions(ms []dietMention) {
-	for i := 1; i < len(ms); i++ {
-		for j := i; j > 0 && ms[j].start < ms[j-1].start; j-- {
-			ms[j], ms[j-1] = ms[j-1], ms[j]
-		}
-	}
 }
 
 // clauseVerbs start the next clause after "och"/"and": "tål inte laktos

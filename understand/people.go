@@ -3,6 +3,7 @@ package understand
 import (
 	"net/mail"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/goteborgsregionen/anmalan/config"
@@ -241,12 +242,7 @@ func refsOf(text string, people []Person, senderAt int) []personRef {
 	addAll(refPronoun, -1, pronounRefRe.FindAllStringIndex(text, -1))
 	addAll(refGroup, -1, groupRefRe.FindAllStringIndex(text, -1))
 	addAll(refAll, -1, allRefRe.FindAllStringIndex(text, -1))
-	// In order of place; the few refs make a simple sort enough.
-	for i := 1; i < len(refs); i++ {
-		for j := i; j > 0 && refs[j].at < refs[j-1].at; j-- {
-			refs[j], refs[j-1] = refs[j-1], refs[j]
-		}
-	}
+	sort.SliceStable(refs, func(i, j int) bool { return refs[i].at < refs[j].at })
 	return refs
 }
 
@@ -264,13 +260,13 @@ var notSubjectWords = map[string]bool{"hon": true, "han": true, "hen": true, "ja
 // (names keep their capital).
 func wordIndexes(text, w string) [][]int {
 	var out [][]int
-	for from := 0; from < len(text); {
+	for from := 0; w != "" && from < len(text); {
 		i := strings.Index(text[from:], w)
 		if i < 0 {
 			break
 		}
 		start, end := from+i, from+i+len(w)
-		if !letterNear(text, start-1) && !letterNear(text, end) {
+		if !letterAt(text, start-1) && !letterAt(text, end) {
 			out = append(out, []int{start, end})
 		}
 		from = end
@@ -278,32 +274,19 @@ func wordIndexes(text, w string) [][]int {
 	return out
 }
 
-// letterNear reports whether the byte at i starts or ends a letter (a
-// multi-byte rune counts as one).
-func letterNear(s string, i int) bool {
-	if i < 0 || i >= len(s) {
-		return false
-	}
-	b := s[i]
-	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= 0x80
+// letterAt reports whether the byte at i is a letter or part of a
+// multi-byte rune.
+func letterAt(s string, i int) bool {
+	return i >= 0 && i < len(s) && (s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z' || s[i] >= 0x80)
 }
 
-// indexAllFold returns where addr occurs in text, in any case.
+// indexAllFold returns where addr occurs in text, in any case (nothing
+// when lower case changes the text's length).
 func indexAllFold(text, addr string) [][]int {
-	lower, la := strings.ToLower(text), strings.ToLower(addr)
-	if len(lower) != len(text) {
-		return nil
+	if lower := strings.ToLower(text); len(lower) == len(text) {
+		return wordIndexes(lower, strings.ToLower(addr))
 	}
-	var out [][]int
-	for from := 0; from < len(lower); {
-		i := strings.Index(lower[from:], la)
-		if i < 0 {
-			break
-		}
-		out = append(out, []int{from + i, from + i + len(la)})
-		from += i + len(la)
-	}
-	return out
+	return nil
 }
 
 // allPeople is what resolve returns for a reference to every one of the
@@ -455,13 +438,6 @@ func groupPeople(v view, listed []Person, sender Person, withdraw bool) []Person
 	return people
 }
 
-// senderDiet returns the diet of a writer who registers only herself: a
-// diet her text binds to her, or says without anyone else in its clause.
-func senderDiet(v view, sender Person) string {
-	people := []Person{sender}
-	bindDiets(v.body, people, 0)
-	return people[0].Diet
-}
 
 // addressWords introduce an address given for someone: "Hennes mejl är
 // …", "His address is …", "nås på …".

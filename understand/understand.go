@@ -372,7 +372,9 @@ func readParticipant(v view, cfg *config.Config) (kind Kind, people []Person, re
 		return "registration", listed, fmt.Sprintf("%q and %d named in the text", strings.Trim(phrase, " ,."), len(listed)), in
 	case phrase != "":
 		p := senderPerson(v, cfg)
-		p.Diet = senderDiet(v, p)
+		only := []Person{p}
+		bindDiets(v.body, only, 0) // her diet, or one said without anyone else in its clause
+		p = only[0]
 		return "registration", []Person{p}, fmt.Sprintf("%q in the text: the sender registers", strings.Trim(phrase, " ,.")), in
 	}
 	return "other", nil, "no registration, cancellation or command in the text", in
