@@ -438,7 +438,6 @@ func groupPeople(v view, listed []Person, sender Person, withdraw bool) []Person
 	return people
 }
 
-
 // addressWords introduce an address given for someone: "Hennes mejl är
 // …", "His address is …", "nås på …".
 var addressWords = Phrases{"adress", "mejl", "mail", "e-post", "epost", "address", "email", "nås på", "reached at"}
