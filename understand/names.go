@@ -98,7 +98,10 @@ func agreesWithAddress(name, addr string) bool {
 // å/ä/ö restored, or when it agrees with the address and the display name
 // does not (a stale or a nick name); else the display name.
 func chooseName(display, sig, addr string) string {
+	display = tidyDisplayName(display, addr)
 	switch {
+	case sig != "" && foldName(sig) == foldName(display) && display == strings.ToUpper(display):
+		return sig // "HELENA ÅKERLUND" over "Helena Åkerlund"
 	case sig == "" || display == "":
 		return display
 	case foldName(sig) == foldName(display) && sig != display && !isASCII(sig):
@@ -107,6 +110,35 @@ func chooseName(display, sig, addr string) string {
 		return sig
 	}
 	return display
+}
+
+// parenRe is a department or a code in a display name: "(SOC)", "(SBK)".
+var parenRe = regexp.MustCompile(`\s*\([^)]*\)`)
+
+// tidyDisplayName returns an Exchange address book's display name as a
+// name: without the department in brackets, and in the order the address
+// puts its words when they are the same words ("Nasstrom Goran (SOC)" at
+// goran.nasstrom@… is "Goran Nasstrom").
+func tidyDisplayName(display, addr string) string {
+	display = strings.Join(strings.Fields(parenRe.ReplaceAllString(display, "")), " ")
+	words := strings.Fields(display)
+	parts := strings.Fields(foldName(localPart(addr)))
+	if len(words) != len(parts) || !agreesWithAddress(display, addr) {
+		return display
+	}
+	ordered := make([]string, 0, len(words))
+	for _, p := range parts {
+		for _, w := range words {
+			if foldName(w) == p {
+				ordered = append(ordered, w)
+				break
+			}
+		}
+	}
+	if len(ordered) != len(words) {
+		return display
+	}
+	return strings.Join(ordered, " ")
 }
 
 // restoreName returns the name in text that name, made from an address in

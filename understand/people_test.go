@@ -201,6 +201,8 @@ func TestSenderNames(t *testing.T) {
 		{"an old surname in the display name", "Nora Ek <nora.sandberg@tjorn.example>", "Nora Sandberg", "Nora Sandberg"},
 		{"the display name agrees with the address: kept", "Per Ahl <per.ahl@ale.example>", "Pelle", "Per Ahl"},
 		{"a signature that agrees no better: the display name", "Anna Berg <a.berg@ale.example>", "Anna Lind", "Anna Berg"},
+		{"an address book's \"Lastname Firstname (dept)\"", "Wall Tord (SOC) <tord.wall@ale.example>", "/T", "Tord Wall"},
+		{"a display name in capitals", "ANNA BERG <anna.berg@ale.example>", "Anna Berg", "Anna Berg"},
 		{"name, title and organisation on one line", "Orjan Stal <orjan.stal@ale.example>", "Örjan Stål | Planarkitekt | Ale kommun", "Örjan Stål"},
 	}
 	for _, tt := range tests {
