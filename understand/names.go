@@ -100,14 +100,11 @@ func agreesWithAddress(name, addr string) bool {
 func chooseName(display, sig, addr string) string {
 	display = tidyDisplayName(display, addr)
 	switch {
-	case sig != "" && foldName(sig) == foldName(display) && display == strings.ToUpper(display):
-		return sig // "HELENA ÅKERLUND" over "Helena Åkerlund"
 	case sig == "" || display == "":
 		return display
-	case foldName(sig) == foldName(display) && sig != display && !isASCII(sig):
-		return sig
-	case agreesWithAddress(sig, addr) && !agreesWithAddress(display, addr):
-		return sig
+	case foldName(sig) == foldName(display) && (!isASCII(sig) || display == strings.ToUpper(display)),
+		agreesWithAddress(sig, addr) && !agreesWithAddress(display, addr):
+		return sig // also "Helena Åkerlund" over "HELENA ÅKERLUND"
 	}
 	return display
 }
@@ -202,30 +199,18 @@ func signatureNameOf(sig, body string) string {
 	if n := signatureName(sig); n != "" {
 		return n
 	}
+	lines, seps := strings.Split(sig, "\n"), []string{"|", " – ", ","}
 	if strings.TrimSpace(sig) == "" {
-		lines := strings.Split(strings.TrimSpace(body), "\n")
-		for i := len(lines) - 1; i >= 0 && i >= len(lines)-4; i-- {
-			if first, _, ok := strings.Cut(lines[i], "|"); ok {
-				if n := signatureName(strings.TrimSpace(first)); n != "" && strings.Contains(n, " ") {
+		lines, seps = strings.Split(strings.TrimSpace(body), "\n"), []string{"|"}
+		lines = lines[max(0, len(lines)-4):]
+	}
+	for _, line := range lines[:min(len(lines), 7)] {
+		for _, sep := range seps {
+			if first, _, ok := strings.Cut(line, sep); ok {
+				if n := signatureName(strings.TrimSpace(first)); strings.Contains(n, " ") {
 					return n
 				}
-			}
-		}
-	}
-	for i, line := range strings.Split(sig, "\n") {
-		if i > 6 {
-			break
-		}
-		first, _, ok := strings.Cut(line, "|")
-		if !ok {
-			first, _, ok = strings.Cut(line, " – ")
-		}
-		if !ok {
-			first, _, ok = strings.Cut(line, ",")
-		}
-		if ok {
-			if n := signatureName(strings.TrimSpace(first)); n != "" && strings.Contains(n, " ") {
-				return n
+				break
 			}
 		}
 	}

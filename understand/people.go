@@ -138,30 +138,20 @@ func senderCounted(body string, others []Person, sender Person) (in, out bool) {
 			if n == 0 {
 				n = atoi(m[1])
 			}
-			if n == len(others)+1 {
-				in = true
-			}
+			in = in || n == len(others)+1
 		}
 		if !registers(one) && !namesInFull(one, others) {
 			continue
 		}
-		if selfMarkRe.MatchString(one) || selfCoordAfterRe.MatchString(one) {
-			in = true
-		}
+		// The writer named in a list of others also counts her in: "Vi
+		// vill anmäla oss: Sofia Rahimi och Ali Haddad".
+		in = in || selfMarkRe.MatchString(one) || selfCoordAfterRe.MatchString(one) ||
+			strings.Contains(sender.Name, " ") && strings.Contains(one, sender.Name) && len(others) > 0
 		for _, m := range selfCoordBeforeRe.FindAllStringSubmatch(one, -1) {
-			if personWordAfter(m[1]) {
-				in = true
-			}
-		}
-		if sender.Name != "" && strings.Contains(sender.Name, " ") && strings.Contains(one, sender.Name) && len(others) > 0 {
-			// "Vi vill anmäla oss: Sofia Rahimi och Ali Haddad".
-			in = true
+			in = in || personWordAfter(m[1])
 		}
 	}
-	if in {
-		out = false
-	}
-	return in, out
+	return in, out && !in
 }
 
 // namesInFull reports whether s names one of people by first and last
@@ -196,11 +186,8 @@ var selfOutRe = regexp.MustCompile(`(?i)\b(?:själv|myself)\b`)
 
 // selfOut reports whether the sentence s is the writer's own "not me".
 func selfOut(s string) bool {
-	if !selfOutRe.MatchString(s) {
-		return false
-	}
 	lower := strings.ToLower(s)
-	return negMarks.FindLower(lower) != "" && selfWords.FindLower(lower) != "" && !strings.Contains(s, "@")
+	return selfOutRe.MatchString(s) && negMarks.FindLower(lower) != "" && selfWords.FindLower(lower) != "" && !strings.Contains(s, "@")
 }
 
 // refsOf finds every reference to a person in text: the names (full and
@@ -215,15 +202,9 @@ func refsOf(text string, people []Person, senderAt int) []personRef {
 		}
 	}
 	for i, p := range people {
-		if p.Email != "" {
-			addAll(refNamed, i, indexAllFold(text, p.Email))
-		}
-		words := strings.Fields(p.Name)
-		if len(words) == 0 {
-			continue
-		}
+		addAll(refNamed, i, indexAllFold(text, p.Email))
 		addAll(refNamed, i, wordIndexes(text, p.Name))
-		if len(words) > 1 {
+		if words := strings.Fields(p.Name); len(words) > 1 {
 			addAll(refNamed, i, wordIndexes(text, words[0]))
 			addAll(refNamed, i, wordIndexes(text, words[0]+"s"))
 		}

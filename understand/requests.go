@@ -78,11 +78,5 @@ func withoutSeatCondition(lower string) string {
 	if seatCues.FindLower(lower) == "" {
 		return lower
 	}
-	return seatConditionRe.ReplaceAllStringFunc(lower, func(s string) string {
-		b := make([]byte, len(s))
-		for i := range b {
-			b[i] = ' '
-		}
-		return string(b)
-	})
+	return seatConditionRe.ReplaceAllStringFunc(lower, func(s string) string { return strings.Repeat(" ", len(s)) })
 }
