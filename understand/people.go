@@ -485,13 +485,10 @@ func registersAt(body string, sentences []string, starts []int, i int) bool {
 	return true
 }
 
-// copyWords say that someone is in copy of the mail.
-var copyWords = Phrases{"i kopia", "(kopia)", "(cc)", "i cc", "in cc", "cc:ad", "cc'd", "kopierad", "copied", "in copy", "på kopia"}
-
 // ccColleagues returns the people in the mail's Cc (and To, beside the
-// bot) whom a registering sentence of the writer names: by full name, or
-// by first name in a sentence that says she is in copy ("Jag och min
-// kollega Karin Sund (i kopia) vill delta"). Their address is the one in
+// bot) whom a registering sentence of the writer names as its object or
+// beside herself, by full or first name ("Jag och min kollega Karin Sund
+// (i kopia) vill delta", "anmäl gärna Karin och mig"). Their address is the one in
 // the header, written by the writer's client, not a guess. People already
 // listed, the writer, the bot and the organisers are left out.
 func ccColleagues(v view, cfg *config.Config, listed []Person) []Person {
@@ -516,8 +513,8 @@ func ccColleagues(v view, cfg *config.Config, listed []Person) []Person {
 				continue
 			}
 			locs := wordIndexes(one, name)
-			if len(locs) == 0 && copyWords.Find(one) != "" {
-				locs = wordIndexes(one, first)
+			if len(locs) == 0 {
+				locs = wordIndexes(one, first) // "jag och Karin (i kopia)"
 			}
 			if len(locs) > 0 && registeredHere(one, locs[0][0]) {
 				out = append(out, Person{Name: name, Email: a.Address, Organisation: organisationFor(a.Address, v, cfg)})

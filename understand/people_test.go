@@ -161,6 +161,8 @@ func TestColleagueInCopy(t *testing.T) {
 	}{
 		{"named with the writer", "Hej! Jag och Hedda Blom (kopia) kommer gärna den 11 december. Hedda äter inte nötter.",
 			"Hedda Blom <hedda.blom@ale.example> [äter inte nötter], Lars Ek <lars.ek@ale.example>"},
+		{"by first name beside the writer", "Hej! Anmäl gärna Hedda och mig till den 11 december.",
+			"Hedda Blom <hedda.blom@ale.example>, Lars Ek <lars.ek@ale.example>"},
 		{"named as the one who approved", "Hej! Jag anmäler mig till den 11 december, min chef Hedda Blom har godkänt det. Hedda är vegan.",
 			"Lars Ek <lars.ek@ale.example>"},
 	}
