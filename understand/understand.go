@@ -369,7 +369,11 @@ func readParticipant(v view, cfg *config.Config) (kind Kind, people []Person, re
 		return "registration", form, "registration form fields in the text", in
 	case phrase != "" && len(listed) > 0:
 		listed = groupPeople(v, listed, senderPerson(v, cfg), false)
-		return "registration", listed, fmt.Sprintf("%q and %d named in the text", strings.Trim(phrase, " ,."), len(listed)), in
+		who := "the writer is not one of them"
+		if containsEmail(listed, v.from.Address) {
+			who = "the writer is one of them"
+		}
+		return "registration", listed, fmt.Sprintf("%q and %d named in the text; %s", strings.Trim(phrase, " ,."), len(listed), who), in
 	case phrase != "":
 		p := senderPerson(v, cfg)
 		only := []Person{p}
