@@ -55,6 +55,9 @@ var (
 	condMarks = message.Phrases{"|om jag", "|om vi", "|om det", "|om min", "|om mitt", "|ifall", "|if i|", "|if my", "|if we",
 		"|if it", "|if there", "|in case", "|unless", "|såvida", "|i fall"}
 	negMarks = message.Phrases{"|inte|", "|ej|", "|icke|", "|not|", "n't|", "|never|", "|aldrig|", "|inget|", "|ingen|", "|cannot|"}
+	// doubtMarks are the writer's doubt whether she can come.
+	doubtMarks = message.Phrases{"vet inte om", "vet inte riktigt om", "osäker på om", "inte säker på om", "not sure if", "not sure whether",
+		"don't know if", "don't know whether", "unsure whether", "unsure if"}
 	// pastForms are the registration words in the past or as a state:
 	// "jag anmälde mig", "är redan anmäld", "I signed up last week".
 	pastForms = message.Phrases{"|anmälde", "|anmält", "|anmäld|", "|anmälda|", "|registrerade", "|registrerat", "|bokade",
@@ -148,8 +151,14 @@ type intent struct {
 // readIntent weighs the clauses of body.
 func readIntent(body string) intent {
 	var in intent
-	selfOutWhy := ""
+	selfOutWhy, registered := "", ""
+	doubted := map[string]bool{}
 	for _, c := range clausesOf(body) {
+		if doubtMarks.FindLower(c.text) != "" {
+			// "…, men jag vet inte om jag hinner": doubt beside a request
+			// in the same sentence takes the commitment back.
+			doubted[c.sentence] = true
+		}
 		req := requestIn(c.text)
 		interest := RegisterPhrases.FindLower(c.text) != "" || interestWords.FindLower(c.text) != "" || interestMarks.FindLower(c.text) != "" || req != ""
 		w := withdrawMarks.FindLower(c.text)
@@ -230,12 +239,16 @@ func readIntent(body string) intent {
 			in.whyNot = append(in.whyNot, Alternative{Kind: KindRegistration, Why: "\"" + r + "\" is asked or considered, not requested: " + clip(c.text)})
 		case r != "" && !c.negated:
 			if !in.register {
-				in.register, in.why = true, r
+				in.register, in.why, registered = true, r, c.sentence
 			}
 		case r == "" && c.hedged:
 			in.hedged = true
 			in.whyNot = append(in.whyNot, Alternative{Kind: KindRegistration, Why: "interest without a commitment: " + clip(c.text)})
 		}
+	}
+	if in.register && doubted[registered] {
+		in.register, in.hedged = false, true
+		in.whyNot = append(in.whyNot, Alternative{Kind: KindRegistration, Why: "\"" + in.why + "\" is said beside a doubt: " + clip(registered)})
 	}
 	if selfOutWhy != "" && !in.register && !in.cancel {
 		in.cancel, in.why = true, selfOutWhy

@@ -236,6 +236,8 @@ func TestRequestsAndHedges(t *testing.T) {
 		{"a polite question to register a colleague", "Skulle du kunna anmäla Kim Ros (kim.ros@ale.example) till den 11 december?", KindRegistration, false},
 		{"a condition on the seats alone", "Om det ännu finns lediga platser vill jag gärna komma den 11 december.", KindRegistration, false},
 		{"considering, with a question", "Jag överväger att komma den 11 december, men hinner jag tillbaka till kontoret efteråt?", KindOther, true},
+		{"a request beside a doubt in its sentence", "Jag skulle vilja delta den 11 december, men är inte säker på om jag får ledigt.", KindOther, true},
+		{"a doubt about something else, in a sentence of its own", "Jag vill delta den 11 december. Jag vet inte om parkeringen räcker, så jag tar bussen.", KindRegistration, false},
 		{"maybe, in English", "I might join on 11 December, could you hold a seat for me?", KindOther, true},
 		{"a question whether one may register is no request", "Kan jag anmäla mig fast jag inte jobbar i kommunen?", KindOther, true},
 	}
