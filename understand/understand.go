@@ -326,7 +326,7 @@ func readParticipant(v view, cfg *config.Config) (kind Kind, people []Person, re
 		if len(p) == 0 {
 			p = schemeAddressed(v.body, sender)
 		}
-		if in, _ := senderCounted(v.body, p, sender); len(p) == 0 || !in && !containsEmail(p, v.from.Address) {
+		if counted, _ := senderCounted(v.body, p, sender); len(p) == 0 || !counted && !containsEmail(p, v.from.Address) {
 			// The people a withdrawal names with an address are withdrawn
 			// with the writer only when the writer counts herself in
 			// ("jag och Ali", "oss båda"); otherwise it is the writer's.
