@@ -196,9 +196,15 @@ func selfOut(s string) bool {
 // group. senderAt is the index of the writer in people, or -1.
 func refsOf(text string, people []Person, senderAt int) []personRef {
 	var refs []personRef
+	named := map[int]bool{}
 	addAll := func(kind refKind, who int, locs [][]int) {
 		for _, l := range locs {
-			refs = append(refs, personRef{kind: kind, who: who, at: l[0]})
+			// A name wins over a word it is spelt like: "Hans" is Hans
+			// Ek when he is one of the people, not "his".
+			if kind == refNamed || !named[l[0]] {
+				refs = append(refs, personRef{kind: kind, who: who, at: l[0]})
+			}
+			named[l[0]] = named[l[0]] || kind == refNamed
 		}
 	}
 	for i, p := range people {
@@ -208,10 +214,6 @@ func refsOf(text string, people []Person, senderAt int) []personRef {
 			addAll(refNamed, i, wordIndexes(text, words[0]))
 			addAll(refNamed, i, wordIndexes(text, words[0]+"s"))
 		}
-	}
-	named := map[int]bool{}
-	for _, r := range refs {
-		named[r.at] = true
 	}
 	for _, m := range subjectRe.FindAllStringSubmatchIndex(text, -1) {
 		w := strings.ToLower(text[m[2]:m[3]])

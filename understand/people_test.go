@@ -130,6 +130,12 @@ func TestPeopleOfGroups(t *testing.T) {
 			want: "Edvin Sjö <edvin.sjo@ale.example>, Klara Ros <klara.ros@ale.example> [glutenfri]",
 		},
 		{
+			name: "a name spelt like a pronoun is the person",
+			from: "Klara Ros <klara.ros@ale.example>",
+			body: []string{"Hej! Jag anmäler Hans Ek (hans.ek@ale.example) och Lo Vik (lo.vik@ale.example) till den 11 december. Hans är vegan."},
+			want: "Hans Ek <hans.ek@ale.example> [vegan], Lo Vik <lo.vik@ale.example>",
+		},
+		{
 			name: "a sentence that does not register says nothing about who registers",
 			from: "Eva Moberg <eva.moberg@ockero.example>",
 			body: []string{"Hej!", "", "Härmed anmäls Tim Hed (tim.hed@ockero.example) till samtalet den 11 december.", "Tim och jag hörs om resan."},
