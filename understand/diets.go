@@ -23,15 +23,15 @@ var (
 	// dietVerbRe is a diet said as what someone does not eat or tolerate;
 	// the object is one or two words ("fläsk", "rå fisk", "nuts or
 	// shellfish").
-	dietVerbRe = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:äter (?:inte|ej|aldrig)|inte äter|tål (?:inte|ej)|inte tål|does not eat|doesn't eat|doesn’t eat|do not eat|don't eat|don’t eat|cannot eat|can't eat|can’t eat|is allergic to|are allergic to|am allergic to)[ \t]+\p{L}+(?:[ \t]+(?:och|eller|or|and)[ \t]+\p{L}+)?`)
+	dietVerbRe = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:äter (?:inte|ej|aldrig|inget|ingen|inga)|eats? no|inte äter|tål (?:inte|ej)|inte tål|does not eat|doesn't eat|doesn’t eat|do not eat|don't eat|don’t eat|cannot eat|can't eat|can’t eat|is allergic to|are allergic to|am allergic to)[ \t]+\p{L}+(?:[ \t]+(?:och|eller|or|and)[ \t]+\p{L}+)?`)
 	// dietStateRe is a diet said as a condition or a need.
-	dietStateRe = regexp.MustCompile(`(?i)\b(?:diabetiker|diabetic|diabetes|(?:gluten|lactose|laktos|nut|nöt)[ -]?intoleran\p{L}*|(?:behöver|needs?|vill ha) (?:mat|kost|food|a meal|meals) (?:utan|without|free from) \p{L}+|(?:kost|mat|food) (?:utan|without) \p{L}+)`)
+	dietStateRe = regexp.MustCompile(`(?i)\b(?:diabetiker|diabetic|diabetes|(?:gluten|lactose|laktos|nut|nöt)[ -]?intoleran\p{L}*|(?:behöver|needs?|vill ha) (?:mat|kost|food|a meal|meals) (?:utan|without|free from) \p{L}+|(?:kost|mat|food) (?:utan|without) \p{L}+|(?:dairy|nut|pork|meat|fish|egg|soy)[- ]free|\p{L}+fri (?:kost|mat))`)
 	// dietNoneRe is a diet word said as absent: "inga allergier", "no
 	// special diet", "har ingen specialkost".
 	dietNoneRe = regexp.MustCompile(`(?i)(?:\binga|\bingen|\binget|\bno|\bnot any|\binte några|\bwithout)\s+(?:\p{L}+\s+)?$`)
 	// dietCues are the words one of the three expressions needs; a text
 	// without any is not searched.
-	dietCues = Phrases{"äter", "tål", "eat", "allergic", "diabet", "intoleran", "utan", "without", "free from"}
+	dietCues = Phrases{"äter", "tål", "eat", "allergic", "diabet", "intoleran", "utan", "without", "free", "fri kost", "fri mat"}
 )
 
 // dietMentions returns every diet text mentions, in the order written.
@@ -50,12 +50,12 @@ func dietMentions(text string) []dietMention {
 		}
 		out = append(out, dietMention{text: strings.TrimSpace(strings.TrimRight(text[start:end], " ,.;")), start: start, end: end})
 	}
-	// The verbs first: "tål inte laktos" is one diet, not "laktos" alone.
-	if dietCues.Find(text) != "" {
-		for _, re := range []*regexp.Regexp{dietVerbRe, dietStateRe} {
-			for _, loc := range re.FindAllStringIndex(text, -1) {
-				add(loc[0], loc[1]-verbAfterAnd(text[loc[0]:loc[1]]))
-			}
+	// The verbs first: "tål inte laktos" is one diet, not "laktos" alone;
+	// the nouns before the conditions: "glutenfri", not "glutenfri kost".
+	cues := dietCues.Find(text) != ""
+	if cues {
+		for _, loc := range dietVerbRe.FindAllStringIndex(text, -1) {
+			add(loc[0], loc[1]-verbAfterAnd(text[loc[0]:loc[1]]))
 		}
 	}
 	if dietWords.Find(text) != "" {
@@ -73,6 +73,11 @@ func dietMentions(text string) []dietMention {
 				end = loc[0] + i
 			}
 			add(loc[0], end)
+		}
+	}
+	if cues {
+		for _, loc := range dietStateRe.FindAllStringIndex(text, -1) {
+			add(loc[0], loc[1])
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].start < out[j].start })

@@ -363,6 +363,8 @@ func TestDietMentions(t *testing.T) {
 		{"He does not eat shellfish.", "does not eat shellfish"},
 		{"Jag är diabetiker och behöver mat utan socker.", "diabetiker|behöver mat utan socker"},
 		{"Jag har inga allergier.", ""},
+		{"Kalle äter inget kött, Tom eats no pork.", "äter inget kött|eats no pork"},
+		{"Hon vill ha nötfri kost; he needs dairy-free food.", "nötfri kost|dairy-free"},
 		{"I am gluten intolerant.", "gluten intolerant"},
 	}
 	for _, tt := range tests {
