@@ -31,23 +31,19 @@ func foldName(s string) string {
 	var b strings.Builder
 	space := false
 	for _, r := range strings.ToLower(s) {
-		if f, ok := foldTable[r]; ok {
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteString(f)
+		f, ok := foldTable[r]
+		if !ok && unicode.IsLetter(r) {
+			f, ok = string(r), true
+		}
+		if !ok {
+			space = true
 			continue
 		}
-		if unicode.IsLetter(r) {
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteRune(r)
-			continue
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
 		}
-		space = true
+		space = false
+		b.WriteString(f)
 	}
 	return b.String()
 }
