@@ -409,7 +409,11 @@ func groupPeople(v view, listed []Person, sender Person, withdraw bool) []Person
 			}
 			continue
 		}
-		people[i].Name = restoreName(withoutTitle(people[i].Name), v.body)
+		name := withoutTitle(people[i].Name)
+		if full := nameFromAddress(people[i].Email); !strings.Contains(name, " ") && strings.HasPrefix(foldName(full), foldName(name)+" ") {
+			name += full[strings.IndexByte(full, ' '):] // "Björn (bjorn.ahl@…)" is Björn Ahl
+		}
+		people[i].Name = restoreName(name, v.body)
 	}
 	if !withdraw {
 		// The list reader gave each person the diet written after her

@@ -130,6 +130,12 @@ func TestPeopleOfGroups(t *testing.T) {
 			want: "Edvin Sjö <edvin.sjo@ale.example>, Klara Ros <klara.ros@ale.example> [glutenfri]",
 		},
 		{
+			name: "a first name written, the full name in the address",
+			from: "Klara Ros <klara.ros@ale.example>",
+			body: []string{"Hej! Vi är tre som vill delta den 11 december: jag, Per (per.ek@ale.example) och Björn (bjorn.ahl@ale.example)."},
+			want: "Björn Ahl <bjorn.ahl@ale.example>, Klara Ros <klara.ros@ale.example>, Per Ek <per.ek@ale.example>",
+		},
+		{
 			name: "a name spelt like a pronoun is the person",
 			from: "Klara Ros <klara.ros@ale.example>",
 			body: []string{"Hej! Jag anmäler Hans Ek (hans.ek@ale.example) och Lo Vik (lo.vik@ale.example) till den 11 december. Hans är vegan."},
