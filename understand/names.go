@@ -95,11 +95,12 @@ func agreesWithAddress(name, addr string) bool {
 // does not (a stale or a nick name); else the display name.
 func chooseName(display, sig, addr string) string {
 	display = tidyDisplayName(display, addr)
-	switch {
-	case sig == "" || display == "":
+	if sig == "" || display == "" || sig == display {
 		return display
-	case foldName(sig) == foldName(display) && (!isASCII(sig) || display == strings.ToUpper(display)),
-		agreesWithAddress(sig, addr) && !agreesWithAddress(display, addr):
+	}
+	switch fs, fd := foldName(sig), foldName(display); {
+	case fs == fd && (!isASCII(sig) || display == strings.ToUpper(display)),
+		fs != fd && agreesWithAddress(sig, addr) && !agreesWithAddress(display, addr):
 		return sig // also "Helena Åkerlund" over "HELENA ÅKERLUND"
 	}
 	return display
@@ -113,7 +114,12 @@ var parenRe = regexp.MustCompile(`\s*\([^)]*\)`)
 // puts its words when they are the same words ("Nasstrom Goran (SOC)" at
 // goran.nasstrom@… is "Goran Nasstrom").
 func tidyDisplayName(display, addr string) string {
-	display = strings.Join(strings.Fields(parenRe.ReplaceAllString(display, "")), " ")
+	if strings.Contains(display, "(") {
+		display = strings.Join(strings.Fields(parenRe.ReplaceAllString(display, "")), " ")
+	}
+	if foldName(display) == foldName(localPart(addr)) {
+		return display // the address's words in the address's order
+	}
 	words := strings.Fields(display)
 	parts := strings.Fields(foldName(localPart(addr)))
 	if len(words) != len(parts) || !agreesWithAddress(display, addr) {
