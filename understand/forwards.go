@@ -37,7 +37,10 @@ func participantForward(m *message.Message, v view, cfg *config.Config, arrived 
 		return Understanding{}, false
 	}
 	own := readIntent(pronounRequestRe.ReplaceAllString(blank(strings.ToLower(v.body), handOnNouns), ""))
-	if own.register || own.cancel || own.hedged || own.human || own.ask {
+	// "Kan ni registrera Elin enligt nedan?" asks for the original's
+	// registration by her name, when the forwarder does not come herself.
+	byName := own.register && !own.cancel && namesWriter(v.body, senderPerson(inner, cfg).Name) && !selfAttends(v.body)
+	if (own.register && !byName) || own.cancel || own.hedged || own.human || own.ask {
 		return Understanding{}, false
 	}
 	kind, people, reason := understandParticipant(inner, cfg)
@@ -58,4 +61,11 @@ func participantForward(m *message.Message, v view, cfg *config.Config, arrived 
 func forwardedDates(u *Understanding, inner view, cfg *config.Config, arrived time.Time) {
 	orig := &message.Message{Subject: inner.subject, Split: message.QuoteSplit{Own: inner.own}}
 	applyDates(u, orig, cfg, arrived)
+}
+
+// namesWriter reports whether text names the person called name by her
+// full or her first name.
+func namesWriter(text, name string) bool {
+	words := strings.Fields(name)
+	return len(words) > 0 && (len(wordIndexes(text, name)) > 0 || len(wordIndexes(text, words[0])) > 0)
 }

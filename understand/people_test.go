@@ -323,6 +323,28 @@ func TestOrganiserForwardsAndSaysTheDiet(t *testing.T) {
 	}
 }
 
+// TestForwardedWithNamedRequest: "kan ni anmäla Axel?" above his forwarded
+// mail registers Axel, not the forwarder; "… och jag kommer också" keeps
+// the forwarder's own reading.
+func TestForwardedWithNamedRequest(t *testing.T) {
+	cfg := freshConfig(t)
+	for _, tt := range []struct{ own, want string }{
+		{"Hej! Kan ni anmäla Axel enligt nedan?", "Axel Rud <axel.rud@ale.example> [äter inte skaldjur]"},
+		{"Hej! Jag vill också delta den 11 december.", "Jan Ott <jan.ott@ale.example>"},
+	} {
+		u := understandMail(t, cfg, "From: Jan Ott <jan.ott@ale.example>", "Subject: VB: Segregation", "Content-Type: text/plain; charset=utf-8", "",
+			tt.own, "", "Jan", "",
+			"Från: Axel Rud <axel.rud@ale.example>",
+			"Skickat: den 29 november 2018 09:12",
+			"Till: Jan Ott <jan.ott@ale.example>",
+			"Ämne: Segregation", "",
+			"Hej Jan, jag vill gärna delta den 11 december. Jag äter inte skaldjur.", "", "Axel Rud")
+		if got := peopleSummary(u.People); u.Kind != KindRegistration || got != tt.want {
+			t.Errorf("%q: kind %q people %s, want %s (%s)", tt.own, u.Kind, got, tt.want, u.Reason)
+		}
+	}
+}
+
 // TestDateNotNegatedWins: of two dates, the one the writer does not turn
 // down chooses the session, whichever comes first.
 func TestDateNotNegatedWins(t *testing.T) {
