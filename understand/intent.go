@@ -229,7 +229,7 @@ func readIntent(body string) intent {
 			r = requestIn(text)
 		}
 		switch {
-		case r != "" && c.question && politeRequest(text) && !c.hedged && !c.conditional && !c.negated:
+		case r != "" && c.question && (politeRequestRe.MatchString(text) || passOnRe.MatchString(text)) && !c.hedged && !c.conditional && !c.negated:
 			// "Kan ni anmäla Johanna Bäck …?" asks the desk to act.
 			if !in.register {
 				in.register, in.why = true, r
@@ -341,12 +341,6 @@ func requestIn(lower string) string {
 		return ""
 	}
 	return attendRequestRe.FindString(lower)
-}
-
-// politeRequest reports whether the clause lower asks the desk to register
-// someone.
-func politeRequest(lower string) bool {
-	return politeCues.FindLower(lower) != "" && (politeRequestRe.MatchString(lower) || passOnRe.MatchString(lower))
 }
 
 // withoutSeatCondition returns lower with a condition on the seats alone

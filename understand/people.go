@@ -113,10 +113,13 @@ func sentencesOf(text string) (sentences []string, starts []int) {
 // registers reports whether a sentence is one that registers or
 // withdraws someone: it has a registration phrase, a request, a word of
 // attending, or an address.
-func registers(s string) bool {
-	lower := strings.ToLower(s)
+func registers(s string) bool { return registersWords(strings.ToLower(s)) || strings.Contains(s, "@") }
+
+// registersWords reports whether the sentence lower (in lower case) has a
+// registration phrase, a request, a word of attending or of withdrawing.
+func registersWords(lower string) bool {
 	return RegisterPhrases.FindLower(lower) != "" || attendWords.FindLower(lower) != "" || requestIn(lower) != "" ||
-		CancelPhrases.FindLower(lower) != "" || withdrawMarks.FindLower(lower) != "" || strings.Contains(s, "@")
+		CancelPhrases.FindLower(lower) != "" || withdrawMarks.FindLower(lower) != ""
 }
 
 // senderCounted tells how the writer's text counts the writer among the
@@ -167,18 +170,12 @@ func namesInFull(s string, people []Person) bool {
 	return false
 }
 
-// titleWords are the titles written before a name that are not part of it.
-var titleWords = map[string]bool{"ms": true, "mr": true, "mrs": true, "miss": true, "dr": true, "prof": true, "professor": true, "fru": true, "herr": true}
+// titleRe is a title written before a name that is not part of it ("Ms
+// Hanna Sjöström", "Dr. Lennart Holm"); it is dropped when a first and a
+// last name remain.
+var titleRe = regexp.MustCompile(`^(?i:ms|mr|mrs|miss|dr|prof|professor|fru|herr)\.?\s+(\S+\s+\S.*)$`)
 
-// withoutTitle returns name without a title before it ("Ms Hanna
-// Sjöström", "Dr. Lennart Holm"), when a first and last name remain.
-func withoutTitle(name string) string {
-	words := strings.Fields(name)
-	if len(words) > 2 && titleWords[strings.ToLower(strings.TrimRight(words[0], "."))] {
-		return strings.Join(words[1:], " ")
-	}
-	return name
-}
+func withoutTitle(name string) string { return titleRe.ReplaceAllString(name, "$1") }
 
 // selfOutRe is the writer counting herself out: a clause with "själv" or
 // "myself" under negation ("själv har jag tyvärr inte möjlighet", "jag
@@ -482,12 +479,8 @@ func registersAt(body string, sentences []string, starts []int, i int) bool {
 		if starts[k] > i || starts[k]+len(sentences[k]) <= i {
 			continue
 		}
-		s := sentences[k]
-		lower := strings.ToLower(s)
-		before := lower[:i-starts[k]]
-		return RegisterPhrases.FindLower(lower) != "" || attendWords.FindLower(lower) != "" || requestIn(lower) != "" ||
-			CancelPhrases.FindLower(lower) != "" || withdrawMarks.FindLower(lower) != "" ||
-			addressWords.FindLower(before) != "" || strings.Contains(before, ":")
+		before := strings.ToLower(sentences[k][:i-starts[k]])
+		return registersWords(strings.ToLower(sentences[k])) || addressWords.FindLower(before) != "" || strings.Contains(before, ":")
 	}
 	return true
 }
