@@ -55,6 +55,9 @@ var (
 	condMarks = message.Phrases{"|om jag", "|om vi", "|om det", "|om min", "|om mitt", "|ifall", "|if i|", "|if my", "|if we",
 		"|if it", "|if there", "|in case", "|unless", "|såvida", "|i fall"}
 	negMarks = message.Phrases{"|inte|", "|ej|", "|icke|", "|not|", "n't|", "|never|", "|aldrig|", "|inget|", "|ingen|", "|cannot|"}
+	// doubtMarks are the writer's doubt whether she can come.
+	doubtMarks = message.Phrases{"vet inte om", "vet inte riktigt om", "osäker på om", "inte säker på om", "not sure if", "not sure whether",
+		"don't know if", "don't know whether", "unsure whether", "unsure if"}
 	// pastForms are the registration words in the past or as a state:
 	// "jag anmälde mig", "är redan anmäld", "I signed up last week".
 	pastForms = message.Phrases{"|anmälde", "|anmält", "|anmäld|", "|anmälda|", "|registrerade", "|registrerat", "|bokade",
@@ -148,8 +151,16 @@ type intent struct {
 // readIntent weighs the clauses of body.
 func readIntent(body string) intent {
 	var in intent
+	selfOutWhy, registered := "", ""
+	doubted := map[string]bool{}
 	for _, c := range clausesOf(body) {
-		interest := RegisterPhrases.FindLower(c.text) != "" || interestWords.FindLower(c.text) != "" || interestMarks.FindLower(c.text) != ""
+		if doubtMarks.FindLower(c.text) != "" {
+			// "…, men jag vet inte om jag hinner": doubt beside a request
+			// in the same sentence takes the commitment back.
+			doubted[c.sentence] = true
+		}
+		req := requestIn(c.text)
+		interest := RegisterPhrases.FindLower(c.text) != "" || interestWords.FindLower(c.text) != "" || interestMarks.FindLower(c.text) != "" || req != ""
 		w := withdrawMarks.FindLower(c.text)
 		if w == "" {
 			w = CancelPhrases.FindLower(c.text)
@@ -157,8 +168,14 @@ func readIntent(body string) intent {
 		if w == "" && !interest {
 			continue // nothing in it about the event
 		}
-		c.hedged = hedgeMarks.FindLower(c.text) != ""
-		c.conditional = condMarks.FindLower(c.text) != ""
+		// The mood of a request is read without a condition on the seats:
+		// whether there is one is the desk's check, not the writer's.
+		mood := c.text
+		if req != "" {
+			mood = withoutSeatCondition(c.text)
+		}
+		c.hedged = hedgeMarks.FindLower(mood) != ""
+		c.conditional = condMarks.FindLower(mood) != ""
 		c.negated = negMarks.FindLower(c.text) != ""
 		if w == "" && c.negated && !c.question {
 			// "jag kommer inte", "I can not attend": a registration word
@@ -166,6 +183,15 @@ func readIntent(body string) intent {
 			if r := RegisterPhrases.FindLower(c.text); r != "" && pastForms.FindLower(c.text) == "" && !strings.Contains(r, "anmäl") {
 				w = r + " (negated)"
 			}
+		}
+		if w != "" && selfOut(c.sentence) && !c.conditional && !c.hedged {
+			// "Själv har jag inte möjlighet att delta": the writer counts
+			// herself out of a registration of others; only when nobody is
+			// registered is it her withdrawal (decided after the loop).
+			if selfOutWhy == "" {
+				selfOutWhy = w
+			}
+			continue
 		}
 		if w != "" {
 			switch {
@@ -199,18 +225,33 @@ func readIntent(body string) intent {
 			text = blank(text, pastForms)
 		}
 		r := RegisterPhrases.FindLower(text)
+		if r == "" {
+			r = requestIn(text)
+		}
 		switch {
+		case r != "" && c.question && (politeRequestRe.MatchString(text) || passOnRe.MatchString(text)) && !c.hedged && !c.conditional && !c.negated:
+			// "Kan ni anmäla Johanna Bäck …?" asks the desk to act.
+			if !in.register {
+				in.register, in.why = true, r
+			}
 		case r != "" && (c.hedged || c.question || c.conditional):
 			in.hedged = true
 			in.whyNot = append(in.whyNot, Alternative{Kind: KindRegistration, Why: "\"" + r + "\" is asked or considered, not requested: " + clip(c.text)})
 		case r != "" && !c.negated:
 			if !in.register {
-				in.register, in.why = true, r
+				in.register, in.why, registered = true, r, c.sentence
 			}
 		case r == "" && c.hedged:
 			in.hedged = true
 			in.whyNot = append(in.whyNot, Alternative{Kind: KindRegistration, Why: "interest without a commitment: " + clip(c.text)})
 		}
+	}
+	if in.register && doubted[registered] {
+		in.register, in.hedged = false, true
+		in.whyNot = append(in.whyNot, Alternative{Kind: KindRegistration, Why: "\"" + in.why + "\" is said beside a doubt: " + clip(registered)})
+	}
+	if selfOutWhy != "" && !in.register && !in.cancel {
+		in.cancel, in.why = true, selfOutWhy
 	}
 	if in.register && in.hedged {
 		// A clear request elsewhere in the mail wins over a question
@@ -240,3 +281,73 @@ func blank(lower string, ps Phrases) string {
 type Phrases = message.Phrases
 
 func clip(s string) string { return message.Clip(s, 80) }
+
+// A registration is asked for in more ways than the registration phrases
+// list: with a modal and a verb of attending ("jag vill gärna vara med",
+// "så vill jag gärna komma", "vi ska delta"), or as a polite question to
+// the desk to register someone ("kan ni anmäla Johanna Bäck …?", "skulle
+// du kunna registrera mig", "could you please sign up …"). The question
+// mark of a polite request does not make it a question about the event:
+// the writer asks the desk to act. Real hesitation ("jag funderar på att
+// komma", "kanske") stays a hedge, and a condition on the seats alone
+// ("om det fortfarande finns plats så vill jag …") is the desk's own
+// check, not a condition of the writer.
+
+var (
+	// attendRequestRe is a modal with a verb of attending, the subject
+	// before the modal or after it, adverbs between.
+	attendRequestRe = regexp.MustCompile(`\b(?:vill|ska|skall|önskar|skulle(?:\s+(?:gärna|så gärna|verkligen|också))?\s+vilja)\s+(?:(?:jag|vi|gärna|också|även|båda|bägge|alla|nog|mycket|väldigt|två|tre|fyra|fem|själv|själva)\s+)*(?:komma|vara med|delta|deltaga|närvara|medverka|anmäla)\b`)
+	// politeRequestRe is a question to the desk to register someone.
+	politeRequestRe = regexp.MustCompile(`\b(?:(?:kan|kunde|skulle|vill)\s+(?:ni|du)\s+(?:(?:snälla|vänligen|också|även|gärna|möjligen)\s+)*(?:kunna\s+)?(?:anmäla|registrera|skriva upp|boka|föra upp|lägga till|ta med)|(?:can|could|would)\s+you\s+(?:please\s+|kindly\s+)?(?:register|sign up|sign|book|add|put down|enrol|enroll))\b`)
+	// passOnRe is a question to pass on that the writer comes: "kan du
+	// föra vidare att jag gärna deltar?", "could you tell them that I will
+	// attend?". The clause after "att"/"that" is the writer's statement.
+	passOnRe = regexp.MustCompile(`\b(?:kan|kunde|skulle|can|could|would)\s+(?:ni|du|you)\s+(?:\S+\s+){0,3}?(?:att|that)\s+(?:jag|vi|i|we)\s+(?:(?:gärna|också|även|will|would like to|'ll)\s+)?(?:deltar|kommer|är med|vill delta|vill komma|vill vara med|attend|come|join)\b`)
+	// attendStatementRe is the writer, alone or with others, saying in
+	// the present that they come: "jag och Stina Järv (…) kommer till
+	// Kungälv", "Kim och jag deltar". "Kommer att" and "kommer från" are
+	// taken out before it is looked for.
+	attendStatementRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:jag|vi) och (?:[^.?!]|\.\S){1,80}?|(?:[^.?!]|\.\S){1,80}? och jag|jag|vi)\s+(?:kommer|deltar|är med|närvarar|medverkar)(?:$|[^\p{L}])`)
+	// seatConditionRe is a condition on the seats alone.
+	seatConditionRe = regexp.MustCompile(`\b(?:om|ifall|i fall)\s+det\s+(?:fortfarande\s+|än\s+|ännu\s+|nu\s+)?finns\s+(?:några\s+|någon\s+)?(?:lediga\s+)?plats(?:er)?(?:\s+kvar)?|\bif there (?:is|are) (?:still )?(?:a |any )?(?:seats?|places?|room|space)(?: (?:left|available))?`)
+)
+
+// The words each expression needs: looking for them first keeps the
+// backtracking regexp engine off the many clauses that hold none.
+var (
+	modalCues  = Phrases{"|vill|", "|ska|", "|skall|", "|vilja|", "|önskar|"}
+	politeCues = Phrases{"|ni|", "|du|", "|you|"}
+	seatCues   = Phrases{"plats", "seat", "place", "room", "space"}
+	attendCues = Phrases{"|kommer|", "|deltar|", "|är med|", "|närvarar|", "|medverkar|"}
+)
+
+// requestIn returns the request for a registration the clause lower (in
+// lower case) makes with a modal or as a polite question, or "".
+func requestIn(lower string) string {
+	if politeCues.FindLower(lower) != "" {
+		if m := politeRequestRe.FindString(lower); m != "" {
+			return m
+		}
+		if m := passOnRe.FindString(lower); m != "" {
+			return m
+		}
+	}
+	if attendCues.FindLower(lower) != "" {
+		if m := attendStatementRe.FindString(notAttendRe.ReplaceAllString(lower, " ")); m != "" {
+			return strings.TrimSpace(m)
+		}
+	}
+	if modalCues.FindLower(lower) == "" {
+		return ""
+	}
+	return attendRequestRe.FindString(lower)
+}
+
+// withoutSeatCondition returns lower with a condition on the seats alone
+// blanked out, so that the clause's own mood is read from the rest.
+func withoutSeatCondition(lower string) string {
+	if seatCues.FindLower(lower) == "" {
+		return lower
+	}
+	return seatConditionRe.ReplaceAllStringFunc(lower, func(s string) string { return strings.Repeat(" ", len(s)) })
+}

@@ -110,12 +110,23 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 				people = []Person{senderPerson(inner, cfg)}
 			}
 			people = withAddress(people)
+			if kind == KindRegistration {
+				forwarderFacts(body, people)
+			}
 			u.Kind, u.People = kind, people
 			u.Language = Language(inner.own, inner.subject, cfg)
 			u.Reason = fmt.Sprintf("the organiser forwarded (%s) a mail from %s: %s", how, inner.from.Address, reason)
+			forwardedDates(&u, inner, cfg, arrived)
 			return u
 		}
 		return cu
+	}
+	if fu, ok := participantForward(m, v, cfg, arrived); ok {
+		fu.SenderAuthenticated = u.SenderAuthenticated
+		if fu.Event == "" {
+			fu.Event = u.Event
+		}
+		return fu
 	}
 	var in intent
 	u.Kind, u.People, u.Reason, in = readParticipant(v, cfg)
@@ -281,8 +292,6 @@ var (
 	RegisterPhrases  = message.Phrases{"|anmäl", "|anmäls", "|registrera|", "|registrera mig", "|registrera oss", "|register|", "|registration|", "|registering|", "sign me up", "sign us up",
 		"|sign up", "|delta|", "|deltar|", "|deltaga", "närvara", "|attend", "|join|", "jag kommer", "vi kommer", "kommer gärna",
 		"count me in", "|rsvp|", "vill vara med", "vill gärna komma", "boka mig", "boka oss", "book me", "book us", "|participate"}
-	// "Me and …" phrases that add the sender to a list of others.
-	withSenderRe = regexp.MustCompile(`(?i)(jag och|mig och|och jag|och mig|samt jag|samt mig|me and|myself and|and i\b|and me\b|and myself)`)
 	listMarkerRe = regexp.MustCompile(`^\s*(?:[-*•–·]|\d{1,2}[.)])\s*`)
 )
 
@@ -311,11 +320,17 @@ func readParticipant(v view, cfg *config.Config) (kind Kind, people []Person, re
 	in = readIntent(v.body)
 	if in.cancel {
 		p := listedPeople(v, cfg)
-		if len(p) == 0 || !withSenderRe.MatchString(v.body) && !containsEmail(p, v.from.Address) {
+		sender := senderPerson(v, cfg)
+		if len(p) == 0 {
+			p = schemeAddressed(v.body, sender)
+		}
+		if counted, _ := senderCounted(v.body, p, sender); len(p) == 0 || !counted && !containsEmail(p, v.from.Address) {
 			// The people a withdrawal names with an address are withdrawn
 			// with the writer only when the writer counts herself in
 			// ("jag och Ali", "oss båda"); otherwise it is the writer's.
-			p = []Person{senderPerson(v, cfg)}
+			p = []Person{sender}
+		} else {
+			p = groupPeople(v, p, sender, true)
 		}
 		for i := range p {
 			p[i].Diet = ""
@@ -336,7 +351,8 @@ func readParticipant(v view, cfg *config.Config) (kind Kind, people []Person, re
 	}
 
 	form := formPeople(v, cfg)
-	listed := listedPeople(v, cfg)
+	listed := registrants(v.body, listedPeople(v, cfg))
+	listed = append(listed, ccColleagues(v, cfg, listed)...)
 	phrase := in.why
 	if !in.register {
 		phrase = ""
@@ -350,13 +366,17 @@ func readParticipant(v view, cfg *config.Config) (kind Kind, people []Person, re
 	case len(form) > 0:
 		return "registration", form, "registration form fields in the text", in
 	case phrase != "" && len(listed) > 0:
-		if withSenderRe.MatchString(v.body) && !containsEmail(listed, v.from.Address) {
-			listed = append([]Person{senderPerson(v, cfg)}, listed...)
+		listed = groupPeople(v, listed, senderPerson(v, cfg), false)
+		who := "the writer is not one of them"
+		if containsEmail(listed, v.from.Address) {
+			who = "the writer is one of them"
 		}
-		return "registration", listed, fmt.Sprintf("%q and %d named in the text", strings.Trim(phrase, " ,."), len(listed)), in
+		return "registration", listed, fmt.Sprintf("%q and %d named in the text; %s", strings.Trim(phrase, " ,."), len(listed), who), in
 	case phrase != "":
 		p := senderPerson(v, cfg)
-		p.Diet = dietIn(v.body)
+		only := []Person{p}
+		bindDiets(v.body, only, 0) // her diet, or one said without anyone else in its clause
+		p = only[0]
 		return "registration", []Person{p}, fmt.Sprintf("%q in the text: the sender registers", strings.Trim(phrase, " ,.")), in
 	}
 	return "other", nil, "no registration, cancellation or command in the text", in
@@ -618,12 +638,14 @@ var functionNameRe = regexp.MustCompile(`(?i)(registrator|registratur|kansli|rec
 // made from the address.
 func senderPerson(v view, cfg *config.Config) Person {
 	name := normaliseName(v.from.Name)
-	sigName := signatureName(v.sig)
+	sigName := signatureNameOf(v.sig, v.body)
 	switch {
 	case name == "" || functionNameRe.MatchString(name) || strings.Contains(name, "@"):
 		name = sigName
 	case !strings.Contains(name, " ") && sigName != "" && strings.HasPrefix(strings.ToLower(sigName), strings.ToLower(name)):
 		name = sigName // "Sara" in the display name, "Sara Nilsson" in the signature
+	default:
+		name = chooseName(name, sigName, v.from.Address)
 	}
 	if name == "" {
 		name = nameFromAddress(v.from.Address)
@@ -631,7 +653,12 @@ func senderPerson(v view, cfg *config.Config) Person {
 	if name == "" {
 		name = normaliseName(v.from.Name)
 	}
-	return Person{Name: name, Email: v.from.Address, Organisation: organisationFor(v.from.Address, v, cfg)}
+	name = restoreName(name, v.body)
+	org := organisationFor(v.from.Address, v, cfg)
+	if org == "" {
+		org = workplaceIn(v.body)
+	}
+	return Person{Name: name, Email: v.from.Address, Organisation: org}
 }
 
 // signatureName returns the first line of a signature that is a person's
@@ -916,6 +943,7 @@ func applyDates(u *Understanding, m *message.Message, cfg *config.Config, arrive
 	if len(dates) == 0 {
 		return
 	}
+	dates = preferUnnegated(text, dates)
 	loc := time.UTC
 	if cfg != nil && cfg.Location != nil {
 		loc = cfg.Location

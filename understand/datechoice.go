@@ -1,0 +1,59 @@
+package understand
+
+import (
+	"slices"
+	"sort"
+	"strings"
+)
+
+// A mail that names two dates often turns one down: "jag kan inte den 11
+// december men den 13 december går bra", "Den 11 december fungerar inte
+// för mig, men torsdagen den 13 passar". The date the writer picks is the
+// one her clause does not negate; the dates are read in their clauses, so
+// that the order of mention does not decide.
+
+// preferUnnegated returns dates with those named in a negated clause of
+// text moved behind the others (a stable sort: when all or none are
+// negated, the order stays). text is the text the dates were found in.
+func preferUnnegated(text string, dates []NamedDate) []NamedDate {
+	if len(dates) < 2 {
+		return dates
+	}
+	negated := func(d NamedDate) bool { return negMarks.FindLower(strings.ToLower(clauseAt(text, d.pos))) != "" }
+	out := slices.Clone(dates)
+	sort.SliceStable(out, func(i, j int) bool { return !negated(out[i]) && negated(out[j]) })
+	return out
+}
+
+// clauseAt returns the clause of text that holds the byte at pos: its
+// sentence, cut at the clause breaks ("men", "but", a semicolon).
+func clauseAt(text string, pos int) string {
+	if pos < 0 || pos > len(text) {
+		return ""
+	}
+	start, end := 0, len(text)
+	for _, loc := range sentenceBreakRe.FindAllStringIndex(text, -1) {
+		if loc[1] <= pos {
+			start = loc[1]
+		} else if loc[0] >= pos {
+			end = loc[0]
+			break
+		}
+	}
+	sentence := text[start:end]
+	at := pos - start
+	lower := strings.ToLower(sentence)
+	if len(lower) != len(sentence) {
+		return sentence
+	}
+	from, to := 0, len(sentence)
+	for _, loc := range clauseBreakRe.FindAllStringIndex(lower, -1) {
+		if loc[1] <= at {
+			from = loc[1]
+		} else if loc[0] >= at {
+			to = loc[0]
+			break
+		}
+	}
+	return sentence[from:to]
+}

@@ -1,0 +1,103 @@
+package understand
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// A diet is said in many ways beyond the nouns dietIn knows: as what a
+// person does not eat or tolerate ("Kalle äter inte fläsk", "hon tål inte
+// laktos", "he does not eat shellfish"), as a condition ("diabetiker",
+// "gluten intolerant"), or as food the person needs ("mat utan socker").
+// The mentions are found with their place in the text, so that the people
+// reader can bind each one to the person its clause is about.
+
+// dietMention is one diet said in a text: the words as written and where.
+type dietMention struct {
+	text       string
+	start, end int
+}
+
+var (
+	// dietVerbRe is a diet said as what someone does not eat or tolerate;
+	// the object is one or two words ("fläsk", "rå fisk", "nuts or
+	// shellfish").
+	dietVerbRe = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:äter (?:inte|ej|aldrig|inget|ingen|inga)|eats? no|inte äter|tål (?:inte|ej)|inte tål|does not eat|doesn't eat|doesn’t eat|do not eat|don't eat|don’t eat|cannot eat|can't eat|can’t eat|is allergic to|are allergic to|am allergic to)[ \t]+\p{L}+(?:[ \t]+(?:och|eller|or|and)[ \t]+\p{L}+)?`)
+	// dietStateRe is a diet said as a condition or a need.
+	dietStateRe = regexp.MustCompile(`(?i)\b(?:diabetiker|diabetic|diabetes|(?:gluten|lactose|laktos|nut|nöt)[ -]?intoleran\p{L}*|(?:behöver|needs?|vill ha) (?:mat|kost|food|a meal|meals) (?:utan|without|free from) \p{L}+|(?:kost|mat|food) (?:utan|without) \p{L}+|(?:dairy|nut|pork|meat|fish|egg|soy)[- ]free|\p{L}+fri (?:kost|mat))`)
+	// dietNoneRe is a diet word said as absent: "inga allergier", "no
+	// special diet", "har ingen specialkost".
+	dietNoneRe = regexp.MustCompile(`(?i)(?:\binga|\bingen|\binget|\bno|\bnot any|\binte några|\bwithout)\s+(?:\p{L}+\s+)?$`)
+	// dietCues are the words one of the three expressions needs; a text
+	// without any is not searched.
+	dietCues = Phrases{"äter", "tål", "eat", "allergic", "diabet", "intoleran", "utan", "without", "free", "fri kost", "fri mat"}
+)
+
+// dietMentions returns every diet text mentions, in the order written.
+// The nouns of dietIn count ("vegan", "laktosintolerant") as well as the
+// verbs and conditions above; a diet word after "inga"/"no" does not.
+func dietMentions(text string) []dietMention {
+	var out []dietMention
+	add := func(start, end int) {
+		if dietNoneRe.MatchString(text[max(0, start-30):start]) {
+			return
+		}
+		for _, d := range out {
+			if start < d.end && d.start < end {
+				return // the same words, found by two expressions
+			}
+		}
+		out = append(out, dietMention{text: strings.TrimSpace(strings.TrimRight(text[start:end], " ,.;")), start: start, end: end})
+	}
+	// The verbs first: "tål inte laktos" is one diet, not "laktos" alone;
+	// the nouns before the conditions: "glutenfri", not "glutenfri kost".
+	cues := dietCues.Find(text) != ""
+	if cues {
+		for _, loc := range dietVerbRe.FindAllStringIndex(text, -1) {
+			add(loc[0], loc[1]-verbAfterAnd(text[loc[0]:loc[1]]))
+		}
+	}
+	if dietWords.Find(text) != "" {
+		for _, loc := range dietRe.FindAllStringIndex(text, -1) {
+			if strings.Contains(text[loc[0]:loc[1]], ":") {
+				// "Specialkost: nej" is a form's answer: dietIn reads it.
+				if dietIn(text[loc[0]:loc[1]]) == "" {
+					continue
+				}
+			}
+			end := loc[1]
+			// "allergisk mot [\p{L} ,]+" runs on over a comma into the
+			// next clause: the diet ends at the comma.
+			if i := strings.IndexAny(text[loc[0]:end], ",\n"); i > 0 {
+				end = loc[0] + i
+			}
+			add(loc[0], end)
+		}
+	}
+	if cues {
+		for _, loc := range dietStateRe.FindAllStringIndex(text, -1) {
+			add(loc[0], loc[1])
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].start < out[j].start })
+	return out
+}
+
+// clauseVerbs start the next clause after "och"/"and": "tål inte laktos
+// och är vegan" is two diets, not the object "laktos och är".
+var clauseVerbs = map[string]bool{"är": true, "har": true, "äter": true, "tål": true, "kommer": true, "vill": true, "ska": true,
+	"is": true, "has": true, "eats": true, "will": true, "can": true}
+
+// verbAfterAnd returns how many bytes at the end of m are a conjunction
+// and a verb that begin the next clause (0 when there are none).
+func verbAfterAnd(m string) int {
+	words := strings.Fields(m)
+	if n := len(words); n >= 2 && clauseVerbs[strings.ToLower(words[n-1])] {
+		switch strings.ToLower(words[n-2]) {
+		case "och", "and", "eller", "or":
+			return len(m) - strings.LastIndex(m, " "+words[n-2]+" ")
+		}
+	}
+	return 0
+}
