@@ -30,6 +30,7 @@ var levels = map[string]int{
 	"export":              1,
 	"metrics":             1,
 	"understand":          2,
+	"understand/reading":  2,
 	"reply":               2,
 	"intake":              2,
 	"outbox":              2,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/automatic"
 	"github.com/goteborgsregionen/anmalan/message/messagetest"
+	"github.com/goteborgsregionen/anmalan/understand/reading"
 )
 
 func TestAutomaticMail(t *testing.T) {
@@ -71,7 +72,7 @@ func TestAutomaticMail(t *testing.T) {
 			if u.Automatic != tt.want {
 				t.Errorf("automatic %q, want %q (kind %s, reason: %s)", u.Automatic, tt.want, u.Kind, u.Reason)
 			}
-			if (tt.want != "") != (u.Kind == KindAutomatic) {
+			if (tt.want != "") != (u.Kind == reading.KindAutomatic) {
 				t.Errorf("kind %q with automatic %q", u.Kind, u.Automatic)
 			}
 			if tt.want != "" && len(u.People) > 0 {
@@ -89,7 +90,7 @@ func TestBulkTextOnlyInOwnText(t *testing.T) {
 	}
 	u = understandMail(t, cfg, "From: Ann Ek <ann@kungalv.example>", "Subject: SV: Våra webbinarier", "", "Anmäl mig, tack!", "",
 		"Från: Nyheter <nyheter@example.org>", "Skickat: den 20 november 2018", "Ämne: Våra webbinarier", "", "Avsluta prenumeration: klicka här.")
-	if u.Kind != KindRegistration {
+	if u.Kind != reading.KindRegistration {
 		t.Errorf("a reply quoting a newsletter: %q (%s)", u.Kind, u.Reason)
 	}
 	u = understandMail(t, cfg, "From: Nyheter <nyheter@example.org>", "Subject: News", "", "Our webinars this spring.", "",
@@ -99,14 +100,14 @@ func TestBulkTextOnlyInOwnText(t *testing.T) {
 	}
 	// A person's own words are not a newsletter's footer.
 	u = understandMail(t, cfg, "From: Ann Ek <ann@kungalv.example>", "Subject: Re: Kartläggning av segregation", "", "Please unsubscribe me from the seminar, something came up.", "", "Ann")
-	if u.Automatic != "" || u.Kind != KindCancellation {
+	if u.Automatic != "" || u.Kind != reading.KindCancellation {
 		t.Errorf("a person asking to be unsubscribed: automatic %q, kind %q (%s)", u.Automatic, u.Kind, u.Reason)
 	}
 }
 
 func TestRegisteredIsNotARegistration(t *testing.T) {
 	u := understandMail(t, corpusConfig(), "From: Ann Ek <ann@kungalv.example>", "Subject: Fråga", "", "Produktnamnen är registered trademarks. Vad gäller?")
-	if u.Kind != KindOther {
+	if u.Kind != reading.KindOther {
 		t.Errorf("kind %q (%s)", u.Kind, u.Reason)
 	}
 }

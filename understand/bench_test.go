@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/understand/reading"
 )
 
 // BenchmarkUnderstand reads and understands a typical registration: the
@@ -48,7 +49,7 @@ func BenchmarkUnderstand(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if u := Understand(m, cfg); u.Kind != KindRegistration {
+			if u := Understand(m, cfg); u.Kind != reading.KindRegistration {
 				b.Fatalf("kind %q", u.Kind)
 			}
 		}
@@ -72,7 +73,7 @@ func BenchmarkUnderstandCommand(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if u := Understand(m, cfg); u.Kind != KindCommand || len(u.Changes) != 3 {
+		if u := Understand(m, cfg); u.Kind != reading.KindCommand || len(u.Changes) != 3 {
 			b.Fatalf("kind %q, %d changes", u.Kind, len(u.Changes))
 		}
 	}

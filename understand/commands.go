@@ -11,6 +11,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/understand/reading"
 )
 
 // The organiser writes changes as she writes to a colleague ("Cecilia Nord
@@ -27,7 +28,7 @@ import (
 
 // DescribeChanges returns the actions of cs, for a reason or a log line:
 // "cancel, promote".
-func DescribeChanges(cs []Change) string {
+func DescribeChanges(cs []reading.Change) string {
 	var names []string
 	for _, c := range cs {
 		names = append(names, string(c.Action))
@@ -37,22 +38,22 @@ func DescribeChanges(cs []Change) string {
 
 // commandReading is what the organiser's own text asks for.
 type commandReading struct {
-	changes []Change
+	changes []reading.Change
 	// ask: a change names someone who fits several people (Candidates);
 	// nothing may be done before she says which.
 	ask bool
 	// unsure says why a change she seems to ask for was set aside.
-	unsure []Alternative
+	unsure []reading.Alternative
 }
 
 // commandUnderstanding fills u from what readCommands found; ok is false
 // when the mail holds no change that is sure or needs a question: then the
 // mail may still be a forward, and u is what it is when it is not (other,
 // with why any change was set aside).
-func commandUnderstanding(u Understanding, cr commandReading, from, authReason string) (Understanding, bool) {
+func commandUnderstanding(u reading.Understanding, cr commandReading, from, authReason string) (reading.Understanding, bool) {
 	switch {
 	case cr.ask:
-		u.Kind, u.Ask, u.Changes = KindOther, true, cr.changes
+		u.Kind, u.Ask, u.Changes = reading.KindOther, true, cr.changes
 		u.Alternatives = cr.unsure
 		var names []string
 		for _, c := range cr.changes {
@@ -63,53 +64,20 @@ func commandUnderstanding(u Understanding, cr commandReading, from, authReason s
 		u.Reason = fmt.Sprintf("an organiser's change from %s names someone who fits more than one person (%s): she is asked which; %s", from, strings.Join(names, ", "), authReason)
 		return u, true
 	case len(cr.changes) > 0:
-		u.Kind, u.Changes = KindCommand, cr.changes
+		u.Kind, u.Changes = reading.KindCommand, cr.changes
 		u.Alternatives = cr.unsure
 		u.Reason = fmt.Sprintf("an organiser's command (%s) from %s; %s", DescribeChanges(cr.changes), from, authReason)
 		return u, true
 	case len(cr.unsure) > 0:
-		u.Kind = KindOther
+		u.Kind = reading.KindOther
 		u.Alternatives = cr.unsure
 		u.Reason = fmt.Sprintf("a mail from the organiser %s with a change the bot is not sure of: %s", from, cr.unsure[0].Why)
 		return u, false
 	}
-	u.Kind = KindOther
+	u.Kind = reading.KindOther
 	u.Reason = "a mail from the organiser " + from + " with no command the bot knows"
 	return u, false
 }
-
-// ref is a person named in a command clause: an address (with the name
-// written beside it), a name alone, or a pronoun.
-type ref struct {
-	name, email string
-	start, end  int
-	// pronoun is "you" for dig/du/you, "other" for hon/han/henne/she/him
-	// and the like, "" for a name or an address; word is the pronoun as
-	// written.
-	pronoun pronounKind
-	word    string
-	// cands are the people of the mail a first name or a pronoun may
-	// mean, when more than one.
-	cands []Person
-}
-
-func (r ref) who() string {
-	if r.email != "" {
-		return strings.ToLower(r.email)
-	}
-	return r.name
-}
-
-// pronounKind is whom a pronoun points at.
-type pronounKind string
-
-const (
-	pronounYou   pronounKind = "you"   // dig, du, you: the person she writes to
-	pronounOther pronounKind = "other" // hon, henne, she, him: the person named before
-)
-
-// named reports whether r is a person written out, not a pronoun.
-func (r ref) named() bool { return r.pronoun == "" }
 
 // known is a person the mail names with an address, anywhere in it (the
 // own text, the quoted thread, the To and Cc): what a first name or a name
@@ -220,9 +188,9 @@ var (
 	seatsNounSet = map[string]bool{"platser": true, "platserna": true, "seats": true, "places": true}
 	// pronouns are the words that point at a person named before, or at
 	// the person she writes to.
-	pronouns = map[string]pronounKind{"hon": pronounOther, "han": pronounOther, "henne": pronounOther, "honom": pronounOther, "hans": pronounOther,
-		"hennes": pronounOther, "she": pronounOther, "he": pronounOther, "her": pronounOther, "him": pronounOther, "his": pronounOther,
-		"hen": pronounOther, "dig": pronounYou, "ditt": pronounYou, "din": pronounYou, "you": pronounYou, "your": pronounYou}
+	pronouns = map[string]reading.PronounKind{"hon": reading.PronounOther, "han": reading.PronounOther, "henne": reading.PronounOther, "honom": reading.PronounOther, "hans": reading.PronounOther,
+		"hennes": reading.PronounOther, "she": reading.PronounOther, "he": reading.PronounOther, "her": reading.PronounOther, "him": reading.PronounOther, "his": reading.PronounOther,
+		"hen": reading.PronounOther, "dig": reading.PronounYou, "ditt": reading.PronounYou, "din": reading.PronounYou, "you": reading.PronounYou, "your": reading.PronounYou}
 )
 
 var (
@@ -245,7 +213,7 @@ var (
 // readCommands reads an organiser's commands from her own text, sentence
 // by sentence and clause by clause; quoted is the thread below it, whose
 // people a first name or a pronoun may mean.
-func readCommands(v view, quoted string, cfg *config.Config) commandReading {
+func readCommands(v reading.View, quoted string, cfg *config.Config) commandReading {
 	bot := cfg.BotAddress()
 	skip := func(a string) bool {
 		la := strings.ToLower(a)
@@ -253,17 +221,17 @@ func readCommands(v view, quoted string, cfg *config.Config) commandReading {
 	}
 	r := &cmdReader{v: v, cfg: cfg, skip: skip, newcomer: -1}
 	// "you" in "går i ditt ställe" is the person she writes to.
-	for _, a := range v.to {
+	for _, a := range v.To {
 		if !skip(a.Address) {
-			r.you = known{name: normaliseName(a.Name), email: strings.ToLower(a.Address)}
+			r.you = known{name: reading.NormaliseName(a.Name), email: strings.ToLower(a.Address)}
 			break
 		}
 	}
 	r.people = knownPeople(v, quoted, skip)
 	if strings.TrimSpace(quoted) != "" {
-		r.quotedPeople = knownPeople(view{}, quoted, skip)
+		r.quotedPeople = knownPeople(reading.View{}, quoted, skip)
 	}
-	for _, para := range joinLists(v.body) {
+	for _, para := range joinLists(v.Body) {
 		for _, s := range SplitSentences(para) {
 			r.sentence(s)
 		}
@@ -274,16 +242,16 @@ func readCommands(v view, quoted string, cfg *config.Config) commandReading {
 // cmdReader holds what reading one mail's commands needs from one sentence
 // to the next: who was named last, for the pronouns.
 type cmdReader struct {
-	v            view
+	v            reading.View
 	cfg          *config.Config
 	skip         func(string) bool
 	you          known
 	people       []known
-	quotedPeople []known // those of the quoted or forwarded mail alone
-	last         *ref    // the person named last, for "hon", "henne", "her"
+	quotedPeople []known      // those of the quoted or forwarded mail alone
+	last         *reading.Ref // the person named last, for "hon", "henne", "her"
 	// prev are the people of the clause before in the sentence, which a
 	// clause without its own shares ("Lindberg har ringt och lämnat återbud").
-	prev []ref
+	prev []reading.Ref
 	// newcomer indexes out.changes: the last person brought in, for a diet
 	// said after; -1 if none.
 	newcomer int
@@ -292,7 +260,7 @@ type cmdReader struct {
 
 // knownPeople returns the people the mail names with an address: in its
 // own text, in the thread it quotes and in its To and Cc.
-func knownPeople(v view, quoted string, skip func(string) bool) []known {
+func knownPeople(v reading.View, quoted string, skip func(string) bool) []known {
 	var out []known
 	add := func(name, email string) {
 		email = strings.ToLower(email)
@@ -309,16 +277,16 @@ func knownPeople(v view, quoted string, skip func(string) bool) []known {
 		}
 		out = append(out, known{name: name, email: email})
 	}
-	for _, a := range append(append([]*mail.Address{}, v.to...), v.cc...) {
-		add(normaliseName(a.Name), a.Address)
+	for _, a := range append(append([]*mail.Address{}, v.To...), v.Cc...) {
+		add(reading.NormaliseName(a.Name), a.Address)
 	}
-	for _, line := range strings.Split(v.body+"\n"+message.Head(quoted, 8000), "\n") {
+	for _, line := range strings.Split(v.Body+"\n"+message.Head(quoted, 8000), "\n") {
 		line = strings.TrimLeft(line, "> ")
 		prev := 0
 		for _, loc := range message.AddrSpecRe.FindAllStringIndex(line, 20) {
-			name := nameBefore(line[prev:loc[0]])
+			name := reading.NameBefore(line[prev:loc[0]])
 			if name == "" {
-				name = nameAfter(line[loc[1]:])
+				name = reading.NameAfter(line[loc[1]:])
 			}
 			add(name, line[loc[0]:loc[1]])
 			prev = loc[1]
@@ -326,7 +294,7 @@ func knownPeople(v view, quoted string, skip func(string) bool) []known {
 	}
 	for i := range out {
 		if out[i].name == "" {
-			out[i].name = nameFromAddress(out[i].email)
+			out[i].name = reading.NameFromAddress(out[i].email)
 		}
 	}
 	return out
@@ -352,7 +320,7 @@ func joinLists(body string) []string {
 			var items []string
 			j := i + 1
 			for ; j < len(lines); j++ {
-				item := strings.TrimSpace(listMarkerRe.ReplaceAllString(lines[j], ""))
+				item := strings.TrimSpace(reading.ListMarkerRe.ReplaceAllString(lines[j], ""))
 				if item == "" && j == i+1 {
 					continue // a blank line between the colon and the list
 				}
@@ -383,7 +351,7 @@ var formFieldRe = regexp.MustCompile(`(?i)^(?:namn|name|e-post|epost|e-mail|emai
 // before: it starts, after its indent, with a small letter.
 func continuation(line string) bool {
 	t := strings.TrimSpace(line)
-	if t == "" || listMarkerRe.MatchString(t) {
+	if t == "" || reading.ListMarkerRe.MatchString(t) {
 		return false
 	}
 	return unicode.IsLower([]rune(t)[0])
@@ -418,7 +386,7 @@ func (r *cmdReader) sentence(s string) {
 	request := requestFrames.FindLower(lower) != ""
 	waiting := slices.ContainsFunc(waitingWords, func(w string) bool { return strings.Contains(lower, w) })
 	if helpCmdRe.MatchString(s) {
-		r.emit(Change{Action: ActionHelp, Text: text})
+		r.emit(reading.Change{Action: reading.ActionHelp, Text: text})
 		return
 	}
 	conditional := false // a clause of condition ("om hon inte kan,") binds the clause after it
@@ -426,7 +394,7 @@ func (r *cmdReader) sentence(s string) {
 	for _, c := range commandClauses(s) {
 		conditional = r.clause(s, c, text, question, request, waiting, conditional)
 	}
-	if d := dietIn(s); d != "" && r.newcomer >= 0 {
+	if d := reading.DietIn(s); d != "" && r.newcomer >= 0 {
 		// "Hon äter vegetariskt", "ta med Elin, hon är glutenintolerant":
 		// the person just brought in, when the sentence points at her.
 		if p := r.out.changes[r.newcomer].By; p.Diet == "" && r.pointsAt(s, p) {
@@ -527,8 +495,8 @@ func (r *cmdReader) clause(s string, c span, text string, question, request, wai
 		r.remember(refs)
 		return startsWithCond
 	}
-	why := func(w string) Alternative {
-		return Alternative{Kind: KindCommand, Why: fmt.Sprintf("%q %s: %s", verb, w, clip(text))}
+	why := func(w string) reading.Alternative {
+		return reading.Alternative{Kind: reading.KindCommand, Why: fmt.Sprintf("%q %s: %s", verb, w, reading.Clip(text))}
 	}
 	switch {
 	case cond:
@@ -537,7 +505,7 @@ func (r *cmdReader) clause(s string, c span, text string, question, request, wai
 	case hedge:
 		r.out.unsure = append(r.out.unsure, why("is said as a maybe"))
 		ch = nil
-	case question && !request && ch != nil && ch[0].Action != ActionList && ch[0].Action != ActionStatus && ch[0].Action != ActionHelp:
+	case question && !request && ch != nil && ch[0].Action != reading.ActionList && ch[0].Action != reading.ActionStatus && ch[0].Action != reading.ActionHelp:
 		r.out.unsure = append(r.out.unsure, why("is asked, not requested"))
 		ch = nil
 	}
@@ -561,9 +529,9 @@ func conditionSubject(w cmdWord, s string) bool {
 
 // remember keeps the last person named, for the pronouns of the clauses
 // after.
-func (r *cmdReader) remember(refs []ref) {
+func (r *cmdReader) remember(refs []reading.Ref) {
 	for i := len(refs) - 1; i >= 0; i-- {
-		if refs[i].named() {
+		if refs[i].Named() {
 			rf := refs[i]
 			r.last = &rf
 			return
@@ -578,7 +546,7 @@ func (r *cmdReader) remember(refs []ref) {
 // neg is a "not" that takes back the verb ("stryk honom inte än"); said
 // says whether the clause has a "not" at all, which makes a verb of taking
 // part a withdrawal ("hon kommer inte").
-func (r *cmdReader) read(cs, lower string, ws []cmdWord, own, refs []ref, neg, said, waiting bool) ([]Change, string) {
+func (r *cmdReader) read(cs, lower string, ws []cmdWord, own, refs []reading.Ref, neg, said, waiting bool) ([]reading.Change, string) {
 	named := namedRefs(refs)
 	// Substitution first: its verbs and phrases also hold the words of a
 	// registration ("sätter upp Kim i stället för dig") and of a
@@ -592,7 +560,7 @@ func (r *cmdReader) read(cs, lower string, ws []cmdWord, own, refs []ref, neg, s
 	// Promotion: "flytta upp", "ge henne en plats", "får komma", "kan
 	// komma med" about someone on the waiting list.
 	if verb := promoteVerb(ws, waiting, neg); verb != "" {
-		return r.each(ActionPromote, refs, named, endsInVerb(ws, verb)), verb
+		return r.each(reading.ActionPromote, refs, named, endsInVerb(ws, verb)), verb
 	}
 	// Cancellation: a verb ("stryk", "ta bort", "remove", "drop") with
 	// its people, or news of a withdrawal ("har lämnat återbud", "kan
@@ -601,13 +569,13 @@ func (r *cmdReader) read(cs, lower string, ws []cmdWord, own, refs []ref, neg, s
 		if neg {
 			return nil, ""
 		}
-		return r.each(ActionCancel, refs, named, endsInVerb(ws, verb)), verb
+		return r.each(reading.ActionCancel, refs, named, endsInVerb(ws, verb)), verb
 	}
 	if w := withdrawStates.FindLower(lower); w != "" {
 		if len(named) == 0 && len(refs) == len(named) || indefiniteBefore(lower, w) {
 			return nil, "" // "om någon lämnar återbud" is about nobody named
 		}
-		return r.each(ActionCancel, refs, named, false), w
+		return r.each(reading.ActionCancel, refs, named, false), w
 	}
 	if said {
 		for _, w := range ws {
@@ -615,7 +583,7 @@ func (r *cmdReader) read(cs, lower string, ws []cmdWord, own, refs []ref, neg, s
 				if len(named) == 0 && len(refs) == len(named) {
 					return nil, ""
 				}
-				return r.each(ActionCancel, refs, named, false), "inte " + w.lower
+				return r.each(reading.ActionCancel, refs, named, false), "inte " + w.lower
 			}
 		}
 		return nil, ""
@@ -628,24 +596,24 @@ func (r *cmdReader) read(cs, lower string, ws []cmdWord, own, refs []ref, neg, s
 			// points at.
 			for _, rf := range own {
 				if p, ok := r.resolve(rf, nil); ok {
-					if len(p.cands) > 1 {
-						return []Change{{Action: ActionRegister, Who: p.name, Candidates: p.cands}}, verb
+					if len(p.Cands) > 1 {
+						return []reading.Change{{Action: reading.ActionRegister, Who: p.Name, Candidates: p.Cands}}, verb
 					}
 					people = append(people, p)
 					break
 				}
 			}
 		}
-		var cs2 []Change
+		var cs2 []reading.Change
 		for _, rf := range people {
-			if rf.email == "" {
+			if rf.Email == "" {
 				continue // a new registration needs an address
 			}
 			clause := cs
 			if len(namedRefs(own)) == 0 {
 				clause = "" // a pronoun's person: nothing after her in this clause is hers
 			}
-			cs2 = append(cs2, Change{Action: ActionRegister, By: r.newPerson(rf, clause)})
+			cs2 = append(cs2, reading.Change{Action: reading.ActionRegister, By: r.newPerson(rf, clause)})
 		}
 		if len(cs2) == 0 {
 			return nil, ""
@@ -653,21 +621,21 @@ func (r *cmdReader) read(cs, lower string, ws []cmdWord, own, refs []ref, neg, s
 		return cs2, verb
 	}
 	if n, ok := seatsIn(ws, cs); ok {
-		return []Change{{Action: ActionSeats, Seats: n}}, "platser"
+		return []reading.Change{{Action: reading.ActionSeats, Seats: n}}, "platser"
 	}
 	if listRequest(ws) {
-		return []Change{{Action: ActionList}}, "lista"
+		return []reading.Change{{Action: reading.ActionList}}, "lista"
 	}
 	if statusRe.MatchString(cs) {
-		return []Change{{Action: ActionStatus}}, "status"
+		return []reading.Change{{Action: reading.ActionStatus}}, "status"
 	}
 	return nil, ""
 }
 
-func namedRefs(refs []ref) []ref {
-	var out []ref
+func namedRefs(refs []reading.Ref) []reading.Ref {
+	var out []reading.Ref
 	for _, rf := range refs {
-		if rf.named() {
+		if rf.Named() {
 			out = append(out, rf)
 		}
 	}
@@ -694,7 +662,7 @@ func indefiniteBefore(lower, w string) bool {
 // each gives the action to every person the clause names, or, when it
 // names nobody, to the one its pronoun points at. A pronoun that points at
 // nobody gives nothing, and is said to be unsure.
-func (r *cmdReader) each(a Action, refs, named []ref, elliptic bool) []Change {
+func (r *cmdReader) each(a reading.Action, refs, named []reading.Ref, elliptic bool) []reading.Change {
 	if len(named) == 0 {
 		for _, rf := range refs {
 			if p, ok := r.resolve(rf, nil); ok {
@@ -708,12 +676,12 @@ func (r *cmdReader) each(a Action, refs, named []ref, elliptic bool) []Change {
 		// du stryka?") is about the person just named.
 		named = append(named, *r.last)
 	}
-	var out []Change
+	var out []reading.Change
 	for _, rf := range named {
-		out = append(out, Change{Action: a, Who: rf.who(), Candidates: rf.cands})
+		out = append(out, reading.Change{Action: a, Who: rf.Who(), Candidates: rf.Cands})
 	}
 	if len(out) == 0 {
-		r.out.unsure = append(r.out.unsure, Alternative{Kind: KindCommand, Why: fmt.Sprintf("%s without anyone it could be about", a)})
+		r.out.unsure = append(r.out.unsure, reading.Alternative{Kind: reading.KindCommand, Why: fmt.Sprintf("%s without anyone it could be about", a)})
 	}
 	return out
 }
@@ -739,37 +707,37 @@ func endsInVerb(ws []cmdWord, verb string) bool {
 
 // resolve binds a pronoun: "you" to the person she writes to, "she" to
 // the person named last (but not to not, the other party of the clause).
-func (r *cmdReader) resolve(rf ref, not *ref) (ref, bool) {
-	switch rf.pronoun {
+func (r *cmdReader) resolve(rf reading.Ref, not *reading.Ref) (reading.Ref, bool) {
+	switch rf.Pronoun {
 	case "":
 		return rf, true
-	case pronounYou:
+	case reading.PronounYou:
 		if r.you.email == "" {
-			return ref{}, false
+			return reading.Ref{}, false
 		}
-		return ref{name: r.you.name, email: r.you.email}, true
+		return reading.Ref{Name: r.you.name, Email: r.you.email}, true
 	}
-	if r.last != nil && (not == nil || r.last.who() != not.who()) {
+	if r.last != nil && (not == nil || r.last.Who() != not.Who()) {
 		return *r.last, true
 	}
 	if r.last == nil && r.quotedPeople != nil {
 		// Nobody named before in her own text: "kan du stryka henne?"
 		// above the mail she answers or forwards is about its people;
 		// one of them is that person, two or more are a question.
-		var cands []Person
+		var cands []reading.Person
 		for _, k := range r.quotedPeople {
-			if k.email != r.you.email && (not == nil || !strings.EqualFold(k.email, not.email)) {
-				cands = append(cands, Person{Name: k.name, Email: k.email})
+			if k.email != r.you.email && (not == nil || !strings.EqualFold(k.email, not.Email)) {
+				cands = append(cands, reading.Person{Name: k.name, Email: k.email})
 			}
 		}
 		switch {
 		case len(cands) == 1:
-			return ref{name: cands[0].Name, email: cands[0].Email}, true
+			return reading.Ref{Name: cands[0].Name, Email: cands[0].Email}, true
 		case len(cands) > 1:
-			return ref{name: rf.word, cands: cands}, true
+			return reading.Ref{Name: rf.Word, Cands: cands}, true
 		}
 	}
-	return ref{}, false
+	return reading.Ref{}, false
 }
 
 // promoteVerb returns the words that give someone a seat from the waiting
@@ -941,8 +909,8 @@ func seatsIn(ws []cmdWord, s string) (int, bool) {
 		if !numberRe.MatchString(w.lower) || numberRe.FindString(w.lower) != w.lower {
 			continue
 		}
-		if i+1 < len(ws) && isMonthWord(ws[i+1].lower) || strings.ContainsAny(s[w.end:min(len(s), w.end+1)], "/:") ||
-			i > 0 && (ws[i-1].lower == "den" || ws[i-1].lower == "the" || isMonthWord(ws[i-1].lower)) {
+		if i+1 < len(ws) && reading.IsMonthWord(ws[i+1].lower) || strings.ContainsAny(s[w.end:min(len(s), w.end+1)], "/:") ||
+			i > 0 && (ws[i-1].lower == "den" || ws[i-1].lower == "the" || reading.IsMonthWord(ws[i-1].lower)) {
 			continue // a date: "11 december", "11/12", "den 11:e"
 		}
 		afterTill := i > 0 && (ws[i-1].lower == "till" || ws[i-1].lower == "to" || ws[i-1].lower == "blir" || ws[i-1].lower == "becomes")
@@ -959,20 +927,20 @@ func seatsIn(ws []cmdWord, s string) (int, bool) {
 
 // substitution reads a change of person: who goes, and who takes the
 // place. verb is "" when the clause is no substitution.
-func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []ref) ([]Change, string) {
+func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.Ref) ([]reading.Change, string) {
 	named := namedRefs(refs)
-	noPlace := func() ([]Change, string) {
-		r.out.unsure = append(r.out.unsure, Alternative{Kind: KindCommand, Why: "a substitution without the person whose place is taken: " + clip(cs)})
+	noPlace := func() ([]reading.Change, string) {
+		r.out.unsure = append(r.out.unsure, reading.Alternative{Kind: reading.KindCommand, Why: "a substitution without the person whose place is taken: " + reading.Clip(cs)})
 		return nil, ""
 	}
-	sub := func(x, y ref) ([]Change, string) {
-		if y.email == "" && y.pronoun == "" {
-			if k, ok := r.byName(y.name); ok {
-				y.email = k.email
+	sub := func(x, y reading.Ref) ([]reading.Change, string) {
+		if y.Email == "" && y.Pronoun == "" {
+			if k, ok := r.byName(y.Name); ok {
+				y.Email = k.email
 			}
 		}
 		by := r.newPerson(y, cs)
-		return []Change{{Action: ActionSubstitute, Who: x.who(), By: by, Candidates: x.cands}}, "i stället"
+		return []reading.Change{{Action: reading.ActionSubstitute, Who: x.Who(), By: by, Candidates: x.Cands}}, "i stället"
 	}
 	// A verb of substitution: "byt (ut) X mot Y", "ersätt X med Y",
 	// "replace X with Y"; "Y ersätter X"; "X ersätts av Y".
@@ -980,11 +948,11 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []ref) ([]
 		if !substituteVerbs[w.stem] {
 			continue
 		}
-		var before, after []ref
+		var before, after []reading.Ref
 		for _, rf := range named {
-			if rf.end <= w.start {
+			if rf.End <= w.start {
 				before = append(before, rf)
-			} else if rf.start >= w.end {
+			} else if rf.Start >= w.end {
 				after = append(after, rf)
 			}
 		}
@@ -1016,25 +984,25 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []ref) ([]
 		if i < 0 {
 			continue
 		}
-		var x, y *ref
+		var x, y *reading.Ref
 		for k := range refs {
-			if refs[k].start >= i+len(ph) && x == nil {
+			if refs[k].Start >= i+len(ph) && x == nil {
 				x = &refs[k]
 				// "instead of her colleague Alex Moore": the pronoun is
 				// the colleague's, the person is the name after it.
-				if !x.named() && k+1 < len(refs) && refs[k+1].named() && len(wordsOf(cs[x.end:refs[k+1].start])) <= 2 {
+				if !x.Named() && k+1 < len(refs) && refs[k+1].Named() && len(wordsOf(cs[x.End:refs[k+1].Start])) <= 2 {
 					x = &refs[k+1]
 				}
 			}
 		}
 		for k := range named {
-			if named[k].end <= i {
+			if named[k].End <= i {
 				y = &named[k]
 			}
 		}
 		if y == nil {
 			for k := range named {
-				if x != nil && named[k].start > x.end {
+				if x != nil && named[k].Start > x.End {
 					y = &named[k]
 					break
 				}
@@ -1051,23 +1019,23 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []ref) ([]
 	if m := namedPlaceRe.FindStringSubmatchIndex(cs); m != nil && placeVerbBefore(ws, m[0]) {
 		// "Lars Wendt tar Ahmed Yusufs plats (ahmed.yusuf@…)".
 		name := cs[m[2]:m[3]]
-		var x, y *ref
+		var x, y *reading.Ref
 		for k := range named {
 			switch {
-			case named[k].start >= m[0] && named[k].start < m[1]+40 && x == nil && named[k].end > m[3]:
+			case named[k].Start >= m[0] && named[k].Start < m[1]+40 && x == nil && named[k].End > m[3]:
 				x = &named[k]
-			case named[k].start >= m[2] && named[k].end <= m[3]+2:
+			case named[k].Start >= m[2] && named[k].End <= m[3]+2:
 				x = &named[k]
-			case named[k].end <= m[0]:
+			case named[k].End <= m[0]:
 				y = &named[k]
 			}
 		}
 		if x == nil {
-			x = &ref{name: name}
-		} else if x.email == "" {
-			x.name = name // "Sara Linds plats": the name without its genitive
+			x = &reading.Ref{Name: name}
+		} else if x.Email == "" {
+			x.Name = name // "Sara Linds plats": the name without its genitive
 		}
-		if y == nil || sameName(y.name, x.name) {
+		if y == nil || sameName(y.Name, x.Name) {
 			return nil, ""
 		}
 		return sub(*x, *y)
@@ -1089,18 +1057,18 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []ref) ([]
 		// "… i hennes ställe", "in her place", "takes your seat": the
 		// pronoun before the place; "i stället", "instead": the person
 		// named before the clause, or the one she writes to.
-		var x ref
+		var x reading.Ref
 		if i > 0 && pronouns[ws[i-1].lower] != "" {
-			x = ref{pronoun: pronouns[ws[i-1].lower]}
+			x = reading.Ref{Pronoun: pronouns[ws[i-1].lower]}
 		} else {
-			x = ref{pronoun: pronounOther}
+			x = reading.Ref{Pronoun: reading.PronounOther}
 			if r.last == nil {
-				x.pronoun = pronounYou
+				x.Pronoun = reading.PronounYou
 			}
 		}
-		var y *ref
+		var y *reading.Ref
 		for k := range named {
-			if named[k].email != "" || y == nil {
+			if named[k].Email != "" || y == nil {
 				y = &named[k]
 			}
 		}
@@ -1128,11 +1096,11 @@ func placeVerbBefore(ws []cmdWord, i int) bool {
 
 // connectorBetween reports whether "mot", "med", "with", "by" or "for"
 // stands between two people: "byt X mot Y".
-func connectorBetween(s string, a, b ref) bool {
-	if a.end > b.start {
+func connectorBetween(s string, a, b reading.Ref) bool {
+	if a.End > b.Start {
 		return false
 	}
-	for _, w := range wordsOf(s[a.end:b.start]) {
+	for _, w := range wordsOf(s[a.End:b.Start]) {
 		switch w.lower {
 		case "mot", "med", "with", "by", "for", "av":
 			return true
@@ -1145,17 +1113,17 @@ func connectorBetween(s string, a, b ref) bool {
 // name and address written, the organisation of the address (or the one
 // written after it) and a diet said in the clause or in the sentence after
 // it about that person.
-func (r *cmdReader) newPerson(rf ref, clause string) *Person {
-	p := &Person{Name: rf.name, Email: rf.email}
+func (r *cmdReader) newPerson(rf reading.Ref, clause string) *reading.Person {
+	p := &reading.Person{Name: rf.Name, Email: rf.Email}
 	if p.Name == "" && p.Email != "" {
-		p.Name = nameFromAddress(p.Email)
+		p.Name = reading.NameFromAddress(p.Email)
 	}
 	if p.Email != "" {
-		p.Organisation = organisationFor(p.Email, view{}, r.cfg)
+		p.Organisation = reading.OrganisationFor(p.Email, reading.View{}, r.cfg)
 	}
-	if rf.end <= len(clause) {
-		rest := clause[rf.end:]
-		if org := orgIn(rest); org != "" {
+	if rf.End <= len(clause) {
+		rest := clause[rf.End:]
+		if org := reading.OrgIn(rest); org != "" {
 			p.Organisation = org
 		} else if t := strings.TrimLeft(rest, " ,;"); t != "" && p.Organisation == "" {
 			// "anmäl Y, y@…, Org": what follows the address is the
@@ -1165,7 +1133,7 @@ func (r *cmdReader) newPerson(rf ref, clause string) *Person {
 				p.Organisation = t
 			}
 		}
-		p.Diet = dietIn(rest)
+		p.Diet = reading.DietIn(rest)
 	}
 	return p
 }
@@ -1203,8 +1171,8 @@ func sameName(a, b string) bool {
 // name written beside it; names of two or three capitalised words; a first
 // name alone when it is the first name of people of the mail; and the
 // pronouns.
-func (r *cmdReader) refsIn(s string) []ref {
-	var refs []ref
+func (r *cmdReader) refsIn(s string) []reading.Ref {
+	var refs []reading.Ref
 	prev := 0
 	for _, loc := range message.AddrSpecRe.FindAllStringIndex(s, 20) {
 		addr := s[loc[0]:loc[1]]
@@ -1213,20 +1181,20 @@ func (r *cmdReader) refsIn(s string) []ref {
 			continue
 		}
 		start := loc[0]
-		name := trimVerbs(nameBefore(s[prev:loc[0]]))
+		name := trimVerbs(reading.NameBefore(s[prev:loc[0]]))
 		if name != "" {
 			if i := strings.LastIndex(s[:loc[0]], name); i >= 0 {
 				start = i
 			}
 		} else {
-			name = nameAfter(s[loc[1]:])
+			name = reading.NameAfter(s[loc[1]:])
 		}
-		refs = append(refs, ref{name: name, email: addr, start: start, end: loc[1]})
+		refs = append(refs, reading.Ref{Name: name, Email: addr, Start: start, End: loc[1]})
 		prev = loc[1]
 	}
 	inRef := func(a, b int) bool { return overlaps(refs, a, b) }
-	var more []ref
-	for _, loc := range capRunRe.FindAllStringIndex(s, 10) {
+	var more []reading.Ref
+	for _, loc := range reading.CapRunRe.FindAllStringIndex(s, 10) {
 		if inRef(loc[0], loc[1]) {
 			continue
 		}
@@ -1244,7 +1212,7 @@ func (r *cmdReader) refsIn(s string) []ref {
 			name = t
 		}
 		first := strings.Fields(name)[0]
-		if notNameWords[strings.ToLower(first)] || pronouns[strings.ToLower(first)] != "" || greetingWord(first) {
+		if reading.NotNameWords[strings.ToLower(first)] || pronouns[strings.ToLower(first)] != "" || greetingWord(first) {
 			rest := strings.TrimSpace(name[len(first):])
 			if len(strings.Fields(rest)) < 2 {
 				if len(strings.Fields(rest)) == 1 {
@@ -1260,7 +1228,7 @@ func (r *cmdReader) refsIn(s string) []ref {
 		// A full name stays as written, even when the mail gives an
 		// address for that name elsewhere: the bot finds it among the
 		// registrations, and says so when two have it.
-		more = append(more, ref{name: strings.TrimRight(name, "'’-"), start: loc[0], end: loc[1]})
+		more = append(more, reading.Ref{Name: strings.TrimRight(name, "'’-"), Start: loc[0], End: loc[1]})
 	}
 	// A capitalised word alone is a name only when people of the mail
 	// have it as their first name: "Anna kan inte komma".
@@ -1278,9 +1246,9 @@ func (r *cmdReader) refsIn(s string) []ref {
 		// A name and then its address are one person.
 		dup := false
 		for i := range refs {
-			if refs[i].email != "" && (strings.EqualFold(refs[i].email, rf.email) || sameName(nameFromAddress(refs[i].email), rf.name)) {
-				if refs[i].name == "" || len(rf.name) > len(refs[i].name) && sameName(refs[i].name, rf.name) {
-					refs[i].name = rf.name
+			if refs[i].Email != "" && (strings.EqualFold(refs[i].Email, rf.Email) || sameName(reading.NameFromAddress(refs[i].Email), rf.Name)) {
+				if refs[i].Name == "" || len(rf.Name) > len(refs[i].Name) && sameName(refs[i].Name, rf.Name) {
+					refs[i].Name = rf.Name
 				}
 				dup = true
 			}
@@ -1294,12 +1262,12 @@ func (r *cmdReader) refsIn(s string) []ref {
 		if p == "" || overlaps(refs, w.start, w.end) {
 			continue
 		}
-		if p == pronounYou && !youObject(s, w) {
+		if p == reading.PronounYou && !youObject(s, w) {
 			continue
 		}
-		refs = append(refs, ref{pronoun: p, word: s[w.start:w.end], start: w.start, end: w.end})
+		refs = append(refs, reading.Ref{Pronoun: p, Word: s[w.start:w.end], Start: w.start, End: w.end})
 	}
-	slices.SortFunc(refs, func(a, b ref) int { return a.start - b.start })
+	slices.SortFunc(refs, func(a, b reading.Ref) int { return a.Start - b.Start })
 	return refs
 }
 
@@ -1321,9 +1289,9 @@ func trimVerbs(name string) string {
 	}
 }
 
-func overlaps(refs []ref, a, b int) bool {
+func overlaps(refs []reading.Ref, a, b int) bool {
 	for _, rf := range refs {
-		if a < rf.end && b > rf.start {
+		if a < rf.End && b > rf.Start {
 			return true
 		}
 	}
@@ -1355,28 +1323,28 @@ func youObject(s string, w cmdWord) bool {
 // firstName reads w as a first name, or a surname, when people of the
 // mail have it: one of them is that person; two or more make the name
 // ambiguous ("Anna", "Lindberg" with two of them in the thread).
-func (r *cmdReader) firstName(w string, at int) (ref, bool) {
-	if notNameWords[strings.ToLower(w)] || greetingWord(w) || pronouns[strings.ToLower(w)] != "" {
-		return ref{}, false
+func (r *cmdReader) firstName(w string, at int) (reading.Ref, bool) {
+	if reading.NotNameWords[strings.ToLower(w)] || greetingWord(w) || pronouns[strings.ToLower(w)] != "" {
+		return reading.Ref{}, false
 	}
-	var cands []Person
+	var cands []reading.Person
 	for _, k := range r.people {
 		if f := strings.Fields(k.name); len(f) > 1 && (fold(f[0]) == fold(w) || fold(f[len(f)-1]) == fold(w)) {
-			cands = append(cands, Person{Name: k.name, Email: k.email})
+			cands = append(cands, reading.Person{Name: k.name, Email: k.email})
 		}
 	}
 	switch len(cands) {
 	case 0:
-		return ref{}, false
+		return reading.Ref{}, false
 	case 1:
-		return ref{name: cands[0].Name, email: cands[0].Email, start: at, end: at + len(w)}, true
+		return reading.Ref{Name: cands[0].Name, Email: cands[0].Email, Start: at, End: at + len(w)}, true
 	}
-	return ref{name: w, start: at, end: at + len(w), cands: cands}, true
+	return reading.Ref{Name: w, Start: at, End: at + len(w), Cands: cands}, true
 }
 
 // emit adds a change unless the same one is there already ("Anna kan inte
 // komma, stryk henne" is one cancellation).
-func (r *cmdReader) emit(c Change) {
+func (r *cmdReader) emit(c reading.Change) {
 	for i, o := range r.out.changes {
 		if o.Action == c.Action && strings.EqualFold(o.Who, c.Who) && (c.By == nil || o.By != nil && strings.EqualFold(o.By.Email, c.By.Email)) &&
 			c.Seats == o.Seats {
@@ -1398,7 +1366,7 @@ func (r *cmdReader) emit(c Change) {
 
 // pointsAt reports whether sentence s is about p: it has a pronoun of a
 // person as its subject, or p's first name.
-func (r *cmdReader) pointsAt(s string, p *Person) bool {
+func (r *cmdReader) pointsAt(s string, p *reading.Person) bool {
 	first := ""
 	if f := strings.Fields(p.Name); len(f) > 0 {
 		first = fold(f[0])
@@ -1426,7 +1394,7 @@ func (r *cmdReader) finish() commandReading {
 	for _, k := range r.people {
 		nameOf[k.email] = k.name
 	}
-	var kept []Change
+	var kept []reading.Change
 	for _, c := range out.changes {
 		drop := false
 		for _, s := range out.changes {
@@ -1435,15 +1403,15 @@ func (r *cmdReader) finish() commandReading {
 				// Johan: his name and his address are one change.
 				drop = true
 			}
-			if s.Action != ActionSubstitute {
+			if s.Action != reading.ActionSubstitute {
 				continue
 			}
 			switch {
-			case c.Action == ActionCancel && strings.EqualFold(c.Who, s.Who):
+			case c.Action == reading.ActionCancel && strings.EqualFold(c.Who, s.Who):
 				drop = true
-			case c.Action == ActionRegister && c.By != nil && s.By != nil && strings.EqualFold(c.By.Email, s.By.Email):
+			case c.Action == reading.ActionRegister && c.By != nil && s.By != nil && strings.EqualFold(c.By.Email, s.By.Email):
 				drop = true
-			case c.Action == ActionSubstitute && c.By != nil && s.By != nil && c.By.Email == "" && s.By.Email != "" && strings.EqualFold(c.Who, s.Who):
+			case c.Action == reading.ActionSubstitute && c.By != nil && s.By != nil && c.By.Email == "" && s.By.Email != "" && strings.EqualFold(c.Who, s.Who):
 				drop = true
 			}
 		}
@@ -1453,7 +1421,7 @@ func (r *cmdReader) finish() commandReading {
 	}
 	out.changes = kept
 	if out.ask {
-		var ask []Change
+		var ask []reading.Change
 		for _, c := range out.changes {
 			if len(c.Candidates) > 1 {
 				ask = append(ask, c)

@@ -10,12 +10,13 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/message/messagetest"
+	"github.com/goteborgsregionen/anmalan/understand/reading"
 )
 
 // describeCommands writes what an organiser's mail was read as, for the
 // tables below: each change as "action who [by-name by-email diet]
 // seats", joined by "; ", after the kind and, with Ask, "ask".
-func describeCommands(u Understanding) string {
+func describeCommands(u reading.Understanding) string {
 	var got []string
 	for _, c := range u.Changes {
 		s := string(c.Action) + " " + c.Who
@@ -39,7 +40,7 @@ func describeCommands(u Understanding) string {
 
 // organiserMail is Linda's mail to the bot (or, with to, to a participant
 // with the bot in Cc) with body as her own text and quoted below it.
-func organiserMail(t *testing.T, to, body, quoted string) Understanding {
+func organiserMail(t *testing.T, to, body, quoted string) reading.Understanding {
 	t.Helper()
 	if to == "" {
 		to = "anmalan@goteborgsregionen.example"

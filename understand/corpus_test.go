@@ -12,6 +12,7 @@ import (
 	"github.com/goteborgsregionen/anmalan/automatic"
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/understand/reading"
 )
 
 // corpusConfig is the setup of the corpus's registrations: the organiser,
@@ -81,15 +82,15 @@ func readFile(t *testing.T, path string) *message.Message {
 // expectation is one entry of expect.json. Pointers and nil slices tell a
 // key that is left out (not checked) from one that is given.
 type expectation struct {
-	Kind      *string  `json:"kind"`
-	Automatic *string  `json:"automatic"`
-	Language  *string  `json:"language"`
-	Event     *string  `json:"event"`
-	People    []Person `json:"people"`
+	Kind      *string          `json:"kind"`
+	Automatic *string          `json:"automatic"`
+	Language  *string          `json:"language"`
+	Event     *string          `json:"event"`
+	People    []reading.Person `json:"people"`
 	Changes   []struct {
-		Action string  `json:"action"`
-		Who    string  `json:"who"`
-		By     *Person `json:"by"`
+		Action string          `json:"action"`
+		Who    string          `json:"who"`
+		By     *reading.Person `json:"by"`
 	} `json:"changes"`
 	SenderAuthenticated *bool `json:"sender_authenticated"`
 }
@@ -151,7 +152,7 @@ func TestRegistrationsCorpus(t *testing.T) {
 						if got.By == nil {
 							t.Errorf("change %d has no new person, want %+v", i, *want.By)
 						} else {
-							checkPeople(t, "by", []Person{*got.By}, []Person{*want.By})
+							checkPeople(t, "by", []reading.Person{*got.By}, []reading.Person{*want.By})
 						}
 					}
 				}
@@ -165,7 +166,7 @@ func TestRegistrationsCorpus(t *testing.T) {
 
 // checkPeople compares name and email always, organisation and diet where
 // the expectation gives them.
-func checkPeople(t *testing.T, what string, got, want []Person) {
+func checkPeople(t *testing.T, what string, got, want []reading.Person) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Errorf("%s = %+v, want %+v", what, got, want)
@@ -195,7 +196,7 @@ func TestAutomaticCorpus(t *testing.T) {
 	bounces, named := 0, 0
 	for _, f := range files {
 		u := Understand(readFile(t, f), cfg)
-		if u.Kind != KindAutomatic {
+		if u.Kind != reading.KindAutomatic {
 			t.Errorf("%s: kind %q, want automatic (reason: %s)", filepath.Base(f), u.Kind, u.Reason)
 			continue
 		}
@@ -223,7 +224,7 @@ func TestDeliveryReportsInClientCorpora(t *testing.T) {
 		dir := corpusDir(t, c.folder)
 		for _, f := range emlFiles(t, dir, c.pattern) {
 			u := Understand(readFile(t, f), cfg)
-			if u.Kind != KindAutomatic || u.Automatic != automatic.Bounce {
+			if u.Kind != reading.KindAutomatic || u.Automatic != automatic.Bounce {
 				t.Errorf("%s/%s: %s/%s, want automatic bounce (reason: %s)", c.folder, filepath.Base(f), u.Kind, u.Automatic, u.Reason)
 			}
 		}

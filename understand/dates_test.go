@@ -7,6 +7,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/understand/reading"
 )
 
 func TestFindDates(t *testing.T) {
@@ -47,7 +48,7 @@ func TestFindDates(t *testing.T) {
 		{"same date twice", "11 december, alltså 11/12", arrived, []string{"2018-12-11"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, both := FindDates(tc.text, tc.arrived)
+			got, both := reading.FindDates(tc.text, tc.arrived)
 			var reads []string
 			for _, d := range got {
 				if d.Read != "" {
@@ -94,7 +95,7 @@ func FuzzFindDates(f *testing.F) {
 	}
 	arrived := time.Date(2018, 11, 28, 10, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, text string) {
-		dates, _ := FindDates(text, arrived)
+		dates, _ := reading.FindDates(text, arrived)
 		for _, d := range dates {
 			if d.Read == "" {
 				continue

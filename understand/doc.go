@@ -1,11 +1,13 @@
 // Package understand reads what a person asked for in one decoded mail:
-// which event (keyword, +tag, a date that picks a session), who registers
-// (the sender, a group, a colleague, the boss) with organisation and diet,
-// a cancellation, an organiser's commands, or something for a human. The
-// result, an Understanding, carries everything the decisions need, so no
-// later stage reads the mail's text again; its JSON form is what
-// `anmalan parse` prints.
+// whether a machine wrote it (automatic), an organiser's commands (the
+// command reader in commands.go: clauses, verbs by stem, the people a
+// clause names and their roles) or, through package reading, a
+// participant's registration or withdrawal. The result, an Understanding,
+// carries everything the decisions need, so no later stage reads the
+// mail's text again; its JSON form is what `anmalan parse` prints.
 //
-// It imports message, automatic and config. Entry points: Understand,
-// UnderstandAt, Language, AnswersYes; Kind, Action and their constants.
+// It imports understand/reading, message, mailauth, automatic and config.
+// Entry points: Understand, UnderstandAt, UnderstandWith, DescribeChanges;
+// the types of a reading (Understanding, Person, Change, Kind, Action) are
+// reading's, known here by the same names.
 package understand

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/understand/reading"
 )
 
 // The floors of TestFreshCorpus: the share of mails (in per cent) whose
@@ -28,16 +29,16 @@ const (
 // of the shared corpus and the fresh corpus's additions (hedged, ask,
 // seats in changes).
 type freshExpectation struct {
-	Kind      *string  `json:"kind"`
-	Automatic *string  `json:"automatic"`
-	Language  *string  `json:"language"`
-	Event     *string  `json:"event"`
-	People    []Person `json:"people"`
+	Kind      *string          `json:"kind"`
+	Automatic *string          `json:"automatic"`
+	Language  *string          `json:"language"`
+	Event     *string          `json:"event"`
+	People    []reading.Person `json:"people"`
 	Changes   []struct {
-		Action string  `json:"action"`
-		Who    string  `json:"who"`
-		By     *Person `json:"by"`
-		Seats  int     `json:"seats"`
+		Action string          `json:"action"`
+		Who    string          `json:"who"`
+		By     *reading.Person `json:"by"`
+		Seats  int             `json:"seats"`
 	} `json:"changes"`
 	SenderAuthenticated *bool `json:"sender_authenticated"`
 	Hedged              *bool `json:"hedged"`
@@ -120,14 +121,14 @@ func scoreFresh(t *testing.T, split string, cfg *config.Config) freshScore {
 // falsePositive names the one kind of mistake that no score excuses: an
 // automatic mail that would change a registration, or a person's mail
 // that would never be answered.
-func falsePositive(e freshExpectation, u Understanding) string {
+func falsePositive(e freshExpectation, u reading.Understanding) string {
 	if e.Kind == nil {
 		return ""
 	}
 	switch {
-	case *e.Kind == string(KindAutomatic) && (u.Kind == KindRegistration || u.Kind == KindCancellation || u.Kind == KindForget || u.Kind == KindCommand):
+	case *e.Kind == string(reading.KindAutomatic) && (u.Kind == reading.KindRegistration || u.Kind == reading.KindCancellation || u.Kind == reading.KindForget || u.Kind == reading.KindCommand):
 		return fmt.Sprintf("automatic mail read as %s", u.Kind)
-	case *e.Kind != string(KindAutomatic) && u.Kind == KindAutomatic:
+	case *e.Kind != string(reading.KindAutomatic) && u.Kind == reading.KindAutomatic:
 		return fmt.Sprintf("%s mail read as automatic %s (%s)", *e.Kind, u.Automatic, u.Reason)
 	}
 	return ""
@@ -136,7 +137,7 @@ func falsePositive(e freshExpectation, u Understanding) string {
 // freshDiffs lists where an understanding differs from its expectation;
 // a key the expectation leaves out is not compared, and hedged and ask
 // left out of the understanding count as false.
-func freshDiffs(e freshExpectation, u Understanding) []string {
+func freshDiffs(e freshExpectation, u reading.Understanding) []string {
 	var d []string
 	str := func(key string, want *string, got string) {
 		if want != nil && got != *want {
@@ -176,11 +177,11 @@ func freshDiffs(e freshExpectation, u Understanding) []string {
 // samePeople holds the README's rule: the same set by address; names equal
 // ignoring case and spaces; an expected organisation contained in the
 // reported one or the other way round; an expected diet needs some diet.
-func samePeople(got, want []Person) bool {
+func samePeople(got, want []reading.Person) bool {
 	if len(got) != len(want) {
 		return false
 	}
-	byEmail := map[string]Person{}
+	byEmail := map[string]reading.Person{}
 	for _, g := range got {
 		byEmail[strings.ToLower(g.Email)] = g
 	}
@@ -193,7 +194,7 @@ func samePeople(got, want []Person) bool {
 	return true
 }
 
-func samePerson(g, w Person) bool {
+func samePerson(g, w reading.Person) bool {
 	if w.Email != "" && !strings.EqualFold(g.Email, w.Email) {
 		return false
 	}
@@ -218,7 +219,7 @@ func squash(s string) string {
 
 // sameChanges compares the changes as a multiset of action, who (ignoring
 // case), the new person and the seats.
-func sameChanges(got []Change, e freshExpectation) bool {
+func sameChanges(got []reading.Change, e freshExpectation) bool {
 	if len(got) != len(e.Changes) {
 		return false
 	}
@@ -242,7 +243,7 @@ func sameChanges(got []Change, e freshExpectation) bool {
 	return true
 }
 
-func describePeople(ps []Person) string {
+func describePeople(ps []reading.Person) string {
 	var out []string
 	for _, p := range ps {
 		s := fmt.Sprintf("%s <%s>", p.Name, p.Email)
@@ -258,10 +259,10 @@ func describePeople(ps []Person) string {
 	return "[" + strings.Join(out, ", ") + "]"
 }
 
-func describeChange(action, who string, by *Person, seats int) string {
+func describeChange(action, who string, by *reading.Person, seats int) string {
 	s := action + " " + who
 	if by != nil {
-		s += " by " + describePeople([]Person{*by})
+		s += " by " + describePeople([]reading.Person{*by})
 	}
 	if seats != 0 {
 		s += fmt.Sprintf(" seats %d", seats)

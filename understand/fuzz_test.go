@@ -9,6 +9,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/message/messagetest"
+	"github.com/goteborgsregionen/anmalan/understand/reading"
 )
 
 // fuzzSeeds returns the mails of the project's corpus copy, to seed the
@@ -34,9 +35,9 @@ func fuzzSeeds(f *testing.F) [][]byte {
 	return seeds
 }
 
-var validKinds = map[Kind]bool{"registration": true, "cancellation": true, "command": true, "automatic": true, "other": true}
+var validKinds = map[reading.Kind]bool{"registration": true, "cancellation": true, "command": true, "automatic": true, "other": true}
 
-func checkUnderstanding(t *testing.T, u Understanding) {
+func checkUnderstanding(t *testing.T, u reading.Understanding) {
 	t.Helper()
 	if !validKinds[u.Kind] {
 		t.Fatalf("kind %q", u.Kind)
@@ -44,10 +45,10 @@ func checkUnderstanding(t *testing.T, u Understanding) {
 	if u.Reason == "" || !utf8.ValidString(u.Reason) {
 		t.Fatalf("reason %q", u.Reason)
 	}
-	if (u.Kind == KindAutomatic) != (u.Automatic != "") {
+	if (u.Kind == reading.KindAutomatic) != (u.Automatic != "") {
 		t.Fatalf("kind %q with automatic %q", u.Kind, u.Automatic)
 	}
-	if (u.Kind == KindRegistration || u.Kind == KindCancellation) && len(u.People) == 0 {
+	if (u.Kind == reading.KindRegistration || u.Kind == reading.KindCancellation) && len(u.People) == 0 {
 		t.Fatalf("%s without people", u.Kind)
 	}
 	for _, p := range u.People {
@@ -55,7 +56,7 @@ func checkUnderstanding(t *testing.T, u Understanding) {
 			t.Fatalf("person %+v", p)
 		}
 	}
-	if u.Kind == KindCommand && len(u.Changes) == 0 {
+	if u.Kind == reading.KindCommand && len(u.Changes) == 0 {
 		t.Fatal("command without changes")
 	}
 }

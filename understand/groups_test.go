@@ -2,10 +2,12 @@ package understand
 
 import (
 	"testing"
+
+	"github.com/goteborgsregionen/anmalan/understand/reading"
 )
 
 func TestGroupsInHTML(t *testing.T) {
-	partille := []Person{
+	partille := []reading.Person{
 		{Name: "Anders Berg", Email: "anders.berg@partille.example", Organisation: "Partille kommun"},
 		{Name: "Maria Holm", Email: "maria.holm@partille.example", Organisation: "Partille kommun"},
 		{Name: "Erik Sjöberg", Email: "erik.sjoberg@partille.example", Organisation: "Partille kommun", Diet: "glutenfri"},
@@ -13,7 +15,7 @@ func TestGroupsInHTML(t *testing.T) {
 	tests := []struct {
 		name string
 		html string
-		want []Person
+		want []reading.Person
 	}{
 		{
 			name: "bullet list",
@@ -47,7 +49,7 @@ func TestGroupsInHTML(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u := understandMail(t, corpusConfig(), "From: Anders Berg <anders.berg@partille.example>", "Subject: Anmälan", "Content-Type: text/html; charset=utf-8", "", tt.html)
-			if u.Kind != KindRegistration {
+			if u.Kind != reading.KindRegistration {
 				t.Fatalf("kind %q (%s)", u.Kind, u.Reason)
 			}
 			checkPeopleExact(t, u.People, tt.want)

@@ -5,11 +5,13 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/goteborgsregionen/anmalan/understand/reading"
 )
 
 // peopleSummary is "Name <email> [diet]" per person, sorted, for
 // comparisons that do not depend on the order written.
-func peopleSummary(ps []Person) string {
+func peopleSummary(ps []reading.Person) string {
 	var out []string
 	for _, p := range ps {
 		s := fmt.Sprintf("%s <%s>", p.Name, p.Email)
@@ -152,7 +154,7 @@ func TestPeopleOfGroups(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			lines := append([]string{"From: " + tt.from, "To: anmalan@goteborgsregionen.example", "Subject: Anmälan", "Content-Type: text/plain; charset=utf-8", ""}, tt.body...)
 			u := understandMail(t, cfg, lines...)
-			if u.Kind != KindRegistration {
+			if u.Kind != reading.KindRegistration {
 				t.Fatalf("kind %q, want registration (%s)", u.Kind, u.Reason)
 			}
 			if got := peopleSummary(u.People); got != tt.want {
@@ -182,7 +184,7 @@ func TestColleagueInCopy(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			u := understandMail(t, cfg, "From: Lars Ek <lars.ek@ale.example>", "To: anmalan@goteborgsregionen.example", "Cc: Hedda Blom <hedda.blom@ale.example>",
 				"Subject: Anmälan", "Content-Type: text/plain; charset=utf-8", "", tt.body)
-			if u.Kind != KindRegistration {
+			if u.Kind != reading.KindRegistration {
 				t.Fatalf("kind %q (%s)", u.Kind, u.Reason)
 			}
 			if got := peopleSummary(u.People); got != tt.want {
@@ -223,7 +225,7 @@ func TestSenderNames(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			u := understandMail(t, cfg, "From: "+tt.from, "Subject: Anmälan", "Content-Type: text/plain; charset=utf-8", "",
 				"Hej! Jag vill anmäla mig till den 11 december.", "", "Vänliga hälsningar", tt.sig)
-			if u.Kind != KindRegistration || len(u.People) != 1 {
+			if u.Kind != reading.KindRegistration || len(u.People) != 1 {
 				t.Fatalf("kind %q, people %v (%s)", u.Kind, u.People, u.Reason)
 			}
 			if u.People[0].Name != tt.want {
@@ -241,17 +243,17 @@ func TestRequestsAndHedges(t *testing.T) {
 	tests := []struct {
 		name   string
 		body   string
-		kind   Kind
+		kind   reading.Kind
 		hedged bool
 	}{
-		{"a modal with a verb of attending", "Hej! Vi ska delta båda två den 11 december, jag och Kim Ros (kim.ros@ale.example).", KindRegistration, false},
-		{"a polite question to register a colleague", "Skulle du kunna anmäla Kim Ros (kim.ros@ale.example) till den 11 december?", KindRegistration, false},
-		{"a condition on the seats alone", "Om det ännu finns lediga platser vill jag gärna komma den 11 december.", KindRegistration, false},
-		{"considering, with a question", "Jag överväger att komma den 11 december, men hinner jag tillbaka till kontoret efteråt?", KindOther, true},
-		{"a request beside a doubt in its sentence", "Jag skulle vilja delta den 11 december, men är inte säker på om jag får ledigt.", KindOther, true},
-		{"a doubt about something else, in a sentence of its own", "Jag vill delta den 11 december. Jag vet inte om parkeringen räcker, så jag tar bussen.", KindRegistration, false},
-		{"maybe, in English", "I might join on 11 December, could you hold a seat for me?", KindOther, true},
-		{"a question whether one may register is no request", "Kan jag anmäla mig fast jag inte jobbar i kommunen?", KindOther, true},
+		{"a modal with a verb of attending", "Hej! Vi ska delta båda två den 11 december, jag och Kim Ros (kim.ros@ale.example).", reading.KindRegistration, false},
+		{"a polite question to register a colleague", "Skulle du kunna anmäla Kim Ros (kim.ros@ale.example) till den 11 december?", reading.KindRegistration, false},
+		{"a condition on the seats alone", "Om det ännu finns lediga platser vill jag gärna komma den 11 december.", reading.KindRegistration, false},
+		{"considering, with a question", "Jag överväger att komma den 11 december, men hinner jag tillbaka till kontoret efteråt?", reading.KindOther, true},
+		{"a request beside a doubt in its sentence", "Jag skulle vilja delta den 11 december, men är inte säker på om jag får ledigt.", reading.KindOther, true},
+		{"a doubt about something else, in a sentence of its own", "Jag vill delta den 11 december. Jag vet inte om parkeringen räcker, så jag tar bussen.", reading.KindRegistration, false},
+		{"maybe, in English", "I might join on 11 December, could you hold a seat for me?", reading.KindOther, true},
+		{"a question whether one may register is no request", "Kan jag anmäla mig fast jag inte jobbar i kommunen?", reading.KindOther, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -274,7 +276,7 @@ func TestForwardedByParticipant(t *testing.T) {
 		"Till: Jan Ott <jan.ott@ale.example>",
 		"Ämne: Anmälan", "",
 		"Hej Jan, jag vill gärna vara med i Kungälv den 13 december. Jag är allergisk mot selleri.", "", "Rakel Blom", "Ale kommun")
-	if u.Kind != KindRegistration {
+	if u.Kind != reading.KindRegistration {
 		t.Fatalf("kind %q (%s)", u.Kind, u.Reason)
 	}
 	if got, want := peopleSummary(u.People), "Rakel Blom <rakel.blom@ale.example> [allergisk mot selleri]"; got != want {
@@ -296,7 +298,7 @@ func TestForwardedWithPronounRequest(t *testing.T) {
 		"To: Jan Ott <jan.ott@ale.example>",
 		"Subject: Segregation", "",
 		"Hej Jan, jag skulle gärna vilja delta den 11 december. Jag äter inte skaldjur.", "", "Axel")
-	if u.Kind != KindRegistration {
+	if u.Kind != reading.KindRegistration {
 		t.Fatalf("kind %q (%s)", u.Kind, u.Reason)
 	}
 	if got, want := peopleSummary(u.People), "Axel Rud <axel.rud@ale.example> [äter inte skaldjur]"; got != want {
@@ -318,7 +320,7 @@ func TestOrganiserForwardsAndSaysTheDiet(t *testing.T) {
 		"Till: Linda Karlsson <linda.karlsson@goteborgsregionen.example>",
 		"Ämne: Anmälan", "",
 		"Hej! Jag vill vara med den 11 december.", "Tea Lind")
-	if got, want := peopleSummary(u.People), "Tea Lind <tea.lind@ale.example> [vegan]"; u.Kind != KindRegistration || got != want {
+	if got, want := peopleSummary(u.People), "Tea Lind <tea.lind@ale.example> [vegan]"; u.Kind != reading.KindRegistration || got != want {
 		t.Errorf("kind %q people %s, want registration of %s (%s)", u.Kind, got, want, u.Reason)
 	}
 }
@@ -339,7 +341,7 @@ func TestForwardedWithNamedRequest(t *testing.T) {
 			"Till: Jan Ott <jan.ott@ale.example>",
 			"Ämne: Segregation", "",
 			"Hej Jan, jag vill gärna delta den 11 december. Jag äter inte skaldjur.", "", "Axel Rud")
-		if got := peopleSummary(u.People); u.Kind != KindRegistration || got != tt.want {
+		if got := peopleSummary(u.People); u.Kind != reading.KindRegistration || got != tt.want {
 			t.Errorf("%q: kind %q people %s, want %s (%s)", tt.own, u.Kind, got, tt.want, u.Reason)
 		}
 	}
@@ -354,7 +356,7 @@ func TestDateNotNegatedWins(t *testing.T) {
 		"Anmäl mig till den 13 december; den 11 december passar inte.",
 	} {
 		u := understandMail(t, cfg, "From: Alva Dahl <alva.dahl@ale.example>", "Subject: Anmälan", "Content-Type: text/plain; charset=utf-8", "", body)
-		if u.Kind != KindRegistration || u.Event != "segregation-2018-kungalv" {
+		if u.Kind != reading.KindRegistration || u.Event != "segregation-2018-kungalv" {
 			t.Errorf("%q: kind %q event %q, want registration for segregation-2018-kungalv (%s)", body, u.Kind, u.Event, u.Reason)
 		}
 	}
@@ -374,7 +376,7 @@ func TestWithdrawBoth(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u := understandMail(t, cfg, "From: Moa Lind <moa.lind@ale.example>", "Subject: Återbud", "Content-Type: text/plain; charset=utf-8", "", tt.body)
-			if u.Kind != KindCancellation {
+			if u.Kind != reading.KindCancellation {
 				t.Fatalf("kind %q (%s)", u.Kind, u.Reason)
 			}
 			if got := peopleSummary(u.People); got != tt.want {
@@ -397,8 +399,8 @@ func TestDietMentions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var got []string
-		for _, m := range dietMentions(tt.text) {
-			got = append(got, m.text)
+		for _, m := range reading.DietMentions(tt.text) {
+			got = append(got, m.Text)
 		}
 		if strings.Join(got, "|") != tt.want {
 			t.Errorf("%q: %q, want %q", tt.text, strings.Join(got, "|"), tt.want)
@@ -407,13 +409,13 @@ func TestDietMentions(t *testing.T) {
 }
 
 func TestNameAgreement(t *testing.T) {
-	if !agreesWithAddress("Åsa Östlund", "asa.ostlund@harryda.example") || !agreesWithAddress("Charlotte Bergman", "c.bergman@x.example") {
+	if !reading.AgreesWithAddress("Åsa Östlund", "asa.ostlund@harryda.example") || !reading.AgreesWithAddress("Charlotte Bergman", "c.bergman@x.example") {
 		t.Error("a name and its address do not agree")
 	}
-	if agreesWithAddress("Lotta Persson", "charlotte.bergman@x.example") || agreesWithAddress("Åsa", "asa@x.example") {
+	if reading.AgreesWithAddress("Lotta Persson", "charlotte.bergman@x.example") || reading.AgreesWithAddress("Åsa", "asa@x.example") {
 		t.Error("a name agrees with an address that is not made of it")
 	}
-	if got := restoreName("Bjorn Lovgren", "min kollega Björn Lövgren, bjorn.lovgren@x.example"); got != "Björn Lövgren" {
+	if got := reading.RestoreName("Bjorn Lovgren", "min kollega Björn Lövgren, bjorn.lovgren@x.example"); got != "Björn Lövgren" {
 		t.Errorf("restoreName %q", got)
 	}
 }

@@ -1,7 +1,6 @@
 package understand
 
 import (
-	"strings"
 	"time"
 
 	"github.com/goteborgsregionen/anmalan/mailauth"
@@ -28,12 +27,4 @@ func senderAuthenticated(m *message.Message, auth mailauth.Policy, arrived time.
 	}
 	v := mailauth.AuthenticateOrganiser(auth, m.Raw, arrived)
 	return v.Authenticated, v.Reason
-}
-
-// domainOf returns the lower-cased domain of addr, "" when it has none.
-func domainOf(addr string) string {
-	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
-		return strings.ToLower(addr[i+1:])
-	}
-	return ""
 }

@@ -8,11 +8,12 @@ import (
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/message/messagetest"
+	"github.com/goteborgsregionen/anmalan/understand/reading"
 )
 
 // understandMail reads a mail made of header lines, an empty line and body
 // lines, and understands it with the corpus's config.
-func understandMail(t *testing.T, cfg *config.Config, lines ...string) Understanding {
+func understandMail(t *testing.T, cfg *config.Config, lines ...string) reading.Understanding {
 	t.Helper()
 	return Understand(messagetest.MustRead(t, messagetest.Mail(lines...)), cfg)
 }
@@ -21,64 +22,64 @@ func TestRegistrations(t *testing.T) {
 	tests := []struct {
 		name  string
 		lines []string
-		want  []Person
+		want  []reading.Person
 	}{
 		{
 			name:  "free text, name from the display name",
 			lines: []string{"From: Sara Nilsson <sara.nilsson@ale.example>", "Subject: workshop", "", "Anmäl mig gärna!", "", "/Sara"},
-			want:  []Person{{Name: "Sara Nilsson", Email: "sara.nilsson@ale.example"}},
+			want:  []reading.Person{{Name: "Sara Nilsson", Email: "sara.nilsson@ale.example"}},
 		},
 		{
 			name:  "display name Last, First",
 			lines: []string{`From: "Carter, Emily" <emily.carter@chalmers.example>`, "Subject: x", "", "I would like to register for the workshop.", "", "Best regards,", "Emily Carter", "Chalmers University of Technology"},
-			want:  []Person{{Name: "Emily Carter", Email: "emily.carter@chalmers.example", Organisation: "Chalmers University of Technology"}},
+			want:  []reading.Person{{Name: "Emily Carter", Email: "emily.carter@chalmers.example", Organisation: "Chalmers University of Technology"}},
 		},
 		{
 			name:  "no display name: the name from the signature",
 			lines: []string{"From: karin.ek@molndal.example", "Subject: Anmälan", "", "Jag kommer gärna.", "", "Mvh", "Karin Ek", "Mölndals stad"},
-			want:  []Person{{Name: "Karin Ek", Email: "karin.ek@molndal.example", Organisation: "Mölndals stad"}},
+			want:  []reading.Person{{Name: "Karin Ek", Email: "karin.ek@molndal.example", Organisation: "Mölndals stad"}},
 		},
 		{
 			name:  "a function as display name: the name from the signature",
 			lines: []string{"From: Kansliet Ale <kansli@ale.example>", "Subject: Anmälan", "", "Jag vill anmäla mig.", "", "Vänliga hälsningar", "Pia Ström", "Ale kommun"},
-			want:  []Person{{Name: "Pia Ström", Email: "kansli@ale.example", Organisation: "Ale kommun"}},
+			want:  []reading.Person{{Name: "Pia Ström", Email: "kansli@ale.example", Organisation: "Ale kommun"}},
 		},
 		{
 			name:  "form fields, diet none",
 			lines: []string{"From: x@lerum.example", "Subject: Anmälan", "", "Namn: Johan Lindqvist", "Organisation: Lerums kommun", "E-post: johan@lerum.example", "Specialkost: ingen"},
-			want:  []Person{{Name: "Johan Lindqvist", Email: "johan@lerum.example", Organisation: "Lerums kommun"}},
+			want:  []reading.Person{{Name: "Johan Lindqvist", Email: "johan@lerum.example", Organisation: "Lerums kommun"}},
 		},
 		{
 			name:  "two form blocks",
 			lines: []string{"From: Ann Ek <ann@kungalv.example>", "Subject: Anmälan", "", "Namn: Ann Ek", "E-post: ann@kungalv.example", "", "Namn: Bo Ek", "E-post: bo@kungalv.example", "Kost: vegan"},
-			want:  []Person{{Name: "Ann Ek", Email: "ann@kungalv.example"}, {Name: "Bo Ek", Email: "bo@kungalv.example", Diet: "vegan"}},
+			want:  []reading.Person{{Name: "Ann Ek", Email: "ann@kungalv.example"}, {Name: "Bo Ek", Email: "bo@kungalv.example", Diet: "vegan"}},
 		},
 		{
 			name:  "the sender and a colleague",
 			lines: []string{"From: Ann Ek <ann@kungalv.example>", "Subject: Anmälan", "", "Jag och min kollega Bo Ek, bo@kungalv.example, vill delta."},
-			want:  []Person{{Name: "Ann Ek", Email: "ann@kungalv.example"}, {Name: "Bo Ek", Email: "bo@kungalv.example"}},
+			want:  []reading.Person{{Name: "Ann Ek", Email: "ann@kungalv.example"}, {Name: "Bo Ek", Email: "bo@kungalv.example"}},
 		},
 		{
 			name:  "someone else, not the sender",
 			lines: []string{"From: Registrator <registrator@harryda.example>", "Subject: Anmälan", "", "Härmed anmäls vår förvaltningschef Gunilla Ek, gunilla.ek@harryda.example, till workshopen.", "", "Med vänlig hälsning", "Registratorn", "Härryda kommun"},
-			want:  []Person{{Name: "Gunilla Ek", Email: "gunilla.ek@harryda.example", Organisation: "Härryda kommun"}},
+			want:  []reading.Person{{Name: "Gunilla Ek", Email: "gunilla.ek@harryda.example", Organisation: "Härryda kommun"}},
 		},
 		{
 			name:  "organisation from the config's domain table",
 			lines: []string{"From: Ola Berg <ola.berg@stenungsund.example>", "Subject: Anmälan", "", "Anmäl mig!"},
-			want:  []Person{{Name: "Ola Berg", Email: "ola.berg@stenungsund.example", Organisation: "Stenungsunds kommun"}},
+			want:  []reading.Person{{Name: "Ola Berg", Email: "ola.berg@stenungsund.example", Organisation: "Stenungsunds kommun"}},
 		},
 		{
 			name:  "a colleague's address in the signature is not registered",
 			lines: []string{"From: Ann Ek <ann@kungalv.example>", "Subject: Anmälan", "", "Jag vill anmäla mig.", "", "Mvh", "Ann Ek", "Vid frånvaro: bo@kungalv.example"},
-			want:  []Person{{Name: "Ann Ek", Email: "ann@kungalv.example"}},
+			want:  []reading.Person{{Name: "Ann Ek", Email: "ann@kungalv.example"}},
 		},
 		{
 			name: "the quoted invitation is not read",
 			lines: []string{"From: Ann Ek <ann@kungalv.example>", "Subject: SV: Inbjudan", "", "Jag kommer gärna!", "",
 				"Från: Linda Karlsson <linda.karlsson@goteborgsregionen.example>", "Skickat: den 20 november 2018 10:00", "Till: Ann Ek <ann@kungalv.example>", "Ämne: Inbjudan", "",
 				"Anmäl dig senast 4 december. Kontakta per.strom@molndal.example vid frågor."},
-			want: []Person{{Name: "Ann Ek", Email: "ann@kungalv.example"}},
+			want: []reading.Person{{Name: "Ann Ek", Email: "ann@kungalv.example"}},
 		},
 	}
 	cfg := corpusConfig()
@@ -86,7 +87,7 @@ func TestRegistrations(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u := understandMail(t, cfg, tt.lines...)
-			if u.Kind != KindRegistration {
+			if u.Kind != reading.KindRegistration {
 				t.Fatalf("kind %q, want registration (%s)", u.Kind, u.Reason)
 			}
 			checkPeopleExact(t, u.People, tt.want)
@@ -94,7 +95,7 @@ func TestRegistrations(t *testing.T) {
 	}
 }
 
-func checkPeopleExact(t *testing.T, got, want []Person) {
+func checkPeopleExact(t *testing.T, got, want []reading.Person) {
 	t.Helper()
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("people\n got %+v\nwant %+v", got, want)
@@ -171,7 +172,7 @@ func TestCancellations(t *testing.T) {
 				t.Fatalf("kind %q, want %q (%s)", u.Kind, tt.want, u.Reason)
 			}
 			if tt.want == "cancellation" || tt.want == "forget" {
-				checkPeopleExact(t, u.People, []Person{{Name: "Johan Lindqvist", Email: "johan@lerum.example"}})
+				checkPeopleExact(t, u.People, []reading.Person{{Name: "Johan Lindqvist", Email: "johan@lerum.example"}})
 			}
 		})
 	}
@@ -191,12 +192,12 @@ func TestColleagueInstead(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u := understandMail(t, corpusConfig(), "From: Karin Ek <karin.ek@molndal.example>", "Subject: Re: Bekräftelse", "", tt.text, "", "/Karin")
-			if u.Kind != KindCancellation {
+			if u.Kind != reading.KindCancellation {
 				t.Fatalf("kind %q, want cancellation (%s)", u.Kind, u.Reason)
 			}
-			checkPeopleExact(t, u.People, []Person{{Name: "Karin Ek", Email: "karin.ek@molndal.example"}})
+			checkPeopleExact(t, u.People, []reading.Person{{Name: "Karin Ek", Email: "karin.ek@molndal.example"}})
 			got := ""
-			if len(u.Changes) == 1 && u.Changes[0].Action == ActionSubstitute && u.Changes[0].By != nil {
+			if len(u.Changes) == 1 && u.Changes[0].Action == reading.ActionSubstitute && u.Changes[0].By != nil {
 				got = u.Changes[0].Who + " → " + u.Changes[0].By.Email
 			}
 			if got != tt.want || len(u.Changes) > 1 {
@@ -220,7 +221,7 @@ func TestAnswersYes(t *testing.T) {
 		{"Japan is far away.", false},
 	}
 	for _, tt := range tests {
-		if got := AnswersYes(messagetest.MustRead(t, messagetest.Mail("From: Karin Ek <karin.ek@molndal.example>", "Subject: Re: Plats", "", tt.text))); got != tt.want {
+		if got := reading.AnswersYes(messagetest.MustRead(t, messagetest.Mail("From: Karin Ek <karin.ek@molndal.example>", "Subject: Re: Plats", "", tt.text))); got != tt.want {
 			t.Errorf("answersYes(%q) = %v, want %v", tt.text, got, tt.want)
 		}
 	}
@@ -265,7 +266,7 @@ func TestOrganiserCommands(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u := understandMail(t, corpusConfig(), linda, "To: "+tt.to, "Cc: anmalan@goteborgsregionen.example", "Subject: Ändring", "", "Hej,", "", tt.text, "", "Hälsningar", "Linda Karlsson", "Göteborgsregionen (GR)")
-			if u.Kind != KindCommand {
+			if u.Kind != reading.KindCommand {
 				t.Fatalf("kind %q, want command (%s)", u.Kind, u.Reason)
 			}
 			var got []string
@@ -289,11 +290,11 @@ func TestOrganiserCommands(t *testing.T) {
 
 func TestCommandsOnlyFromOrganisers(t *testing.T) {
 	u := understandMail(t, corpusConfig(), "From: Karin Ek <karin.ek@molndal.example>", "Subject: x", "", "Avanmäl anders.berg@partille.example.")
-	if u.Kind == KindCommand {
+	if u.Kind == reading.KindCommand {
 		t.Errorf("a participant's mail is a command: %+v", u)
 	}
 	u = understandMail(t, nil, "From: Linda Karlsson <linda.karlsson@goteborgsregionen.example>", "Subject: x", "", "Avanmäl anders.berg@partille.example.")
-	if u.Kind == KindCommand || u.SenderAuthenticated {
+	if u.Kind == reading.KindCommand || u.SenderAuthenticated {
 		t.Errorf("without a config, a mail is a command: %+v", u)
 	}
 }
@@ -345,7 +346,7 @@ func TestSenderAuthenticated(t *testing.T) {
 
 func TestOrganiserForwards(t *testing.T) {
 	const linda = "From: Linda Karlsson <linda.karlsson@goteborgsregionen.example>"
-	want := []Person{{Name: "Lars Persson", Email: "lars.persson@tjorn.example", Organisation: "Tjörns kommun"}}
+	want := []reading.Person{{Name: "Lars Persson", Email: "lars.persson@tjorn.example", Organisation: "Tjörns kommun"}}
 	original := []string{"Hej Linda,", "", "Jag vill gärna anmäla mig till workshopen.", "", "Mvh", "Lars Persson", "Folkhälsostrateg, Tjörns kommun"}
 	tests := []struct {
 		name  string
@@ -365,7 +366,7 @@ func TestOrganiserForwards(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u := understandMail(t, corpusConfig(), tt.lines...)
-			if u.Kind != KindRegistration {
+			if u.Kind != reading.KindRegistration {
 				t.Fatalf("kind %q, want registration (%s)", u.Kind, u.Reason)
 			}
 			checkPeopleExact(t, u.People, want)
@@ -382,11 +383,11 @@ func TestLanguage(t *testing.T) {
 		{"12345", "sv"},
 	}
 	for _, tt := range tests {
-		if got := Language(tt.text, "", nil); got != tt.want {
+		if got := reading.Language(tt.text, "", nil); got != tt.want {
 			t.Errorf("language(%q) = %q, want %q", tt.text, got, tt.want)
 		}
 	}
-	if got := Language("12345", "", &config.Config{Language: "en"}); got != "en" {
+	if got := reading.Language("12345", "", &config.Config{Language: "en"}); got != "en" {
 		t.Errorf("default from the config: %q", got)
 	}
 }
@@ -415,7 +416,7 @@ func TestEventChoice(t *testing.T) {
 
 func TestQuestionIsOther(t *testing.T) {
 	u := understandMail(t, corpusConfig(), "From: Eva Strand <eva@stenungsund.example>", "Subject: Fråga om parkering", "", "Finns det parkering i närheten?", "", "Mvh Eva")
-	if u.Kind != KindOther || len(u.People) > 0 {
+	if u.Kind != reading.KindOther || len(u.People) > 0 {
 		t.Errorf("a question: %+v", u)
 	}
 }

@@ -1,4 +1,4 @@
-package understand
+package reading
 
 import (
 	"fmt"
@@ -30,37 +30,37 @@ var pronounRequestRe = regexp.MustCompile(`\b(?:anmäla|anmäl|registrera|boka|s
 // participantForward reads the original of a mail a participant forwarded.
 // It returns the original's registration when the forwarder's own text
 // asks nothing of its own, and false otherwise.
-func participantForward(m *message.Message, v view, cfg *config.Config, arrived time.Time) (Understanding, bool) {
-	inner, how, ok := forwardedView(m, m.Split, m.Body, cfg)
-	if !ok || strings.EqualFold(inner.from.Address, v.from.Address) || cfg.IsOrganiser(inner.from.Address) ||
-		strings.EqualFold(inner.from.Address, cfg.BotAddress()) {
+func ParticipantForward(m *message.Message, v View, cfg *config.Config, arrived time.Time) (Understanding, bool) {
+	inner, how, ok := ForwardedView(m, m.Split, m.Body, cfg)
+	if !ok || strings.EqualFold(inner.From.Address, v.From.Address) || cfg.IsOrganiser(inner.From.Address) ||
+		strings.EqualFold(inner.From.Address, cfg.BotAddress()) {
 		return Understanding{}, false
 	}
-	own := readIntent(pronounRequestRe.ReplaceAllString(blank(strings.ToLower(v.body), handOnNouns), ""))
+	own := readIntent(pronounRequestRe.ReplaceAllString(blank(strings.ToLower(v.Body), handOnNouns), ""))
 	// "Kan ni registrera Elin enligt nedan?" asks for the original's
 	// registration by her name, when the forwarder does not come herself.
-	byName := own.register && !own.cancel && namesWriter(v.body, senderPerson(inner, cfg).Name) && !selfAttends(v.body)
-	if (own.register && !byName) || own.cancel || own.hedged || own.human || own.ask {
+	byName := own.Register && !own.cancel && namesWriter(v.Body, SenderPerson(inner, cfg).Name) && !selfAttends(v.Body)
+	if (own.Register && !byName) || own.cancel || own.Hedged || own.Human || own.Ask {
 		return Understanding{}, false
 	}
-	kind, people, reason := understandParticipant(inner, cfg)
-	people = withAddress(people)
+	kind, people, reason := UnderstandParticipant(inner, cfg)
+	people = WithAddress(people)
 	if kind != KindRegistration || len(people) == 0 {
 		return Understanding{}, false
 	}
-	forwarderFacts(v.body, people)
-	u := Understanding{Kind: kind, People: people, Language: Language(inner.own, inner.subject, cfg)}
-	u.Reason = fmt.Sprintf("%s forwarded (%s) a mail from %s: %s", v.from.Address, how, inner.from.Address, reason)
-	forwardedDates(&u, inner, cfg, arrived)
+	ForwarderFacts(v.Body, people)
+	u := Understanding{Kind: kind, People: people, Language: Language(inner.Own, inner.Subject, cfg)}
+	u.Reason = fmt.Sprintf("%s forwarded (%s) a mail from %s: %s", v.From.Address, how, inner.From.Address, reason)
+	ForwardedDates(&u, inner, cfg, arrived)
 	return u, true
 }
 
 // forwardedDates sets the event from the dates the original of a forward
 // names, for a forwarder's text that names none (applyDates, run on her own
 // text afterwards, then leaves them).
-func forwardedDates(u *Understanding, inner view, cfg *config.Config, arrived time.Time) {
-	orig := &message.Message{Subject: inner.subject, Split: message.QuoteSplit{Own: inner.own}}
-	applyDates(u, orig, cfg, arrived)
+func ForwardedDates(u *Understanding, inner View, cfg *config.Config, arrived time.Time) {
+	orig := &message.Message{Subject: inner.Subject, Split: message.QuoteSplit{Own: inner.Own}}
+	ApplyDates(u, orig, cfg, arrived)
 }
 
 // namesWriter reports whether text names the person called name by her

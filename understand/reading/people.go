@@ -1,4 +1,4 @@
-package understand
+package reading
 
 import (
 	"net/mail"
@@ -87,7 +87,7 @@ func personWordAfter(w string) bool {
 		return false
 	}
 	if first := []rune(w)[0]; first >= 'A' && first <= 'Z' || strings.ContainsRune("ÅÄÖÉÜ", first) {
-		return !notNameWords[strings.ToLower(w)]
+		return !NotNameWords[strings.ToLower(w)]
 	}
 	return personStarts[strings.ToLower(w)]
 }
@@ -215,7 +215,7 @@ func refsOf(text string, people []Person, senderAt int) []personRef {
 	}
 	for _, m := range subjectRe.FindAllStringSubmatchIndex(text, -1) {
 		w := strings.ToLower(text[m[2]:m[3]])
-		if !named[m[2]] && !notSubjectWords[w] && !notNameWords[w] {
+		if !named[m[2]] && !notSubjectWords[w] && !NotNameWords[w] {
 			refs = append(refs, personRef{kind: refOther, who: -1, at: m[2]})
 		}
 	}
@@ -306,7 +306,7 @@ func resolve(ref personRef, before []personRef, senderAt, n int) int {
 // line already gave is kept when the text names none for her.
 func bindDiets(text string, people []Person, senderAt int) {
 	text = message.Head(text, 4000)
-	mentions := dietMentions(text)
+	mentions := DietMentions(text)
 	if len(mentions) == 0 {
 		return
 	}
@@ -356,13 +356,13 @@ func bindDiets(text string, people []Person, senderAt int) {
 		if found && who == allPeople {
 			for i := range people {
 				if bound[i] == "" {
-					bound[i] = m.text
+					bound[i] = m.Text
 				}
 			}
 			continue
 		}
 		if who >= 0 && who < len(people) && bound[who] == "" {
-			bound[who] = m.text
+			bound[who] = m.Text
 		}
 	}
 	for i := range people {
@@ -377,7 +377,7 @@ func bindDiets(text string, people []Person, senderAt int) {
 // counts her in (and left out when it counts her out and does not give
 // her address), their names with å/ä/ö restored from the text, and their
 // diets bound to them.
-func groupPeople(v view, listed []Person, sender Person, withdraw bool) []Person {
+func groupPeople(v View, listed []Person, sender Person, withdraw bool) []Person {
 	var others []Person
 	senderListed := false
 	for _, p := range listed {
@@ -387,11 +387,11 @@ func groupPeople(v view, listed []Person, sender Person, withdraw bool) []Person
 		}
 		others = append(others, p)
 	}
-	in, out := senderCounted(v.body, others, sender)
+	in, out := senderCounted(v.Body, others, sender)
 	if !in && !out && !withdraw && len(others) > 0 {
 		// Only for a registration: "… men jag kommer" beside a
 		// withdrawal of others must never withdraw the writer.
-		in = selfAttends(v.body)
+		in = selfAttends(v.Body)
 	}
 	people := listed
 	if in && !senderListed {
@@ -407,10 +407,10 @@ func groupPeople(v view, listed []Person, sender Person, withdraw bool) []Person
 			continue
 		}
 		name := withoutTitle(people[i].Name)
-		if full := nameFromAddress(people[i].Email); !strings.Contains(name, " ") && strings.HasPrefix(foldName(full), foldName(name)+" ") {
+		if full := NameFromAddress(people[i].Email); !strings.Contains(name, " ") && strings.HasPrefix(foldName(full), foldName(name)+" ") {
 			name += full[strings.IndexByte(full, ' '):] // "Björn (bjorn.ahl@…)" is Björn Ahl
 		}
-		people[i].Name = restoreName(name, v.body)
+		people[i].Name = RestoreName(name, v.Body)
 	}
 	if !withdraw {
 		// The list reader gave each person the diet written after her
@@ -418,7 +418,7 @@ func groupPeople(v view, listed []Person, sender Person, withdraw bool) []Person
 		for i := range people {
 			people[i].Diet = ""
 		}
-		bindDiets(v.body, people, senderAt)
+		bindDiets(v.Body, people, senderAt)
 	}
 	return people
 }
@@ -491,21 +491,21 @@ func registersAt(body string, sentences []string, starts []int, i int) bool {
 // (i kopia) vill delta", "anmäl gärna Karin och mig"). Their address is the one in
 // the header, written by the writer's client, not a guess. People already
 // listed, the writer, the bot and the organisers are left out.
-func ccColleagues(v view, cfg *config.Config, listed []Person) []Person {
+func ccColleagues(v View, cfg *config.Config, listed []Person) []Person {
 	var out []Person
 	var sentences []string
 	bot := cfg.BotAddress()
-	for _, a := range append(append([]*mail.Address{}, v.cc...), v.to...) {
+	for _, a := range append(append([]*mail.Address{}, v.Cc...), v.To...) {
 		la := strings.ToLower(a.Address)
 		if la == "" || la == bot || !strings.Contains(strings.TrimSpace(a.Name), " ") || cfg.IsOrganiser(la) ||
-			strings.EqualFold(la, v.from.Address) || containsEmail(listed, la) || containsEmail(out, la) {
+			strings.EqualFold(la, v.From.Address) || containsEmail(listed, la) || containsEmail(out, la) {
 			continue
 		}
-		name := normaliseName(a.Name)
+		name := NormaliseName(a.Name)
 		first := strings.Fields(name)[0]
 		if sentences == nil {
 			// Only a mail with someone in copy needs its sentences.
-			sentences, _ = sentencesOf(message.Head(v.body, 4000))
+			sentences, _ = sentencesOf(message.Head(v.Body, 4000))
 		}
 		for _, s := range sentences {
 			one := strings.Join(strings.Fields(s), " ")
@@ -517,7 +517,7 @@ func ccColleagues(v view, cfg *config.Config, listed []Person) []Person {
 				locs = wordIndexes(one, first) // "jag och Karin (i kopia)"
 			}
 			if len(locs) > 0 && registeredHere(one, locs[0][0]) {
-				out = append(out, Person{Name: name, Email: a.Address, Organisation: organisationFor(a.Address, v, cfg)})
+				out = append(out, Person{Name: name, Email: a.Address, Organisation: OrganisationFor(a.Address, v, cfg)})
 				break
 			}
 		}
@@ -561,7 +561,7 @@ var (
 // negation or condition, that the writer comes or registers herself.
 func selfAttends(body string) bool {
 	for _, c := range clausesOf(body) {
-		if c.question || negMarks.FindLower(c.text) != "" || hedgeMarks.FindLower(c.text) != "" || condMarks.FindLower(c.text) != "" {
+		if c.question || negMarks.FindLower(c.text) != "" || HedgeMarks.FindLower(c.text) != "" || CondMarks.FindLower(c.text) != "" {
 			continue
 		}
 		t := notAttendRe.ReplaceAllString(c.text, " ")
@@ -591,7 +591,7 @@ func declines(lower string) bool {
 // people of the mail she forwards ("Hon har ringt och sagt att hon är
 // glutenintolerant"): her "jag" is herself, none of them. A diet the
 // original gave is kept.
-func forwarderFacts(text string, people []Person) {
+func ForwarderFacts(text string, people []Person) {
 	given := make([]string, len(people))
 	for i, p := range people {
 		given[i] = p.Diet
@@ -628,7 +628,7 @@ var bothWords = Phrases{"|oss|", "|båda", "|bägge", "|both", "|us|", "|vi|"}
 // that the withdrawal is for both.
 func schemeAddressed(body string, sender Person) []Person {
 	local, domain, ok := strings.Cut(sender.Email, "@")
-	if !ok || !agreesWithAddress(sender.Name, sender.Email) || len(strings.Fields(sender.Name)) != 2 {
+	if !ok || !AgreesWithAddress(sender.Name, sender.Email) || len(strings.Fields(sender.Name)) != 2 {
 		return nil
 	}
 	sep := ""
@@ -651,7 +651,7 @@ func schemeAddressed(body string, sender Person) []Person {
 			name = m[2]
 		}
 		w := strings.Fields(foldName(name))
-		if len(w) != 2 || notNameWords[strings.ToLower(strings.Fields(name)[0])] || foldName(name) == foldName(sender.Name) {
+		if len(w) != 2 || NotNameWords[strings.ToLower(strings.Fields(name)[0])] || foldName(name) == foldName(sender.Name) {
 			continue
 		}
 		out = append(out, Person{Name: name, Email: w[0] + sep + w[1] + "@" + domain})

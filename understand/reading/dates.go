@@ -1,4 +1,4 @@
-package understand
+package reading
 
 import (
 	"regexp"
@@ -166,7 +166,7 @@ func FindDates(text string, arrived time.Time) ([]NamedDate, bool) {
 	digits := strings.ContainsAny(lower, "0123456789")
 	var months [][2]int
 	if digits {
-		months = asciiWordSpans(lower, isMonthWord)
+		months = asciiWordSpans(lower, IsMonthWord)
 	}
 	for _, m := range findNear(isoDateRe, lower, isoAnchors(lower), 1, 1) {
 		if claim(m[0], m[1]) {
@@ -408,7 +408,7 @@ func isSpaceByte(b byte) bool {
 }
 
 // isMonthWord reports whether w is a month's name as monthNames knows it.
-func isMonthWord(w string) bool {
+func IsMonthWord(w string) bool {
 	_, ok := monthNames[w]
 	return ok
 }

@@ -1,4 +1,4 @@
-package understand
+package reading
 
 import (
 	"regexp"
@@ -48,11 +48,11 @@ var (
 	// sentenceBreakRe ends a sentence; paragraphs end one too.
 	sentenceBreakRe = regexp.MustCompile(`[.!?]+(?:\s+|$)|\n\s*\n`)
 
-	hedgeMarks = message.Phrases{"funderar på", "funderade på", "överväger", "|kanske|", "eventuellt", "möjligen", "möjligtvis",
+	HedgeMarks = message.Phrases{"funderar på", "funderade på", "överväger", "|kanske|", "eventuellt", "möjligen", "möjligtvis",
 		"skulle kunna", "intresserad", "intresserade", "hålla en plats", "reservera en plats", "i så fall",
 		"preliminär", "om det finns plats", "|might|", "may be able", "considering", "thinking of", "thinking about",
 		"interested", "hold a seat", "hold a place", "reserve a seat", "if so", "possibly", "perhaps", "|maybe|", "tentative"}
-	condMarks = message.Phrases{"|om jag", "|om vi", "|om det", "|om min", "|om mitt", "|ifall", "|if i|", "|if my", "|if we",
+	CondMarks = message.Phrases{"|om jag", "|om vi", "|om det", "|om min", "|om mitt", "|ifall", "|if i|", "|if my", "|if we",
 		"|if it", "|if there", "|in case", "|unless", "|såvida", "|i fall"}
 	negMarks = message.Phrases{"|inte|", "|ej|", "|icke|", "|not|", "n't|", "|never|", "|aldrig|", "|inget|", "|ingen|", "|cannot|"}
 	// doubtMarks are the writer's doubt whether she can come.
@@ -120,9 +120,9 @@ func clausesOf(body string) []clause {
 // capitalisedName reports whether the clause (lower case, taken from the
 // sentence s) names a person by a first and last name in s.
 func capitalisedName(s, lower string) bool {
-	for _, loc := range capRunRe.FindAllStringIndex(s, 4) {
+	for _, loc := range CapRunRe.FindAllStringIndex(s, 4) {
 		name := strings.ToLower(s[loc[0]:loc[1]])
-		if loc[0] > 0 && strings.Contains(lower, name) && !notNameWords[strings.Fields(name)[0]] {
+		if loc[0] > 0 && strings.Contains(lower, name) && !NotNameWords[strings.Fields(name)[0]] {
 			return true
 		}
 	}
@@ -130,27 +130,27 @@ func capitalisedName(s, lower string) bool {
 }
 
 // intent is what the clauses of a participant's mail add up to.
-type intent struct {
-	cancel, register, hedged bool
+type Intent struct {
+	cancel, Register, Hedged bool
 	// why is the phrase that decided, for the reason; whyNot says why a
 	// reading was set aside, for the alternatives.
 	why    string
-	whyNot []Alternative
+	WhyNot []Alternative
 	// human is true when the mail asks for a change that only a person can
 	// settle: a withdrawal about someone else, or a question to withdraw
 	// someone the writer does not name as herself.
-	human bool
+	Human bool
 	// ask is true when the writer withdraws herself on a condition or as
 	// a maybe ("om jag inte hinner får ni stryka mig", "I may have to
 	// cancel"): one reading, but not sure enough to act on; the bot asks
 	// her to confirm it. asked is the sentence, for the question.
-	ask   bool
-	asked string
+	Ask   bool
+	Asked string
 }
 
 // readIntent weighs the clauses of body.
-func readIntent(body string) intent {
-	var in intent
+func readIntent(body string) Intent {
+	var in Intent
 	selfOutWhy, registered := "", ""
 	doubted := map[string]bool{}
 	for _, c := range clausesOf(body) {
@@ -174,8 +174,8 @@ func readIntent(body string) intent {
 		if req != "" {
 			mood = withoutSeatCondition(c.text)
 		}
-		c.hedged = hedgeMarks.FindLower(mood) != ""
-		c.conditional = condMarks.FindLower(mood) != ""
+		c.hedged = HedgeMarks.FindLower(mood) != ""
+		c.conditional = CondMarks.FindLower(mood) != ""
 		c.negated = negMarks.FindLower(c.text) != ""
 		if w == "" && c.negated && !c.question {
 			// "jag kommer inte", "I can not attend": a registration word
@@ -196,21 +196,21 @@ func readIntent(body string) intent {
 		if w != "" {
 			switch {
 			case (c.conditional || c.hedged) && c.aboutOther(strings.TrimSuffix(w, " (negated)")):
-				in.human = true
-				in.whyNot = append(in.whyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" is said on a condition or as a maybe, about someone else than the writer: " + clip(c.text)})
+				in.Human = true
+				in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" is said on a condition or as a maybe, about someone else than the writer: " + Clip(c.text)})
 			case c.conditional || c.hedged:
-				if !in.ask {
-					in.ask, in.asked = true, c.sentence
+				if !in.Ask {
+					in.Ask, in.Asked = true, c.sentence
 				}
-				in.whyNot = append(in.whyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" is said on a condition or as a maybe: " + clip(c.text)})
+				in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" is said on a condition or as a maybe: " + Clip(c.text)})
 			case c.aboutOther(strings.TrimSuffix(w, " (negated)")) && !message.AddrSpecRe.MatchString(c.text):
 				// A person named by address is no guess: the decision
 				// checks whether the writer may change that registration.
-				in.human = true
-				in.whyNot = append(in.whyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" is about someone else than the writer: " + clip(c.text)})
+				in.Human = true
+				in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" is about someone else than the writer: " + Clip(c.text)})
 			case c.question && strings.Contains(w, "avanmäl") && selfWords.FindLower(c.text) == "":
-				in.human = true
-				in.whyNot = append(in.whyNot, Alternative{Kind: KindCancellation, Why: "a question to withdraw someone the writer does not name as herself: " + clip(c.text)})
+				in.Human = true
+				in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "a question to withdraw someone the writer does not name as herself: " + Clip(c.text)})
 			default:
 				if !in.cancel {
 					in.cancel, in.why = true, w
@@ -231,32 +231,32 @@ func readIntent(body string) intent {
 		switch {
 		case r != "" && c.question && (politeRequestRe.MatchString(text) || passOnRe.MatchString(text)) && !c.hedged && !c.conditional && !c.negated:
 			// "Kan ni anmäla Johanna Bäck …?" asks the desk to act.
-			if !in.register {
-				in.register, in.why = true, r
+			if !in.Register {
+				in.Register, in.why = true, r
 			}
 		case r != "" && (c.hedged || c.question || c.conditional):
-			in.hedged = true
-			in.whyNot = append(in.whyNot, Alternative{Kind: KindRegistration, Why: "\"" + r + "\" is asked or considered, not requested: " + clip(c.text)})
+			in.Hedged = true
+			in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "\"" + r + "\" is asked or considered, not requested: " + Clip(c.text)})
 		case r != "" && !c.negated:
-			if !in.register {
-				in.register, in.why, registered = true, r, c.sentence
+			if !in.Register {
+				in.Register, in.why, registered = true, r, c.sentence
 			}
 		case r == "" && c.hedged:
-			in.hedged = true
-			in.whyNot = append(in.whyNot, Alternative{Kind: KindRegistration, Why: "interest without a commitment: " + clip(c.text)})
+			in.Hedged = true
+			in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "interest without a commitment: " + Clip(c.text)})
 		}
 	}
-	if in.register && doubted[registered] {
-		in.register, in.hedged = false, true
-		in.whyNot = append(in.whyNot, Alternative{Kind: KindRegistration, Why: "\"" + in.why + "\" is said beside a doubt: " + clip(registered)})
+	if in.Register && doubted[registered] {
+		in.Register, in.Hedged = false, true
+		in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "\"" + in.why + "\" is said beside a doubt: " + Clip(registered)})
 	}
-	if selfOutWhy != "" && !in.register && !in.cancel {
+	if selfOutWhy != "" && !in.Register && !in.cancel {
 		in.cancel, in.why = true, selfOutWhy
 	}
-	if in.register && in.hedged {
+	if in.Register && in.Hedged {
 		// A clear request elsewhere in the mail wins over a question
 		// beside it ("jag vill anmäla mig. Kan jag ta med en kollega?").
-		in.hedged = false
+		in.Hedged = false
 	}
 	return in
 }
@@ -280,7 +280,7 @@ func blank(lower string, ps Phrases) string {
 // Phrases is message.Phrases, named here for blank's signature.
 type Phrases = message.Phrases
 
-func clip(s string) string { return message.Clip(s, 80) }
+func Clip(s string) string { return message.Clip(s, 80) }
 
 // A registration is asked for in more ways than the registration phrases
 // list: with a modal and a verb of attending ("jag vill gärna vara med",

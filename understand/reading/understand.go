@@ -1,4 +1,4 @@
-package understand
+package reading
 
 import (
 	"fmt"
@@ -9,169 +9,13 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/goteborgsregionen/anmalan/automatic"
 	"github.com/goteborgsregionen/anmalan/config"
-	"github.com/goteborgsregionen/anmalan/mailauth"
 	"github.com/goteborgsregionen/anmalan/message"
 )
 
-// Understand tells what a decoded mail asks of the bot: whether it is
-// automatic, a registration (and of whom), a cancellation, an organiser's
-// command, or something for a human. cfg may be nil: then there are no
-// organisers and no events, so no mail counts as a command and Event stays
-// empty. It never fails; what it could not make out is "other".
-//
-// Dates the mail names are read against its Date header; the bot uses
-// UnderstandAt with the mail's arrival instead.
-func Understand(m *message.Message, cfg *config.Config) Understanding {
-	var at time.Time
-	if m != nil {
-		at = m.Date
-	}
-	return UnderstandAt(m, cfg, at)
-}
-
-// UnderstandAt is Understand for a mail that arrived at arrived: a date it
-// names without a year is the next such date after arrived, and a weekday
-// is matched among the events open at arrived. The organiser is
-// authenticated under cfg.AuthPolicy().
-func UnderstandAt(m *message.Message, cfg *config.Config, arrived time.Time) Understanding {
-	return UnderstandWith(m, cfg, arrived, cfg.AuthPolicy())
-}
-
-// UnderstandWith is UnderstandAt with the organiser authenticated under
-// auth instead of cfg.AuthPolicy(): the bot passes its own, with the DNS
-// lookup it was given.
-func UnderstandWith(m *message.Message, cfg *config.Config, arrived time.Time, auth mailauth.Policy) Understanding {
-	u := understand(m, cfg, auth, arrived)
-	if m != nil && u.Kind != KindAutomatic {
-		applyDates(&u, m, cfg, arrived)
-	}
-	// A Message built by hand (not by ReadMessage) may hold invalid UTF-8;
-	// what is recorded and printed must not.
-	for i := range u.People {
-		validPerson(&u.People[i])
-	}
-	for i := range u.Changes {
-		u.Changes[i].Who = strings.ToValidUTF8(u.Changes[i].Who, "\uFFFD")
-		u.Changes[i].Text = strings.ToValidUTF8(u.Changes[i].Text, "\uFFFD")
-		if u.Changes[i].By != nil {
-			validPerson(u.Changes[i].By)
-		}
-		for j := range u.Changes[i].Candidates {
-			validPerson(&u.Changes[i].Candidates[j])
-		}
-	}
-	u.Reason = strings.ToValidUTF8(u.Reason, "\uFFFD")
-	return u
-}
-
-func validPerson(p *Person) {
-	p.Name = strings.ToValidUTF8(p.Name, "\uFFFD")
-	p.Email = strings.ToValidUTF8(p.Email, "\uFFFD")
-	p.Organisation = strings.ToValidUTF8(p.Organisation, "\uFFFD")
-	p.Diet = strings.ToValidUTF8(p.Diet, "\uFFFD")
-}
-
-func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, arrived time.Time) Understanding {
-	if m == nil {
-		return Understanding{Kind: KindOther, Reason: "there is no mail"}
-	}
-	if kind, reason := automatic.Classify(m, cfg); kind != "" {
-		u := Understanding{Kind: KindAutomatic, Automatic: kind, Reason: reason}
-		if kind == automatic.Bounce {
-			u.Bounced = automatic.BouncedAddresses(m, cfg)
-		}
-		return u
-	}
-
-	// A registration is never long: the message package split only the
-	// start of a huge text, which keeps the time per mail bounded.
-	split, body, sig := m.Split, m.Body, m.Signature
-	u := Understanding{
-		Language: Language(split.Own, m.Subject, cfg),
-		Event:    eventFor(m, split.Own, cfg),
-	}
-	var authReason string
-	u.SenderAuthenticated, authReason = senderAuthenticated(m, auth, arrived)
-
-	v := view{from: m.From, to: m.To, cc: m.Cc, subject: m.Subject, body: body, sig: sig, own: split.Own}
-	if cfg.IsOrganiser(m.From.Address) {
-		cu, ok := commandUnderstanding(u, readCommands(v, split.Quoted, cfg), m.From.Address, authReason)
-		if ok {
-			return cu
-		}
-		if inner, how, ok := forwardedView(m, split, body, cfg); ok {
-			kind, people, reason := understandParticipant(inner, cfg)
-			if kind != KindCancellation {
-				kind = KindRegistration
-			}
-			if len(people) == 0 {
-				people = []Person{senderPerson(inner, cfg)}
-			}
-			people = withAddress(people)
-			if kind == KindRegistration {
-				forwarderFacts(body, people)
-			}
-			u.Kind, u.People = kind, people
-			u.Language = Language(inner.own, inner.subject, cfg)
-			u.Reason = fmt.Sprintf("the organiser forwarded (%s) a mail from %s: %s", how, inner.from.Address, reason)
-			forwardedDates(&u, inner, cfg, arrived)
-			return u
-		}
-		return cu
-	}
-	if fu, ok := participantForward(m, v, cfg, arrived); ok {
-		fu.SenderAuthenticated = u.SenderAuthenticated
-		if fu.Event == "" {
-			fu.Event = u.Event
-		}
-		return fu
-	}
-	var in intent
-	u.Kind, u.People, u.Reason, in = readParticipant(v, cfg)
-	u.Alternatives = in.whyNot
-	u.Hedged = u.Kind == KindOther && in.hedged
-	u.People = withAddress(u.People)
-	if u.Kind != KindOther && len(u.People) == 0 {
-		u.Kind, u.Reason = "other", u.Reason+", but there is no address to answer"
-	}
-	if u.Kind == KindOther {
-		u.People = nil
-	}
-	if u.Kind == KindOther && in.ask && !in.human && !in.register && m.From.Address != "" {
-		// One reading, the writer's own withdrawal, said on a condition
-		// or as a maybe: the bot asks her to confirm it.
-		u.Ask = true
-		u.People = []Person{senderPerson(v, cfg)}
-		u.People[0].Diet = ""
-		u.Changes = []Change{{Action: ActionCancel, Who: strings.ToLower(m.From.Address), Text: strings.TrimSpace(in.asked)}}
-	}
-	// Checked after the participant's own reading: "min kollega Y går i
-	// stället" reads as a cancellation, a registration of Y, or nothing.
-	// A mail that only a human can settle stays with the human.
-	if u.Kind != KindAutomatic && !in.human {
-		if c, ok := colleagueInstead(v, cfg); ok {
-			u.People = []Person{senderPerson(v, cfg)}
-			u.People[0].Diet = ""
-			u.Changes = []Change{c}
-			if hedgeMarks.FindLower(strings.ToLower(c.Text)) != "" || condMarks.FindLower(strings.ToLower(c.Text)) != "" {
-				// "Kanske kan min kollega Y gå i stället": asked, not done.
-				u.Kind, u.Ask = KindOther, true
-				u.Alternatives = append(u.Alternatives, Alternative{Kind: KindCancellation, Why: c.By.Email + " going instead is said on a condition or as a maybe: " + clip(c.Text)})
-				u.Reason += fmt.Sprintf("; %s may go instead: to confirm before it is done", c.By.Email)
-			} else {
-				u.Kind, u.Ask = KindCancellation, false
-				u.Reason += fmt.Sprintf("; %s goes instead", c.By.Email)
-			}
-		}
-	}
-	return u
-}
-
 // withAddress drops the people without an address: the bot cannot confirm
 // them.
-func withAddress(people []Person) []Person {
+func WithAddress(people []Person) []Person {
 	out := people[:0]
 	for _, p := range people {
 		if p.Email != "" {
@@ -189,26 +33,26 @@ var insteadRe = regexp.MustCompile(`(?i)(i stället|istället|i mitt ställe|i m
 // colleagueInstead reads a participant's "min kollega Y går i stället" as
 // a substitution of the sender by Y. Y needs an address in the sender's own
 // text: a name alone cannot be registered.
-func colleagueInstead(v view, cfg *config.Config) (Change, bool) {
-	if v.from.Address == "" {
+func ColleagueInstead(v View, cfg *config.Config) (Change, bool) {
+	if v.From.Address == "" {
 		// Without a sender there is nobody whose place the colleague takes.
 		return Change{}, false
 	}
-	loc := insteadRe.FindStringIndex(v.body)
+	loc := insteadRe.FindStringIndex(v.Body)
 	if loc == nil {
 		return Change{}, false
 	}
-	m := v.body[loc[0]:loc[1]]
-	if hedgeMarks.FindLower(strings.ToLower(sentenceAround(v.body, loc[0]))) != "" || condMarks.FindLower(strings.ToLower(sentenceAround(v.body, loc[0]))) != "" {
+	m := v.Body[loc[0]:loc[1]]
+	if HedgeMarks.FindLower(strings.ToLower(sentenceAround(v.Body, loc[0]))) != "" || CondMarks.FindLower(strings.ToLower(sentenceAround(v.Body, loc[0]))) != "" {
 		// The sentence is kept, so that its hedge is seen and quoted.
-		m = sentenceAround(v.body, loc[0])
+		m = sentenceAround(v.Body, loc[0])
 	}
 	for _, p := range listedPeople(v, cfg) {
-		if strings.EqualFold(p.Email, v.from.Address) {
+		if strings.EqualFold(p.Email, v.From.Address) {
 			continue
 		}
 		p.Diet = ""
-		return Change{Action: ActionSubstitute, Who: strings.ToLower(v.from.Address), By: &p, Text: strings.TrimSpace(m)}, true
+		return Change{Action: ActionSubstitute, Who: strings.ToLower(v.From.Address), By: &p, Text: strings.TrimSpace(m)}, true
 	}
 	return Change{}, false
 }
@@ -259,19 +103,19 @@ func UnsureYes(m *message.Message) bool {
 		body = strings.TrimSpace(m.Split.Own)
 	}
 	first := strings.ToLower(sentenceAround(body, 0))
-	return strings.Contains(first, "?") || hedgeMarks.FindLower(first) != "" || condMarks.FindLower(first) != "" ||
+	return strings.Contains(first, "?") || HedgeMarks.FindLower(first) != "" || CondMarks.FindLower(first) != "" ||
 		message.Phrases{"|vet inte", "|osäker", "|not sure", "|don't know", "|do not know"}.FindLower(first) != ""
 }
 
 // view is the part of a mail that understanding a participant needs; a
 // forwarded mail inside an organiser's mail is a view too.
-type view struct {
-	from    mail.Address
-	to, cc  []*mail.Address
-	subject string
-	own     string // the writer's own text, quote removed
-	body    string // own text without the signature
-	sig     string // the signature
+type View struct {
+	From    mail.Address
+	To, Cc  []*mail.Address
+	Subject string
+	Own     string // the writer's own text, quote removed
+	Body    string // own text without the signature
+	Sig     string // the signature
 }
 
 var (
@@ -292,7 +136,7 @@ var (
 	RegisterPhrases  = message.Phrases{"|anmäl", "|anmäls", "|registrera|", "|registrera mig", "|registrera oss", "|register|", "|registration|", "|registering|", "sign me up", "sign us up",
 		"|sign up", "|delta|", "|deltar|", "|deltaga", "närvara", "|attend", "|join|", "jag kommer", "vi kommer", "kommer gärna",
 		"count me in", "|rsvp|", "vill vara med", "vill gärna komma", "boka mig", "boka oss", "book me", "book us", "|participate"}
-	listMarkerRe = regexp.MustCompile(`^\s*(?:[-*•–·]|\d{1,2}[.)])\s*`)
+	ListMarkerRe = regexp.MustCompile(`^\s*(?:[-*•–·]|\d{1,2}[.)])\s*`)
 )
 
 // firstWhy returns the reason of the first alternative, or def.
@@ -305,26 +149,26 @@ func firstWhy(alts []Alternative, def string) string {
 
 // understandParticipant reads the mail of someone who is not an organiser
 // (or the original of an organiser's forward).
-func understandParticipant(v view, cfg *config.Config) (kind Kind, people []Person, reason string) {
-	kind, people, reason, _ = readParticipant(v, cfg)
+func UnderstandParticipant(v View, cfg *config.Config) (kind Kind, people []Person, reason string) {
+	kind, people, reason, _ = ReadParticipant(v, cfg)
 	return kind, people, reason
 }
 
 // readParticipant is understandParticipant with the intent its clauses
 // add up to, for the hedge and the alternatives.
-func readParticipant(v view, cfg *config.Config) (kind Kind, people []Person, reason string, in intent) {
-	subject := stripSubjectPrefixes(v.subject)
-	if m := forgetPhrases.Find(v.body); m != "" && notForgetPhrases.Find(v.body) == "" {
-		return "forget", []Person{senderPerson(v, cfg)}, fmt.Sprintf("the text says %q: erase the sender's data", strings.TrimSpace(m)), in
+func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, reason string, in Intent) {
+	subject := stripSubjectPrefixes(v.Subject)
+	if m := forgetPhrases.Find(v.Body); m != "" && notForgetPhrases.Find(v.Body) == "" {
+		return "forget", []Person{SenderPerson(v, cfg)}, fmt.Sprintf("the text says %q: erase the sender's data", strings.TrimSpace(m)), in
 	}
-	in = readIntent(v.body)
+	in = readIntent(v.Body)
 	if in.cancel {
 		p := listedPeople(v, cfg)
-		sender := senderPerson(v, cfg)
+		sender := SenderPerson(v, cfg)
 		if len(p) == 0 {
-			p = schemeAddressed(v.body, sender)
+			p = schemeAddressed(v.Body, sender)
 		}
-		if counted, _ := senderCounted(v.body, p, sender); len(p) == 0 || !counted && !containsEmail(p, v.from.Address) {
+		if counted, _ := senderCounted(v.Body, p, sender); len(p) == 0 || !counted && !containsEmail(p, v.From.Address) {
 			// The people a withdrawal names with an address are withdrawn
 			// with the writer only when the writer counts herself in
 			// ("jag och Ali", "oss båda"); otherwise it is the writer's.
@@ -337,26 +181,26 @@ func readParticipant(v view, cfg *config.Config) (kind Kind, people []Person, re
 		}
 		return KindCancellation, p, fmt.Sprintf("the text says %q", strings.TrimSpace(in.why)), in
 	}
-	if m := CancelPhrases.Find(subject); m != "" && strings.TrimSpace(v.body) == "" {
-		return KindCancellation, []Person{senderPerson(v, cfg)}, fmt.Sprintf("the subject says %q", strings.TrimSpace(m)), in
+	if m := CancelPhrases.Find(subject); m != "" && strings.TrimSpace(v.Body) == "" {
+		return KindCancellation, []Person{SenderPerson(v, cfg)}, fmt.Sprintf("the subject says %q", strings.TrimSpace(m)), in
 	}
-	if in.human {
-		return KindOther, nil, "a withdrawal for a human to settle: " + firstWhy(in.whyNot, "about someone else"), in
+	if in.Human {
+		return KindOther, nil, "a withdrawal for a human to settle: " + firstWhy(in.WhyNot, "about someone else"), in
 	}
-	if in.ask && !in.register {
-		return KindOther, nil, "a withdrawal to confirm before it is done: " + firstWhy(in.whyNot, "said on a condition"), in
+	if in.Ask && !in.Register {
+		return KindOther, nil, "a withdrawal to confirm before it is done: " + firstWhy(in.WhyNot, "said on a condition"), in
 	}
-	if in.hedged && !in.register {
-		return KindOther, nil, "hedged: " + firstWhy(in.whyNot, "interest without a commitment"), in
+	if in.Hedged && !in.Register {
+		return KindOther, nil, "hedged: " + firstWhy(in.WhyNot, "interest without a commitment"), in
 	}
 
 	form := formPeople(v, cfg)
-	listed := registrants(v.body, listedPeople(v, cfg))
+	listed := registrants(v.Body, listedPeople(v, cfg))
 	listed = append(listed, ccColleagues(v, cfg, listed)...)
 	phrase := in.why
-	if !in.register {
+	if !in.Register {
 		phrase = ""
-		if len(in.whyNot) == 0 && !strings.Contains(v.body, "?") && pastForms.Find(v.body) == "" {
+		if len(in.WhyNot) == 0 && !strings.Contains(v.Body, "?") && pastForms.Find(v.Body) == "" {
 			// Only when the text says nothing of its own: "Anmälan" as the
 			// whole subject of a list of names.
 			phrase = RegisterPhrases.Find(blank(strings.ToLower(subject), pastForms))
@@ -366,16 +210,16 @@ func readParticipant(v view, cfg *config.Config) (kind Kind, people []Person, re
 	case len(form) > 0:
 		return "registration", form, "registration form fields in the text", in
 	case phrase != "" && len(listed) > 0:
-		listed = groupPeople(v, listed, senderPerson(v, cfg), false)
+		listed = groupPeople(v, listed, SenderPerson(v, cfg), false)
 		who := "the writer is not one of them"
-		if containsEmail(listed, v.from.Address) {
+		if containsEmail(listed, v.From.Address) {
 			who = "the writer is one of them"
 		}
 		return "registration", listed, fmt.Sprintf("%q and %d named in the text; %s", strings.Trim(phrase, " ,."), len(listed), who), in
 	case phrase != "":
-		p := senderPerson(v, cfg)
+		p := SenderPerson(v, cfg)
 		only := []Person{p}
-		bindDiets(v.body, only, 0) // her diet, or one said without anyone else in its clause
+		bindDiets(v.Body, only, 0) // her diet, or one said without anyone else in its clause
 		p = only[0]
 		return "registration", []Person{p}, fmt.Sprintf("%q in the text: the sender registers", strings.Trim(phrase, " ,.")), in
 	}
@@ -405,11 +249,11 @@ var (
 // formPeople reads "Namn: …, E-post: …" form fields. Each Name field starts
 // a new person; an email, organisation or diet field belongs to the person
 // before it (or the first one).
-func formPeople(v view, cfg *config.Config) []Person {
+func formPeople(v View, cfg *config.Config) []Person {
 	var people []Person
 	var cur *Person
 	seen := false
-	for _, line := range strings.Split(v.body, "\n") {
+	for _, line := range strings.Split(v.Body, "\n") {
 		m := fieldRe.FindStringSubmatch(line)
 		if m == nil {
 			continue
@@ -420,7 +264,7 @@ func formPeople(v view, cfg *config.Config) []Person {
 			if val == "" {
 				continue
 			}
-			people = append(people, Person{Name: normaliseName(val)})
+			people = append(people, Person{Name: NormaliseName(val)})
 			cur = &people[len(people)-1]
 			seen = true
 			continue
@@ -448,7 +292,7 @@ func formPeople(v view, cfg *config.Config) []Person {
 	if !seen {
 		return nil
 	}
-	sender := senderPerson(v, cfg)
+	sender := SenderPerson(v, cfg)
 	var out []Person
 	for i, p := range people {
 		if p.Name == "" && p.Email == "" {
@@ -466,14 +310,14 @@ func formPeople(v view, cfg *config.Config) []Person {
 			if strings.EqualFold(p.Email, sender.Email) {
 				p.Name = sender.Name
 			} else {
-				p.Name = nameFromAddress(p.Email)
+				p.Name = NameFromAddress(p.Email)
 			}
 		}
 		if p.Email == "" {
 			continue // a second person needs an address to be confirmed
 		}
 		if p.Organisation == "" {
-			p.Organisation = organisationFor(p.Email, v, cfg)
+			p.Organisation = OrganisationFor(p.Email, v, cfg)
 		}
 		out = append(out, p)
 	}
@@ -488,11 +332,11 @@ func formPeople(v view, cfg *config.Config) []Person {
 // a list ("- Anders Berg, anders.berg@…"), table rows, or a sentence
 // ("Härmed anmäls … Gunilla Ek, gunilla.ek@…"). The bot's and the
 // organisers' addresses are not people to register.
-func listedPeople(v view, cfg *config.Config) []Person {
+func listedPeople(v View, cfg *config.Config) []Person {
 	var people []Person
 	bot := cfg.BotAddress()
 	seen := map[string]bool{}
-	for _, line := range strings.Split(v.body, "\n") {
+	for _, line := range strings.Split(v.Body, "\n") {
 		locs := message.AddrSpecRe.FindAllStringIndex(line, 20)
 		prevEnd := 0
 		for k, loc := range locs {
@@ -509,24 +353,24 @@ func listedPeople(v view, cfg *config.Config) []Person {
 			}
 			seen[la] = true
 			p := Person{Email: addr}
-			p.Name = nameBefore(before)
+			p.Name = NameBefore(before)
 			if p.Name == "" {
-				p.Name = nameAfter(after)
+				p.Name = NameAfter(after)
 			}
-			if p.Name == "" && strings.EqualFold(addr, v.from.Address) {
-				p.Name = senderPerson(v, cfg).Name
+			if p.Name == "" && strings.EqualFold(addr, v.From.Address) {
+				p.Name = SenderPerson(v, cfg).Name
 			}
 			if p.Name == "" {
-				p.Name = nameFromAddress(addr)
+				p.Name = NameFromAddress(addr)
 			}
 			if p.Name == "" {
 				p.Name = addr[:strings.LastIndexByte(addr, '@')] // better than no name in a reply
 			}
-			p.Diet = dietIn(after)
-			if org := orgIn(after); org != "" {
+			p.Diet = DietIn(after)
+			if org := OrgIn(after); org != "" {
 				p.Organisation = org
 			} else {
-				p.Organisation = organisationFor(addr, v, cfg)
+				p.Organisation = OrganisationFor(addr, v, cfg)
 			}
 			people = append(people, p)
 		}
@@ -538,7 +382,7 @@ var (
 	capWordRe    = regexp.MustCompile(`^\p{Lu}[\p{L}'’.-]*$`)
 	nameParticle = map[string]bool{"af": true, "von": true, "van": true, "de": true, "der": true, "la": true, "di": true, "da": true}
 	// Capitalised words that are not names even where a name is expected.
-	notNameWords = map[string]bool{"hej": true, "hi": true, "hello": true, "dear": true, "namn": true, "name": true, "e-post": true, "email": true, "mail": true,
+	NotNameWords = map[string]bool{"hej": true, "hi": true, "hello": true, "dear": true, "namn": true, "name": true, "e-post": true, "email": true, "mail": true,
 		"jag": true, "vi": true, "och": true, "and": true, "med": true, "with": true, "kommun": true, "stad": true, "region": true, "tel": true, "telefon": true, "mobil": true,
 		"anmäl": true, "anmäls": true, "anmälan": true, "avanmäl": true, "byt": true, "ersätt": true, "stryk": true, "register": true, "cancel": true, "replace": true, "please": true, "tack": true, "härmed": true, "det": true, "den": true, "min": true, "vår": true, "our": true, "my": true}
 )
@@ -546,8 +390,8 @@ var (
 // nameBefore returns the run of capitalised words at the end of s (the text
 // just before an address), such as "Gunilla Ek" in "anmäls vår
 // förvaltningschef Gunilla Ek, ".
-func nameBefore(s string) string {
-	s = listMarkerRe.ReplaceAllString(s, "")
+func NameBefore(s string) string {
+	s = ListMarkerRe.ReplaceAllString(s, "")
 	s = strings.TrimRight(s, " \t,;:(<|–-\"'")
 	if i := strings.LastIndexAny(s, "|;:(<\"\t"); i >= 0 {
 		s = s[i+1:]
@@ -559,7 +403,7 @@ func nameBefore(s string) string {
 		if strings.HasSuffix(words[i], ",") && len(name) > 0 {
 			break // "Berg, Anders" is handled by normaliseName; a comma ends a name
 		}
-		if capWordRe.MatchString(w) && !notNameWords[strings.ToLower(w)] {
+		if capWordRe.MatchString(w) && !NotNameWords[strings.ToLower(w)] {
 			name = append([]string{w}, name...)
 			continue
 		}
@@ -577,14 +421,14 @@ func nameBefore(s string) string {
 
 // nameAfter returns a name written after an address: "(Anders Berg)" or
 // ", Anders Berg".
-func nameAfter(s string) string {
+func NameAfter(s string) string {
 	s = strings.TrimLeft(s, " \t,;:>)–-")
 	s = strings.TrimLeft(s, "(")
 	words := strings.Fields(s)
 	var name []string
 	for _, w := range words {
 		w = strings.TrimRight(w, ",;)")
-		if !capWordRe.MatchString(w) || notNameWords[strings.ToLower(w)] || len(name) == 4 {
+		if !capWordRe.MatchString(w) || NotNameWords[strings.ToLower(w)] || len(name) == 4 {
 			break
 		}
 		name = append(name, w)
@@ -600,7 +444,7 @@ func nameAfter(s string) string {
 
 // nameFromAddress guesses a name from an address such as
 // "anders.berg@…": "Anders Berg". A local part without a separator gives "".
-func nameFromAddress(addr string) string {
+func NameFromAddress(addr string) string {
 	local := addr
 	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
 		local = addr[:i]
@@ -619,7 +463,7 @@ func nameFromAddress(addr string) string {
 }
 
 // normaliseName turns "Carter, Emily" into "Emily Carter" and trims quotes.
-func normaliseName(s string) string {
+func NormaliseName(s string) string {
 	s = strings.TrimSpace(strings.Trim(strings.TrimSpace(s), `"'`))
 	if i := strings.IndexByte(s, ','); i > 0 && strings.Count(s, ",") == 1 {
 		last, first := strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+1:])
@@ -636,29 +480,29 @@ var functionNameRe = regexp.MustCompile(`(?i)(registrator|registratur|kansli|rec
 // Emily" is Emily Carter), or a name from the signature when the display
 // name is missing or names a function ("Registrator Härryda"), or a name
 // made from the address.
-func senderPerson(v view, cfg *config.Config) Person {
-	name := normaliseName(v.from.Name)
-	sigName := signatureNameOf(v.sig, v.body)
+func SenderPerson(v View, cfg *config.Config) Person {
+	name := NormaliseName(v.From.Name)
+	sigName := signatureNameOf(v.Sig, v.Body)
 	switch {
 	case name == "" || functionNameRe.MatchString(name) || strings.Contains(name, "@"):
 		name = sigName
 	case !strings.Contains(name, " ") && sigName != "" && strings.HasPrefix(strings.ToLower(sigName), strings.ToLower(name)):
 		name = sigName // "Sara" in the display name, "Sara Nilsson" in the signature
 	default:
-		name = chooseName(name, sigName, v.from.Address)
+		name = chooseName(name, sigName, v.From.Address)
 	}
 	if name == "" {
-		name = nameFromAddress(v.from.Address)
+		name = NameFromAddress(v.From.Address)
 	}
 	if name == "" {
-		name = normaliseName(v.from.Name)
+		name = NormaliseName(v.From.Name)
 	}
-	name = restoreName(name, v.body)
-	org := organisationFor(v.from.Address, v, cfg)
+	name = RestoreName(name, v.Body)
+	org := OrganisationFor(v.From.Address, v, cfg)
 	if org == "" {
-		org = workplaceIn(v.body)
+		org = workplaceIn(v.Body)
 	}
-	return Person{Name: name, Email: v.from.Address, Organisation: org}
+	return Person{Name: name, Email: v.From.Address, Organisation: org}
 }
 
 // signatureName returns the first line of a signature that is a person's
@@ -678,7 +522,7 @@ func signatureName(sig string) string {
 		if t == "" || t == "--" {
 			continue
 		}
-		if message.LooksLikeName(t) && !functionNameRe.MatchString(t) && orgIn(t) == "" {
+		if message.LooksLikeName(t) && !functionNameRe.MatchString(t) && OrgIn(t) == "" {
 			return t
 		}
 	}
@@ -710,7 +554,7 @@ var orgPatterns = []orgPattern{
 
 // orgIn returns the first organisation named in s: on the first line that
 // names one, the leftmost match of any pattern.
-func orgIn(s string) string {
+func OrgIn(s string) string {
 	for _, line := range strings.Split(s, "\n") {
 		lower := strings.ToLower(line)
 		best, at := "", -1
@@ -732,13 +576,13 @@ func orgIn(s string) string {
 // organisationFor returns the organisation of the person at addr: from the
 // writer's signature or text when addr shares the sender's domain, else the
 // config's table of mail domains.
-func organisationFor(addr string, v view, cfg *config.Config) string {
+func OrganisationFor(addr string, v View, cfg *config.Config) string {
 	d := domainOf(addr)
-	if d != "" && d == domainOf(v.from.Address) {
-		if org := orgIn(v.sig); org != "" {
+	if d != "" && d == domainOf(v.From.Address) {
+		if org := OrgIn(v.Sig); org != "" {
 			return org
 		}
-		if org := orgIn(v.body); org != "" {
+		if org := OrgIn(v.Body); org != "" {
 			return org
 		}
 	}
@@ -760,7 +604,7 @@ var dietWords = message.Phrases{"vegetar", "vegan", "gluten", "celiaki", "laktos
 
 // dietIn returns a diet the text mentions ("laktosintolerant",
 // "glutenfri"), or "".
-func dietIn(s string) string {
+func DietIn(s string) string {
 	if dietWords.Find(s) == "" {
 		return ""
 	}
@@ -834,7 +678,7 @@ func Language(own, subject string, cfg *config.Config) string {
 // eventFor returns the ID of the event the mail is about: the only event;
 // else the one whose keyword or title the subject or text names, or whose
 // ID is the +tag of the bot's address it was sent to; else "".
-func eventFor(m *message.Message, own string, cfg *config.Config) string {
+func EventFor(m *message.Message, own string, cfg *config.Config) string {
 	if cfg == nil || len(cfg.Events) == 0 {
 		return ""
 	}
@@ -879,7 +723,7 @@ func eventFor(m *message.Message, own string, cfg *config.Config) string {
 // (Outlook "Från:/Skickat:", Gmail "Forwarded message", Apple "Begin
 // forwarded message:") or an attached message/rfc822. It returns the
 // original as a view and how it was found.
-func forwardedView(m *message.Message, split message.QuoteSplit, body string, cfg *config.Config) (view, string, bool) {
+func ForwardedView(m *message.Message, split message.QuoteSplit, body string, cfg *config.Config) (View, string, bool) {
 	subjFwd := forwardSubjectRe.MatchString(m.Subject)
 	inline := split.Kind == message.QuoteForward || (split.Kind == message.QuoteHeader && (subjFwd || strings.TrimSpace(body) == ""))
 	if inline {
@@ -887,9 +731,9 @@ func forwardedView(m *message.Message, split message.QuoteSplit, body string, cf
 			from := parseOneAddress(f.From)
 			fs := message.SplitQuote(f.Text)
 			b, s := message.SplitSignature(fs.Own)
-			v := view{from: from, subject: f.Subject, own: fs.Own, body: b, sig: s}
+			v := View{From: from, Subject: f.Subject, Own: fs.Own, Body: b, Sig: s}
 			if to := parseOneAddress(f.To); to.Address != "" {
-				v.to = []*mail.Address{&to}
+				v.To = []*mail.Address{&to}
 			}
 			if from.Address != "" {
 				return v, "inline, " + split.Marker, true
@@ -901,10 +745,10 @@ func forwardedView(m *message.Message, split message.QuoteSplit, body string, cf
 			in := a.Message
 			fs := message.SplitQuote(in.Text)
 			b, s := message.SplitSignature(fs.Own)
-			return view{from: in.From, to: in.To, cc: in.Cc, subject: in.Subject, own: fs.Own, body: b, sig: s}, "as an attached message", true
+			return View{From: in.From, To: in.To, Cc: in.Cc, Subject: in.Subject, Own: fs.Own, Body: b, Sig: s}, "as an attached message", true
 		}
 	}
-	return view{}, "", false
+	return View{}, "", false
 }
 
 // parseOneAddress reads "Name <addr>" or "addr" as written in a forwarded
@@ -913,25 +757,25 @@ func parseOneAddress(s string) mail.Address {
 	s = strings.TrimSpace(s)
 	s = strings.ReplaceAll(strings.ReplaceAll(s, "[mailto:", "<"), "]", ">")
 	if a, err := mail.ParseAddress(s); err == nil {
-		a.Name = normaliseName(a.Name)
+		a.Name = NormaliseName(a.Name)
 		return *a
 	}
 	if l := message.LooseAddresses(s); len(l) > 0 {
-		return mail.Address{Name: normaliseName(l[0].Name), Address: l[0].Address}
+		return mail.Address{Name: NormaliseName(l[0].Name), Address: l[0].Address}
 	}
 	return mail.Address{}
 }
 
 var forwardSubjectRe = regexp.MustCompile(`(?i)^\s*(fwd?|vb|vs|wg|tr|i|rv|fw)\s*:`)
 
-var capRunRe = regexp.MustCompile(`\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){1,2}`)
+var CapRunRe = regexp.MustCompile(`\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){1,2}`)
 
 // applyDates reads the dates the mail's own text (and its subject, unless
 // the subject is a reply's or a forward's) names, and matches them to the
 // events: a named date that matches an event selects it, ahead of keywords;
 // a named date that matches none is recorded, so that the bot answers with
 // the dates offered instead of guessing.
-func applyDates(u *Understanding, m *message.Message, cfg *config.Config, arrived time.Time) {
+func ApplyDates(u *Understanding, m *message.Message, cfg *config.Config, arrived time.Time) {
 	if u.Kind == KindCommand {
 		return
 	}

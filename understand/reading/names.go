@@ -1,4 +1,4 @@
-package understand
+package reading
 
 import (
 	"regexp"
@@ -60,7 +60,7 @@ func localPart(addr string) string {
 // of: every word of the address's local part is a word of the name, or its
 // initial ("charlotte.bergman", "c.bergman", "charlotte.m.bergman"), and
 // the local part has at least two words.
-func agreesWithAddress(name, addr string) bool {
+func AgreesWithAddress(name, addr string) bool {
 	parts := strings.Fields(foldName(localPart(addr)))
 	words := strings.Fields(foldName(name))
 	if len(parts) < 2 || len(words) < 2 {
@@ -100,7 +100,7 @@ func chooseName(display, sig, addr string) string {
 	}
 	switch fs, fd := foldName(sig), foldName(display); {
 	case fs == fd && (!isASCII(sig) || display == strings.ToUpper(display)),
-		fs != fd && agreesWithAddress(sig, addr) && !agreesWithAddress(display, addr):
+		fs != fd && AgreesWithAddress(sig, addr) && !AgreesWithAddress(display, addr):
 		return sig // also "Helena Åkerlund" over "HELENA ÅKERLUND"
 	}
 	return display
@@ -122,7 +122,7 @@ func tidyDisplayName(display, addr string) string {
 	}
 	words := strings.Fields(display)
 	parts := strings.Fields(foldName(localPart(addr)))
-	if len(words) != len(parts) || !agreesWithAddress(display, addr) {
+	if len(words) != len(parts) || !AgreesWithAddress(display, addr) {
 		return display
 	}
 	ordered := make([]string, 0, len(words))
@@ -143,7 +143,7 @@ func tidyDisplayName(display, addr string) string {
 // restoreName returns the name in text that name, made from an address in
 // ASCII, stands for ("Björn Lövgren" written in the text for
 // "Bjorn Lovgren"), or name when the text does not write it.
-func restoreName(name, text string) string {
+func RestoreName(name, text string) string {
 	if name == "" || !isASCII(name) || isASCII(text) {
 		return name // nothing to restore, or no letter to restore it from
 	}
@@ -215,6 +215,14 @@ func signatureNameOf(sig, body string) string {
 				break
 			}
 		}
+	}
+	return ""
+}
+
+// domainOf returns the lower-cased domain of addr, "" when it has none.
+func domainOf(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return strings.ToLower(addr[i+1:])
 	}
 	return ""
 }

@@ -1,4 +1,4 @@
-package understand
+package reading
 
 import (
 	"regexp"
@@ -15,7 +15,7 @@ import (
 
 // dietMention is one diet said in a text: the words as written and where.
 type dietMention struct {
-	text       string
+	Text       string
 	start, end int
 }
 
@@ -37,7 +37,7 @@ var (
 // dietMentions returns every diet text mentions, in the order written.
 // The nouns of dietIn count ("vegan", "laktosintolerant") as well as the
 // verbs and conditions above; a diet word after "inga"/"no" does not.
-func dietMentions(text string) []dietMention {
+func DietMentions(text string) []dietMention {
 	var out []dietMention
 	add := func(start, end int) {
 		if dietNoneRe.MatchString(text[max(0, start-30):start]) {
@@ -48,7 +48,7 @@ func dietMentions(text string) []dietMention {
 				return // the same words, found by two expressions
 			}
 		}
-		out = append(out, dietMention{text: strings.TrimSpace(strings.TrimRight(text[start:end], " ,.;")), start: start, end: end})
+		out = append(out, dietMention{Text: strings.TrimSpace(strings.TrimRight(text[start:end], " ,.;")), start: start, end: end})
 	}
 	// The verbs first: "tål inte laktos" is one diet, not "laktos" alone;
 	// the nouns before the conditions: "glutenfri", not "glutenfri kost".
@@ -62,7 +62,7 @@ func dietMentions(text string) []dietMention {
 		for _, loc := range dietRe.FindAllStringIndex(text, -1) {
 			if strings.Contains(text[loc[0]:loc[1]], ":") {
 				// "Specialkost: nej" is a form's answer: dietIn reads it.
-				if dietIn(text[loc[0]:loc[1]]) == "" {
+				if DietIn(text[loc[0]:loc[1]]) == "" {
 					continue
 				}
 			}

@@ -1,0 +1,167 @@
+package understand
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/goteborgsregionen/anmalan/automatic"
+	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/mailauth"
+	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/understand/reading"
+)
+
+// Understand tells what a decoded mail asks of the bot: whether it is
+// automatic, a registration (and of whom), a cancellation, an organiser's
+// command, or something for a human. cfg may be nil: then there are no
+// organisers and no events, so no mail counts as a command and Event stays
+// empty. It never fails; what it could not make out is "other".
+//
+// Dates the mail names are read against its Date header; the bot uses
+// UnderstandAt with the mail's arrival instead.
+func Understand(m *message.Message, cfg *config.Config) reading.Understanding {
+	var at time.Time
+	if m != nil {
+		at = m.Date
+	}
+	return UnderstandAt(m, cfg, at)
+}
+
+// UnderstandAt is Understand for a mail that arrived at arrived: a date it
+// names without a year is the next such date after arrived, and a weekday
+// is matched among the events open at arrived. The organiser is
+// authenticated under cfg.AuthPolicy().
+func UnderstandAt(m *message.Message, cfg *config.Config, arrived time.Time) reading.Understanding {
+	return UnderstandWith(m, cfg, arrived, cfg.AuthPolicy())
+}
+
+// UnderstandWith is UnderstandAt with the organiser authenticated under
+// auth instead of cfg.AuthPolicy(): the bot passes its own, with the DNS
+// lookup it was given.
+func UnderstandWith(m *message.Message, cfg *config.Config, arrived time.Time, auth mailauth.Policy) reading.Understanding {
+	u := understand(m, cfg, auth, arrived)
+	if m != nil && u.Kind != reading.KindAutomatic {
+		reading.ApplyDates(&u, m, cfg, arrived)
+	}
+	// A Message built by hand (not by ReadMessage) may hold invalid UTF-8;
+	// what is recorded and printed must not.
+	for i := range u.People {
+		validPerson(&u.People[i])
+	}
+	for i := range u.Changes {
+		u.Changes[i].Who = strings.ToValidUTF8(u.Changes[i].Who, "\uFFFD")
+		u.Changes[i].Text = strings.ToValidUTF8(u.Changes[i].Text, "\uFFFD")
+		if u.Changes[i].By != nil {
+			validPerson(u.Changes[i].By)
+		}
+		for j := range u.Changes[i].Candidates {
+			validPerson(&u.Changes[i].Candidates[j])
+		}
+	}
+	u.Reason = strings.ToValidUTF8(u.Reason, "\uFFFD")
+	return u
+}
+
+func validPerson(p *reading.Person) {
+	p.Name = strings.ToValidUTF8(p.Name, "\uFFFD")
+	p.Email = strings.ToValidUTF8(p.Email, "\uFFFD")
+	p.Organisation = strings.ToValidUTF8(p.Organisation, "\uFFFD")
+	p.Diet = strings.ToValidUTF8(p.Diet, "\uFFFD")
+}
+
+func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, arrived time.Time) reading.Understanding {
+	if m == nil {
+		return reading.Understanding{Kind: reading.KindOther, Reason: "there is no mail"}
+	}
+	if kind, reason := automatic.Classify(m, cfg); kind != "" {
+		u := reading.Understanding{Kind: reading.KindAutomatic, Automatic: kind, Reason: reason}
+		if kind == automatic.Bounce {
+			u.Bounced = automatic.BouncedAddresses(m, cfg)
+		}
+		return u
+	}
+
+	// A registration is never long: the message package split only the
+	// start of a huge text, which keeps the time per mail bounded.
+	split, body, sig := m.Split, m.Body, m.Signature
+	u := reading.Understanding{
+		Language: reading.Language(split.Own, m.Subject, cfg),
+		Event:    reading.EventFor(m, split.Own, cfg),
+	}
+	var authReason string
+	u.SenderAuthenticated, authReason = senderAuthenticated(m, auth, arrived)
+
+	v := reading.View{From: m.From, To: m.To, Cc: m.Cc, Subject: m.Subject, Body: body, Sig: sig, Own: split.Own}
+	if cfg.IsOrganiser(m.From.Address) {
+		cu, ok := commandUnderstanding(u, readCommands(v, split.Quoted, cfg), m.From.Address, authReason)
+		if ok {
+			return cu
+		}
+		if inner, how, ok := reading.ForwardedView(m, split, body, cfg); ok {
+			kind, people, reason := reading.UnderstandParticipant(inner, cfg)
+			if kind != reading.KindCancellation {
+				kind = reading.KindRegistration
+			}
+			if len(people) == 0 {
+				people = []reading.Person{reading.SenderPerson(inner, cfg)}
+			}
+			people = reading.WithAddress(people)
+			if kind == reading.KindRegistration {
+				reading.ForwarderFacts(body, people)
+			}
+			u.Kind, u.People = kind, people
+			u.Language = reading.Language(inner.Own, inner.Subject, cfg)
+			u.Reason = fmt.Sprintf("the organiser forwarded (%s) a mail from %s: %s", how, inner.From.Address, reason)
+			reading.ForwardedDates(&u, inner, cfg, arrived)
+			return u
+		}
+		return cu
+	}
+	if fu, ok := reading.ParticipantForward(m, v, cfg, arrived); ok {
+		fu.SenderAuthenticated = u.SenderAuthenticated
+		if fu.Event == "" {
+			fu.Event = u.Event
+		}
+		return fu
+	}
+	var in reading.Intent
+	u.Kind, u.People, u.Reason, in = reading.ReadParticipant(v, cfg)
+	u.Alternatives = in.WhyNot
+	u.Hedged = u.Kind == reading.KindOther && in.Hedged
+	u.People = reading.WithAddress(u.People)
+	if u.Kind != reading.KindOther && len(u.People) == 0 {
+		u.Kind, u.Reason = "other", u.Reason+", but there is no address to answer"
+	}
+	if u.Kind == reading.KindOther {
+		u.People = nil
+	}
+	if u.Kind == reading.KindOther && in.Ask && !in.Human && !in.Register && m.From.Address != "" {
+		// One reading, the writer's own withdrawal, said on a condition
+		// or as a maybe: the bot asks her to confirm it.
+		u.Ask = true
+		u.People = []reading.Person{reading.SenderPerson(v, cfg)}
+		u.People[0].Diet = ""
+		u.Changes = []reading.Change{{Action: reading.ActionCancel, Who: strings.ToLower(m.From.Address), Text: strings.TrimSpace(in.Asked)}}
+	}
+	// Checked after the participant's own reading: "min kollega Y går i
+	// stället" reads as a cancellation, a registration of Y, or nothing.
+	// A mail that only a human can settle stays with the human.
+	if u.Kind != reading.KindAutomatic && !in.Human {
+		if c, ok := reading.ColleagueInstead(v, cfg); ok {
+			u.People = []reading.Person{reading.SenderPerson(v, cfg)}
+			u.People[0].Diet = ""
+			u.Changes = []reading.Change{c}
+			if reading.HedgeMarks.FindLower(strings.ToLower(c.Text)) != "" || reading.CondMarks.FindLower(strings.ToLower(c.Text)) != "" {
+				// "Kanske kan min kollega Y gå i stället": asked, not done.
+				u.Kind, u.Ask = reading.KindOther, true
+				u.Alternatives = append(u.Alternatives, reading.Alternative{Kind: reading.KindCancellation, Why: c.By.Email + " going instead is said on a condition or as a maybe: " + reading.Clip(c.Text)})
+				u.Reason += fmt.Sprintf("; %s may go instead: to confirm before it is done", c.By.Email)
+			} else {
+				u.Kind, u.Ask = reading.KindCancellation, false
+				u.Reason += fmt.Sprintf("; %s goes instead", c.By.Email)
+			}
+		}
+	}
+	return u
+}
