@@ -338,6 +338,16 @@ func (d *Daemon) Run(ctx context.Context) error {
 		default:
 		}
 	}
+	// The decisions compose no further ahead of the sending than the
+	// outbox's bound; while they wait, the delivery is kicked.
+	d.inbox.Pace = func(ctx context.Context) error {
+		return d.outbox.WaitRoom(ctx, func() {
+			select {
+			case kick <- struct{}{}:
+			default:
+			}
+		})
+	}
 	var loops sync.WaitGroup
 	loops.Go(func() { d.idleLoop(ctx, busy) })
 	loops.Go(func() { d.deliverLoop(ctx, work, kick, worked) })

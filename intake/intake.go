@@ -68,6 +68,13 @@ type Inbox struct {
 	// Recorded, when set, is called with the number of mails each
 	// recording transaction committed (for benchmarks).
 	Recorded func(n int)
+	// Pace, when set, is called before each recorded mail is decided and
+	// may block while too much waits to be sent (the daemon passes the
+	// outbox's WaitRoom), so that the decisions compose their replies no
+	// further ahead of the sending than a bound. It is given a context
+	// that also ends when the daemon stops taking mail; when it fails, the
+	// mail and the rest stay recorded and are decided later.
+	Pace func(ctx context.Context) error
 }
 
 // current is the decider and what the inbox derives from it.
@@ -825,6 +832,16 @@ func (ib *Inbox) decidePending(ctx context.Context, s *session, decided func()) 
 // when the daemon stops taking mail.
 func (ib *Inbox) decideList(ctx context.Context, s *session, pending []store.Undecided) (int, error) {
 	handled := 0
+	// The pace's wait ends when the daemon stops taking mail, too.
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-s.stop:
+			cancel()
+		case <-pctx.Done():
+		}
+	}()
 	for _, p := range pending {
 		if err := ctx.Err(); err != nil {
 			return handled, err
@@ -832,6 +849,17 @@ func (ib *Inbox) decideList(ctx context.Context, s *session, pending []store.Und
 		if s.stopping() {
 			// The rest stays recorded and is decided on the next start.
 			return handled, nil
+		}
+		if ib.Pace != nil {
+			if err := ib.Pace(pctx); err != nil {
+				if ctx.Err() != nil {
+					return handled, ctx.Err()
+				}
+				if s.stopping() {
+					return handled, nil
+				}
+				return handled, &errHandle{fmt.Errorf("wait for the outbox: %w", err)}
+			}
 		}
 		in := Incoming{Mailbox: p.Mailbox, UIDValidity: p.UIDValidity, UID: p.UID, Arrived: p.Received}
 		raw, err := ib.store.MailRaw(ctx, p.ID)

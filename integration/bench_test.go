@@ -101,12 +101,13 @@ func BenchmarkRealStack(b *testing.B) {
 	// One reply of each kind, read while it waits to be sent: the bytes
 	// of a sent reply are dropped.
 	samples := map[string][]byte{}
+	var stored storedReply
 	waitFor(b, 30*time.Minute, func() string { return "the bot did not finish; log:\n" + logTail(logPath, 10) }, func() bool {
 		if hwm := procKB(d.PID(), "VmHWM"); hwm > peak {
 			peak = hwm
 		}
 		peakAnon, peakFile = max(peakAnon, procKB(d.PID(), "RssAnon")), max(peakFile, procKB(d.PID(), "RssFile"))
-		sampleReplies(db, samples)
+		sampleReplies(db, samples, &stored)
 		var done, sent int
 		_ = db.QueryRow(`SELECT COUNT(*) FROM mails WHERE done = 1`).Scan(&done)
 		_ = db.QueryRow(`SELECT COUNT(*) FROM outbox WHERE status = 'sent'`).Scan(&sent)
@@ -153,7 +154,10 @@ func BenchmarkRealStack(b *testing.B) {
 	// Bare SQLite: the bot's transactions (record 1,000 mails at a time
 	// with the checkpoint; decide each mail with registration and reply)
 	// on a fresh database.
-	sqlRate := bareSQLite(b, events, bl, samples["confirmation"])
+	if stored.raw == nil {
+		stored.raw = samples["confirmation"]
+	}
+	sqlRate := bareSQLite(b, events, bl, stored)
 
 	slowest, name := fetchRate, "IMAP fetch"
 	if smtpRate < slowest {
@@ -256,20 +260,83 @@ func bareFetch(b *testing.B, s Stack, addr string, n int) float64 {
 }
 
 // sampleReplies adds to samples, for each kind of reply not yet in it,
-// the bytes of one that waits to be sent.
-func sampleReplies(db *sql.DB, samples map[string][]byte) {
-	rows, err := db.Query(`SELECT kind, raw FROM outbox WHERE status = 'pending' AND length(raw) > 0 ORDER BY id DESC LIMIT 20`)
+// the whole bytes of one that waits to be sent (its stored bytes with the
+// material blobs put back where its parts say), and to stored the stored
+// form of the first confirmation (for the bare SQLite stage).
+func sampleReplies(db *sql.DB, samples map[string][]byte, stored *storedReply) {
+	rows, err := db.Query(`SELECT id, kind, raw FROM outbox WHERE status = 'pending' AND length(raw) > 0 ORDER BY id DESC LIMIT 20`)
 	if err != nil {
 		return
 	}
-	defer rows.Close()
+	type row struct {
+		id   int64
+		kind string
+		raw  []byte
+	}
+	var got []row
 	for rows.Next() {
-		var kind string
-		var raw []byte
-		if rows.Scan(&kind, &raw) == nil && samples[kind] == nil {
-			samples[kind] = raw
+		var r row
+		if rows.Scan(&r.id, &r.kind, &r.raw) == nil && samples[r.kind] == nil {
+			got = append(got, r)
 		}
 	}
+	rows.Close()
+	for _, r := range got {
+		if samples[r.kind] != nil {
+			continue
+		}
+		parts, err := storedParts(db, r.id)
+		if err != nil {
+			// Sent (and its parts dropped) since it was read.
+			continue
+		}
+		var whole bytes.Buffer
+		prev := 0
+		for _, p := range parts {
+			whole.Write(r.raw[prev:p.At])
+			whole.Write(p.Data)
+			prev = p.At
+		}
+		whole.Write(r.raw[prev:])
+		samples[r.kind] = whole.Bytes()
+		if r.kind == "confirmation" && stored.raw == nil {
+			stored.raw, stored.parts = r.raw, parts
+		}
+	}
+}
+
+// storedReply is a reply as the outbox stores it: its bytes without the
+// material, and the material's blobs.
+type storedReply struct {
+	raw   []byte
+	parts []store.Part
+}
+
+// storedParts returns the parts of outbox row id with their blobs' bytes.
+// It fails when the row's bytes were dropped meanwhile.
+func storedParts(db *sql.DB, id int64) ([]store.Part, error) {
+	rows, err := db.Query(`SELECT p.at, p.hash, b.data FROM outbox_parts p JOIN blobs b ON b.hash = p.hash
+		WHERE p.outbox_id = ? ORDER BY p.seq`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Part
+	for rows.Next() {
+		var p store.Part
+		if err := rows.Scan(&p.At, &p.Hash, &p.Data); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var still int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM outbox WHERE id = ? AND length(raw) > 0`, id).Scan(&still); err != nil || still == 0 {
+		return nil, errors.New("sent meanwhile")
+	}
+	return out, nil
 }
 
 // outboxRaws returns, for every reply the bot queued, in order, the
@@ -381,9 +448,10 @@ func bareSMTP(b *testing.B, s Stack, raws [][]byte, sink string, conns int) floa
 // bareSQLite runs the bot's transactions for the mails of bl on a fresh
 // database: the mails recorded 1,000 to a transaction with the checkpoint
 // (the intake), then one transaction per mail to register its person,
-// count the replies to the address, queue a reply of reply's size and
-// finish the mail (the decision).
-func bareSQLite(b *testing.B, events []EventSpec, bl backlog, reply []byte) float64 {
+// count the replies to the address, queue a reply stored as the bot
+// stores it (its bytes, and the material's blob once) and finish the mail
+// (the decision).
+func bareSQLite(b *testing.B, events []EventSpec, bl backlog, reply storedReply) float64 {
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bare.db"))
 	if err != nil {
@@ -429,7 +497,7 @@ func bareSQLite(b *testing.B, events []EventSpec, bl backlog, reply []byte) floa
 				return err
 			}
 			if _, err := tx.Enqueue(store.Outgoing{MessageID: key + "@bench", EnvelopeFrom: "bot@x", Recipients: []string{fmt.Sprintf("p%d@deltagare.example", i)},
-				Raw: reply, Kind: "confirmation", MailID: id, RegistrationID: r.Registration.ID}, now); err != nil {
+				Raw: reply.raw, Parts: reply.parts, Kind: "confirmation", MailID: id, RegistrationID: r.Registration.ID}, now); err != nil {
 				return err
 			}
 			return tx.FinishMail(id, "registered", "", now)

@@ -708,7 +708,7 @@ func (b *Bot) enqueue(tx *store.Tx, r reply.Reply, mailID, regID int64, res *Res
 	subject := message.SubjectOf(c.Raw)
 	if _, err := tx.Enqueue(store.Outgoing{
 		MessageID: c.MessageID, EnvelopeFrom: b.botAddr, Recipients: c.Recipients,
-		Raw: c.Raw, Subject: subject, Kind: string(r.Kind), MailID: mailID, RegistrationID: regID,
+		Raw: c.Raw, Parts: outgoingParts(c.Blobs), Subject: subject, Kind: string(r.Kind), MailID: mailID, RegistrationID: regID,
 	}, now); err != nil {
 		return fmt.Errorf("enqueue %s: %w", r.Kind, err)
 	}
@@ -721,6 +721,19 @@ func (b *Bot) enqueue(tx *store.Tx, r reply.Reply, mailID, regID int64, res *Res
 	}
 	res.Replies = append(res.Replies, SentReply{Kind: r.Kind, MessageID: c.MessageID, Subject: subject, Recipients: c.Recipients})
 	return nil
+}
+
+// outgoingParts are a composed reply's material files as the outbox
+// stores them: once each, by the hash of their content.
+func outgoingParts(blobs []reply.Blob) []store.Part {
+	if len(blobs) == 0 {
+		return nil
+	}
+	ps := make([]store.Part, len(blobs))
+	for i, b := range blobs {
+		ps[i] = store.Part{At: b.At, Hash: b.Hash, Data: b.Encoded}
+	}
+	return ps
 }
 
 func describeStatus(r store.Registration) string {

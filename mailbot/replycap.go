@@ -82,7 +82,7 @@ func (b *Bot) UndeliverableNotice(tx *store.Tx, failed store.Outgoing) error {
 	}
 	if _, err := tx.Enqueue(store.Outgoing{
 		MessageID: c.MessageID, EnvelopeFrom: b.botAddr, Recipients: c.Recipients,
-		Raw: c.Raw, Subject: message.SubjectOf(c.Raw), Kind: string(reply.KindUndeliverable), MailID: failed.MailID, RegistrationID: failed.RegistrationID,
+		Raw: c.Raw, Parts: outgoingParts(c.Blobs), Subject: message.SubjectOf(c.Raw), Kind: string(reply.KindUndeliverable), MailID: failed.MailID, RegistrationID: failed.RegistrationID,
 	}, now); err != nil {
 		return fmt.Errorf("enqueue undeliverable notice: %w", err)
 	}

@@ -51,6 +51,13 @@ type Outbox struct {
 	// OnFailed, when set, runs in the transaction that records a reply as
 	// failed for good: the bot queues a notice to the organisers there.
 	OnFailed func(*store.Tx, store.Outgoing) error
+
+	// recorded is closed (and replaced) whenever an attempt's result was
+	// recorded, waking WaitRoom.
+	recordedMu sync.Mutex
+	recorded   chan struct{}
+	// blobs keeps the material that replies carry (assemble).
+	blobs blobCache
 }
 
 // New returns an Outbox that sends through cfg. It fails when the
@@ -60,7 +67,73 @@ func New(cfg config.SMTPConfig, st *store.Store, now func() time.Time, log *slog
 	if err != nil {
 		return nil, err
 	}
-	return &Outbox{cfg: cfg, creds: creds, store: st, now: now, log: log, claimant: newClaimant(now())}, nil
+	return &Outbox{cfg: cfg, creds: creds, store: st, now: now, log: log, claimant: newClaimant(now()),
+		recorded: make(chan struct{})}, nil
+}
+
+// What may be composed ahead of sending: WaitRoom holds the decisions
+// back while the replies that are due and not yet accepted by the server
+// reach either bound. Composing is much faster than sending a reply with a
+// real report attached, and without a bound a burst of thousands of
+// registrations would all be composed into the outbox (and through
+// SQLite's cache and WAL) before the first hundred were sent. 64 MiB is
+// 24 replies with a 2 MB PDF (2.7 MB in base64) or 240 with 200 KB: many
+// batches of work for the connections, so they never wait for the
+// decisions, and a fraction of a second of the decisions' time.
+const (
+	AheadRows  int   = 256
+	AheadBytes int64 = 64 << 20
+	// aheadRecheck is how often WaitRoom looks again without being woken
+	// (a lease that ended, a clock moved by a test).
+	aheadRecheck = 5 * time.Second
+)
+
+// changed returns the channel that is closed at the next recorded result.
+func (o *Outbox) changed() <-chan struct{} {
+	o.recordedMu.Lock()
+	defer o.recordedMu.Unlock()
+	return o.recorded
+}
+
+// recordedResult wakes every WaitRoom.
+func (o *Outbox) recordedResult() {
+	o.recordedMu.Lock()
+	defer o.recordedMu.Unlock()
+	close(o.recorded)
+	o.recorded = make(chan struct{})
+}
+
+// WaitRoom returns once fewer than AheadRows replies, of fewer than
+// AheadBytes in all, are due and waiting to be sent (those that wait for
+// a retry later do not count), so that the decisions compose no further
+// ahead of the sending than that. While it waits it calls wake (when not
+// nil) once per look, so that a delivery runs, and it looks again whenever
+// this Outbox recorded a result. It fails when ctx ends and on database
+// errors. Use it only while a delivery runs beside the decisions (the
+// daemon): `run --once` decides everything before it sends.
+func (o *Outbox) WaitRoom(ctx context.Context, wake func()) error {
+	for {
+		ch := o.changed()
+		rows, size, err := o.store.Backlog(ctx, o.now())
+		if err != nil {
+			return err
+		}
+		if rows < AheadRows && size < AheadBytes {
+			return nil
+		}
+		if wake != nil {
+			wake()
+		}
+		t := time.NewTimer(aheadRecheck)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("wait for the outbox: %w", ctx.Err())
+		case <-ch:
+		case <-t.C:
+		}
+		t.Stop()
+	}
 }
 
 // newClaimant returns a name for the claims of an Outbox started at now:
@@ -180,9 +253,11 @@ func (o *Outbox) DeliverUntil(ctx context.Context, stop <-chan struct{}) (rep De
 const (
 	// claimBatch bounds how many replies are claimed at a time.
 	claimBatch = 32
-	// claimBytes bounds the bytes of the replies claimed at a time, so
-	// that a large attachment does not multiply the memory by the batch:
-	// with a 2 MB PDF (2.7 MB in base64) a batch is 6 replies.
+	// claimBytes bounds the bytes of the replies claimed at a time that
+	// are held in memory: their stored bytes. The material is stored
+	// once and shared by every reply that carries it (store.Part), so a
+	// large attachment does not multiply the memory by the batch; a reply
+	// stored whole (an organiser's list with its XLSX) counts whole.
 	claimBytes = 16 << 20
 	// claimLease is how long a claim holds off other senders: far longer
 	// than a batch can take (a batch is at most claimBytes, over
@@ -191,12 +266,12 @@ const (
 )
 
 // claimLimit returns how many replies to claim next, after a batch due:
-// as many as claimBytes holds of the largest of them, at least one per
-// connection and at most claimBatch.
+// as many as claimBytes holds of the largest stored bytes among them, at
+// least one per connection and at most claimBatch.
 func claimLimit(due []store.Outgoing, connections int) int {
 	largest := 1
 	for _, m := range due {
-		largest = max(largest, m.Size, len(m.Raw))
+		largest = max(largest, len(m.Raw))
 	}
 	return max(min(claimBytes/largest, claimBatch), connections, 1)
 }
@@ -322,12 +397,16 @@ func (o *Outbox) sendBatch(ctx context.Context, stop <-chan struct{}, l *lane, d
 			return false, nil
 		default:
 		}
-		rejected, err := o.send(c, m)
+		rejected, err := o.send(ctx, c, m)
+		var se *storeError
 		switch {
+		case errors.As(err, &se):
+			return false, fmt.Errorf("read reply to send: %w", err)
 		case err == nil:
 			if err := o.store.MarkSent(ctx, m.ID, o.now()); err != nil {
 				return false, fmt.Errorf("record sent reply: %w", err)
 			}
+			o.recordedResult()
 			rep.Sent++
 			attrs := []any{slog.String("message_id", m.MessageID), slog.String("kind", m.Kind), slog.String("to", strings.Join(m.Recipients, ","))}
 			if len(rejected) > 0 {
@@ -385,6 +464,7 @@ func (o *Outbox) retry(ctx context.Context, m store.Outgoing, cause error, rep *
 	if err := o.store.MarkRetry(ctx, m.ID, now.Add(delay), cause.Error()); err != nil {
 		return fmt.Errorf("record retry: %w", err)
 	}
+	o.recordedResult()
 	return nil
 }
 
@@ -394,6 +474,7 @@ func (o *Outbox) fail(ctx context.Context, m store.Outgoing, reason string) erro
 	if err := o.store.FailOutgoing(ctx, m.ID, reason, o.OnFailed); err != nil {
 		return fmt.Errorf("record failed reply: %w", err)
 	}
+	o.recordedResult()
 	return nil
 }
 
@@ -418,18 +499,43 @@ func (h *heldSet) heldBack(rcpts []string) bool {
 	return false
 }
 
-// permanent reports whether err is an SMTP 5xx answer. Anything else, a
-// network error included, may succeed later.
+// permanent reports whether err is an SMTP 5xx answer or a stored mail
+// that cannot be put together. Anything else, a network error included,
+// may succeed later.
 func permanent(err error) bool {
 	var se *smtp.SMTPError
-	return errors.As(err, &se) && se.Code >= 500 && se.Code < 600
+	var bm *brokenMail
+	return errors.As(err, &se) && se.Code >= 500 && se.Code < 600 || errors.As(err, &bm)
 }
+
+// brokenMail is a stored reply that cannot be put together (its blob is
+// missing): no later attempt can send it.
+type brokenMail struct{ err error }
+
+func (e *brokenMail) Error() string { return e.err.Error() }
+func (e *brokenMail) Unwrap() error { return e.err }
+
+// storeError is a database error met while reading a reply to send.
+type storeError struct{ err error }
+
+func (e *storeError) Error() string { return e.err.Error() }
+func (e *storeError) Unwrap() error { return e.err }
 
 // send runs one SMTP transaction. When some recipients are refused for
 // good and others accepted, the mail goes to those accepted and the
 // refused are returned; a temporary refusal of any recipient postpones the
 // whole mail, so nobody gets it twice.
-func (o *Outbox) send(c *smtp.Client, m store.Outgoing) ([]string, error) {
+func (o *Outbox) send(ctx context.Context, c *smtp.Client, m store.Outgoing) ([]string, error) {
+	// Everything the mail needs is at hand before the transaction
+	// begins: once DATA has begun, only the end of the data can end it,
+	// and a mail cut short there would be accepted cut short.
+	mail, err := o.assemble(ctx, m)
+	if errors.Is(err, errIncomplete) {
+		return nil, &brokenMail{err}
+	}
+	if err != nil {
+		return nil, &storeError{err}
+	}
 	if err := c.Mail(m.EnvelopeFrom, nil); err != nil {
 		return nil, fmt.Errorf("mail from: %w", err)
 	}
@@ -455,7 +561,9 @@ func (o *Outbox) send(c *smtp.Client, m store.Outgoing) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
-	if _, err := w.Write(m.Raw); err != nil {
+	// Streamed: the stored mail with its material put back, never
+	// copied whole into one buffer.
+	if _, err := mail.WriteTo(w); err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("write data: %w", err)
 	}

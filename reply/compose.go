@@ -132,6 +132,9 @@ type Composer struct {
 	text          map[string]*texttemplate.Template
 	html          map[string]*htmltemplate.Template
 	phrases       phrases
+	// encoded keeps the base64 of the material files, so that a file is
+	// encoded once, not once per reply.
+	encoded encodedCache
 }
 
 // NewComposer parses every reply template. It fails when a template is
@@ -347,11 +350,16 @@ type replyData struct {
 	Language              string
 }
 
-// Composed is a finished reply: its Message-ID (without <>), envelope and bytes.
+// Composed is a finished reply: its Message-ID (without <>), envelope and
+// bytes. The material attachments' bodies are not in Raw: Raw is the mail
+// with each of them cut out, and Blobs say what goes where (WriteTo and
+// Bytes put them back), so that the outbox stores each file once however
+// many replies carry it. Every other part is in Raw.
 type Composed struct {
 	MessageID  string
 	Recipients []string
 	Raw        []byte
+	Blobs      []Blob
 }
 
 // Compose renders r into a complete MIME message dated now. It fails only on
@@ -511,13 +519,19 @@ func (c *Composer) compose(r Reply, lang string, subject, text, html *bytes.Buff
 			return Composed{}, fmt.Errorf("attach %s: %w", a.Name, err)
 		}
 	}
+	var holes []placeholder
 	if AttachesMaterial(r.Kind) && r.Event != nil {
 		for _, mat := range r.Material {
 			ct := mat.ContentType
 			if ct == "" {
 				ct = "application/octet-stream"
 			}
-			if err := m.AttachReader(mat.Name, bytes.NewReader(mat.Data), gomail.WithFileContentType(gomail.ContentType(ct))); err != nil {
+			// The file is attached as a placeholder, cut out of the
+			// mail below: its base64 is made once per content and kept.
+			hash, enc := c.encoded.get(mat)
+			body, hole := newPlaceholder(hash, enc)
+			holes = append(holes, hole)
+			if err := m.AttachReader(mat.Name, bytes.NewReader(body), gomail.WithFileContentType(gomail.ContentType(ct))); err != nil {
 				return Composed{}, fmt.Errorf("attach %s: %w", mat.Name, err)
 			}
 		}
@@ -536,7 +550,11 @@ func (c *Composer) compose(r Reply, lang string, subject, text, html *bytes.Buff
 	if _, err := m.WriteTo(&buf); err != nil {
 		return Composed{}, fmt.Errorf("write reply: %w", err)
 	}
-	return Composed{MessageID: id, Recipients: rcpts, Raw: buf.Bytes()}, nil
+	raw, blobs, err := cutPlaceholders(buf.Bytes(), holes)
+	if err != nil {
+		return Composed{}, fmt.Errorf("write reply: %w", err)
+	}
+	return Composed{MessageID: id, Recipients: rcpts, Raw: raw, Blobs: blobs}, nil
 }
 
 // htmlDocument wraps a rendered HTML body in a complete document that

@@ -260,7 +260,7 @@ func TestCalendarStrict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ics, ok := parts(t, cm.Raw)["text/calendar"]
+	ics, ok := parts(t, cm.Bytes())["text/calendar"]
 	if !ok {
 		t.Fatal("no text/calendar part")
 	}
@@ -322,7 +322,7 @@ func TestHTMLPart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		body, ok := parts(t, cm.Raw)["text/html"]
+		body, ok := parts(t, cm.Bytes())["text/html"]
 		if !ok {
 			t.Fatal("no text/html part")
 		}

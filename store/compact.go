@@ -33,10 +33,14 @@ type Compaction struct {
 	// FileBytes is the size of the database (pages in the main file)
 	// afterwards.
 	FileBytes int64
+	// Blobs is how many blobs (material files) were deleted because no
+	// mail waiting to be sent, or failed, refers to them any more.
+	Blobs int
 }
 
-// Compact gives the database's free pages back to the file system
-// (incremental_vacuum) and checkpoints and truncates the WAL. A drain of a
+// Compact deletes the blobs that no unsent mail refers to, gives the
+// database's free pages back to the file system (incremental_vacuum) and
+// checkpoints and truncates the WAL. A drain of a
 // burst leaves the file at its high-water mark: the bytes of the replies
 // that waited to be sent, dropped once they were accepted. The daemon calls
 // it when it has been quiet for a while. On a database created before
@@ -56,6 +60,9 @@ func (s *Store) Compact(ctx context.Context) (Compaction, error) {
 		return c, ctx.Err()
 	}
 	defer func() { <-s.writeSem }()
+	if c.Blobs, err = collectBlobs(ctx, conn); err != nil {
+		return c, fmt.Errorf("compact: %w", err)
+	}
 	var before, after int64
 	if err := conn.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&before); err != nil {
 		return c, fmt.Errorf("compact: %w", err)

@@ -28,14 +28,20 @@ type Outgoing struct {
 	MessageID    string
 	EnvelopeFrom string
 	Recipients   []string
-	// Raw is the mail to send. It is read only where the bytes are needed
-	// (DueOutgoing, ClaimOutgoing, FailOutgoing), and is empty once the
-	// mail was sent or erased.
+	// Raw is the mail to send, with the parts listed in Parts cut out
+	// (WriteOutgoing puts them back). It is read only where the bytes are
+	// needed (DueOutgoing, ClaimOutgoing, FailOutgoing), and is empty once
+	// the mail was sent or erased.
 	Raw []byte
+	// Parts are the blobs (material files, stored once however many mails
+	// carry them) that go into Raw, by ascending offset. They are read
+	// with Raw, and dropped with it.
+	Parts []Part
 	// Subject is the decoded subject, given by the caller of Enqueue, kept
 	// for reports after the bytes are gone.
 	Subject string
-	// Size is the length of Raw when it was queued.
+	// Size is the length of the whole mail (Raw with its Parts) when it
+	// was queued.
 	Size int
 	// Kind says what the mail is: "confirmation", "waiting", "closed",
 	// "already", "notice", ….
@@ -58,10 +64,12 @@ type Outgoing struct {
 }
 
 // Enqueue adds o to the outbox as pending, due at now, and returns its ID.
-// Call it in the transaction that makes the changes the mail reports. It
-// fails on a missing Message-ID, recipient or body, with
-// ErrDuplicateMessageID when the Message-ID is already queued, and on
-// database errors.
+// Call it in the transaction that makes the changes the mail reports.
+// Each of o.Parts is stored once by its hash: its Data is written when no
+// blob of that hash is stored yet, and may be empty when one is. It fails
+// on a missing Message-ID, recipient or body, on parts out of order, beyond
+// Raw or missing, with ErrDuplicateMessageID when the Message-ID is already
+// queued, and on database errors.
 func (tx *Tx) Enqueue(o Outgoing, now time.Time) (int64, error) {
 	o.MessageID = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(o.MessageID), "<"), ">")
 	switch {
@@ -72,13 +80,26 @@ func (tx *Tx) Enqueue(o Outgoing, now time.Time) (int64, error) {
 	case len(o.Raw) == 0:
 		return 0, fmt.Errorf("enqueue %s: empty message", o.MessageID)
 	}
+	size := len(o.Raw)
+	prev := 0
+	for i, p := range o.Parts {
+		if p.At < prev || p.At > len(o.Raw) || p.Hash == "" {
+			return 0, fmt.Errorf("enqueue %s: part %d at %d of %d bytes: %w", o.MessageID, i, p.At, len(o.Raw), errBadPart)
+		}
+		prev = p.At
+		n, err := tx.putBlob(p, now)
+		if err != nil {
+			return 0, fmt.Errorf("enqueue %s: %w", o.MessageID, err)
+		}
+		size += n
+	}
 	rcpts, err := json.Marshal(o.Recipients)
 	if err != nil {
 		return 0, fmt.Errorf("enqueue %s: %w", o.MessageID, err)
 	}
 	res, err := tx.exec(`INSERT INTO outbox (message_id, envelope_from, recipients, raw, size, subject, kind, mail_id,
 		registration_id, status, next_attempt, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
-		o.MessageID, o.EnvelopeFrom, string(rcpts), o.Raw, len(o.Raw), o.Subject, o.Kind, nullID(o.MailID), nullID(o.RegistrationID),
+		o.MessageID, o.EnvelopeFrom, string(rcpts), o.Raw, size, o.Subject, o.Kind, nullID(o.MailID), nullID(o.RegistrationID),
 		now.UTC(), now.UTC())
 	if isUnique(err) {
 		return 0, fmt.Errorf("enqueue %s: %w", o.MessageID, ErrDuplicateMessageID)
@@ -89,6 +110,11 @@ func (tx *Tx) Enqueue(o Outgoing, now time.Time) (int64, error) {
 	id, err := res.LastInsertId()
 	if err != nil {
 		return 0, fmt.Errorf("enqueue %s: %w", o.MessageID, err)
+	}
+	for i, p := range o.Parts {
+		if _, err := tx.exec(`INSERT INTO outbox_parts (outbox_id, seq, at, hash) VALUES (?, ?, ?, ?)`, id, i, p.At, p.Hash); err != nil {
+			return 0, fmt.Errorf("enqueue %s: part: %w", o.MessageID, err)
+		}
 	}
 	for _, r := range o.Recipients {
 		if _, err := tx.exec(`INSERT OR IGNORE INTO outbox_recipients (outbox_id, address, created_at) VALUES (?, ?, ?)`,
@@ -154,6 +180,18 @@ const outgoingColumns = `id, message_id, envelope_from, recipients, kind, COALES
 	COALESCE(registration_id, 0), status, attempts, next_attempt, last_error, created_at, sent_at,
 	subject, size, claimed_by, claimed_until`
 
+// withParts reads the parts of each of out into it.
+func (tx *Tx) withParts(out []Outgoing) error {
+	for i := range out {
+		ps, err := tx.parts(out[i].ID)
+		if err != nil {
+			return err
+		}
+		out[i].Parts = ps
+	}
+	return nil
+}
+
 func scanOutgoing(sc scanner, withRaw bool) (Outgoing, error) {
 	var (
 		o                          Outgoing
@@ -196,6 +234,10 @@ func (s *Store) listOutgoing(ctx context.Context, withRaw bool, query string, ar
 		}
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("list outbox: %w", err)
+		}
+		rows.Close()
+		if withRaw {
+			return tx.withParts(out)
 		}
 		return nil
 	})
@@ -261,6 +303,9 @@ func (s *Store) ClaimOutgoing(ctx context.Context, now time.Time, limit int, cla
 			}
 			o, err := scanOutgoing(tx.queryRow(`SELECT `+outgoingColumns+`, raw FROM outbox WHERE id = ?`, id), true)
 			if err != nil {
+				return fmt.Errorf("claim outgoing %d: %w", id, err)
+			}
+			if o.Parts, err = tx.parts(id); err != nil {
 				return fmt.Errorf("claim outgoing %d: %w", id, err)
 			}
 			out = append(out, o)
@@ -392,6 +437,9 @@ func (s *Store) FailOutgoing(ctx context.Context, id int64, errText string, then
 		}
 		o, err := scanOutgoing(tx.queryRow(`SELECT `+outgoingColumns+`, raw FROM outbox WHERE id = ?`, id), true)
 		if err != nil {
+			return fmt.Errorf("read failed outgoing %d: %w", id, err)
+		}
+		if o.Parts, err = tx.parts(id); err != nil {
 			return fmt.Errorf("read failed outgoing %d: %w", id, err)
 		}
 		return then(tx, o)

@@ -352,6 +352,7 @@ func TestUpgradeFromSchema4(t *testing.T) {
 	}
 	// Back to schema 4: drop what 0005 and later added.
 	for _, q := range []string{
+		`DROP TRIGGER outbox_parts_drop`, `DROP TABLE outbox_parts`, `DROP TABLE blobs`,
 		`DROP TABLE confirmations`,
 		`ALTER TABLE registrations DROP COLUMN language`,
 		`DROP TRIGGER mails_keep_copy`, `DROP TABLE mail_copies`,
