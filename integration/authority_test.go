@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goteborgsregionen/anmalan/message"
 )
 
 // TestAuthorityOnTheRealStack holds failures 2 to 5 of issue 13 on Dovecot
@@ -133,9 +135,24 @@ func TestAuthorityOnTheRealStack(t *testing.T) {
 	if already.MessageID() == "" || already.Header.Get("Cc") != "" {
 		t.Fatalf("Dora's answer: %q, Cc %q; want an already-registered answer to her alone", already.Header.Get("X-Anmalan-Kind"), already.Header.Get("Cc"))
 	}
+	// Eve hears that the bot wrote to Dora directly, and nothing of how
+	// Dora stands: not her address, not her seat.
+	if k := waitKinds(eve, 1); !slices.Contains(k, "tolddirectly") {
+		t.Errorf("Eve got %q, want to be told that Dora was answered directly", k)
+	}
 	for _, f := range s.fetchAll(t, eve, "INBOX", true) {
-		if strings.Contains(string(f.Raw), dora) || strings.Contains(string(f.Raw), "Dora") {
+		m, err := message.ReadMessage(f.Raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw := strings.ToLower(m.Subject + "\n" + m.Text)
+		if f.Header.Get("X-Anmalan-Kind") != "tolddirectly" && strings.Contains(raw, "dora") {
 			t.Errorf("Eve got a mail about Dora: %q", f.Subject())
+		}
+		for _, word := range []string{strings.ToLower(dora), "redan", "plats", "väntelist", "bekräftad"} {
+			if strings.Contains(raw, word) {
+				t.Errorf("Eve's %q says %q", f.Subject(), word)
+			}
 		}
 	}
 	reply, _ := simpleMail("Eve <"+eve+">", bot, "Re: "+already.Subject(), "Avanmäl Dora Lund ("+dora+").",
