@@ -590,17 +590,19 @@ func (o *Outbox) dial(ctx context.Context) (*smtp.Client, error) {
 		return nil, fmt.Errorf("smtp %w", err)
 	}
 	var c *smtp.Client
+	// The gathering sits under TLS, so that records are gathered too.
+	wire := coalescing(conn)
 	switch o.cfg.Security {
 	case "tls":
-		c = smtp.NewClient(tls.Client(conn, tlsConfig))
+		c = smtp.NewClient(tls.Client(wire, tlsConfig))
 	case "starttls":
-		c, err = smtp.NewClientStartTLS(conn, tlsConfig)
+		c, err = smtp.NewClientStartTLS(wire, tlsConfig)
 		if err != nil {
 			conn.Close()
 			return nil, fmt.Errorf("starttls with %s: %w", o.cfg.Address, err)
 		}
 	default:
-		c = smtp.NewClient(conn)
+		c = smtp.NewClient(wire)
 	}
 	c.CommandTimeout = time.Minute
 	c.SubmissionTimeout = 5 * time.Minute
