@@ -221,8 +221,21 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// Holding the write lock while reading the version keeps two processes
-	// opening a fresh file at once from both applying the same migration.
+	// A database already at this version needs no write lock: a command
+	// such as `anmalan status` opens it while the daemon writes without
+	// waiting for the daemon's transactions.
+	var have int
+	if err := s.Read(ctx, func(tx *Tx) error {
+		return tx.tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have)
+	}); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if have == len(ms) {
+		return nil
+	}
+	// Holding the write lock while reading the version again keeps two
+	// processes opening a fresh file at once from both applying the same
+	// migration.
 	return s.Update(ctx, func(tx *Tx) error {
 		var have int
 		if err := tx.tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
