@@ -19,10 +19,25 @@ func preferUnnegated(text string, dates []NamedDate) []NamedDate {
 	if len(dates) < 2 {
 		return dates
 	}
-	negated := func(d NamedDate) bool { return negMarks.FindLower(strings.ToLower(clauseAt(text, d.pos))) != "" }
+	negated := func(d NamedDate) bool {
+		return negMarks.FindLower(strings.ToLower(clauseAt(text, d.pos))) != "" || comparedAway(text, d.pos)
+	}
 	out := slices.Clone(dates)
 	sort.SliceStable(out, func(i, j int) bool { return !negated(out[i]) && negated(out[j]) })
 	return out
+}
+
+// comparedAway reports whether the date at pos is the one a comparison
+// puts second: "det passar bättre än tisdagen", "rather the 13th than the
+// 11th".
+func comparedAway(text string, pos int) bool {
+	before := strings.ToLower(strings.TrimRight(text[max(0, pos-16):pos], " "))
+	for _, w := range []string{" än", " än den", " than", " than the", " than on", " than on the"} {
+		if strings.HasSuffix(before, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // clauseAt returns the clause of text that holds the byte at pos: its

@@ -96,7 +96,9 @@ var (
 	numericRe = regexp.MustCompile(`(^|[^\d/.:,\-])(\d{1,2})[/.](\d{1,2})(?:[/.](20\d\d|\d\d))?(?:$|\.(?:\s|$)|[^\d/.,\-])`)
 	// "den 11:e", "on the 11th".
 	dayOnlyRe = regexp.MustCompile(`\b(?:den|the)\s+(\d{1,2})(?::e|:a|e|st|nd|rd|th)\b`)
-	weekdayRe = regexp.MustCompile(`\b(` + weekdayAlt + `)(?:ens|en|s)?\b`)
+	// "tisdag", "tisdagen", "tisdags", and the first part of a compound:
+	// "torsdagsmötet", "tisdagsseminariet" (the Thursday meeting).
+	weekdayRe = regexp.MustCompile(`\b(` + weekdayAlt + `)(?:ens\b|en\b|s\p{L}*|\b)`)
 	// Words before a number that make it a time, not a date.
 	timeBeforeRe = regexp.MustCompile(`(?:\bkl|\bklockan|\bkl\.|\bat|\bca|\befter|\bföre|\bfrom|\buntil)\s*$`)
 	// Words after "11/12" that make it a count: "11/12 deltagare".
@@ -442,8 +444,8 @@ func IsMonthWord(w string) bool {
 // isWeekdayWord reports whether w is a weekday's name, alone or with the
 // endings weekdayRe accepts ("tisdagen", "fredags").
 func isWeekdayWord(w string) bool {
-	for _, suffix := range []string{"", "ens", "en", "s"} {
-		if _, ok := weekdayNames[strings.TrimSuffix(w, suffix)]; ok && strings.HasSuffix(w, suffix) {
+	for name := range weekdayNames {
+		if rest, ok := strings.CutPrefix(w, name); ok && (rest == "" || rest == "en" || rest == "ens" || strings.HasPrefix(rest, "s")) {
 			return true
 		}
 	}

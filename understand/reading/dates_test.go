@@ -30,6 +30,8 @@ func TestFindDates(t *testing.T) {
 		{"english day alone", "I can come on the 11th", arrived, []string{"the 11th"}, false},
 		{"weekday alone", "Jag anmäler mig till tisdagens workshop", arrived, []string{"tisdagens"}, false},
 		{"weekday with på", "Jag kommer på torsdag", arrived, []string{"torsdag"}, false},
+		{"weekday in a compound", "Anmäl mig till torsdagsmötet i Kungälv", arrived, []string{"torsdagsmötet"}, false},
+
 		{"two dates, preferred second", "13 eller 11 december, helst 11", arrived, []string{"2018-12-11", "2018-12-13"}, false},
 		{"two dates, both", "Jag vill gå på båda: 11 och 13 december", arrived, []string{"2018-12-11", "2018-12-13"}, true},
 		{"year roll-over", "Kan jag komma den 8 januari?", lateDecember, []string{"2019-01-08"}, false},
@@ -78,4 +80,22 @@ func FuzzFindDates(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestComparedAway: of two dates, the one after "än" or "than" is the one
+// the writer does not pick, wherever it stands.
+func TestComparedAway(t *testing.T) {
+	arrived := time.Date(2018, 11, 28, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct{ text, want string }{
+		{"Hellre än den 11 december tar jag den 13 december.", "2018-12-13"},
+		{"Rather than Dec 11, I would come on Dec 13.", "2018-12-13"},
+		{"Den 13 december passar bättre än den 11 december.", "2018-12-13"},
+		{"Jag kommer den 11 december eller den 13 december.", "2018-12-11"},
+	} {
+		dates, _ := FindDates(tc.text, arrived)
+		dates = preferUnnegated(tc.text, dates)
+		if len(dates) != 2 || dates[0].Read != tc.want {
+			t.Errorf("%q: %+v, want %s first", tc.text, dates, tc.want)
+		}
+	}
 }
