@@ -45,6 +45,10 @@ var (
 	// clauseBreakRe separates the clauses of one sentence: a comma before
 	// "men"/"but", a dash, a semicolon, and the conjunctions themselves.
 	clauseBreakRe = regexp.MustCompile(`\s*(?:;|\s[–-]\s|,?\s+(?:men|but|så att|eftersom|because)\s+)\s*`)
+	// clauseBreakWords are in every clause break: clauseBreakRe (which
+	// begins with \s*, slow on Go's engine) runs only on a sentence that
+	// holds one.
+	clauseBreakWords = message.Phrases{";", "–", "-", "men", "but", "så att", "eftersom", "because"}
 	// sentenceBreakRe ends a sentence; paragraphs end one too.
 	sentenceBreakRe = regexp.MustCompile(`[.!?]+(?:\s+|$)|\n\s*\n`)
 
@@ -98,7 +102,10 @@ func clausesOf(body string) []clause {
 		if s == "" {
 			return
 		}
-		parts := clauseBreakRe.Split(s, -1)
+		parts := []string{s}
+		if clauseBreakWords.FindLower(s) != "" {
+			parts = clauseBreakRe.Split(s, -1)
+		}
 		for _, p := range parts {
 			if p = strings.TrimSpace(p); p == "" {
 				continue
