@@ -114,12 +114,18 @@ func NormalizeDomain(domain string) (string, error) {
 	if strings.HasPrefix(domain, "[") {
 		return "", fmt.Errorf("domain literal %q", domain)
 	}
-	a, err := idna.Lookup.ToASCII(domain)
+	a, err := lookupDomain.ToASCII(domain)
 	if err != nil {
 		return "", fmt.Errorf("domain %q: %w", domain, err)
 	}
 	return asciiLower(a), nil
 }
+
+// lookupDomain is idna.Lookup that also refuses what DNS cannot hold: a
+// label over 63 octets or a name over 253 in A-label form. Without it a long
+// Unicode label became an A-label that the same profile then refused, so an
+// address was accepted once and was not the same as itself.
+var lookupDomain = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.Transitional(false), idna.VerifyDNSLength(true))
 
 func splitAddress(addr string) (local, domain string, err error) {
 	if strings.Count(addr, "@") != 1 {
