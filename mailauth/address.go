@@ -118,6 +118,12 @@ func NormalizeDomain(domain string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("domain %q: %w", domain, err)
 	}
+	// A dot that only the mapping made (U+3002 IDEOGRAPHIC FULL STOP) is
+	// a trailing dot as well.
+	a = strings.TrimRight(a, ".")
+	if a == "" {
+		return "", errors.New("empty domain")
+	}
 	return asciiLower(a), nil
 }
 
