@@ -232,7 +232,7 @@ func FindDates(text string, arrived time.Time) ([]NamedDate, bool) {
 	// A weekday beside a date ("tisdag 11 dec") only restates it, so the
 	// weekdays are looked for only in a text that names no date.
 	for _, m := range findAll(weekdayRe, lower, len(out) == 0 && hasWord(lower, isWeekdayWord)) {
-		if !claim(m[0], m[1]) {
+		if !meetingCompound(lower[m[3]:m[1]]) || !claim(m[0], m[1]) {
 			continue
 		}
 		out = append(out, NamedDate{Written: text[m[0]:m[1]], weekday: weekdayNames[lower[m[2]:m[3]]], hasWeekday: true, pos: m[0]})
@@ -439,6 +439,27 @@ func isSpaceByte(b byte) bool {
 func IsMonthWord(w string) bool {
 	_, ok := monthNames[w]
 	return ok
+}
+
+// meetingNouns are the second parts of a compound with a weekday that
+// name a meeting ("torsdagsmötet", "tisdagsseminariet"); other compounds
+// ("fredagsfikat", "tisdagsgruppen") name something else on that day.
+var meetingNouns = Phrases{"träff", "möte", "mötet", "seminari", "workshop", "tillfälle", "pass", "samtal", "föreläsning",
+	"konferens", "utbildning", "session"}
+
+// meetingCompound reports whether the ending after a weekday's name (as
+// weekdayRe matched it) is an inflection or a compound naming a meeting.
+func meetingCompound(ending string) bool {
+	if ending == "" || ending == "en" || ending == "ens" || ending == "s" {
+		return true
+	}
+	rest := strings.TrimPrefix(ending, "s")
+	for _, n := range meetingNouns {
+		if strings.HasPrefix(rest, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // isWeekdayWord reports whether w is a weekday's name, alone or with the

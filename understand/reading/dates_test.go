@@ -31,6 +31,7 @@ func TestFindDates(t *testing.T) {
 		{"weekday alone", "Jag anmäler mig till tisdagens workshop", arrived, []string{"tisdagens"}, false},
 		{"weekday with på", "Jag kommer på torsdag", arrived, []string{"torsdag"}, false},
 		{"weekday in a compound", "Anmäl mig till torsdagsmötet i Kungälv", arrived, []string{"torsdagsmötet"}, false},
+		{"a compound naming something else", "Anmäl mig, tisdagsgruppen vill ha en rapport och vi ses på fredagsfikat", arrived, nil, false},
 
 		{"two dates, preferred second", "13 eller 11 december, helst 11", arrived, []string{"2018-12-11", "2018-12-13"}, false},
 		{"two dates, both", "Jag vill gå på båda: 11 och 13 december", arrived, []string{"2018-12-11", "2018-12-13"}, true},
