@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
@@ -140,6 +141,13 @@ func splitAddress(addr string) (local, domain string, err error) {
 	local, domain, _ = strings.Cut(addr, "@")
 	if local == "" {
 		return "", "", fmt.Errorf("address %q has no local part", addr)
+	}
+	// A space or control character in the local part (a quoted "a b", or a
+	// no-break space net/mail takes for a letter) makes an address that
+	// trimming changes, so it would not be the same as itself; no mailbox
+	// an organiser writes from has one.
+	if i := strings.IndexFunc(local, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }); i >= 0 {
+		return "", "", fmt.Errorf("address %q has a space or control character in its local part", addr)
 	}
 	return local, domain, nil
 }
