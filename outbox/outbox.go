@@ -326,6 +326,9 @@ func (o *Outbox) connections() int {
 // needed. It is used by one goroutine at a time.
 type lane struct {
 	c *smtp.Client
+	// data is the connection c writes to, on which the outbox writes the
+	// mail's data itself (data.go).
+	data net.Conn
 	// stopClose ends the closing of c when the context ends.
 	stopClose func() bool
 	// dead is set once the connection could not be made or was lost; the
@@ -341,7 +344,7 @@ func (l *lane) close() {
 	l.stopClose()
 	_ = l.c.Quit()
 	l.c.Close()
-	l.c = nil
+	l.c, l.data = nil, nil
 }
 
 // heldSet is the recipients whose replies must wait in this delivery: a
@@ -360,7 +363,7 @@ type heldSet struct {
 func (o *Outbox) sendLane(ctx context.Context, stop <-chan struct{}, l *lane, due []store.Outgoing, held *heldSet) (DeliveryReport, error) {
 	var rep DeliveryReport
 	if l.c == nil {
-		c, err := o.dial(ctx)
+		c, data, err := o.dial(ctx)
 		if err != nil {
 			l.dead = true
 			o.log.Warn("smtp server unreachable; replies wait", slog.String("address", o.cfg.Address),
@@ -372,7 +375,7 @@ func (o *Outbox) sendLane(ctx context.Context, stop <-chan struct{}, l *lane, du
 			}
 			return rep, nil
 		}
-		l.c = c
+		l.c, l.data = c, data
 		l.stopClose = context.AfterFunc(ctx, func() { c.Close() })
 	}
 	_, err := o.sendBatch(ctx, stop, l, due, held, &rep)
@@ -384,7 +387,6 @@ func (o *Outbox) sendLane(ctx context.Context, stop <-chan struct{}, l *lane, du
 // is then scheduled for a retry, and l is marked dead) or stop was closed,
 // and an error only when the database cannot be written.
 func (o *Outbox) sendBatch(ctx context.Context, stop <-chan struct{}, l *lane, due []store.Outgoing, held *heldSet, rep *DeliveryReport) (bool, error) {
-	c := l.c
 	for i, m := range due {
 		if ctx.Err() != nil {
 			return false, ctx.Err()
@@ -397,7 +399,7 @@ func (o *Outbox) sendBatch(ctx context.Context, stop <-chan struct{}, l *lane, d
 			return false, nil
 		default:
 		}
-		rejected, err := o.send(ctx, c, m)
+		rejected, err := o.send(ctx, l, m)
 		var se *storeError
 		switch {
 		case errors.As(err, &se):
@@ -422,7 +424,7 @@ func (o *Outbox) sendBatch(ctx context.Context, stop <-chan struct{}, l *lane, d
 			rep.Failed++
 			o.log.Error("reply refused for good", slog.String("message_id", m.MessageID),
 				slog.String("to", strings.Join(m.Recipients, ",")), slog.String("error", err.Error()))
-			_ = c.Reset()
+			_ = l.c.Reset()
 		default:
 			if err := o.retry(ctx, m, err, rep); err != nil {
 				return false, err
@@ -439,7 +441,7 @@ func (o *Outbox) sendBatch(ctx context.Context, stop <-chan struct{}, l *lane, d
 				}
 				return false, nil
 			}
-			_ = c.Reset()
+			_ = l.c.Reset()
 		}
 	}
 	return true, nil
@@ -525,7 +527,8 @@ func (e *storeError) Unwrap() error { return e.err }
 // good and others accepted, the mail goes to those accepted and the
 // refused are returned; a temporary refusal of any recipient postpones the
 // whole mail, so nobody gets it twice.
-func (o *Outbox) send(ctx context.Context, c *smtp.Client, m store.Outgoing) ([]string, error) {
+func (o *Outbox) send(ctx context.Context, l *lane, m store.Outgoing) ([]string, error) {
+	c := l.c
 	// Everything the mail needs is at hand before the transaction
 	// begins: once DATA has begun, only the end of the data can end it,
 	// and a mail cut short there would be accepted cut short.
@@ -562,9 +565,14 @@ func (o *Outbox) send(ctx context.Context, c *smtp.Client, m store.Outgoing) ([]
 		return nil, fmt.Errorf("data: %w", err)
 	}
 	// Streamed: the stored mail with its material put back, never
-	// copied whole into one buffer.
-	if _, err := mail.WriteTo(w); err != nil {
-		_ = w.Close()
+	// copied whole into one buffer, and dot-stuffed by the outbox on the
+	// connection beneath go-smtp's writer (data.go), which is left to end
+	// the data.
+	if err := writeData(l.data, mail, submissionTimeout); err != nil {
+		// Not w.Close: that would end the data with its dot, and the
+		// server would accept the mail cut short. A connection closed in
+		// the middle of the data delivers nothing.
+		_ = l.c.Close()
 		return nil, fmt.Errorf("write data: %w", err)
 	}
 	if err := w.Close(); err != nil {
@@ -573,50 +581,55 @@ func (o *Outbox) send(ctx context.Context, c *smtp.Client, m store.Outgoing) ([]
 	return rejected, nil
 }
 
-// dial connects, greets and logs in as the config says.
-func (o *Outbox) dial(ctx context.Context) (*smtp.Client, error) {
+// The time an SMTP command, and the whole of a mail's data, may take.
+const (
+	commandTimeout    = time.Minute
+	submissionTimeout = 5 * time.Minute
+)
+
+// dial connects, greets and logs in as the config says. It returns the
+// client and the connection the client writes to.
+func (o *Outbox) dial(ctx context.Context) (*smtp.Client, net.Conn, error) {
 	host, _, err := net.SplitHostPort(o.cfg.Address)
 	if err != nil {
-		return nil, fmt.Errorf("smtp address: %w", err)
+		return nil, nil, fmt.Errorf("smtp address: %w", err)
 	}
 	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 	conn, err := d.DialContext(ctx, "tcp", o.cfg.Address)
 	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %w", o.cfg.Address, err)
+		return nil, nil, fmt.Errorf("connect to %s: %w", o.cfg.Address, err)
 	}
 	tlsConfig, err := login.TLSConfig(host, o.cfg.TLSCAFile)
 	if err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("smtp %w", err)
+		return nil, nil, fmt.Errorf("smtp %w", err)
 	}
-	var c *smtp.Client
 	// The gathering sits under TLS, so that records are gathered too.
-	wire := coalescing(conn)
+	var top net.Conn = coalescing(conn)
 	switch o.cfg.Security {
 	case "tls":
-		c = smtp.NewClient(tls.Client(wire, tlsConfig))
+		top = tls.Client(top, tlsConfig)
 	case "starttls":
-		c, err = smtp.NewClientStartTLS(wire, tlsConfig)
+		top, err = startTLS(ctx, top, tlsConfig, localName(o.cfg.From), commandTimeout)
 		if err != nil {
 			conn.Close()
-			return nil, fmt.Errorf("starttls with %s: %w", o.cfg.Address, err)
+			return nil, nil, fmt.Errorf("starttls with %s: %w", o.cfg.Address, err)
 		}
-	default:
-		c = smtp.NewClient(wire)
 	}
-	c.CommandTimeout = time.Minute
-	c.SubmissionTimeout = 5 * time.Minute
+	c := smtp.NewClient(top)
+	c.CommandTimeout = commandTimeout
+	c.SubmissionTimeout = submissionTimeout
 	if err := c.Hello(localName(o.cfg.From)); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("greet %s: %w", o.cfg.Address, err)
+		return nil, nil, fmt.Errorf("greet %s: %w", o.cfg.Address, err)
 	}
 	if o.creds.Username != "" {
 		if err := o.auth(ctx, c); err != nil {
 			c.Close()
-			return nil, fmt.Errorf("log in to %s as %s: %w", o.cfg.Address, o.creds.Username, err)
+			return nil, nil, fmt.Errorf("log in to %s as %s: %w", o.cfg.Address, o.creds.Username, err)
 		}
 	}
-	return c, nil
+	return c, top, nil
 }
 
 // auth logs in with the configured mechanism. With XOAUTH2 a rejected
