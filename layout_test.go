@@ -18,6 +18,7 @@ var levels = map[string]int{
 	"":                    0, // the embedded example config and material
 	"store":               0,
 	"dblock":              0,
+	"blobcache":           0,
 	"message":             0,
 	"message/messagetest": 0,
 	"mailauth":            0,

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/goteborgsregionen/anmalan/blobcache"
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/dblock"
 	"github.com/goteborgsregionen/anmalan/intake"
@@ -127,7 +128,10 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Daemon, error
 	} else if n > 0 {
 		opts.Log.Info("released the outbox claims of an earlier process", slog.Int("replies", n))
 	}
-	var botOpts []mailbot.Option
+	// One cache of the material's base64 for the composer and the
+	// outbox: a file is encoded once and held once.
+	material := blobcache.New(blobcache.Max)
+	botOpts := []mailbot.Option{mailbot.WithMaterialCache(material)}
 	if opts.LookupTXT != nil {
 		botOpts = append(botOpts, mailbot.WithLookupTXT(opts.LookupTXT))
 	}
@@ -149,6 +153,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Daemon, error
 	if err != nil {
 		return fail(err)
 	}
+	ob.UseCache(material)
 	d := &Daemon{
 		store:     st,
 		lock:      lock,

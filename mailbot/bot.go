@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goteborgsregionen/anmalan/blobcache"
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/intake"
 	"github.com/goteborgsregionen/anmalan/mailauth"
@@ -74,6 +75,13 @@ func WithLookupTXT(lookup func(domain string) ([]string, error)) Option {
 // its decision was committed: the demo prints it, tests inspect it.
 func WithObserver(observe func(intake.Incoming, Result)) Option {
 	return func(b *Bot) { b.observe = observe }
+}
+
+// WithMaterialCache makes the Bot's composer keep the material's base64
+// in bc, which the daemon's outbox reads too, so that each file's base64 is
+// held once.
+func WithMaterialCache(bc *blobcache.Cache) Option {
+	return func(b *Bot) { b.composer.UseCache(bc) }
 }
 
 // Options returns the options the Bot was made with, so that a Bot of a

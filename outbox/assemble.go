@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 
 	"github.com/goteborgsregionen/anmalan/store"
 )
@@ -61,7 +60,7 @@ func (o *Outbox) assemble(ctx context.Context, m store.Outgoing) (*assembled, er
 			return nil, fmt.Errorf("reply %s: part at %d of %d bytes: %w", m.MessageID, p.At, len(m.Raw), errIncomplete)
 		}
 		prev = p.At
-		data, ok := o.blobs.get(p.Hash)
+		data, ok := o.blobs.Get(p.Hash)
 		if !ok {
 			var err error
 			data, err = o.store.Blob(ctx, p.Hash)
@@ -71,56 +70,9 @@ func (o *Outbox) assemble(ctx context.Context, m store.Outgoing) (*assembled, er
 			if err != nil {
 				return nil, fmt.Errorf("reply %s: %w", m.MessageID, err)
 			}
-			o.blobs.put(p.Hash, data)
+			data = o.blobs.Put(p.Hash, data)
 		}
 		a.blobs = append(a.blobs, data)
 	}
 	return a, nil
-}
-
-// maxBlobCache bounds the bytes of blobs an Outbox keeps in memory: the
-// material that the replies of a burst carry, so that the base64 of a
-// report is read from the database once, not once per reply.
-const maxBlobCache int64 = 32 << 20
-
-// blobCache keeps the blobs used lately. A hash always names the same
-// bytes, so what it holds is never stale.
-type blobCache struct {
-	mu    sync.Mutex
-	m     map[string][]byte
-	order []string // oldest first
-	bytes int64
-}
-
-func (c *blobCache) get(hash string) ([]byte, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	data, ok := c.m[hash]
-	return data, ok
-}
-
-// put keeps data under hash, dropping the oldest blobs beyond
-// maxBlobCache; a blob larger than that is not kept.
-func (c *blobCache) put(hash string, data []byte) {
-	size := int64(len(data))
-	if size > maxBlobCache {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.m[hash]; ok {
-		return
-	}
-	for c.bytes+size > maxBlobCache && len(c.order) > 0 {
-		old := c.order[0]
-		c.order = c.order[1:]
-		c.bytes -= int64(len(c.m[old]))
-		delete(c.m, old)
-	}
-	if c.m == nil {
-		c.m = map[string][]byte{}
-	}
-	c.m[hash] = data
-	c.order = append(c.order, hash)
-	c.bytes += size
 }

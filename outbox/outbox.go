@@ -16,6 +16,7 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
+	"github.com/goteborgsregionen/anmalan/blobcache"
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/login"
 	"github.com/goteborgsregionen/anmalan/metrics"
@@ -56,9 +57,15 @@ type Outbox struct {
 	// recorded, waking WaitRoom.
 	recordedMu sync.Mutex
 	recorded   chan struct{}
-	// blobs keeps the material that replies carry (assemble).
-	blobs blobCache
+	// blobs keeps the material that replies carry (assemble), so that the
+	// base64 of a report is read from the database once, not once per
+	// reply.
+	blobs *blobcache.Cache
 }
+
+// UseCache makes the Outbox take the material from bc, where the
+// composer puts it, so that a daemon holds each file's base64 once.
+func (o *Outbox) UseCache(bc *blobcache.Cache) { o.blobs = bc }
 
 // New returns an Outbox that sends through cfg. It fails when the
 // SMTP password named in cfg cannot be read.
@@ -68,7 +75,7 @@ func New(cfg config.SMTPConfig, st *store.Store, now func() time.Time, log *slog
 		return nil, err
 	}
 	return &Outbox{cfg: cfg, creds: creds, store: st, now: now, log: log, claimant: newClaimant(now()),
-		recorded: make(chan struct{})}, nil
+		recorded: make(chan struct{}), blobs: blobcache.New(blobcache.Max)}, nil
 }
 
 // What may be composed ahead of sending: WaitRoom holds the decisions

@@ -16,6 +16,7 @@ import (
 	ics "github.com/arran4/golang-ical"
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/goteborgsregionen/anmalan/blobcache"
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/templates"
 )
@@ -137,6 +138,10 @@ type Composer struct {
 	encoded encodedCache
 }
 
+// UseCache makes the Composer keep the material's base64 in bc, which the
+// outbox reads too, so that a daemon holds each file's base64 once.
+func (c *Composer) UseCache(bc *blobcache.Cache) { c.encoded = encodedCache{bc} }
+
 // NewComposer parses every reply template. It fails when a template is
 // missing or does not parse, so that a broken template stops the daemon at
 // start rather than at the first registration.
@@ -153,6 +158,7 @@ func NewComposer(from *mail.Address, loc *time.Location, contact string) (*Compo
 		signature: from.Name,
 		text:      map[string]*texttemplate.Template{},
 		html:      map[string]*htmltemplate.Template{},
+		encoded:   encodedCache{blobcache.New(blobcache.Max)},
 	}
 	if c.signature == "" {
 		c.signature = from.Address

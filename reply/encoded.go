@@ -9,7 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
+
+	"github.com/goteborgsregionen/anmalan/blobcache"
 )
 
 // base64Line is how many base64 characters go-mail writes on a line of an
@@ -52,53 +53,27 @@ func encodedLen(n int) int {
 	return k + (k+base64Line-1)/base64Line*2
 }
 
-// maxEncodedCache bounds the bytes of base64 the Composer keeps: more
-// than the material of any sensible set of events (a few files of a few
-// megabytes), and a bound on what many changes of a file can leave.
-const maxEncodedCache int64 = 64 << 20
-
-// encodedCache keeps the base64 of material files by the hash of their
-// content, so that a file is encoded once however many replies carry it.
-type encodedCache struct {
-	mu    sync.Mutex
-	m     map[string][]byte
-	order []string // oldest first
-	bytes int64
-}
+// encodedCache gives the base64 of material files from a cache by the
+// hash of their content, so that a file is encoded once however many
+// replies carry it.
+type encodedCache struct{ c *blobcache.Cache }
 
 // get returns the base64 of m and the hash of its content, encoding it on
 // first use. It trusts m.Hash (Library sets it from the content) as far as
 // the length goes: a Material without a Hash, or with one cached for data
 // of another length, is hashed and encoded as its Data says.
-func (c *encodedCache) get(m Material) (hash string, enc []byte) {
-	hash = m.Hash
-	c.mu.Lock()
-	enc, ok := c.m[hash]
-	c.mu.Unlock()
-	if ok && hash != "" && len(enc) == encodedLen(len(m.Data)) {
-		return hash, enc
+func (e encodedCache) get(m Material) (hash string, enc []byte) {
+	if m.Hash != "" {
+		if enc, ok := e.c.Get(m.Hash); ok && len(enc) == encodedLen(len(m.Data)) {
+			return m.Hash, enc
+		}
 	}
 	sum := sha256.Sum256(m.Data)
 	hash = hex.EncodeToString(sum[:])
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if enc, ok := c.m[hash]; ok {
+	if enc, ok := e.c.Get(hash); ok {
 		return hash, enc
 	}
-	enc = EncodeBase64(m.Data)
-	if c.m == nil {
-		c.m = map[string][]byte{}
-	}
-	for c.bytes+int64(len(enc)) > maxEncodedCache && len(c.order) > 0 {
-		old := c.order[0]
-		c.order = c.order[1:]
-		c.bytes -= int64(len(c.m[old]))
-		delete(c.m, old)
-	}
-	c.m[hash] = enc
-	c.order = append(c.order, hash)
-	c.bytes += int64(len(enc))
-	return hash, enc
+	return hash, e.c.Put(hash, EncodeBase64(m.Data))
 }
 
 // placeholder is what a material attachment is composed with instead of
