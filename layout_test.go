@@ -31,6 +31,7 @@ var levels = map[string]int{
 	"metrics":             1,
 	"understand":          2,
 	"understand/reading":  2,
+	"understand/stem":     2,
 	"reply":               2,
 	"intake":              2,
 	"outbox":              2,

@@ -12,6 +12,7 @@ import (
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/understand/reading"
+	"github.com/goteborgsregionen/anmalan/understand/stem"
 )
 
 // The organiser writes changes as she writes to a colleague ("Cecilia Nord
@@ -105,7 +106,7 @@ func wordsOf(s string) []cmdWord {
 	flush := func(end int) {
 		w := strings.TrimRight(s[start:end], "'’:-")
 		l := strings.ToLower(w)
-		ws = append(ws, cmdWord{lower: l, stem: stem(l), start: start, end: start + len(w)})
+		ws = append(ws, cmdWord{lower: l, stem: stem.Word(l), start: start, end: start + len(w)})
 		start = -1
 	}
 	for i, r := range s {
@@ -126,7 +127,7 @@ func wordsOf(s string) []cmdWord {
 func stems(forms ...string) map[string]bool {
 	m := map[string]bool{}
 	for _, f := range forms {
-		m[stem(f)] = true
+		m[stem.Word(f)] = true
 	}
 	return m
 }
@@ -1280,7 +1281,7 @@ func trimVerbs(name string) string {
 			return ""
 		}
 		l := strings.ToLower(f[0])
-		st := stem(l)
+		st := stem.Word(l)
 		if !(cancelVerbs[st] || registerVerbs[st] || substituteVerbs[st] || promoteVerbs[st] || giveVerbs[st] || cancelParticleVerbs[st] ||
 			registerParticleVerbs[st] || listVerbs[st] || cancelParticleVerbs[l] || registerParticleVerbs[l]) {
 			return name
