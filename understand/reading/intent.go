@@ -172,6 +172,11 @@ func readIntent(body string) Intent {
 		if w == "" {
 			w = CancelPhrases.FindLower(c.text)
 		}
+		if w == "" && !c.question {
+			// A question about withdrawing ("går det att backa?") is no
+			// withdrawal.
+			w = withdrawVerbIn(c.text)
+		}
 		if w == "" && !interest {
 			continue // nothing in it about the event
 		}

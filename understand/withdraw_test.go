@@ -1,0 +1,49 @@
+package understand
+
+import (
+	"testing"
+
+	"github.com/goteborgsregionen/anmalan/understand/reading"
+)
+
+// kindCase is one participant's mail body and the kind it must be read as.
+type kindCase struct {
+	name, body string
+	want       reading.Kind
+	hedged     bool
+}
+
+// checkKinds reads each body as a mail from one participant and checks
+// its kind and whether it is hedged.
+func checkKinds(t *testing.T, tests []kindCase) {
+	t.Helper()
+	cfg := freshConfig(t)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Seminariet", "", tc.body, "", "/Eva")
+			if u.Kind != tc.want || u.Hedged != tc.hedged {
+				t.Errorf("kind %s, hedged %v, want %s, hedged %v (reason: %s)", u.Kind, u.Hedged, tc.want, tc.hedged, u.Reason)
+			}
+		})
+	}
+}
+
+// TestWithdrawalVerbs: a withdrawal said with a verb in any of its forms,
+// with the writer as its subject, cancels; the same verb with another
+// meaning, denied, asked about or in the other language does not.
+func TestWithdrawalVerbs(t *testing.T) {
+	checkKinds(t, []kindCase{
+		{"backa, infinitive", "Chefen behöver mig den dagen, så jag får tyvärr backa.", reading.KindCancellation, false},
+		{"backar, present", "Vi backar, det har kommit något i vägen.", reading.KindCancellation, false},
+		{"ställa in", "Det har krockat med en utbildning så jag måste ställa in.", reading.KindCancellation, false},
+		{"give up the place", "I've been double-booked, so I'll have to give up my place.", reading.KindCancellation, false},
+		{"back out", "Sorry, but we need to back out.", reading.KindCancellation, false},
+		{"bli av, negated for the writer", "Det blir tyvärr inte av för min del på tisdag.", reading.KindCancellation, false},
+		{"backa upp supports", "Jag backar upp förslaget om en träff till.", reading.KindOther, false},
+		{"ställa in sig prepares", "Jag ställer in mig på att komma lite sent.", reading.KindOther, false},
+		{"denied", "Jag backar inte, jag kommer som planerat.", reading.KindOther, false},
+		{"asked", "Går det bra om jag backar?", reading.KindOther, false},
+		{"English back is no backa", "I'll get back to you about the parking.", reading.KindOther, false},
+		{"bli av without the writer", "Blir det inte av så hör ni av er?", reading.KindOther, false},
+	})
+}
