@@ -47,3 +47,21 @@ func TestWithdrawalVerbs(t *testing.T) {
 		{"bli av without the writer", "Blir det inte av så hör ni av er?", reading.KindOther, false},
 	})
 }
+
+// TestDeferredAndConditionalInterest: interest in coming beside a
+// decision put off, or coming on a condition in verb-first order, is a
+// hedge (no registration, an answer that offers the seat); a clear
+// request beside a deferral of something else still registers, and a
+// deferral without interest in coming is a plain mail.
+func TestDeferredAndConditionalInterest(t *testing.T) {
+	checkKinds(t, []kindCase{
+		{"undecided, will write again", "Jag lutar åt att komma, men det är inte bestämt än. Jag hör av mig.", reading.KindOther, true},
+		{"depends on the manager", "I'd love to come on 11 December, but it depends on whether my manager can spare me.", reading.KindOther, true},
+		{"let you know later", "I would like to come. Could I let you know by Friday?", reading.KindOther, true},
+		{"verb-first condition", "Får vi tag i en vikarie så kommer jag och min kollega gärna.", reading.KindOther, true},
+		{"verb-first condition, hinner", "Hinner jag tillbaka från Borås så kommer jag.", reading.KindOther, true},
+		{"a request and a deferral of the diet", "Jag vill anmäla mig till seminariet. Jag återkommer om specialkost.", reading.KindRegistration, false},
+		{"a deferral without interest", "Tack för informationen, jag återkommer om parkeringen.", reading.KindOther, false},
+		{"a verb-first question is a question", "Får vi ta med en kollega så kommer vi två?", reading.KindOther, false},
+	})
+}

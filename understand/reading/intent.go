@@ -81,6 +81,15 @@ var (
 		"|min kollega", "|my colleague"}
 	// selfWords name the writer (or the writer's group).
 	selfWords = message.Phrases{"|jag|", "|mig|", "|vi|", "|oss|", "|i|", "|me|", "|we|", "|us|", "|min del", "|my "}
+	// deferMarks put the decision off or make it hang on something else:
+	// "jag hör av mig när jag vet mer", "det är inte bestämt än", "it
+	// depends on whether my manager …", "could I let you know by Friday?".
+	// Beside interest in coming, and with no request, they make the mail a
+	// hedge: the writer has not decided.
+	deferMarks = message.Phrases{"hör av mig", "hör av oss", "|återkommer", "bekräftar på", "bekräftar senare", "ger besked",
+		"besked senare", "meddelar senare", "inte bestämt", "inte bestämd", "inte klart än", "inte avgjort", "|beror på",
+		"beroende på", "let you know", "get back to you", "confirm later", "confirm by", "not decided", "haven't decided",
+		"undecided", "depends on", "depending on"}
 	// interestMarks show interest in themselves: "i så fall är jag
 	// intresserad".
 	interestMarks = message.Phrases{"i så fall", "intresserad", "if so", "interested"}
@@ -160,14 +169,19 @@ func readIntent(body string) Intent {
 	var in Intent
 	selfOutWhy, registered := "", ""
 	doubted := map[string]bool{}
+	deferred, interested := "", ""
 	for _, c := range clausesOf(body) {
 		if doubtMarks.FindLower(c.text) != "" {
 			// "…, men jag vet inte om jag hinner": doubt beside a request
 			// in the same sentence takes the commitment back.
 			doubted[c.sentence] = true
 		}
+		if deferred == "" && deferMarks.FindLower(c.text) != "" {
+			deferred = c.text
+		}
 		req := requestIn(c.text)
-		interest := RegisterPhrases.FindLower(c.text) != "" || interestWords.FindLower(c.text) != "" || interestMarks.FindLower(c.text) != "" || req != ""
+		interest := RegisterPhrases.FindLower(c.text) != "" || interestWords.FindLower(c.text) != "" || interestMarks.FindLower(c.text) != "" || req != "" ||
+			verbFirstCondition(c.sentence) && attendWords.FindLower(c.text) != ""
 		w := withdrawMarks.FindLower(c.text)
 		if w == "" {
 			w = CancelPhrases.FindLower(c.text)
@@ -187,8 +201,11 @@ func readIntent(body string) Intent {
 			mood = withoutSeatCondition(c.text)
 		}
 		c.hedged = HedgeMarks.FindLower(mood) != ""
-		c.conditional = CondMarks.FindLower(mood) != ""
+		c.conditional = CondMarks.FindLower(mood) != "" || verbFirstCondition(c.sentence)
 		c.negated = negMarks.FindLower(c.text) != ""
+		if interested == "" && w == "" && !c.question && !c.negated && interestWords.FindLower(c.text) != "" {
+			interested = c.text
+		}
 		if w == "" && c.negated && !c.question {
 			// "jag kommer inte", "I can not attend": a registration word
 			// under negation withdraws.
@@ -256,7 +273,16 @@ func readIntent(body string) Intent {
 		case r == "" && c.hedged:
 			in.Hedged = true
 			in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "interest without a commitment: " + Clip(c.text)})
+		case r == "" && c.conditional && !c.negated && attendWords.FindLower(c.text) != "":
+			// "Får vi tag i en vikarie så kommer jag": coming on a
+			// condition is no commitment.
+			in.Hedged = true
+			in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "coming on a condition: " + Clip(c.text)})
 		}
+	}
+	if !in.Register && !in.cancel && !in.Hedged && deferred != "" && interested != "" {
+		in.Hedged = true
+		in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "interest (" + Clip(interested) + ") with the decision put off: " + Clip(deferred)})
 	}
 	if in.Register && doubted[registered] {
 		in.Register, in.Hedged = false, true
@@ -272,6 +298,31 @@ func readIntent(body string) Intent {
 	}
 	return in
 }
+
+// verbFirstCondition reports whether the sentence s opens with a
+// Swedish condition in verb-first order, the verb in the present and its
+// subject after it, with "så" leading into the main clause: "Får vi tag i
+// en vikarie så kommer jag", "Hinner jag så kommer jag". A question has
+// the same order but ends in "?", which the clause's question mark says.
+func verbFirstCondition(s string) bool {
+	f := strings.Fields(strings.ToLower(s))
+	if len(f) < 4 || strings.HasSuffix(s, "?") {
+		return false
+	}
+	verb, subject := strings.Trim(f[0], ",.!"), strings.Trim(f[1], ",.!")
+	if !strings.HasSuffix(verb, "r") || !conditionSubjects[subject] {
+		return false
+	}
+	for _, w := range f[2:] {
+		if w == "så" {
+			return true
+		}
+	}
+	return false
+}
+
+// conditionSubjects are the subjects of a verb-first condition.
+var conditionSubjects = map[string]bool{"jag": true, "vi": true, "det": true, "du": true, "ni": true, "man": true, "hon": true, "han": true}
 
 // blank returns lower with every phrase of ps replaced by spaces, so that
 // a later search does not find what they contain.
