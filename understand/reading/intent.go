@@ -213,10 +213,12 @@ func readIntent(body string) Intent {
 				w = r + " (negated)"
 			}
 		}
-		if w != "" && selfOut(c.sentence) && !c.conditional && !c.hedged {
+		if w != "" && (selfOut(c.sentence) || selfOut(c.text)) && !c.conditional && !c.hedged {
 			// "Själv har jag inte möjlighet att delta": the writer counts
 			// herself out of a registration of others; only when nobody is
 			// registered is it her withdrawal (decided after the loop).
+			// The clause holds it when the sentence goes on to the others
+			// ("I won't be attending myself, but please register …").
 			if selfOutWhy == "" {
 				selfOutWhy = w
 			}
@@ -371,6 +373,11 @@ var (
 	// Kungälv", "Kim och jag deltar". "Kommer att" and "kommer från" are
 	// taken out before it is looked for.
 	attendStatementRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:jag|vi) och (?:[^.?!]|\.\S){1,80}?|(?:[^.?!]|\.\S){1,80}? och jag|jag|vi)\s+(?:kommer|deltar|är med|närvarar|medverkar)(?:$|[^\p{L}])`)
+	// listMeRe is a verb of putting on the list with the writer as its
+	// object and a particle: "put us down for …", "pencil me in", "skriv
+	// upp mig", "sätt upp oss". The particle keeps "put me through to …"
+	// and "skriv till mig" out.
+	listMeRe = regexp.MustCompile(`\b(?:(?:put|sign|write|pencil|book|add)\s+(?:me|us|the two of us|both of us)\s+(?:down|up|in|on)|(?:skriv|sätt|för|lägg)\s+(?:upp|in)\s+(?:mig|oss)|(?:skriv|sätt|för|lägg)\s+(?:mig|oss)\s+(?:på listan|på deltagarlistan))\b`)
 	// seatConditionRe is a condition on the seats alone.
 	seatConditionRe = regexp.MustCompile(`\b(?:om|ifall|i fall)\s+det\s+(?:fortfarande\s+|än\s+|ännu\s+|nu\s+)?finns\s+(?:några\s+|någon\s+)?(?:lediga\s+)?plats(?:er)?(?:\s+kvar)?|\bif there (?:is|are) (?:still )?(?:a |any )?(?:seats?|places?|room|space)(?: (?:left|available))?`)
 )
@@ -381,6 +388,8 @@ var (
 	modalCues  = Phrases{"|vill|", "|ska|", "|skall|", "|vilja|", "|önskar|"}
 	politeCues = Phrases{"|ni|", "|du|", "|you|"}
 	seatCues   = Phrases{"plats", "seat", "place", "room", "space"}
+	listCues   = Phrases{"|put|", "|sign|", "|write|", "|pencil|", "|book|", "|add|", "|skriv|", "|sätt|", "|för|", "|lägg|"}
+	groupCues  = Phrases{"|vi|", "|we|"}
 	attendCues = Phrases{"|kommer|", "|deltar|", "|är med|", "|närvarar|", "|medverkar|"}
 )
 
@@ -393,6 +402,18 @@ func requestIn(lower string) string {
 		}
 		if m := passOnRe.FindString(lower); m != "" {
 			return m
+		}
+	}
+	if listCues.FindLower(lower) != "" {
+		if m := listMeRe.FindString(lower); m != "" {
+			return m
+		}
+	}
+	if groupCues.FindLower(lower) != "" {
+		// "Vi blir tre från Partille den 11/12: …": the size of the
+		// writer's group says that it comes.
+		if m := groupCountRe.FindString(lower); m != "" {
+			return strings.TrimSpace(m)
 		}
 	}
 	if attendCues.FindLower(lower) != "" {
