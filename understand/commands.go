@@ -237,7 +237,13 @@ func readCommands(v reading.View, quoted string, cfg *config.Config) commandRead
 			r.sentence(s)
 		}
 	}
-	return r.finish()
+	out := r.finish()
+	if len(out.changes) == 0 && len(out.unsure) == 0 {
+		if a, ok := answerToWhich(v, quoted, r); ok {
+			return a
+		}
+	}
+	return out
 }
 
 // cmdReader holds what reading one mail's commands needs from one sentence
