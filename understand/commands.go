@@ -160,7 +160,9 @@ var (
 	// giveVerbs give a seat: "ge henne en plats", "ge platsen till …",
 	// "give her a seat".
 	giveVerbs = stems("ge", "ger", "ges", "gett", "give", "given", "gave")
-	seatNouns = map[string]bool{"plats": true, "platsen": true, "seat": true, "place": true, "spot": true, "seats": true}
+	// seatPronouns point at a seat named before in the sentence.
+	seatPronouns = map[string]bool{"it": true, "den": true, "one": true}
+	seatNouns    = map[string]bool{"plats": true, "platsen": true, "seat": true, "place": true, "spot": true, "seats": true}
 	// getVerbs are a seat given as a state: "får en plats", "får komma",
 	// "gets a seat", "can have a seat".
 	getVerbs     = map[string]bool{"får": true, "få": true, "gets": true, "get": true, "have": true}
@@ -764,6 +766,11 @@ func promoteVerb(ws []cmdWord, waiting, neg bool) string {
 		case giveVerbs[w.stem] && (seatWithin(ws[i+1:], 4) || waiting):
 			return w.lower + " plats"
 		case getVerbs[w.lower] && (seatWithin(ws[i+1:], 3) || next == "komma" || next == "come"):
+			return w.lower + " " + next
+		case getVerbs[w.lower] && waiting && seatPronouns[next] && i+2 == len(ws):
+			// "A seat has opened up, and Karin on the waiting list can
+			// have it": the pronoun that ends the clause is the seat of the
+			// clause before ("får den informationen" has its own noun).
 			return w.lower + " " + next
 		case waiting && participate[w.stem] && (next == "med" || next == "in" || i > 0 && (ws[i-1].lower == "kan" || ws[i-1].lower == "can")):
 			return "kan " + w.lower
