@@ -65,3 +65,49 @@ func TestDeferredAndConditionalInterest(t *testing.T) {
 		{"a verb-first question is a question", "Får vi ta med en kollega så kommer vi två?", reading.KindOther, false},
 	})
 }
+
+// TestColleagueWithdrawnByName: a colleague coordinated with the writer
+// as the subject of her withdrawal, named without an address, withdraws
+// with her as a person with a name alone (the decision finds her among the
+// writer's registrations); a colleague who is the subject of another
+// clause, or a sentence about someone else, is not withdrawn.
+func TestColleagueWithdrawnByName(t *testing.T) {
+	cfg := freshConfig(t)
+	tests := []struct {
+		name, body string
+		kind       reading.Kind
+		colleague  string
+	}{
+		{"X and I, English", "Unfortunately Amir Haddad and I can no longer come on the 11th.", reading.KindCancellation, "Amir Haddad"},
+		{"varken jag eller X", "Varken jag eller Ebba Norén kan komma den 11:e längre.", reading.KindCancellation, "Ebba Norén"},
+		{"jag och X", "Jag och Ebba kan tyvärr inte komma.", reading.KindCancellation, "Ebba"},
+		{"the writer alone", "Jag kan tyvärr inte komma, men Ebba Norén kommer som planerat.", reading.KindCancellation, ""},
+		{"about someone else", "Jag tror inte att Ebba Norén kommer kunna komma.", reading.KindOther, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Re: Bekräftelse", "", tc.body, "", "/Eva")
+			if u.Kind != tc.kind {
+				t.Fatalf("kind %s, want %s (reason: %s)", u.Kind, tc.kind, u.Reason)
+			}
+			var named []string
+			for _, p := range u.People {
+				if p.Email == "" {
+					named = append(named, p.Name)
+				}
+			}
+			if tc.kind == reading.KindOther {
+				return
+			}
+			if len(u.People) == 0 || u.People[0].Email != "eva.holm@ale.example" {
+				t.Errorf("people %v, want the writer first", u.People)
+			}
+			switch {
+			case tc.colleague == "" && len(named) > 0:
+				t.Errorf("withdrawn by name: %v, want nobody", named)
+			case tc.colleague != "" && (len(named) != 1 || named[0] != tc.colleague):
+				t.Errorf("withdrawn by name: %v, want %s", named, tc.colleague)
+			}
+		})
+	}
+}

@@ -58,7 +58,8 @@ var (
 		"interested", "hold a seat", "hold a place", "reserve a seat", "if so", "possibly", "perhaps", "|maybe|", "tentative"}
 	CondMarks = message.Phrases{"|om jag", "|om vi", "|om det", "|om min", "|om mitt", "|ifall", "|if i|", "|if my", "|if we",
 		"|if it", "|if there", "|in case", "|unless", "|såvida", "|i fall"}
-	negMarks = message.Phrases{"|inte|", "|ej|", "|icke|", "|not|", "n't|", "|never|", "|aldrig|", "|inget|", "|ingen|", "|cannot|"}
+	negMarks = message.Phrases{"|inte|", "|ej|", "|icke|", "|not|", "n't|", "|never|", "|aldrig|", "|inget|", "|ingen|", "|cannot|",
+		"|varken|", "|neither|", "|nor|", "|no longer|"}
 	// doubtMarks are the writer's doubt whether she can come.
 	doubtMarks = message.Phrases{"vet inte om", "vet inte riktigt om", "osäker på om", "inte säker på om", "not sure if", "not sure whether",
 		"don't know if", "don't know whether", "unsure whether", "unsure if"}
@@ -148,6 +149,9 @@ func capitalisedName(s, lower string) bool {
 // intent is what the clauses of a participant's mail add up to.
 type Intent struct {
 	cancel, Register, Hedged bool
+	// withdrawn is the sentence of the withdrawal, whose people beside
+	// the writer ("Amir Haddad and I") withdraw with her.
+	withdrawn string
 	// why is the phrase that decided, for the reason; whyNot says why a
 	// reading was set aside, for the alternatives.
 	why    string
@@ -211,6 +215,11 @@ func readIntent(body string) Intent {
 			// under negation withdraws.
 			if r := RegisterPhrases.FindLower(c.text); r != "" && pastForms.FindLower(c.text) == "" && !strings.Contains(r, "anmäl") {
 				w = r + " (negated)"
+			} else if m := ableToAttendRe.FindStringIndex(c.text); m != nil && doubtMarks.FindLower(c.text) == "" && writerSubject(c.text[:m[0]]) {
+				// "Varken jag eller Ebba kan komma": being able to come,
+				// denied, withdraws when the writer is its subject; a
+				// doubt ("vet inte om jag kan komma") does not.
+				w = c.text[m[0]:m[1]] + " (negated)"
 			}
 		}
 		if w != "" && (selfOut(c.sentence) || selfOut(c.text)) && !c.conditional && !c.hedged {
@@ -244,7 +253,7 @@ func readIntent(body string) Intent {
 				in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "a question to withdraw someone the writer does not name as herself: " + Clip(c.text)})
 			default:
 				if !in.cancel {
-					in.cancel, in.why = true, w
+					in.cancel, in.why, in.withdrawn = true, w, c.sentence
 				}
 			}
 			continue
@@ -299,6 +308,21 @@ func readIntent(body string) Intent {
 		in.Hedged = false
 	}
 	return in
+}
+
+// writerSubject reports whether the writer is in the subject that
+// before (a clause's text up to its verb) ends with: the part after the
+// last "att", "that", "om" or "if", which begins a clause of its own ("jag
+// tror inte att Hussein kommer kunna komma" is about Hussein).
+func writerSubject(before string) bool {
+	f := strings.Fields(before)
+	for i := len(f) - 1; i >= 0; i-- {
+		if f[i] == "att" || f[i] == "that" || f[i] == "om" || f[i] == "if" {
+			f = f[i+1:]
+			break
+		}
+	}
+	return selfWords.FindLower(" "+strings.Join(f, " ")+" ") != ""
 }
 
 // verbFirstCondition reports whether the sentence s opens with a
@@ -378,6 +402,9 @@ var (
 	// upp mig", "sätt upp oss". The particle keeps "put me through to …"
 	// and "skriv till mig" out.
 	listMeRe = regexp.MustCompile(`\b(?:(?:put|sign|write|pencil|book|add)\s+(?:me|us|the two of us|both of us)\s+(?:down|up|in|on)|(?:skriv|sätt|för|lägg)\s+(?:upp|in)\s+(?:mig|oss)|(?:skriv|sätt|för|lägg)\s+(?:mig|oss)\s+(?:på listan|på deltagarlistan))\b`)
+	// ableToAttendRe is a modal of being able with a verb of attending:
+	// "kan komma", "kan tyvärr vara med", "can come", "could attend".
+	ableToAttendRe = regexp.MustCompile(`\b(?:kan|kunna|can|could)\s+(?:\S+\s+){0,2}?(?:komma|delta|närvara|vara med|come|attend|join|make it)\b`)
 	// seatConditionRe is a condition on the seats alone.
 	seatConditionRe = regexp.MustCompile(`\b(?:om|ifall|i fall)\s+det\s+(?:fortfarande\s+|än\s+|ännu\s+|nu\s+)?finns\s+(?:några\s+|någon\s+)?(?:lediga\s+)?plats(?:er)?(?:\s+kvar)?|\bif there (?:is|are) (?:still )?(?:a |any )?(?:seats?|places?|room|space)(?: (?:left|available))?`)
 )

@@ -184,6 +184,7 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 		} else {
 			p = groupPeople(v, p, sender, true)
 		}
+		p = append(p, coWithdrawn(in.withdrawn, p)...)
 		for i := range p {
 			p[i].Diet = ""
 		}

@@ -1,6 +1,7 @@
 package reading
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -135,4 +136,57 @@ func followedBy(rest, after []string, notNext map[string]bool) bool {
 		}
 	}
 	return at >= len(rest) || !notNext[rest[at]]
+}
+
+// A writer withdraws a colleague with herself by coordinating the two as
+// the subject of the withdrawal: "Amir Haddad and I can no longer come",
+// "Varken jag eller Ebba Norén kan komma", "jag och Ebba kan inte". The
+// colleague named without an address is a person with a name alone: the
+// decision finds her among the registrations the writer made, and asks
+// when the name fits more than one.
+var (
+	nameThenSelfRe = regexp.MustCompile(`((?:\p{Lu}[\p{Ll}'’-]+\s+){0,2}\p{Lu}[\p{Ll}'’-]+)\s+(?:och|and|&)\s+(?:jag|I)\b`)
+	selfThenNameRe = regexp.MustCompile(`(?i:\b(?:jag|I|me|mig)\s+(?:och|and|&|eller|or|nor)\s+(?:min kollega\s+|my colleague\s+)?)(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){0,2})`)
+)
+
+// coWithdrawn returns the people the withdrawal's sentence coordinates
+// with the writer and names without an address, unless they are among
+// have already.
+func coWithdrawn(sentence string, have []Person) []Person {
+	if sentence == "" {
+		return nil
+	}
+	var out []Person
+	add := func(name string, start int) {
+		f := strings.Fields(name)
+		if len(f) == 3 && start == 0 {
+			f = f[1:] // "Unfortunately Amir Haddad and I": the sentence's first word
+		}
+		for len(f) > 0 && NotNameWords[strings.ToLower(f[0])] {
+			f = f[1:]
+		}
+		if len(f) == 0 {
+			return
+		}
+		name = strings.Join(f, " ")
+		for _, p := range append(have, out...) {
+			if sameFold(p.Name, name) || len(f) == 1 && sameFold(strings.Fields(p.Name + " ")[0], name) {
+				return
+			}
+		}
+		out = append(out, Person{Name: name})
+	}
+	for _, m := range nameThenSelfRe.FindAllStringSubmatchIndex(sentence, 3) {
+		add(sentence[m[2]:m[3]], m[2])
+	}
+	for _, m := range selfThenNameRe.FindAllStringSubmatchIndex(sentence, 3) {
+		add(sentence[m[2]:m[3]], m[2])
+	}
+	return out
+}
+
+// sameFold reports whether two names are the same, ignoring case and
+// spaces.
+func sameFold(a, b string) bool {
+	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
 }
