@@ -32,6 +32,7 @@ var levels = map[string]int{
 	"understand":          2,
 	"understand/reading":  2,
 	"understand/stem":     2,
+	"understand/dates":    2,
 	"reply":               2,
 	"intake":              2,
 	"outbox":              2,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/understand/dates"
 	"github.com/goteborgsregionen/anmalan/understand/reading"
 	"github.com/goteborgsregionen/anmalan/understand/stem"
 )
@@ -923,8 +924,8 @@ func seatsIn(ws []cmdWord, s string) (int, bool) {
 		if !numberRe.MatchString(w.lower) || numberRe.FindString(w.lower) != w.lower {
 			continue
 		}
-		if i+1 < len(ws) && reading.IsMonthWord(ws[i+1].lower) || strings.ContainsAny(s[w.end:min(len(s), w.end+1)], "/:") ||
-			i > 0 && (ws[i-1].lower == "den" || ws[i-1].lower == "the" || reading.IsMonthWord(ws[i-1].lower)) {
+		if i+1 < len(ws) && dates.IsMonthWord(ws[i+1].lower) || strings.ContainsAny(s[w.end:min(len(s), w.end+1)], "/:") ||
+			i > 0 && (ws[i-1].lower == "den" || ws[i-1].lower == "the" || dates.IsMonthWord(ws[i-1].lower)) {
 			continue // a date: "11 december", "11/12", "den 11:e"
 		}
 		afterTill := i > 0 && (ws[i-1].lower == "till" || ws[i-1].lower == "to" || ws[i-1].lower == "blir" || ws[i-1].lower == "becomes")
