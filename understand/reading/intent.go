@@ -331,6 +331,9 @@ func writerSubject(before string) bool {
 // en vikarie så kommer jag", "Hinner jag så kommer jag". A question has
 // the same order but ends in "?", which the clause's question mark says.
 func verbFirstCondition(s string) bool {
+	if !strings.Contains(s, " så ") {
+		return false // most sentences: no need to split them
+	}
 	f := strings.Fields(strings.ToLower(s))
 	if len(f) < 4 || strings.HasSuffix(s, "?") {
 		return false
