@@ -731,7 +731,17 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in intake.Inco
 	if err != nil {
 		return "", "", err
 	}
+	// The reading counts the writer in with those it names ("Jag och Ali
+	// Haddad (ali@…) kan inte komma, stryk oss båda"): her own registration
+	// goes with theirs, each of which she may change (checked above).
+	var withHer []store.Registration
+	if found && target.Status != store.StatusCancelled && len(named) > 0 && slices.ContainsFunc(u.People, func(p understand.Person) bool {
+		return mailauth.SameAddress(p.Email, sender)
+	}) {
+		withHer, named = named, nil
+	}
 	switch {
+	case len(withHer) > 0:
 	case len(named) == 1:
 		target, found = named[0], true
 	case len(named) > 1:
@@ -756,6 +766,7 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in intake.Inco
 	if err != nil || outcome != "" {
 		return outcome, why, err
 	}
+	colleagues = append(withHer, colleagues...)
 	c := &change{tx: tx, mailID: mailID, sender: sender, lang: lang, res: res,
 		inReplyTo: msg.MessageID, refs: msg.References}
 	if !mailauth.SameAddress(target.Email, sender) {

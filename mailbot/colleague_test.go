@@ -58,3 +58,24 @@ func TestColleagueByFirstNameOfTwoAsks(t *testing.T) {
 		t.Errorf("Hugo was answered %q:\n%s", q.subject, q.text)
 	}
 }
+
+// TestWriterWithdrawsHerselfAndAColleagueByAddress: "Jag och Amir Haddad
+// (amir.haddad@…) kan inte komma, stryk oss båda" cancels both, not the
+// colleague alone; a colleague someone else registered is no one the
+// writer may change, and then nothing changes.
+func TestWriterWithdrawsHerselfAndAColleagueByAddress(t *testing.T) {
+	e := newEnv(t, 4, localmail.Options{})
+	day := time.Date(2018, 11, 28, 10, 0, 0, 0, e.loc)
+	e.command(&day, rawMail("lisa1", []string{"From: Lisa Grahn <lisa.grahn@partille.example>", "To: " + botAddr, "Subject: Anmälan segregation"},
+		"Hej! Jag och min kollega Amir Haddad (amir.haddad@partille.example) vill anmäla oss.\n\n/Lisa"))
+	e.register(day.Add(time.Hour), "Sara Berg", "sara@ale.example", "Bo Ek", "bo@ale.example")
+	conf := e.msgID("sara@ale.example")
+	e.command(&day, rawMail("sara1", []string{"From: Sara Berg <sara@ale.example>", "To: " + botAddr, "Subject: Re: Bekräftelse",
+		"In-Reply-To: " + conf, "References: " + conf}, "Hej, jag och Amir Haddad (amir.haddad@partille.example) kan inte komma, stryk oss båda.\n\n/Sara"))
+	wantState(t, e, "confirmed lisa.grahn@partille.example", "confirmed amir.haddad@partille.example", "confirmed sara@ale.example", "confirmed bo@ale.example")
+
+	conf = e.msgID("lisa.grahn@partille.example")
+	e.command(&day, rawMail("lisa2", []string{"From: Lisa Grahn <lisa.grahn@partille.example>", "To: " + botAddr, "Subject: Re: Bekräftelse",
+		"In-Reply-To: " + conf, "References: " + conf}, "Hej, jag och Amir Haddad (amir.haddad@partille.example) kan inte komma, stryk oss båda.\n\n/Lisa"))
+	wantState(t, e, "confirmed sara@ale.example", "confirmed bo@ale.example", "cancelled lisa.grahn@partille.example", "cancelled amir.haddad@partille.example")
+}
