@@ -62,6 +62,8 @@ func TestDeferredAndConditionalInterest(t *testing.T) {
 		{"verb-first condition, hinner", "Hinner jag tillbaka från Borås så kommer jag.", reading.KindOther, true},
 		{"a request and a deferral of the diet", "Jag vill anmäla mig till seminariet. Jag återkommer om specialkost.", reading.KindRegistration, false},
 		{"a deferral without interest", "Tack för informationen, jag återkommer om parkeringen.", reading.KindOther, false},
+		{"a step that must come first", "Jag skulle gärna vilja komma, men jag måste först stämma av med min chef.", reading.KindOther, true},
+		{"provisionally", "Count me in provisionally for the 11th.", reading.KindOther, true},
 		{"a verb-first question is a question", "Får vi ta med en kollega så kommer vi två?", reading.KindOther, false},
 	})
 }
@@ -81,6 +83,7 @@ func TestColleagueWithdrawnByName(t *testing.T) {
 		{"X and I, English", "Unfortunately Amir Haddad and I can no longer come on the 11th.", reading.KindCancellation, "Amir Haddad"},
 		{"varken jag eller X", "Varken jag eller Ebba Norén kan komma den 11:e längre.", reading.KindCancellation, "Ebba Norén"},
 		{"jag och X", "Jag och Ebba kan tyvärr inte komma.", reading.KindCancellation, "Ebba"},
+		{"neither X nor I", "Neither Priya nor I will be able to make it on the 11th after all.", reading.KindCancellation, "Priya"},
 		{"the writer alone", "Jag kan tyvärr inte komma, men Ebba Norén kommer som planerat.", reading.KindCancellation, ""},
 		{"about someone else", "Jag tror inte att Ebba Norén kommer kunna komma.", reading.KindOther, ""},
 	}

@@ -55,14 +55,19 @@ var (
 	HedgeMarks = message.Phrases{"funderar på", "funderade på", "överväger", "|kanske|", "eventuellt", "möjligen", "möjligtvis",
 		"skulle kunna", "intresserad", "intresserade", "hålla en plats", "reservera en plats", "i så fall",
 		"preliminär", "om det finns plats", "|might|", "may be able", "considering", "thinking of", "thinking about",
-		"interested", "hold a seat", "hold a place", "reserve a seat", "if so", "possibly", "perhaps", "|maybe|", "tentative"}
+		"interested", "hold a seat", "hold a place", "reserve a seat", "if so", "possibly", "perhaps", "|maybe|", "tentative",
+		"provisional", "provisorisk"}
 	CondMarks = message.Phrases{"|om jag", "|om vi", "|om det", "|om min", "|om mitt", "|ifall", "|if i|", "|if my", "|if we",
 		"|if it", "|if there", "|in case", "|unless", "|såvida", "|i fall"}
 	negMarks = message.Phrases{"|inte|", "|ej|", "|icke|", "|not|", "n't|", "|never|", "|aldrig|", "|inget|", "|ingen|", "|cannot|",
 		"|varken|", "|neither|", "|nor|", "|no longer|"}
 	// doubtMarks are the writer's doubt whether she can come.
 	doubtMarks = message.Phrases{"vet inte om", "vet inte riktigt om", "osäker på om", "inte säker på om", "not sure if", "not sure whether",
-		"don't know if", "don't know whether", "unsure whether", "unsure if"}
+		"don't know if", "don't know whether", "unsure whether", "unsure if",
+		// A step that must come first is a doubt too: "men jag måste
+		// först stämma av med min chef", "but I need to check with …".
+		"måste först", "behöver först", "ska först", "stämma av med", "kolla med", "check with", "need to check",
+		"have to check", "must first", "first need"}
 	// pastForms are the registration words in the past or as a state:
 	// "jag anmälde mig", "är redan anmäld", "I signed up last week".
 	pastForms = message.Phrases{"|anmälde", "|anmält", "|anmäld|", "|anmälda|", "|registrerade", "|registrerat", "|bokade",
@@ -195,7 +200,7 @@ func readIntent(body string) Intent {
 			// withdrawal.
 			w = withdrawVerbIn(c.text)
 		}
-		if w == "" && !interest {
+		if w == "" && !interest && (ableCues.FindLower(c.text) == "" || !ableToAttendRe.MatchString(c.text)) {
 			continue // nothing in it about the event
 		}
 		// The mood of a request is read without a condition on the seats:
@@ -407,7 +412,7 @@ var (
 	listMeRe = regexp.MustCompile(`\b(?:(?:put|sign|write|pencil|book|add)\s+(?:me|us|the two of us|both of us)\s+(?:down|up|in|on)|(?:skriv|sätt|för|lägg)\s+(?:upp|in)\s+(?:mig|oss)|(?:skriv|sätt|för|lägg)\s+(?:mig|oss)\s+(?:på listan|på deltagarlistan))\b`)
 	// ableToAttendRe is a modal of being able with a verb of attending:
 	// "kan komma", "kan tyvärr vara med", "can come", "could attend".
-	ableToAttendRe = regexp.MustCompile(`\b(?:kan|kunna|can|could)\s+(?:\S+\s+){0,2}?(?:komma|delta|närvara|vara med|come|attend|join|make it)\b`)
+	ableToAttendRe = regexp.MustCompile(`\b(?:kan|kunna|can|could|able to)\s+(?:\S+\s+){0,2}?(?:komma|delta|närvara|vara med|vara där|come|attend|join|make it|be there)\b`)
 	// seatConditionRe is a condition on the seats alone.
 	seatConditionRe = regexp.MustCompile(`\b(?:om|ifall|i fall)\s+det\s+(?:fortfarande\s+|än\s+|ännu\s+|nu\s+)?finns\s+(?:några\s+|någon\s+)?(?:lediga\s+)?plats(?:er)?(?:\s+kvar)?|\bif there (?:is|are) (?:still )?(?:a |any )?(?:seats?|places?|room|space)(?: (?:left|available))?`)
 )
@@ -420,6 +425,7 @@ var (
 	seatCues   = Phrases{"plats", "seat", "place", "room", "space"}
 	listCues   = Phrases{"|put|", "|sign|", "|write|", "|pencil|", "|book|", "|add|", "|skriv|", "|sätt|", "|för|", "|lägg|"}
 	groupCues  = Phrases{"|vi|", "|we|"}
+	ableCues   = Phrases{"|kan|", "|kunna|", "|can|", "|could|", "able to"}
 	attendCues = Phrases{"|kommer|", "|deltar|", "|är med|", "|närvarar|", "|medverkar|"}
 )
 

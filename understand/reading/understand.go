@@ -413,7 +413,7 @@ func NameBefore(s string) string {
 		if strings.HasSuffix(words[i], ",") && len(name) > 0 {
 			break // "Berg, Anders" is handled by normaliseName; a comma ends a name
 		}
-		if capWordRe.MatchString(w) && !NotNameWords[strings.ToLower(w)] {
+		if capWordRe.MatchString(w) && !NotNameWords[strings.ToLower(w)] && !frameWords[strings.ToLower(w)] {
 			name = append([]string{w}, name...)
 			continue
 		}

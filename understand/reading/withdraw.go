@@ -145,7 +145,12 @@ func followedBy(rest, after []string, notNext map[string]bool) bool {
 // decision finds her among the registrations the writer made, and asks
 // when the name fits more than one.
 var (
-	nameThenSelfRe = regexp.MustCompile(`((?:\p{Lu}[\p{Ll}'’-]+\s+){0,2}\p{Lu}[\p{Ll}'’-]+)\s+(?:och|and|&)\s+(?:jag|I)\b`)
+	nameThenSelfRe = regexp.MustCompile(`((?:\p{Lu}[\p{Ll}'’-]+\s+){0,2}\p{Lu}[\p{Ll}'’-]+)\s+(?:och|and|&|eller|or|nor)\s+(?:jag|I)\b`)
+	// frameWords open a coordination or a sentence, capitalised at its
+	// start, and are no part of a name: "Neither Priya nor I",
+	// "Unfortunately Amir and I".
+	frameWords = map[string]bool{"neither": true, "varken": true, "both": true, "både": true, "either": true, "antingen": true,
+		"unfortunately": true, "tyvärr": true, "sadly": true, "also": true, "även": true, "också": true}
 	selfThenNameRe = regexp.MustCompile(`(?i:\b(?:jag|I|me|mig)\s+(?:och|and|&|eller|or|nor)\s+(?:min kollega\s+|my colleague\s+)?)(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){0,2})`)
 )
 
@@ -162,7 +167,7 @@ func coWithdrawn(sentence string, have []Person) []Person {
 		if len(f) == 3 && start == 0 {
 			f = f[1:] // "Unfortunately Amir Haddad and I": the sentence's first word
 		}
-		for len(f) > 0 && NotNameWords[strings.ToLower(f[0])] {
+		for len(f) > 0 && (NotNameWords[strings.ToLower(f[0])] || frameWords[strings.ToLower(f[0])]) {
 			f = f[1:]
 		}
 		if len(f) == 0 {
