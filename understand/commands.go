@@ -262,6 +262,9 @@ type cmdReader struct {
 	// prev are the people of the clause before in the sentence, which a
 	// clause without its own shares ("Lindberg har ringt och lämnat återbud").
 	prev []reading.Ref
+	// seatSaid is true when the sentence read names a seat, which a
+	// pronoun after a verb of giving may point at.
+	seatSaid bool
 	// newcomer indexes out.changes: the last person brought in, for a diet
 	// said after; -1 if none.
 	newcomer int
@@ -395,6 +398,7 @@ func (r *cmdReader) sentence(s string) {
 	question := strings.HasSuffix(strings.TrimSpace(s), "?")
 	request := requestFrames.FindLower(lower) != ""
 	waiting := slices.ContainsFunc(waitingWords, func(w string) bool { return strings.Contains(lower, w) })
+	r.seatSaid = slices.ContainsFunc(wordsOf(lower), func(w cmdWord) bool { return seatNouns[w.lower] })
 	if helpCmdRe.MatchString(s) {
 		r.emit(reading.Change{Action: reading.ActionHelp, Text: text})
 		return
@@ -569,7 +573,7 @@ func (r *cmdReader) read(cs, lower string, ws []cmdWord, own, refs []reading.Ref
 	}
 	// Promotion: "flytta upp", "ge henne en plats", "får komma", "kan
 	// komma med" about someone on the waiting list.
-	if verb := promoteVerb(ws, waiting, neg); verb != "" {
+	if verb := promoteVerb(ws, waiting, r.seatSaid, neg); verb != "" {
 		return r.each(reading.ActionPromote, refs, named, endsInVerb(ws, verb)), verb
 	}
 	// Cancellation: a verb ("stryk", "ta bort", "remove", "drop") with
@@ -752,7 +756,7 @@ func (r *cmdReader) resolve(rf reading.Ref, not *reading.Ref) (reading.Ref, bool
 
 // promoteVerb returns the words that give someone a seat from the waiting
 // list, or "".
-func promoteVerb(ws []cmdWord, waiting, neg bool) string {
+func promoteVerb(ws []cmdWord, waiting, seatSaid, neg bool) string {
 	if neg {
 		return ""
 	}
@@ -768,6 +772,14 @@ func promoteVerb(ws []cmdWord, waiting, neg bool) string {
 			return w.lower + " plats"
 		case getVerbs[w.lower] && (seatWithin(ws[i+1:], 3) || next == "komma" || next == "come"):
 			return w.lower + " " + next
+		case giveVerbs[w.stem] && seatSaid && seatPronouns[next]:
+			// "En plats har blivit ledig, ge den till Sara": the pronoun
+			// is the seat the sentence named.
+			return w.lower + " " + next
+		case (w.lower == "ta" || w.lower == "take") && waiting && seatWithin(ws[i+1:], 3):
+			// "Låt Maja på väntelistan ta platsen"; "tar Xs plats" is a
+			// substitution, read before this.
+			return w.lower + " plats"
 		case getVerbs[w.lower] && waiting && seatPronouns[next] && i+2 == len(ws):
 			// "A seat has opened up, and Karin on the waiting list can
 			// have it": the pronoun that ends the clause is the seat of the

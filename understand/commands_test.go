@@ -95,6 +95,10 @@ func TestCommandsInOrdinaryWords(t *testing.T) {
 		{"the next on the list is the bot's own doing", "", "Pelle Ek, pelle.ek@ale.example, har lämnat återbud. Ge platsen till nästa på reservlistan.", "", "command: cancel pelle.ek@ale.example"},
 		{"english can have it, the seat before", "", "A seat has opened up, and Eva Berg (eva.berg@ale.example) on the waiting list can have it.", "", "command: promote eva.berg@ale.example"},
 		{"får den with a noun of its own is no seat", "", "Eva Berg (eva.berg@ale.example) på väntelistan får den informationen i morgon.", "", "other: "},
+		{"ge den, the seat the sentence named", "", "En plats har blivit ledig, ge den till Eva Berg (eva.berg@ale.example).", "", "command: promote eva.berg@ale.example"},
+		{"låt ta platsen", "", "Låt Eva Berg (eva.berg@ale.example) på väntelistan ta platsen.", "", "command: promote eva.berg@ale.example"},
+		{"ge den, a first name of two", "", "En plats har blivit ledig, ge den till Sara.", "Både Sara Ek (sara.ek@ale.example) och Sara Holm (sara.holm@ale.example) står på väntelistan.",
+			"other ask: promote Sara ?sara.ek@ale.example ?sara.holm@ale.example"},
 		// Register.
 		{"lägg till with a diet after", "", "Lägg till Omar Said (omar.said@goteborg.example) till tisdag. Han är vegan.", "", "command: register  [Omar Said omar.said@goteborg.example vegan]"},
 		{"skriv upp", "", "Kan du skriva upp Lena Dahl, lena.dahl@harryda.example, på listan?", "", "command: register  [Lena Dahl lena.dahl@harryda.example]"},
