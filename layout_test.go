@@ -32,6 +32,8 @@ var levels = map[string]int{
 	"metrics":             1,
 	"understand":          2,
 	"understand/reading":  2,
+	"understand/stem":     2,
+	"understand/dates":    2,
 	"reply":               2,
 	"intake":              2,
 	"outbox":              2,

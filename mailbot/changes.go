@@ -731,7 +731,17 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in intake.Inco
 	if err != nil {
 		return "", "", err
 	}
+	// The reading counts the writer in with those it names ("Jag och Ali
+	// Haddad (ali@…) kan inte komma, stryk oss båda"): her own registration
+	// goes with theirs, each of which she may change (checked above).
+	var withHer []store.Registration
+	if found && target.Status != store.StatusCancelled && len(named) > 0 && slices.ContainsFunc(u.People, func(p understand.Person) bool {
+		return mailauth.SameAddress(p.Email, sender)
+	}) {
+		withHer, named = named, nil
+	}
 	switch {
+	case len(withHer) > 0:
 	case len(named) == 1:
 		target, found = named[0], true
 	case len(named) > 1:
@@ -752,6 +762,11 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in intake.Inco
 		res.Decisions = append(res.Decisions, sender+": no registration to cancel in "+ev.ID)
 		return intake.OutcomeAnswered, "cancel: not registered", answer(reply.KindNotRegistered)
 	}
+	colleagues, outcome, why, err := b.colleaguesByName(tx, mailID, msg, ev, u, sender, lang, res)
+	if err != nil || outcome != "" {
+		return outcome, why, err
+	}
+	colleagues = append(withHer, colleagues...)
 	c := &change{tx: tx, mailID: mailID, sender: sender, lang: lang, res: res,
 		inReplyTo: msg.MessageID, refs: msg.References}
 	if !mailauth.SameAddress(target.Email, sender) {
@@ -774,7 +789,111 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in intake.Inco
 	if _, err := b.cancel(c, ev, target, lang); err != nil {
 		return "", "", err
 	}
+	done := map[int64]bool{target.ID: true}
+	if len(colleagues) > 0 && !mailauth.SameAddress(target.Email, sender) {
+		// The writer withdraws herself with them, whichever confirmation
+		// (hers, or one she had in Cc) she answered.
+		own, ok, err := tx.FindRegistration(ev.ID, sender)
+		if err != nil {
+			return "", "", err
+		}
+		if ok && own.Status != store.StatusCancelled {
+			colleagues = append([]store.Registration{own}, colleagues...)
+		}
+	}
+	for _, x := range colleagues {
+		if done[x.ID] {
+			continue
+		}
+		done[x.ID] = true
+		c.by = ""
+		if !mailauth.SameAddress(x.Email, sender) {
+			c.by = displayName(&msg.From)
+		}
+		if _, err := b.cancel(c, ev, x, lang); err != nil {
+			return "", "", err
+		}
+	}
 	return intake.OutcomeAnswered, ev.ID + ": cancelled", nil
+}
+
+// colleaguesByName finds the colleagues a withdrawal names without an
+// address ("Amir Haddad and I can no longer come") among the live
+// registrations of ev that the sender made: a name that fits exactly one
+// of them is that registration. A name that fits none of hers is no one
+// she may change: nothing is done, she is told, and the mail is left for
+// a human. A name that fits several is a question: nothing is done and
+// she is asked which, with those who fit. outcome is empty when the
+// withdrawal may go ahead with the registrations returned.
+func (b *Bot) colleaguesByName(tx *store.Tx, mailID int64, msg *message.Message, ev *config.EventConfig, u understand.Understanding,
+	sender, lang string, res *Result) (found []store.Registration, outcome intake.Outcome, why string, err error) {
+	var names []string
+	for _, p := range u.People {
+		if p.Email == "" && p.Name != "" {
+			names = append(names, p.Name)
+		}
+	}
+	if len(names) == 0 {
+		return nil, "", "", nil
+	}
+	regs, err := tx.Registrations(ev.ID)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("registrations of %s: %w", ev.ID, err)
+	}
+	for _, name := range names {
+		var fits []store.Registration
+		for _, r := range regs {
+			if r.Status != store.StatusCancelled && r.RegisteredBy != "" && mailauth.SameAddress(r.RegisteredBy, sender) &&
+				!mailauth.SameAddress(r.Email, sender) && nameFits(r.Name, name) {
+				fits = append(fits, r)
+			}
+		}
+		switch len(fits) {
+		case 1:
+			found = append(found, fits[0])
+		case 0:
+			res.Decisions = append(res.Decisions, fmt.Sprintf("%s withdraws %q, who is none of the registrations the sender made in %s: nothing changed, left for a human", sender, name, ev.ID))
+			return nil, intake.OutcomeManual, "cancel: names someone else", b.answerNotYours(tx, mailID, msg, ev, lang, res)
+		default:
+			var lines []string
+			for _, r := range fits {
+				lines = append(lines, b.describeReg(r, lang))
+			}
+			rp := reply.Reply{Kind: reply.KindConfirm, Mode: "which", Language: lang, Event: ev, Name: displayName(&msg.From),
+				To:        []*mail.Address{{Name: msg.From.Name, Address: msg.From.Address}},
+				InReplyTo: msg.MessageID, References: append(append([]string{}, msg.References...), msg.MessageID),
+				Asked: message.Clip(sentenceNaming(msg, name), 300), Lines: lines}
+			res.Decisions = append(res.Decisions, fmt.Sprintf("%s withdraws %q, who fits %d registrations the sender made: asked which, nothing changed", sender, name, len(fits)))
+			return nil, intake.OutcomeAnswered, "asked which person", b.enqueue(tx, rp, mailID, 0, res)
+		}
+	}
+	return found, "", "", nil
+}
+
+// sentenceNaming returns the sentence of the writer's own text that names
+// name, for the question that quotes it; else the first sentence.
+func sentenceNaming(msg *message.Message, name string) string {
+	for _, line := range strings.Split(msg.Body, "\n") {
+		for _, s := range understand.SplitSentences(line) {
+			if strings.Contains(strings.ToLower(s), strings.ToLower(name)) {
+				return s
+			}
+		}
+	}
+	return firstSentence(msg)
+}
+
+// nameFits reports whether the name written (a full name, or a first name
+// alone) is the registration's name, ignoring case and spaces.
+func nameFits(registered, written string) bool {
+	r, w := strings.Fields(strings.ToLower(registered)), strings.Fields(strings.ToLower(written))
+	if len(w) == 0 || len(r) == 0 {
+		return false
+	}
+	if len(w) == 1 {
+		return r[0] == w[0]
+	}
+	return strings.Join(r, " ") == strings.Join(w, " ")
 }
 
 // namedAddresses returns every address the mail names as someone to act

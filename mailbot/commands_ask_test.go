@@ -109,3 +109,36 @@ func TestOrganiserCommandsInHerOwnWords(t *testing.T) {
 		t.Errorf("answer:\n%s", a.text)
 	}
 }
+
+// TestOrganiserAnswersWhomWithTheAddressAlone: to the bot's "Vem menar
+// du?" Linda answers with nothing but an address, above the question she
+// got. One of those the question listed is cancelled (and the waiting list
+// moves up); an address the question did not list changes nothing.
+func TestOrganiserAnswersWhomWithTheAddressAlone(t *testing.T) {
+	e := newEnv(t, 2, localmail.Options{})
+	day := time.Date(2018, 11, 28, 10, 0, 0, 0, e.loc)
+	e.register(day, "Anna Lundqvist", "anna.lundqvist@partille.example", "Anna Petersson", "anna.petersson@partille.example", "Bo Ek", "bo@ale.example")
+
+	day = day.Add(time.Hour)
+	e.deliver(fromLinda("whom1", "Hej,\n\nAnna kan inte komma, stryk henne."+annasThread), day)
+	e.clock.Set(day.Add(time.Minute))
+	e.runOnce()
+	q := e.last(organiser)
+	if !strings.HasPrefix(q.subject, "Vem menar du?") {
+		t.Fatalf("no question of whom: %q\n%s", q.subject, q.text)
+	}
+	quote := "\n\n/Linda\n\n> " + strings.ReplaceAll(strings.TrimSpace(q.text), "\n", "\n> ")
+
+	// An address the question did not list settles nothing.
+	day = day.Add(time.Hour)
+	e.deliver(fromLinda("whom2", "bo@ale.example"+quote), day)
+	e.clock.Set(day.Add(time.Minute))
+	e.runOnce()
+	wantState(t, e, "confirmed anna.lundqvist@partille.example", "confirmed anna.petersson@partille.example", "waiting bo@ale.example")
+
+	day = day.Add(time.Hour)
+	e.deliver(fromLinda("whom3", "anna.petersson@partille.example"+quote), day)
+	e.clock.Set(day.Add(time.Minute))
+	e.runOnce()
+	wantState(t, e, "confirmed anna.lundqvist@partille.example", "confirmed bo@ale.example", "cancelled anna.petersson@partille.example")
+}

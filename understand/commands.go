@@ -11,7 +11,9 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/understand/dates"
 	"github.com/goteborgsregionen/anmalan/understand/reading"
+	"github.com/goteborgsregionen/anmalan/understand/stem"
 )
 
 // The organiser writes changes as she writes to a colleague ("Cecilia Nord
@@ -105,7 +107,7 @@ func wordsOf(s string) []cmdWord {
 	flush := func(end int) {
 		w := strings.TrimRight(s[start:end], "'’:-")
 		l := strings.ToLower(w)
-		ws = append(ws, cmdWord{lower: l, stem: stem(l), start: start, end: start + len(w)})
+		ws = append(ws, cmdWord{lower: l, stem: stem.Word(l), start: start, end: start + len(w)})
 		start = -1
 	}
 	for i, r := range s {
@@ -126,7 +128,7 @@ func wordsOf(s string) []cmdWord {
 func stems(forms ...string) map[string]bool {
 	m := map[string]bool{}
 	for _, f := range forms {
-		m[stem(f)] = true
+		m[stem.Word(f)] = true
 	}
 	return m
 }
@@ -159,7 +161,9 @@ var (
 	// giveVerbs give a seat: "ge henne en plats", "ge platsen till …",
 	// "give her a seat".
 	giveVerbs = stems("ge", "ger", "ges", "gett", "give", "given", "gave")
-	seatNouns = map[string]bool{"plats": true, "platsen": true, "seat": true, "place": true, "spot": true, "seats": true}
+	// seatPronouns point at a seat named before in the sentence.
+	seatPronouns = map[string]bool{"it": true, "den": true, "one": true}
+	seatNouns    = map[string]bool{"plats": true, "platsen": true, "seat": true, "place": true, "spot": true, "seats": true}
 	// getVerbs are a seat given as a state: "får en plats", "får komma",
 	// "gets a seat", "can have a seat".
 	getVerbs     = map[string]bool{"får": true, "få": true, "gets": true, "get": true, "have": true}
@@ -236,7 +240,13 @@ func readCommands(v reading.View, quoted string, cfg *config.Config) commandRead
 			r.sentence(s)
 		}
 	}
-	return r.finish()
+	out := r.finish()
+	if len(out.changes) == 0 && len(out.unsure) == 0 {
+		if a, ok := answerToWhich(v, quoted, r); ok {
+			return a
+		}
+	}
+	return out
 }
 
 // cmdReader holds what reading one mail's commands needs from one sentence
@@ -252,6 +262,9 @@ type cmdReader struct {
 	// prev are the people of the clause before in the sentence, which a
 	// clause without its own shares ("Lindberg har ringt och lämnat återbud").
 	prev []reading.Ref
+	// seatSaid is true when the sentence read names a seat, which a
+	// pronoun after a verb of giving may point at.
+	seatSaid bool
 	// newcomer indexes out.changes: the last person brought in, for a diet
 	// said after; -1 if none.
 	newcomer int
@@ -385,6 +398,7 @@ func (r *cmdReader) sentence(s string) {
 	question := strings.HasSuffix(strings.TrimSpace(s), "?")
 	request := requestFrames.FindLower(lower) != ""
 	waiting := slices.ContainsFunc(waitingWords, func(w string) bool { return strings.Contains(lower, w) })
+	r.seatSaid = slices.ContainsFunc(wordsOf(lower), func(w cmdWord) bool { return seatNouns[w.lower] })
 	if helpCmdRe.MatchString(s) {
 		r.emit(reading.Change{Action: reading.ActionHelp, Text: text})
 		return
@@ -559,7 +573,7 @@ func (r *cmdReader) read(cs, lower string, ws []cmdWord, own, refs []reading.Ref
 	}
 	// Promotion: "flytta upp", "ge henne en plats", "får komma", "kan
 	// komma med" about someone on the waiting list.
-	if verb := promoteVerb(ws, waiting, neg); verb != "" {
+	if verb := promoteVerb(ws, waiting, r.seatSaid, neg); verb != "" {
 		return r.each(reading.ActionPromote, refs, named, endsInVerb(ws, verb)), verb
 	}
 	// Cancellation: a verb ("stryk", "ta bort", "remove", "drop") with
@@ -742,7 +756,7 @@ func (r *cmdReader) resolve(rf reading.Ref, not *reading.Ref) (reading.Ref, bool
 
 // promoteVerb returns the words that give someone a seat from the waiting
 // list, or "".
-func promoteVerb(ws []cmdWord, waiting, neg bool) string {
+func promoteVerb(ws []cmdWord, waiting, seatSaid, neg bool) string {
 	if neg {
 		return ""
 	}
@@ -757,6 +771,19 @@ func promoteVerb(ws []cmdWord, waiting, neg bool) string {
 		case giveVerbs[w.stem] && (seatWithin(ws[i+1:], 4) || waiting):
 			return w.lower + " plats"
 		case getVerbs[w.lower] && (seatWithin(ws[i+1:], 3) || next == "komma" || next == "come"):
+			return w.lower + " " + next
+		case giveVerbs[w.stem] && seatSaid && seatPronouns[next]:
+			// "En plats har blivit ledig, ge den till Sara": the pronoun
+			// is the seat the sentence named.
+			return w.lower + " " + next
+		case (w.lower == "ta" || w.lower == "take") && waiting && seatWithin(ws[i+1:], 3):
+			// "Låt Maja på väntelistan ta platsen"; "tar Xs plats" is a
+			// substitution, read before this.
+			return w.lower + " plats"
+		case getVerbs[w.lower] && waiting && seatPronouns[next] && i+2 == len(ws):
+			// "A seat has opened up, and Karin on the waiting list can
+			// have it": the pronoun that ends the clause is the seat of the
+			// clause before ("får den informationen" has its own noun).
 			return w.lower + " " + next
 		case waiting && participate[w.stem] && (next == "med" || next == "in" || i > 0 && (ws[i-1].lower == "kan" || ws[i-1].lower == "can")):
 			return "kan " + w.lower
@@ -909,8 +936,8 @@ func seatsIn(ws []cmdWord, s string) (int, bool) {
 		if !numberRe.MatchString(w.lower) || numberRe.FindString(w.lower) != w.lower {
 			continue
 		}
-		if i+1 < len(ws) && reading.IsMonthWord(ws[i+1].lower) || strings.ContainsAny(s[w.end:min(len(s), w.end+1)], "/:") ||
-			i > 0 && (ws[i-1].lower == "den" || ws[i-1].lower == "the" || reading.IsMonthWord(ws[i-1].lower)) {
+		if i+1 < len(ws) && dates.IsMonthWord(ws[i+1].lower) || strings.ContainsAny(s[w.end:min(len(s), w.end+1)], "/:") ||
+			i > 0 && (ws[i-1].lower == "den" || ws[i-1].lower == "the" || dates.IsMonthWord(ws[i-1].lower)) {
 			continue // a date: "11 december", "11/12", "den 11:e"
 		}
 		afterTill := i > 0 && (ws[i-1].lower == "till" || ws[i-1].lower == "to" || ws[i-1].lower == "blir" || ws[i-1].lower == "becomes")
@@ -1280,7 +1307,7 @@ func trimVerbs(name string) string {
 			return ""
 		}
 		l := strings.ToLower(f[0])
-		st := stem(l)
+		st := stem.Word(l)
 		if !(cancelVerbs[st] || registerVerbs[st] || substituteVerbs[st] || promoteVerbs[st] || giveVerbs[st] || cancelParticleVerbs[st] ||
 			registerParticleVerbs[st] || listVerbs[st] || cancelParticleVerbs[l] || registerParticleVerbs[l]) {
 			return name

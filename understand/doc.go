@@ -6,7 +6,8 @@
 // carries everything the decisions need, so no later stage reads the
 // mail's text again; its JSON form is what `anmalan parse` prints.
 //
-// It imports understand/reading, message, mailauth, automatic and config.
+// It imports understand/reading, understand/dates, understand/stem,
+// message, mailauth, automatic and config.
 // Entry points: Understand, UnderstandAt, UnderstandWith, DescribeChanges;
 // the types of a reading (Understanding, Person, Change, Kind, Action) are
 // reading's, known here by the same names.

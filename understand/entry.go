@@ -2,6 +2,7 @@ package understand
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -129,7 +130,17 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 	u.Kind, u.People, u.Reason, in = reading.ReadParticipant(v, cfg)
 	u.Alternatives = in.WhyNot
 	u.Hedged = u.Kind == reading.KindOther && in.Hedged
-	u.People = reading.WithAddress(u.People)
+	if u.Kind == reading.KindCancellation {
+		// A colleague withdrawn by name alone ("Amir Haddad and I can
+		// no longer come") stays: the decision looks for her among the
+		// registrations the writer made.
+		u.People = slices.DeleteFunc(u.People, func(p reading.Person) bool { return p.Email == "" && p.Name == "" })
+		if len(reading.WithAddress(slices.Clone(u.People))) == 0 {
+			u.People = nil
+		}
+	} else {
+		u.People = reading.WithAddress(u.People)
+	}
 	if u.Kind != reading.KindOther && len(u.People) == 0 {
 		u.Kind, u.Reason = "other", u.Reason+", but there is no address to answer"
 	}

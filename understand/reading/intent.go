@@ -55,13 +55,19 @@ var (
 	HedgeMarks = message.Phrases{"funderar på", "funderade på", "överväger", "|kanske|", "eventuellt", "möjligen", "möjligtvis",
 		"skulle kunna", "intresserad", "intresserade", "hålla en plats", "reservera en plats", "i så fall",
 		"preliminär", "om det finns plats", "|might|", "may be able", "considering", "thinking of", "thinking about",
-		"interested", "hold a seat", "hold a place", "reserve a seat", "if so", "possibly", "perhaps", "|maybe|", "tentative"}
+		"interested", "hold a seat", "hold a place", "reserve a seat", "if so", "possibly", "perhaps", "|maybe|", "tentative",
+		"provisional", "provisorisk"}
 	CondMarks = message.Phrases{"|om jag", "|om vi", "|om det", "|om min", "|om mitt", "|ifall", "|if i|", "|if my", "|if we",
 		"|if it", "|if there", "|in case", "|unless", "|såvida", "|i fall"}
-	negMarks = message.Phrases{"|inte|", "|ej|", "|icke|", "|not|", "n't|", "|never|", "|aldrig|", "|inget|", "|ingen|", "|cannot|"}
+	negMarks = message.Phrases{"|inte|", "|ej|", "|icke|", "|not|", "n't|", "|never|", "|aldrig|", "|inget|", "|ingen|", "|cannot|",
+		"|varken|", "|neither|", "|nor|", "|no longer|"}
 	// doubtMarks are the writer's doubt whether she can come.
 	doubtMarks = message.Phrases{"vet inte om", "vet inte riktigt om", "osäker på om", "inte säker på om", "not sure if", "not sure whether",
-		"don't know if", "don't know whether", "unsure whether", "unsure if"}
+		"don't know if", "don't know whether", "unsure whether", "unsure if",
+		// A step that must come first is a doubt too: "men jag måste
+		// först stämma av med min chef", "but I need to check with …".
+		"måste först", "behöver först", "ska först", "stämma av med", "kolla med", "check with", "need to check",
+		"have to check", "must first", "first need"}
 	// pastForms are the registration words in the past or as a state:
 	// "jag anmälde mig", "är redan anmäld", "I signed up last week".
 	pastForms = message.Phrases{"|anmälde", "|anmält", "|anmäld|", "|anmälda|", "|registrerade", "|registrerat", "|bokade",
@@ -81,6 +87,15 @@ var (
 		"|min kollega", "|my colleague"}
 	// selfWords name the writer (or the writer's group).
 	selfWords = message.Phrases{"|jag|", "|mig|", "|vi|", "|oss|", "|i|", "|me|", "|we|", "|us|", "|min del", "|my "}
+	// deferMarks put the decision off or make it hang on something else:
+	// "jag hör av mig när jag vet mer", "det är inte bestämt än", "it
+	// depends on whether my manager …", "could I let you know by Friday?".
+	// Beside interest in coming, and with no request, they make the mail a
+	// hedge: the writer has not decided.
+	deferMarks = message.Phrases{"hör av mig", "hör av oss", "|återkommer", "bekräftar på", "bekräftar senare", "ger besked",
+		"besked senare", "meddelar senare", "inte bestämt", "inte bestämd", "inte klart än", "inte avgjort", "|beror på",
+		"beroende på", "let you know", "get back to you", "confirm later", "confirm by", "not decided", "haven't decided",
+		"undecided", "depends on", "depending on"}
 	// interestMarks show interest in themselves: "i så fall är jag
 	// intresserad".
 	interestMarks = message.Phrases{"i så fall", "intresserad", "if so", "interested"}
@@ -139,6 +154,9 @@ func capitalisedName(s, lower string) bool {
 // intent is what the clauses of a participant's mail add up to.
 type Intent struct {
 	cancel, Register, Hedged bool
+	// withdrawn is the sentence of the withdrawal, whose people beside
+	// the writer ("Amir Haddad and I") withdraw with her.
+	withdrawn string
 	// why is the phrase that decided, for the reason; whyNot says why a
 	// reading was set aside, for the alternatives.
 	why    string
@@ -160,19 +178,29 @@ func readIntent(body string) Intent {
 	var in Intent
 	selfOutWhy, registered := "", ""
 	doubted := map[string]bool{}
+	deferred, interested := "", ""
 	for _, c := range clausesOf(body) {
 		if doubtMarks.FindLower(c.text) != "" {
 			// "…, men jag vet inte om jag hinner": doubt beside a request
 			// in the same sentence takes the commitment back.
 			doubted[c.sentence] = true
 		}
+		if deferred == "" && deferMarks.FindLower(c.text) != "" {
+			deferred = c.text
+		}
 		req := requestIn(c.text)
-		interest := RegisterPhrases.FindLower(c.text) != "" || interestWords.FindLower(c.text) != "" || interestMarks.FindLower(c.text) != "" || req != ""
+		interest := RegisterPhrases.FindLower(c.text) != "" || interestWords.FindLower(c.text) != "" || interestMarks.FindLower(c.text) != "" || req != "" ||
+			verbFirstCondition(c.sentence) && attendWords.FindLower(c.text) != ""
 		w := withdrawMarks.FindLower(c.text)
 		if w == "" {
 			w = CancelPhrases.FindLower(c.text)
 		}
-		if w == "" && !interest {
+		if w == "" && !c.question {
+			// A question about withdrawing ("går det att backa?") is no
+			// withdrawal.
+			w = withdrawVerbIn(c.text)
+		}
+		if w == "" && !interest && (ableCues.FindLower(c.text) == "" || !ableToAttendRe.MatchString(c.text)) {
 			continue // nothing in it about the event
 		}
 		// The mood of a request is read without a condition on the seats:
@@ -182,19 +210,29 @@ func readIntent(body string) Intent {
 			mood = withoutSeatCondition(c.text)
 		}
 		c.hedged = HedgeMarks.FindLower(mood) != ""
-		c.conditional = CondMarks.FindLower(mood) != ""
+		c.conditional = CondMarks.FindLower(mood) != "" || verbFirstCondition(c.sentence)
 		c.negated = negMarks.FindLower(c.text) != ""
+		if interested == "" && w == "" && !c.question && !c.negated && interestWords.FindLower(c.text) != "" {
+			interested = c.text
+		}
 		if w == "" && c.negated && !c.question {
 			// "jag kommer inte", "I can not attend": a registration word
 			// under negation withdraws.
 			if r := RegisterPhrases.FindLower(c.text); r != "" && pastForms.FindLower(c.text) == "" && !strings.Contains(r, "anmäl") {
 				w = r + " (negated)"
+			} else if m := ableToAttendRe.FindStringIndex(c.text); m != nil && doubtMarks.FindLower(c.text) == "" && writerSubject(c.text[:m[0]]) {
+				// "Varken jag eller Ebba kan komma": being able to come,
+				// denied, withdraws when the writer is its subject; a
+				// doubt ("vet inte om jag kan komma") does not.
+				w = c.text[m[0]:m[1]] + " (negated)"
 			}
 		}
-		if w != "" && selfOut(c.sentence) && !c.conditional && !c.hedged {
+		if w != "" && (selfOut(c.sentence) || selfOut(c.text)) && !c.conditional && !c.hedged {
 			// "Själv har jag inte möjlighet att delta": the writer counts
 			// herself out of a registration of others; only when nobody is
 			// registered is it her withdrawal (decided after the loop).
+			// The clause holds it when the sentence goes on to the others
+			// ("I won't be attending myself, but please register …").
 			if selfOutWhy == "" {
 				selfOutWhy = w
 			}
@@ -220,7 +258,7 @@ func readIntent(body string) Intent {
 				in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "a question to withdraw someone the writer does not name as herself: " + Clip(c.text)})
 			default:
 				if !in.cancel {
-					in.cancel, in.why = true, w
+					in.cancel, in.why, in.withdrawn = true, w, c.sentence
 				}
 			}
 			continue
@@ -251,7 +289,16 @@ func readIntent(body string) Intent {
 		case r == "" && c.hedged:
 			in.Hedged = true
 			in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "interest without a commitment: " + Clip(c.text)})
+		case r == "" && c.conditional && !c.negated && attendWords.FindLower(c.text) != "":
+			// "Får vi tag i en vikarie så kommer jag": coming on a
+			// condition is no commitment.
+			in.Hedged = true
+			in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "coming on a condition: " + Clip(c.text)})
 		}
+	}
+	if !in.Register && !in.cancel && !in.Hedged && deferred != "" && interested != "" {
+		in.Hedged = true
+		in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "interest (" + Clip(interested) + ") with the decision put off: " + Clip(deferred)})
 	}
 	if in.Register && doubted[registered] {
 		in.Register, in.Hedged = false, true
@@ -267,6 +314,49 @@ func readIntent(body string) Intent {
 	}
 	return in
 }
+
+// writerSubject reports whether the writer is in the subject that
+// before (a clause's text up to its verb) ends with: the part after the
+// last "att", "that", "om" or "if", which begins a clause of its own ("jag
+// tror inte att Hussein kommer kunna komma" is about Hussein).
+func writerSubject(before string) bool {
+	f := strings.Fields(before)
+	for i := len(f) - 1; i >= 0; i-- {
+		if f[i] == "att" || f[i] == "that" || f[i] == "om" || f[i] == "if" {
+			f = f[i+1:]
+			break
+		}
+	}
+	return selfWords.FindLower(" "+strings.Join(f, " ")+" ") != ""
+}
+
+// verbFirstCondition reports whether the sentence s opens with a
+// Swedish condition in verb-first order, the verb in the present and its
+// subject after it, with "så" leading into the main clause: "Får vi tag i
+// en vikarie så kommer jag", "Hinner jag så kommer jag". A question has
+// the same order but ends in "?", which the clause's question mark says.
+func verbFirstCondition(s string) bool {
+	if !strings.Contains(s, " så ") {
+		return false // most sentences: no need to split them
+	}
+	f := strings.Fields(strings.ToLower(s))
+	if len(f) < 4 || strings.HasSuffix(s, "?") {
+		return false
+	}
+	verb, subject := strings.Trim(f[0], ",.!"), strings.Trim(f[1], ",.!")
+	if !strings.HasSuffix(verb, "r") || !conditionSubjects[subject] {
+		return false
+	}
+	for _, w := range f[2:] {
+		if w == "så" {
+			return true
+		}
+	}
+	return false
+}
+
+// conditionSubjects are the subjects of a verb-first condition.
+var conditionSubjects = map[string]bool{"jag": true, "vi": true, "det": true, "du": true, "ni": true, "man": true, "hon": true, "han": true}
 
 // blank returns lower with every phrase of ps replaced by spaces, so that
 // a later search does not find what they contain.
@@ -315,6 +405,14 @@ var (
 	// Kungälv", "Kim och jag deltar". "Kommer att" and "kommer från" are
 	// taken out before it is looked for.
 	attendStatementRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:jag|vi) och (?:[^.?!]|\.\S){1,80}?|(?:[^.?!]|\.\S){1,80}? och jag|jag|vi)\s+(?:kommer|deltar|är med|närvarar|medverkar)(?:$|[^\p{L}])`)
+	// listMeRe is a verb of putting on the list with the writer as its
+	// object and a particle: "put us down for …", "pencil me in", "skriv
+	// upp mig", "sätt upp oss". The particle keeps "put me through to …"
+	// and "skriv till mig" out.
+	listMeRe = regexp.MustCompile(`\b(?:(?:put|sign|write|pencil|book|add)\s+(?:me|us|the two of us|both of us)\s+(?:down|up|in|on)|(?:skriv|sätt|för|lägg)\s+(?:upp|in)\s+(?:mig|oss)|(?:skriv|sätt|för|lägg)\s+(?:mig|oss)\s+(?:på listan|på deltagarlistan))\b`)
+	// ableToAttendRe is a modal of being able with a verb of attending:
+	// "kan komma", "kan tyvärr vara med", "can come", "could attend".
+	ableToAttendRe = regexp.MustCompile(`\b(?:kan|kunna|can|could|able to)\s+(?:\S+\s+){0,2}?(?:komma|delta|närvara|vara med|vara där|come|attend|join|make it|be there)\b`)
 	// seatConditionRe is a condition on the seats alone.
 	seatConditionRe = regexp.MustCompile(`\b(?:om|ifall|i fall)\s+det\s+(?:fortfarande\s+|än\s+|ännu\s+|nu\s+)?finns\s+(?:några\s+|någon\s+)?(?:lediga\s+)?plats(?:er)?(?:\s+kvar)?|\bif there (?:is|are) (?:still )?(?:a |any )?(?:seats?|places?|room|space)(?: (?:left|available))?`)
 )
@@ -325,6 +423,9 @@ var (
 	modalCues  = Phrases{"|vill|", "|ska|", "|skall|", "|vilja|", "|önskar|"}
 	politeCues = Phrases{"|ni|", "|du|", "|you|"}
 	seatCues   = Phrases{"plats", "seat", "place", "room", "space"}
+	listCues   = Phrases{"|put|", "|sign|", "|write|", "|pencil|", "|book|", "|add|", "|skriv|", "|sätt|", "|för|", "|lägg|"}
+	groupCues  = Phrases{"|vi|", "|we|"}
+	ableCues   = Phrases{"|kan|", "|kunna|", "|can|", "|could|", "able to"}
 	attendCues = Phrases{"|kommer|", "|deltar|", "|är med|", "|närvarar|", "|medverkar|"}
 )
 
@@ -337,6 +438,18 @@ func requestIn(lower string) string {
 		}
 		if m := passOnRe.FindString(lower); m != "" {
 			return m
+		}
+	}
+	if listCues.FindLower(lower) != "" {
+		if m := listMeRe.FindString(lower); m != "" {
+			return m
+		}
+	}
+	if groupCues.FindLower(lower) != "" {
+		// "Vi blir tre från Partille den 11/12: …": the size of the
+		// writer's group says that it comes.
+		if m := groupCountRe.FindString(lower); m != "" {
+			return strings.TrimSpace(m)
 		}
 	}
 	if attendCues.FindLower(lower) != "" {

@@ -4,6 +4,7 @@ import (
 	"net/mail"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/goteborgsregionen/anmalan/config"
@@ -140,7 +141,7 @@ func senderCounted(body string, others []Person, sender Person) (in, out bool) {
 			// writer's place.
 			n := countWords[strings.ToLower(m[1])]
 			if n == 0 {
-				n = atoi(m[1])
+				n, _ = strconv.Atoi(m[1])
 			}
 			in = in || n == len(others)+1
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/understand/dates"
 )
 
 // withAddress drops the people without an address: the bot cannot confirm
@@ -184,6 +185,7 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 		} else {
 			p = groupPeople(v, p, sender, true)
 		}
+		p = append(p, coWithdrawn(in.withdrawn, p)...)
 		for i := range p {
 			p[i].Diet = ""
 		}
@@ -411,7 +413,7 @@ func NameBefore(s string) string {
 		if strings.HasSuffix(words[i], ",") && len(name) > 0 {
 			break // "Berg, Anders" is handled by normaliseName; a comma ends a name
 		}
-		if capWordRe.MatchString(w) && !NotNameWords[strings.ToLower(w)] {
+		if capWordRe.MatchString(w) && !NotNameWords[strings.ToLower(w)] && !frameWords[strings.ToLower(w)] {
 			name = append([]string{w}, name...)
 			continue
 		}
@@ -796,33 +798,33 @@ func ApplyDates(u *Understanding, m *message.Message, cfg *config.Config, arrive
 	if !replyOrForwardRe.MatchString(m.Subject) {
 		text += "\n" + m.Subject
 	}
-	dates, all := FindDates(text, arrived)
-	if len(dates) == 0 {
+	found, all := dates.Find(text, arrived)
+	if len(found) == 0 {
 		return
 	}
-	dates = preferUnnegated(text, dates)
+	found = preferUnnegated(text, found)
 	loc := time.UTC
 	if cfg != nil && cfg.Location != nil {
 		loc = cfg.Location
 	}
 	var cands []string
 	if cfg != nil {
-		for i := range dates {
-			d := &dates[i]
+		for i := range found {
+			d := &found[i]
 			var matched []*config.EventConfig
 			for j := range cfg.Events {
 				ev := &cfg.Events[j]
-				if !d.matches(ev.StartsAt, arrived, loc) {
+				if !d.Matches(ev.StartsAt, arrived, loc) {
 					continue
 				}
 				// A weekday or a day alone is only a date when exactly one
 				// open event falls on it.
-				if d.month == 0 && !ev.OpenAt(arrived) {
+				if !d.HasMonth() && !ev.OpenAt(arrived) {
 					continue
 				}
 				matched = append(matched, ev)
 			}
-			if d.month == 0 && len(matched) != 1 {
+			if !d.HasMonth() && len(matched) != 1 {
 				matched = nil
 			}
 			if len(matched) == 1 && d.Read == "" {
@@ -835,9 +837,9 @@ func ApplyDates(u *Understanding, m *message.Message, cfg *config.Config, arrive
 			}
 		}
 	}
-	u.Date = &dates[0]
-	if len(dates) > 1 {
-		u.Dates = dates
+	u.Date = &found[0]
+	if len(found) > 1 {
+		u.Dates = found
 	}
 	u.AllDates = all
 	if cfg == nil || len(cfg.Events) == 0 {
@@ -846,7 +848,7 @@ func ApplyDates(u *Understanding, m *message.Message, cfg *config.Config, arrive
 	if len(cands) == 0 {
 		u.DateUnmatched = true
 		u.Event = ""
-		u.Reason += fmt.Sprintf("; the date %q matches no event", dates[0].Written)
+		u.Reason += fmt.Sprintf("; the date %q matches no event", found[0].Written)
 		return
 	}
 	u.Candidates = cands

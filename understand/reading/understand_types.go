@@ -1,6 +1,12 @@
 package reading
 
-import "github.com/goteborgsregionen/anmalan/automatic"
+import (
+	"github.com/goteborgsregionen/anmalan/automatic"
+	"github.com/goteborgsregionen/anmalan/understand/dates"
+)
+
+// NamedDate is a date a mail names, as written and as read.
+type NamedDate = dates.NamedDate
 
 // Kind is what a mail asks for.
 type Kind string

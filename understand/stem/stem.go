@@ -1,12 +1,15 @@
-package understand
+// Package stem gives the stem of a Swedish or English word, so that the
+// readers of package understand compare words by stem and one lexicon
+// entry covers every form: "stryk", "stryka", "stryks", "stryker" are
+// "stryk"; "remove", "removed", "removing" are "remov". The Swedish part
+// is the Snowball algorithm for Swedish (snowballstem.org); -ed and -ing
+// are taken off first, enough for the few English verbs of the desk's
+// sentences. It imports nothing of the project, so that both the
+// organiser's command reader and the participant reader below it can use
+// it.
+package stem
 
 import "strings"
-
-// The command reader compares words by stem, so that one lexicon entry
-// covers every form: "stryk", "stryka", "stryks", "stryker" are "stryk";
-// "remove", "removed", "removing" are "remov". The Swedish part is the
-// Snowball algorithm for Swedish (snowballstem.org); -ed and -ing are taken
-// off first, enough for the few English verbs of the desk's sentences.
 
 // svVowels are the vowels of the Snowball Swedish stemmer.
 const svVowels = "aeiouyäåö"
@@ -20,8 +23,8 @@ var svStep1 = []string{"heterna", "hetens", "anden", "heten", "heter", "arnas", 
 // svSEnding are the letters before which a final "s" is an ending.
 const svSEnding = "bcdfghjklmnoprtvy"
 
-// stem returns the stem of one lower-case word.
-func stem(w string) string {
+// Word returns the stem of one lower-case word.
+func Word(w string) string {
 	if len(w) > 5 && strings.HasSuffix(w, "ing") && !strings.HasSuffix(w, "ning") {
 		w = strings.TrimSuffix(w, "ing")
 	} else if len(w) > 4 && strings.HasSuffix(w, "ed") && strings.IndexFunc(w, func(r rune) bool { return strings.ContainsRune("åäö", r) }) < 0 {

@@ -1,4 +1,9 @@
-package reading
+// Package dates finds the dates a mail names ("11 december", "den 13:e",
+// "11/12", "tisdag", "torsdagsmötet") and matches them to an event's
+// start. It knows nothing of the rest of a mail's reading, so that the
+// readers of package understand share one date finder; it imports only
+// package message.
+package dates
 
 import (
 	"regexp"
@@ -8,6 +13,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/goteborgsregionen/anmalan/message"
 )
 
 // NamedDate is a date a mail names, as written and as read. Read is
@@ -24,9 +31,16 @@ type NamedDate struct {
 	pos              int
 }
 
-// matches reports whether the event starting at start (in loc) is on the
+// Pos is where the date stands in the text it was found in.
+func (d NamedDate) Pos() int { return d.pos }
+
+// HasMonth reports whether the date names its month: a weekday or a day
+// alone does not.
+func (d NamedDate) HasMonth() bool { return d.month != 0 }
+
+// Matches reports whether the event starting at start (in loc) is on the
 // named date.
-func (d NamedDate) matches(start time.Time, arrived time.Time, loc *time.Location) bool {
+func (d NamedDate) Matches(start time.Time, arrived time.Time, loc *time.Location) bool {
 	s := start.In(loc)
 	switch {
 	case d.month != 0:
@@ -107,11 +121,11 @@ var (
 	bothRe       = regexp.MustCompile(`\b(?:båda|bägge|alla tre|samtliga|both|all three)\b`)
 )
 
-// FindDates returns the dates a text names, in the order written, with a
+// Find returns the dates a text names, in the order written, with a
 // date marked as preferred ("helst 11") moved first, and whether the
 // writer asks for all of them ("båda", "both"). Each date is read against
 // arrived (the mail's arrival) for its year.
-func FindDates(text string, arrived time.Time) ([]NamedDate, bool) {
+func Find(text string, arrived time.Time) ([]NamedDate, bool) {
 	// Indexes found in lower are used in text, so lower must keep every
 	// byte offset: invalid bytes are replaced first, and a letter whose
 	// lower case is longer or shorter stays as it is.
@@ -444,7 +458,7 @@ func IsMonthWord(w string) bool {
 // meetingNouns are the second parts of a compound with a weekday that
 // name a meeting ("torsdagsmötet", "tisdagsseminariet"); other compounds
 // ("fredagsfikat", "tisdagsgruppen") name something else on that day.
-var meetingNouns = Phrases{"träff", "möte", "mötet", "seminari", "workshop", "tillfälle", "pass", "samtal", "föreläsning",
+var meetingNouns = message.Phrases{"träff", "möte", "mötet", "seminari", "workshop", "tillfälle", "pass", "samtal", "föreläsning",
 	"konferens", "utbildning", "session"}
 
 // meetingCompound reports whether the ending after a weekday's name (as

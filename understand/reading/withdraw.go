@@ -1,0 +1,197 @@
+package reading
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/goteborgsregionen/anmalan/understand/stem"
+)
+
+// People withdraw with verbs in every form ("jag får backa", "vi backar",
+// "så jag får ställa in", "I'll have to give up my place"), and the fixed
+// phrases of withdrawMarks cannot list them all. A withdrawal verb is
+// therefore an entry of a small lexicon, compared by stem, with its
+// particle and object a few words after it. It counts only in a clause
+// whose subject is the writer in the verb's own language ("jag", "vi";
+// "I", "we"), so that English "back" in "I'll get back to you" is no
+// Swedish "backa", and only when the clause does not deny it ("jag backar
+// inte"). A verb of taking place ("det blir av") withdraws the other way
+// round: only under negation, and only for the writer ("för min del").
+
+// withdrawVerb is one entry of the lexicon.
+type withdrawVerb struct {
+	lang  string          // "sv" or "en": the subject words that bind it
+	verb  map[string]bool // the stems of the verb's forms
+	after []string        // the particle and object, in order, as stems
+	// notNext are the stems that, right after the verb and its particle,
+	// make it another verb: "ställa in sig på" prepares, "backa upp"
+	// supports.
+	notNext map[string]bool
+	// negated is true for a verb of taking place, which withdraws only
+	// under negation.
+	negated bool
+	text    string // the entry as written, for the reason
+}
+
+// withdrawVerbs is the lexicon.
+var withdrawVerbs = []withdrawVerb{
+	newWithdrawVerb("sv", "backa", []string{"backa", "backar", "backade", "backat"}, nil, []string{"upp"}, false),
+	newWithdrawVerb("sv", "ställa in", []string{"ställa", "ställer", "ställde", "ställt", "ställ"}, []string{"in"}, []string{"mig", "oss", "sig", "på"}, false),
+	newWithdrawVerb("sv", "ge upp platsen", []string{"ge", "ger", "gav", "gett", "givit"}, []string{"upp", "plats"}, nil, false),
+	newWithdrawVerb("sv", "lämna ifrån sig platsen", []string{"lämna", "lämnar", "lämnade"}, []string{"ifrån", "plats"}, nil, false),
+	newWithdrawVerb("sv", "bli av", []string{"bli", "blir", "blev", "blivit"}, []string{"av"}, nil, true),
+	newWithdrawVerb("en", "give up the seat", []string{"give", "gives", "gave", "given", "giving"}, []string{"up", "place"}, nil, false),
+	newWithdrawVerb("en", "give up the seat", []string{"give", "gives", "gave", "given", "giving"}, []string{"up", "seat"}, nil, false),
+	newWithdrawVerb("en", "back out", []string{"back", "backs", "backed", "backing"}, []string{"out"}, nil, false),
+	newWithdrawVerb("en", "bow out", []string{"bow", "bows", "bowed", "bowing"}, []string{"out"}, nil, false),
+}
+
+func newWithdrawVerb(lang, text string, forms, after, notNext []string, negated bool) withdrawVerb {
+	v := withdrawVerb{lang: lang, verb: map[string]bool{}, notNext: map[string]bool{}, negated: negated, text: text}
+	for _, f := range forms {
+		v.verb[stem.Word(f)] = true
+	}
+	for _, a := range after {
+		v.after = append(v.after, stem.Word(a))
+	}
+	for _, n := range notNext {
+		v.notNext[stem.Word(n)] = true
+	}
+	return v
+}
+
+// withdrawCues are letters every entry's verb begins with: a clause with
+// none of them is not stemmed at all.
+var withdrawCues = Phrases{"|back", "|ställ", "|ge|", "|ger|", "|gav|", "|gett", "|giv", "|gave", "|lämna", "|bli", "|blev", "|bow"}
+
+// subjects are the words that make the writer the subject of a clause, by
+// language; "min del" and "my part" bind a verb of taking place.
+var subjects = map[string]map[string]bool{
+	"sv": {"jag": true, "vi": true},
+	"en": {"i": true, "we": true},
+}
+
+// withdrawVerbIn returns the withdrawal verb of the clause lower (lower
+// case) whose subject is the writer, or "".
+func withdrawVerbIn(lower string) string {
+	if withdrawCues.FindLower(lower) == "" {
+		return ""
+	}
+	negated := negMarks.FindLower(lower) != ""
+	words := strings.FieldsFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) })
+	stems := make([]string, len(words))
+	for i, w := range words {
+		stems[i] = stem.Word(w)
+	}
+	for _, v := range withdrawVerbs {
+		if v.negated != negated {
+			continue
+		}
+		if !boundToWriter(v, words, lower) {
+			continue
+		}
+		for i, s := range stems {
+			if v.verb[s] && followedBy(stems[i+1:], v.after, v.notNext) {
+				return v.text
+			}
+		}
+	}
+	return ""
+}
+
+// boundToWriter reports whether the clause's words make the writer the
+// subject of v: a subject word of v's language, or, for a verb of taking
+// place, "för min del" / "for my part".
+func boundToWriter(v withdrawVerb, words []string, lower string) bool {
+	if v.negated && (strings.Contains(lower, "för min del") || strings.Contains(lower, "för vår del") || strings.Contains(lower, "för mig")) {
+		return true
+	}
+	if v.negated {
+		return false
+	}
+	for _, w := range words {
+		if subjects[v.lang][w] {
+			return true
+		}
+	}
+	return false
+}
+
+// followedBy reports whether rest begins with the stems of after, in
+// order, each within three words of the one before ("give up my place"),
+// and the word right after the last of them is none of notNext.
+func followedBy(rest, after []string, notNext map[string]bool) bool {
+	at := 0
+	for _, a := range after {
+		found := false
+		for j := at; j < len(rest) && j < at+3; j++ {
+			if rest[j] == a {
+				at, found = j+1, true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return at >= len(rest) || !notNext[rest[at]]
+}
+
+// A writer withdraws a colleague with herself by coordinating the two as
+// the subject of the withdrawal: "Amir Haddad and I can no longer come",
+// "Varken jag eller Ebba Norén kan komma", "jag och Ebba kan inte". The
+// colleague named without an address is a person with a name alone: the
+// decision finds her among the registrations the writer made, and asks
+// when the name fits more than one.
+var (
+	nameThenSelfRe = regexp.MustCompile(`((?:\p{Lu}[\p{Ll}'’-]+\s+){0,2}\p{Lu}[\p{Ll}'’-]+)\s+(?:och|and|&|eller|or|nor)\s+(?:jag|I)\b`)
+	// frameWords open a coordination or a sentence, capitalised at its
+	// start, and are no part of a name: "Neither Priya nor I",
+	// "Unfortunately Amir and I".
+	frameWords = map[string]bool{"neither": true, "varken": true, "both": true, "både": true, "either": true, "antingen": true,
+		"unfortunately": true, "tyvärr": true, "sadly": true, "also": true, "även": true, "också": true}
+	selfThenNameRe = regexp.MustCompile(`(?i:\b(?:jag|I|me|mig)\s+(?:och|and|&|eller|or|nor)\s+(?:min kollega\s+|my colleague\s+)?)(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){0,2})`)
+)
+
+// coWithdrawn returns the people the withdrawal's sentence coordinates
+// with the writer and names without an address, unless they are among
+// have already.
+func coWithdrawn(sentence string, have []Person) []Person {
+	if sentence == "" {
+		return nil
+	}
+	var out []Person
+	add := func(name string, start int) {
+		f := strings.Fields(name)
+		if len(f) == 3 && start == 0 {
+			f = f[1:] // "Unfortunately Amir Haddad and I": the sentence's first word
+		}
+		for len(f) > 0 && (NotNameWords[strings.ToLower(f[0])] || frameWords[strings.ToLower(f[0])]) {
+			f = f[1:]
+		}
+		if len(f) == 0 {
+			return
+		}
+		name = strings.Join(f, " ")
+		for _, p := range append(have, out...) {
+			if sameFold(p.Name, name) || len(f) == 1 && sameFold(strings.Fields(p.Name + " ")[0], name) {
+				return
+			}
+		}
+		out = append(out, Person{Name: name})
+	}
+	for _, m := range nameThenSelfRe.FindAllStringSubmatchIndex(sentence, 3) {
+		add(sentence[m[2]:m[3]], m[2])
+	}
+	for _, m := range selfThenNameRe.FindAllStringSubmatchIndex(sentence, 3) {
+		add(sentence[m[2]:m[3]], m[2])
+	}
+	return out
+}
+
+// sameFold reports whether two names are the same, ignoring case and
+// spaces.
+func sameFold(a, b string) bool {
+	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
+}

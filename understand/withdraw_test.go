@@ -1,0 +1,116 @@
+package understand
+
+import (
+	"testing"
+
+	"github.com/goteborgsregionen/anmalan/understand/reading"
+)
+
+// kindCase is one participant's mail body and the kind it must be read as.
+type kindCase struct {
+	name, body string
+	want       reading.Kind
+	hedged     bool
+}
+
+// checkKinds reads each body as a mail from one participant and checks
+// its kind and whether it is hedged.
+func checkKinds(t *testing.T, tests []kindCase) {
+	t.Helper()
+	cfg := freshConfig(t)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Seminariet", "", tc.body, "", "/Eva")
+			if u.Kind != tc.want || u.Hedged != tc.hedged {
+				t.Errorf("kind %s, hedged %v, want %s, hedged %v (reason: %s)", u.Kind, u.Hedged, tc.want, tc.hedged, u.Reason)
+			}
+		})
+	}
+}
+
+// TestWithdrawalVerbs: a withdrawal said with a verb in any of its forms,
+// with the writer as its subject, cancels; the same verb with another
+// meaning, denied, asked about or in the other language does not.
+func TestWithdrawalVerbs(t *testing.T) {
+	checkKinds(t, []kindCase{
+		{"backa, infinitive", "Chefen behöver mig den dagen, så jag får tyvärr backa.", reading.KindCancellation, false},
+		{"backar, present", "Vi backar, det har kommit något i vägen.", reading.KindCancellation, false},
+		{"ställa in", "Det har krockat med en utbildning så jag måste ställa in.", reading.KindCancellation, false},
+		{"give up the place", "I've been double-booked, so I'll have to give up my place.", reading.KindCancellation, false},
+		{"back out", "Sorry, but we need to back out.", reading.KindCancellation, false},
+		{"bli av, negated for the writer", "Det blir tyvärr inte av för min del på tisdag.", reading.KindCancellation, false},
+		{"backa upp supports", "Jag backar upp förslaget om en träff till.", reading.KindOther, false},
+		{"ställa in sig prepares", "Jag ställer in mig på att komma lite sent.", reading.KindOther, false},
+		{"denied", "Jag backar inte, jag kommer som planerat.", reading.KindOther, false},
+		{"asked", "Går det bra om jag backar?", reading.KindOther, false},
+		{"English back is no backa", "I'll get back to you about the parking.", reading.KindOther, false},
+		{"bli av without the writer", "Blir det inte av så hör ni av er?", reading.KindOther, false},
+	})
+}
+
+// TestDeferredAndConditionalInterest: interest in coming beside a
+// decision put off, or coming on a condition in verb-first order, is a
+// hedge (no registration, an answer that offers the seat); a clear
+// request beside a deferral of something else still registers, and a
+// deferral without interest in coming is a plain mail.
+func TestDeferredAndConditionalInterest(t *testing.T) {
+	checkKinds(t, []kindCase{
+		{"undecided, will write again", "Jag lutar åt att komma, men det är inte bestämt än. Jag hör av mig.", reading.KindOther, true},
+		{"depends on the manager", "I'd love to come on 11 December, but it depends on whether my manager can spare me.", reading.KindOther, true},
+		{"let you know later", "I would like to come. Could I let you know by Friday?", reading.KindOther, true},
+		{"verb-first condition", "Får vi tag i en vikarie så kommer jag och min kollega gärna.", reading.KindOther, true},
+		{"verb-first condition, hinner", "Hinner jag tillbaka från Borås så kommer jag.", reading.KindOther, true},
+		{"a request and a deferral of the diet", "Jag vill anmäla mig till seminariet. Jag återkommer om specialkost.", reading.KindRegistration, false},
+		{"a deferral without interest", "Tack för informationen, jag återkommer om parkeringen.", reading.KindOther, false},
+		{"a step that must come first", "Jag skulle gärna vilja komma, men jag måste först stämma av med min chef.", reading.KindOther, true},
+		{"provisionally", "Count me in provisionally for the 11th.", reading.KindOther, true},
+		{"a verb-first question is a question", "Får vi ta med en kollega så kommer vi två?", reading.KindOther, false},
+	})
+}
+
+// TestColleagueWithdrawnByName: a colleague coordinated with the writer
+// as the subject of her withdrawal, named without an address, withdraws
+// with her as a person with a name alone (the decision finds her among the
+// writer's registrations); a colleague who is the subject of another
+// clause, or a sentence about someone else, is not withdrawn.
+func TestColleagueWithdrawnByName(t *testing.T) {
+	cfg := freshConfig(t)
+	tests := []struct {
+		name, body string
+		kind       reading.Kind
+		colleague  string
+	}{
+		{"X and I, English", "Unfortunately Amir Haddad and I can no longer come on the 11th.", reading.KindCancellation, "Amir Haddad"},
+		{"varken jag eller X", "Varken jag eller Ebba Norén kan komma den 11:e längre.", reading.KindCancellation, "Ebba Norén"},
+		{"jag och X", "Jag och Ebba kan tyvärr inte komma.", reading.KindCancellation, "Ebba"},
+		{"neither X nor I", "Neither Priya nor I will be able to make it on the 11th after all.", reading.KindCancellation, "Priya"},
+		{"the writer alone", "Jag kan tyvärr inte komma, men Ebba Norén kommer som planerat.", reading.KindCancellation, ""},
+		{"about someone else", "Jag tror inte att Ebba Norén kommer kunna komma.", reading.KindOther, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Re: Bekräftelse", "", tc.body, "", "/Eva")
+			if u.Kind != tc.kind {
+				t.Fatalf("kind %s, want %s (reason: %s)", u.Kind, tc.kind, u.Reason)
+			}
+			var named []string
+			for _, p := range u.People {
+				if p.Email == "" {
+					named = append(named, p.Name)
+				}
+			}
+			if tc.kind == reading.KindOther {
+				return
+			}
+			if len(u.People) == 0 || u.People[0].Email != "eva.holm@ale.example" {
+				t.Errorf("people %v, want the writer first", u.People)
+			}
+			switch {
+			case tc.colleague == "" && len(named) > 0:
+				t.Errorf("withdrawn by name: %v, want nobody", named)
+			case tc.colleague != "" && (len(named) != 1 || named[0] != tc.colleague):
+				t.Errorf("withdrawn by name: %v, want %s", named, tc.colleague)
+			}
+		})
+	}
+}
