@@ -565,11 +565,16 @@ func (c *Composer) compose(r Reply, lang string, subject, text, html *bytes.Buff
 
 // htmlDocument wraps a rendered HTML body in a complete document that
 // says its charset and language, so that a mail client shows the letters
-// and reads the text aloud in the right language.
+// and reads the text aloud in the right language. The body sits in a div
+// that may break a long word (an address in angle brackets, a
+// Message-ID) anywhere: on a phone such a word is wider than the screen
+// and the reader would scroll sideways. The style is inline because many
+// mail clients drop a <style> element.
 func htmlDocument(lang, title, body string) string {
 	return "<!DOCTYPE html>\n<html lang=\"" + htmltemplate.HTMLEscapeString(lang) + "\">\n<head>\n" +
-		"<meta charset=\"utf-8\">\n<title>" + htmltemplate.HTMLEscapeString(title) + "</title>\n</head>\n<body>\n" +
-		body + "</body>\n</html>\n"
+		"<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
+		htmltemplate.HTMLEscapeString(title) + "</title>\n</head>\n<body>\n<div style=\"overflow-wrap:anywhere;word-break:break-word\">\n" +
+		body + "</div>\n</body>\n</html>\n"
 }
 
 // contactHTML is the contact with each address in it a mailto: link.
