@@ -36,3 +36,17 @@ func TestCompanionWithoutAddressIsLeftForAHuman(t *testing.T) {
 		t.Errorf("mail outcomes %v, want the mail left for a human", counts)
 	}
 }
+
+// TestNotInTheClauseBeforeKeepsTheSeat: a reply to the confirmation whose
+// "not" belongs to the clause before the writer's "jag kommer" ("Ta inte
+// bort mig från listan, jag kommer ändå") keeps her seat; it was read as
+// her withdrawal.
+func TestNotInTheClauseBeforeKeepsTheSeat(t *testing.T) {
+	e := newEnv(t, 10, localmail.Options{})
+	day := time.Date(2018, 11, 28, 10, 0, 0, 0, e.loc)
+	e.register(day, "Fanny Hallin", "fanny.hallin@kungsbacka.example")
+	conf := e.msgID("fanny.hallin@kungsbacka.example")
+	e.command(&day, rawMail("fanny2", []string{"From: Fanny Hallin <fanny.hallin@kungsbacka.example>", "To: " + botAddr, "Subject: SV: Bekräftelse",
+		"In-Reply-To: " + conf, "References: " + conf}, "Hej,\n\nJag såg att ni rensar i listan. Ta inte bort mig från listan, jag kommer ändå.\n\n/Fanny"))
+	wantState(t, e, "confirmed fanny.hallin@kungsbacka.example")
+}

@@ -81,6 +81,10 @@ func TestMoodOfUnseenPhrasings(t *testing.T) {
 		{"English past intention", "I was going to sign up, but is there still room?", reading.KindOther, true},
 		{"take me off, with an adverb", "Det krockar med en utbildning. Ta gärna bort mig från listan.", reading.KindCancellation, false},
 		{"skip the event", "Jag har ångrat mig och hoppar över seminariet den här gången.", reading.KindCancellation, false},
+		{"skip a part of it", "Jag hoppar över fikat, men jag kommer till samtalet.", reading.KindRegistration, false},
+		{"do not take me off", "Ta inte bort mig från listan, jag kommer ändå.", reading.KindRegistration, false},
+		{"a not in the clause before", "Jag har inte hunnit svara förut, jag kommer gärna den 11 december.", reading.KindRegistration, false},
+		{"English, a not before", "Sorry I did not reply sooner, I will attend on 11 December.", reading.KindRegistration, false},
 	})
 }
 

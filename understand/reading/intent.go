@@ -121,6 +121,9 @@ func clausesOf(body string) []clause {
 		if clauseBreakWords.FindLower(s) != "" {
 			parts = clauseBreakRe.Split(s, -1)
 		}
+		if strings.Contains(s, ", ") {
+			parts = splitAtSubject(parts)
+		}
 		for _, p := range parts {
 			if p = strings.TrimSpace(p); p == "" {
 				continue
@@ -136,6 +139,42 @@ func clausesOf(body string) []clause {
 		last = loc[1]
 	}
 	emit(body[last:], false)
+	return out
+}
+
+// subjectStarts are the pronouns that, after a comma, begin a main clause
+// of their own with their verb: "ta inte bort mig, jag kommer ändå" is two
+// clauses, and the first one's "inte" is not the second one's.
+var subjectStarts = map[string]bool{"jag": true, "vi": true, "i": true, "we": true}
+
+// splitAtSubject splits each of parts after a comma that a subject
+// pronoun and a word follow (see subjectStarts).
+func splitAtSubject(parts []string) []string {
+	var out []string
+	for _, p := range parts {
+		for {
+			cut := -1
+			for from := 0; ; {
+				i := strings.Index(p[from:], ", ")
+				if i < 0 {
+					break
+				}
+				i += from
+				f := strings.Fields(p[i+2:])
+				if len(f) >= 2 && subjectStarts[f[0]] {
+					cut = i
+					break
+				}
+				from = i + 2
+			}
+			if cut < 0 {
+				break
+			}
+			out = append(out, p[:cut])
+			p = p[cut+2:]
+		}
+		out = append(out, p)
+	}
 	return out
 }
 

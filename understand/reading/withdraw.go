@@ -36,7 +36,7 @@ type withdrawVerb struct {
 }
 
 // withdrawVerbs is the lexicon.
-var withdrawVerbs = []withdrawVerb{
+var withdrawVerbs = append([]withdrawVerb{
 	newWithdrawVerb("sv", "backa", []string{"backa", "backar", "backade", "backat"}, nil, []string{"upp"}, false),
 	newWithdrawVerb("sv", "ställa in", []string{"ställa", "ställer", "ställde", "ställt", "ställ"}, []string{"in"}, []string{"mig", "oss", "sig", "på"}, false),
 	newWithdrawVerb("sv", "ge upp platsen", []string{"ge", "ger", "gav", "gett", "givit"}, []string{"upp", "plats"}, nil, false),
@@ -47,12 +47,22 @@ var withdrawVerbs = []withdrawVerb{
 	newWithdrawVerb("sv", "ta bort mig", []string{"ta", "tar", "tog", "tagit"}, []string{"bort", "mig"}, nil, false),
 	newWithdrawVerb("sv", "ta bort oss", []string{"ta", "tar", "tog", "tagit"}, []string{"bort", "oss"}, nil, false),
 	newWithdrawVerb("sv", "plocka bort mig", []string{"plocka", "plockar"}, []string{"bort", "mig"}, nil, false),
-	// Skipping the event: "jag hoppar över seminariet den här gången".
-	newWithdrawVerb("sv", "hoppa över", []string{"hoppa", "hoppar", "hoppat"}, []string{"över"}, nil, false),
 	newWithdrawVerb("en", "give up the seat", []string{"give", "gives", "gave", "given", "giving"}, []string{"up", "place"}, nil, false),
 	newWithdrawVerb("en", "give up the seat", []string{"give", "gives", "gave", "given", "giving"}, []string{"up", "seat"}, nil, false),
 	newWithdrawVerb("en", "back out", []string{"back", "backs", "backed", "backing"}, []string{"out"}, nil, false),
 	newWithdrawVerb("en", "bow out", []string{"bow", "bows", "bowed", "bowing"}, []string{"out"}, nil, false),
+}, skipVerbs()...)
+
+// skipVerbs are the entries for skipping the event itself: "jag hoppar
+// över seminariet den här gången". Skipping a part of it ("jag hoppar
+// över fikat") is no withdrawal, so the object must be the event or a
+// pronoun for it.
+func skipVerbs() []withdrawVerb {
+	var out []withdrawVerb
+	for _, obj := range []string{"seminariet", "träffen", "samtalet", "eventet", "evenemanget", "tillfället", "det", "den"} {
+		out = append(out, newWithdrawVerb("sv", "hoppa över "+obj, []string{"hoppa", "hoppar", "hoppat"}, []string{"över", obj}, nil, false))
+	}
+	return out
 }
 
 func newWithdrawVerb(lang, text string, forms, after, notNext []string, negated bool) withdrawVerb {
