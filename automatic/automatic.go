@@ -108,6 +108,11 @@ func Classify(m *message.Message, cfg *config.Config) (kind Kind, reason string)
 	if m.ReportType == "feedback-report" || hasPart(m, "message/feedback-report") {
 		return Bounce, "it is an abuse feedback report (message/feedback-report)"
 	}
+	if m.ReportType == "tlsrpt" {
+		// An SMTP TLS report (RFC 8460) is about the domain's mail in
+		// general, never about one undelivered mail.
+		return Report, "it is an SMTP TLS report (multipart/report, report-type \"tlsrpt\")"
+	}
 	if m.ContentType == "multipart/report" {
 		return Bounce, fmt.Sprintf("it is a multipart/report (report-type %q)", m.ReportType)
 	}
@@ -430,9 +435,14 @@ var (
 	challengeTexts = message.Phrases{"allowed senders", "approved senders", "whitelist", "white list", "verify your email",
 		"confirm that you are a real person", "confirm that you are human", "prove that you are human",
 		"is being held until", "has been held", "har hållits kvar", "hålls kvar", "bekräfta att du är en människa",
-		"godkända avsändare", "vitlista", "skräppostfilter", "spam filter", "spamfilter"}
+		"godkända avsändare", "vitlista", "skräppostfilter", "spam filter", "spamfilter",
+		// The same in the other languages of the absence texts: held
+		// back until the address is confirmed.
+		"zurückgehalten", "absenderadresse", "spamschutz", "a été retenu", "en attente de validation", "en attente de confirmation",
+		"ha sido retenido", "pendiente de verificación", "holdt tilbake", "tilbageholdt", "pidätetty", "odottaa vahvistusta"}
 	// challengeActs are the act the filter asks for.
-	challengeActs = message.Phrases{"click", "klicka", "verify", "bekräfta", "confirm", "https://", "http://"}
+	challengeActs = message.Phrases{"click", "klicka", "verify", "bekräfta", "confirm", "bestätigen", "klicken", "cliquez", "confirmer",
+		"haga clic", "confirme", "klikk", "klik", "bekreft", "vahvista", "https://", "http://"}
 )
 
 // challenge reports why own (the text of a mail, quote removed) is a

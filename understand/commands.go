@@ -569,6 +569,9 @@ func (r *cmdReader) read(cs, lower string, ws []cmdWord, own, refs []reading.Ref
 		if neg {
 			return nil, ""
 		}
+		if waiting {
+			chs = fromWaitingList(chs)
+		}
 		return chs, verb
 	}
 	// Promotion: "flytta upp", "ge henne en plats", "får komma", "kan
@@ -752,6 +755,34 @@ func (r *cmdReader) resolve(rf reading.Ref, not *reading.Ref) (reading.Ref, bool
 		}
 	}
 	return reading.Ref{}, false
+}
+
+// fromWaitingList turns each substitution whose newcomer the sentence
+// places on the waiting list ("give her seat to Vilgot Hallin, who is
+// first on the waiting list") into what it is: the one leaving is
+// cancelled and the newcomer moved up from the list, keeping her place in
+// it, rather than registered a second time. A newcomer without an address
+// or a name stays a substitution.
+func fromWaitingList(chs []reading.Change) []reading.Change {
+	var out []reading.Change
+	for _, c := range chs {
+		if c.Action != reading.ActionSubstitute || c.By == nil || c.Who == "" || len(c.Candidates) > 0 {
+			out = append(out, c)
+			continue
+		}
+		who := c.By.Email
+		if who == "" {
+			who = c.By.Name
+		}
+		if who == "" {
+			out = append(out, c)
+			continue
+		}
+		out = append(out,
+			reading.Change{Action: reading.ActionCancel, Who: c.Who, Text: c.Text},
+			reading.Change{Action: reading.ActionPromote, Who: who, Text: c.Text})
+	}
+	return out
 }
 
 // promoteVerb returns the words that give someone a seat from the waiting

@@ -130,12 +130,16 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 	u.Kind, u.People, u.Reason, in = reading.ReadParticipant(v, cfg)
 	u.Alternatives = in.WhyNot
 	u.Hedged = u.Kind == reading.KindOther && in.Hedged
-	if u.Kind == reading.KindCancellation {
+	if u.Kind == reading.KindCancellation || u.Kind == reading.KindRegistration {
 		// A colleague withdrawn by name alone ("Amir Haddad and I can
 		// no longer come") stays: the decision looks for her among the
-		// registrations the writer made.
+		// registrations the writer made. One registered by name alone
+		// beside the writer ("jag och Gillis Jarl kommer") stays too: the
+		// decision registers those with an address and leaves the mail
+		// for a human, who must not miss the others (all of it when nobody
+		// has one: "Här kommer anmälningar: 1. Agda Ekholm …").
 		u.People = slices.DeleteFunc(u.People, func(p reading.Person) bool { return p.Email == "" && p.Name == "" })
-		if len(reading.WithAddress(slices.Clone(u.People))) == 0 {
+		if u.Kind == reading.KindCancellation && len(reading.WithAddress(slices.Clone(u.People))) == 0 {
 			u.People = nil
 		}
 	} else {

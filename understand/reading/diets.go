@@ -29,6 +29,10 @@ var (
 	// dietNoneRe is a diet word said as absent: "inga allergier", "no
 	// special diet", "har ingen specialkost".
 	dietNoneRe = regexp.MustCompile(`(?i)(?:\binga|\bingen|\binget|\bno|\bnot any|\binte några|\bwithout)\s+(?:\p{L}+\s+)?$`)
+	// dietNobodyRe is a diet word whose clause has nobody for its subject:
+	// "ingen av oss har några allergier", "none of us has any allergies",
+	// "ingen har specialkost".
+	dietNobodyRe = regexp.MustCompile(`(?i)(?:\bingen|\bnone|\bneither|\bnobody|\bno one)(?:\s+av\s+(?:oss|dem|er)|\s+of\s+(?:us|them))?\s+(?:har|behöver|äter|has|have|needs?|eats?)\s+(?:\p{L}+\s+)?$`)
 	// dietCues are the words one of the three expressions needs; a text
 	// without any is not searched.
 	dietCues = Phrases{"äter", "tål", "eat", "allergic", "diabet", "intoleran", "utan", "without", "free", "fri kost", "fri mat"}
@@ -40,7 +44,7 @@ var (
 func DietMentions(text string) []dietMention {
 	var out []dietMention
 	add := func(start, end int) {
-		if dietNoneRe.MatchString(text[max(0, start-30):start]) {
+		if dietNoneRe.MatchString(text[max(0, start-30):start]) || dietNobodyRe.MatchString(text[max(0, start-40):start]) {
 			return
 		}
 		for _, d := range out {

@@ -121,6 +121,9 @@ func clausesOf(body string) []clause {
 		if clauseBreakWords.FindLower(s) != "" {
 			parts = clauseBreakRe.Split(s, -1)
 		}
+		if strings.Contains(s, ", ") {
+			parts = splitAtSubject(parts)
+		}
 		for _, p := range parts {
 			if p = strings.TrimSpace(p); p == "" {
 				continue
@@ -136,6 +139,42 @@ func clausesOf(body string) []clause {
 		last = loc[1]
 	}
 	emit(body[last:], false)
+	return out
+}
+
+// subjectStarts are the pronouns that, after a comma, begin a main clause
+// of their own with their verb: "ta inte bort mig, jag kommer ändå" is two
+// clauses, and the first one's "inte" is not the second one's.
+var subjectStarts = map[string]bool{"jag": true, "vi": true, "i": true, "we": true}
+
+// splitAtSubject splits each of parts after a comma that a subject
+// pronoun and a word follow (see subjectStarts).
+func splitAtSubject(parts []string) []string {
+	var out []string
+	for _, p := range parts {
+		for {
+			cut := -1
+			for from := 0; ; {
+				i := strings.Index(p[from:], ", ")
+				if i < 0 {
+					break
+				}
+				i += from
+				f := strings.Fields(p[i+2:])
+				if len(f) >= 2 && subjectStarts[f[0]] {
+					cut = i
+					break
+				}
+				from = i + 2
+			}
+			if cut < 0 {
+				break
+			}
+			out = append(out, p[:cut])
+			p = p[cut+2:]
+		}
+		out = append(out, p)
+	}
 	return out
 }
 
@@ -155,8 +194,10 @@ func capitalisedName(s, lower string) bool {
 type Intent struct {
 	cancel, Register, Hedged bool
 	// withdrawn is the sentence of the withdrawal, whose people beside
-	// the writer ("Amir Haddad and I") withdraw with her.
-	withdrawn string
+	// the writer ("Amir Haddad and I") withdraw with her; registered is
+	// the sentence of the registration, whose people coordinated with the
+	// writer ("jag och Gillis Jarl kommer") register with her.
+	withdrawn, registered string
 	// why is the phrase that decided, for the reason; whyNot says why a
 	// reading was set aside, for the alternatives.
 	why    string
@@ -190,7 +231,7 @@ func readIntent(body string) Intent {
 		}
 		req := requestIn(c.text)
 		interest := RegisterPhrases.FindLower(c.text) != "" || interestWords.FindLower(c.text) != "" || interestMarks.FindLower(c.text) != "" || req != "" ||
-			verbFirstCondition(c.sentence) && attendWords.FindLower(c.text) != ""
+			(verbFirstCondition(c.sentence) || CondMarks.FindLower(withoutReservation(c.text)) != "") && attendWords.FindLower(c.text) != ""
 		w := withdrawMarks.FindLower(c.text)
 		if w == "" {
 			w = CancelPhrases.FindLower(c.text)
@@ -204,14 +245,17 @@ func readIntent(body string) Intent {
 			continue // nothing in it about the event
 		}
 		// The mood of a request is read without a condition on the seats:
-		// whether there is one is the desk's check, not the writer's.
-		mood := c.text
+		// whether there is one is the desk's check, not the writer's; nor
+		// with a reservation for the unforeseen ("om inget oväntat dyker
+		// upp", "unless something comes up"), which every commitment
+		// carries: its condition and its "inget" are not the clause's.
+		mood := withoutReservation(c.text)
 		if req != "" {
-			mood = withoutSeatCondition(c.text)
+			mood = withoutSeatCondition(mood)
 		}
-		c.hedged = HedgeMarks.FindLower(mood) != ""
+		c.hedged = HedgeMarks.FindLower(mood) != "" || intendedCues.FindLower(mood) != "" && intendedRe.MatchString(mood)
 		c.conditional = CondMarks.FindLower(mood) != "" || verbFirstCondition(c.sentence)
-		c.negated = negMarks.FindLower(c.text) != ""
+		c.negated = negMarks.FindLower(mood) != ""
 		if interested == "" && w == "" && !c.question && !c.negated && interestWords.FindLower(c.text) != "" {
 			interested = c.text
 		}
@@ -269,6 +313,11 @@ func readIntent(body string) Intent {
 		if pastForms.FindLower(text) != "" {
 			text = blank(text, pastForms)
 		}
+		if strings.Contains(text, "anmälnings") || strings.Contains(text, "registrerings") {
+			// "sista anmälningsdag", "anmälningslänken": a compound noun
+			// about registering is no request to register.
+			text = processNounRe.ReplaceAllStringFunc(text, func(s string) string { return strings.Repeat(" ", len(s)) })
+		}
 		r := RegisterPhrases.FindLower(text)
 		if r == "" {
 			r = requestIn(text)
@@ -304,6 +353,7 @@ func readIntent(body string) Intent {
 		in.Register, in.Hedged = false, true
 		in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "\"" + in.why + "\" is said beside a doubt: " + Clip(registered)})
 	}
+	in.registered = registered
 	if selfOutWhy != "" && !in.Register && !in.cancel {
 		in.cancel, in.why = true, selfOutWhy
 	}
@@ -409,7 +459,7 @@ var (
 	// object and a particle: "put us down for …", "pencil me in", "skriv
 	// upp mig", "sätt upp oss". The particle keeps "put me through to …"
 	// and "skriv till mig" out.
-	listMeRe = regexp.MustCompile(`\b(?:(?:put|sign|write|pencil|book|add)\s+(?:me|us|the two of us|both of us)\s+(?:down|up|in|on)|(?:skriv|sätt|för|lägg)\s+(?:upp|in)\s+(?:mig|oss)|(?:skriv|sätt|för|lägg)\s+(?:mig|oss)\s+(?:på listan|på deltagarlistan))\b`)
+	listMeRe = regexp.MustCompile(`\b(?:(?:put|sign|write|pencil|book|add)\s+(?:me|us|the two of us|both of us)\s+(?:down|up|in|on)|(?:skriv|sätt|för|lägg)\s+(?:(?:gärna|också|även|bara|nu|då)\s+)?(?:upp|in)\s+(?:både\s+|bägge\s+)?(?:mig|oss)|(?:skriv|sätt|för|lägg)\s+(?:mig|oss)\s+(?:på listan|på deltagarlistan))\b`)
 	// ableToAttendRe is a modal of being able with a verb of attending:
 	// "kan komma", "kan tyvärr vara med", "can come", "could attend".
 	ableToAttendRe = regexp.MustCompile(`\b(?:kan|kunna|can|could|able to)\s+(?:\S+\s+){0,2}?(?:komma|delta|närvara|vara med|vara där|come|attend|join|make it|be there)\b`)
@@ -461,6 +511,35 @@ func requestIn(lower string) string {
 		return ""
 	}
 	return attendRequestRe.FindString(lower)
+}
+
+var (
+	// reservationRe is a condition that only reserves the unforeseen: its
+	// subject is "nothing" or "something" and its verb one of happening
+	// ("om inget oväntat dyker upp", "om ingenting händer", "if nothing
+	// comes up", "unless something comes up").
+	reservationRe = regexp.MustCompile(`\b(?:om|ifall|så länge|if|unless|as long as)\s+(?:inget|ingenting|nothing|something|anything)\b(?:\s+\S+){0,3}?\s+(?:händer|inträffar|dyker upp|kommer emellan|kommer i vägen|happens|comes up|gets in the way|changes)\b(?:\s+(?:förstås|såklart|of course))?`)
+	// intendedRe is an intention in the pluperfect or the past, which
+	// says what the writer meant to do, not what she asks for: "jag hade
+	// tänkt anmäla mig, men …", "I was going to sign up".
+	intendedRe = regexp.MustCompile(`\b(?:hade|har)\s+(?:\S+\s+)?(?:tänkt|planerat|hoppats|tänkt mig)\b|\b(?:was|were)\s+(?:going|planning|hoping)\s+to\b|\bhad\s+(?:planned|hoped|meant|intended)\s+to\b`)
+)
+
+// processNounRe is a compound noun of registering: "anmälningsdag",
+// "anmälningstiden", "registreringslänk".
+var processNounRe = regexp.MustCompile(`(?:anmälnings|registrerings)\p{L}*`)
+
+// intendedCues are the auxiliaries intendedRe needs: a clause without
+// any is not searched.
+var intendedCues = Phrases{"|hade|", "|har|", "|was|", "|were|", "|had|"}
+
+// withoutReservation returns lower with a reservation for the unforeseen
+// blanked out (see reservationRe).
+func withoutReservation(lower string) string {
+	if !strings.Contains(lower, "om ") && !strings.Contains(lower, "if ") && !strings.Contains(lower, "unless") && !strings.Contains(lower, "så länge") && !strings.Contains(lower, "as long as") {
+		return lower
+	}
+	return reservationRe.ReplaceAllStringFunc(lower, func(s string) string { return strings.Repeat(" ", len(s)) })
 }
 
 // withoutSeatCondition returns lower with a condition on the seats alone

@@ -66,7 +66,9 @@ var (
 	// ("Emil Vik (jag)").
 	selfCoordBeforeRe = regexp.MustCompile(`(?i)\b(?:jag|mig|undertecknad|myself|me)(?:\s+själv)?\s*(?:,|\s(?:och|samt|plus|and)\b|\+|&)\s*(\S+)`)
 	selfCoordAfterRe  = regexp.MustCompile(`(?i)(?:\s(?:och|samt|plus|and)|&|\+)\s+(?:jag|mig|undertecknad|myself|me)(?:\s+själv)?\b|\sand\s+I\b`)
-	selfMarkRe        = regexp.MustCompile(`(?i)\((?:jag|mig|själv|undertecknad|me|myself)\)|\b(?:inklusive|inkl\.?|inräknat|including|incl\.?)\s+(?:mig|mig själv|me|myself)\b|\bmig (?:själv )?inräknad\b|\bme included\b`)
+	selfMarkRe        = regexp.MustCompile(`(?i)\((?:jag|mig|själv|undertecknad|me|myself)\)|\b(?:inklusive|inkl\.?|inräknat|including|incl\.?)\s+(?:mig|mig själv|me|myself)\b|\bmig (?:själv )?(?:inräknad|medräknad|inkluderad)\b|\bme included\b`)
+	// selfItemRe is a line of a list that is the writer alone.
+	selfItemRe = regexp.MustCompile(`(?im)^[ \t]*(?:[-*•–][ \t]*|\d{1,2}[.)][ \t]*)(?:undertecknad|jag själv|jag|mig själv|myself|me|the undersigned)[ \t]*[.,;]?[ \t]*$`)
 	// groupCountRe is the writer's group with its size: "vi blir tre",
 	// "vi är två", "vi kommer tre stycken", "we are three".
 	groupCountRe = regexp.MustCompile(`(?i)\b(?:vi|we)\s+(?:är|blir|kommer(?: att vara)?|will be|are|'ll be)\s+(\d|två|tre|fyra|fem|sex|sju|åtta|two|three|four|five|six|seven|eight)(?:$|[^\p{L}])`)
@@ -129,6 +131,11 @@ func registersWords(lower string) bool {
 // who are not the writer.
 func senderCounted(body string, others []Person, sender Person) (in, out bool) {
 	body = message.Head(body, 4000)
+	if len(others) > 0 && selfItemRe.MatchString(body) {
+		// The writer as an item of the list of others: "- undertecknad",
+		// "3. jag själv".
+		in = true
+	}
 	sentences, _ := sentencesOf(body)
 	for _, s := range sentences {
 		one := strings.Join(strings.Fields(s), " ")

@@ -186,6 +186,7 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 			p = groupPeople(v, p, sender, true)
 		}
 		p = append(p, coWithdrawn(in.withdrawn, p)...)
+		p = append(p, groupWithdrawn(v.Body, p)...)
 		for i := range p {
 			p[i].Diet = ""
 		}
@@ -228,10 +229,25 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 		return "registration", listed, fmt.Sprintf("%q and %d named in the text; %s", strings.Trim(phrase, " ,."), len(listed), who), in
 	case phrase != "":
 		p := SenderPerson(v, cfg)
-		only := []Person{p}
-		bindDiets(v.Body, only, 0) // her diet, or one said without anyone else in its clause
-		p = only[0]
-		return "registration", []Person{p}, fmt.Sprintf("%q in the text: the sender registers", strings.Trim(phrase, " ,.")), in
+		people := []Person{p}
+		if others := coRegistered(v.Body, in.registered, people); len(others) > 0 {
+			if _, out := senderCounted(v.Body, others, p); out {
+				// "Själv kan jag tyvärr inte delta": the others only.
+				people = nil
+			}
+			people = append(people, others...)
+		}
+		// Her diet, or one said without anyone else in its clause; a
+		// colleague's diet goes to the colleague its clause names.
+		if len(people) == 0 || people[0].Email != p.Email {
+			bindDiets(v.Body, people, -1)
+			return "registration", people, fmt.Sprintf("%q in the text: %d named without an address; the writer is not one of them", strings.Trim(phrase, " ,."), len(people)), in
+		}
+		bindDiets(v.Body, people, 0)
+		if len(people) > 1 {
+			return "registration", people, fmt.Sprintf("%q in the text: the sender registers with %d named without an address", strings.Trim(phrase, " ,."), len(people)-1), in
+		}
+		return "registration", people, fmt.Sprintf("%q in the text: the sender registers", strings.Trim(phrase, " ,.")), in
 	}
 	return "other", nil, "no registration, cancellation or command in the text", in
 }
@@ -782,6 +798,108 @@ func parseOneAddress(s string) mail.Address {
 }
 
 var forwardSubjectRe = regexp.MustCompile(`(?i)^\s*(fwd?|vb|vs|wg|tr|i|rv|fw)\s*:`)
+
+// The sentence in which the writer registers may name, without an
+// address, the people who come with her: coordinated with her as the
+// subject or the object ("jag och Gillis Jarl kommer", "min kollega
+// Cornelia Almén och jag vill komma"), as whom she brings ("jag tar med
+// mig Hjalmar Skoog"), or in a list after a colon ("vi blir fyra, mig
+// själv medräknad: Tage Ekblom, Sonja Rapp och Melker Tornberg"). They are
+// people with a name alone: the decision registers those it can and
+// leaves the rest for a human.
+var (
+	bringRe = regexp.MustCompile(`(?i:\b(?:tar|ta|tänker ta|tar också|brings?|bringing|will bring)\s+(?:med\s+mig|med\s+oss|along)?\s*(?:min kollega\s+|my colleague\s+)?)(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){1,2})`)
+	// bringCues are the words bringRe needs.
+	bringCues = Phrases{"|tar|", "|ta|", "bring"}
+	// listItemSplitRe separates the names of a list in a sentence.
+	listItemSplitRe = regexp.MustCompile(`\s*(?:,|;|\s(?:och|samt|and)\s)\s*`)
+	fullNameRe      = regexp.MustCompile(`^\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){1,2}$`)
+)
+
+// coRegistered returns the people the registering sentence names beside
+// the writer without an address (see bringRe), unless they are among have.
+func coRegistered(body, sentence string, have []Person) []Person {
+	if sentence == "" {
+		return nil
+	}
+	out := coWithdrawn(sentence, have)
+	if t := strings.TrimSpace(sentence); strings.HasSuffix(t, ":") && registersWords(strings.ToLower(t)) {
+		// "Här kommer anmälningar från Härryda:" and a list of names on
+		// the lines below it, one a line, each perhaps with a diet.
+		out = append(out, namesListedAfter(body, t, append(append([]Person{}, have...), out...))...)
+	}
+	add := func(name string) {
+		for _, p := range append(append([]Person{}, have...), out...) {
+			if sameFold(p.Name, name) {
+				return
+			}
+		}
+		out = append(out, Person{Name: name})
+	}
+	if bringCues.Find(sentence) != "" {
+		for _, m := range bringRe.FindAllStringSubmatch(sentence, 3) {
+			add(m[1])
+		}
+	}
+	if i := strings.IndexByte(sentence, ':'); i >= 0 && registersWords(strings.ToLower(sentence[:i])) {
+		items := listItemSplitRe.Split(strings.Trim(sentence[i+1:], " .!\n"), -1)
+		var names []string
+		for _, it := range items {
+			if !fullNameRe.MatchString(it) {
+				return out // a list of names only, or none of it
+			}
+			names = append(names, it)
+		}
+		for _, n := range names {
+			add(n)
+		}
+	}
+	return out
+}
+
+// listLineRe is a line of a list that begins with a full name: "1. Agda
+// Ekholm – laktosfri kost", "- Verner Thorsell".
+var listLineRe = regexp.MustCompile(`^\s*(?:\d{1,2}[.)]|[-*•–])\s*(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){1,2})\s*(?:$|[–—,(:-])`)
+
+// namesListedAfter returns the names of the list lines that follow the
+// line ending with intro in body (blank lines between allowed), up to the
+// first line that is not one, unless they are among have. A list line
+// with an address is read by listedPeople instead.
+func namesListedAfter(body, intro string, have []Person) []Person {
+	lines := strings.Split(message.Head(body, 4000), "\n")
+	at := -1
+	last := strings.Fields(intro)
+	for i, l := range lines {
+		if f := strings.Fields(l); len(f) > 0 && len(last) > 0 && f[len(f)-1] == last[len(last)-1] && strings.HasSuffix(strings.TrimSpace(l), ":") {
+			at = i
+			break
+		}
+	}
+	if at < 0 {
+		return nil
+	}
+	var out []Person
+	for _, l := range lines[at+1:] {
+		if strings.TrimSpace(l) == "" {
+			if len(out) == 0 {
+				continue
+			}
+			break
+		}
+		m := listLineRe.FindStringSubmatch(l)
+		if m == nil || strings.Contains(l, "@") {
+			break
+		}
+		known := false
+		for _, p := range append(append([]Person{}, have...), out...) {
+			known = known || sameFold(p.Name, m[1])
+		}
+		if !known {
+			out = append(out, Person{Name: m[1]})
+		}
+	}
+	return out
+}
 
 var CapRunRe = regexp.MustCompile(`\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){1,2}`)
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/understand/stem"
 )
 
@@ -35,16 +36,33 @@ type withdrawVerb struct {
 }
 
 // withdrawVerbs is the lexicon.
-var withdrawVerbs = []withdrawVerb{
+var withdrawVerbs = append([]withdrawVerb{
 	newWithdrawVerb("sv", "backa", []string{"backa", "backar", "backade", "backat"}, nil, []string{"upp"}, false),
 	newWithdrawVerb("sv", "ställa in", []string{"ställa", "ställer", "ställde", "ställt", "ställ"}, []string{"in"}, []string{"mig", "oss", "sig", "på"}, false),
 	newWithdrawVerb("sv", "ge upp platsen", []string{"ge", "ger", "gav", "gett", "givit"}, []string{"upp", "plats"}, nil, false),
 	newWithdrawVerb("sv", "lämna ifrån sig platsen", []string{"lämna", "lämnar", "lämnade"}, []string{"ifrån", "plats"}, nil, false),
 	newWithdrawVerb("sv", "bli av", []string{"bli", "blir", "blev", "blivit"}, []string{"av"}, nil, true),
+	// Taking oneself off: the object is the writer, so the imperative
+	// binds it without a subject ("ta gärna bort mig från listan").
+	newWithdrawVerb("sv", "ta bort mig", []string{"ta", "tar", "tog", "tagit"}, []string{"bort", "mig"}, nil, false),
+	newWithdrawVerb("sv", "ta bort oss", []string{"ta", "tar", "tog", "tagit"}, []string{"bort", "oss"}, nil, false),
+	newWithdrawVerb("sv", "plocka bort mig", []string{"plocka", "plockar"}, []string{"bort", "mig"}, nil, false),
 	newWithdrawVerb("en", "give up the seat", []string{"give", "gives", "gave", "given", "giving"}, []string{"up", "place"}, nil, false),
 	newWithdrawVerb("en", "give up the seat", []string{"give", "gives", "gave", "given", "giving"}, []string{"up", "seat"}, nil, false),
 	newWithdrawVerb("en", "back out", []string{"back", "backs", "backed", "backing"}, []string{"out"}, nil, false),
 	newWithdrawVerb("en", "bow out", []string{"bow", "bows", "bowed", "bowing"}, []string{"out"}, nil, false),
+}, skipVerbs()...)
+
+// skipVerbs are the entries for skipping the event itself: "jag hoppar
+// över seminariet den här gången". Skipping a part of it ("jag hoppar
+// över fikat") is no withdrawal, so the object must be the event or a
+// pronoun for it.
+func skipVerbs() []withdrawVerb {
+	var out []withdrawVerb
+	for _, obj := range []string{"seminariet", "träffen", "samtalet", "eventet", "evenemanget", "tillfället", "det", "den"} {
+		out = append(out, newWithdrawVerb("sv", "hoppa över "+obj, []string{"hoppa", "hoppar", "hoppat"}, []string{"över", obj}, nil, false))
+	}
+	return out
 }
 
 func newWithdrawVerb(lang, text string, forms, after, notNext []string, negated bool) withdrawVerb {
@@ -63,7 +81,7 @@ func newWithdrawVerb(lang, text string, forms, after, notNext []string, negated 
 
 // withdrawCues are letters every entry's verb begins with: a clause with
 // none of them is not stemmed at all.
-var withdrawCues = Phrases{"|back", "|ställ", "|ge|", "|ger|", "|gav|", "|gett", "|giv", "|gave", "|lämna", "|bli", "|blev", "|bow"}
+var withdrawCues = Phrases{"|ta|", "|tar|", "|tog|", "|tagit|", "|plock", "|hopp", "|back", "|ställ", "|ge|", "|ger|", "|gav|", "|gett", "|giv", "|gave", "|lämna", "|bli", "|blev", "|bow"}
 
 // subjects are the words that make the writer the subject of a clause, by
 // language; "min del" and "my part" bind a verb of taking place.
@@ -71,6 +89,10 @@ var subjects = map[string]map[string]bool{
 	"sv": {"jag": true, "vi": true},
 	"en": {"i": true, "we": true},
 }
+
+// writerObjects are the stems of the writer as an object, which bind an
+// entry that ends with one.
+var writerObjects = map[string]bool{stem.Word("mig"): true, stem.Word("oss"): true, stem.Word("me"): true, stem.Word("us"): true}
 
 // withdrawVerbIn returns the withdrawal verb of the clause lower (lower
 // case) whose subject is the writer, or "".
@@ -109,6 +131,9 @@ func boundToWriter(v withdrawVerb, words []string, lower string) bool {
 	}
 	if v.negated {
 		return false
+	}
+	if n := len(v.after); n > 0 && writerObjects[v.after[n-1]] {
+		return true // the writer is the object the entry ends with
 	}
 	for _, w := range words {
 		if subjects[v.lang][w] {
@@ -151,14 +176,18 @@ var (
 	// "Unfortunately Amir and I".
 	frameWords = map[string]bool{"neither": true, "varken": true, "both": true, "både": true, "either": true, "antingen": true,
 		"unfortunately": true, "tyvärr": true, "sadly": true, "also": true, "även": true, "också": true}
-	selfThenNameRe = regexp.MustCompile(`(?i:\b(?:jag|I|me|mig)\s+(?:och|and|&|eller|or|nor)\s+(?:min kollega\s+|my colleague\s+)?)(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){0,2})`)
+	selfThenNameRe = regexp.MustCompile(`(?i:\b(?:jag|I|me|mig)(?:\s+själv|\s+myself)?\s+(?:och|and|&|eller|or|nor)\s+(?:min kollega\s+|my colleague\s+)?)(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){0,2})`)
 )
+
+// coordCues are the conjunctions both coordination patterns need: a
+// sentence without any is not searched.
+var coordCues = Phrases{"|och|", "|and|", "&", "|eller|", "|or|", "|nor|"}
 
 // coWithdrawn returns the people the withdrawal's sentence coordinates
 // with the writer and names without an address, unless they are among
 // have already.
 func coWithdrawn(sentence string, have []Person) []Person {
-	if sentence == "" {
+	if sentence == "" || coordCues.Find(sentence) == "" {
 		return nil
 	}
 	var out []Person
@@ -186,6 +215,29 @@ func coWithdrawn(sentence string, have []Person) []Person {
 	}
 	for _, m := range selfThenNameRe.FindAllStringSubmatchIndex(sentence, 3) {
 		add(sentence[m[2]:m[3]], m[2])
+	}
+	return out
+}
+
+// groupObjectRe is a withdrawal of the writer's whole group: "stryk oss
+// båda", "ingen av oss kan", "take us both off".
+var groupObjectRe = regexp.MustCompile(`(?i)\b(?:oss|us)\s+(?:båda|bägge|alla|both|all)\b|\b(?:ingen|none|neither)\s+(?:av|of)\s+(?:oss|us)\b`)
+
+// groupWithdrawn returns, for a withdrawal of the writer's whole group
+// (see groupObjectRe), the people body names beside the writer in a
+// sentence that tells of their registration ("jag anmälde mig själv och
+// Idun Ringdahl förra veckan"), unless they are among have.
+func groupWithdrawn(body string, have []Person) []Person {
+	if !groupObjectRe.MatchString(body) {
+		return nil
+	}
+	var out []Person
+	sentences, _ := sentencesOf(message.Head(body, 4000))
+	for _, s := range sentences {
+		if pastForms.FindLower(strings.ToLower(s)) == "" {
+			continue
+		}
+		out = append(out, coWithdrawn(strings.Join(strings.Fields(s), " "), append(append([]Person{}, have...), out...))...)
 	}
 	return out
 }
