@@ -178,3 +178,34 @@ func TestBouncedAddresses(t *testing.T) {
 		})
 	}
 }
+
+// TestAbsenceSubjectWrittenByAPerson: "Frånvaro" or "Out of office" is
+// also what a person calls a mail saying she will be away, and such a
+// mail is often a cancellation. The subject decides only in a machine's
+// form ("Frånvaro: …", "Autosvar") or beside a machine's absence text.
+func TestAbsenceSubjectWrittenByAPerson(t *testing.T) {
+	person := []string{"Hej Linda,", "Jag är på tjänsteresa den veckan och kommer tyvärr inte kunna närvara den 11 december.",
+		"Stryk mig gärna från listan så att någon annan får platsen.", "", "Vänliga hälsningar", "Greta"}
+	machine := []string{"Jag är på semester till och med 4 januari och läser inte min e-post.",
+		"Vid brådskande ärenden, kontakta Per Lind, 031-123 45 67."}
+	for _, tt := range []struct {
+		subject string
+		body    []string
+		want    Kind
+	}{
+		{"Frånvaro", person, ""},
+		{"Frånvaro 11 december", person, ""},
+		{"Out of office", person, ""},
+		{"Absence", person, ""},
+		{"Frånvaro", machine, Reply},
+		{"Frånvaro: Inbjudan", person, Reply},
+		{"Frånvaromeddelande", person, Reply},
+		{"Autosvar", person, Reply},
+		{"Out of Office: Re: Inbjudan", person, Reply},
+	} {
+		got, why := classify(t, mail([]string{"Subject: " + tt.subject}, tt.body...))
+		if got != tt.want {
+			t.Errorf("subject %q: kind %q (%s), want %q", tt.subject, got, why, tt.want)
+		}
+	}
+}
