@@ -95,7 +95,10 @@ type Alternative struct {
 	Why string `json:"why"`
 }
 
-// Person is someone to register, cancel or substitute.
+// Person is someone to register, cancel or substitute. Email is empty for
+// someone the mail names without an address (a companion, "jag och Kalle
+// Berg"): the bot registers nobody without an address and leaves such a
+// mail for a human.
 type Person struct {
 	Name         string `json:"name"`
 	Email        string `json:"email"`
