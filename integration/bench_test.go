@@ -41,7 +41,9 @@ import (
 // incompressible as a real report's streams), $ANMALAN_BENCH_CONNECTIONS
 // the bot's [smtp] connections (default 3). The bare SMTP send replays the
 // bot's own replies (one sample of each kind, in the order and number the
-// bot sent them) over one connection and over as many as the bot used.
+// bot sent them, each to as many addresses new to the server as the bot's
+// had) over one connection and over as many as the bot used, and once
+// more over one connection all into one mailbox.
 // Nothing is asserted: the figures go to BENCHMARKS.md.
 //
 // After the drain, with the daemon idle in IMAP IDLE, it measures the
@@ -96,7 +98,9 @@ func BenchmarkRealStack(b *testing.B) {
 	logPath := filepath.Join(dir, "anmalan.log")
 	db := openDB(b, filepath.Join(dir, "anmalan.db"))
 	t0 = time.Now()
+	cpu0 := machineCPU()
 	d := startDaemon(b, cfg, logPath)
+	groups0 := groupCPU(d.PID())
 	var peak, peakAnon, peakFile int
 	// One reply of each kind, read while it waits to be sent: the bytes
 	// of a sent reply are dropped.
@@ -115,6 +119,9 @@ func BenchmarkRealStack(b *testing.B) {
 	})
 	botTime := time.Since(t0)
 	botRate := float64(n) / botTime.Seconds()
+	tl := drainTimeline(b, db, t0)
+	drainCPU := machineCPU().since(cpu0)
+	drainGroups := groupCPU(d.PID()).since(groups0)
 	// The CPU time the daemon used for the drain depends much less than
 	// the wall time on what else the shared machine runs.
 	botCPU := procCPU(d.PID())
@@ -144,12 +151,18 @@ func BenchmarkRealStack(b *testing.B) {
 	d.Stop(b)
 
 	// Bare SMTP: the bot's own replies, as many, over one connection and
-	// over as many as the bot used.
-	smtpRate := bareSMTP(b, s, replies, randomLocal("sink")+"@deltagare.example", 1)
+	// over as many as the bot used, each to new addresses as the bot's
+	// went to participants new to the server; and once more over one
+	// connection all into one mailbox, the cheaper delivery that earlier
+	// runs compared with.
+	cpu1, groups1 := machineCPU(), groupCPU(0)
+	smtpRate := bareSMTP(b, s, replies, freshRecipients(randomLocal("bare1")), 1)
+	bareCPU, bareGroups := machineCPU().since(cpu1), groupCPU(0).since(groups1)
 	smtpRateN := smtpRate
 	if conns > 1 {
-		smtpRateN = bareSMTP(b, s, replies, randomLocal("sink")+"@deltagare.example", conns)
+		smtpRateN = bareSMTP(b, s, replies, freshRecipients(randomLocal("bareN")), conns)
 	}
+	sinkRate := bareSMTP(b, s, replies, oneMailbox(randomLocal("sink")+"@deltagare.example"), 1)
 
 	// Bare SQLite: the bot's transactions (record 1,000 mails at a time
 	// with the checkpoint; decide each mail with registration and reply)
@@ -170,12 +183,18 @@ func BenchmarkRealStack(b *testing.B) {
 	fmt.Fprintf(&sum, "\n| stage | mails/s |\n|---|---:|\n")
 	fmt.Fprintf(&sum, "| bot end to end (IMAP → decide → SMTP accepted) | %.0f |\n", botRate)
 	fmt.Fprintf(&sum, "| bare UID FETCH BODY.PEEK[] | %.0f |\n", fetchRate)
-	fmt.Fprintf(&sum, "| bare SMTP submission, one connection | %.0f |\n", smtpRate)
-	fmt.Fprintf(&sum, "| bare SMTP submission, %d connections | %.0f |\n", conns, smtpRateN)
+	fmt.Fprintf(&sum, "| bare SMTP submission, one connection, to new addresses as the bot's | %.0f |\n", smtpRate)
+	fmt.Fprintf(&sum, "| bare SMTP submission, %d connections, to new addresses | %.0f |\n", conns, smtpRateN)
+	fmt.Fprintf(&sum, "| bare SMTP submission, one connection, all into one mailbox | %.0f |\n", sinkRate)
 	fmt.Fprintf(&sum, "| bare SQLite, the bot's transactions (record per 1,000; decide per mail) | %.0f |\n", sqlRate)
 	fmt.Fprintf(&sum, "\nbot / slowest bare stage (%s): %.2f\n", name, botRate/slowest)
 	fmt.Fprintf(&sum, "material %d KB, bot over %d SMTP connections: bot / bare one connection %.2f; bot / bare %d connections %.2f\n",
 		materialKB, conns, botRate/smtpRate, conns, botRate/smtpRateN)
+	fmt.Fprintf(&sum, "bot / bare one connection into one mailbox: %.2f\n", botRate/sinkRate)
+	fmt.Fprintf(&sum, "%s\n", tl)
+	fmt.Fprintf(&sum, "the machine's CPU (every process, %d cores): the drain %.2f ms per mail, %.0f %% busy; the bare one-connection send %.2f ms per mail, %.0f %% busy\n",
+		runtime.NumCPU(), ms(drainCPU.busy)/float64(n), 100*drainCPU.share(), ms(bareCPU.busy)/float64(len(replies)), 100*bareCPU.share())
+	fmt.Fprintf(&sum, "  per mail, by process: the drain %s; the bare send %s\n", drainGroups.perMail(n), bareGroups.perMail(len(replies)))
 	fmt.Fprintf(&sum, "database after the drain and the idle compaction: %.1f MB (file and WAL), %.0f bytes per registration\n",
 		float64(dbBytes)/1e6, float64(dbBytes)/float64(n))
 	fmt.Fprintf(&sum, "daemon CPU for the drain: %.1f s user+system (%.2f ms per mail)\n", botCPU.Seconds(), ms(botCPU)/float64(n))
@@ -197,6 +216,7 @@ func BenchmarkRealStack(b *testing.B) {
 	b.ReportMetric(botCPU.Seconds(), "bot-cpu-s")
 	b.ReportMetric(botRate/smtpRate, "bot/bare-1conn")
 	b.ReportMetric(botRate/smtpRateN, "bot/bare-Nconn")
+	b.ReportMetric(botRate/sinkRate, "bot/bare-1mailbox")
 	b.ReportMetric(float64(dbBytes)/float64(n), "db-bytes/reg")
 	for _, l := range lats {
 		l.report(b)
@@ -342,8 +362,8 @@ func storedParts(db *sql.DB, id int64) ([]store.Part, error) {
 // outboxRaws returns, for every reply the bot queued, in order, the
 // sample of its kind (a sent reply's bytes are dropped): the bare send
 // sends as many mails of the same sizes. A kind that was never sampled
-// gets the largest sample.
-func outboxRaws(b *testing.B, db *sql.DB, samples map[string][]byte) [][]byte {
+// gets the largest sample. Each comes with its number of recipients.
+func outboxRaws(b *testing.B, db *sql.DB, samples map[string][]byte) []replay {
 	var largest []byte
 	for _, r := range samples {
 		if len(r) > len(largest) {
@@ -353,16 +373,17 @@ func outboxRaws(b *testing.B, db *sql.DB, samples map[string][]byte) [][]byte {
 	if largest == nil {
 		b.Fatal("no reply was seen waiting to be sent: nothing to replay")
 	}
-	rows, err := db.Query(`SELECT kind FROM outbox ORDER BY id`)
+	rows, err := db.Query(`SELECT kind, json_array_length(recipients) FROM outbox ORDER BY id`)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer rows.Close()
-	var out [][]byte
+	var out []replay
 	missing := map[string]int{}
 	for rows.Next() {
 		var kind string
-		if err := rows.Scan(&kind); err != nil {
+		var rcpts int
+		if err := rows.Scan(&kind, &rcpts); err != nil {
 			b.Fatal(err)
 		}
 		raw := samples[kind]
@@ -370,7 +391,7 @@ func outboxRaws(b *testing.B, db *sql.DB, samples map[string][]byte) [][]byte {
 			raw = largest
 			missing[kind]++
 		}
-		out = append(out, raw)
+		out = append(out, replay{raw: raw, rcpts: max(rcpts, 1)})
 	}
 	if len(missing) > 0 {
 		b.Logf("replayed the largest sample for replies of kinds never seen pending: %v", missing)
@@ -404,10 +425,39 @@ func fileSize(path string) int64 {
 	return fi.Size()
 }
 
-// bareSMTP submits raws to Postfix over conns connections (raws dealt out
-// in turn), all to sink, and returns mails per second, timed from when
-// every connection is greeted to the last mail accepted.
-func bareSMTP(b *testing.B, s Stack, raws [][]byte, sink string, conns int) float64 {
+// replay is one of the bot's replies as the bare send submits it again:
+// its bytes (a sample of its kind) and how many recipients it had.
+type replay struct {
+	raw   []byte
+	rcpts int
+}
+
+// recipientsFor says where the bare send submits reply j of the drain.
+type recipientsFor func(j int, r replay) []string
+
+// freshRecipients sends every reply to as many addresses as the bot's
+// had, each one new to the server, the way the bot's replies go to
+// participants whose mailboxes the delivery creates: the same work for
+// Postfix and Dovecot as the bot's replies.
+func freshRecipients(tag string) recipientsFor {
+	return func(j int, r replay) []string {
+		out := make([]string, r.rcpts)
+		for k := range out {
+			out[k] = fmt.Sprintf("%s-%d-%d@deltagare.example", tag, j, k)
+		}
+		return out
+	}
+}
+
+// oneMailbox sends every reply to sink alone.
+func oneMailbox(sink string) recipientsFor {
+	return func(int, replay) []string { return []string{sink} }
+}
+
+// bareSMTP submits the replies to Postfix over conns connections (dealt
+// out in turn), to the recipients to gives, and returns mails per second,
+// timed from when every connection is greeted to the last mail accepted.
+func bareSMTP(b *testing.B, s Stack, raws []replay, to recipientsFor, conns int) float64 {
 	clients := make([]*smtp.Client, conns)
 	for i := range clients {
 		c, err := smtp.Dial(s.SMTP)
@@ -426,7 +476,7 @@ func bareSMTP(b *testing.B, s Stack, raws [][]byte, sink string, conns int) floa
 	for i, c := range clients {
 		wg.Go(func() {
 			for j := i; j < len(raws); j += conns {
-				if err := c.SendMail("bench@integration.test", []string{sink}, bytes.NewReader(raws[j])); err != nil {
+				if err := c.SendMail("bench@integration.test", to(j, raws[j]), bytes.NewReader(raws[j].raw)); err != nil {
 					errs[i] = err
 					return
 				}
@@ -810,4 +860,195 @@ func (w *inboxWatch) close() {
 	_ = w.idle.Close()
 	_ = w.idle.Wait()
 	w.c.Close()
+}
+
+// timeline is when, counted from the daemon's start, the drain's first and
+// last mail was decided and its first and last reply accepted: it shows
+// which side held the drain (decisions that end long before the sending
+// wait for the SMTP side; sending that follows the last decision closely
+// waits for the decisions).
+type timeline struct {
+	firstDecided, lastDecided, firstSent, lastSent time.Duration
+}
+
+func (t timeline) String() string {
+	s := func(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
+	return fmt.Sprintf("timeline from the daemon's start: decisions %s to %s, replies accepted %s to %s",
+		s(t.firstDecided), s(t.lastDecided), s(t.firstSent), s(t.lastSent))
+}
+
+// drainTimeline reads the drain's timeline from the database of a daemon
+// started at start.
+func drainTimeline(b *testing.B, db *sql.DB, start time.Time) timeline {
+	b.Helper()
+	var d1, d2, s1, s2 string
+	if err := db.QueryRow(`SELECT MIN(finished_at), MAX(finished_at) FROM mails`).Scan(&d1, &d2); err != nil {
+		b.Fatalf("decision times: %v", err)
+	}
+	if err := db.QueryRow(`SELECT MIN(sent_at), MAX(sent_at) FROM outbox`).Scan(&s1, &s2); err != nil {
+		b.Fatalf("send times: %v", err)
+	}
+	at := func(v string) time.Duration {
+		for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano} {
+			if t, err := time.Parse(layout, v); err == nil {
+				return t.Sub(start)
+			}
+		}
+		b.Fatalf("a stored time %q in no known layout", v)
+		return 0
+	}
+	return timeline{at(d1), at(d2), at(s1), at(s2)}
+}
+
+// cpuSpell is what the machine's CPUs did over a spell: busy (every
+// process, user and system) and all (busy and idle), summed over the cores.
+type cpuSpell struct{ busy, all time.Duration }
+
+// share is the busy part of the spell, from 0 to 1.
+func (c cpuSpell) share() float64 {
+	if c.all <= 0 {
+		return 0
+	}
+	return float64(c.busy) / float64(c.all)
+}
+
+// since returns the spell from an earlier reading to this one.
+func (c cpuSpell) since(earlier cpuSpell) cpuSpell {
+	return cpuSpell{busy: c.busy - earlier.busy, all: c.all - earlier.all}
+}
+
+// machineCPU reads the machine's CPU times so far from /proc/stat (zero
+// where it cannot be read): the share of a drain that the machine was
+// busy says whether the drain was held by the CPU (all processes, the
+// mail servers' too) or by waiting.
+func machineCPU() cpuSpell {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return cpuSpell{}
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	f := strings.Fields(line)
+	if len(f) < 8 || f[0] != "cpu" {
+		return cpuSpell{}
+	}
+	var c cpuSpell
+	for i, v := range f[1:8] {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		d := time.Duration(n) * (time.Second / 100)
+		c.all += d
+		// idle and iowait are the fourth and fifth fields.
+		if i != 3 && i != 4 {
+			c.busy += d
+		}
+	}
+	return c
+}
+
+// processGroup names whose processes a CPU time is counted for.
+type processGroup string
+
+// The groups of processes whose CPU time the benchmark tells apart.
+const (
+	groupDaemon   processGroup = "daemon"
+	groupPostfix  processGroup = "Postfix"
+	groupDovecot  processGroup = "Dovecot"
+	groupBench    processGroup = "benchmark"
+	groupElsewise processGroup = "other"
+)
+
+// groupTimes is the CPU time (user and system, with that of reaped
+// children) of each group of processes.
+type groupTimes map[processGroup]time.Duration
+
+// since returns the times from an earlier reading to this one. A child
+// that exits between the two is counted in its parent's reaped time, in
+// the same group, so the difference stays right.
+func (g groupTimes) since(earlier groupTimes) groupTimes {
+	out := groupTimes{}
+	for k, v := range g {
+		out[k] = v - earlier[k]
+	}
+	return out
+}
+
+// perMail formats the times per mail of n, in a fixed order.
+func (g groupTimes) perMail(n int) string {
+	var parts []string
+	for _, k := range []processGroup{groupDaemon, groupPostfix, groupDovecot, groupBench, groupElsewise} {
+		if v, ok := g[k]; ok && v > 0 {
+			parts = append(parts, fmt.Sprintf("%s %.2f ms", k, ms(v)/float64(n)))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// groupCPU reads, from /proc, the CPU time of every process by group: the
+// daemon (pid, 0 for none), the processes under Postfix's master and under
+// Dovecot's, this benchmark, and the rest of the machine.
+func groupCPU(daemon int) groupTimes {
+	type proc struct {
+		ppid int
+		comm string
+		cpu  time.Duration
+	}
+	procs := map[int]proc{}
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		open, end := bytes.IndexByte(data, '('), bytes.LastIndexByte(data, ')')
+		if open < 0 || end < open {
+			continue
+		}
+		f := strings.Fields(string(data[end+1:]))
+		if len(f) < 15 {
+			continue
+		}
+		// After the command: state, ppid, …, utime (14), stime, cutime,
+		// cstime (17), counted from the state as field 3.
+		var ticks int64
+		for _, v := range f[11:15] {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			ticks += n
+		}
+		ppid, _ := strconv.Atoi(f[1])
+		procs[pid] = proc{ppid: ppid, comm: string(data[open+1 : end]), cpu: time.Duration(ticks) * (time.Second / 100)}
+	}
+	self := os.Getpid()
+	group := func(pid int) processGroup {
+		for hops := 0; pid > 1 && hops < 64; hops++ {
+			p, ok := procs[pid]
+			switch {
+			case !ok:
+				return groupElsewise
+			case pid == daemon && daemon != 0:
+				return groupDaemon
+			case pid == self:
+				return groupBench
+			case p.comm == "dovecot":
+				return groupDovecot
+			case p.comm == "master":
+				return groupPostfix
+			}
+			pid = p.ppid
+		}
+		return groupElsewise
+	}
+	out := groupTimes{}
+	for pid, p := range procs {
+		g := group(pid)
+		if g == groupBench && pid != self {
+			// The daemon's and the servers' own groups were matched
+			// first; the rest under this process (go build) is other.
+			g = groupElsewise
+		}
+		out[g] += p.cpu
+	}
+	return out
 }

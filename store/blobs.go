@@ -101,14 +101,17 @@ func collectBlobs(ctx context.Context, conn *sql.Conn) (int, error) {
 	return int(n), nil
 }
 
+// backlogQuery counts the pending mails due at its argument and sums their
+// sizes. It reads only the index outbox_due (migration 0010).
+const backlogQuery = `SELECT COUNT(*), COALESCE(SUM(size), 0) FROM outbox WHERE status = 'pending' AND next_attempt <= ?`
+
 // Backlog returns how many pending mails are due at now and the bytes
 // they come to (whole, with their parts): what was composed and waits to
 // be sent. A mail that waits for a retry later is not counted. It fails
 // only on database errors.
 func (s *Store) Backlog(ctx context.Context, now time.Time) (rows int, bytes int64, err error) {
 	err = s.Read(ctx, func(tx *Tx) error {
-		if err := tx.queryRow(`SELECT COUNT(*), COALESCE(SUM(size), 0) FROM outbox WHERE status = 'pending' AND next_attempt <= ?`,
-			now.UTC()).Scan(&rows, &bytes); err != nil {
+		if err := tx.queryRow(backlogQuery, now.UTC()).Scan(&rows, &bytes); err != nil {
 			return fmt.Errorf("outbox backlog: %w", err)
 		}
 		return nil

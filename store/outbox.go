@@ -260,6 +260,10 @@ func (s *Store) DueOutgoing(ctx context.Context, now time.Time, limit int) ([]Ou
 // no lease holds at the second.
 const dueUnclaimed = `status = 'pending' AND next_attempt <= ? AND (claimed_until IS NULL OR claimed_until <= ?)`
 
+// claimQuery lists the oldest unclaimed mails due to be sent. It reads
+// only the index outbox_due (migration 0010).
+const claimQuery = `SELECT id FROM outbox WHERE ` + dueUnclaimed + ` ORDER BY id LIMIT ?`
+
 // ClaimOutgoing claims, for claimant, up to limit pending mails due at now
 // that no other sender holds, oldest first, and returns them with their
 // bytes. In one write transaction it selects them and marks them claimed
@@ -279,7 +283,7 @@ func (s *Store) ClaimOutgoing(ctx context.Context, now time.Time, limit int, cla
 	}
 	var out []Outgoing
 	err := s.Update(ctx, func(tx *Tx) error {
-		rows, err := tx.query(`SELECT id FROM outbox WHERE `+dueUnclaimed+` ORDER BY id LIMIT ?`, now.UTC(), now.UTC(), limit)
+		rows, err := tx.query(claimQuery, now.UTC(), now.UTC(), limit)
 		if err != nil {
 			return fmt.Errorf("claim outgoing: %w", err)
 		}
