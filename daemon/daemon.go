@@ -345,7 +345,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	// The decisions compose no further ahead of the sending than the
 	// outbox's bound; while they wait, the delivery is kicked.
-	d.inbox.Pace = func(ctx context.Context) error {
+	d.inbox.Pace = func(ctx context.Context) (int, error) {
 		return d.outbox.WaitRoom(ctx, func() {
 			select {
 			case kick <- struct{}{}:

@@ -50,6 +50,14 @@ type Incoming struct {
 	Raw     []byte
 }
 
+// Recorded is a mail the store holds, to be decided: the mail, its row
+// and the key it was recorded under.
+type Recorded struct {
+	In     Incoming
+	MailID int64
+	Key    string
+}
+
 // Envelope is what the organisers' notice says of a mail that is not
 // decided in the ordinary way: from the server's ENVELOPE for a mail too
 // large to download, or from the recorded header.
@@ -64,9 +72,12 @@ type Envelope struct {
 // methods log what they decided. A Decider is used from one goroutine at a
 // time.
 type Decider interface {
-	// Decide reads, understands and decides one recorded mail and returns
-	// its outcome; an error means nothing of the decision was written.
-	Decide(ctx context.Context, in Incoming, mailID int64, key string) (Outcome, error)
+	// DecideAll reads, understands and decides the recorded mails, in
+	// order and in one transaction, and returns the outcomes of those it
+	// decided. When it returns an error, nothing was written of the mail
+	// after the last outcome (the one the error is about) nor of any
+	// after it; the mails before it are decided.
+	DecideAll(ctx context.Context, mails []Recorded) ([]Outcome, error)
 	// TooLarge records a mail that is too large to download (size bytes,
 	// over limit), leaves it for a human at place and tells the
 	// organisers.

@@ -62,19 +62,23 @@ type Inbox struct {
 	// Metrics, when set, counts what the inbox does.
 	Metrics *metrics.Metrics
 	// BeforeDecide, when set, is called before each recorded mail is
-	// decided; an error it returns counts as a failed decision. Tests
+	// decided (before the transaction of the run of mails it is decided
+	// with); an error it returns counts as a failed decision. Tests
 	// make poison mail with it and hold a mail in hand.
 	BeforeDecide func(in Incoming) error
 	// Recorded, when set, is called with the number of mails each
 	// recording transaction committed (for benchmarks).
 	Recorded func(n int)
-	// Pace, when set, is called before each recorded mail is decided and
+	// Pace, when set, is called before each run of recorded mails is
+	// decided (at most decideTxn mails, one transaction) and
 	// may block while too much waits to be sent (the daemon passes the
 	// outbox's WaitRoom), so that the decisions compose their replies no
-	// further ahead of the sending than a bound. It is given a context
+	// further ahead of the sending than a bound. It returns the room
+	// left under the bound, in replies: no more mails than that are
+	// decided in the run. It is given a context
 	// that also ends when the daemon stops taking mail; when it fails, the
 	// mail and the rest stay recorded and are decided later.
-	Pace func(ctx context.Context) error
+	Pace func(ctx context.Context) (room int, err error)
 }
 
 // current is the decider and what the inbox derives from it.
@@ -107,16 +111,6 @@ func New(cfg config.IMAPConfig, d Decider, st *store.Store, log *slog.Logger) (*
 	ib := &Inbox{cfg: cfg, creds: creds, store: st, log: log}
 	ib.SetDecider(d)
 	return ib, nil
-}
-
-// decide decides one recorded mail through the current decider.
-func (ib *Inbox) decide(ctx context.Context, in Incoming, mailID int64, key string) (Outcome, error) {
-	if ib.BeforeDecide != nil {
-		if err := ib.BeforeDecide(in); err != nil {
-			return "", err
-		}
-	}
-	return ib.decider().Decide(ctx, in, mailID, key)
 }
 
 // session is one connection, logged in, with the mailbox selected.
@@ -828,8 +822,18 @@ func (ib *Inbox) decidePending(ctx context.Context, s *session, decided func()) 
 	return handled, nil
 }
 
-// decideList decides the listed mails in order, stopping at a failure or
-// when the daemon stops taking mail.
+// decideTxn bounds how many mails are decided in one transaction, and
+// decideTxnBytes the bytes of those mails held at once: one transaction
+// for a run of mails instead of one each halves the database's share of
+// a drain, while a single mail is still decided (and answered) the moment
+// it is recorded.
+const (
+	decideTxn      = 16
+	decideTxnBytes = 4 << 20
+)
+
+// decideList decides the listed mails in order, a few to a transaction,
+// stopping at a failure or when the daemon stops taking mail.
 func (ib *Inbox) decideList(ctx context.Context, s *session, pending []store.Undecided) (int, error) {
 	handled := 0
 	// The pace's wait ends when the daemon stops taking mail, too.
@@ -842,7 +846,7 @@ func (ib *Inbox) decideList(ctx context.Context, s *session, pending []store.Und
 		case <-pctx.Done():
 		}
 	}()
-	for _, p := range pending {
+	for len(pending) > 0 {
 		if err := ctx.Err(); err != nil {
 			return handled, err
 		}
@@ -850,8 +854,11 @@ func (ib *Inbox) decideList(ctx context.Context, s *session, pending []store.Und
 			// The rest stays recorded and is decided on the next start.
 			return handled, nil
 		}
+		most := decideTxn
 		if ib.Pace != nil {
-			if err := ib.Pace(pctx); err != nil {
+			room, err := ib.Pace(pctx)
+			most = max(1, min(most, room))
+			if err != nil {
 				if ctx.Err() != nil {
 					return handled, ctx.Err()
 				}
@@ -861,28 +868,59 @@ func (ib *Inbox) decideList(ctx context.Context, s *session, pending []store.Und
 				return handled, &errHandle{fmt.Errorf("wait for the outbox: %w", err)}
 			}
 		}
-		in := Incoming{Mailbox: p.Mailbox, UIDValidity: p.UIDValidity, UID: p.UID, Arrived: p.Received}
-		raw, err := ib.store.MailRaw(ctx, p.ID)
-		var outcome Outcome
-		if err == nil {
-			in.Raw = raw
-			outcome, err = ib.decide(ctx, in, p.ID, p.Key)
+		// The run of mails to decide together, up to the first that
+		// cannot be read from the store or that BeforeDecide fails.
+		var batch []Recorded
+		var bad *Recorded
+		var cause error
+		size := 0
+		for _, p := range pending {
+			if len(batch) == most || (len(batch) > 0 && (size >= decideTxnBytes || s.stopping())) {
+				// When the daemon stops taking mail, the mails in hand
+				// are decided and no more are begun.
+				break
+			}
+			r := Recorded{In: Incoming{Mailbox: p.Mailbox, UIDValidity: p.UIDValidity, UID: p.UID, Arrived: p.Received}, MailID: p.ID, Key: p.Key}
+			raw, err := ib.store.MailRaw(ctx, p.ID)
+			r.In.Raw = raw
+			if err == nil && ib.BeforeDecide != nil {
+				err = ib.BeforeDecide(r.In)
+			}
+			if err != nil {
+				bad, cause = &r, err
+				break
+			}
+			batch = append(batch, r)
+			size += len(raw)
 		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return handled, ctx.Err()
+		var outcomes []Outcome
+		if len(batch) > 0 {
+			outcomes, cause = ib.decider().DecideAll(ctx, batch)
+			if cause != nil {
+				bad = &batch[len(outcomes)]
 			}
-			giveUp, ferr := ib.failed(ctx, in, p.ID, p.Key, EnvelopeOf(in.Raw), err)
-			if ferr != nil {
-				return handled, &errHandle{ferr}
-			}
-			if !giveUp {
-				return handled, &errHandle{fmt.Errorf("handle mail uid %d: %w", p.UID, err)}
-			}
-			outcome = OutcomeFailed
+		}
+		for _, o := range outcomes {
+			handled++
+			ib.Metrics.Handled(string(o))
+		}
+		pending = pending[len(outcomes):]
+		if bad == nil {
+			continue
+		}
+		if ctx.Err() != nil {
+			return handled, ctx.Err()
+		}
+		giveUp, ferr := ib.failed(ctx, bad.In, bad.MailID, bad.Key, EnvelopeOf(bad.In.Raw), cause)
+		if ferr != nil {
+			return handled, &errHandle{ferr}
+		}
+		if !giveUp {
+			return handled, &errHandle{fmt.Errorf("handle mail uid %d: %w", bad.In.UID, cause)}
 		}
 		handled++
-		ib.Metrics.Handled(string(outcome))
+		ib.Metrics.Handled(string(OutcomeFailed))
+		pending = pending[1:]
 	}
 	return handled, nil
 }

@@ -185,47 +185,95 @@ func (b *Bot) mailRecord(in intake.Incoming, key string) store.MailRecord {
 // transaction could not be written; a mail that cannot be read is recorded
 // as unreadable and is not an error.
 func (b *Bot) Decide(ctx context.Context, in intake.Incoming, mailID int64, key string) (Result, error) {
-	res := Result{MailID: mailID, Key: key}
-	msg, rerr := message.ReadMessage(in.Raw)
-	if rerr != nil {
-		res.Outcome = intake.OutcomeUnreadable
-		res.Decisions = append(res.Decisions, "could not read the mail: "+rerr.Error())
-		err := b.store.Update(ctx, func(tx *store.Tx) error {
-			return tx.FinishMail(mailID, string(intake.OutcomeUnreadable), rerr.Error(), b.now())
-		})
-		if err != nil {
-			return res, fmt.Errorf("record unreadable mail: %w", err)
-		}
-		return res, nil
-	}
-	u := understand.UnderstandWith(msg, b.cfg, in.Arrived, b.auth)
-	res.Understanding = u
-
-	err := b.store.Update(ctx, func(tx *store.Tx) error {
-		// Decisions are rebuilt on every attempt: a retried transaction
-		// must not report the replies of the attempt that rolled back.
-		res.Decisions, res.Replies = nil, nil
-		// A mail is decided once: another process (or a retry after an
-		// uncertain commit) may have decided it since it was listed.
-		st, err := tx.MailState(mailID)
-		if err != nil {
-			return err
-		}
-		if st.Done {
-			res.Duplicate, res.Outcome = true, intake.Outcome(st.Outcome)
-			return nil
-		}
-		outcome, detail, err := b.decide(tx, mailID, in, msg, u, &res)
-		if err != nil {
-			return err
-		}
-		res.Outcome = outcome
-		return tx.FinishMail(mailID, string(outcome), detail, b.now())
-	})
+	res, err := b.DecideAll(ctx, []intake.Recorded{{In: in, MailID: mailID, Key: key}})
 	if err != nil {
-		return res, fmt.Errorf("decide: %w", err)
+		return Result{MailID: mailID, Key: key}, err
 	}
-	return res, nil
+	return res[0], nil
+}
+
+// read is a recorded mail as read and understood, outside any
+// transaction.
+type read struct {
+	msg  *message.Message
+	rerr error // the mail could not be read
+	u    understand.Understanding
+}
+
+// DecideAll decides the recorded mails in order, as Decide does each, in
+// one transaction: one commit for a run of mails costs the database far
+// less than one each. It returns the results of the mails decided. When
+// the decision of one mail fails, the transaction is rolled back and the
+// mails before it are decided again in a transaction of their own (the
+// decisions are rebuilt from the database on every attempt); their
+// results come back with the error, which is about the mail after them.
+func (b *Bot) DecideAll(ctx context.Context, mails []intake.Recorded) ([]Result, error) {
+	// Reading and understanding need no database: they are done once,
+	// before the transaction, which then holds the write lock only for
+	// the decisions.
+	reads := make([]read, len(mails))
+	for i, m := range mails {
+		reads[i].msg, reads[i].rerr = message.ReadMessage(m.In.Raw)
+		if reads[i].rerr == nil {
+			reads[i].u = understand.UnderstandWith(reads[i].msg, b.cfg, m.In.Arrived, b.auth)
+		}
+	}
+	n := len(mails)
+	var failure error
+	for n > 0 {
+		results := make([]Result, n)
+		failedAt := -1
+		var cause error
+		err := b.store.Update(ctx, func(tx *store.Tx) error {
+			for i := range n {
+				if err := b.decideRecorded(tx, mails[i], reads[i], &results[i]); err != nil {
+					failedAt, cause = i, err
+					return err
+				}
+			}
+			return nil
+		})
+		switch {
+		case err == nil:
+			return results, failure
+		case failedAt < 0:
+			// The transaction could not begin or commit: nothing of the
+			// run was written, and the first mail takes the failure.
+			return nil, fmt.Errorf("decide: %w", err)
+		case failedAt == 0 || ctx.Err() != nil:
+			return nil, fmt.Errorf("decide: %w", cause)
+		}
+		n, failure = failedAt, fmt.Errorf("decide: %w", cause)
+	}
+	return nil, failure
+}
+
+// decideRecorded decides one mail inside tx and fills res. A mail decided
+// already (by another process, or before an uncertain commit) is only
+// reported.
+func (b *Bot) decideRecorded(tx *store.Tx, m intake.Recorded, r read, res *Result) error {
+	// Decisions are rebuilt on every attempt: a retried transaction must
+	// not report the replies of the attempt that rolled back.
+	*res = Result{MailID: m.MailID, Key: m.Key, Understanding: r.u}
+	st, err := tx.MailState(m.MailID)
+	if err != nil {
+		return err
+	}
+	if st.Done {
+		res.Duplicate, res.Outcome = true, intake.Outcome(st.Outcome)
+		return nil
+	}
+	if r.rerr != nil {
+		res.Outcome = intake.OutcomeUnreadable
+		res.Decisions = append(res.Decisions, "could not read the mail: "+r.rerr.Error())
+		return tx.FinishMail(m.MailID, string(intake.OutcomeUnreadable), r.rerr.Error(), b.now())
+	}
+	outcome, detail, err := b.decide(tx, m.MailID, m.In, r.msg, r.u, res)
+	if err != nil {
+		return err
+	}
+	res.Outcome = outcome
+	return tx.FinishMail(m.MailID, string(outcome), detail, b.now())
 }
 
 // decide applies what the mail asks for, inside tx, and returns the mail's

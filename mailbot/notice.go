@@ -120,13 +120,14 @@ var _ intake.Decider = intakeBot{}
 // Decider returns the Bot as the intake decides through it.
 func (b *Bot) Decider() intake.Decider { return intakeBot{b} }
 
-func (ib intakeBot) Decide(ctx context.Context, in intake.Incoming, mailID int64, key string) (intake.Outcome, error) {
-	res, err := ib.b.Decide(ctx, in, mailID, key)
-	if err != nil {
-		return "", err
+func (ib intakeBot) DecideAll(ctx context.Context, mails []intake.Recorded) ([]intake.Outcome, error) {
+	res, err := ib.b.DecideAll(ctx, mails)
+	outcomes := make([]intake.Outcome, len(res))
+	for i, r := range res {
+		ib.b.logResult(mails[i].In, r)
+		outcomes[i] = r.Outcome
 	}
-	ib.b.logResult(in, res)
-	return res.Outcome, nil
+	return outcomes, err
 }
 
 func (ib intakeBot) TooLarge(ctx context.Context, in intake.Incoming, size, limit int64, env *intake.Envelope, place string) (intake.Outcome, error) {

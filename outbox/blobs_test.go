@@ -200,18 +200,19 @@ func TestWaitRoomHoldsTheDecisions(t *testing.T) {
 	ob := f.outbox(f.st, 2)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := ob.WaitRoom(ctx, nil); !errors.Is(err, context.Canceled) {
+	if _, err := ob.WaitRoom(ctx, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("WaitRoom with the context ended: %v", err)
 	}
 	woken := make(chan struct{}, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- ob.WaitRoom(context.Background(), func() {
+		_, err := ob.WaitRoom(context.Background(), func() {
 			select {
 			case woken <- struct{}{}:
 			default:
 			}
 		})
+		done <- err
 	}()
 	select {
 	case err := <-done:
@@ -225,7 +226,7 @@ func TestWaitRoomHoldsTheDecisions(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("WaitRoom after the delivery: %v", err)
 	}
-	if err := ob.WaitRoom(context.Background(), func() { t.Error("woken with nothing due") }); err != nil {
-		t.Errorf("WaitRoom with nothing due: %v", err)
+	if room, err := ob.WaitRoom(context.Background(), func() { t.Error("woken with nothing due") }); err != nil || room != outbox.AheadRows {
+		t.Errorf("WaitRoom with nothing due: room %d, %v; want room for %d", room, err, outbox.AheadRows)
 	}
 }

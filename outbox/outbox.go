@@ -113,20 +113,21 @@ func (o *Outbox) recordedResult() {
 // WaitRoom returns once fewer than AheadRows replies, of fewer than
 // AheadBytes in all, are due and waiting to be sent (those that wait for
 // a retry later do not count), so that the decisions compose no further
-// ahead of the sending than that. While it waits it calls wake (when not
+// ahead of the sending than that; it returns how many more replies the
+// bound has room for. While it waits it calls wake (when not
 // nil) once per look, so that a delivery runs, and it looks again whenever
 // this Outbox recorded a result. It fails when ctx ends and on database
 // errors. Use it only while a delivery runs beside the decisions (the
 // daemon): `run --once` decides everything before it sends.
-func (o *Outbox) WaitRoom(ctx context.Context, wake func()) error {
+func (o *Outbox) WaitRoom(ctx context.Context, wake func()) (room int, err error) {
 	for {
 		ch := o.changed()
 		rows, size, err := o.store.Backlog(ctx, o.now())
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if rows < AheadRows && size < AheadBytes {
-			return nil
+			return AheadRows - rows, nil
 		}
 		if wake != nil {
 			wake()
@@ -135,7 +136,7 @@ func (o *Outbox) WaitRoom(ctx context.Context, wake func()) error {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("wait for the outbox: %w", ctx.Err())
+			return 0, fmt.Errorf("wait for the outbox: %w", ctx.Err())
 		case <-ch:
 		case <-t.C:
 		}
