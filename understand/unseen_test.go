@@ -148,3 +148,39 @@ func TestUnseenAutomaticShapes(t *testing.T) {
 		})
 	}
 }
+
+// TestDateChoosesSession: a weekday or a date chooses the one session on
+// it, in an organiser's command as in a participant's mail, and after
+// registration has closed as well as before (a writer cancelling "på
+// torsdag" on 7 December still means Thursday's session); a date of the
+// organiser's that names no session leaves the command without one.
+func TestDateChoosesSession(t *testing.T) {
+	const linda = "From: Linda Karlsson <linda.karlsson@goteborgsregionen.example>"
+	tests := []struct {
+		name, from, date, body string
+		kind                   reading.Kind
+		event                  string
+	}{
+		{"command, weekday adjective", linda, "Mon, 10 Dec 2018 08:00:00 +0100",
+			"Elsa Berg (elsa.berg@ale.example) har fått förhinder, stryk henne från tisdagens pass.", reading.KindCommand, "segregation-2018"},
+		{"command, weekday after closing", linda, "Mon, 10 Dec 2018 08:00:00 +0100",
+			"Elsa Berg (elsa.berg@ale.example) kan inte på torsdag, ta bort henne.", reading.KindCommand, "segregation-2018-kungalv"},
+		{"command in English, a date", linda, "Wed, 5 Dec 2018 08:00:00 +0100",
+			"Please add Elsa Berg (elsa.berg@ale.example) to the 13 December session.", reading.KindCommand, "segregation-2018-kungalv"},
+		{"command, a date that is no session", linda, "Wed, 5 Dec 2018 08:00:00 +0100",
+			"Stryk Elsa Berg (elsa.berg@ale.example), hon ringde mig den 3 december.", reading.KindCommand, ""},
+		{"participant, weekday before closing", "From: Eva Holm <eva.holm@ale.example>", "Thu, 29 Nov 2018 09:00:00 +0100",
+			"Jag vill gärna vara med på torsdag.", reading.KindRegistration, "segregation-2018-kungalv"},
+		{"participant cancels, weekday after closing", "From: Eva Holm <eva.holm@ale.example>", "Fri, 7 Dec 2018 09:00:00 +0100",
+			"Jag kan tyvärr inte komma på torsdag, stryk mig.", reading.KindCancellation, "segregation-2018-kungalv"},
+	}
+	cfg := freshConfig(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := understandMail(t, cfg, tt.from, "To: anmalan@goteborgsregionen.example", "Date: "+tt.date, "Subject: Seminariet", "", tt.body, "", "/E")
+			if u.Kind != tt.kind || u.Event != tt.event {
+				t.Errorf("kind %s, event %q, want %s, %q (reason: %s)", u.Kind, u.Event, tt.kind, tt.event, u.Reason)
+			}
+		})
+	}
+}
