@@ -184,3 +184,26 @@ func TestDateChoosesSession(t *testing.T) {
 		})
 	}
 }
+
+// TestClauseRolesOfUnseenVerbs: a registration is asked for with verbs
+// of joining and intending, with the writer as the object of "count …
+// in" or the one a seat is booked for; a reflexive "sig"/"himself" makes
+// the registration a third person's; the size of a group already
+// registered is history; a likelihood is a maybe; a question whether
+// cancelling is possible at all asks how, not for a withdrawal.
+func TestClauseRolesOfUnseenVerbs(t *testing.T) {
+	checkKinds(t, []kindCase{
+		{"joining verb", "Jag hänger på den 11 december.", reading.KindRegistration, false},
+		{"joining verb, with others", "Vi hakar på till Kungälv.", reading.KindRegistration, false},
+		{"intention as a modal", "Jag tänker komma på seminariet.", reading.KindRegistration, false},
+		{"pluperfect intention stays a hedge", "Jag hade tänkt komma, men hinner jag?", reading.KindOther, true},
+		{"count me and a colleague in", "Count me and my colleague Dana Whitfield in for the 13th.", reading.KindRegistration, false},
+		{"count me out is no registration", "Count me out, I'm in Berlin that week.", reading.KindCancellation, false},
+		{"a seat booked for the writer", "Boka en plats åt mig till tisdagens träff tack.", reading.KindRegistration, false},
+		{"a seat held is a hedge", "Kan ni hålla en plats åt mig tills jag vet?", reading.KindOther, true},
+		{"a colleague registers herself", "Min kollega Hedda ville också komma, men hon anmäler sig själv senare.", reading.KindOther, false},
+		{"a group already registered, one likely out", "Vi är anmälda tre stycken, men en av oss kommer troligen inte.", reading.KindOther, false},
+		{"is cancelling possible at all", "Is it possible to cancel later if something comes up? I haven't registered yet.", reading.KindOther, false},
+		{"is cancelling mine possible", "Går det att avboka mig? Jag blev sjuk.", reading.KindCancellation, false},
+	})
+}
