@@ -207,3 +207,34 @@ func TestClauseRolesOfUnseenVerbs(t *testing.T) {
 		{"is cancelling mine possible", "Går det att avboka mig? Jag blev sjuk.", reading.KindCancellation, false},
 	})
 }
+
+// TestCommandsInUnseenWords: a dash parts the clauses of a command, so
+// that one clause's "inte" does not take back the next one's verb; a room
+// that holds a number of people sets the seats; a successor who "tar
+// över" someone's place substitutes her.
+func TestCommandsInUnseenWords(t *testing.T) {
+	tests := []struct{ name, body, want string }{
+		{"a dash between news and the verb",
+			"Hilma Rosvall (hilma.rosvall@kungsbacka.example) kan inte – stryk henne.",
+			"command: cancel hilma.rosvall@kungsbacka.example"},
+		{"what the room holds",
+			"Vi har flyttat träffen till aulan, så det ryms 75 personer nu.",
+			"command: seats  75"},
+		{"room for, in English",
+			"We have moved to the main hall, which has room for 90 people.",
+			"command: seats  90"},
+		{"a number that is no count of people",
+			"Salen rymmer sal 3 också, men det ändrar inget.",
+			"other: "},
+		{"a successor takes over her place",
+			"Gerd Palmkvist (gerd.palmkvist@ale.example) har gått i pension. Hennes efterträdare Märit Sparrman (marit.sparrman@ale.example) tar över hennes plats.",
+			"command: substitute gerd.palmkvist@ale.example [Märit Sparrman marit.sparrman@ale.example]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := describeCommands(organiserMail(t, "", tt.body, "")); got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
