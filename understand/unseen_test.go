@@ -105,7 +105,7 @@ func TestGroupWithdrawnByHistory(t *testing.T) {
 // on the waiting list is a cancellation and a promotion, not a second
 // registration of her; without the waiting list it stays a substitution.
 func TestSeatToSomeoneWaiting(t *testing.T) {
-	tests := []struct{ name, body, want string }{
+	tests := []commandCase{
 		{"english, first on the waiting list",
 			"Svea Tidström (svea.tidstrom@ale.example) has dropped out; please give her seat to Vilgot Hallin (vilgot.hallin@ale.example), who is first on the waiting list.",
 			"command: cancel svea.tidstrom@ale.example; promote vilgot.hallin@ale.example"},
@@ -113,13 +113,7 @@ func TestSeatToSomeoneWaiting(t *testing.T) {
 			"Byt ut Torsten Kärrman (torsten.karrman@ale.example) mot hans kollega Wilma Rydberg (wilma.rydberg@ale.example).",
 			"command: substitute torsten.karrman@ale.example [Wilma Rydberg wilma.rydberg@ale.example]"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := describeCommands(organiserMail(t, "", tt.body, "")); got != tt.want {
-				t.Errorf("got  %s\nwant %s", got, tt.want)
-			}
-		})
-	}
+	checkCommands(t, tests)
 }
 
 // TestUnseenAutomaticShapes: an SMTP TLS report is a report, not a
@@ -213,7 +207,7 @@ func TestClauseRolesOfUnseenVerbs(t *testing.T) {
 // that holds a number of people sets the seats; a successor who "tar
 // över" someone's place substitutes her.
 func TestCommandsInUnseenWords(t *testing.T) {
-	tests := []struct{ name, body, want string }{
+	tests := []commandCase{
 		{"a dash between news and the verb",
 			"Hilma Rosvall (hilma.rosvall@kungsbacka.example) kan inte – stryk henne.",
 			"command: cancel hilma.rosvall@kungsbacka.example"},
@@ -230,6 +224,16 @@ func TestCommandsInUnseenWords(t *testing.T) {
 			"Gerd Palmkvist (gerd.palmkvist@ale.example) har gått i pension. Hennes efterträdare Märit Sparrman (marit.sparrman@ale.example) tar över hennes plats.",
 			"command: substitute gerd.palmkvist@ale.example [Märit Sparrman marit.sparrman@ale.example]"},
 	}
+	checkCommands(t, tests)
+}
+
+// commandCase is an organiser's mail body and the changes it must read as
+// (in describeCommands' form).
+type commandCase struct{ name, body, want string }
+
+// checkCommands reads each body as Linda's mail to the bot.
+func checkCommands(t *testing.T, tests []commandCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := describeCommands(organiserMail(t, "", tt.body, "")); got != tt.want {
