@@ -242,3 +242,14 @@ func checkCommands(t *testing.T, tests []commandCase) {
 		})
 	}
 }
+
+// TestNameWrappedBeforeAddress: a name that a client's line wrap split,
+// its first part ending one line and its last beginning the line with
+// the address, is read whole when the address agrees with it.
+func TestNameWrappedBeforeAddress(t *testing.T) {
+	u := understandMail(t, freshConfig(t), "From: Eva Holm <eva.holm@ale.example>", "Subject: Anmälan", "",
+		"Vi blir två som vill komma: jag själv och Valdemar", "Östergren (valdemar.ostergren@ale.example). Valdemar är vegan.", "", "/Eva")
+	if got, want := peopleLine(u.People), "Eva Holm <eva.holm@ale.example>; Valdemar Östergren <valdemar.ostergren@ale.example> [vegan]"; got != want {
+		t.Errorf("people %s, want %s (reason: %s)", got, want, u.Reason)
+	}
+}

@@ -362,7 +362,10 @@ func listedPeople(v View, cfg *config.Config) []Person {
 	var people []Person
 	bot := cfg.BotAddress()
 	seen := map[string]bool{}
+	prevLine := ""
 	for _, line := range strings.Split(v.Body, "\n") {
+		wrapped := prevLine
+		prevLine = line
 		locs := message.AddrSpecRe.FindAllStringIndex(line, 20)
 		prevEnd := 0
 		for k, loc := range locs {
@@ -380,6 +383,15 @@ func listedPeople(v View, cfg *config.Config) []Person {
 			seen[la] = true
 			p := Person{Email: addr}
 			p.Name = NameBefore(before)
+			if k == 0 && p.Name != "" && !strings.Contains(p.Name, " ") && strings.TrimSpace(strings.TrimRight(before, " \t,;:(<")) == p.Name {
+				// The line begins with the name: a client that wrapped the
+				// line may have left its first part at the end of the line
+				// before ("… och Valdemar\nÖstergren (valdemar.ostergren@…)").
+				// The longer name counts when the address agrees with it.
+				if whole := NameBefore(wrapped + " " + before); whole != p.Name && AgreesWithAddress(whole, addr) {
+					p.Name = whole
+				}
+			}
 			if p.Name == "" {
 				p.Name = NameAfter(after)
 			}
