@@ -32,7 +32,7 @@ var (
 	// Subjects of auto-replies in the languages the bot meets. Matched at
 	// the start of the subject (after "Re:"-like prefixes are not removed:
 	// an auto-reply puts its marker first).
-	autoReplySubjectRe = regexp.MustCompile(`(?i)^\s*(\[[^\]]*\]\s*)?(auto:|automatiskt svar|autosvar|auto[- ]?svar|frånvaro|frånvaromeddelande|frånvarande|out of (the )?office|ooo\b|automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|automated response|automatic response|away from (the )?office|on vacation|vacation( reply| message)?|abwesenheitsnotiz|abwesend|automatische antwort|fravær|fraværende|automatisk svar|autosvar|poissa|automaattinen vastaus|lomalla|réponse automatique|absence|absent du bureau|risposta automatica|fuori sede|respuesta automática|fuera de la oficina|afwezig|automatisch antwoord|out of office autoreply)`)
+	autoReplySubjectRe = regexp.MustCompile(`(?i)^\s*(\[[^\]]*\]\s*)?(auto:|automatiskt svar|autosvar|auto[- ]?svar|frånvaro|frånvaromeddelande|frånvarande|out of (the )?office|ooo\b|automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|automated response|automatic response|away from (the )?office|on vacation|vacation( reply| message)?|abwesenheitsnotiz|abwesend|automatische antwort|fravær|fraværende|automatisk svar|autosvar|poissa|automaattinen vastaus|lomalla|réponse automatique|absence|absent du bureau|risposta automatica|fuori sede|fuori ufficio|respuesta automática|fuera de la oficina|afwezig|automatisch antwoord|out of office autoreply)`)
 	// The markers of autoReplySubjectRe that name the mail as a machine's
 	// answer, as opposed to those a person may write ("Frånvaro",
 	// "Absence", "Out of office").
@@ -512,6 +512,10 @@ var (
 		"atvaļinājumā", "atvalinajuma", "neesmu birojā", "neesmu biroja", "nav birojā", "atpakaļ", "komandējumā",
 		// es
 		"fuera de la oficina", "estoy fuera", "de vacaciones", "ausente", "de vuelta", "regreso el", "mi regreso",
+		// it
+		"fuori ufficio", "fuori sede", "sono assente", "in ferie", "rientrerò", "sarò di ritorno", "di ritorno il",
+		// nl
+		"afwezig", "met vakantie", "niet op kantoor", "ben terug", "weer aanwezig",
 	}
 	// redirectTexts are what an answering machine adds to the absence:
 	// that the mail is not read or forwarded meanwhile, whom to turn to,
@@ -540,7 +544,16 @@ var (
 		// es
 		"urgentes", "urgencia", "no tendré acceso", "no tendre acceso", "respuesta automática", "durante mi ausencia",
 		"no será reenviado", "puede escribir", "dirigirse", "póngase en contacto",
+		// it
+		"non verrà inoltrato", "non sarà inoltrato", "accesso limitato", "risposta automatica", "può contattare", "contattare",
+		// nl
+		"niet doorgestuurd", "neem contact op", "neemt u contact op", "dringende", "automatisch antwoord",
 	}
+	// unreadRe is the answering machine's "not read, not forwarded" in
+	// Swedish and English in any word order, since Swedish puts the verb
+	// second: "läser jag inte min e-post", "skickas inte vidare", "my mail
+	// will not be read".
+	unreadRe = regexp.MustCompile(`\b(?:läser|läses|kollar|bevakas|skickas|vidarebefordras|besvaras)\s+(?:(?:jag|den|det|mejlet|meddelandet|e-posten|posten)\s+)?(?:inte|ej)\b|\bskickas\s+(?:inte|ej)\s+vidare\b|\b(?:will|is|are)\s+not\s+(?:be\s+)?(?:read|forwarded|monitored)\b`)
 	// intentTexts are a person's own request to the registration desk;
 	// where the text makes one, an absence is news, not an answering
 	// machine ("jag har semester till den 7:e men vill anmäla mig").
@@ -569,6 +582,9 @@ func absence(body, subject string) string {
 		return ""
 	}
 	if t := redirectTexts.FindLower(head); t != "" {
+		return fmt.Sprintf("the text says %q and %q, as an out-of-office answer does", a, t)
+	}
+	if t := unreadRe.FindString(head); t != "" {
 		return fmt.Sprintf("the text says %q and %q, as an out-of-office answer does", a, t)
 	}
 	return ""

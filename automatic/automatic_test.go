@@ -123,6 +123,11 @@ func TestOutOfOfficeByBody(t *testing.T) {
 		"da": {"Jeg holder ferie til og med 6. januar og læser ikke mails.", "Ved akutte sager kontakt venligst sekretariatet."},
 		"lv": {"Labdien!", "Esmu atvaļinājumā līdz 7. janvārim.", "Steidzamos jautājumos lūdzu sazinieties ar sekretariātu."},
 		"es": {"Gracias por su mensaje. Estoy de vacaciones hasta el 7 de enero.", "Para asuntos urgentes, póngase en contacto con la recepción."},
+		"it": {"Grazie per il suo messaggio. Sono fuori ufficio fino al 7 gennaio.", "Per questioni urgenti può contattare la segreteria."},
+		"nl": {"Ik ben afwezig tot en met 14 december.", "Voor dringende zaken kunt u contact opnemen met het secretariaat."},
+		// The verb second, as Swedish has it after an adverbial: "Under
+		// tiden läser jag inte", not "jag läser inte".
+		"sv, verb second": {"Tack för ditt mejl!", "Jag är ledig och kommer tillbaka den 2 januari. Under tiden läser jag inte min e-post och meddelandet skickas inte vidare."},
 	}
 	for lang, body := range bodies {
 		t.Run(lang, func(t *testing.T) {

@@ -201,7 +201,9 @@ var (
 	sentenceEndRe = regexp.MustCompile(`[.!?](\s+|$)`)
 	// clauseSepRe separates the clauses of a sentence: "avanmäl Anna och
 	// flytta upp Bo", "byt Cia mot Dan; stryk Eva".
-	clauseSepRe = regexp.MustCompile(`(?i)\s*[;,]\s*|\s+(och|samt|men|sedan|and|but|then|also)\s+`)
+	// A dash between spaces parts clauses too ("Hilma kan inte – stryk
+	// henne"), so that the "inte" of one is not read into the next.
+	clauseSepRe = regexp.MustCompile(`(?i)\s*[;,]\s*|\s+[–—-]\s+|\s+(och|samt|men|sedan|and|but|then|also)\s+`)
 	helpCmdRe   = regexp.MustCompile(`(?i)^\W*(hjälp|help|kommandon|commands)\W*$`)
 	statusRe    = regexp.MustCompile(`(?i)(^|[^\p{L}])(hur många|how many|hur ser det ut med (anmälningarna|anmälningar|platserna|deltagarna))([^\p{L}]|$)|^\W*(status|läget)\W*$`)
 	// greetingRe is the greeting at the start of a line, with the name
@@ -943,6 +945,9 @@ func seatsIn(ws []cmdWord, s string) (int, bool) {
 			change = true
 		}
 	}
+	if n, ok := capacityIn(ws); ok {
+		return n, true
+	}
 	if seatAt < 0 || (!change && len(ws) > 3) {
 		return 0, false
 	}
@@ -981,6 +986,39 @@ func seatsIn(ws []cmdWord, s string) (int, bool) {
 		}
 	}
 	return best, best > 0
+}
+
+// capacityWords say how many a room holds: "det ryms 75 personer", "salen
+// rymmer 80", "room for 60 people", "the hall seats 90".
+var (
+	capacityWords = map[string]bool{"ryms": true, "rymmer": true, "fits": true, "holds": true, "accommodates": true, "capacity": true}
+	personNouns   = map[string]bool{"personer": true, "deltagare": true, "pers": true, "people": true, "persons": true, "participants": true, "guests": true}
+)
+
+// capacityIn returns the number a clause gives as what the room holds:
+// a capacity word, or "plats för"/"room for", followed by a number and a
+// noun of people (or nothing). A number that is no count of people ("ryms
+// i sal 3") is not read.
+func capacityIn(ws []cmdWord) (int, bool) {
+	for i, w := range ws {
+		if !capacityWords[w.lower] && !((w.lower == "för" || w.lower == "for") && i > 0 && (ws[i-1].lower == "plats" || ws[i-1].lower == "room" || ws[i-1].lower == "space")) {
+			continue
+		}
+		j := i + 1
+		if j < len(ws) && (ws[j].lower == "nu" || ws[j].lower == "now" || ws[j].lower == "of" || ws[j].lower == "upp" || ws[j].lower == "up" || ws[j].lower == "to") {
+			j++
+		}
+		if j >= len(ws) || numberRe.FindString(ws[j].lower) != ws[j].lower {
+			continue
+		}
+		if j+1 < len(ws) && !personNouns[ws[j+1].lower] && !seatsNounSet[ws[j+1].lower] && ws[j+1].lower != "nu" && ws[j+1].lower != "now" {
+			continue
+		}
+		if n, err := strconv.Atoi(ws[j].lower); err == nil && n > 0 {
+			return n, true
+		}
+	}
+	return 0, false
 }
 
 // substitution reads a change of person: who goes, and who takes the
@@ -1104,8 +1142,7 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.
 		case "ställe":
 			place = i > 1 && ws[i-2].lower == "i"
 		case "plats", "place", "stead", "seat", "spot":
-			place = i > 0 && (pronouns[ws[i-1].lower] != "") && (i > 1 && (ws[i-2].lower == "in" || ws[i-2].lower == "tar" || ws[i-2].lower == "take" ||
-				ws[i-2].lower == "takes" || ws[i-2].lower == "taking" || ws[i-2].lower == "ta") || w.lower != "plats")
+			place = i > 0 && (pronouns[ws[i-1].lower] != "") && (i > 1 && (ws[i-2].lower == "in" || takesAt(ws, i-2)) || w.lower != "plats")
 		case "stället", "istället", "instead":
 			place = w.lower != "stället" || i > 0 && ws[i-1].lower == "i"
 		}
@@ -1139,6 +1176,22 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.
 		return noPlace()
 	}
 	return nil, ""
+}
+
+// takeVerbs take a place: "tar hennes plats", "takes her seat".
+var takeVerbs = map[string]bool{"tar": true, "ta": true, "tog": true, "take": true, "takes": true, "taking": true, "took": true}
+
+// takesAt reports whether ws[j] is a verb of taking, alone or with its
+// particle ("tar över hennes plats", "takes over her seat"): the
+// particle does not change whose place is taken.
+func takesAt(ws []cmdWord, j int) bool {
+	if j < 0 {
+		return false
+	}
+	if takeVerbs[ws[j].lower] {
+		return true
+	}
+	return (ws[j].lower == "över" || ws[j].lower == "over") && j > 0 && takeVerbs[ws[j-1].lower]
 }
 
 // placeVerbBefore reports whether a verb of taking or going comes just

@@ -105,7 +105,7 @@ func TestGroupWithdrawnByHistory(t *testing.T) {
 // on the waiting list is a cancellation and a promotion, not a second
 // registration of her; without the waiting list it stays a substitution.
 func TestSeatToSomeoneWaiting(t *testing.T) {
-	tests := []struct{ name, body, want string }{
+	tests := []commandCase{
 		{"english, first on the waiting list",
 			"Svea Tidström (svea.tidstrom@ale.example) has dropped out; please give her seat to Vilgot Hallin (vilgot.hallin@ale.example), who is first on the waiting list.",
 			"command: cancel svea.tidstrom@ale.example; promote vilgot.hallin@ale.example"},
@@ -113,13 +113,7 @@ func TestSeatToSomeoneWaiting(t *testing.T) {
 			"Byt ut Torsten Kärrman (torsten.karrman@ale.example) mot hans kollega Wilma Rydberg (wilma.rydberg@ale.example).",
 			"command: substitute torsten.karrman@ale.example [Wilma Rydberg wilma.rydberg@ale.example]"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := describeCommands(organiserMail(t, "", tt.body, "")); got != tt.want {
-				t.Errorf("got  %s\nwant %s", got, tt.want)
-			}
-		})
-	}
+	checkCommands(t, tests)
 }
 
 // TestUnseenAutomaticShapes: an SMTP TLS report is a report, not a
@@ -146,5 +140,116 @@ func TestUnseenAutomaticShapes(t *testing.T) {
 				t.Errorf("automatic %q, want %q (kind %s, reason: %s)", u.Automatic, tt.want, u.Kind, u.Reason)
 			}
 		})
+	}
+}
+
+// TestDateChoosesSession: a weekday or a date chooses the one session on
+// it, in an organiser's command as in a participant's mail, and after
+// registration has closed as well as before (a writer cancelling "på
+// torsdag" on 7 December still means Thursday's session); a date of the
+// organiser's that names no session leaves the command without one.
+func TestDateChoosesSession(t *testing.T) {
+	const linda = "From: Linda Karlsson <linda.karlsson@goteborgsregionen.example>"
+	tests := []struct {
+		name, from, date, body string
+		kind                   reading.Kind
+		event                  string
+	}{
+		{"command, weekday adjective", linda, "Mon, 10 Dec 2018 08:00:00 +0100",
+			"Elsa Berg (elsa.berg@ale.example) har fått förhinder, stryk henne från tisdagens pass.", reading.KindCommand, "segregation-2018"},
+		{"command, weekday after closing", linda, "Mon, 10 Dec 2018 08:00:00 +0100",
+			"Elsa Berg (elsa.berg@ale.example) kan inte på torsdag, ta bort henne.", reading.KindCommand, "segregation-2018-kungalv"},
+		{"command in English, a date", linda, "Wed, 5 Dec 2018 08:00:00 +0100",
+			"Please add Elsa Berg (elsa.berg@ale.example) to the 13 December session.", reading.KindCommand, "segregation-2018-kungalv"},
+		{"command, a date that is no session", linda, "Wed, 5 Dec 2018 08:00:00 +0100",
+			"Stryk Elsa Berg (elsa.berg@ale.example), hon ringde mig den 3 december.", reading.KindCommand, ""},
+		{"participant, weekday before closing", "From: Eva Holm <eva.holm@ale.example>", "Thu, 29 Nov 2018 09:00:00 +0100",
+			"Jag vill gärna vara med på torsdag.", reading.KindRegistration, "segregation-2018-kungalv"},
+		{"participant cancels, weekday after closing", "From: Eva Holm <eva.holm@ale.example>", "Fri, 7 Dec 2018 09:00:00 +0100",
+			"Jag kan tyvärr inte komma på torsdag, stryk mig.", reading.KindCancellation, "segregation-2018-kungalv"},
+	}
+	cfg := freshConfig(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := understandMail(t, cfg, tt.from, "To: anmalan@goteborgsregionen.example", "Date: "+tt.date, "Subject: Seminariet", "", tt.body, "", "/E")
+			if u.Kind != tt.kind || u.Event != tt.event {
+				t.Errorf("kind %s, event %q, want %s, %q (reason: %s)", u.Kind, u.Event, tt.kind, tt.event, u.Reason)
+			}
+		})
+	}
+}
+
+// TestClauseRolesOfUnseenVerbs: a registration is asked for with verbs
+// of joining and intending, with the writer as the object of "count …
+// in" or the one a seat is booked for; a reflexive "sig"/"himself" makes
+// the registration a third person's; the size of a group already
+// registered is history; a likelihood is a maybe; a question whether
+// cancelling is possible at all asks how, not for a withdrawal.
+func TestClauseRolesOfUnseenVerbs(t *testing.T) {
+	checkKinds(t, []kindCase{
+		{"joining verb", "Jag hänger på den 11 december.", reading.KindRegistration, false},
+		{"joining verb, with others", "Vi hakar på till Kungälv.", reading.KindRegistration, false},
+		{"intention as a modal", "Jag tänker komma på seminariet.", reading.KindRegistration, false},
+		{"pluperfect intention stays a hedge", "Jag hade tänkt komma, men hinner jag?", reading.KindOther, true},
+		{"count me and a colleague in", "Count me and my colleague Dana Whitfield in for the 13th.", reading.KindRegistration, false},
+		{"count me out is no registration", "Count me out, I'm in Berlin that week.", reading.KindCancellation, false},
+		{"a seat booked for the writer", "Boka en plats åt mig till tisdagens träff tack.", reading.KindRegistration, false},
+		{"a seat held is a hedge", "Kan ni hålla en plats åt mig tills jag vet?", reading.KindOther, true},
+		{"a colleague registers herself", "Min kollega Hedda ville också komma, men hon anmäler sig själv senare.", reading.KindOther, false},
+		{"a group already registered, one likely out", "Vi är anmälda tre stycken, men en av oss kommer troligen inte.", reading.KindOther, false},
+		{"is cancelling possible at all", "Is it possible to cancel later if something comes up? I haven't registered yet.", reading.KindOther, false},
+		{"is cancelling mine possible", "Går det att avboka mig? Jag blev sjuk.", reading.KindCancellation, false},
+	})
+}
+
+// TestCommandsInUnseenWords: a dash parts the clauses of a command, so
+// that one clause's "inte" does not take back the next one's verb; a room
+// that holds a number of people sets the seats; a successor who "tar
+// över" someone's place substitutes her.
+func TestCommandsInUnseenWords(t *testing.T) {
+	tests := []commandCase{
+		{"a dash between news and the verb",
+			"Hilma Rosvall (hilma.rosvall@kungsbacka.example) kan inte – stryk henne.",
+			"command: cancel hilma.rosvall@kungsbacka.example"},
+		{"what the room holds",
+			"Vi har flyttat träffen till aulan, så det ryms 75 personer nu.",
+			"command: seats  75"},
+		{"room for, in English",
+			"We have moved to the main hall, which has room for 90 people.",
+			"command: seats  90"},
+		{"a number that is no count of people",
+			"Salen rymmer sal 3 också, men det ändrar inget.",
+			"other: "},
+		{"a successor takes over her place",
+			"Gerd Palmkvist (gerd.palmkvist@ale.example) har gått i pension. Hennes efterträdare Märit Sparrman (marit.sparrman@ale.example) tar över hennes plats.",
+			"command: substitute gerd.palmkvist@ale.example [Märit Sparrman marit.sparrman@ale.example]"},
+	}
+	checkCommands(t, tests)
+}
+
+// commandCase is an organiser's mail body and the changes it must read as
+// (in describeCommands' form).
+type commandCase struct{ name, body, want string }
+
+// checkCommands reads each body as Linda's mail to the bot.
+func checkCommands(t *testing.T, tests []commandCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := describeCommands(organiserMail(t, "", tt.body, "")); got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestNameWrappedBeforeAddress: a name that a client's line wrap split,
+// its first part ending one line and its last beginning the line with
+// the address, is read whole when the address agrees with it.
+func TestNameWrappedBeforeAddress(t *testing.T) {
+	u := understandMail(t, freshConfig(t), "From: Eva Holm <eva.holm@ale.example>", "Subject: Anmälan", "",
+		"Vi blir två som vill komma: jag själv och Valdemar", "Östergren (valdemar.ostergren@ale.example). Valdemar är vegan.", "", "/Eva")
+	if got, want := peopleLine(u.People), "Eva Holm <eva.holm@ale.example>; Valdemar Östergren <valdemar.ostergren@ale.example> [vegan]"; got != want {
+		t.Errorf("people %s, want %s (reason: %s)", got, want, u.Reason)
 	}
 }

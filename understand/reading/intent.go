@@ -56,7 +56,9 @@ var (
 		"skulle kunna", "intresserad", "intresserade", "hålla en plats", "reservera en plats", "i så fall",
 		"preliminär", "om det finns plats", "|might|", "may be able", "considering", "thinking of", "thinking about",
 		"interested", "hold a seat", "hold a place", "reserve a seat", "if so", "possibly", "perhaps", "|maybe|", "tentative",
-		"provisional", "provisorisk"}
+		"provisional", "provisorisk",
+		// A likelihood is a maybe too: "en av oss kommer troligen inte".
+		"troligen", "förmodligen", "antagligen", "sannolikt", "|probably|", "|likely|"}
 	CondMarks = message.Phrases{"|om jag", "|om vi", "|om det", "|om min", "|om mitt", "|ifall", "|if i|", "|if my", "|if we",
 		"|if it", "|if there", "|in case", "|unless", "|såvida", "|i fall"}
 	negMarks = message.Phrases{"|inte|", "|ej|", "|icke|", "|not|", "n't|", "|never|", "|aldrig|", "|inget|", "|ingen|", "|cannot|",
@@ -241,6 +243,14 @@ func readIntent(body string) Intent {
 			// withdrawal.
 			w = withdrawVerbIn(c.text)
 		}
+		if w != "" && c.question && possibilityRe.MatchString(c.text) && writerObjectMarks.FindLower(c.text) == "" {
+			// "Is it possible to cancel later?", "Går det att avboka i
+			// efterhand?": a question about the procedure, with nobody's
+			// registration as its object, asks how, not for a withdrawal
+			// ("Går det att avboka mig?" still asks for one).
+			in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" is asked about as a possibility, with nobody's registration as its object: " + Clip(c.text)})
+			w = ""
+		}
 		if w == "" && !interest && (ableCues.FindLower(c.text) == "" || !ableToAttendRe.MatchString(c.text)) {
 			continue // nothing in it about the event
 		}
@@ -310,7 +320,8 @@ func readIntent(body string) Intent {
 		// Registration words, with those in the past taken out: history is
 		// not a request.
 		text := c.text
-		if pastForms.FindLower(text) != "" {
+		past := pastForms.FindLower(text) != ""
+		if past {
 			text = blank(text, pastForms)
 		}
 		if strings.Contains(text, "anmälnings") || strings.Contains(text, "registrerings") {
@@ -321,6 +332,18 @@ func readIntent(body string) Intent {
 		r := RegisterPhrases.FindLower(text)
 		if r == "" {
 			r = requestIn(text)
+		}
+		if r != "" && past && groupCountRe.MatchString(r) {
+			// "Vi är anmälda tre stycken": the size of a group already
+			// registered is history, not a request.
+			r = ""
+		}
+		if r != "" && reflexiveOtherRe.MatchString(text) && selfWords.FindLower(text) == "" {
+			// "Hon anmäler sig själv", "he will sign himself up": the
+			// reflexive "sig"/"himself" says the subject is a third
+			// person, so the registration is not the writer's.
+			in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "\"" + r + "\" has a third person as its subject: " + Clip(c.text)})
+			r = ""
 		}
 		switch {
 		case r != "" && c.question && (politeRequestRe.MatchString(text) || passOnRe.MatchString(text)) && !c.hedged && !c.conditional && !c.negated:
@@ -443,7 +466,7 @@ func Clip(s string) string { return message.Clip(s, 80) }
 var (
 	// attendRequestRe is a modal with a verb of attending, the subject
 	// before the modal or after it, adverbs between.
-	attendRequestRe = regexp.MustCompile(`\b(?:vill|ska|skall|önskar|skulle(?:\s+(?:gärna|så gärna|verkligen|också))?\s+vilja)\s+(?:(?:jag|vi|gärna|också|även|båda|bägge|alla|nog|mycket|väldigt|två|tre|fyra|fem|själv|själva)\s+)*(?:komma|vara med|delta|deltaga|närvara|medverka|anmäla)\b`)
+	attendRequestRe = regexp.MustCompile(`\b(?:vill|ska|skall|önskar|tänker|planerar(?:\s+att)?|avser(?:\s+att)?|skulle(?:\s+(?:gärna|så gärna|verkligen|också))?\s+vilja)\s+(?:(?:jag|vi|gärna|också|även|båda|bägge|alla|nog|mycket|väldigt|två|tre|fyra|fem|själv|själva)\s+)*(?:komma|vara med|delta|deltaga|närvara|medverka|anmäla)\b`)
 	// politeRequestRe is a question to the desk to register someone.
 	politeRequestRe = regexp.MustCompile(`\b(?:(?:kan|kunde|skulle|vill)\s+(?:ni|du)\s+(?:(?:snälla|vänligen|också|även|gärna|möjligen)\s+)*(?:kunna\s+)?(?:anmäla|registrera|skriva upp|boka|föra upp|lägga till|ta med)|(?:can|could|would)\s+you\s+(?:please\s+|kindly\s+)?(?:register|sign up|sign|book|add|put down|enrol|enroll))\b`)
 	// passOnRe is a question to pass on that the writer comes: "kan du
@@ -454,12 +477,12 @@ var (
 	// the present that they come: "jag och Stina Järv (…) kommer till
 	// Kungälv", "Kim och jag deltar". "Kommer att" and "kommer från" are
 	// taken out before it is looked for.
-	attendStatementRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:jag|vi) och (?:[^.?!]|\.\S){1,80}?|(?:[^.?!]|\.\S){1,80}? och jag|jag|vi)\s+(?:kommer|deltar|är med|närvarar|medverkar)(?:$|[^\p{L}])`)
+	attendStatementRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:jag|vi) och (?:[^.?!]|\.\S){1,80}?|(?:[^.?!]|\.\S){1,80}? och jag|jag|vi)\s+(?:kommer|deltar|är med|närvarar|medverkar|hänger på|hakar på|följer med)(?:$|[^\p{L}])`)
 	// listMeRe is a verb of putting on the list with the writer as its
 	// object and a particle: "put us down for …", "pencil me in", "skriv
 	// upp mig", "sätt upp oss". The particle keeps "put me through to …"
 	// and "skriv till mig" out.
-	listMeRe = regexp.MustCompile(`\b(?:(?:put|sign|write|pencil|book|add)\s+(?:me|us|the two of us|both of us)\s+(?:down|up|in|on)|(?:skriv|sätt|för|lägg)\s+(?:(?:gärna|också|även|bara|nu|då)\s+)?(?:upp|in)\s+(?:både\s+|bägge\s+)?(?:mig|oss)|(?:skriv|sätt|för|lägg)\s+(?:mig|oss)\s+(?:på listan|på deltagarlistan))\b`)
+	listMeRe = regexp.MustCompile(`\b(?:(?:put|sign|write|pencil|book|add)\s+(?:me|us|the two of us|both of us)\s+(?:down|up|in|on)|(?:skriv|sätt|för|lägg)\s+(?:(?:gärna|också|även|bara|nu|då)\s+)?(?:upp|in)\s+(?:både\s+|bägge\s+)?(?:mig|oss)|(?:skriv|sätt|för|lägg)\s+(?:mig|oss)\s+(?:på listan|på deltagarlistan)|count\s+(?:me|us)\s+(?:(?:and|&)\s+[^.?!]{1,60}?\s+)?in|(?:boka|book)\s+(?:en\s+|två\s+|a\s+)?(?:plats(?:er)?|seats?|places?|spots?)\s+(?:åt|för|for)\s+(?:mig|oss|me|us))\b`)
 	// ableToAttendRe is a modal of being able with a verb of attending:
 	// "kan komma", "kan tyvärr vara med", "can come", "could attend".
 	ableToAttendRe = regexp.MustCompile(`\b(?:kan|kunna|can|could|able to)\s+(?:\S+\s+){0,2}?(?:komma|delta|närvara|vara med|vara där|come|attend|join|make it|be there)\b`)
@@ -470,13 +493,13 @@ var (
 // The words each expression needs: looking for them first keeps the
 // backtracking regexp engine off the many clauses that hold none.
 var (
-	modalCues  = Phrases{"|vill|", "|ska|", "|skall|", "|vilja|", "|önskar|"}
+	modalCues  = Phrases{"|vill|", "|ska|", "|skall|", "|vilja|", "|önskar|", "|tänker|", "|planerar|", "|avser|"}
 	politeCues = Phrases{"|ni|", "|du|", "|you|"}
 	seatCues   = Phrases{"plats", "seat", "place", "room", "space"}
-	listCues   = Phrases{"|put|", "|sign|", "|write|", "|pencil|", "|book|", "|add|", "|skriv|", "|sätt|", "|för|", "|lägg|"}
+	listCues   = Phrases{"|put|", "|sign|", "|write|", "|pencil|", "|book|", "|add|", "|skriv|", "|sätt|", "|för|", "|lägg|", "|count|", "|boka|"}
 	groupCues  = Phrases{"|vi|", "|we|"}
 	ableCues   = Phrases{"|kan|", "|kunna|", "|can|", "|could|", "able to"}
-	attendCues = Phrases{"|kommer|", "|deltar|", "|är med|", "|närvarar|", "|medverkar|"}
+	attendCues = Phrases{"|kommer|", "|deltar|", "|är med|", "|närvarar|", "|medverkar|", "|hänger på|", "|hakar på|", "|följer med|"}
 )
 
 // requestIn returns the request for a registration the clause lower (in
@@ -523,6 +546,18 @@ var (
 	// says what the writer meant to do, not what she asks for: "jag hade
 	// tänkt anmäla mig, men …", "I was going to sign up".
 	intendedRe = regexp.MustCompile(`\b(?:hade|har)\s+(?:\S+\s+)?(?:tänkt|planerat|hoppats|tänkt mig)\b|\b(?:was|were)\s+(?:going|planning|hoping)\s+to\b|\bhad\s+(?:planned|hoped|meant|intended)\s+to\b`)
+)
+
+var (
+	// possibilityRe asks whether something can be done at all, not for it
+	// to be done: "is it possible to …", "går det att …", "kan man …".
+	possibilityRe = regexp.MustCompile(`\b(?:is it possible to|would it be possible to|is it ok to|can one|går det att|är det möjligt att|kan man|får man)\b`)
+	// writerObjectMarks are the writer (or her registration) as the
+	// object of a verb.
+	writerObjectMarks = Phrases{"|mig|", "|oss|", "|me|", "|us|", "|min|", "|mitt|", "|vår|", "|my|", "|our|"}
+	// reflexiveOtherRe is a registration verb with a third person's
+	// reflexive object.
+	reflexiveOtherRe = regexp.MustCompile(`\b(?:anmäl\p{L}*|registrer\p{L}*|skriv\p{L}*\s+upp|sign\p{L}*(?:\s+up)?|register\p{L}*)\s+(?:\p{L}+\s+)?(?:sig|himself|herself|themselves)\b`)
 )
 
 // processNounRe is a compound noun of registering: "anmälningsdag",

@@ -362,7 +362,10 @@ func listedPeople(v View, cfg *config.Config) []Person {
 	var people []Person
 	bot := cfg.BotAddress()
 	seen := map[string]bool{}
+	prevLine := ""
 	for _, line := range strings.Split(v.Body, "\n") {
+		wrapped := prevLine
+		prevLine = line
 		locs := message.AddrSpecRe.FindAllStringIndex(line, 20)
 		prevEnd := 0
 		for k, loc := range locs {
@@ -380,6 +383,15 @@ func listedPeople(v View, cfg *config.Config) []Person {
 			seen[la] = true
 			p := Person{Email: addr}
 			p.Name = NameBefore(before)
+			if k == 0 && p.Name != "" && !strings.Contains(p.Name, " ") && strings.TrimSpace(strings.TrimRight(before, " \t,;:(<")) == p.Name {
+				// The line begins with the name: a client that wrapped the
+				// line may have left its first part at the end of the line
+				// before ("… och Valdemar\nÖstergren (valdemar.ostergren@…)").
+				// The longer name counts when the address agrees with it.
+				if whole := NameBefore(wrapped + " " + before); whole != p.Name && AgreesWithAddress(whole, addr) {
+					p.Name = whole
+				}
+			}
 			if p.Name == "" {
 				p.Name = NameAfter(after)
 			}
@@ -908,10 +920,12 @@ var CapRunRe = regexp.MustCompile(`\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]
 // events: a named date that matches an event selects it, ahead of keywords;
 // a named date that matches none is recorded, so that the bot answers with
 // the dates offered instead of guessing.
+//
+// An organiser's command takes from its dates only the session they name
+// ("stryk henne från tisdagens pass", "for the 11 December session"): a
+// date of hers that names none ("om hon inte svarar före fredag") is not a
+// session she asks about, so it neither clears the event nor asks her.
 func ApplyDates(u *Understanding, m *message.Message, cfg *config.Config, arrived time.Time) {
-	if u.Kind == KindCommand {
-		return
-	}
 	text := m.Split.Own
 	if !replyOrForwardRe.MatchString(m.Subject) {
 		text += "\n" + m.Subject
@@ -929,22 +943,7 @@ func ApplyDates(u *Understanding, m *message.Message, cfg *config.Config, arrive
 	if cfg != nil {
 		for i := range found {
 			d := &found[i]
-			var matched []*config.EventConfig
-			for j := range cfg.Events {
-				ev := &cfg.Events[j]
-				if !d.Matches(ev.StartsAt, arrived, loc) {
-					continue
-				}
-				// A weekday or a day alone is only a date when exactly one
-				// open event falls on it.
-				if !d.HasMonth() && !ev.OpenAt(arrived) {
-					continue
-				}
-				matched = append(matched, ev)
-			}
-			if !d.HasMonth() && len(matched) != 1 {
-				matched = nil
-			}
+			matched := eventsOn(*d, cfg, arrived, loc)
 			if len(matched) == 1 && d.Read == "" {
 				d.Read = matched[0].StartsAt.In(loc).Format("2006-01-02")
 			}
@@ -954,6 +953,13 @@ func ApplyDates(u *Understanding, m *message.Message, cfg *config.Config, arrive
 				}
 			}
 		}
+	}
+	if u.Kind == KindCommand {
+		if len(cands) == 1 && (u.Event == "" || u.Event == cands[0]) {
+			u.Event = cands[0]
+			u.Reason += fmt.Sprintf("; the date %q chooses %s", found[0].Written, cands[0])
+		}
+		return
 	}
 	u.Date = &found[0]
 	if len(found) > 1 {
@@ -972,6 +978,34 @@ func ApplyDates(u *Understanding, m *message.Message, cfg *config.Config, arrive
 	u.Candidates = cands
 	u.Event = cands[0]
 	u.Reason += fmt.Sprintf("; the date %q chooses %s", u.Date.Written, cands[0])
+}
+
+// eventsOn returns the events of cfg on the date d. A date with its month
+// names the events on that day. A weekday or a day alone ("på torsdag",
+// "den 13:e") is only a date when exactly one event falls on it: one still
+// open at arrived, or else one that has not begun (the writer who cancels
+// "på torsdag" after registration closed still names Thursday's session).
+func eventsOn(d NamedDate, cfg *config.Config, arrived time.Time, loc *time.Location) []*config.EventConfig {
+	var matched, open []*config.EventConfig
+	for j := range cfg.Events {
+		ev := &cfg.Events[j]
+		if !d.Matches(ev.StartsAt, arrived, loc) {
+			continue
+		}
+		matched = append(matched, ev)
+		if ev.OpenAt(arrived) {
+			open = append(open, ev)
+		}
+	}
+	switch {
+	case d.HasMonth():
+		return matched
+	case len(open) == 1:
+		return open
+	case len(open) == 0 && len(matched) == 1:
+		return matched
+	}
+	return nil
 }
 
 // replyOrForwardRe matches the prefixes mail clients put before the
