@@ -77,6 +77,10 @@ var (
 		"returned to sender", "failed to deliver", "recipient address rejected", "this is the mail system at",
 		"was not delivered", "delivery failed", "i'm sorry to have to inform you", "mail delivery failed",
 		"unable to deliver", "host unknown", "quota exceeded", "over quota", "address rejected", "rejected your message"}
+	// The prefixes mail clients put before the subject of a forward or a
+	// reply, in the languages organisers meet (Fwd/Fw, VB, WG, TR, RV,
+	// Re, SV, AW, Antw, Vs, Vast), with a count ("Re[2]:") allowed.
+	personPrefixRe = regexp.MustCompile(`(?i)^(fwd?|vb|wg|tr|rv|re|sv|aw|antw|vs|vast|ref)\s*(\[\d+\])?\s*:`)
 	// SMTP status codes of permanent failures.
 	statusCodeRe = regexp.MustCompile(`\b5\.\d\.\d{1,3}\b|\b550[ -]`)
 )
@@ -124,7 +128,13 @@ func Classify(m *message.Message, cfg *config.Config) (kind Kind, reason string)
 	if arfSubjects.Find(subject) != "" && hasOriginal(m) {
 		return Bounce, fmt.Sprintf("the subject %q is that of an abuse report with the reported mail attached", message.Clip(subject, 60))
 	}
-	if receiptSubjectRe.MatchString(subject) && len(strings.TrimSpace(text)) < 600 {
+	// A subject that begins with a forward or reply prefix was written by
+	// a person in a mail client ("VB: Olevererbart: …", "Fwd: Mail
+	// delivery failed"): the machine's subject and text it carries are
+	// quoted, and only the report's own structure (above) or a mail
+	// system's sender (below) make it automatic.
+	forwarded := personPrefixRe.MatchString(subject)
+	if !forwarded && receiptSubjectRe.MatchString(subject) && len(strings.TrimSpace(text)) < 600 {
 		return Receipt, fmt.Sprintf("the subject %q is that of a read receipt", message.Clip(subject, 60))
 	}
 	if method := calendarMethod(m); method == "REPLY" || method == "COUNTER" {
@@ -137,7 +147,7 @@ func Classify(m *message.Message, cfg *config.Config) (kind Kind, reason string)
 	if daemon && (bounceSubjects.Find(subject) != "" || bounceText(text) || nullReturnPath(h)) {
 		return Bounce, fmt.Sprintf("the sender %s is a mail system reporting a delivery failure", from)
 	}
-	if bounceSubjects.Find(subject) != "" && (nullReturnPath(h) || bounceText(text) || hasOriginal(m)) {
+	if !forwarded && bounceSubjects.Find(subject) != "" && (nullReturnPath(h) || bounceText(text) || hasOriginal(m)) {
 		return Bounce, fmt.Sprintf("the subject %q says that a mail was not delivered", message.Clip(subject, 60))
 	}
 

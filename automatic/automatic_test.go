@@ -214,3 +214,29 @@ func TestAbsenceSubjectWrittenByAPerson(t *testing.T) {
 		}
 	}
 }
+
+// TestForwardedMachineMailIsAPersons: a person who forwards a bounce or
+// a read receipt ("VB: Olevererbart: …") to ask about it wrote the mail;
+// the quoted machine text does not make it automatic. A mail system's own
+// report keeps its kind whatever subject it carries.
+func TestForwardedMachineMailIsAPersons(t *testing.T) {
+	asked := []string{"Hej! Jag fick tillbaka det här när jag skickade vidare inbjudan. Kom min anmälan fram?", "",
+		"/Ebba", "", "-----Ursprungligt meddelande-----", "Det gick inte att leverera till följande mottagare:",
+		"kollega@example.invalid", "Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'"}
+	for _, tt := range []struct {
+		header []string
+		want   Kind
+	}{
+		{[]string{"Subject: VB: Olevererbart: Inbjudan"}, ""},
+		{[]string{"Subject: Fwd: Undeliverable: Inbjudan"}, ""},
+		{[]string{"Subject: WG: Unzustellbar: Inbjudan"}, ""},
+		{[]string{"Subject: SV: Läst: Anmälan"}, ""},
+		{[]string{"Subject: Olevererbart: Inbjudan", "Return-Path: <>"}, Bounce},
+		{[]string{"Subject: VB: Inbjudan", "From: Mail Delivery System <MAILER-DAEMON@mx.example>", "Return-Path: <>"}, Bounce},
+	} {
+		got, why := classify(t, mail(tt.header, asked...))
+		if got != tt.want {
+			t.Errorf("%v: kind %q (%s), want %q", tt.header, got, why, tt.want)
+		}
+	}
+}
