@@ -13,13 +13,13 @@ import (
 // database errors.
 func (s *Store) incrementalVacuum(ctx context.Context) error {
 	var tables int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema`).Scan(&tables); err != nil {
+	if err := s.wdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema`).Scan(&tables); err != nil {
 		return fmt.Errorf("read schema: %w", err)
 	}
 	if tables > 0 {
 		return nil
 	}
-	if _, err := s.db.ExecContext(ctx, `PRAGMA auto_vacuum = INCREMENTAL; VACUUM`); err != nil {
+	if _, err := s.wdb.ExecContext(ctx, `PRAGMA auto_vacuum = INCREMENTAL; VACUUM`); err != nil {
 		return fmt.Errorf("set auto_vacuum: %w", err)
 	}
 	return nil
@@ -48,18 +48,19 @@ type Compaction struct {
 // turns it on). It fails only on database errors.
 func (s *Store) Compact(ctx context.Context) (Compaction, error) {
 	var c Compaction
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return c, fmt.Errorf("compact: %w", err)
-	}
-	defer conn.Close()
-	// Writers are serialised by writeSem; the vacuum is a write.
+	// Writers are serialised by writeSem; the vacuum is a write, on the
+	// one writer connection, taken after the lock as Update takes it.
 	select {
 	case s.writeSem <- struct{}{}:
 	case <-ctx.Done():
 		return c, ctx.Err()
 	}
 	defer func() { <-s.writeSem }()
+	conn, err := s.wdb.Conn(ctx)
+	if err != nil {
+		return c, fmt.Errorf("compact: %w", err)
+	}
+	defer conn.Close()
 	if c.Blobs, err = collectBlobs(ctx, conn); err != nil {
 		return c, fmt.Errorf("compact: %w", err)
 	}

@@ -50,7 +50,18 @@ var migrationFiles embed.FS
 
 // Store is an open anmalan database. It is safe for concurrent use.
 type Store struct {
+	// db is the pool that read transactions use.
 	db *sql.DB
+	// wdb is the pool that write transactions use: in effect one
+	// connection. In WAL mode SQLite empties a connection's page cache
+	// whenever another connection has written since its last transaction;
+	// with writes spread over the read pool, every write began on a cold
+	// cache and read its pages again from the file (a tenth of the
+	// daemon's CPU in a drain went to those reads). Writes are serialised
+	// by writeSem anyway, so a separate writer pool costs no concurrency,
+	// and since database/sql hands out the most recently returned
+	// connection, every write runs on the same warm one.
+	wdb *sql.DB
 	// writeSem serialises this process's write transactions. SQLite allows
 	// one writer at a time anyway; queueing here instead of in SQLite's busy
 	// handler keeps many concurrent writers from running into busy_timeout.
@@ -60,6 +71,8 @@ type Store struct {
 	// transaction: parsing the same SQL again for every mail was a third
 	// of the time the bot spent on a backlog.
 	stmts stmtCache
+	// wstmts is stmts for wdb.
+	wstmts stmtCache
 }
 
 // maxCachedStatements bounds the statement cache; queries built with a
@@ -155,13 +168,28 @@ func open(ctx context.Context, path, extra string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	s := &Store{db: db, writeSem: make(chan struct{}, 1)}
-	if err := s.incrementalVacuum(ctx); err != nil {
+	wdb, err := sql.Open("sqlite", dsn(path)+extra)
+	if err != nil {
 		db.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	// Two connections, not one: the statement cache prepares a new query
+	// on the pool, which needs a second connection while the write
+	// transaction holds the first (with one, the first use of a query
+	// inside a write waited for itself). The second only ever prepares.
+	// Both are kept open for the life of the store: closing the writer
+	// would throw its warm cache away.
+	wdb.SetMaxOpenConns(2)
+	wdb.SetMaxIdleConns(2)
+	wdb.SetConnMaxIdleTime(0)
+	wdb.SetConnMaxLifetime(0)
+	s := &Store{db: db, wdb: wdb, writeSem: make(chan struct{}, 1)}
+	if err := s.incrementalVacuum(ctx); err != nil {
+		s.closeDBs()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	if err := s.migrate(ctx); err != nil {
-		db.Close()
+		s.closeDBs()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return s, nil
@@ -171,10 +199,16 @@ func open(ctx context.Context, path, extra string) (*Store, error) {
 // underlying connections, if any.
 func (s *Store) Close() error {
 	s.stmts.close()
-	if err := s.db.Close(); err != nil {
+	s.wstmts.close()
+	if err := s.closeDBs(); err != nil {
 		return fmt.Errorf("close database: %w", err)
 	}
 	return nil
+}
+
+// closeDBs closes both pools and returns the first error.
+func (s *Store) closeDBs() error {
+	return errors.Join(s.db.Close(), s.wdb.Close())
 }
 
 type migration struct {
@@ -263,6 +297,9 @@ type Tx struct {
 	ctx context.Context
 	tx  *sql.Tx
 	s   *Store
+	// db is the pool tx was begun on and cache its statements.
+	db    *sql.DB
+	cache *stmtCache
 	// stmts are the cached statements bound to this transaction.
 	stmts map[string]*sql.Stmt
 }
@@ -295,14 +332,18 @@ func (s *Store) run(ctx context.Context, readOnly bool, fn func(*Tx) error) erro
 	// IMMEDIATE, so it holds the write lock before its first read and a
 	// read-then-write seat check cannot fail halfway with SQLITE_BUSY. The
 	// driver uses a plain BEGIN for read-only transactions.
-	sqlTx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
+	db, cache := s.wdb, &s.wstmts
+	if readOnly {
+		db, cache = s.db, &s.stmts
+	}
+	sqlTx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	// Rollback after a successful Commit is a harmless no-op; deferring it
 	// also covers a panicking fn.
 	defer sqlTx.Rollback()
-	if err := fn(&Tx{ctx: ctx, tx: sqlTx, s: s}); err != nil {
+	if err := fn(&Tx{ctx: ctx, tx: sqlTx, s: s, db: db, cache: cache}); err != nil {
 		return err
 	}
 	if readOnly {
@@ -322,10 +363,10 @@ func (tx *Tx) stmt(query string) *sql.Stmt {
 	}
 	// A statement is one SQL command; text with several commands is left
 	// to the driver's own handling of it.
-	if tx.s == nil || strings.Contains(strings.TrimRight(strings.TrimSpace(query), ";"), ";") {
+	if tx.cache == nil || strings.Contains(strings.TrimRight(strings.TrimSpace(query), ";"), ";") {
 		return nil
 	}
-	shared := tx.s.stmts.get(tx.ctx, tx.s.db, query)
+	shared := tx.cache.get(tx.ctx, tx.db, query)
 	if shared == nil {
 		return nil
 	}
