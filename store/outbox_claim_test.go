@@ -366,6 +366,7 @@ func TestUpgradeFromSchema4(t *testing.T) {
 	}
 	// Back to schema 4: drop what 0005 and later added.
 	for _, q := range []string{
+		`DROP INDEX outbox_kind`,
 		`DROP INDEX outbox_due`, `CREATE INDEX outbox_due ON outbox (status, next_attempt, id)`,
 		`DROP TRIGGER outbox_parts_drop`, `DROP TABLE outbox_parts`, `DROP TABLE blobs`,
 		`DROP TABLE confirmations`,
