@@ -182,6 +182,20 @@ func (tx *Tx) ExpireOffer(regID int64, at time.Time) (Registration, error) {
 	return tx.end(regID, at, EndOfferExpired)
 }
 
+// HasOpenOffer reports whether the address holds an open offer of a seat
+// in any event. It is the cheap question asked of every reply before the
+// full lookups of an acceptance: almost no sender holds an offer, and the
+// open offers are few and indexed. It fails only on database errors.
+func (tx *Tx) HasOpenOffer(email string) (bool, error) {
+	var n int
+	err := tx.queryRow(`SELECT COUNT(*) FROM offers o JOIN registrations r ON r.id = o.registration_id
+		WHERE o.status = 'open' AND r.email = ? AND r.status <> 'cancelled'`, normEmail(email)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("open offer of %s: %w", email, err)
+	}
+	return n > 0, nil
+}
+
 // DueOffers returns the open offers whose deadline is at or before now,
 // earliest first. It fails only on database errors.
 func (tx *Tx) DueOffers(now time.Time) ([]Offer, error) {

@@ -201,6 +201,19 @@ func TestOffers(t *testing.T) {
 	if regs[0].Email != "b@x.se" || !regs[0].OfferUntil.Equal(t0.Add(25*time.Hour)) {
 		t.Errorf("the offer is not shown on the registration: %+v", regs[0])
 	}
+	hasOffer := func(addr string) bool {
+		var got bool
+		update(t, s, func(tx *Tx) error {
+			var err error
+			got, err = tx.HasOpenOffer(addr)
+			return err
+		})
+		return got
+	}
+	// The address is matched as the registration stores it, whatever its case.
+	if !hasOffer("B@X.se") || hasOffer("a@x.se") || hasOffer("c@x.se") {
+		t.Errorf("HasOpenOffer: b %v (want true), a %v, c %v (want false)", hasOffer("B@X.se"), hasOffer("a@x.se"), hasOffer("c@x.se"))
+	}
 	update(t, s, func(tx *Tx) error {
 		r, err := tx.ExpireOffer(b.ID, t0.Add(25*time.Hour))
 		if r.Status != StatusCancelled || r.EndReason != EndOfferExpired {
@@ -210,6 +223,9 @@ func TestOffers(t *testing.T) {
 	})
 	if err := s.Update(ctx, func(tx *Tx) error { return tx.AcceptOffer(b.ID, t0) }); !errors.Is(err, ErrNoOffer) {
 		t.Errorf("accepting an expired offer: %v", err)
+	}
+	if hasOffer("b@x.se") {
+		t.Error("HasOpenOffer after the offer expired = true")
 	}
 }
 
