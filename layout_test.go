@@ -18,6 +18,7 @@ var levels = map[string]int{
 	"":                    0, // the embedded example config and material
 	"store":               0,
 	"dblock":              0,
+	"stmtcache":           0,
 	"blobcache":           0,
 	"message":             0,
 	"message/messagetest": 0,
@@ -110,8 +111,9 @@ func TestImportsPointDown(t *testing.T) {
 func TestPackagesStayReadable(t *testing.T) {
 	module, pkgs := listPackages(t)
 	// About 3,000 lines a package. store is the one over 3,000 (3,234
-	// with the material stored once by hash); the bound holds it there,
-	// and the next to pass it is the next to cut.
+	// with the material stored once by hash, 3,241 after its statement
+	// cache became stmtcache); the bound holds it there, and the next to
+	// pass it is the next to cut.
 	const maxLines = 3250
 	total, bot := 0, 0
 	for _, p := range pkgs {

@@ -6,6 +6,9 @@
 //
 // The store has no clock: callers pass the times it records and compares.
 // All times are stored in UTC.
+//
+// It imports stmtcache and the SQLite driver (modernc.org/sqlite). Entry
+// points: Open, Store.Update, Store.Read and the methods of Tx.
 package store
 
 import (
@@ -20,10 +23,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"modernc.org/sqlite"
+
+	"github.com/goteborgsregionen/anmalan/stmtcache"
 )
 
 // Errors returned (wrapped) by the store; test them with errors.Is.
@@ -67,66 +71,9 @@ type Store struct {
 	// handler keeps many concurrent writers from running into busy_timeout.
 	// busy_timeout still covers other processes on the same file.
 	writeSem chan struct{}
-	// stmts holds statements prepared once and reused by every
-	// transaction: parsing the same SQL again for every mail was a third
-	// of the time the bot spent on a backlog.
-	stmts stmtCache
-	// wstmts is stmts for wdb.
-	wstmts stmtCache
-}
-
-// maxCachedStatements bounds the statement cache; queries built with a
-// variable number of placeholders beyond it are prepared each time.
-const maxCachedStatements = 256
-
-// stmtCache maps SQL text to its prepared statement.
-type stmtCache struct {
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
-}
-
-// get returns the statement for query, preparing it on first use. It
-// returns nil (and the caller runs the query unprepared) when the cache
-// is full or preparing fails; a query that fails to prepare reports its
-// error when it runs.
-func (c *stmtCache) get(ctx context.Context, db *sql.DB, query string) *sql.Stmt {
-	c.mu.Lock()
-	st, ok := c.m[query]
-	full := len(c.m) >= maxCachedStatements
-	c.mu.Unlock()
-	if ok {
-		return st
-	}
-	if full {
-		return nil
-	}
-	// Prepared without holding the lock: preparing takes a connection
-	// from the pool, which may have to wait for other transactions.
-	st, err := db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if prev, ok := c.m[query]; ok {
-		st.Close()
-		return prev
-	}
-	if c.m == nil {
-		c.m = map[string]*sql.Stmt{}
-	}
-	c.m[query] = st
-	return st
-}
-
-// close closes every cached statement.
-func (c *stmtCache) close() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, st := range c.m {
-		st.Close()
-	}
-	c.m = nil
+	// stmts and wstmts hold the statements prepared once on db and wdb
+	// and reused by every transaction.
+	stmts, wstmts *stmtcache.Cache
 }
 
 // SchemaVersionError is returned by Open when the database was written by a
@@ -183,7 +130,7 @@ func open(ctx context.Context, path, extra string) (*Store, error) {
 	wdb.SetMaxIdleConns(2)
 	wdb.SetConnMaxIdleTime(0)
 	wdb.SetConnMaxLifetime(0)
-	s := &Store{db: db, wdb: wdb, writeSem: make(chan struct{}, 1)}
+	s := &Store{db: db, wdb: wdb, writeSem: make(chan struct{}, 1), stmts: stmtcache.New(db), wstmts: stmtcache.New(wdb)}
 	if err := s.incrementalVacuum(ctx); err != nil {
 		s.closeDBs()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -198,8 +145,8 @@ func open(ctx context.Context, path, extra string) (*Store, error) {
 // Close closes the database. It returns the error of closing the
 // underlying connections, if any.
 func (s *Store) Close() error {
-	s.stmts.close()
-	s.wstmts.close()
+	s.stmts.Close()
+	s.wstmts.Close()
 	if err := s.closeDBs(); err != nil {
 		return fmt.Errorf("close database: %w", err)
 	}
@@ -297,9 +244,8 @@ type Tx struct {
 	ctx context.Context
 	tx  *sql.Tx
 	s   *Store
-	// db is the pool tx was begun on and cache its statements.
-	db    *sql.DB
-	cache *stmtCache
+	// cache holds the statements of the pool tx was begun on.
+	cache *stmtcache.Cache
 	// stmts are the cached statements bound to this transaction.
 	stmts map[string]*sql.Stmt
 }
@@ -332,9 +278,9 @@ func (s *Store) run(ctx context.Context, readOnly bool, fn func(*Tx) error) erro
 	// IMMEDIATE, so it holds the write lock before its first read and a
 	// read-then-write seat check cannot fail halfway with SQLITE_BUSY. The
 	// driver uses a plain BEGIN for read-only transactions.
-	db, cache := s.wdb, &s.wstmts
+	db, cache := s.wdb, s.wstmts
 	if readOnly {
-		db, cache = s.db, &s.stmts
+		db, cache = s.db, s.stmts
 	}
 	sqlTx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
 	if err != nil {
@@ -343,7 +289,7 @@ func (s *Store) run(ctx context.Context, readOnly bool, fn func(*Tx) error) erro
 	// Rollback after a successful Commit is a harmless no-op; deferring it
 	// also covers a panicking fn.
 	defer sqlTx.Rollback()
-	if err := fn(&Tx{ctx: ctx, tx: sqlTx, s: s, db: db, cache: cache}); err != nil {
+	if err := fn(&Tx{ctx: ctx, tx: sqlTx, s: s, cache: cache}); err != nil {
 		return err
 	}
 	if readOnly {
@@ -361,12 +307,10 @@ func (tx *Tx) stmt(query string) *sql.Stmt {
 	if st, ok := tx.stmts[query]; ok {
 		return st
 	}
-	// A statement is one SQL command; text with several commands is left
-	// to the driver's own handling of it.
-	if tx.cache == nil || strings.Contains(strings.TrimRight(strings.TrimSpace(query), ";"), ";") {
+	if tx.cache == nil {
 		return nil
 	}
-	shared := tx.cache.get(tx.ctx, tx.db, query)
+	shared := tx.cache.Get(tx.ctx, query)
 	if shared == nil {
 		return nil
 	}
