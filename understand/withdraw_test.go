@@ -114,3 +114,19 @@ func TestColleagueWithdrawnByName(t *testing.T) {
 		})
 	}
 }
+
+// TestTakingRegistrationBack: a verb of taking back with the writer's own
+// registration as its object withdraws, in the imperative too; the same
+// verbs with another object, or denied, do not.
+func TestTakingRegistrationBack(t *testing.T) {
+	checkKinds(t, []kindCase{
+		{"återkalla min anmälan", "Jag vill återkalla min anmälan, det har kommit upp ett möte.", reading.KindCancellation, false},
+		{"dra tillbaka vår anmälan", "Tyvärr måste vi dra tillbaka vår anmälan till torsdagen.", reading.KindCancellation, false},
+		{"ta tillbaka min bokning", "Jag tar tillbaka min bokning, förlåt för besväret.", reading.KindCancellation, false},
+		{"revoke my registration", "Please revoke my registration for the 11 December session.", reading.KindCancellation, false},
+		{"retract our booking", "We need to retract our booking, sorry.", reading.KindCancellation, false},
+		{"dra tillbaka without a registration", "Vi fick dra tillbaka förslaget om en gemensam buss.", reading.KindOther, false},
+		{"återkalla a decision", "Nämnden har återkallat beslutet om nya lokaler.", reading.KindOther, false},
+		{"denied", "Jag vill inte återkalla min anmälan, jag ville bara fråga om parkering.", reading.KindOther, false},
+	})
+}
