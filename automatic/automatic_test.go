@@ -125,6 +125,8 @@ func TestOutOfOfficeByBody(t *testing.T) {
 		"es": {"Gracias por su mensaje. Estoy de vacaciones hasta el 7 de enero.", "Para asuntos urgentes, póngase en contacto con la recepción."},
 		"it": {"Grazie per il suo messaggio. Sono fuori ufficio fino al 7 gennaio.", "Per questioni urgenti può contattare la segreteria."},
 		"nl": {"Ik ben afwezig tot en met 14 december.", "Voor dringende zaken kunt u contact opnemen met het secretariaat."},
+		"pl": {"Dzień dobry,", "przebywam poza biurem do 7 stycznia i mam ograniczony dostęp do poczty.", "W pilnych sprawach proszę o kontakt z recepcją."},
+		"pt": {"Olá,", "Estou de férias até 7 de janeiro, sem acesso ao correio eletrónico.", "Para assuntos urgentes, contacte a receção."},
 		// The verb second, as Swedish has it after an adverbial: "Under
 		// tiden läser jag inte", not "jag läser inte".
 		"sv, verb second": {"Tack för ditt mejl!", "Jag är ledig och kommer tillbaka den 2 januari. Under tiden läser jag inte min e-post och meddelandet skickas inte vidare."},
