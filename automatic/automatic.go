@@ -187,7 +187,7 @@ func Classify(m *message.Message, cfg *config.Config) (kind Kind, reason string)
 	if k, why := machineReport(m, from); k != "" {
 		return k, why
 	}
-	if why := challenge(own, m.Subject); why != "" {
+	if why := challenge(own, text, m.Subject, forwarded); why != "" {
 		return Reply, why
 	}
 	if why := absence(m.Body, m.Subject); why != "" {
@@ -487,10 +487,29 @@ var (
 // challenge-response filter's request to prove a person sent the mail, or
 // "". It needs both what the filter says and the act it asks for, so that
 // a person writing about spam filters is not taken for one.
-func challenge(own, subject string) string {
+//
+// A filter often describes the held mail by its headers ("Från: …",
+// "Ämne: …") before it asks for the act, and the quote splitter takes that
+// description for the start of a quote, so that the act falls outside
+// own. The act is then read in the whole text (text), but only in a mail
+// that is no person's reply or forward (forwarded: the subject's prefix),
+// and only beside a link to follow, which a filter gives and a quoted
+// confirmation does not.
+func challenge(own, text, subject string, forwarded bool) string {
 	head := strings.ToLower(message.Head(own, 2000) + "\n" + subject)
-	if c := challengeTexts.FindLower(head); c != "" && challengeActs.FindLower(head) != "" {
+	c := challengeTexts.FindLower(head)
+	if c == "" {
+		return ""
+	}
+	if challengeActs.FindLower(head) != "" {
 		return fmt.Sprintf("the text says %q: a challenge-response filter", c)
+	}
+	if forwarded {
+		return ""
+	}
+	whole := strings.ToLower(message.Head(text, 4000))
+	if a := challengeActs.FindLower(whole); a != "" && !strings.HasPrefix(a, "http") && (strings.Contains(whole, "https://") || strings.Contains(whole, "http://")) {
+		return fmt.Sprintf("the text says %q and, below the held mail's headers, %q beside a link: a challenge-response filter", c, a)
 	}
 	return ""
 }

@@ -242,3 +242,19 @@ func TestForwardedMachineMailIsAPersons(t *testing.T) {
 		}
 	}
 }
+
+// TestChallengeBelowHeldMailHeaders: a challenge-response filter that
+// describes the held mail by its headers before it asks for the act is a
+// machine's, though the quote splitter cuts its text at those headers; a
+// person's reply with the same words is not.
+func TestChallengeBelowHeldMailHeaders(t *testing.T) {
+	body := []string{"Hej!", "", "Ditt meddelande har hållits kvar och har inte levererats ännu.", "",
+		"Från: GR Anmälan <anmalan@goteborgsregionen.example>", "Skickat: den 29 november 2018 09:12", "Till: Eva Holm <eva.holm@ale.example>", "Ämne: Bekräftelse", "",
+		"Klicka på länken nedan för att bekräfta att du är en verklig avsändare:", "https://filter.example/slapp/1234"}
+	if got, why := classify(t, mail([]string{"Subject: Ditt meddelande väntar"}, body...)); got != Reply || !strings.Contains(why, "held mail's headers") {
+		t.Errorf("the filter's mail: kind %q (%s), want an auto-reply read below the held mail's headers", got, why)
+	}
+	if got, why := classify(t, mail([]string{"Subject: SV: Bekräftelse"}, body...)); got != "" {
+		t.Errorf("a person's reply: kind %q (%s), want a person's", got, why)
+	}
+}
