@@ -130,3 +130,14 @@ func TestTakingRegistrationBack(t *testing.T) {
 		{"denied", "Jag vill inte återkalla min anmälan, jag ville bara fråga om parkering.", reading.KindOther, false},
 	})
 }
+
+// TestContrastIsNoWithdrawal: the "inte" of a contrast after a comma
+// denies only its own words ("…, inte det i Kungälv"), so the request
+// before it stands; a negated verb still withdraws.
+func TestContrastIsNoWithdrawal(t *testing.T) {
+	checkKinds(t, []kindCase{
+		{"inte det i Kungälv", "Jag kommer gärna på det som hålls i Göteborg, inte det i Kungälv.", reading.KindRegistration, false},
+		{"not Thursday", "I will attend on Tuesday, not Thursday.", reading.KindRegistration, false},
+		{"negated verb", "Jag kommer inte, tyvärr.", reading.KindCancellation, false},
+	})
+}

@@ -20,7 +20,10 @@ func preferUnnegated(text string, dates []NamedDate) []NamedDate {
 		return dates
 	}
 	negated := func(d NamedDate) bool {
-		return negMarks.FindLower(strings.ToLower(clauseAt(text, d.Pos()))) != "" || comparedAway(text, d.Pos())
+		if inContrast(text, d.Pos()) {
+			return true // "på tisdag, inte torsdag"
+		}
+		return negMarks.FindLower(strings.ToLower(withoutContrast(clauseAt(text, d.Pos())))) != "" || comparedAway(text, d.Pos())
 	}
 	out := slices.Clone(dates)
 	sort.SliceStable(out, func(i, j int) bool { return !negated(out[i]) && negated(out[j]) })

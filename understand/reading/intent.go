@@ -265,7 +265,9 @@ func readIntent(body string) Intent {
 		}
 		c.hedged = HedgeMarks.FindLower(mood) != "" || intendedCues.FindLower(mood) != "" && intendedRe.MatchString(mood)
 		c.conditional = CondMarks.FindLower(mood) != "" || verbFirstCondition(c.sentence)
-		c.negated = negMarks.FindLower(mood) != ""
+		// The "inte" of a contrast ("…, inte det i Kungälv") denies only
+		// its own words (see contrastRe).
+		c.negated = negMarks.FindLower(withoutContrast(mood)) != ""
 		if interested == "" && w == "" && !c.question && !c.negated && interestWords.FindLower(c.text) != "" {
 			interested = c.text
 		}

@@ -745,6 +745,7 @@ func EventFor(m *message.Message, own string, cfg *config.Config) string {
 	}
 	text := strings.ToLower(m.Subject + "\n" + own)
 	found := ""
+	var matched []string
 	for _, e := range cfg.Events {
 		match := e.Title != "" && strings.Contains(text, strings.ToLower(e.Title))
 		for _, k := range e.Keywords {
@@ -753,13 +754,56 @@ func EventFor(m *message.Message, own string, cfg *config.Config) string {
 			}
 		}
 		if match {
+			matched = append(matched, e.ID)
 			if found != "" && found != e.ID {
-				return "" // ambiguous: the reply asks which
+				found = "-"
+				continue
 			}
 			found = e.ID
 		}
 	}
+	if found != "-" {
+		return found
+	}
+	// Two sessions named: one named only inside a contrast ("på det i
+	// Göteborg, inte det i Kungälv") is the one turned down, so the other
+	// is chosen; otherwise the reply asks which.
+	found = ""
+	for _, e := range cfg.Events {
+		if !slices.Contains(matched, e.ID) || onlyContrasted(text, e) {
+			continue
+		}
+		if found != "" {
+			return ""
+		}
+		found = e.ID
+	}
 	return found
+}
+
+// onlyContrasted reports whether every mention of e's title and keywords
+// in text (lower case) lies inside a contrast (see contrastRe).
+func onlyContrasted(text string, e config.EventConfig) bool {
+	words := append([]string{e.Title}, e.Keywords...)
+	seen := false
+	for _, w := range words {
+		w = strings.ToLower(w)
+		if w == "" {
+			continue
+		}
+		for from := 0; ; {
+			i := strings.Index(text[from:], w)
+			if i < 0 {
+				break
+			}
+			seen = true
+			if !inContrast(text, from+i) {
+				return false
+			}
+			from += i + len(w)
+		}
+	}
+	return seen
 }
 
 // forwardedView finds the mail an organiser forwarded: an inline forward
