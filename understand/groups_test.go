@@ -56,3 +56,26 @@ func TestGroupsInHTML(t *testing.T) {
 		})
 	}
 }
+
+// TestWriterAsObjectOfAPoliteRequest: "Could you add me …?" with a
+// colleague named in the next sentence registers both: the question mark
+// of a request to the desk is no doubt, and the writer is its object. The
+// same question about the colleague alone registers only her.
+func TestWriterAsObjectOfAPoliteRequest(t *testing.T) {
+	cfg := freshConfig(t)
+	for _, tc := range []struct {
+		name, body string
+		want       int
+	}{
+		{"add me", "Could you add me to the Tuesday session? My colleague Tom Berg (tom.berg@ale.example) will be joining me.", 2},
+		{"lägga till mig", "Kan ni lägga till mig på listan? Min kollega Tom Berg (tom.berg@ale.example) vill också komma.", 2},
+		{"the colleague alone", "Could you add my colleague Tom Berg (tom.berg@ale.example) to the Tuesday session?", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Seminar", "", tc.body, "", "Eva Holm")
+			if u.Kind != reading.KindRegistration || len(u.People) != tc.want {
+				t.Errorf("kind %s, people %v, want a registration of %d (%s)", u.Kind, u.People, tc.want, u.Reason)
+			}
+		})
+	}
+}
