@@ -1,6 +1,7 @@
 package understand
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/goteborgsregionen/anmalan/understand/reading"
@@ -75,6 +76,32 @@ func TestWriterAsObjectOfAPoliteRequest(t *testing.T) {
 			u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Seminar", "", tc.body, "", "Eva Holm")
 			if u.Kind != reading.KindRegistration || len(u.People) != tc.want {
 				t.Errorf("kind %s, people %v, want a registration of %d (%s)", u.Kind, u.People, tc.want, u.Reason)
+			}
+		})
+	}
+}
+
+// TestCompanionsNamedByTheirRelation: the writer coordinated with people
+// she names after their relation to her ("min praktikant", "my two team
+// members,") registers them with her, by name alone.
+func TestCompanionsNamedByTheirRelation(t *testing.T) {
+	cfg := freshConfig(t)
+	for _, tc := range []struct {
+		name, body string
+		want       []string
+	}{
+		{"min praktikant", "Jag vill anmäla mig och min praktikant Melker Ros till seminariet.", []string{"Eva Holm", "Melker Ros"}},
+		{"a list after the relation", "Please sign up myself and my two team members, Tom Berg and Ida Lund, for Tuesday.", []string{"Eva Holm", "Tom Berg", "Ida Lund"}},
+		{"a relation without a name", "Jag vill anmäla mig och min kollega till seminariet, hon mejlar själv.", []string{"Eva Holm"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Anmälan", "", tc.body, "", "Eva Holm")
+			var got []string
+			for _, p := range u.People {
+				got = append(got, p.Name)
+			}
+			if u.Kind != reading.KindRegistration || strings.Join(got, ", ") != strings.Join(tc.want, ", ") {
+				t.Errorf("kind %s, people %v, want a registration of %v (%s)", u.Kind, got, tc.want, u.Reason)
 			}
 		})
 	}

@@ -249,6 +249,16 @@ var (
 	frameWords = map[string]bool{"neither": true, "varken": true, "both": true, "både": true, "either": true, "antingen": true,
 		"unfortunately": true, "tyvärr": true, "sadly": true, "also": true, "även": true, "också": true}
 	selfThenNameRe = regexp.MustCompile(`(?i:\b(?:jag|I|me|mig)(?:\s+själv|\s+myself)?\s+(?:och|and|&|eller|or|nor)\s+(?:min kollega\s+|my colleague\s+)?)(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){0,2})`)
+	// selfThenRoleRe is the writer coordinated with people she names by
+	// their relation to her before their names: "mig och min praktikant
+	// Melwin Weibull", "myself and my two team members, Tarun Chaudhuri
+	// and Filipa Morgado". The relation is one to three lower-case words
+	// after a possessive of hers; the names after it are full names, one
+	// or a list (see moreNamesRe).
+	selfThenRoleRe = regexp.MustCompile(`(?i:\b(?:jag|I|me|mig|myself)(?:\s+själv)?\s+(?:och|and|&|samt|plus)\s+)(?:[Mm]in|[Mm]itt|[Mm]ina|[Vv]år|[Vv]åra|[Mm]y|[Oo]ur)\s+(?:[\p{Ll}-]+\s+){0,2}[\p{Ll}-]+,?\s+(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){1,2})`)
+	// moreNamesRe is the next full name of a list: ", Filipa Morgado",
+	// " och Tyra Ek".
+	moreNamesRe = regexp.MustCompile(`^(?:\s*,\s*(?:och\s+|and\s+)?|\s+(?:och|and|samt|&)\s+)(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){1,2})`)
 )
 
 // coordCues are the conjunctions both coordination patterns need: a
@@ -287,6 +297,17 @@ func coWithdrawn(sentence string, have []Person) []Person {
 	}
 	for _, m := range selfThenNameRe.FindAllStringSubmatchIndex(sentence, 3) {
 		add(sentence[m[2]:m[3]], m[2])
+	}
+	for _, m := range selfThenRoleRe.FindAllStringSubmatchIndex(sentence, 3) {
+		add(sentence[m[2]:m[3]], m[2])
+		for end, n := m[1], 0; n < 8; n++ {
+			more := moreNamesRe.FindStringSubmatchIndex(sentence[end:])
+			if more == nil {
+				break
+			}
+			add(sentence[end+more[2]:end+more[3]], end+more[2])
+			end += more[1]
+		}
 	}
 	return out
 }
