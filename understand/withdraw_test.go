@@ -141,3 +141,14 @@ func TestContrastIsNoWithdrawal(t *testing.T) {
 		{"negated verb", "Jag kommer inte, tyvärr.", reading.KindCancellation, false},
 	})
 }
+
+// TestColleagueInsteadKeepsTheWrittenName: the colleague going instead,
+// whose address is given apart from her name, keeps the name as the text
+// writes it, with å/ä/ö, not the one made from the address.
+func TestColleagueInsteadKeepsTheWrittenName(t *testing.T) {
+	u := understandMail(t, freshConfig(t), "From: Eva Holm <eva.holm@ale.example>", "Subject: Re: Bekräftelse", "",
+		"Jag kan inte komma, men jag skickar Åsa Sjöqvist i mitt ställe. Hennes adress är asa.sjoqvist@ale.example.", "", "/Eva")
+	if len(u.Changes) != 1 || u.Changes[0].By == nil || u.Changes[0].By.Name != "Åsa Sjöqvist" {
+		t.Errorf("changes %+v, want Åsa Sjöqvist instead (%s)", u.Changes, u.Reason)
+	}
+}

@@ -61,6 +61,9 @@ func ColleagueInstead(v View, cfg *config.Config) (Change, bool) {
 			continue
 		}
 		p.Diet = ""
+		// A name made from the address ("Asmund Sjoqvist") is the one the
+		// text writes with å/ä/ö, as for the people of a registration.
+		p.Name = RestoreName(p.Name, v.Body)
 		return Change{Action: ActionSubstitute, Who: strings.ToLower(v.From.Address), By: &p, Text: strings.TrimSpace(m)}, true
 	}
 	return Change{}, false
