@@ -1,6 +1,7 @@
 package understand
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/goteborgsregionen/anmalan/understand/reading"
@@ -150,5 +151,36 @@ func TestColleagueInsteadKeepsTheWrittenName(t *testing.T) {
 		"Jag kan inte komma, men jag skickar Åsa Sjöqvist i mitt ställe. Hennes adress är asa.sjoqvist@ale.example.", "", "/Eva")
 	if len(u.Changes) != 1 || u.Changes[0].By == nil || u.Changes[0].By.Name != "Åsa Sjöqvist" {
 		t.Errorf("changes %+v, want Åsa Sjöqvist instead (%s)", u.Changes, u.Reason)
+	}
+}
+
+// TestWithdrawingSomeoneNamedByAddress: a withdrawal whose clause names
+// someone else by address, without the writer in it, withdraws that
+// person and never the writer, asked as a request to the desk or said as
+// an imperative; with the writer in the clause both go.
+func TestWithdrawingSomeoneNamedByAddress(t *testing.T) {
+	cfg := freshConfig(t)
+	for _, tc := range []struct {
+		name, body string
+		want       []string
+	}{
+		{"avanmäl, imperative", "Avanmäl Patrik Öhman (patrik.ohman@ale.example), han har slutat.", []string{"patrik.ohman@ale.example"}},
+		{"kan ni avanmäla", "Kan ni avanmäla Patrik Öhman (patrik.ohman@ale.example)? Han har slutat.", []string{"patrik.ohman@ale.example"}},
+		{"plocka bort", "Kan ni plocka bort Patrik Öhman (patrik.ohman@ale.example) från listan? Jag anmälde honom förra veckan.", []string{"patrik.ohman@ale.example"}},
+		{"stryk", "Stryk Patrik Öhman, patrik.ohman@ale.example, från listan. Jag anmälde honom.", []string{"patrik.ohman@ale.example"}},
+		{"take off", "Could you take Patrik Öhman (patrik.ohman@ale.example) off the list? I registered him last week.", []string{"patrik.ohman@ale.example"}},
+		{"the writer with him", "Min kollega Patrik Öhman (patrik.ohman@ale.example) och jag kan tyvärr inte komma.", []string{"eva.holm@ale.example", "patrik.ohman@ale.example"}},
+		{"the writer alone", "Jag kan tyvärr inte komma. Min chef Patrik Öhman (patrik.ohman@ale.example) vet om det.", []string{"eva.holm@ale.example"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Ändring", "", tc.body, "", "/Eva")
+			var got []string
+			for _, p := range u.People {
+				got = append(got, p.Email)
+			}
+			if u.Kind != reading.KindCancellation || strings.Join(got, " ") != strings.Join(tc.want, " ") {
+				t.Errorf("kind %s, people %v, want a cancellation of %v (%s)", u.Kind, got, tc.want, u.Reason)
+			}
+		})
 	}
 }

@@ -177,6 +177,22 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 	if in.cancel {
 		p := listedPeople(v, cfg)
 		sender := SenderPerson(v, cfg)
+		if in.others {
+			// The withdrawal is about the people its clause names by
+			// address, not the writer: those are withdrawn, and the
+			// decision checks that the writer made their registrations.
+			var named []Person
+			for _, o := range p {
+				if !strings.EqualFold(o.Email, sender.Email) && o.Email != "" && strings.Contains(strings.ToLower(in.withdrawn), strings.ToLower(o.Email)) {
+					o.Diet = ""
+					o.Name = RestoreName(o.Name, v.Body)
+					named = append(named, o)
+				}
+			}
+			if len(named) > 0 {
+				return KindCancellation, named, fmt.Sprintf("the text says %q about %d named by address, not the writer", strings.TrimSpace(in.why), len(named)), in
+			}
+		}
 		if len(p) == 0 {
 			p = schemeAddressed(v.Body, sender)
 		}
