@@ -1142,7 +1142,12 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.
 		case "ställe":
 			place = i > 1 && ws[i-2].lower == "i"
 		case "plats", "place", "stead", "seat", "spot":
-			place = i > 0 && (pronouns[ws[i-1].lower] != "") && (i > 1 && (ws[i-2].lower == "in" || takesAt(ws, i-2)) || w.lower != "plats")
+			// "tar hennes plats", "in her place", and "ge hennes plats
+			// till …", "give his seat to …": the seat given is the one
+			// of the person the pronoun points at, so it is hers that is
+			// taken; on the waiting list it is a promotion (see
+			// fromWaitingList).
+			place = i > 0 && (pronouns[ws[i-1].lower] != "") && (i > 1 && (ws[i-2].lower == "in" || takesAt(ws, i-2) || giveVerbs[ws[i-2].stem]) || w.lower != "plats")
 		case "stället", "istället", "instead":
 			place = w.lower != "stället" || i > 0 && ws[i-1].lower == "i"
 		}

@@ -109,6 +109,9 @@ func TestCommandsInOrdinaryWords(t *testing.T) {
 		{"a capitalised verb is no part of the name", "", "Registrera Bo Ek, bo.ek@ale.example.", "", "command: register  [Bo Ek bo.ek@ale.example]"},
 		{"what she did elsewhere is no registration", "", "Jag har lagt till Bo Ek (bo.ek@ale.example) i Teams-mötet.", "", "other: "},
 		// Substitute.
+		{"ge hennes plats till", "", "Maria Lund (maria.lund@kungsbacka.example) har slutat och kommer inte. Ge hennes plats till Jonas Berg (jonas.berg@kungsbacka.example).", "", "command: substitute maria.lund@kungsbacka.example [Jonas Berg jonas.berg@kungsbacka.example]"},
+		{"give his seat to", "", "Roger Bäck (roger.back@kungsbacka.example) can't come. Please give his seat to Kim Larsson (kim.larsson@kungsbacka.example).", "", "command: substitute roger.back@kungsbacka.example [Kim Larsson kim.larsson@kungsbacka.example]"},
+		{"ge hennes plats till, on the waiting list", "", "Maria Lund (maria.lund@kungsbacka.example) kommer inte. Ge hennes plats till Jonas Berg (jonas.berg@kungsbacka.example) som står på väntelistan.", "", "command: cancel maria.lund@kungsbacka.example; promote jonas.berg@kungsbacka.example"},
 		{"tar Xs plats, the name without its genitive", "", "Bo Ek (bo.ek@ale.example) tar Sara Linds plats.", "", "command: substitute Sara Lind [Bo Ek bo.ek@ale.example]"},
 		{"ersätter", "", "Jonas Berg, jonas.berg@kungsbacka.example, ersätter Maria Lund (maria.lund@kungsbacka.example).", "", "command: substitute maria.lund@kungsbacka.example [Jonas Berg jonas.berg@kungsbacka.example]"},
 		{"ersätts av", "", "Maria Lund (maria.lund@kungsbacka.example) ersätts av Jonas Berg, jonas.berg@kungsbacka.example.", "", "command: substitute maria.lund@kungsbacka.example [Jonas Berg jonas.berg@kungsbacka.example]"},
