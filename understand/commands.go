@@ -1328,7 +1328,10 @@ func (r *cmdReader) refsIn(s string) []reading.Ref {
 			name = t
 		}
 		first := strings.Fields(name)[0]
-		if reading.NotNameWords[strings.ToLower(first)] || pronouns[strings.ToLower(first)] != "" || greetingWord(first) {
+		// A title ("Mr Hartigan", "fru Lind") is no part of the name: with
+		// one word after it, that word is a surname alone, which may fit
+		// more than one person of the mail (see firstName).
+		if reading.NotNameWords[strings.ToLower(first)] || pronouns[strings.ToLower(first)] != "" || greetingWord(first) || titleWords[strings.ToLower(strings.TrimSuffix(first, "."))] {
 			rest := strings.TrimSpace(name[len(first):])
 			if len(strings.Fields(rest)) < 2 {
 				if len(strings.Fields(rest)) == 1 {
@@ -1413,6 +1416,10 @@ func overlaps(refs []reading.Ref, a, b int) bool {
 	}
 	return false
 }
+
+// titleWords are the titles written before a name.
+var titleWords = map[string]bool{"mr": true, "mrs": true, "ms": true, "miss": true, "dr": true, "prof": true, "professor": true,
+	"herr": true, "fru": true, "fröken": true}
 
 func greetingWord(w string) bool {
 	return slices.Contains([]string{"hej", "hejsan", "hallå", "hi", "hello", "dear", "also", "ps", "och", "tack", "thanks", "please", "kan", "could"}, strings.ToLower(w))

@@ -99,6 +99,9 @@ func TestCommandsInOrdinaryWords(t *testing.T) {
 		{"låt ta platsen", "", "Låt Eva Berg (eva.berg@ale.example) på väntelistan ta platsen.", "", "command: promote eva.berg@ale.example"},
 		{"ge den, a first name of two", "", "En plats har blivit ledig, ge den till Sara.", "Både Sara Ek (sara.ek@ale.example) och Sara Holm (sara.holm@ale.example) står på väntelistan.",
 			"other ask: promote Sara ?sara.ek@ale.example ?sara.holm@ale.example"},
+		{"a title and a surname of two", "", "Please take Mr Holm off the list, he is ill.", "Vi anmäler Erik Holm (erik.holm@lillaedet.example) och Leo Holm (leo.holm@lillaedet.example).",
+			"other ask: cancel Holm ?erik.holm@lillaedet.example ?leo.holm@lillaedet.example"},
+		{"a title and a surname of one", "", "Ta bort fru Ek från listan, hon är sjuk.", thread, "command: cancel maja.ek@ale.example"},
 		// Register.
 		{"lägg till with a diet after", "", "Lägg till Omar Said (omar.said@goteborg.example) till tisdag. Han är vegan.", "", "command: register  [Omar Said omar.said@goteborg.example vegan]"},
 		{"skriv upp", "", "Kan du skriva upp Lena Dahl, lena.dahl@harryda.example, på listan?", "", "command: register  [Lena Dahl lena.dahl@harryda.example]"},
