@@ -210,3 +210,25 @@ func FuzzCommands(f *testing.F) {
 		}
 	})
 }
+
+// TestRegisterCommandAboveAForwardedRegistration: "kan du lägga in
+// henne?" above a forwarded mail in which its writer asks to register is
+// the organiser's forward of that registration, with the writer's diet
+// and date; above a writer's question it stays the organiser's command.
+func TestRegisterCommandAboveAForwardedRegistration(t *testing.T) {
+	forward := func(own, original string) reading.Understanding {
+		return understandMail(t, freshConfig(t), "From: Linda Karlsson <linda.karlsson@goteborgsregionen.example>", "To: anmalan@goteborgsregionen.example",
+			"Subject: VB: Anmälan", "", own, "", "/Linda", "", "________________________________", "Från: Sofie Lund <sofie.lund@lillaedet.example>",
+			"Skickat: den 3 december 2018 11:02", "Till: Linda Karlsson <linda.karlsson@goteborgsregionen.example>", "Ämne: Anmälan", "", original)
+	}
+	u := forward("Den här kom till mig direkt, kan du lägga in henne?",
+		"Hej Linda! Jag vill anmäla mig till seminariet den 13 december. Jag är vegetarian.\n\nSofie Lund")
+	if u.Kind != reading.KindRegistration || len(u.People) != 1 || u.People[0].Email != "sofie.lund@lillaedet.example" || u.People[0].Diet == "" ||
+		u.Event != "segregation-2018-kungalv" {
+		t.Errorf("kind %s, people %+v, event %q, want Sofie's registration with her diet on 13 December (%s)", u.Kind, u.People, u.Event, u.Reason)
+	}
+	u = forward("Kan du skriva in henne också?", "Hej Linda, kan jag fortfarande komma på tisdag? /Sofie")
+	if got := describeCommands(u); got != "command: register  [Sofie Lund sofie.lund@lillaedet.example]" {
+		t.Errorf("read as %q, want her command", got)
+	}
+}
