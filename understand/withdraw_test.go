@@ -171,6 +171,7 @@ func TestWithdrawingSomeoneNamedByAddress(t *testing.T) {
 		{"take off", "Could you take Patrik Öhman (patrik.ohman@ale.example) off the list? I registered him last week.", []string{"patrik.ohman@ale.example"}},
 		{"the writer with him", "Min kollega Patrik Öhman (patrik.ohman@ale.example) och jag kan tyvärr inte komma.", []string{"eva.holm@ale.example", "patrik.ohman@ale.example"}},
 		{"the writer alone", "Jag kan tyvärr inte komma. Min chef Patrik Öhman (patrik.ohman@ale.example) vet om det.", []string{"eva.holm@ale.example"}},
+		{"varken jag eller, the address given", "Det blir inget för vår del, varken jag eller Patrik Öhman (patrik.ohman@ale.example), som jag anmälde, har möjlighet att komma.", []string{"eva.holm@ale.example", "patrik.ohman@ale.example"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Ändring", "", tc.body, "", "/Eva")

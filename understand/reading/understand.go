@@ -69,6 +69,24 @@ func ColleagueInstead(v View, cfg *config.Config) (Change, bool) {
 	return Change{}, false
 }
 
+// withAddressGiven gives each of people named without an address the
+// address the mail gives for that name elsewhere: "varken jag eller
+// Signhild Borell (signhild.borell@…)" withdraws the one with that
+// address, whom the decision need not look for by name.
+func withAddressGiven(people, listed []Person) {
+	for i := range people {
+		if people[i].Email != "" || people[i].Name == "" {
+			continue
+		}
+		for _, l := range listed {
+			if l.Email != "" && (sameFold(l.Name, people[i].Name) || foldName(NameFromAddress(l.Email)) == foldName(people[i].Name)) && !containsEmail(people, l.Email) {
+				people[i].Email, people[i].Organisation = l.Email, l.Organisation
+				break
+			}
+		}
+	}
+}
+
 // sentenceAround returns the sentence of s that holds the byte at i, on
 // one line.
 func sentenceAround(s string, i int) string {
@@ -206,6 +224,7 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 		}
 		p = append(p, coWithdrawn(in.withdrawn, p)...)
 		p = append(p, groupWithdrawn(v.Body, p)...)
+		withAddressGiven(p, listedPeople(v, cfg))
 		for i := range p {
 			p[i].Diet = ""
 		}
