@@ -108,8 +108,8 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 	// start of a huge text, which keeps the time per mail bounded.
 	split, body, sig := m.Split, m.Body, m.Signature
 	u := reading.Understanding{
-		Language: reading.Language(split.Own, m.Subject, cfg),
-		Event:    reading.EventFor(m, split.Own, cfg),
+		Language: Language(split.Own, m.Subject, cfg),
+		Event:    EventFor(m, split.Own, cfg),
 	}
 	var authReason string
 	u.SenderAuthenticated, authReason = senderAuthenticated(m, auth, arrived)
@@ -145,14 +145,14 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 				reading.ForwarderFacts(body, people)
 			}
 			u.Kind, u.People = kind, people
-			u.Language = reading.Language(inner.Own, inner.Subject, cfg)
+			u.Language = Language(inner.Own, inner.Subject, cfg)
 			u.Reason = fmt.Sprintf("the organiser forwarded (%s) a mail from %s: %s", how, inner.From.Address, reason)
-			reading.ForwardedDates(&u, inner, cfg, arrived)
+			ForwardedDates(&u, inner, cfg, arrived)
 			return u
 		}
 		return cu
 	}
-	if fu, ok := reading.ParticipantForward(m, v, cfg, arrived); ok {
+	if fu, ok := ParticipantForward(m, v, cfg, arrived); ok {
 		fu.SenderAuthenticated = u.SenderAuthenticated
 		if fu.Event == "" {
 			fu.Event = u.Event
@@ -196,7 +196,7 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 	// stället" reads as a cancellation, a registration of Y, or nothing.
 	// A mail that only a human can settle stays with the human.
 	if u.Kind != reading.KindAutomatic && !in.Human {
-		if c, ok := reading.ColleagueInstead(v, cfg); ok {
+		if c, ok := ColleagueInstead(v, cfg); ok {
 			u.People = []reading.Person{reading.SenderPerson(v, cfg)}
 			u.People[0].Diet = ""
 			u.Changes = []reading.Change{c}

@@ -70,9 +70,9 @@ func withoutContrast(text string) string {
 	return string(b)
 }
 
-// inContrast reports whether the byte at pos of text lies inside a
+// InContrast reports whether the byte at pos of text lies inside a
 // contrast.
-func inContrast(text string, pos int) bool {
+func InContrast(text string, pos int) bool {
 	for _, s := range contrastSpans(text) {
 		if pos >= s[0] && pos < s[1] {
 			return true

@@ -20,7 +20,7 @@ func preferUnnegated(text string, dates []NamedDate) []NamedDate {
 		return dates
 	}
 	negated := func(d NamedDate) bool {
-		if inContrast(text, d.Pos()) {
+		if InContrast(text, d.Pos()) {
 			return true // "på tisdag, inte torsdag"
 		}
 		return negMarks.FindLower(strings.ToLower(withoutContrast(clauseAt(text, d.Pos())))) != "" || comparedAway(text, d.Pos())

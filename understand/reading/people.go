@@ -452,7 +452,7 @@ func registrants(body string, listed []Person) []Person {
 	for _, p := range listed {
 		locs := indexAllFold(body, p.Email)
 		if len(locs) == 0 {
-			out = append(out, p) // not found as written: keep what listedPeople read
+			out = append(out, p) // not found as written: keep what ListedPeople read
 			continue
 		}
 		keep := false
