@@ -32,11 +32,11 @@ var (
 	// Subjects of auto-replies in the languages the bot meets. Matched at
 	// the start of the subject (after "Re:"-like prefixes are not removed:
 	// an auto-reply puts its marker first).
-	autoReplySubjectRe = regexp.MustCompile(`(?i)^\s*(\[[^\]]*\]\s*)?(auto:|automatiskt svar|autosvar|auto[- ]?svar|frånvaro|frånvaromeddelande|frånvarande|out of (the )?office|ooo\b|automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|automated response|automatic response|away from (the )?office|on vacation|vacation( reply| message)?|abwesenheitsnotiz|abwesend|automatische antwort|fravær|fraværende|automatisk svar|autosvar|poissa|automaattinen vastaus|lomalla|réponse automatique|absence|absent du bureau|risposta automatica|fuori sede|fuori ufficio|respuesta automática|fuera de la oficina|afwezig|automatisch antwoord|out of office autoreply)`)
+	autoReplySubjectRe = regexp.MustCompile(`(?i)^\s*(\[[^\]]*\]\s*)?(auto:|automatiskt svar|autosvar|auto[- ]?svar|frånvaro|frånvaromeddelande|frånvarande|out of (the )?office|ooo\b|automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|automated response|automatic response|away from (the )?office|on vacation|vacation( reply| message)?|abwesenheitsnotiz|abwesend|automatische antwort|fravær|fraværende|automatisk svar|autosvar|poissa|automaattinen vastaus|lomalla|réponse automatique|absence|absent du bureau|risposta automatica|fuori sede|fuori ufficio|respuesta automática|fuera de la oficina|afwezig|automatisch antwoord|out of office autoreply|automatyczna odpowiedź|resposta automática)`)
 	// The markers of autoReplySubjectRe that name the mail as a machine's
 	// answer, as opposed to those a person may write ("Frånvaro",
 	// "Absence", "Out of office").
-	autoReplyNameRe = regexp.MustCompile(`(?i)(auto|meddelande|reply|response|message|notiz|antwort|svar|vastaus|réponse|risposta|respuesta|antwoord)`)
+	autoReplyNameRe = regexp.MustCompile(`(?i)(auto|meddelande|reply|response|message|notiz|antwort|svar|vastaus|réponse|risposta|respuesta|antwoord|odpowiedź|resposta)`)
 	// Subjects of read receipts.
 	receiptSubjectRe = regexp.MustCompile(`(?i)^\s*(läst|read|lest|læst|luettu|gelesen|lu|not read|ej läst|oläst|olästa|ulæst|ulest|ungelesen|non lu|read receipt|läskvitto|delivered|levererat|zugestellt)\s*:`)
 	// Subjects of delivery failures, from the MTAs in the sisimai corpus
@@ -187,7 +187,7 @@ func Classify(m *message.Message, cfg *config.Config) (kind Kind, reason string)
 	if k, why := machineReport(m, from); k != "" {
 		return k, why
 	}
-	if why := challenge(own, m.Subject); why != "" {
+	if why := challenge(own, text, m.Subject, forwarded); why != "" {
 		return Reply, why
 	}
 	if why := absence(m.Body, m.Subject); why != "" {
@@ -487,10 +487,29 @@ var (
 // challenge-response filter's request to prove a person sent the mail, or
 // "". It needs both what the filter says and the act it asks for, so that
 // a person writing about spam filters is not taken for one.
-func challenge(own, subject string) string {
+//
+// A filter often describes the held mail by its headers ("Från: …",
+// "Ämne: …") before it asks for the act, and the quote splitter takes that
+// description for the start of a quote, so that the act falls outside
+// own. The act is then read in the whole text (text), but only in a mail
+// that is no person's reply or forward (forwarded: the subject's prefix),
+// and only beside a link to follow, which a filter gives and a quoted
+// confirmation does not.
+func challenge(own, text, subject string, forwarded bool) string {
 	head := strings.ToLower(message.Head(own, 2000) + "\n" + subject)
-	if c := challengeTexts.FindLower(head); c != "" && challengeActs.FindLower(head) != "" {
+	c := challengeTexts.FindLower(head)
+	if c == "" {
+		return ""
+	}
+	if challengeActs.FindLower(head) != "" {
 		return fmt.Sprintf("the text says %q: a challenge-response filter", c)
+	}
+	if forwarded {
+		return ""
+	}
+	whole := strings.ToLower(message.Head(text, 4000))
+	if a := challengeActs.FindLower(whole); a != "" && !strings.HasPrefix(a, "http") && (strings.Contains(whole, "https://") || strings.Contains(whole, "http://")) {
+		return fmt.Sprintf("the text says %q and, below the held mail's headers, %q beside a link: a challenge-response filter", c, a)
 	}
 	return ""
 }
@@ -498,7 +517,7 @@ func challenge(own, subject string) string {
 var (
 	// absentTexts say that the writer is away, or when she is back, in the
 	// languages of out-of-office answers the bot meets: sv, en, de, fr,
-	// fi, no, da, lv, es.
+	// fi, no, da, lv, es, it, nl, pl, pt.
 	absentTexts = message.Phrases{
 		// sv
 		"inte på kontoret", "är borta", "är ledig", "föräldraledig", "tjänstledig", "semester", "sjukskriven", "tjänsteresa",
@@ -526,6 +545,12 @@ var (
 		"fuori ufficio", "fuori sede", "sono assente", "in ferie", "rientrerò", "sarò di ritorno", "di ritorno il",
 		// nl
 		"afwezig", "met vakantie", "niet op kantoor", "ben terug", "weer aanwezig",
+		// pl
+		"na urlopie", "poza biurem", "nieobecn", "nie ma mnie w biurze", "na zwolnieniu", "w delegacji", "wracam", "powrócę",
+		"będę z powrotem",
+		// pt
+		"fora do escritório", "ausente do escritório", "estou ausente", "de férias", "em férias", "de licença", "regressarei",
+		"estarei de volta", "meu regresso", "meu retorno",
 	}
 	// redirectTexts are what an answering machine adds to the absence:
 	// that the mail is not read or forwarded meanwhile, whom to turn to,
@@ -558,6 +583,12 @@ var (
 		"non verrà inoltrato", "non sarà inoltrato", "accesso limitato", "risposta automatica", "può contattare", "contattare",
 		// nl
 		"niet doorgestuurd", "neem contact op", "neemt u contact op", "dringende", "automatisch antwoord",
+		// pl
+		"w pilnych sprawach", "pilne sprawy", "proszę kontaktować", "proszę o kontakt", "nie mam dostępu", "ograniczony dostęp",
+		"nie są przekazywane", "nie będą przekazywane", "automatyczna odpowiedź",
+		// pt
+		"assuntos urgentes", "acesso limitado", "sem acesso", "contacte", "entre em contato", "entre em contacto",
+		"resposta automática", "não será reencaminhad", "responderei",
 	}
 	// unreadRe is the answering machine's "not read, not forwarded" in
 	// Swedish and English in any word order, since Swedish puts the verb

@@ -125,6 +125,8 @@ func TestOutOfOfficeByBody(t *testing.T) {
 		"es": {"Gracias por su mensaje. Estoy de vacaciones hasta el 7 de enero.", "Para asuntos urgentes, póngase en contacto con la recepción."},
 		"it": {"Grazie per il suo messaggio. Sono fuori ufficio fino al 7 gennaio.", "Per questioni urgenti può contattare la segreteria."},
 		"nl": {"Ik ben afwezig tot en met 14 december.", "Voor dringende zaken kunt u contact opnemen met het secretariaat."},
+		"pl": {"Dzień dobry,", "przebywam poza biurem do 7 stycznia i mam ograniczony dostęp do poczty.", "W pilnych sprawach proszę o kontakt z recepcją."},
+		"pt": {"Olá,", "Estou de férias até 7 de janeiro, sem acesso ao correio eletrónico.", "Para assuntos urgentes, contacte a receção."},
 		// The verb second, as Swedish has it after an adverbial: "Under
 		// tiden läser jag inte", not "jag läser inte".
 		"sv, verb second": {"Tack för ditt mejl!", "Jag är ledig och kommer tillbaka den 2 januari. Under tiden läser jag inte min e-post och meddelandet skickas inte vidare."},
@@ -238,5 +240,21 @@ func TestForwardedMachineMailIsAPersons(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("%v: kind %q (%s), want %q", tt.header, got, why, tt.want)
 		}
+	}
+}
+
+// TestChallengeBelowHeldMailHeaders: a challenge-response filter that
+// describes the held mail by its headers before it asks for the act is a
+// machine's, though the quote splitter cuts its text at those headers; a
+// person's reply with the same words is not.
+func TestChallengeBelowHeldMailHeaders(t *testing.T) {
+	body := []string{"Hej!", "", "Ditt meddelande har hållits kvar och har inte levererats ännu.", "",
+		"Från: GR Anmälan <anmalan@goteborgsregionen.example>", "Skickat: den 29 november 2018 09:12", "Till: Eva Holm <eva.holm@ale.example>", "Ämne: Bekräftelse", "",
+		"Klicka på länken nedan för att bekräfta att du är en verklig avsändare:", "https://filter.example/slapp/1234"}
+	if got, why := classify(t, mail([]string{"Subject: Ditt meddelande väntar"}, body...)); got != Reply || !strings.Contains(why, "held mail's headers") {
+		t.Errorf("the filter's mail: kind %q (%s), want an auto-reply read below the held mail's headers", got, why)
+	}
+	if got, why := classify(t, mail([]string{"Subject: SV: Bekräftelse"}, body...)); got != "" {
+		t.Errorf("a person's reply: kind %q (%s), want a person's", got, why)
 	}
 }

@@ -1142,7 +1142,12 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.
 		case "ställe":
 			place = i > 1 && ws[i-2].lower == "i"
 		case "plats", "place", "stead", "seat", "spot":
-			place = i > 0 && (pronouns[ws[i-1].lower] != "") && (i > 1 && (ws[i-2].lower == "in" || takesAt(ws, i-2)) || w.lower != "plats")
+			// "tar hennes plats", "in her place", and "ge hennes plats
+			// till …", "give his seat to …": the seat given is the one
+			// of the person the pronoun points at, so it is hers that is
+			// taken; on the waiting list it is a promotion (see
+			// fromWaitingList).
+			place = i > 0 && (pronouns[ws[i-1].lower] != "") && (i > 1 && (ws[i-2].lower == "in" || takesAt(ws, i-2) || giveVerbs[ws[i-2].stem]) || w.lower != "plats")
 		case "stället", "istället", "instead":
 			place = w.lower != "stället" || i > 0 && ws[i-1].lower == "i"
 		}
@@ -1323,7 +1328,10 @@ func (r *cmdReader) refsIn(s string) []reading.Ref {
 			name = t
 		}
 		first := strings.Fields(name)[0]
-		if reading.NotNameWords[strings.ToLower(first)] || pronouns[strings.ToLower(first)] != "" || greetingWord(first) {
+		// A title ("Mr Hartigan", "fru Lind") is no part of the name: with
+		// one word after it, that word is a surname alone, which may fit
+		// more than one person of the mail (see firstName).
+		if reading.NotNameWords[strings.ToLower(first)] || pronouns[strings.ToLower(first)] != "" || greetingWord(first) || titleWords[strings.ToLower(strings.TrimSuffix(first, "."))] {
 			rest := strings.TrimSpace(name[len(first):])
 			if len(strings.Fields(rest)) < 2 {
 				if len(strings.Fields(rest)) == 1 {
@@ -1408,6 +1416,10 @@ func overlaps(refs []reading.Ref, a, b int) bool {
 	}
 	return false
 }
+
+// titleWords are the titles written before a name.
+var titleWords = map[string]bool{"mr": true, "mrs": true, "ms": true, "miss": true, "dr": true, "prof": true, "professor": true,
+	"herr": true, "fru": true, "fröken": true}
 
 func greetingWord(w string) bool {
 	return slices.Contains([]string{"hej", "hejsan", "hallå", "hi", "hello", "dear", "also", "ps", "och", "tack", "thanks", "please", "kan", "could"}, strings.ToLower(w))

@@ -99,6 +99,9 @@ func TestCommandsInOrdinaryWords(t *testing.T) {
 		{"låt ta platsen", "", "Låt Eva Berg (eva.berg@ale.example) på väntelistan ta platsen.", "", "command: promote eva.berg@ale.example"},
 		{"ge den, a first name of two", "", "En plats har blivit ledig, ge den till Sara.", "Både Sara Ek (sara.ek@ale.example) och Sara Holm (sara.holm@ale.example) står på väntelistan.",
 			"other ask: promote Sara ?sara.ek@ale.example ?sara.holm@ale.example"},
+		{"a title and a surname of two", "", "Please take Mr Holm off the list, he is ill.", "Vi anmäler Erik Holm (erik.holm@lillaedet.example) och Leo Holm (leo.holm@lillaedet.example).",
+			"other ask: cancel Holm ?erik.holm@lillaedet.example ?leo.holm@lillaedet.example"},
+		{"a title and a surname of one", "", "Ta bort fru Ek från listan, hon är sjuk.", thread, "command: cancel maja.ek@ale.example"},
 		// Register.
 		{"lägg till with a diet after", "", "Lägg till Omar Said (omar.said@goteborg.example) till tisdag. Han är vegan.", "", "command: register  [Omar Said omar.said@goteborg.example vegan]"},
 		{"skriv upp", "", "Kan du skriva upp Lena Dahl, lena.dahl@harryda.example, på listan?", "", "command: register  [Lena Dahl lena.dahl@harryda.example]"},
@@ -109,6 +112,9 @@ func TestCommandsInOrdinaryWords(t *testing.T) {
 		{"a capitalised verb is no part of the name", "", "Registrera Bo Ek, bo.ek@ale.example.", "", "command: register  [Bo Ek bo.ek@ale.example]"},
 		{"what she did elsewhere is no registration", "", "Jag har lagt till Bo Ek (bo.ek@ale.example) i Teams-mötet.", "", "other: "},
 		// Substitute.
+		{"ge hennes plats till", "", "Maria Lund (maria.lund@kungsbacka.example) har slutat och kommer inte. Ge hennes plats till Jonas Berg (jonas.berg@kungsbacka.example).", "", "command: substitute maria.lund@kungsbacka.example [Jonas Berg jonas.berg@kungsbacka.example]"},
+		{"give his seat to", "", "Roger Bäck (roger.back@kungsbacka.example) can't come. Please give his seat to Kim Larsson (kim.larsson@kungsbacka.example).", "", "command: substitute roger.back@kungsbacka.example [Kim Larsson kim.larsson@kungsbacka.example]"},
+		{"ge hennes plats till, on the waiting list", "", "Maria Lund (maria.lund@kungsbacka.example) kommer inte. Ge hennes plats till Jonas Berg (jonas.berg@kungsbacka.example) som står på väntelistan.", "", "command: cancel maria.lund@kungsbacka.example; promote jonas.berg@kungsbacka.example"},
 		{"tar Xs plats, the name without its genitive", "", "Bo Ek (bo.ek@ale.example) tar Sara Linds plats.", "", "command: substitute Sara Lind [Bo Ek bo.ek@ale.example]"},
 		{"ersätter", "", "Jonas Berg, jonas.berg@kungsbacka.example, ersätter Maria Lund (maria.lund@kungsbacka.example).", "", "command: substitute maria.lund@kungsbacka.example [Jonas Berg jonas.berg@kungsbacka.example]"},
 		{"ersätts av", "", "Maria Lund (maria.lund@kungsbacka.example) ersätts av Jonas Berg, jonas.berg@kungsbacka.example.", "", "command: substitute maria.lund@kungsbacka.example [Jonas Berg jonas.berg@kungsbacka.example]"},
@@ -203,4 +209,26 @@ func FuzzCommands(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRegisterCommandAboveAForwardedRegistration: "kan du lägga in
+// henne?" above a forwarded mail in which its writer asks to register is
+// the organiser's forward of that registration, with the writer's diet
+// and date; above a writer's question it stays the organiser's command.
+func TestRegisterCommandAboveAForwardedRegistration(t *testing.T) {
+	forward := func(own, original string) reading.Understanding {
+		return understandMail(t, freshConfig(t), "From: Linda Karlsson <linda.karlsson@goteborgsregionen.example>", "To: anmalan@goteborgsregionen.example",
+			"Subject: VB: Anmälan", "", own, "", "/Linda", "", "________________________________", "Från: Sofie Lund <sofie.lund@lillaedet.example>",
+			"Skickat: den 3 december 2018 11:02", "Till: Linda Karlsson <linda.karlsson@goteborgsregionen.example>", "Ämne: Anmälan", "", original)
+	}
+	u := forward("Den här kom till mig direkt, kan du lägga in henne?",
+		"Hej Linda! Jag vill anmäla mig till seminariet den 13 december. Jag är vegetarian.\n\nSofie Lund")
+	if u.Kind != reading.KindRegistration || len(u.People) != 1 || u.People[0].Email != "sofie.lund@lillaedet.example" || u.People[0].Diet == "" ||
+		u.Event != "segregation-2018-kungalv" {
+		t.Errorf("kind %s, people %+v, event %q, want Sofie's registration with her diet on 13 December (%s)", u.Kind, u.People, u.Event, u.Reason)
+	}
+	u = forward("Kan du skriva in henne också?", "Hej Linda, kan jag fortfarande komma på tisdag? /Sofie")
+	if got := describeCommands(u); got != "command: register  [Sofie Lund sofie.lund@lillaedet.example]" {
+		t.Errorf("read as %q, want her command", got)
+	}
 }

@@ -64,6 +64,27 @@ func UnderstandWith(m *message.Message, cfg *config.Config, arrived time.Time, a
 	return u
 }
 
+// registersOnly reports whether every change is a registration.
+func registersOnly(cs []reading.Change) bool {
+	for _, c := range cs {
+		if c.Action != reading.ActionRegister {
+			return false
+		}
+	}
+	return len(cs) > 0
+}
+
+// onlyWriterRegistered reports whether the changes register the address
+// writer alone.
+func onlyWriterRegistered(cs []reading.Change, writer string) bool {
+	for _, c := range cs {
+		if c.By == nil || !strings.EqualFold(c.By.Email, writer) {
+			return false
+		}
+	}
+	return len(cs) > 0 && writer != ""
+}
+
 func validPerson(p *reading.Person) {
 	p.Name = strings.ToValidUTF8(p.Name, "\uFFFD")
 	p.Email = strings.ToValidUTF8(p.Email, "\uFFFD")
@@ -87,8 +108,8 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 	// start of a huge text, which keeps the time per mail bounded.
 	split, body, sig := m.Split, m.Body, m.Signature
 	u := reading.Understanding{
-		Language: reading.Language(split.Own, m.Subject, cfg),
-		Event:    reading.EventFor(m, split.Own, cfg),
+		Language: Language(split.Own, m.Subject, cfg),
+		Event:    EventFor(m, split.Own, cfg),
 	}
 	var authReason string
 	u.SenderAuthenticated, authReason = senderAuthenticated(m, auth, arrived)
@@ -96,11 +117,23 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 	v := reading.View{From: m.From, To: m.To, Cc: m.Cc, Subject: m.Subject, Body: body, Sig: sig, Own: split.Own}
 	if cfg.IsOrganiser(m.From.Address) {
 		cu, ok := commandUnderstanding(u, readCommands(v, split.Quoted, cfg), m.From.Address, authReason)
-		if ok {
+		if ok && !registersOnly(cu.Changes) {
 			return cu
 		}
-		if inner, how, ok := reading.ForwardedView(m, split, body, cfg); ok {
+		if inner, how, fwd := reading.ForwardedView(m, split, body, cfg); fwd {
 			kind, people, reason := reading.UnderstandParticipant(inner, cfg)
+			if ok && (kind != reading.KindRegistration || !onlyWriterRegistered(cu.Changes, inner.From.Address)) {
+				// Her command registers someone else than the writer of
+				// the mail she forwards, or a writer who did not herself
+				// ask to register ("Kan jag fortfarande komma?" — "Kan du
+				// skriva in henne?"): the command is her decision.
+				return cu
+			}
+			// "Den här kom till mig, kan du lägga in honom?" above a
+			// forwarded registration registers its writer: read as her
+			// forward of that registration, it keeps the writer's own
+			// diet, date and companions, which the command alone would
+			// lose.
 			if kind != reading.KindCancellation {
 				kind = reading.KindRegistration
 			}
@@ -112,14 +145,14 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 				reading.ForwarderFacts(body, people)
 			}
 			u.Kind, u.People = kind, people
-			u.Language = reading.Language(inner.Own, inner.Subject, cfg)
+			u.Language = Language(inner.Own, inner.Subject, cfg)
 			u.Reason = fmt.Sprintf("the organiser forwarded (%s) a mail from %s: %s", how, inner.From.Address, reason)
-			reading.ForwardedDates(&u, inner, cfg, arrived)
+			ForwardedDates(&u, inner, cfg, arrived)
 			return u
 		}
 		return cu
 	}
-	if fu, ok := reading.ParticipantForward(m, v, cfg, arrived); ok {
+	if fu, ok := ParticipantForward(m, v, cfg, arrived); ok {
 		fu.SenderAuthenticated = u.SenderAuthenticated
 		if fu.Event == "" {
 			fu.Event = u.Event
@@ -163,7 +196,7 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 	// stället" reads as a cancellation, a registration of Y, or nothing.
 	// A mail that only a human can settle stays with the human.
 	if u.Kind != reading.KindAutomatic && !in.Human {
-		if c, ok := reading.ColleagueInstead(v, cfg); ok {
+		if c, ok := ColleagueInstead(v, cfg); ok {
 			u.People = []reading.Person{reading.SenderPerson(v, cfg)}
 			u.People[0].Diet = ""
 			u.Changes = []reading.Change{c}

@@ -1,6 +1,7 @@
 package understand
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/goteborgsregionen/anmalan/understand/reading"
@@ -53,6 +54,55 @@ func TestGroupsInHTML(t *testing.T) {
 				t.Fatalf("kind %q (%s)", u.Kind, u.Reason)
 			}
 			checkPeopleExact(t, u.People, tt.want)
+		})
+	}
+}
+
+// TestWriterAsObjectOfAPoliteRequest: "Could you add me …?" with a
+// colleague named in the next sentence registers both: the question mark
+// of a request to the desk is no doubt, and the writer is its object. The
+// same question about the colleague alone registers only her.
+func TestWriterAsObjectOfAPoliteRequest(t *testing.T) {
+	cfg := freshConfig(t)
+	for _, tc := range []struct {
+		name, body string
+		want       int
+	}{
+		{"add me", "Could you add me to the Tuesday session? My colleague Tom Berg (tom.berg@ale.example) will be joining me.", 2},
+		{"lägga till mig", "Kan ni lägga till mig på listan? Min kollega Tom Berg (tom.berg@ale.example) vill också komma.", 2},
+		{"the colleague alone", "Could you add my colleague Tom Berg (tom.berg@ale.example) to the Tuesday session?", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Seminar", "", tc.body, "", "Eva Holm")
+			if u.Kind != reading.KindRegistration || len(u.People) != tc.want {
+				t.Errorf("kind %s, people %v, want a registration of %d (%s)", u.Kind, u.People, tc.want, u.Reason)
+			}
+		})
+	}
+}
+
+// TestCompanionsNamedByTheirRelation: the writer coordinated with people
+// she names after their relation to her ("min praktikant", "my two team
+// members,") registers them with her, by name alone.
+func TestCompanionsNamedByTheirRelation(t *testing.T) {
+	cfg := freshConfig(t)
+	for _, tc := range []struct {
+		name, body string
+		want       []string
+	}{
+		{"min praktikant", "Jag vill anmäla mig och min praktikant Melker Ros till seminariet.", []string{"Eva Holm", "Melker Ros"}},
+		{"a list after the relation", "Please sign up myself and my two team members, Tom Berg and Ida Lund, for Tuesday.", []string{"Eva Holm", "Tom Berg", "Ida Lund"}},
+		{"a relation without a name", "Jag vill anmäla mig och min kollega till seminariet, hon mejlar själv.", []string{"Eva Holm"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Anmälan", "", tc.body, "", "Eva Holm")
+			var got []string
+			for _, p := range u.People {
+				got = append(got, p.Name)
+			}
+			if u.Kind != reading.KindRegistration || strings.Join(got, ", ") != strings.Join(tc.want, ", ") {
+				t.Errorf("kind %s, people %v, want a registration of %v (%s)", u.Kind, got, tc.want, u.Reason)
+			}
 		})
 	}
 }

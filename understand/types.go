@@ -1,7 +1,9 @@
 package understand
 
 import (
-	"github.com/goteborgsregionen/anmalan/config"
+	"regexp"
+	"strings"
+
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/understand/reading"
 )
@@ -53,15 +55,37 @@ var (
 	CancelPhrases   = reading.CancelPhrases
 )
 
-// Language is reading.Language: the language of a mail's own words and
-// subject.
-func Language(own, subject string, cfg *config.Config) string {
-	return reading.Language(own, subject, cfg)
+// yesRe is a short "yes" at the start of a reply: the answer to an offer of
+// a seat ("JA", "Ja tack!", "Yes, please").
+var yesRe = regexp.MustCompile(`(?i)^\s*(ja|jajamen|japp|absolut|yes|yep|sure|certainly)([^\p{L}]|$)`)
+
+// AnswersYes reports whether the writer's own text (quote and signature
+// removed) begins with a yes, as an answer to an offer of a seat.
+func AnswersYes(m *message.Message) bool {
+	if m == nil {
+		return false
+	}
+	body := strings.TrimSpace(m.Body)
+	if body == "" {
+		// "JA" alone may be taken for a signature; the own text then is it.
+		body = strings.TrimSpace(m.Split.Own)
+	}
+	return yesRe.MatchString(body)
 }
 
-// AnswersYes is reading.AnswersYes: whether the writer's own text begins
-// with a yes.
-func AnswersYes(m *message.Message) bool { return reading.AnswersYes(m) }
-
-// UnsureYes is reading.UnsureYes: whether that yes is taken back in part.
-func UnsureYes(m *message.Message) bool { return reading.UnsureYes(m) }
+// UnsureYes reports whether the writer's own text begins with a yes that
+// the rest of its sentence takes back in part: a question, a maybe or a
+// condition ("Ja, kanske?", "Ja, om jag hinner", "Yes, if my train is on
+// time"). Such a yes is not enough to give a seat or take one.
+func UnsureYes(m *message.Message) bool {
+	if !AnswersYes(m) {
+		return false
+	}
+	body := strings.TrimSpace(m.Body)
+	if body == "" {
+		body = strings.TrimSpace(m.Split.Own)
+	}
+	first := strings.ToLower(reading.SentenceAround(body, 0))
+	return strings.Contains(first, "?") || reading.HedgeMarks.FindLower(first) != "" || reading.CondMarks.FindLower(first) != "" ||
+		message.Phrases{"|vet inte", "|osäker", "|not sure", "|don't know", "|do not know"}.FindLower(first) != ""
+}

@@ -221,7 +221,7 @@ func TestAnswersYes(t *testing.T) {
 		{"Japan is far away.", false},
 	}
 	for _, tt := range tests {
-		if got := reading.AnswersYes(messagetest.MustRead(t, messagetest.Mail("From: Karin Ek <karin.ek@molndal.example>", "Subject: Re: Plats", "", tt.text))); got != tt.want {
+		if got := AnswersYes(messagetest.MustRead(t, messagetest.Mail("From: Karin Ek <karin.ek@molndal.example>", "Subject: Re: Plats", "", tt.text))); got != tt.want {
 			t.Errorf("answersYes(%q) = %v, want %v", tt.text, got, tt.want)
 		}
 	}
@@ -383,11 +383,11 @@ func TestLanguage(t *testing.T) {
 		{"12345", "sv"},
 	}
 	for _, tt := range tests {
-		if got := reading.Language(tt.text, "", nil); got != tt.want {
+		if got := Language(tt.text, "", nil); got != tt.want {
 			t.Errorf("language(%q) = %q, want %q", tt.text, got, tt.want)
 		}
 	}
-	if got := reading.Language("12345", "", &config.Config{Language: "en"}); got != "en" {
+	if got := Language("12345", "", &config.Config{Language: "en"}); got != "en" {
 		t.Errorf("default from the config: %q", got)
 	}
 }

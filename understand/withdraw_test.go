@@ -1,6 +1,7 @@
 package understand
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/goteborgsregionen/anmalan/understand/reading"
@@ -110,6 +111,76 @@ func TestColleagueWithdrawnByName(t *testing.T) {
 				t.Errorf("withdrawn by name: %v, want nobody", named)
 			case tc.colleague != "" && (len(named) != 1 || named[0] != tc.colleague):
 				t.Errorf("withdrawn by name: %v, want %s", named, tc.colleague)
+			}
+		})
+	}
+}
+
+// TestTakingRegistrationBack: a verb of taking back with the writer's own
+// registration as its object withdraws, in the imperative too; the same
+// verbs with another object, or denied, do not.
+func TestTakingRegistrationBack(t *testing.T) {
+	checkKinds(t, []kindCase{
+		{"återkalla min anmälan", "Jag vill återkalla min anmälan, det har kommit upp ett möte.", reading.KindCancellation, false},
+		{"dra tillbaka vår anmälan", "Tyvärr måste vi dra tillbaka vår anmälan till torsdagen.", reading.KindCancellation, false},
+		{"ta tillbaka min bokning", "Jag tar tillbaka min bokning, förlåt för besväret.", reading.KindCancellation, false},
+		{"revoke my registration", "Please revoke my registration for the 11 December session.", reading.KindCancellation, false},
+		{"retract our booking", "We need to retract our booking, sorry.", reading.KindCancellation, false},
+		{"dra tillbaka without a registration", "Vi fick dra tillbaka förslaget om en gemensam buss.", reading.KindOther, false},
+		{"återkalla a decision", "Nämnden har återkallat beslutet om nya lokaler.", reading.KindOther, false},
+		{"denied", "Jag vill inte återkalla min anmälan, jag ville bara fråga om parkering.", reading.KindOther, false},
+	})
+}
+
+// TestContrastIsNoWithdrawal: the "inte" of a contrast after a comma
+// denies only its own words ("…, inte det i Kungälv"), so the request
+// before it stands; a negated verb still withdraws.
+func TestContrastIsNoWithdrawal(t *testing.T) {
+	checkKinds(t, []kindCase{
+		{"inte det i Kungälv", "Jag kommer gärna på det som hålls i Göteborg, inte det i Kungälv.", reading.KindRegistration, false},
+		{"not Thursday", "I will attend on Tuesday, not Thursday.", reading.KindRegistration, false},
+		{"negated verb", "Jag kommer inte, tyvärr.", reading.KindCancellation, false},
+	})
+}
+
+// TestColleagueInsteadKeepsTheWrittenName: the colleague going instead,
+// whose address is given apart from her name, keeps the name as the text
+// writes it, with å/ä/ö, not the one made from the address.
+func TestColleagueInsteadKeepsTheWrittenName(t *testing.T) {
+	u := understandMail(t, freshConfig(t), "From: Eva Holm <eva.holm@ale.example>", "Subject: Re: Bekräftelse", "",
+		"Jag kan inte komma, men jag skickar Åsa Sjöqvist i mitt ställe. Hennes adress är asa.sjoqvist@ale.example.", "", "/Eva")
+	if len(u.Changes) != 1 || u.Changes[0].By == nil || u.Changes[0].By.Name != "Åsa Sjöqvist" {
+		t.Errorf("changes %+v, want Åsa Sjöqvist instead (%s)", u.Changes, u.Reason)
+	}
+}
+
+// TestWithdrawingSomeoneNamedByAddress: a withdrawal whose clause names
+// someone else by address, without the writer in it, withdraws that
+// person and never the writer, asked as a request to the desk or said as
+// an imperative; with the writer in the clause both go.
+func TestWithdrawingSomeoneNamedByAddress(t *testing.T) {
+	cfg := freshConfig(t)
+	for _, tc := range []struct {
+		name, body string
+		want       []string
+	}{
+		{"avanmäl, imperative", "Avanmäl Patrik Öhman (patrik.ohman@ale.example), han har slutat.", []string{"patrik.ohman@ale.example"}},
+		{"kan ni avanmäla", "Kan ni avanmäla Patrik Öhman (patrik.ohman@ale.example)? Han har slutat.", []string{"patrik.ohman@ale.example"}},
+		{"plocka bort", "Kan ni plocka bort Patrik Öhman (patrik.ohman@ale.example) från listan? Jag anmälde honom förra veckan.", []string{"patrik.ohman@ale.example"}},
+		{"stryk", "Stryk Patrik Öhman, patrik.ohman@ale.example, från listan. Jag anmälde honom.", []string{"patrik.ohman@ale.example"}},
+		{"take off", "Could you take Patrik Öhman (patrik.ohman@ale.example) off the list? I registered him last week.", []string{"patrik.ohman@ale.example"}},
+		{"the writer with him", "Min kollega Patrik Öhman (patrik.ohman@ale.example) och jag kan tyvärr inte komma.", []string{"eva.holm@ale.example", "patrik.ohman@ale.example"}},
+		{"the writer alone", "Jag kan tyvärr inte komma. Min chef Patrik Öhman (patrik.ohman@ale.example) vet om det.", []string{"eva.holm@ale.example"}},
+		{"varken jag eller, the address given", "Det blir inget för vår del, varken jag eller Patrik Öhman (patrik.ohman@ale.example), som jag anmälde, har möjlighet att komma.", []string{"eva.holm@ale.example", "patrik.ohman@ale.example"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Ändring", "", tc.body, "", "/Eva")
+			var got []string
+			for _, p := range u.People {
+				got = append(got, p.Email)
+			}
+			if u.Kind != reading.KindCancellation || strings.Join(got, " ") != strings.Join(tc.want, " ") {
+				t.Errorf("kind %s, people %v, want a cancellation of %v (%s)", u.Kind, got, tc.want, u.Reason)
 			}
 		})
 	}

@@ -19,11 +19,17 @@ func preferUnnegated(text string, dates []NamedDate) []NamedDate {
 	if len(dates) < 2 {
 		return dates
 	}
-	negated := func(d NamedDate) bool {
-		return negMarks.FindLower(strings.ToLower(clauseAt(text, d.Pos()))) != "" || comparedAway(text, d.Pos())
+	// Each date is judged once, before the sort: the contrasts are found
+	// by a pattern over the whole text.
+	spans := contrastSpans(text)
+	negated := map[int]bool{}
+	for _, d := range dates {
+		p := d.Pos()
+		inContrast := slices.ContainsFunc(spans, func(s [2]int) bool { return p >= s[0] && p < s[1] }) // "på tisdag, inte torsdag"
+		negated[p] = inContrast || negMarks.FindLower(strings.ToLower(withoutContrast(clauseAt(text, p)))) != "" || comparedAway(text, p)
 	}
 	out := slices.Clone(dates)
-	sort.SliceStable(out, func(i, j int) bool { return !negated(out[i]) && negated(out[j]) })
+	sort.SliceStable(out, func(i, j int) bool { return !negated[out[i].Pos()] && negated[out[j].Pos()] })
 	return out
 }
 

@@ -24,3 +24,34 @@ func TestComparedAway(t *testing.T) {
 		}
 	}
 }
+
+// TestContrast: the date named in a contrast after a comma ("…, inte den
+// 11 december") is the one turned down; the negation of a clause with its
+// own verb after the comma is no contrast.
+func TestContrast(t *testing.T) {
+	arrived := time.Date(2018, 11, 28, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct{ text, want string }{
+		{"Den 11 december, inte den 13 december.", "2018-12-11"},
+		{"Jag tar den 13 december, inte den 11 december.", "2018-12-13"},
+		{"I'll come on Dec 13, not on Dec 11.", "2018-12-13"},
+	} {
+		dates, _ := dates.Find(tc.text, arrived)
+		dates = preferUnnegated(tc.text, dates)
+		if len(dates) != 2 || dates[0].Read != tc.want {
+			t.Errorf("%q: %+v, want %s first", tc.text, dates, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"jag kommer gärna till göteborg, inte till kungälv.", false},
+		{"vi kommer båda, men inte till lunchen", false},
+		{"tyvärr, inte kan jag komma", true},
+		{"jag kommer inte", true},
+	} {
+		if got := negMarks.FindLower(withoutContrast(tc.text)) != ""; got != tc.want {
+			t.Errorf("%q: negated %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}

@@ -10,6 +10,5 @@
 //
 // It imports message, automatic, config, understand/dates and
 // understand/stem, and is imported by understand alone. Entry points:
-// ReadParticipant, UnderstandParticipant, ApplyDates, SenderPerson,
-// Language.
+// ReadParticipant, UnderstandParticipant, ApplyDates, SenderPerson.
 package reading

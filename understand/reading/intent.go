@@ -195,6 +195,10 @@ func capitalisedName(s, lower string) bool {
 // intent is what the clauses of a participant's mail add up to.
 type Intent struct {
 	cancel, Register, Hedged bool
+	// others is true when the withdrawal is about someone else than the
+	// writer, named by address in its clause: "Avanmäl Patrik Öhman
+	// (patrik.ohman@…), han har slutat".
+	others bool
 	// withdrawn is the sentence of the withdrawal, whose people beside
 	// the writer ("Amir Haddad and I") withdraw with her; registered is
 	// the sentence of the registration, whose people coordinated with the
@@ -243,6 +247,12 @@ func readIntent(body string) Intent {
 			// withdrawal.
 			w = withdrawVerbIn(c.text)
 		}
+		if w == "" && (!c.question || politeCues.FindLower(c.text) != "") {
+			// "Kan ni plocka bort Gunhild Sandelin (…) från listan?",
+			// "Stryk Patrik Öhman, patrik.ohman@…": taking someone named
+			// by address off, asked of the desk.
+			w = removalOfAddressed(c.text)
+		}
 		if w != "" && c.question && possibilityRe.MatchString(c.text) && writerObjectMarks.FindLower(c.text) == "" {
 			// "Is it possible to cancel later?", "Går det att avboka i
 			// efterhand?": a question about the procedure, with nobody's
@@ -265,7 +275,9 @@ func readIntent(body string) Intent {
 		}
 		c.hedged = HedgeMarks.FindLower(mood) != "" || intendedCues.FindLower(mood) != "" && intendedRe.MatchString(mood)
 		c.conditional = CondMarks.FindLower(mood) != "" || verbFirstCondition(c.sentence)
-		c.negated = negMarks.FindLower(mood) != ""
+		// The "inte" of a contrast ("…, inte det i Kungälv") denies only
+		// its own words (see contrastRe).
+		c.negated = negMarks.FindLower(withoutContrast(mood)) != ""
 		if interested == "" && w == "" && !c.question && !c.negated && interestWords.FindLower(c.text) != "" {
 			interested = c.text
 		}
@@ -307,12 +319,20 @@ func readIntent(body string) Intent {
 				// checks whether the writer may change that registration.
 				in.Human = true
 				in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" is about someone else than the writer: " + Clip(c.text)})
-			case c.question && strings.Contains(w, "avanmäl") && selfWords.FindLower(c.text) == "":
+			case c.question && strings.Contains(w, "avanmäl") && selfWords.FindLower(c.text) == "" && !message.AddrSpecRe.MatchString(c.text):
+				// With an address the question is a request to the desk
+				// about one person, and the decision checks that the writer
+				// made her registration.
 				in.Human = true
 				in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "a question to withdraw someone the writer does not name as herself: " + Clip(c.text)})
 			default:
 				if !in.cancel {
 					in.cancel, in.why, in.withdrawn = true, w, c.sentence
+					// Someone else named by address is the one withdrawn,
+					// never the writer (see ReadParticipant).
+					// Only a clause without the writer in it: "min kollega X
+					// (…) och jag" withdraws both.
+					in.others = message.AddrSpecRe.MatchString(c.text) && selfWords.FindLower(message.AddrSpecRe.ReplaceAllString(c.text, " ")) == ""
 				}
 			}
 			continue
@@ -585,3 +605,28 @@ func withoutSeatCondition(lower string) string {
 	}
 	return seatConditionRe.ReplaceAllStringFunc(lower, func(s string) string { return strings.Repeat(" ", len(s)) })
 }
+
+// Taking someone off is asked of the desk with a verb of removing and the
+// person as its object: "kan ni plocka bort Gunhild Sandelin (…)", "stryk
+// Patrik Öhman, patrik.ohman@…, från listan", "please remove …", "take …
+// off the list". Only a person named by address in the same clause counts:
+// a name alone may fit more than one registration, and the writer herself
+// as the object is her own withdrawal, read elsewhere.
+var (
+	removalRe = regexp.MustCompile(`\b(?:(?:ta|tar|plocka|plockar|lyfta|lyft)\s+bort|stryk|stryka|avregistrera|remove|delete)\b|\b(?:ta|tar|plocka|plockar)\s+\S.{0,80}?\s+(?:av|från|ur)\s+(?:listan|deltagarlistan)|\b(?:take|strike|cross)\s+\S.{0,80}?\s+off\b`)
+	// removalCues are the words removalRe needs.
+	removalCues = Phrases{"bort", "stryk", "avregistrera", "remove", "delete", "listan", "off"}
+)
+
+// removalOfAddressed returns the removal the clause lower (lower case)
+// asks for when its object is someone named by address, not the writer;
+// or "".
+func removalOfAddressed(lower string) string {
+	if removalCues.FindLower(lower) == "" || !message.AddrSpecRe.MatchString(lower) || writerAsObject.FindLower(lower) != "" {
+		return ""
+	}
+	return removalRe.FindString(lower)
+}
+
+// writerAsObject are the writer as an object, in a clause's words.
+var writerAsObject = Phrases{"|mig|", "|oss|", "|me|", "|us|", "|myself|"}

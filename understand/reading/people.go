@@ -452,7 +452,7 @@ func registrants(body string, listed []Person) []Person {
 	for _, p := range listed {
 		locs := indexAllFold(body, p.Email)
 		if len(locs) == 0 {
-			out = append(out, p) // not found as written: keep what listedPeople read
+			out = append(out, p) // not found as written: keep what ListedPeople read
 			continue
 		}
 		keep := false
@@ -553,13 +553,13 @@ var coordWords = Phrases{"|och|", "|samt|", "|plus|", "|and|", "&"}
 // A writer who says she comes herself is one of the group even when she
 // does not coordinate herself with the others ("Jag vill gärna delta. Min
 // kollega X vill också komma."): a registration verb with herself as its
-// object ("anmäl mig", "register me"), or a verb of attending with
+// object ("anmäl mig", "register me", "could you add me …?"), or a verb of attending with
 // herself as its subject, only modals and adverbs between ("jag kommer
 // gärna", "vi vill delta", "I will attend"), or after it ("då kommer jag
 // gärna"). "Jag kommer att …" and "jag kommer från …" are not attending,
 // and "jag tror hon kommer" has someone else as the subject.
 var (
-	selfObjectRe  = regexp.MustCompile(`(?:^|[^\p{L}])(?:anmäl\p{L}*|registrera\p{L}*|boka|skriv upp|register|sign up|book)\s+(?:(?:även|också|härmed|gärna|both|also)\s+)*(?:mig|oss|myself|me|us)(?:$|[^\p{L}])`)
+	selfObjectRe  = regexp.MustCompile(`(?:^|[^\p{L}])(?:anmäl\p{L}*|registrera\p{L}*|boka|skriv upp|lägga till|lägg till|register|sign up|book|add|enrol\p{L}*)\s+(?:(?:även|också|härmed|gärna|both|also)\s+)*(?:mig|oss|myself|me|us)(?:$|[^\p{L}])`)
 	selfSubjectRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:jag|vi|i|we)\s+(?:(?:vill|ska|skall|skulle|vilja|gärna|också|även|båda|bägge|själv|själva|kan|will|would|'ll|like|to|also|both|definitely|absolut|självklart|nog)\s+)*(?:delta|deltar|kommer|komma|vara med|är med|närvarar|närvara|medverkar|medverka|attend|come|join|participate)(?:$|[^\p{L}])`)
 	selfAfterRe   = regexp.MustCompile(`(?:^|[^\p{L}])(?:kommer|deltar|närvarar|medverkar)\s+(?:jag|vi)(?:$|[^\p{L}])`)
 	notAttendRe   = regexp.MustCompile(`(?:kommer|komma|come)\s+(?:att|från|from|to the|tillbaka|back|ihåg)(?:$|[^\p{L}])`)
@@ -569,7 +569,10 @@ var (
 // negation or condition, that the writer comes or registers herself.
 func selfAttends(body string) bool {
 	for _, c := range clausesOf(body) {
-		if c.question || negMarks.FindLower(c.text) != "" || HedgeMarks.FindLower(c.text) != "" || CondMarks.FindLower(c.text) != "" {
+		// A polite request to the desk ("Could you add me to the Tuesday
+		// session?") asks it to act: its question mark is no doubt.
+		asks := c.question && politeCues.FindLower(c.text) != "" && politeRequestRe.MatchString(c.text)
+		if c.question && !asks || negMarks.FindLower(c.text) != "" || HedgeMarks.FindLower(c.text) != "" || CondMarks.FindLower(c.text) != "" {
 			continue
 		}
 		t := notAttendRe.ReplaceAllString(c.text, " ")

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
@@ -26,49 +25,27 @@ func WithAddress(people []Person) []Person {
 	return out
 }
 
-// insteadRe finds a participant sending someone in their place: "min
-// kollega Y går i stället", "Y kommer i mitt ställe", "my colleague Y will
-// come instead".
-// insteadWords are parts of every phrase insteadRe matches.
-var insteadWords = Phrases{"ställe", "plats", "instead", "in my", "take"}
-
-var insteadRe = regexp.MustCompile(`(?i)(i stället|istället|i mitt ställe|i min plats|tar min plats|instead|in my place|in my stead|takes? my (place|seat|spot))`)
-
-// colleagueInstead reads a participant's "min kollega Y går i stället" as
-// a substitution of the sender by Y. Y needs an address in the sender's own
-// text: a name alone cannot be registered.
-func ColleagueInstead(v View, cfg *config.Config) (Change, bool) {
-	if v.From.Address == "" {
-		// Without a sender there is nobody whose place the colleague takes.
-		return Change{}, false
-	}
-	// The pattern is run only where one of its words can be: a
-	// case-insensitive alternation is slow on every mail's whole text.
-	if insteadWords.Find(v.Body) == "" {
-		return Change{}, false
-	}
-	loc := insteadRe.FindStringIndex(v.Body)
-	if loc == nil {
-		return Change{}, false
-	}
-	m := v.Body[loc[0]:loc[1]]
-	if HedgeMarks.FindLower(strings.ToLower(sentenceAround(v.Body, loc[0]))) != "" || CondMarks.FindLower(strings.ToLower(sentenceAround(v.Body, loc[0]))) != "" {
-		// The sentence is kept, so that its hedge is seen and quoted.
-		m = sentenceAround(v.Body, loc[0])
-	}
-	for _, p := range listedPeople(v, cfg) {
-		if strings.EqualFold(p.Email, v.From.Address) {
+// withAddressGiven gives each of people named without an address the
+// address the mail gives for that name elsewhere: "varken jag eller
+// Signhild Borell (signhild.borell@…)" withdraws the one with that
+// address, whom the decision need not look for by name.
+func withAddressGiven(people, listed []Person) {
+	for i := range people {
+		if people[i].Email != "" || people[i].Name == "" {
 			continue
 		}
-		p.Diet = ""
-		return Change{Action: ActionSubstitute, Who: strings.ToLower(v.From.Address), By: &p, Text: strings.TrimSpace(m)}, true
+		for _, l := range listed {
+			if l.Email != "" && (sameFold(l.Name, people[i].Name) || foldName(NameFromAddress(l.Email)) == foldName(people[i].Name)) && !containsEmail(people, l.Email) {
+				people[i].Email, people[i].Organisation = l.Email, l.Organisation
+				break
+			}
+		}
 	}
-	return Change{}, false
 }
 
-// sentenceAround returns the sentence of s that holds the byte at i, on
+// SentenceAround returns the sentence of s that holds the byte at i, on
 // one line.
-func sentenceAround(s string, i int) string {
+func SentenceAround(s string, i int) string {
 	start, end := 0, len(s)
 	for _, loc := range sentenceBreakRe.FindAllStringIndex(message.Head(s, 4000), -1) {
 		if loc[1] <= i {
@@ -79,41 +56,6 @@ func sentenceAround(s string, i int) string {
 		}
 	}
 	return message.Clip(strings.Join(strings.Fields(s[start:end]), " "), 300)
-}
-
-// yesRe is a short "yes" at the start of a reply: the answer to an offer of
-// a seat ("JA", "Ja tack!", "Yes, please").
-var yesRe = regexp.MustCompile(`(?i)^\s*(ja|jajamen|japp|absolut|yes|yep|sure|certainly)([^\p{L}]|$)`)
-
-// AnswersYes reports whether the writer's own text (quote and signature
-// removed) begins with a yes, as an answer to an offer of a seat.
-func AnswersYes(m *message.Message) bool {
-	if m == nil {
-		return false
-	}
-	body := strings.TrimSpace(m.Body)
-	if body == "" {
-		// "JA" alone may be taken for a signature; the own text then is it.
-		body = strings.TrimSpace(m.Split.Own)
-	}
-	return yesRe.MatchString(body)
-}
-
-// UnsureYes reports whether the writer's own text begins with a yes that
-// the rest of its sentence takes back in part: a question, a maybe or a
-// condition ("Ja, kanske?", "Ja, om jag hinner", "Yes, if my train is on
-// time"). Such a yes is not enough to give a seat or take one.
-func UnsureYes(m *message.Message) bool {
-	if !AnswersYes(m) {
-		return false
-	}
-	body := strings.TrimSpace(m.Body)
-	if body == "" {
-		body = strings.TrimSpace(m.Split.Own)
-	}
-	first := strings.ToLower(sentenceAround(body, 0))
-	return strings.Contains(first, "?") || HedgeMarks.FindLower(first) != "" || CondMarks.FindLower(first) != "" ||
-		message.Phrases{"|vet inte", "|osäker", "|not sure", "|don't know", "|do not know"}.FindLower(first) != ""
 }
 
 // view is the part of a mail that understanding a participant needs; a
@@ -172,8 +114,24 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 	}
 	in = readIntent(v.Body)
 	if in.cancel {
-		p := listedPeople(v, cfg)
+		p := ListedPeople(v, cfg)
 		sender := SenderPerson(v, cfg)
+		if in.others {
+			// The withdrawal is about the people its clause names by
+			// address, not the writer: those are withdrawn, and the
+			// decision checks that the writer made their registrations.
+			var named []Person
+			for _, o := range p {
+				if !strings.EqualFold(o.Email, sender.Email) && o.Email != "" && strings.Contains(strings.ToLower(in.withdrawn), strings.ToLower(o.Email)) {
+					o.Diet = ""
+					o.Name = RestoreName(o.Name, v.Body)
+					named = append(named, o)
+				}
+			}
+			if len(named) > 0 {
+				return KindCancellation, named, fmt.Sprintf("the text says %q about %d named by address, not the writer", strings.TrimSpace(in.why), len(named)), in
+			}
+		}
 		if len(p) == 0 {
 			p = schemeAddressed(v.Body, sender)
 		}
@@ -187,6 +145,7 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 		}
 		p = append(p, coWithdrawn(in.withdrawn, p)...)
 		p = append(p, groupWithdrawn(v.Body, p)...)
+		withAddressGiven(p, ListedPeople(v, cfg))
 		for i := range p {
 			p[i].Diet = ""
 		}
@@ -206,7 +165,7 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 	}
 
 	form := formPeople(v, cfg)
-	listed := registrants(v.Body, listedPeople(v, cfg))
+	listed := registrants(v.Body, ListedPeople(v, cfg))
 	listed = append(listed, ccColleagues(v, cfg, listed)...)
 	phrase := in.why
 	if !in.Register {
@@ -354,11 +313,11 @@ func formPeople(v View, cfg *config.Config) []Person {
 	return out
 }
 
-// listedPeople finds the people named with an address in the body: lines of
+// ListedPeople finds the people named with an address in the body: lines of
 // a list ("- Anders Berg, anders.berg@…"), table rows, or a sentence
 // ("Härmed anmäls … Gunilla Ek, gunilla.ek@…"). The bot's and the
 // organisers' addresses are not people to register.
-func listedPeople(v View, cfg *config.Config) []Person {
+func ListedPeople(v View, cfg *config.Config) []Person {
 	var people []Person
 	bot := cfg.BotAddress()
 	seen := map[string]bool{}
@@ -664,104 +623,6 @@ func DietIn(s string) string {
 	return strings.TrimSpace(strings.TrimRight(m, " ,."))
 }
 
-var (
-	svWords = wordSet("och jag till mig är det att för med hej vi den som inte på kan vill gärna tack hälsningar mvh anmäla anmäl anmäler anmälan vår min ska får")
-	enWords = wordSet("the and i to for would like please register dear hello hi regards with is will attend my me thank thanks we our of on in")
-)
-
-func wordSet(s string) map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(s) {
-		m[w] = true
-	}
-	return m
-}
-
-// Language returns "sv" or "en" for the reply: from the mail's own text (or
-// the subject when there is none), by counting common Swedish and English
-// words and the letters å, ä, ö; the config's language (default "sv") when
-// neither wins.
-func Language(own, subject string, cfg *config.Config) string {
-	def := "sv"
-	if cfg != nil && (cfg.Language == "en" || cfg.Language == "sv") {
-		def = cfg.Language
-	}
-	text := own
-	if strings.TrimSpace(text) == "" {
-		text = subject
-	}
-	text = message.Head(text, 4000)
-	sv, en := 0, 0
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
-		w = strings.ToLower(w)
-		if svWords[w] {
-			sv++
-		}
-		if enWords[w] {
-			en++
-		}
-		for _, r := range w {
-			switch r {
-			case 'å':
-				sv += 2
-			case 'ä', 'ö':
-				sv++
-			}
-		}
-	}
-	switch {
-	case en > sv:
-		return "en"
-	case sv > en:
-		return "sv"
-	}
-	return def
-}
-
-// eventFor returns the ID of the event the mail is about: the only event;
-// else the one whose keyword or title the subject or text names, or whose
-// ID is the +tag of the bot's address it was sent to; else "".
-func EventFor(m *message.Message, own string, cfg *config.Config) string {
-	if cfg == nil || len(cfg.Events) == 0 {
-		return ""
-	}
-	if len(cfg.Events) == 1 {
-		return cfg.Events[0].ID
-	}
-	bot := cfg.BotAddress()
-	if i := strings.IndexByte(bot, '@'); i > 0 {
-		local, dom := bot[:i], bot[i:]
-		for _, a := range append(append([]*mail.Address{}, m.To...), m.Cc...) {
-			la := strings.ToLower(a.Address)
-			if strings.HasPrefix(la, local+"+") && strings.HasSuffix(la, dom) {
-				tag := la[len(local)+1 : len(la)-len(dom)]
-				for _, e := range cfg.Events {
-					if strings.EqualFold(e.ID, tag) {
-						return e.ID
-					}
-				}
-			}
-		}
-	}
-	text := strings.ToLower(m.Subject + "\n" + own)
-	found := ""
-	for _, e := range cfg.Events {
-		match := e.Title != "" && strings.Contains(text, strings.ToLower(e.Title))
-		for _, k := range e.Keywords {
-			if k != "" && strings.Contains(text, strings.ToLower(k)) {
-				match = true
-			}
-		}
-		if match {
-			if found != "" && found != e.ID {
-				return "" // ambiguous: the reply asks which
-			}
-			found = e.ID
-		}
-	}
-	return found
-}
-
 // forwardedView finds the mail an organiser forwarded: an inline forward
 // (Outlook "Från:/Skickat:", Gmail "Forwarded message", Apple "Begin
 // forwarded message:") or an attached message/rfc822. It returns the
@@ -876,7 +737,7 @@ var listLineRe = regexp.MustCompile(`^\s*(?:\d{1,2}[.)]|[-*•–])\s*(\p{Lu}[\p
 // namesListedAfter returns the names of the list lines that follow the
 // line ending with intro in body (blank lines between allowed), up to the
 // first line that is not one, unless they are among have. A list line
-// with an address is read by listedPeople instead.
+// with an address is read by ListedPeople instead.
 func namesListedAfter(body, intro string, have []Person) []Person {
 	lines := strings.Split(message.Head(body, 4000), "\n")
 	at := -1

@@ -32,7 +32,12 @@ type withdrawVerb struct {
 	// negated is true for a verb of taking place, which withdraws only
 	// under negation.
 	negated bool
-	text    string // the entry as written, for the reason
+	// owned, when set, are the stems of the registration nouns one of
+	// which must follow the verb (and its particle) with a possessive of
+	// the writer before it: "återkalla min anmälan", "revoke my
+	// registration".
+	owned map[string]bool
+	text  string // the entry as written, for the reason
 }
 
 // withdrawVerbs is the lexicon.
@@ -51,7 +56,49 @@ var withdrawVerbs = append([]withdrawVerb{
 	newWithdrawVerb("en", "give up the seat", []string{"give", "gives", "gave", "given", "giving"}, []string{"up", "seat"}, nil, false),
 	newWithdrawVerb("en", "back out", []string{"back", "backs", "backed", "backing"}, []string{"out"}, nil, false),
 	newWithdrawVerb("en", "bow out", []string{"bow", "bows", "bowed", "bowing"}, []string{"out"}, nil, false),
-}, skipVerbs()...)
+}, append(skipVerbs(), takeBackVerbs()...)...)
+
+// takeBackVerbs are the entries for taking one's registration back:
+// "jag vill återkalla min anmälan", "jag måste dra tillbaka min
+// anmälan", "please revoke my registration", "I'd like to retract our
+// booking". These verbs withdraw only with the writer's own registration
+// as their object: "dra tillbaka" alone is also moving back, and
+// "återkalla" also recalls a decision. The writer's possessive before the
+// noun binds the verb to her, as "mig" does in "ta bort mig", so that the
+// imperative needs no subject.
+func takeBackVerbs() []withdrawVerb {
+	svOwned := []string{"anmälan", "anmälningen", "registrering", "registreringen", "bokning", "bokningen", "plats"}
+	enOwned := []string{"registration", "registrations", "booking", "place", "seat", "spot", "signup", "sign-up", "rsvp"}
+	entries := []struct {
+		lang, text   string
+		forms, after []string
+	}{
+		{"sv", "återkalla min anmälan", []string{"återkalla", "återkallar", "återkallade", "återkallat"}, nil},
+		{"sv", "dra tillbaka min anmälan", []string{"dra", "drar", "drog", "dragit", "draga"}, []string{"tillbaka"}},
+		{"sv", "ta tillbaka min anmälan", []string{"ta", "tar", "tog", "tagit"}, []string{"tillbaka"}},
+		{"sv", "annullera min anmälan", []string{"annullera", "annullerar", "annullerade", "annullerat", "makulera", "makulerar", "makulerade"}, nil},
+		{"en", "revoke my registration", []string{"revoke", "revokes", "revoked", "revoking", "rescind", "rescinds", "rescinded", "retract", "retracts", "retracted"}, nil},
+		{"en", "take back my registration", []string{"take", "takes", "took", "taken", "taking"}, []string{"back"}},
+	}
+	var out []withdrawVerb
+	for _, e := range entries {
+		v := newWithdrawVerb(e.lang, e.text, e.forms, e.after, nil, false)
+		owned := svOwned
+		if e.lang == "en" {
+			owned = enOwned
+		}
+		v.owned = map[string]bool{}
+		for _, o := range owned {
+			v.owned[stem.Word(o)] = true
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// writerPossessives are the writer's possessives, which make the noun
+// after them her own.
+var writerPossessives = map[string]bool{"min": true, "mitt": true, "mina": true, "vår": true, "vårt": true, "våra": true, "my": true, "our": true}
 
 // skipVerbs are the entries for skipping the event itself: "jag hoppar
 // över seminariet den här gången". Skipping a part of it ("jag hoppar
@@ -81,7 +128,8 @@ func newWithdrawVerb(lang, text string, forms, after, notNext []string, negated 
 
 // withdrawCues are letters every entry's verb begins with: a clause with
 // none of them is not stemmed at all.
-var withdrawCues = Phrases{"|ta|", "|tar|", "|tog|", "|tagit|", "|plock", "|hopp", "|back", "|ställ", "|ge|", "|ger|", "|gav|", "|gett", "|giv", "|gave", "|lämna", "|bli", "|blev", "|bow"}
+var withdrawCues = Phrases{"|ta|", "|tar|", "|tog|", "|tagit|", "|plock", "|hopp", "|back", "|ställ", "|ge|", "|ger|", "|gav|", "|gett", "|giv", "|gave", "|lämna", "|bli", "|blev", "|bow",
+	"|återkall", "|dra|", "|drar|", "|drog|", "|dragit|", "|draga|", "|annuller", "|makuler", "|revok", "|rescind", "|retract", "|take|", "|takes|", "|took|", "|taken|", "|taking|"}
 
 // subjects are the words that make the writer the subject of a clause, by
 // language; "min del" and "my part" bind a verb of taking place.
@@ -114,7 +162,10 @@ func withdrawVerbIn(lower string) string {
 			continue
 		}
 		for i, s := range stems {
-			if v.verb[s] && followedBy(stems[i+1:], v.after, v.notNext) {
+			if !v.verb[s] || !followedBy(stems[i+1:], v.after, v.notNext) {
+				continue
+			}
+			if v.owned == nil || ownedAfter(words[i+1:], stems[i+1:], 3+3*len(v.after), v.owned) {
 				return v.text
 			}
 		}
@@ -131,6 +182,9 @@ func boundToWriter(v withdrawVerb, words []string, lower string) bool {
 	}
 	if v.negated {
 		return false
+	}
+	if v.owned != nil {
+		return true // the writer's possessive, which the match needs, binds it
 	}
 	if n := len(v.after); n > 0 && writerObjects[v.after[n-1]] {
 		return true // the writer is the object the entry ends with
@@ -163,6 +217,24 @@ func followedBy(rest, after []string, notNext map[string]bool) bool {
 	return at >= len(rest) || !notNext[rest[at]]
 }
 
+// ownedAfter reports whether words (those after the verb, with their
+// stems) hold a writer's possessive within window words and one of the
+// stems of owned within two words after it: "återkalla härmed min
+// anmälan", "dra tillbaka min egen anmälan".
+func ownedAfter(words, stems []string, window int, owned map[string]bool) bool {
+	for i := 0; i < len(words) && i < window; i++ {
+		if !writerPossessives[words[i]] {
+			continue
+		}
+		for j := i + 1; j < len(stems) && j <= i+2; j++ {
+			if owned[stems[j]] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // A writer withdraws a colleague with herself by coordinating the two as
 // the subject of the withdrawal: "Amir Haddad and I can no longer come",
 // "Varken jag eller Ebba Norén kan komma", "jag och Ebba kan inte". The
@@ -177,6 +249,16 @@ var (
 	frameWords = map[string]bool{"neither": true, "varken": true, "both": true, "både": true, "either": true, "antingen": true,
 		"unfortunately": true, "tyvärr": true, "sadly": true, "also": true, "även": true, "också": true}
 	selfThenNameRe = regexp.MustCompile(`(?i:\b(?:jag|I|me|mig)(?:\s+själv|\s+myself)?\s+(?:och|and|&|eller|or|nor)\s+(?:min kollega\s+|my colleague\s+)?)(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){0,2})`)
+	// selfThenRoleRe is the writer coordinated with people she names by
+	// their relation to her before their names: "mig och min praktikant
+	// Melwin Weibull", "myself and my two team members, Tarun Chaudhuri
+	// and Filipa Morgado". The relation is one to three lower-case words
+	// after a possessive of hers; the names after it are full names, one
+	// or a list (see moreNamesRe).
+	selfThenRoleRe = regexp.MustCompile(`(?i:\b(?:jag|I|me|mig|myself)(?:\s+själv)?\s+(?:och|and|&|samt|plus)\s+)(?:[Mm]in|[Mm]itt|[Mm]ina|[Vv]år|[Vv]åra|[Mm]y|[Oo]ur)\s+(?:[\p{Ll}-]+\s+){0,2}[\p{Ll}-]+,?\s+(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){1,2})`)
+	// moreNamesRe is the next full name of a list: ", Filipa Morgado",
+	// " och Tyra Ek".
+	moreNamesRe = regexp.MustCompile(`^(?:\s*,\s*(?:och\s+|and\s+)?|\s+(?:och|and|samt|&)\s+)(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){1,2})`)
 )
 
 // coordCues are the conjunctions both coordination patterns need: a
@@ -215,6 +297,17 @@ func coWithdrawn(sentence string, have []Person) []Person {
 	}
 	for _, m := range selfThenNameRe.FindAllStringSubmatchIndex(sentence, 3) {
 		add(sentence[m[2]:m[3]], m[2])
+	}
+	for _, m := range selfThenRoleRe.FindAllStringSubmatchIndex(sentence, 3) {
+		add(sentence[m[2]:m[3]], m[2])
+		for end, n := m[1], 0; n < 8; n++ {
+			more := moreNamesRe.FindStringSubmatchIndex(sentence[end:])
+			if more == nil {
+				break
+			}
+			add(sentence[end+more[2]:end+more[3]], end+more[2])
+			end += more[1]
+		}
 	}
 	return out
 }

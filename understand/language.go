@@ -1,0 +1,63 @@
+package understand
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/message"
+)
+
+var (
+	svWords = wordSet("och jag till mig är det att för med hej vi den som inte på kan vill gärna tack hälsningar mvh anmäla anmäl anmäler anmälan vår min ska får")
+	enWords = wordSet("the and i to for would like please register dear hello hi regards with is will attend my me thank thanks we our of on in")
+)
+
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+// Language returns "sv" or "en" for the reply: from the mail's own text (or
+// the subject when there is none), by counting common Swedish and English
+// words and the letters å, ä, ö; the config's language (default "sv") when
+// neither wins.
+func Language(own, subject string, cfg *config.Config) string {
+	def := "sv"
+	if cfg != nil && (cfg.Language == "en" || cfg.Language == "sv") {
+		def = cfg.Language
+	}
+	text := own
+	if strings.TrimSpace(text) == "" {
+		text = subject
+	}
+	text = message.Head(text, 4000)
+	sv, en := 0, 0
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
+		w = strings.ToLower(w)
+		if svWords[w] {
+			sv++
+		}
+		if enWords[w] {
+			en++
+		}
+		for _, r := range w {
+			switch r {
+			case 'å':
+				sv += 2
+			case 'ä', 'ö':
+				sv++
+			}
+		}
+	}
+	switch {
+	case en > sv:
+		return "en"
+	case sv > en:
+		return "sv"
+	}
+	return def
+}
