@@ -185,3 +185,19 @@ func TestWithdrawingSomeoneNamedByAddress(t *testing.T) {
 		})
 	}
 }
+
+// TestWithdrawalTakenBack: a withdrawal the writer made before is history;
+// followed by her coming after all or asking for her seat back it is a
+// registration, and alone it withdraws nothing new. A thing cancelled
+// ("the trip has been cancelled", "mötet har ställts in") withdraws nobody.
+func TestWithdrawalTakenBack(t *testing.T) {
+	checkKinds(t, []kindCase{
+		{"avanmälde, now after all", "Jag avanmälde mig förra veckan, men nu kan jag komma ändå.", reading.KindRegistration, false},
+		{"avbokade, seat back", "Vi avbokade våra platser i fredags. Nu vill vi gärna ha tillbaka våra platser.", reading.KindRegistration, false},
+		{"cancelled, put me back", "I cancelled on Monday. The board meeting was called off, so please put me back on the list.", reading.KindRegistration, false},
+		{"withdrew, able after all", "I withdrew last week, but I'm able to attend after all.", reading.KindRegistration, false},
+		{"a past withdrawal alone, asked about", "Jag avanmälde mig igår, fick ni det?", reading.KindOther, false},
+		{"a thing cancelled, nothing else", "Mötet har ställts in, så jag tänkte bara säga det.", reading.KindOther, false},
+		{"still a withdrawal now", "Jag måste tyvärr avboka min plats.", reading.KindCancellation, false},
+	})
+}
