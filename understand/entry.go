@@ -184,7 +184,12 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 	if u.Kind == reading.KindOther {
 		u.People = nil
 	}
-	if u.Kind == reading.KindOther && in.Ask && !in.Human && !in.Register && m.From.Address != "" {
+	if u.Kind == reading.KindOther && in.OneOf && !in.Register {
+		// "Stryk en av våra två platser": which one is the writer's to
+		// say, so nothing changes and she is asked; with no change to
+		// confirm, the question is a human's.
+		u.Ask = true
+	} else if u.Kind == reading.KindOther && in.Ask && !in.Human && !in.Register && m.From.Address != "" {
 		// One reading, the writer's own withdrawal, said on a condition
 		// or as a maybe: the bot asks her to confirm it.
 		u.Ask = true

@@ -201,3 +201,28 @@ func TestWithdrawalTakenBack(t *testing.T) {
 		{"still a withdrawal now", "Jag måste tyvärr avboka min plats.", reading.KindCancellation, false},
 	})
 }
+
+// TestOneOfSeveralWithdrawn: a withdrawal whose object is an unspecified
+// one of several changes nothing and asks; one that names its person, or
+// the writer, still withdraws.
+func TestOneOfSeveralWithdrawn(t *testing.T) {
+	cfg := freshConfig(t)
+	for _, tc := range []struct {
+		name, body string
+		want       reading.Kind
+		ask        bool
+	}{
+		{"avboka en av platserna", "Vi är två anmälda, men nu kan ni avboka en av platserna.", reading.KindOther, true},
+		{"stryk den ena", "Stryk gärna den ena av våra två platser.", reading.KindOther, true},
+		{"en av oss kan strykas", "En av oss kan strykas från listan.", reading.KindOther, true},
+		{"release one of our seats", "Please release one of our two seats for Thursday.", reading.KindOther, true},
+		{"the writer herself", "Vi var två anmälda, men stryk mig, min kollega kommer.", reading.KindCancellation, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Seminariet", "", tc.body, "", "/Eva")
+			if u.Kind != tc.want || u.Ask != tc.ask || tc.ask && len(u.Changes) != 0 {
+				t.Errorf("kind %s, ask %v, changes %v, want %s, ask %v, no change (reason: %s)", u.Kind, u.Ask, u.Changes, tc.want, tc.ask, u.Reason)
+			}
+		})
+	}
+}

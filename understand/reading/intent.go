@@ -218,6 +218,11 @@ type Intent struct {
 	// her to confirm it. asked is the sentence, for the question.
 	Ask   bool
 	Asked string
+	// OneOf is true when the writer withdraws an unspecified one of
+	// several ("stryk en av våra två platser", "cancel one of the two
+	// places"): which one is not hers to leave to the desk, so nothing
+	// changes and she is asked.
+	OneOf bool
 }
 
 // readIntent weighs the clauses of body.
@@ -234,6 +239,11 @@ func readIntent(body string) Intent {
 		}
 		if deferred == "" && deferMarks.FindLower(c.text) != "" {
 			deferred = c.text
+		}
+		if m := unspecifiedOne(c.text); m != "" {
+			in.OneOf = true
+			in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "\"" + m + "\" withdraws an unspecified one of several: " + Clip(c.text)})
+			continue
 		}
 		if m := pastWithdrawal(c.text); m != "" {
 			// "Jag avbokade min plats i måndags", "I withdrew my
@@ -723,4 +733,21 @@ func withoutThingCancelled(lower string) string {
 		return lower
 	}
 	return lower[:loc[0]] + strings.Repeat(" ", loc[1]-loc[0]) + lower[loc[1]:]
+}
+
+var (
+	// unspecifiedOneRe is a withdrawal whose object is one of several not
+	// named: "stryk en av anmälningarna", "avboka den ena platsen",
+	// "cancel one of the two places", "en av platserna kan strykas".
+	unspecifiedOneRe   = regexp.MustCompile(`\b(?:stryk\p{L}*|ta\s+bort|tar\s+bort|plocka\s+bort|avbok\p{L}*|avanmäl\p{L}*|avregistrer\p{L}*|släpp\p{L}*|lämna\s+tillbaka|ge\s+upp|cancel\p{L}*|remove|release|drop|free\s+up|give\s+up|take\s+off|withdraw)\s+(?:\p{L}+\s+){0,3}?(?:(?:en|ett|någon|något)\s+av|den\s+ena|det\s+ena|(?:one|either|any)\s+of)\b|\b(?:(?:en|ett|någon|något)\s+av|(?:one|either)\s+of)\s+(?:\p{L}+\s+){0,3}?(?:kan|får|ska|måste|can|could|should|must|may)\s+(?:\p{L}+\s+)?(?:strykas|avbokas|avanmälas|släppas|tas\s+bort|be\s+(?:cancelled|canceled|removed|released|dropped))\b`)
+	unspecifiedOneCues = Phrases{" av ", " of ", "den ena", "det ena"}
+)
+
+// unspecifiedOne returns the withdrawal of an unspecified one of several
+// in lower, or "".
+func unspecifiedOne(lower string) string {
+	if unspecifiedOneCues.FindLower(lower) == "" {
+		return ""
+	}
+	return unspecifiedOneRe.FindString(lower)
 }

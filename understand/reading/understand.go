@@ -151,6 +151,9 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 	if m := CancelPhrases.Find(subject); m != "" && strings.TrimSpace(v.Body) == "" {
 		return KindCancellation, []Person{SenderPerson(v, cfg)}, fmt.Sprintf("the subject says %q", strings.TrimSpace(m)), in
 	}
+	if in.OneOf && !in.Register {
+		return KindOther, nil, "a withdrawal of one of several, to ask which: " + firstWhy(in.WhyNot, "one of several"), in
+	}
 	if in.Human {
 		return KindOther, nil, "a withdrawal for a human to settle: " + firstWhy(in.WhyNot, "about someone else"), in
 	}
