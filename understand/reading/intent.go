@@ -252,7 +252,13 @@ func readIntent(body string) Intent {
 			// kan jag ändå"), not a new one; nor is the registration
 			// noun in it a request.
 			in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "\"" + m + "\" tells of a withdrawal made before, not a new one: " + Clip(c.text)})
-			continue
+			// A request in the rest of the clause ("jag avbokade av
+			// misstag, så skriv upp mig igen") is read without it.
+			rest := strings.Replace(c.text, m, strings.Repeat(" ", len(m)), 1)
+			if comingAfterAll(rest) == "" && requestIn(rest) == "" || negMarks.FindLower(rest) != "" {
+				continue
+			}
+			c.text = rest
 		}
 		req := requestIn(c.text)
 		interest := RegisterPhrases.FindLower(c.text) != "" || comingAfterAll(c.text) != "" || interestWords.FindLower(c.text) != "" || interestMarks.FindLower(c.text) != "" || req != "" ||
@@ -667,6 +673,10 @@ var (
 	afterAllMarks = Phrases{"|ändå|", "|trots allt|", "|i alla fall|", "after all", "|anyway|", "|nonetheless|"}
 	seatBackRe    = regexp.MustCompile(`\b(?:ha|få)\s+tillbaka\s+(?:min|vår|mina|våra)\s+plats(?:er|en)?|\b(?:min|vår)\s+plats\s+tillbaka\b|\b(?:lägg|sätt|skriv|ta)\s+(?:gärna\s+)?tillbaka\s+(?:mig|oss)\b|\b(?:put|add|sign)\s+(?:me|us)\s+back\b|\b(?:my|our)\s+(?:seat|place|spot|registration)\s+back\b`)
 	seatBackCues  = Phrases{"tillbaka", "back"}
+	// attendAfterAllRe is the writer coming, in either word order ("jag
+	// kommer", "nu kommer jag", "I'll be there"): beside "ändå" or "after
+	// all" it is her earlier no taken back.
+	attendAfterAllRe = regexp.MustCompile(`\b(?:(?:jag|vi)\s+(?:\p{L}+\s+){0,2}?(?:kommer|deltar|är med)|(?:kommer|deltar)\s+(?:jag|vi)|är\s+(?:jag|vi)\s+med|(?:i|we)(?:'ll|’ll|\s+will|\s+am|\s+are|'m|’m|’re|'re)\s+(?:\p{L}+\s+){0,2}?(?:come|coming|attend|attending|join|joining|there))\b`)
 )
 
 // comingAfterAll returns the words of lower (a clause in lower case)
@@ -677,8 +687,11 @@ func comingAfterAll(lower string) string {
 			return m
 		}
 	}
-	if afterAllMarks.FindLower(lower) == "" || ableCues.FindLower(lower) == "" {
+	if afterAllMarks.FindLower(lower) == "" {
 		return ""
+	}
+	if m := attendAfterAllRe.FindString(lower); m != "" {
+		return m + " (after all)"
 	}
 	m := ableToAttendRe.FindStringIndex(lower)
 	if m == nil {
