@@ -270,7 +270,10 @@ type cmdReader struct {
 	// newcomer indexes out.changes: the last person brought in, for a diet
 	// said after; -1 if none.
 	newcomer int
-	out      commandReading
+	// unreadSubstitution is true when a clause has a verb of substitution
+	// whose people could not all be read: see finish.
+	unreadSubstitution bool
+	out                commandReading
 }
 
 // knownPeople returns the people the mail names with an address: in its
@@ -1061,6 +1064,24 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.
 				before = prev[len(prev)-1:]
 			}
 		}
+		if !passive {
+			// "Lägg in Ottoline …, hon ersätter Absalon" and "Bo kan inte.
+			// Kerstin … ersätter honom": a person of the verb may be a
+			// pronoun for the one named before. Without it the clause
+			// would be no substitution, and a registration of the
+			// newcomer read beside it would give her a seat without
+			// taking the other's.
+			if len(before) == 0 && len(after) > 0 {
+				if p, ok := r.pronounBy(refs, w, subjectPronouns, after[0]); ok {
+					before = []reading.Ref{p}
+				}
+			}
+			if len(after) == 0 && len(before) > 0 {
+				if p, ok := r.pronounBy(refs, w, objectPronouns, before[len(before)-1]); ok {
+					after = []reading.Ref{p}
+				}
+			}
+		}
 		switch {
 		case passive && len(before) > 0 && len(after) > 0:
 			return sub(before[len(before)-1], after[0])
@@ -1068,6 +1089,15 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.
 			return sub(after[0], after[1])
 		case len(before) > 0 && len(after) > 0:
 			return sub(after[0], before[len(before)-1])
+		}
+		if len(refs) > 0 {
+			// A verb of substitution with a person or a pronoun beside
+			// it: someone takes someone's place, but whose cannot be read
+			// ("hon ersätter sin kollega Bo" with no Bo in the mail). A
+			// registration of the newcomer beside it would give a seat
+			// without taking one, so the mail's registrations wait too.
+			r.unreadSubstitution = true
+			return noPlace()
 		}
 		return nil, ""
 	}
@@ -1181,6 +1211,42 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.
 		return noPlace()
 	}
 	return nil, ""
+}
+
+// subjectPronouns and objectPronouns are the pronouns that may stand for
+// a person of a verb of substitution: before it as its subject ("hon
+// ersätter …"), after it as its object ("… replaces him").
+var (
+	subjectPronouns = map[string]bool{"hon": true, "han": true, "hen": true, "she": true, "he": true}
+	objectPronouns  = map[string]bool{"henne": true, "honom": true, "hen": true, "her": true, "him": true}
+)
+
+// pronounBy binds the pronoun of forms next to the verb w, the nearest
+// before it when they are subjects and the first after it when they are
+// objects, to the person it points at; not is the other person of the
+// verb, whom it cannot mean.
+func (r *cmdReader) pronounBy(refs []reading.Ref, w cmdWord, forms map[string]bool, not reading.Ref) (reading.Ref, bool) {
+	var at *reading.Ref
+	for k := range refs {
+		rf := &refs[k]
+		if rf.Named() || !forms[strings.ToLower(rf.Word)] {
+			continue
+		}
+		if rf.End <= w.start && subjectPronouns[strings.ToLower(rf.Word)] {
+			at = rf // the nearest before the verb
+		} else if rf.Start >= w.end && at == nil {
+			at = rf
+			break
+		}
+	}
+	if at == nil {
+		return reading.Ref{}, false
+	}
+	p, ok := r.resolve(*at, &not)
+	if !ok || len(p.Cands) > 0 || p.Who() == not.Who() {
+		return reading.Ref{}, false
+	}
+	return p, true
 }
 
 // takeVerbs take a place: "tar hennes plats", "takes her seat".
@@ -1543,6 +1609,21 @@ func (r *cmdReader) finish() commandReading {
 		}
 	}
 	out.changes = kept
+	if r.unreadSubstitution {
+		// Someone takes a place the reader could not bind: a registration
+		// read beside it may be that newcomer's, and would give a seat
+		// while the one leaving keeps hers. Not sure, so not done.
+		kept = nil
+		for _, c := range out.changes {
+			if c.Action == reading.ActionRegister {
+				out.unsure = append(out.unsure, reading.Alternative{Kind: reading.KindCommand,
+					Why: "a registration beside a substitution whose people could not be read: " + reading.Clip(c.Text)})
+				continue
+			}
+			kept = append(kept, c)
+		}
+		out.changes = kept
+	}
 	if out.ask {
 		var ask []reading.Change
 		for _, c := range out.changes {

@@ -125,6 +125,10 @@ func TestCommandsInOrdinaryWords(t *testing.T) {
 		{"english will go instead of", "", "Nina Park (nina.park@ri.example) will go instead of Alex Moore (alex.moore@ri.example).", "", "command: substitute alex.moore@ri.example [Nina Park nina.park@ri.example]"},
 		{"english remove and add in her place", "", "Please remove Ruth Abel (ruth.abel@gu.example) and add Peter Lind, peter.lind@gu.example, in her place.", "", "command: substitute ruth.abel@gu.example [Peter Lind peter.lind@gu.example]"},
 		{"swap for", "", "Could you swap mark.green@gu.example for lucy.brown@gu.example?", "", "command: substitute mark.green@gu.example [Lucy Brown lucy.brown@gu.example]"},
+		{"a register, then hon ersätter", "", "Lägg in Vera Ask (vera.ask@ale.example), hon ersätter Ola Fors.", "", "command: substitute Ola Fors [Vera Ask vera.ask@ale.example]"},
+		{"english add, then he replaces", "", "Please add Tim Roe (tim.roe@gu.example). He replaces Ann Fox (ann.fox@gu.example).", "", "command: substitute ann.fox@gu.example [Tim Roe tim.roe@gu.example]"},
+		{"ersätter honom, the one named before", "", "Ola Fors (ola.fors@ale.example) kan inte komma. Vera Ask (vera.ask@ale.example) ersätter honom.", "", "command: substitute ola.fors@ale.example [Vera Ask vera.ask@ale.example]"},
+		{"a register beside a substitution not read gives no seat", "", "Anmäl Vera Ask (vera.ask@ale.example), hon ersätter en kollega.", "", "other: "},
 		{"a wrapped line is one sentence", "", "Ahmed Said (ahmed.said@goteborg.example) har fått förhinder och ersätts\n   av sin kollega Lina Berg (lina.berg@goteborg.example).", "", "command: substitute ahmed.said@goteborg.example [Lina Berg lina.berg@goteborg.example]"},
 		{"form fields under a colon", "", "Skriv in följande person:\n\nNamn: Anna Berg\nE-post: anna.berg@partille.example\nKost: vegetarisk", "", "command: register  [Anna Berg anna.berg@partille.example vegetarisk]"},
 		// Seats, list, status.

@@ -43,7 +43,7 @@ func UnderstandAt(m *message.Message, cfg *config.Config, arrived time.Time) rea
 func UnderstandWith(m *message.Message, cfg *config.Config, arrived time.Time, auth mailauth.Policy) reading.Understanding {
 	u := understand(m, cfg, auth, arrived)
 	if m != nil && u.Kind != reading.KindAutomatic {
-		reading.ApplyDates(&u, m, cfg, arrived)
+		ApplyDates(&u, m, cfg, arrived)
 	}
 	// A Message built by hand (not by ReadMessage) may hold invalid UTF-8;
 	// what is recorded and printed must not.
@@ -120,7 +120,7 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 		if ok && !registersOnly(cu.Changes) {
 			return cu
 		}
-		if inner, how, fwd := reading.ForwardedView(m, split, body, cfg); fwd {
+		if inner, how, fwd := ForwardedView(m, split, body, cfg); fwd {
 			kind, people, reason := reading.UnderstandParticipant(inner, cfg)
 			if ok && (kind != reading.KindRegistration || !onlyWriterRegistered(cu.Changes, inner.From.Address)) {
 				// Her command registers someone else than the writer of
@@ -184,7 +184,12 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 	if u.Kind == reading.KindOther {
 		u.People = nil
 	}
-	if u.Kind == reading.KindOther && in.Ask && !in.Human && !in.Register && m.From.Address != "" {
+	if u.Kind == reading.KindOther && in.OneOf && !in.Register {
+		// "Stryk en av våra två platser": which one is the writer's to
+		// say, so nothing changes and she is asked; with no change to
+		// confirm, the question is a human's.
+		u.Ask = true
+	} else if u.Kind == reading.KindOther && in.Ask && !in.Human && !in.Register && m.From.Address != "" {
 		// One reading, the writer's own withdrawal, said on a condition
 		// or as a maybe: the bot asks her to confirm it.
 		u.Ask = true

@@ -2,6 +2,8 @@ package understand
 
 import (
 	"fmt"
+	"net/mail"
+	"regexp"
 	"strings"
 	"time"
 
@@ -20,7 +22,7 @@ import (
 // It returns the original's registration when the forwarder's own text
 // asks nothing of its own, and false otherwise.
 func ParticipantForward(m *message.Message, v reading.View, cfg *config.Config, arrived time.Time) (reading.Understanding, bool) {
-	inner, how, ok := reading.ForwardedView(m, m.Split, m.Body, cfg)
+	inner, how, ok := ForwardedView(m, m.Split, m.Body, cfg)
 	if !ok || strings.EqualFold(inner.From.Address, v.From.Address) || cfg.IsOrganiser(inner.From.Address) ||
 		strings.EqualFold(inner.From.Address, cfg.BotAddress()) {
 		return reading.Understanding{}, false
@@ -45,5 +47,54 @@ func ParticipantForward(m *message.Message, v reading.View, cfg *config.Config, 
 // text afterwards, then leaves them).
 func ForwardedDates(u *reading.Understanding, inner reading.View, cfg *config.Config, arrived time.Time) {
 	orig := &message.Message{Subject: inner.Subject, Split: message.QuoteSplit{Own: inner.Own}}
-	reading.ApplyDates(u, orig, cfg, arrived)
+	ApplyDates(u, orig, cfg, arrived)
 }
+
+// ForwardedView finds the mail an organiser forwarded: an inline forward
+// (Outlook "Från:/Skickat:", Gmail "Forwarded message", Apple "Begin
+// forwarded message:") or an attached message/rfc822. It returns the
+// original as a view and how it was found.
+func ForwardedView(m *message.Message, split message.QuoteSplit, body string, cfg *config.Config) (reading.View, string, bool) {
+	subjFwd := forwardSubjectRe.MatchString(m.Subject)
+	inline := split.Kind == message.QuoteForward || (split.Kind == message.QuoteHeader && (subjFwd || strings.TrimSpace(body) == ""))
+	if inline {
+		if f, ok := message.ParseForwarded(split.Quoted); ok {
+			from := parseOneAddress(f.From)
+			fs := message.SplitQuote(f.Text)
+			b, s := message.SplitSignature(fs.Own)
+			v := reading.View{From: from, Subject: f.Subject, Own: fs.Own, Body: b, Sig: s}
+			if to := parseOneAddress(f.To); to.Address != "" {
+				v.To = []*mail.Address{&to}
+			}
+			if from.Address != "" {
+				return v, "inline, " + split.Marker, true
+			}
+		}
+	}
+	for _, a := range m.Attachments {
+		if a.Message != nil && a.Message.From.Address != "" {
+			in := a.Message
+			fs := message.SplitQuote(in.Text)
+			b, s := message.SplitSignature(fs.Own)
+			return reading.View{From: in.From, To: in.To, Cc: in.Cc, Subject: in.Subject, Own: fs.Own, Body: b, Sig: s}, "as an attached message", true
+		}
+	}
+	return reading.View{}, "", false
+}
+
+// parseOneAddress reads "Name <addr>" or "addr" as written in a forwarded
+// header block; Outlook also writes "Name [mailto:addr]".
+func parseOneAddress(s string) mail.Address {
+	s = strings.TrimSpace(s)
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "[mailto:", "<"), "]", ">")
+	if a, err := mail.ParseAddress(s); err == nil {
+		a.Name = reading.NormaliseName(a.Name)
+		return *a
+	}
+	if l := message.LooseAddresses(s); len(l) > 0 {
+		return mail.Address{Name: reading.NormaliseName(l[0].Name), Address: l[0].Address}
+	}
+	return mail.Address{}
+}
+
+var forwardSubjectRe = regexp.MustCompile(`(?i)^\s*(fwd?|vb|vs|wg|tr|i|rv|fw)\s*:`)

@@ -185,3 +185,48 @@ func TestWithdrawingSomeoneNamedByAddress(t *testing.T) {
 		})
 	}
 }
+
+// TestWithdrawalTakenBack: a withdrawal the writer made before is history;
+// followed by her coming after all or asking for her seat back it is a
+// registration, and alone it withdraws nothing new. A thing cancelled
+// ("the trip has been cancelled", "mötet har ställts in") withdraws nobody.
+func TestWithdrawalTakenBack(t *testing.T) {
+	checkKinds(t, []kindCase{
+		{"avanmälde, now after all", "Jag avanmälde mig förra veckan, men nu kan jag komma ändå.", reading.KindRegistration, false},
+		{"avbokade, seat back", "Vi avbokade våra platser i fredags. Nu vill vi gärna ha tillbaka våra platser.", reading.KindRegistration, false},
+		{"cancelled, put me back", "I cancelled on Monday. The board meeting was called off, so please put me back on the list.", reading.KindRegistration, false},
+		{"withdrew, able after all", "I withdrew last week, but I'm able to attend after all.", reading.KindRegistration, false},
+		{"avbokade, kommer jag ändå", "Jag avbokade min plats, men det löste sig och nu kommer jag ändå.", reading.KindRegistration, false},
+		{"cancelled, I'll be there after all", "I cancelled last week but I'll be there after all.", reading.KindRegistration, false},
+		{"ändå, denied", "Jag avbokade i måndags och jag kommer inte ändå.", reading.KindOther, false},
+		{"avbokade, skriv upp mig igen, one clause", "Jag avbokade av misstag, så skriv upp mig igen.", reading.KindRegistration, false},
+		{"a past withdrawal alone, asked about", "Jag avanmälde mig igår, fick ni det?", reading.KindOther, false},
+		{"a thing cancelled, nothing else", "Mötet har ställts in, så jag tänkte bara säga det.", reading.KindOther, false},
+		{"still a withdrawal now", "Jag måste tyvärr avboka min plats.", reading.KindCancellation, false},
+	})
+}
+
+// TestOneOfSeveralWithdrawn: a withdrawal whose object is an unspecified
+// one of several changes nothing and asks; one that names its person, or
+// the writer, still withdraws.
+func TestOneOfSeveralWithdrawn(t *testing.T) {
+	cfg := freshConfig(t)
+	for _, tc := range []struct {
+		name, body string
+		want       reading.Kind
+		ask        bool
+	}{
+		{"avboka en av platserna", "Vi är två anmälda, men nu kan ni avboka en av platserna.", reading.KindOther, true},
+		{"stryk den ena", "Stryk gärna den ena av våra två platser.", reading.KindOther, true},
+		{"en av oss kan strykas", "En av oss kan strykas från listan.", reading.KindOther, true},
+		{"release one of our seats", "Please release one of our two seats for Thursday.", reading.KindOther, true},
+		{"the writer herself", "Vi var två anmälda, men stryk mig, min kollega kommer.", reading.KindCancellation, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Seminariet", "", tc.body, "", "/Eva")
+			if u.Kind != tc.want || u.Ask != tc.ask || tc.ask && len(u.Changes) != 0 {
+				t.Errorf("kind %s, ask %v, changes %v, want %s, ask %v, no change (reason: %s)", u.Kind, u.Ask, u.Changes, tc.want, tc.ask, u.Reason)
+			}
+		})
+	}
+}

@@ -12,10 +12,10 @@ import (
 // one her clause does not negate; the dates are read in their clauses, so
 // that the order of mention does not decide.
 
-// preferUnnegated returns dates with those named in a negated clause of
+// PreferUnnegated returns dates with those named in a negated clause of
 // text moved behind the others (a stable sort: when all or none are
 // negated, the order stays). text is the text the dates were found in.
-func preferUnnegated(text string, dates []NamedDate) []NamedDate {
+func PreferUnnegated(text string, dates []NamedDate) []NamedDate {
 	if len(dates) < 2 {
 		return dates
 	}

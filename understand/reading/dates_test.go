@@ -18,7 +18,7 @@ func TestComparedAway(t *testing.T) {
 		{"Jag kommer den 11 december eller den 13 december.", "2018-12-11"},
 	} {
 		dates, _ := dates.Find(tc.text, arrived)
-		dates = preferUnnegated(tc.text, dates)
+		dates = PreferUnnegated(tc.text, dates)
 		if len(dates) != 2 || dates[0].Read != tc.want {
 			t.Errorf("%q: %+v, want %s first", tc.text, dates, tc.want)
 		}
@@ -36,7 +36,7 @@ func TestContrast(t *testing.T) {
 		{"I'll come on Dec 13, not on Dec 11.", "2018-12-13"},
 	} {
 		dates, _ := dates.Find(tc.text, arrived)
-		dates = preferUnnegated(tc.text, dates)
+		dates = PreferUnnegated(tc.text, dates)
 		if len(dates) != 2 || dates[0].Read != tc.want {
 			t.Errorf("%q: %+v, want %s first", tc.text, dates, tc.want)
 		}

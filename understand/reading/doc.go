@@ -10,5 +10,6 @@
 //
 // It imports message, automatic, config, understand/dates and
 // understand/stem, and is imported by understand alone. Entry points:
-// ReadParticipant, UnderstandParticipant, ApplyDates, SenderPerson.
+// ReadParticipant, UnderstandParticipant, SenderPerson, PreferUnnegated
+// (package understand matches the dates to the events and finds forwards).
 package reading

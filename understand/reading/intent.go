@@ -218,6 +218,11 @@ type Intent struct {
 	// her to confirm it. asked is the sentence, for the question.
 	Ask   bool
 	Asked string
+	// OneOf is true when the writer withdraws an unspecified one of
+	// several ("stryk en av våra två platser", "cancel one of the two
+	// places"): which one is not hers to leave to the desk, so nothing
+	// changes and she is asked.
+	OneOf bool
 }
 
 // readIntent weighs the clauses of body.
@@ -235,17 +240,41 @@ func readIntent(body string) Intent {
 		if deferred == "" && deferMarks.FindLower(c.text) != "" {
 			deferred = c.text
 		}
+		if m := unspecifiedOne(c.text); m != "" {
+			in.OneOf = true
+			in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "\"" + m + "\" withdraws an unspecified one of several: " + Clip(c.text)})
+			continue
+		}
+		if m := pastWithdrawal(c.text); m != "" {
+			// "Jag avbokade min plats i måndags", "I withdrew my
+			// registration last week": a withdrawal the writer made
+			// before is history, told to explain what follows ("men nu
+			// kan jag ändå"), not a new one; nor is the registration
+			// noun in it a request.
+			in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "\"" + m + "\" tells of a withdrawal made before, not a new one: " + Clip(c.text)})
+			// A request in the rest of the clause ("jag avbokade av
+			// misstag, så skriv upp mig igen") is read without it.
+			rest := strings.Replace(c.text, m, strings.Repeat(" ", len(m)), 1)
+			if comingAfterAll(rest) == "" && requestIn(rest) == "" || negMarks.FindLower(rest) != "" {
+				continue
+			}
+			c.text = rest
+		}
 		req := requestIn(c.text)
-		interest := RegisterPhrases.FindLower(c.text) != "" || interestWords.FindLower(c.text) != "" || interestMarks.FindLower(c.text) != "" || req != "" ||
+		interest := RegisterPhrases.FindLower(c.text) != "" || comingAfterAll(c.text) != "" || interestWords.FindLower(c.text) != "" || interestMarks.FindLower(c.text) != "" || req != "" ||
 			(verbFirstCondition(c.sentence) || CondMarks.FindLower(withoutReservation(c.text)) != "") && attendWords.FindLower(c.text) != ""
-		w := withdrawMarks.FindLower(c.text)
+		// A thing cancelled ("the trip has been cancelled", "mötet
+		// avbokades") is news of something else than the writer's seat:
+		// the withdrawal words are looked for without it.
+		wtext := withoutThingCancelled(c.text)
+		w := withdrawMarks.FindLower(wtext)
 		if w == "" {
-			w = CancelPhrases.FindLower(c.text)
+			w = CancelPhrases.FindLower(wtext)
 		}
 		if w == "" && !c.question {
 			// A question about withdrawing ("går det att backa?") is no
 			// withdrawal.
-			w = withdrawVerbIn(c.text)
+			w = withdrawVerbIn(wtext)
 		}
 		if w == "" && (!c.question || politeCues.FindLower(c.text) != "") {
 			// "Kan ni plocka bort Gunhild Sandelin (…) från listan?",
@@ -352,6 +381,9 @@ func readIntent(body string) Intent {
 		r := RegisterPhrases.FindLower(text)
 		if r == "" {
 			r = requestIn(text)
+		}
+		if r == "" && !c.negated {
+			r = comingAfterAll(text)
 		}
 		if r != "" && past && groupCountRe.MatchString(r) {
 			// "Vi är anmälda tre stycken": the size of a group already
@@ -630,3 +662,105 @@ func removalOfAddressed(lower string) string {
 
 // writerAsObject are the writer as an object, in a clause's words.
 var writerAsObject = Phrases{"|mig|", "|oss|", "|me|", "|us|", "|myself|"}
+
+// A registration is also a change of mind: the writer who said no, or
+// withdrew, and now comes after all ("nu kan jag vara med ändå", "I'm able
+// to attend after all") or asks for her seat back ("jag vill ha tillbaka
+// min plats", "please put me back on the list"). "Ändå" and "after all"
+// say that an earlier no is taken back, so being able to come is then a
+// commitment, not a report of her calendar.
+var (
+	afterAllMarks = Phrases{"|ändå|", "|trots allt|", "|i alla fall|", "after all", "|anyway|", "|nonetheless|"}
+	seatBackRe    = regexp.MustCompile(`\b(?:ha|få)\s+tillbaka\s+(?:min|vår|mina|våra)\s+plats(?:er|en)?|\b(?:min|vår)\s+plats\s+tillbaka\b|\b(?:lägg|sätt|skriv|ta)\s+(?:gärna\s+)?tillbaka\s+(?:mig|oss)\b|\b(?:put|add|sign)\s+(?:me|us)\s+back\b|\b(?:my|our)\s+(?:seat|place|spot|registration)\s+back\b`)
+	seatBackCues  = Phrases{"tillbaka", "back"}
+	// attendAfterAllRe is the writer coming, in either word order ("jag
+	// kommer", "nu kommer jag", "I'll be there"): beside "ändå" or "after
+	// all" it is her earlier no taken back.
+	attendAfterAllRe = regexp.MustCompile(`\b(?:(?:jag|vi)\s+(?:\p{L}+\s+){0,2}?(?:kommer|deltar|är med)|(?:kommer|deltar)\s+(?:jag|vi)|är\s+(?:jag|vi)\s+med|(?:i|we)(?:'ll|’ll|\s+will|\s+am|\s+are|'m|’m|’re|'re)\s+(?:\p{L}+\s+){0,2}?(?:come|coming|attend|attending|join|joining|there))\b`)
+)
+
+// comingAfterAll returns the words of lower (a clause in lower case)
+// that take an earlier no back, or "".
+func comingAfterAll(lower string) string {
+	if seatBackCues.FindLower(lower) != "" {
+		if m := seatBackRe.FindString(lower); m != "" {
+			return m
+		}
+	}
+	if afterAllMarks.FindLower(lower) == "" {
+		return ""
+	}
+	if m := attendAfterAllRe.FindString(lower); m != "" {
+		return m + " (after all)"
+	}
+	m := ableToAttendRe.FindStringIndex(lower)
+	if m == nil {
+		return ""
+	}
+	// The subject stands before the modal ("jag kan komma ändå") or, in
+	// Swedish after a first word, right after it ("nu kan jag komma").
+	inverted := false
+	for _, f := range strings.Fields(lower[m[0]:m[1]]) {
+		inverted = inverted || subjectStarts[f]
+	}
+	if writerSubject(lower[:m[0]]) || inverted {
+		return lower[m[0]:m[1]] + " (after all)"
+	}
+	return ""
+}
+
+var (
+	// pastWithdrawalRe is the writer's own withdrawal in the past: "jag
+	// avbokade min plats", "vi har avanmält oss", "I withdrew", "we had
+	// cancelled". The verb's tense makes it a thing done before this
+	// mail, which a request of the same mail cannot be.
+	pastWithdrawalRe   = regexp.MustCompile(`(?:^|[^\p{L}'’])(?:jag|vi|i|we|i've|we've|i'd|we'd|i’ve|we’ve|i’d|we’d)\s+(?:\p{L}+\s+){0,3}?(?:avanmälde|avbokade|avregistrerade|avanmält|avbokat|avregistrerat|lämnade återbud|tackade nej|withdrew|withdrawn|cancelled|canceled|called off)(?:$|[^\p{L}])`)
+	pastWithdrawalCues = Phrases{"avanmälde", "avbokade", "avregistrerade", "avanmält", "avbokat", "avregistrerat", "lämnade återbud", "tackade nej",
+		"withdrew", "withdrawn", "cancelled", "canceled", "called off"}
+	// thingCancelledRe is a cancelling in the passive: "the trip has been
+	// cancelled", "mötet avbokades", "resan blev inställd".
+	thingCancelledRe   = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:has|have|had)\s+been|was|were|is|are|got)\s+(?:cancelled|canceled|called off)(?:$|[^\p{L}])|(?:^|[^\p{L}])(?:avbokades|avbokats|avbokas|avanmäldes|avanmälts)(?:$|[^\p{L}])`)
+	thingCancelledCues = Phrases{"cancelled", "canceled", "called off", "avbokades", "avbokats", "avbokas", "avanmäldes", "avanmälts"}
+	// writerSeatMarks are the writer's registration as a subject: "min
+	// anmälan har avbokats" is hers.
+	writerSeatMarks = Phrases{"|min|", "|mitt|", "|vår|", "|vårt|", "|my|", "|our|", "|jag|", "|vi|", "|i|", "|we|"}
+)
+
+// pastWithdrawal returns the writer's past withdrawal in lower, or "".
+func pastWithdrawal(lower string) string {
+	if pastWithdrawalCues.FindLower(lower) == "" {
+		return ""
+	}
+	return strings.TrimSpace(strings.Trim(pastWithdrawalRe.FindString(lower), ",.;:!? "))
+}
+
+// withoutThingCancelled returns lower with a passive cancelling blanked
+// out when its subject is not the writer or her registration: "the trip
+// has been cancelled, so I can attend" withdraws nobody.
+func withoutThingCancelled(lower string) string {
+	if thingCancelledCues.FindLower(lower) == "" {
+		return lower
+	}
+	loc := thingCancelledRe.FindStringIndex(lower)
+	if loc == nil || writerSeatMarks.FindLower(lower[:loc[0]]) != "" {
+		return lower
+	}
+	return lower[:loc[0]] + strings.Repeat(" ", loc[1]-loc[0]) + lower[loc[1]:]
+}
+
+var (
+	// unspecifiedOneRe is a withdrawal whose object is one of several not
+	// named: "stryk en av anmälningarna", "avboka den ena platsen",
+	// "cancel one of the two places", "en av platserna kan strykas".
+	unspecifiedOneRe   = regexp.MustCompile(`\b(?:stryk\p{L}*|ta\s+bort|tar\s+bort|plocka\s+bort|avbok\p{L}*|avanmäl\p{L}*|avregistrer\p{L}*|släpp\p{L}*|lämna\s+tillbaka|ge\s+upp|cancel\p{L}*|remove|release|drop|free\s+up|give\s+up|take\s+off|withdraw)\s+(?:\p{L}+\s+){0,3}?(?:(?:en|ett|någon|något)\s+av|den\s+ena|det\s+ena|(?:one|either|any)\s+of)\b|\b(?:(?:en|ett|någon|något)\s+av|(?:one|either)\s+of)\s+(?:\p{L}+\s+){0,3}?(?:kan|får|ska|måste|can|could|should|must|may)\s+(?:\p{L}+\s+)?(?:strykas|avbokas|avanmälas|släppas|tas\s+bort|be\s+(?:cancelled|canceled|removed|released|dropped))\b`)
+	unspecifiedOneCues = Phrases{" av ", " of ", "den ena", "det ena"}
+)
+
+// unspecifiedOne returns the withdrawal of an unspecified one of several
+// in lower, or "".
+func unspecifiedOne(lower string) string {
+	if unspecifiedOneCues.FindLower(lower) == "" {
+		return ""
+	}
+	return unspecifiedOneRe.FindString(lower)
+}

@@ -4,13 +4,10 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
-	"github.com/goteborgsregionen/anmalan/understand/dates"
 )
 
 // withAddress drops the people without an address: the bot cannot confirm
@@ -153,6 +150,9 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 	}
 	if m := CancelPhrases.Find(subject); m != "" && strings.TrimSpace(v.Body) == "" {
 		return KindCancellation, []Person{SenderPerson(v, cfg)}, fmt.Sprintf("the subject says %q", strings.TrimSpace(m)), in
+	}
+	if in.OneOf && !in.Register {
+		return KindOther, nil, "a withdrawal of one of several, to ask which: " + firstWhy(in.WhyNot, "one of several"), in
 	}
 	if in.Human {
 		return KindOther, nil, "a withdrawal for a human to settle: " + firstWhy(in.WhyNot, "about someone else"), in
@@ -623,55 +623,6 @@ func DietIn(s string) string {
 	return strings.TrimSpace(strings.TrimRight(m, " ,."))
 }
 
-// forwardedView finds the mail an organiser forwarded: an inline forward
-// (Outlook "Från:/Skickat:", Gmail "Forwarded message", Apple "Begin
-// forwarded message:") or an attached message/rfc822. It returns the
-// original as a view and how it was found.
-func ForwardedView(m *message.Message, split message.QuoteSplit, body string, cfg *config.Config) (View, string, bool) {
-	subjFwd := forwardSubjectRe.MatchString(m.Subject)
-	inline := split.Kind == message.QuoteForward || (split.Kind == message.QuoteHeader && (subjFwd || strings.TrimSpace(body) == ""))
-	if inline {
-		if f, ok := message.ParseForwarded(split.Quoted); ok {
-			from := parseOneAddress(f.From)
-			fs := message.SplitQuote(f.Text)
-			b, s := message.SplitSignature(fs.Own)
-			v := View{From: from, Subject: f.Subject, Own: fs.Own, Body: b, Sig: s}
-			if to := parseOneAddress(f.To); to.Address != "" {
-				v.To = []*mail.Address{&to}
-			}
-			if from.Address != "" {
-				return v, "inline, " + split.Marker, true
-			}
-		}
-	}
-	for _, a := range m.Attachments {
-		if a.Message != nil && a.Message.From.Address != "" {
-			in := a.Message
-			fs := message.SplitQuote(in.Text)
-			b, s := message.SplitSignature(fs.Own)
-			return View{From: in.From, To: in.To, Cc: in.Cc, Subject: in.Subject, Own: fs.Own, Body: b, Sig: s}, "as an attached message", true
-		}
-	}
-	return View{}, "", false
-}
-
-// parseOneAddress reads "Name <addr>" or "addr" as written in a forwarded
-// header block; Outlook also writes "Name [mailto:addr]".
-func parseOneAddress(s string) mail.Address {
-	s = strings.TrimSpace(s)
-	s = strings.ReplaceAll(strings.ReplaceAll(s, "[mailto:", "<"), "]", ">")
-	if a, err := mail.ParseAddress(s); err == nil {
-		a.Name = NormaliseName(a.Name)
-		return *a
-	}
-	if l := message.LooseAddresses(s); len(l) > 0 {
-		return mail.Address{Name: NormaliseName(l[0].Name), Address: l[0].Address}
-	}
-	return mail.Address{}
-}
-
-var forwardSubjectRe = regexp.MustCompile(`(?i)^\s*(fwd?|vb|vs|wg|tr|i|rv|fw)\s*:`)
-
 // The sentence in which the writer registers may name, without an
 // address, the people who come with her: coordinated with her as the
 // subject or the object ("jag och Gillis Jarl kommer", "min kollega
@@ -775,100 +726,3 @@ func namesListedAfter(body, intro string, have []Person) []Person {
 }
 
 var CapRunRe = regexp.MustCompile(`\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){1,2}`)
-
-// applyDates reads the dates the mail's own text (and its subject, unless
-// the subject is a reply's or a forward's) names, and matches them to the
-// events: a named date that matches an event selects it, ahead of keywords;
-// a named date that matches none is recorded, so that the bot answers with
-// the dates offered instead of guessing.
-//
-// An organiser's command takes from its dates only the session they name
-// ("stryk henne från tisdagens pass", "for the 11 December session"): a
-// date of hers that names none ("om hon inte svarar före fredag") is not a
-// session she asks about, so it neither clears the event nor asks her.
-func ApplyDates(u *Understanding, m *message.Message, cfg *config.Config, arrived time.Time) {
-	text := m.Split.Own
-	if !replyOrForwardRe.MatchString(m.Subject) {
-		text += "\n" + m.Subject
-	}
-	found, all := dates.Find(text, arrived)
-	if len(found) == 0 {
-		return
-	}
-	found = preferUnnegated(text, found)
-	loc := time.UTC
-	if cfg != nil && cfg.Location != nil {
-		loc = cfg.Location
-	}
-	var cands []string
-	if cfg != nil {
-		for i := range found {
-			d := &found[i]
-			matched := eventsOn(*d, cfg, arrived, loc)
-			if len(matched) == 1 && d.Read == "" {
-				d.Read = matched[0].StartsAt.In(loc).Format("2006-01-02")
-			}
-			for _, ev := range matched {
-				if !slices.Contains(cands, ev.ID) {
-					cands = append(cands, ev.ID)
-				}
-			}
-		}
-	}
-	if u.Kind == KindCommand {
-		if len(cands) == 1 && (u.Event == "" || u.Event == cands[0]) {
-			u.Event = cands[0]
-			u.Reason += fmt.Sprintf("; the date %q chooses %s", found[0].Written, cands[0])
-		}
-		return
-	}
-	u.Date = &found[0]
-	if len(found) > 1 {
-		u.Dates = found
-	}
-	u.AllDates = all
-	if cfg == nil || len(cfg.Events) == 0 {
-		return
-	}
-	if len(cands) == 0 {
-		u.DateUnmatched = true
-		u.Event = ""
-		u.Reason += fmt.Sprintf("; the date %q matches no event", found[0].Written)
-		return
-	}
-	u.Candidates = cands
-	u.Event = cands[0]
-	u.Reason += fmt.Sprintf("; the date %q chooses %s", u.Date.Written, cands[0])
-}
-
-// eventsOn returns the events of cfg on the date d. A date with its month
-// names the events on that day. A weekday or a day alone ("på torsdag",
-// "den 13:e") is only a date when exactly one event falls on it: one still
-// open at arrived, or else one that has not begun (the writer who cancels
-// "på torsdag" after registration closed still names Thursday's session).
-func eventsOn(d NamedDate, cfg *config.Config, arrived time.Time, loc *time.Location) []*config.EventConfig {
-	var matched, open []*config.EventConfig
-	for j := range cfg.Events {
-		ev := &cfg.Events[j]
-		if !d.Matches(ev.StartsAt, arrived, loc) {
-			continue
-		}
-		matched = append(matched, ev)
-		if ev.OpenAt(arrived) {
-			open = append(open, ev)
-		}
-	}
-	switch {
-	case d.HasMonth():
-		return matched
-	case len(open) == 1:
-		return open
-	case len(open) == 0 && len(matched) == 1:
-		return matched
-	}
-	return nil
-}
-
-// replyOrForwardRe matches the prefixes mail clients put before the
-// subject of a reply or a forward; such a subject is the original's.
-var replyOrForwardRe = regexp.MustCompile(`(?i)^\s*(re|sv|aw|vs|fw|fwd|vb|wg|tr|antw)\s*:`)

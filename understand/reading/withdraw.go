@@ -165,6 +165,12 @@ func withdrawVerbIn(lower string) string {
 			if !v.verb[s] || !followedBy(stems[i+1:], v.after, v.notNext) {
 				continue
 			}
+			if v.lang == "sv" && strings.HasSuffix(words[i], "s") {
+				// The s-passive ("mötet har ställts in", "platsen ges
+				// upp") has the thing as its subject, never the writer:
+				// the stem drops its s, the word keeps it.
+				continue
+			}
 			if v.owned == nil || ownedAfter(words[i+1:], stems[i+1:], 3+3*len(v.after), v.owned) {
 				return v.text
 			}
