@@ -1134,6 +1134,14 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.
 				}
 			}
 		}
+		if y == nil && x != nil {
+			// "Lägg in Tora …, i stället för Hampus" and "Lägg till
+			// Tora …. Hon tar över efter Hampus": the newcomer is the
+			// one of the clause before, or a pronoun for her. Without
+			// her, the registration beside would give a seat without
+			// taking Hampus's.
+			y = r.newcomerBefore(refs, i, *x)
+		}
 		if x == nil || y == nil {
 			return nil, ""
 		}
@@ -1220,6 +1228,35 @@ var (
 	subjectPronouns = map[string]bool{"hon": true, "han": true, "hen": true, "she": true, "he": true}
 	objectPronouns  = map[string]bool{"henne": true, "honom": true, "hen": true, "her": true, "him": true}
 )
+
+// newcomerBefore is the person who takes x's place when a phrase of place
+// at byte at of the clause names none before it: a subject pronoun
+// before the phrase, bound to the person it points at, or, when nobody
+// stands before it at all, the last person named in the clause before in
+// the sentence. It is nil when neither is there.
+func (r *cmdReader) newcomerBefore(refs []reading.Ref, at int, x reading.Ref) *reading.Ref {
+	var pron *reading.Ref
+	for k := range refs {
+		if refs[k].End > at {
+			break
+		}
+		if refs[k].Named() || !subjectPronouns[strings.ToLower(refs[k].Word)] {
+			return nil
+		}
+		pron = &refs[k]
+	}
+	if pron == nil {
+		if prev := namedRefs(r.prev); len(prev) > 0 && prev[len(prev)-1].Who() != x.Who() {
+			return &prev[len(prev)-1]
+		}
+		return nil
+	}
+	p, ok := r.resolve(*pron, &x)
+	if !ok || len(p.Cands) > 0 || p.Who() == x.Who() {
+		return nil
+	}
+	return &p
+}
 
 // pronounBy binds the pronoun of forms next to the verb w, the nearest
 // before it when they are subjects and the first after it when they are
