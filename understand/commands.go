@@ -1074,6 +1074,10 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.
 			if len(before) == 0 && len(after) > 0 {
 				if p, ok := r.pronounBy(refs, w, subjectPronouns, after[0]); ok {
 					before = []reading.Ref{p}
+				} else if p := r.newcomerBefore(refs, w.start, after[0]); p != nil {
+					// "Tora … kommer på tisdag och ersätter Hampus": two
+					// verbs share their subject, named in the clause before.
+					before = []reading.Ref{*p}
 				}
 			}
 			if len(after) == 0 && len(before) > 0 {
@@ -1649,12 +1653,14 @@ func (r *cmdReader) finish() commandReading {
 	if r.unreadSubstitution {
 		// Someone takes a place the reader could not bind: a registration
 		// read beside it may be that newcomer's, and would give a seat
-		// while the one leaving keeps hers. Not sure, so not done.
+		// while the one leaving keeps hers; a cancellation beside it may be
+		// the one leaving, whose seat would go to the waiting list instead
+		// of to the newcomer. Not sure, so not done.
 		kept = nil
 		for _, c := range out.changes {
-			if c.Action == reading.ActionRegister {
+			if c.Action == reading.ActionRegister || c.Action == reading.ActionCancel {
 				out.unsure = append(out.unsure, reading.Alternative{Kind: reading.KindCommand,
-					Why: "a registration beside a substitution whose people could not be read: " + reading.Clip(c.Text)})
+					Why: "a " + string(c.Action) + " beside a substitution whose people could not be read: " + reading.Clip(c.Text)})
 				continue
 			}
 			kept = append(kept, c)

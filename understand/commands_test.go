@@ -129,6 +129,10 @@ func TestCommandsInOrdinaryWords(t *testing.T) {
 		{"english add, then he replaces", "", "Please add Tim Roe (tim.roe@gu.example). He replaces Ann Fox (ann.fox@gu.example).", "", "command: substitute ann.fox@gu.example [Tim Roe tim.roe@gu.example]"},
 		{"ersätter honom, the one named before", "", "Ola Fors (ola.fors@ale.example) kan inte komma. Vera Ask (vera.ask@ale.example) ersätter honom.", "", "command: substitute ola.fors@ale.example [Vera Ask vera.ask@ale.example]"},
 		{"a register beside a substitution not read gives no seat", "", "Anmäl Vera Ask (vera.ask@ale.example), hon ersätter en kollega.", "", "other: "},
+		{"i stället för in a clause of its own", "", "Lägg in Vera Ask (vera.ask@ale.example) på tisdag, i stället för Ola Fors.", "", "command: substitute Ola Fors [Vera Ask vera.ask@ale.example]"},
+		{"hon tar över efter, the sentence after", "", "Lägg till Vera Ask (vera.ask@ale.example). Hon tar över efter Ola Fors.", "", "command: substitute Ola Fors [Vera Ask vera.ask@ale.example]"},
+		{"two verbs share their subject", "", "Vera Ask (vera.ask@ale.example) kommer på tisdag och ersätter Ola Fors, som har fått förhinder.", "", "command: substitute Ola Fors [Vera Ask vera.ask@ale.example]"},
+		{"a cancel beside a substitution not read gives no seat to the waiting list", "", "Ola Fors har fått förhinder. Vera Ask (vera.ask@ale.example) ersätter.", "", "other: "},
 		{"a wrapped line is one sentence", "", "Ahmed Said (ahmed.said@goteborg.example) har fått förhinder och ersätts\n   av sin kollega Lina Berg (lina.berg@goteborg.example).", "", "command: substitute ahmed.said@goteborg.example [Lina Berg lina.berg@goteborg.example]"},
 		{"form fields under a colon", "", "Skriv in följande person:\n\nNamn: Anna Berg\nE-post: anna.berg@partille.example\nKost: vegetarisk", "", "command: register  [Anna Berg anna.berg@partille.example vegetarisk]"},
 		// Seats, list, status.
