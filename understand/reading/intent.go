@@ -358,10 +358,13 @@ func readIntent(body string) Intent {
 			// registered is history, not a request.
 			r = ""
 		}
-		if r != "" && reflexiveOtherRe.MatchString(text) && selfWords.FindLower(text) == "" {
+		if r != "" && reflexiveOtherRe.MatchString(text) && selfWords.FindLower(text) == "" && !(onBehalfRe.MatchString(body) && message.AddrSpecRe.MatchString(c.sentence)) {
 			// "Hon anmäler sig själv", "he will sign himself up": the
 			// reflexive "sig"/"himself" says the subject is a third
-			// person, so the registration is not the writer's.
+			// person, so the registration is not the writer's, unless she
+			// writes on that person's behalf and gives the address ("Jag
+			// skriver å min chefs vägnar. Runar … vill anmäla sig, hans
+			// mejl är …"): then she passes the registration on.
 			in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "\"" + r + "\" has a third person as its subject: " + Clip(c.text)})
 			r = ""
 		}
@@ -497,7 +500,7 @@ var (
 	// the present that they come: "jag och Stina Järv (…) kommer till
 	// Kungälv", "Kim och jag deltar". "Kommer att" and "kommer från" are
 	// taken out before it is looked for.
-	attendStatementRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:jag|vi) och (?:[^.?!]|\.\S){1,80}?|(?:[^.?!]|\.\S){1,80}? och jag|jag|vi)\s+(?:kommer|deltar|är med|närvarar|medverkar|hänger på|hakar på|följer med)(?:$|[^\p{L}])`)
+	attendStatementRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:jag|vi) och (?:[^.?!]|\.\S){1,80}?|(?:[^.?!]|\.\S){1,80}? och jag|jag|vi)\s+(?:kommer|deltar|är med|närvarar|medverkar|hänger på|hakar på|(?:hänger|följer)(?:\s+(?:gärna|också|även))?\s+med)(?:$|[^\p{L}])`)
 	// listMeRe is a verb of putting on the list with the writer as its
 	// object and a particle: "put us down for …", "pencil me in", "skriv
 	// upp mig", "sätt upp oss". The particle keeps "put me through to …"
@@ -519,7 +522,7 @@ var (
 	listCues   = Phrases{"|put|", "|sign|", "|write|", "|pencil|", "|book|", "|add|", "|skriv|", "|sätt|", "|för|", "|lägg|", "|count|", "|boka|"}
 	groupCues  = Phrases{"|vi|", "|we|"}
 	ableCues   = Phrases{"|kan|", "|kunna|", "|can|", "|could|", "able to"}
-	attendCues = Phrases{"|kommer|", "|deltar|", "|är med|", "|närvarar|", "|medverkar|", "|hänger på|", "|hakar på|", "|följer med|"}
+	attendCues = Phrases{"|kommer|", "|deltar|", "|är med|", "|närvarar|", "|medverkar|", "|hänger|", "|hakar på|", "|följer|"}
 )
 
 // requestIn returns the request for a registration the clause lower (in
@@ -577,6 +580,7 @@ var (
 	writerObjectMarks = Phrases{"|mig|", "|oss|", "|me|", "|us|", "|min|", "|mitt|", "|vår|", "|my|", "|our|"}
 	// reflexiveOtherRe is a registration verb with a third person's
 	// reflexive object.
+	onBehalfRe       = regexp.MustCompile(`(?i)\bpå uppdrag av\b|(?:^|\s)å\s+\p{L}+\s+\p{L}+\s+vägnar\b|\bpå\s+\p{L}+\s+\p{L}+\s+vägnar\b|\bför\s+\p{L}+\s+\p{L}+\s+räkning\b|\bon behalf of\b`)
 	reflexiveOtherRe = regexp.MustCompile(`\b(?:anmäl\p{L}*|registrer\p{L}*|skriv\p{L}*\s+upp|sign\p{L}*(?:\s+up)?|register\p{L}*)\s+(?:\p{L}+\s+)?(?:sig|himself|herself|themselves)\b`)
 )
 

@@ -75,6 +75,7 @@ var (
 	// attendWords make a sentence one that registers, beside the
 	// registration phrases and the requests.
 	attendWords = Phrases{"|komma|", "|kommer|", "|vara med", "|delta", "|närvara", "|medverka", "|attend", "|join", "|come|", "|coming|",
+		"|följer med", "|följer också med", "|följer gärna med", "|följa med", "|hänger med", "|hänger också med", "|hänger gärna med",
 		"återbud", "förhinder"}
 )
 
@@ -559,8 +560,8 @@ var coordWords = Phrases{"|och|", "|samt|", "|plus|", "|and|", "&"}
 // gärna"). "Jag kommer att …" and "jag kommer från …" are not attending,
 // and "jag tror hon kommer" has someone else as the subject.
 var (
-	selfObjectRe  = regexp.MustCompile(`(?:^|[^\p{L}])(?:anmäl\p{L}*|registrera\p{L}*|boka|skriv upp|lägga till|lägg till|register|sign up|book|add|enrol\p{L}*)\s+(?:(?:även|också|härmed|gärna|both|also)\s+)*(?:mig|oss|myself|me|us)(?:$|[^\p{L}])`)
-	selfSubjectRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:jag|vi|i|we)\s+(?:(?:vill|ska|skall|skulle|vilja|gärna|också|även|båda|bägge|själv|själva|kan|will|would|'ll|like|to|also|both|definitely|absolut|självklart|nog)\s+)*(?:delta|deltar|kommer|komma|vara med|är med|närvarar|närvara|medverkar|medverka|attend|come|join|participate)(?:$|[^\p{L}])`)
+	selfObjectRe  = regexp.MustCompile(`(?:^|[^\p{L}])(?:anmäl\p{L}*|registrera\p{L}*|boka|skriv upp|lägga till|lägg till|register|sign up|book|add|enrol\p{L}*)\s+(?:(?:även|också|härmed|gärna|in|both|also)\s+)*(?:mig|oss|myself|me|us)(?:$|[^\p{L}])|\bcount (?:me|us) in\b`)
+	selfSubjectRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:jag|vi|i|we)\s+(?:(?:vill|ska|skall|skulle|vilja|gärna|också|även|båda|bägge|själv|själva|kan|will|would|'ll|like|to|also|both|definitely|absolut|självklart|nog)\s+)*(?:delta|deltar|kommer|komma|vara med|är med|närvarar|närvara|medverkar|medverka|(?:hänger|följer)(?:\s+(?:gärna|också|även))?\s+med|attend|come|join|participate)(?:$|[^\p{L}])`)
 	selfAfterRe   = regexp.MustCompile(`(?:^|[^\p{L}])(?:kommer|deltar|närvarar|medverkar)\s+(?:jag|vi)(?:$|[^\p{L}])`)
 	notAttendRe   = regexp.MustCompile(`(?:kommer|komma|come)\s+(?:att|från|from|to the|tillbaka|back|ihåg)(?:$|[^\p{L}])`)
 )

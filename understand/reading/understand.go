@@ -86,7 +86,7 @@ var (
 	notForgetPhrases = message.Phrases{"don't forget me", "don’t forget me", "dont forget me", "do not forget me"}
 	RegisterPhrases  = message.Phrases{"|anmäl", "|anmäls", "|registrera|", "|registrera mig", "|registrera oss", "|register|", "|registration|", "|registering|", "sign me up", "sign us up",
 		"|sign up", "|delta|", "|deltar|", "|deltaga", "närvara", "|attend", "|join|", "jag kommer", "vi kommer", "kommer gärna",
-		"count me in", "|rsvp|", "vill vara med", "vill gärna komma", "boka mig", "boka oss", "book me", "book us", "|participate"}
+		"count me in", "would like to come", "'d like to come", "’d like to come", "|rsvp|", "vill vara med", "vill gärna komma", "boka mig", "boka oss", "book me", "book us", "|participate"}
 	ListMarkerRe = regexp.MustCompile(`^\s*(?:[-*•–·]|\d{1,2}[.)])\s*`)
 )
 
