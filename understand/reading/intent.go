@@ -395,6 +395,12 @@ func readIntent(body string) Intent {
 		in.Hedged = true
 		in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "interest (" + Clip(interested) + ") with the decision put off: " + Clip(deferred)})
 	}
+	if in.Register && deferred != "" && strings.HasSuffix(in.why, "like to come") {
+		// "I would like to come. Could I let you know by Friday?": a wish
+		// beside a decision put off is interest, not yet a commitment.
+		in.Register, in.Hedged = false, true
+		in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "a wish (" + in.why + ") with the decision put off: " + Clip(deferred)})
+	}
 	if in.Register && doubted[registered] {
 		in.Register, in.Hedged = false, true
 		in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "\"" + in.why + "\" is said beside a doubt: " + Clip(registered)})
