@@ -24,3 +24,14 @@ func TestPlaceEvent(t *testing.T) {
 		}
 	}
 }
+
+// TestUnaddressedCompanions: a person named with a parenthesis that says
+// she has no address is a companion; one named with another parenthesis
+// is not.
+func TestUnaddressedCompanions(t *testing.T) {
+	body := "Ebbe Strand, ebbe@x.example\nMeja Fält (hon har ingen e-postadress ännu)\nTomas Wierz (no email yet)\nmin chef Pia Dahl (enhetschef) vet om det"
+	got := unaddressedCompanions(body, nil)
+	if len(got) != 2 || got[0].Name != "Meja Fält" || got[1].Name != "Tomas Wierz" {
+		t.Errorf("got %v", got)
+	}
+}
