@@ -142,7 +142,7 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 			}
 			people = reading.WithAddress(people)
 			if kind == reading.KindRegistration {
-				reading.ForwarderFacts(body, people)
+				forwarderFacts(body, people)
 			}
 			u.Kind, u.People = kind, people
 			u.Language = Language(inner.Own, inner.Subject, cfg)

@@ -33,7 +33,7 @@ func ParticipantForward(m *message.Message, v reading.View, cfg *config.Config, 
 	if kind != reading.KindRegistration || len(people) == 0 {
 		return reading.Understanding{}, false
 	}
-	reading.ForwarderFacts(v.Body, people)
+	forwarderFacts(v.Body, people)
 	u := reading.Understanding{Kind: kind, People: people, Language: Language(inner.Own, inner.Subject, cfg)}
 	u.Reason = fmt.Sprintf("%s forwarded (%s) a mail from %s: %s", v.From.Address, how, inner.From.Address, reason)
 	ForwardedDates(&u, inner, cfg, arrived)
@@ -46,4 +46,21 @@ func ParticipantForward(m *message.Message, v reading.View, cfg *config.Config, 
 func ForwardedDates(u *reading.Understanding, inner reading.View, cfg *config.Config, arrived time.Time) {
 	orig := &message.Message{Subject: inner.Subject, Split: message.QuoteSplit{Own: inner.Own}}
 	reading.ApplyDates(u, orig, cfg, arrived)
+}
+
+// forwarderFacts binds the diets a forwarder's own text says about the
+// people of the mail she forwards ("Hon har ringt och sagt att hon är
+// glutenintolerant"): her "jag" is herself, none of them. A diet the
+// original gave is kept.
+func forwarderFacts(text string, people []reading.Person) {
+	given := make([]string, len(people))
+	for i, p := range people {
+		given[i] = p.Diet
+	}
+	reading.BindDiets(text, people, -1)
+	for i := range people {
+		if given[i] != "" {
+			people[i].Diet = given[i]
+		}
+	}
 }

@@ -507,6 +507,11 @@ var (
 	// Kungälv", "Kim och jag deltar". "Kommer att" and "kommer från" are
 	// taken out before it is looked for.
 	attendStatementRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:jag|vi) och (?:[^.?!]|\.\S){1,80}?|(?:[^.?!]|\.\S){1,80}? och jag|jag|vi)\s+(?:kommer|deltar|är med|närvarar|medverkar|hänger på|hakar på|(?:hänger|följer)(?:\s+(?:gärna|också|även))?\s+med)(?:$|[^\p{L}])`)
+	// ellipticGroupRe is a request without a verb that begins with the
+	// writer and her group and ends in a "please": "Me + 2 colleagues
+	// from Mölndal for Tuesday please", "Jag och två kollegor till
+	// Kungälv, tack".
+	ellipticGroupRe = regexp.MustCompile(`^\s*(?:me|mig|jag)(?:\s+själv)?\s*(?:\+|&|plus\s|and\s|och\s|samt\s)\s*(?:\d|two|three|four|två|tre|fyra|my\s|min\s|mina\s)[^.?!]{0,80}?(?:please|tack)\b`)
 	// listMeRe is a verb of putting on the list with the writer as its
 	// object and a particle: "put us down for …", "pencil me in", "skriv
 	// upp mig", "sätt upp oss". The particle keeps "put me through to …"
@@ -553,6 +558,9 @@ func requestIn(lower string) string {
 		if m := groupCountRe.FindString(lower); m != "" {
 			return strings.TrimSpace(m)
 		}
+	}
+	if m := ellipticGroupRe.FindString(lower); m != "" {
+		return strings.TrimSpace(m)
 	}
 	if attendCues.FindLower(lower) != "" {
 		if m := attendStatementRe.FindString(notAttendRe.ReplaceAllString(lower, " ")); m != "" {

@@ -98,7 +98,7 @@ func personWordAfter(w string) bool {
 
 // personStarts are the lower-case words that start a person after "jag och".
 var personStarts = map[string]bool{"min": true, "mitt": true, "mina": true, "vår": true, "våra": true, "en": true, "ett": true, "två": true,
-	"tre": true, "fyra": true, "fem": true, "my": true, "our": true, "two": true, "three": true, "four": true, "a": true, "kollega": true,
+	"tre": true, "fyra": true, "fem": true, "2": true, "3": true, "4": true, "my": true, "our": true, "two": true, "three": true, "four": true, "a": true, "kollega": true,
 	"kollegan": true, "kollegor": true, "colleague": true, "colleagues": true, "chefen": true}
 
 // sentencesOf returns the sentences of text with where each starts.
@@ -307,13 +307,13 @@ func resolve(ref personRef, before []personRef, senderAt, n int) int {
 	return -1
 }
 
-// bindDiets sets the diet of each of people from the diets text mentions,
+// BindDiets sets the diet of each of people from the diets text mentions,
 // each bound to the person its clause is about (see the comment at the top
 // of this file). senderAt is the writer's index in people, or -1. A diet
 // with no reference in its sentence goes to the only person when there is
 // one; otherwise it is dropped. A person's diet that a form or a list
 // line already gave is kept when the text names none for her.
-func bindDiets(text string, people []Person, senderAt int) {
+func BindDiets(text string, people []Person, senderAt int) {
 	text = message.Head(text, 4000)
 	mentions := DietMentions(text)
 	if len(mentions) == 0 {
@@ -427,7 +427,7 @@ func groupPeople(v View, listed []Person, sender Person, withdraw bool) []Person
 		for i := range people {
 			people[i].Diet = ""
 		}
-		bindDiets(v.Body, people, senderAt)
+		BindDiets(v.Body, people, senderAt)
 	}
 	return people
 }
@@ -597,23 +597,6 @@ var (
 func declines(lower string) bool {
 	return CancelPhrases.FindLower(lower) != "" || withdrawMarks.FindLower(lower) != "" ||
 		verbNegation.FindLower(lower) != "" && ableWords.FindLower(lower) != ""
-}
-
-// forwarderFacts binds the diets a forwarder's own text says about the
-// people of the mail she forwards ("Hon har ringt och sagt att hon är
-// glutenintolerant"): her "jag" is herself, none of them. A diet the
-// original gave is kept.
-func ForwarderFacts(text string, people []Person) {
-	given := make([]string, len(people))
-	for i, p := range people {
-		given[i] = p.Diet
-	}
-	bindDiets(text, people, -1)
-	for i := range people {
-		if given[i] != "" {
-			people[i].Diet = given[i]
-		}
-	}
 }
 
 // A writer who withdraws herself and a colleague she registered often

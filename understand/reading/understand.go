@@ -199,10 +199,10 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 		// Her diet, or one said without anyone else in its clause; a
 		// colleague's diet goes to the colleague its clause names.
 		if len(people) == 0 || people[0].Email != p.Email {
-			bindDiets(v.Body, people, -1)
+			BindDiets(v.Body, people, -1)
 			return "registration", people, fmt.Sprintf("%q in the text: %d named without an address; the writer is not one of them", strings.Trim(phrase, " ,."), len(people)), in
 		}
-		bindDiets(v.Body, people, 0)
+		BindDiets(v.Body, people, 0)
 		if len(people) > 1 {
 			return "registration", people, fmt.Sprintf("%q in the text: the sender registers with %d named without an address", strings.Trim(phrase, " ,."), len(people)-1), in
 		}
