@@ -278,7 +278,7 @@ func TestLooksLikeNameWithInnerCapital(t *testing.T) {
 		"Ruairí O'Donoghue": true, "Morag McDonald": true, "Lucia D'Angelo": true, "Åsa Hedenström": true,
 		"KIND REGARDS": false, "Tack för en bra dag": false,
 	} {
-		if got := LooksLikeName(s); got != want {
+		if got := message.LooksLikeName(s); got != want {
 			t.Errorf("LooksLikeName(%q) = %v, want %v", s, got, want)
 		}
 	}
