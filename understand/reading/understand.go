@@ -540,7 +540,8 @@ type orgPattern struct {
 
 // orgPatterns find organisations in signatures and sentences:
 // municipalities and cities ("Mölndals stad", "Partille kommun", "Göteborgs
-// Stad"), regions, universities and colleges.
+// Stad"), regions, universities and colleges, and companies by their form
+// ("Wardrop Consulting AB", "Fyrbodal Ltd").
 var orgPatterns = []orgPattern{
 	{message.Phrases{"kommun", "stad"}, regexp.MustCompile(`\p{Lu}\p{L}+(?:[ -]\p{Lu}\p{L}+)?s? (?:kommun|stad|Stad|Kommun)\b`)},
 	{message.Phrases{"kommun", "stad"}, regexp.MustCompile(`\p{Lu}\p{L}+ (?:kommun|stad)(?:[^\p{L}]|$)`)},
@@ -552,6 +553,7 @@ var orgPatterns = []orgPattern{
 	{message.Phrases{"university of"}, regexp.MustCompile(`\bUniversity of \p{Lu}\p{L}+(?: (?:of )?\p{Lu}\p{L}+)*`)},
 	{message.Phrases{"university"}, regexp.MustCompile(`\p{Lu}\p{L}+(?: \p{Lu}\p{L}+)? University\b`)},
 	{message.Phrases{"kommunförbundet"}, regexp.MustCompile(`\bKommunförbundet \p{Lu}\p{L}+`)},
+	{message.Phrases{"|ab|", "|hb|", "|ltd", "|limited|", "|inc|", "|gmbh|"}, regexp.MustCompile(`\p{Lu}\p{L}+(?: (?:&|och|and|\p{Lu}\p{L}+)){0,3} (?:AB|HB|Ltd|Limited|Inc|GmbH)\b`)},
 }
 
 // orgIn returns the first organisation named in s: on the first line that
