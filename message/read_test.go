@@ -276,7 +276,7 @@ func TestLineEndings(t *testing.T) {
 func TestLooksLikeNameWithInnerCapital(t *testing.T) {
 	for s, want := range map[string]bool{
 		"Ruairí O'Donoghue": true, "Morag McDonald": true, "Lucia D'Angelo": true, "Åsa Hedenström": true,
-		"KIND REGARDS": false, "Tack för en bra dag": false,
+		"KIND REGARDS": false, "IT-avdelningen": false, "Tack för en bra dag": false,
 	} {
 		if got := message.LooksLikeName(s); got != want {
 			t.Errorf("LooksLikeName(%q) = %v, want %v", s, got, want)

@@ -510,7 +510,10 @@ var (
 	// ellipticGroupRe is a request without a verb that begins with the
 	// writer and her group and ends in a "please": "Me + 2 colleagues
 	// from Mölndal for Tuesday please", "Jag och två kollegor till
-	// Kungälv, tack".
+	// Kungälv, tack". A finite verb in it (finiteVerbs: "jag och min
+	// kollega undrar …, tack") makes it a sentence of its own, read by
+	// the other rules.
+	finiteVerbs     = Phrases{"|har|", "|är|", "|undrar|", "|vill|", "|kan|", "|ska|", "|tackar|", "|have|", "|has|", "|are|", "|am|", "|wonder|", "|would|", "|could|", "|can|", "|will|"}
 	ellipticGroupRe = regexp.MustCompile(`^\s*(?:me|mig|jag)(?:\s+själv)?\s*(?:\+|&|plus\s|and\s|och\s|samt\s)\s*(?:\d|two|three|four|två|tre|fyra|my\s|min\s|mina\s)[^.?!]{0,80}?(?:please|tack)\b`)
 	// listMeRe is a verb of putting on the list with the writer as its
 	// object and a particle: "put us down for …", "pencil me in", "skriv
@@ -559,7 +562,7 @@ func requestIn(lower string) string {
 			return strings.TrimSpace(m)
 		}
 	}
-	if m := ellipticGroupRe.FindString(lower); m != "" {
+	if m := ellipticGroupRe.FindString(lower); m != "" && finiteVerbs.FindLower(m) == "" {
 		return strings.TrimSpace(m)
 	}
 	if attendCues.FindLower(lower) != "" {
