@@ -261,7 +261,11 @@ func SplitSignature(own string) (body, sig string) {
 	return strip(lines[:cut]), strip(lines[cut:])
 }
 
-var nameRe = regexp.MustCompile(`^\p{Lu}[\p{Ll}'’-]+(?:-\p{Lu}[\p{Ll}]+)?(?:\s+(?:(?:af|von|van|de|der|la|le|di|da)\s+)?\p{Lu}[\p{Ll}'’-]+(?:-\p{Lu}[\p{Ll}]+)?){0,3}$`)
+// nameRe is a person's name. A word may have a capital inside it after
+// a short prefix, with or without an apostrophe, as Irish, Scottish and
+// Italian surnames have ("O'Donoghue", "McDonald", "D'Angelo"); two
+// capitals side by side ("IT-avdelningen") are no name.
+var nameRe = regexp.MustCompile(`^\p{Lu}(?:(?:\p{Ll}{1,2}['’]?|['’])\p{Lu})?[\p{Ll}'’-]+(?:-\p{Lu}[\p{Ll}]+)?(?:\s+(?:(?:af|von|van|de|der|la|le|di|da)\s+)?\p{Lu}(?:(?:\p{Ll}{1,2}['’]?|['’])\p{Lu})?[\p{Ll}'’-]+(?:-\p{Lu}[\p{Ll}]+)?){0,3}$`)
 
 // LooksLikeName reports whether s is a person's name: one to four
 // capitalised words, no digits or punctuation beyond hyphens.

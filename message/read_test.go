@@ -270,3 +270,16 @@ func TestLineEndings(t *testing.T) {
 		}
 	}
 }
+
+// TestLooksLikeNameWithInnerCapital: surnames with a capital after a short
+// prefix are names; a shouted word and a sentence are not.
+func TestLooksLikeNameWithInnerCapital(t *testing.T) {
+	for s, want := range map[string]bool{
+		"Ruairí O'Donoghue": true, "Morag McDonald": true, "Lucia D'Angelo": true, "Åsa Hedenström": true,
+		"KIND REGARDS": false, "IT-avdelningen": false, "Tack för en bra dag": false,
+	} {
+		if got := message.LooksLikeName(s); got != want {
+			t.Errorf("LooksLikeName(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

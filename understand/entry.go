@@ -142,7 +142,7 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 			}
 			people = reading.WithAddress(people)
 			if kind == reading.KindRegistration {
-				reading.ForwarderFacts(body, people)
+				forwarderFacts(body, people)
 			}
 			u.Kind, u.People = kind, people
 			u.Language = Language(inner.Own, inner.Subject, cfg)
@@ -162,6 +162,9 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 	var in reading.Intent
 	u.Kind, u.People, u.Reason, in = reading.ReadParticipant(v, cfg)
 	u.Alternatives = in.WhyNot
+	if u.Kind == reading.KindRegistration {
+		u.People = append(u.People, unaddressedCompanions(v.Body, u.People)...)
+	}
 	u.Hedged = u.Kind == reading.KindOther && in.Hedged
 	if u.Kind == reading.KindCancellation || u.Kind == reading.KindRegistration {
 		// A colleague withdrawn by name alone ("Amir Haddad and I can

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
@@ -58,6 +60,9 @@ func EventFor(m *message.Message, own string, cfg *config.Config) string {
 			found = e.ID
 		}
 	}
+	if found == "" {
+		return placeEvent(strings.ToLower(m.Body), cfg)
+	}
 	if found != "-" {
 		return found
 	}
@@ -73,6 +78,9 @@ func EventFor(m *message.Message, own string, cfg *config.Config) string {
 			return ""
 		}
 		found = e.ID
+	}
+	if found == "" {
+		return placeEvent(strings.ToLower(m.Body), cfg)
 	}
 	return found
 }
@@ -198,3 +206,140 @@ func eventsOn(d reading.NamedDate, cfg *config.Config, arrived time.Time, loc *t
 // replyOrForwardRe matches the prefixes mail clients put before the
 // subject of a reply or a forward; such a subject is the original's.
 var replyOrForwardRe = regexp.MustCompile(`(?i)^\s*(re|sv|aw|vs|fw|fwd|vb|wg|tr|antw)\s*:`)
+
+// placeEvent chooses the event whose place or time of day the writer's
+// own words (lower case, without the signature) name when no keyword or
+// title does: "seminariet i stadshuset", "GR:s lokaler", "på
+// Ytterbyvägen", "at the town hall", "förmiddagspasset", "the afternoon
+// session". A place or time that more than one event shares, or a text
+// naming one event's place and another's time, chooses nothing, so that
+// the reply asks. The signature is left out because the writer's own
+// address block ("Göteborgs Stad", a street) is where she works, not
+// where she goes; for the same reason the organisations' names are
+// masked before the places are looked for.
+func placeEvent(body string, cfg *config.Config) string {
+	for _, org := range cfg.Organisations {
+		body = strings.ReplaceAll(body, strings.ToLower(org), " ")
+	}
+	found := ""
+	for _, e := range cfg.Events {
+		if !namesPlace(body, e.Location) && !namesTimeOfDay(body, e.StartsAt.Hour() < 12) {
+			continue
+		}
+		if found != "" {
+			return ""
+		}
+		found = e.ID
+	}
+	return found
+}
+
+// placeSynonyms are the English names a writer uses for the Swedish
+// words of a location.
+var placeSynonyms = map[string][]string{
+	"stadshus": {"town hall", "city hall"},
+	"göteborg": {"gothenburg"},
+}
+
+// namesPlace reports whether text names a part of location as the place
+// one goes to, the object of a locative preposition ("i stadshuset", "hos
+// GR", "at the town hall"; "Göteborgsregionen (GR)" under a name is no
+// place): a part of it
+// between commas ("GR", "Göteborg", "Kungälvs stadshus") without its
+// house number ("Anders Personsgatan 8"), the noun of a part that begins
+// with a place's genitive ("stadshus" of "Kungälvs stadshus"), or their
+// English names; each in its Swedish inflections ("stadshuset",
+// "GR:s", "Göteborgs").
+func namesPlace(text, location string) bool {
+	var terms []string
+	for _, part := range strings.Split(strings.ToLower(location), ",") {
+		words := strings.Fields(part)
+		for len(words) > 0 && strings.Trim(words[len(words)-1], "0123456789") == "" {
+			words = words[:len(words)-1]
+		}
+		if len(words) == 0 {
+			continue
+		}
+		terms = append(terms, strings.Join(words, " "))
+		if len(words) == 2 && strings.HasSuffix(words[0], "s") {
+			terms = append(terms, words[1])
+		}
+	}
+	for _, t := range slices.Clone(terms) {
+		terms = append(terms, placeSynonyms[t]...)
+	}
+	for _, t := range terms {
+		if namesWord(text, t, []string{"", "s", ":s", "'s", "’s", "et", "ets", "en", "ens"}, true) {
+			return true
+		}
+	}
+	return false
+}
+
+// namesWord reports whether text holds w as a word of its own or with one
+// of the endings; with located, only after a locative preposition.
+func namesWord(text, w string, endings []string, located bool) bool {
+	for from := 0; ; {
+		i := strings.Index(text[from:], w)
+		if i < 0 {
+			return false
+		}
+		at := from + i
+		from = at + len(w)
+		if at > 0 && isLetter(text[:at], true) || located && !afterPreposition(text[:at]) {
+			continue
+		}
+		rest := text[from:]
+		for _, end := range endings {
+			if strings.HasPrefix(rest, end) && !isLetter(rest[len(end):], false) {
+				return true
+			}
+		}
+	}
+}
+
+// locativePrepositions are the words before a place one goes to.
+var locativePrepositions = []string{"i", "på", "hos", "vid", "till", "in", "at", "to"}
+
+// afterPreposition reports whether before (the text before a place) ends
+// in a locative preposition, maybe with an article ("at the").
+func afterPreposition(before string) bool {
+	words := strings.Fields(before)
+	if n := len(words); n > 0 && (words[n-1] == "the" || words[n-1] == "det") {
+		words = words[:n-1]
+	}
+	return len(words) > 0 && slices.Contains(locativePrepositions, words[len(words)-1])
+}
+
+// isLetter reports whether the last (or first) rune of s is a letter.
+func isLetter(s string, last bool) bool {
+	if s == "" {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	if last {
+		r, _ = utf8.DecodeLastRuneInString(s)
+	}
+	return unicode.IsLetter(r)
+}
+
+// timeOfDayRe finds a time of day that names a session: a compound with a
+// meeting noun ("förmiddagspasset", "eftermiddagsträffen"), the time's
+// genitive before one ("förmiddagens seminarium") or the English time
+// before one ("the morning session"). "förmiddag" alone ("jag är upptagen
+// på förmiddagen") names no session.
+var timeOfDayRe = regexp.MustCompile(`\b(förmiddag|morgon|eftermiddag|morning|afternoon)(?:s(\pL+)|ens\s+(\pL+)|\s+(session|one|meeting|seminar|event|workshop))`)
+
+// namesTimeOfDay reports whether text names the time of day of a session
+// that starts in the morning (or, with morning false, after noon).
+func namesTimeOfDay(text string, morning bool) bool {
+	for _, m := range timeOfDayRe.FindAllStringSubmatch(text, -1) {
+		if m[2] != "" && !dates.NamesMeeting(m[2]) || m[3] != "" && !dates.NamesMeeting(m[3]) {
+			continue
+		}
+		if (m[1] == "förmiddag" || m[1] == "morgon" || m[1] == "morning") == morning {
+			return true
+		}
+	}
+	return false
+}

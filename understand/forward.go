@@ -35,7 +35,7 @@ func ParticipantForward(m *message.Message, v reading.View, cfg *config.Config, 
 	if kind != reading.KindRegistration || len(people) == 0 {
 		return reading.Understanding{}, false
 	}
-	reading.ForwarderFacts(v.Body, people)
+	forwarderFacts(v.Body, people)
 	u := reading.Understanding{Kind: kind, People: people, Language: Language(inner.Own, inner.Subject, cfg)}
 	u.Reason = fmt.Sprintf("%s forwarded (%s) a mail from %s: %s", v.From.Address, how, inner.From.Address, reason)
 	ForwardedDates(&u, inner, cfg, arrived)
@@ -98,3 +98,20 @@ func parseOneAddress(s string) mail.Address {
 }
 
 var forwardSubjectRe = regexp.MustCompile(`(?i)^\s*(fwd?|vb|vs|wg|tr|i|rv|fw)\s*:`)
+
+// forwarderFacts binds the diets a forwarder's own text says about the
+// people of the mail she forwards ("Hon har ringt och sagt att hon är
+// glutenintolerant"): her "jag" is herself, none of them. A diet the
+// original gave is kept.
+func forwarderFacts(text string, people []reading.Person) {
+	given := make([]string, len(people))
+	for i, p := range people {
+		given[i] = p.Diet
+	}
+	reading.BindDiets(text, people, -1)
+	for i := range people {
+		if given[i] != "" {
+			people[i].Diet = given[i]
+		}
+	}
+}

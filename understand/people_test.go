@@ -149,6 +149,36 @@ func TestPeopleOfGroups(t *testing.T) {
 			body: []string{"Hej!", "", "Härmed anmäls Tim Hed (tim.hed@ockero.example) till samtalet den 11 december.", "Tim och jag hörs om resan."},
 			want: "Tim Hed <tim.hed@ockero.example>",
 		},
+		{
+			name: "the writer comes along in words of attending, the colleague follows with an address",
+			from: "Nils Bro <nils.bro@ale.example>",
+			body: []string{"Hej! Jag hänger gärna med den 11 december. Min kollega Alva Ros följer också med, alva.ros@ale.example."},
+			want: "Alva Ros <alva.ros@ale.example>, Nils Bro <nils.bro@ale.example>",
+		},
+		{
+			name: "an assistant passes on her boss's wish to register and counts herself out",
+			from: "Lena Sand <lena.sand@ale.example>",
+			body: []string{"Hej! Jag skriver för min chefs räkning. Per Ulv vill anmäla sig till den 11 december, hans mejl är per.ulv@ale.example. Själv kommer jag inte."},
+			want: "Per Ulv <per.ulv@ale.example>",
+		},
+		{
+			name: "a verbless request of the writer and her group, one without an address",
+			from: "Tom Gale <tom.gale@ale.example>",
+			body: []string{"Me + 2 colleagues for the 11th please: Ann Ray (ann.ray@ale.example) and Bo Lind (no email yet).", "", "Tom"},
+			want: "Ann Ray <ann.ray@ale.example>, Bo Lind <>, Tom Gale <tom.gale@ale.example>",
+		},
+		{
+			name: "X and I would like to come; the colleague's address given after",
+			from: "Ruth Lane <ruth.lane@ale.example>",
+			body: []string{"Hi, both my colleague Sam Hill and I would like to come on 11 December. His address is sam.hill@ale.example.", "", "Ruth"},
+			want: "Ruth Lane <ruth.lane@ale.example>, Sam Hill <sam.hill@ale.example>",
+		},
+		{
+			name: "a diet with the subject behind the verb",
+			from: "Siv Lo <siv.lo@ale.example>",
+			body: []string{"Hej! Vi är två som kommer den 11 december: jag och Ada Berg (ada.berg@ale.example). Ada är vegan och själv tål jag inte laktos."},
+			want: "Ada Berg <ada.berg@ale.example> [vegan], Siv Lo <siv.lo@ale.example> [tål jag inte laktos]",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

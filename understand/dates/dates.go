@@ -476,6 +476,17 @@ func meetingCompound(ending string) bool {
 	return false
 }
 
+// NamesMeeting reports whether a word, or the second part of a compound
+// ("passet" of "förmiddagspasset"), names a meeting.
+func NamesMeeting(w string) bool {
+	for _, n := range meetingNouns {
+		if strings.HasPrefix(w, n) {
+			return true
+		}
+	}
+	return false
+}
+
 // isWeekdayWord reports whether w is a weekday's name, alone or with the
 // endings weekdayRe accepts ("tisdagen", "fredags").
 func isWeekdayWord(w string) bool {

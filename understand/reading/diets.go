@@ -22,8 +22,10 @@ type dietMention struct {
 var (
 	// dietVerbRe is a diet said as what someone does not eat or tolerate;
 	// the object is one or two words ("fläsk", "rå fisk", "nuts or
-	// shellfish").
-	dietVerbRe = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:äter (?:inte|ej|aldrig|inget|ingen|inga)|eats? no|inte äter|tål (?:inte|ej)|inte tål|does not eat|doesn't eat|doesn’t eat|do not eat|don't eat|don’t eat|cannot eat|can't eat|can’t eat|is allergic to|are allergic to|am allergic to)[ \t]+\p{L}+(?:[ \t]+(?:och|eller|or|and)[ \t]+\p{L}+)?`)
+	// shellfish"). After a fronted word Swedish puts the subject behind
+	// the verb ("själv tål jag inte gluten", "dessutom äter hon inte
+	// fisk"), so a pronoun may stand between the verb and its "inte".
+	dietVerbRe = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:äter (?:(?:jag|hon|han|vi|de) )?(?:inte|ej|aldrig|inget|ingen|inga)|eats? no|inte äter|tål (?:(?:jag|hon|han|vi|de) )?(?:inte|ej)|inte tål|does not eat|doesn't eat|doesn’t eat|do not eat|don't eat|don’t eat|cannot eat|can't eat|can’t eat|is allergic to|are allergic to|am allergic to)[ \t]+\p{L}+(?:[ \t]+(?:och|eller|or|and)[ \t]+\p{L}+)?`)
 	// dietStateRe is a diet said as a condition or a need.
 	dietStateRe = regexp.MustCompile(`(?i)\b(?:diabetiker|diabetic|diabetes|(?:gluten|lactose|laktos|nut|nöt)[ -]?intoleran\p{L}*|(?:behöver|needs?|vill ha) (?:mat|kost|food|a meal|meals) (?:utan|without|free from) \p{L}+|(?:kost|mat|food) (?:utan|without) \p{L}+|(?:dairy|nut|pork|meat|fish|egg|soy)[- ]free|\p{L}+fri (?:kost|mat))`)
 	// dietNoneRe is a diet word said as absent: "inga allergier", "no

@@ -390,10 +390,13 @@ func readIntent(body string) Intent {
 			// registered is history, not a request.
 			r = ""
 		}
-		if r != "" && reflexiveOtherRe.MatchString(text) && selfWords.FindLower(text) == "" {
+		if r != "" && reflexiveOtherRe.MatchString(text) && selfWords.FindLower(text) == "" && !(onBehalfRe.MatchString(body) && message.AddrSpecRe.MatchString(c.sentence)) {
 			// "Hon anmäler sig själv", "he will sign himself up": the
 			// reflexive "sig"/"himself" says the subject is a third
-			// person, so the registration is not the writer's.
+			// person, so the registration is not the writer's, unless she
+			// writes on that person's behalf and gives the address ("Jag
+			// skriver å min chefs vägnar. Runar … vill anmäla sig, hans
+			// mejl är …"): then she passes the registration on.
 			in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "\"" + r + "\" has a third person as its subject: " + Clip(c.text)})
 			r = ""
 		}
@@ -423,6 +426,12 @@ func readIntent(body string) Intent {
 	if !in.Register && !in.cancel && !in.Hedged && deferred != "" && interested != "" {
 		in.Hedged = true
 		in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "interest (" + Clip(interested) + ") with the decision put off: " + Clip(deferred)})
+	}
+	if in.Register && deferred != "" && strings.HasSuffix(in.why, "like to come") {
+		// "I would like to come. Could I let you know by Friday?": a wish
+		// beside a decision put off is interest, not yet a commitment.
+		in.Register, in.Hedged = false, true
+		in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "a wish (" + in.why + ") with the decision put off: " + Clip(deferred)})
 	}
 	if in.Register && doubted[registered] {
 		in.Register, in.Hedged = false, true
@@ -529,7 +538,15 @@ var (
 	// the present that they come: "jag och Stina Järv (…) kommer till
 	// Kungälv", "Kim och jag deltar". "Kommer att" and "kommer från" are
 	// taken out before it is looked for.
-	attendStatementRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:jag|vi) och (?:[^.?!]|\.\S){1,80}?|(?:[^.?!]|\.\S){1,80}? och jag|jag|vi)\s+(?:kommer|deltar|är med|närvarar|medverkar|hänger på|hakar på|följer med)(?:$|[^\p{L}])`)
+	attendStatementRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:jag|vi) och (?:[^.?!]|\.\S){1,80}?|(?:[^.?!]|\.\S){1,80}? och jag|jag|vi)\s+(?:kommer|deltar|är med|närvarar|medverkar|hänger på|hakar på|(?:hänger|följer)(?:\s+(?:gärna|också|även))?\s+med)(?:$|[^\p{L}])`)
+	// ellipticGroupRe is a request without a verb that begins with the
+	// writer and her group and ends in a "please": "Me + 2 colleagues
+	// from Mölndal for Tuesday please", "Jag och två kollegor till
+	// Kungälv, tack". A finite verb in it (finiteVerbs: "jag och min
+	// kollega undrar …, tack") makes it a sentence of its own, read by
+	// the other rules.
+	finiteVerbs     = Phrases{"|har|", "|är|", "|undrar|", "|vill|", "|kan|", "|ska|", "|tackar|", "|have|", "|has|", "|are|", "|am|", "|wonder|", "|would|", "|could|", "|can|", "|will|"}
+	ellipticGroupRe = regexp.MustCompile(`^\s*(?:me|mig|jag)(?:\s+själv)?\s*(?:\+|&|plus\s|and\s|och\s|samt\s)\s*(?:\d|two|three|four|två|tre|fyra|my\s|min\s|mina\s)[^.?!]{0,80}?(?:please|tack)\b`)
 	// listMeRe is a verb of putting on the list with the writer as its
 	// object and a particle: "put us down for …", "pencil me in", "skriv
 	// upp mig", "sätt upp oss". The particle keeps "put me through to …"
@@ -551,7 +568,7 @@ var (
 	listCues   = Phrases{"|put|", "|sign|", "|write|", "|pencil|", "|book|", "|add|", "|skriv|", "|sätt|", "|för|", "|lägg|", "|count|", "|boka|"}
 	groupCues  = Phrases{"|vi|", "|we|"}
 	ableCues   = Phrases{"|kan|", "|kunna|", "|can|", "|could|", "able to"}
-	attendCues = Phrases{"|kommer|", "|deltar|", "|är med|", "|närvarar|", "|medverkar|", "|hänger på|", "|hakar på|", "|följer med|"}
+	attendCues = Phrases{"|kommer|", "|deltar|", "|är med|", "|närvarar|", "|medverkar|", "|hänger|", "|hakar på|", "|följer|"}
 )
 
 // requestIn returns the request for a registration the clause lower (in
@@ -576,6 +593,9 @@ func requestIn(lower string) string {
 		if m := groupCountRe.FindString(lower); m != "" {
 			return strings.TrimSpace(m)
 		}
+	}
+	if m := ellipticGroupRe.FindString(lower); m != "" && finiteVerbs.FindLower(m) == "" {
+		return strings.TrimSpace(m)
 	}
 	if attendCues.FindLower(lower) != "" {
 		if m := attendStatementRe.FindString(notAttendRe.ReplaceAllString(lower, " ")); m != "" {
@@ -609,6 +629,7 @@ var (
 	writerObjectMarks = Phrases{"|mig|", "|oss|", "|me|", "|us|", "|min|", "|mitt|", "|vår|", "|my|", "|our|"}
 	// reflexiveOtherRe is a registration verb with a third person's
 	// reflexive object.
+	onBehalfRe       = regexp.MustCompile(`(?i)\bpå uppdrag av\b|(?:^|\s)å\s+\p{L}+\s+\p{L}+\s+vägnar\b|\bpå\s+\p{L}+\s+\p{L}+\s+vägnar\b|\bför\s+\p{L}+\s+\p{L}+\s+räkning\b|\bon behalf of\b`)
 	reflexiveOtherRe = regexp.MustCompile(`\b(?:anmäl\p{L}*|registrer\p{L}*|skriv\p{L}*\s+upp|sign\p{L}*(?:\s+up)?|register\p{L}*)\s+(?:\p{L}+\s+)?(?:sig|himself|herself|themselves)\b`)
 )
 

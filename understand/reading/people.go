@@ -75,6 +75,7 @@ var (
 	// attendWords make a sentence one that registers, beside the
 	// registration phrases and the requests.
 	attendWords = Phrases{"|komma|", "|kommer|", "|vara med", "|delta", "|närvara", "|medverka", "|attend", "|join", "|come|", "|coming|",
+		"|följer med", "|följer också med", "|följer gärna med", "|följa med", "|hänger med", "|hänger också med", "|hänger gärna med",
 		"återbud", "förhinder"}
 )
 
@@ -97,7 +98,7 @@ func personWordAfter(w string) bool {
 
 // personStarts are the lower-case words that start a person after "jag och".
 var personStarts = map[string]bool{"min": true, "mitt": true, "mina": true, "vår": true, "våra": true, "en": true, "ett": true, "två": true,
-	"tre": true, "fyra": true, "fem": true, "my": true, "our": true, "two": true, "three": true, "four": true, "a": true, "kollega": true,
+	"tre": true, "fyra": true, "fem": true, "2": true, "3": true, "4": true, "my": true, "our": true, "two": true, "three": true, "four": true, "a": true, "kollega": true,
 	"kollegan": true, "kollegor": true, "colleague": true, "colleagues": true, "chefen": true}
 
 // sentencesOf returns the sentences of text with where each starts.
@@ -306,13 +307,13 @@ func resolve(ref personRef, before []personRef, senderAt, n int) int {
 	return -1
 }
 
-// bindDiets sets the diet of each of people from the diets text mentions,
+// BindDiets sets the diet of each of people from the diets text mentions,
 // each bound to the person its clause is about (see the comment at the top
 // of this file). senderAt is the writer's index in people, or -1. A diet
 // with no reference in its sentence goes to the only person when there is
 // one; otherwise it is dropped. A person's diet that a form or a list
 // line already gave is kept when the text names none for her.
-func bindDiets(text string, people []Person, senderAt int) {
+func BindDiets(text string, people []Person, senderAt int) {
 	text = message.Head(text, 4000)
 	mentions := DietMentions(text)
 	if len(mentions) == 0 {
@@ -426,7 +427,7 @@ func groupPeople(v View, listed []Person, sender Person, withdraw bool) []Person
 		for i := range people {
 			people[i].Diet = ""
 		}
-		bindDiets(v.Body, people, senderAt)
+		BindDiets(v.Body, people, senderAt)
 	}
 	return people
 }
@@ -559,8 +560,8 @@ var coordWords = Phrases{"|och|", "|samt|", "|plus|", "|and|", "&"}
 // gärna"). "Jag kommer att …" and "jag kommer från …" are not attending,
 // and "jag tror hon kommer" has someone else as the subject.
 var (
-	selfObjectRe  = regexp.MustCompile(`(?:^|[^\p{L}])(?:anmäl\p{L}*|registrera\p{L}*|boka|skriv upp|lägga till|lägg till|register|sign up|book|add|enrol\p{L}*)\s+(?:(?:även|också|härmed|gärna|both|also)\s+)*(?:mig|oss|myself|me|us)(?:$|[^\p{L}])`)
-	selfSubjectRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:jag|vi|i|we)\s+(?:(?:vill|ska|skall|skulle|vilja|gärna|också|även|båda|bägge|själv|själva|kan|will|would|'ll|like|to|also|both|definitely|absolut|självklart|nog)\s+)*(?:delta|deltar|kommer|komma|vara med|är med|närvarar|närvara|medverkar|medverka|attend|come|join|participate)(?:$|[^\p{L}])`)
+	selfObjectRe  = regexp.MustCompile(`(?:^|[^\p{L}])(?:anmäl\p{L}*|registrera\p{L}*|boka|skriv upp|lägga till|lägg till|register|sign up|book|add|enrol\p{L}*)\s+(?:(?:även|också|härmed|gärna|in|both|also)\s+)*(?:mig|oss|myself|me|us)(?:$|[^\p{L}])|\bcount (?:me|us) in\b`)
+	selfSubjectRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:jag|vi|i|we)\s+(?:(?:vill|ska|skall|skulle|vilja|gärna|också|även|båda|bägge|själv|själva|kan|will|would|'ll|like|to|also|both|definitely|absolut|självklart|nog)\s+)*(?:delta|deltar|kommer|komma|vara med|är med|närvarar|närvara|medverkar|medverka|(?:hänger|följer)(?:\s+(?:gärna|också|även))?\s+med|attend|come|join|participate)(?:$|[^\p{L}])`)
 	selfAfterRe   = regexp.MustCompile(`(?:^|[^\p{L}])(?:kommer|deltar|närvarar|medverkar)\s+(?:jag|vi)(?:$|[^\p{L}])`)
 	notAttendRe   = regexp.MustCompile(`(?:kommer|komma|come)\s+(?:att|från|from|to the|tillbaka|back|ihåg)(?:$|[^\p{L}])`)
 )
@@ -596,23 +597,6 @@ var (
 func declines(lower string) bool {
 	return CancelPhrases.FindLower(lower) != "" || withdrawMarks.FindLower(lower) != "" ||
 		verbNegation.FindLower(lower) != "" && ableWords.FindLower(lower) != ""
-}
-
-// forwarderFacts binds the diets a forwarder's own text says about the
-// people of the mail she forwards ("Hon har ringt och sagt att hon är
-// glutenintolerant"): her "jag" is herself, none of them. A diet the
-// original gave is kept.
-func ForwarderFacts(text string, people []Person) {
-	given := make([]string, len(people))
-	for i, p := range people {
-		given[i] = p.Diet
-	}
-	bindDiets(text, people, -1)
-	for i := range people {
-		if given[i] != "" {
-			people[i].Diet = given[i]
-		}
-	}
 }
 
 // A writer who withdraws herself and a colleague she registered often

@@ -83,7 +83,7 @@ var (
 	notForgetPhrases = message.Phrases{"don't forget me", "don’t forget me", "dont forget me", "do not forget me"}
 	RegisterPhrases  = message.Phrases{"|anmäl", "|anmäls", "|registrera|", "|registrera mig", "|registrera oss", "|register|", "|registration|", "|registering|", "sign me up", "sign us up",
 		"|sign up", "|delta|", "|deltar|", "|deltaga", "närvara", "|attend", "|join|", "jag kommer", "vi kommer", "kommer gärna",
-		"count me in", "|rsvp|", "vill vara med", "vill gärna komma", "boka mig", "boka oss", "book me", "book us", "|participate"}
+		"count me in", "would like to come", "'d like to come", "’d like to come", "|rsvp|", "vill vara med", "vill gärna komma", "boka mig", "boka oss", "book me", "book us", "|participate"}
 	ListMarkerRe = regexp.MustCompile(`^\s*(?:[-*•–·]|\d{1,2}[.)])\s*`)
 )
 
@@ -199,10 +199,10 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 		// Her diet, or one said without anyone else in its clause; a
 		// colleague's diet goes to the colleague its clause names.
 		if len(people) == 0 || people[0].Email != p.Email {
-			bindDiets(v.Body, people, -1)
+			BindDiets(v.Body, people, -1)
 			return "registration", people, fmt.Sprintf("%q in the text: %d named without an address; the writer is not one of them", strings.Trim(phrase, " ,."), len(people)), in
 		}
-		bindDiets(v.Body, people, 0)
+		BindDiets(v.Body, people, 0)
 		if len(people) > 1 {
 			return "registration", people, fmt.Sprintf("%q in the text: the sender registers with %d named without an address", strings.Trim(phrase, " ,."), len(people)-1), in
 		}
@@ -540,7 +540,8 @@ type orgPattern struct {
 
 // orgPatterns find organisations in signatures and sentences:
 // municipalities and cities ("Mölndals stad", "Partille kommun", "Göteborgs
-// Stad"), regions, universities and colleges.
+// Stad"), regions, universities and colleges, and companies by their form
+// ("Wardrop Consulting AB", "Fyrbodal Ltd").
 var orgPatterns = []orgPattern{
 	{message.Phrases{"kommun", "stad"}, regexp.MustCompile(`\p{Lu}\p{L}+(?:[ -]\p{Lu}\p{L}+)?s? (?:kommun|stad|Stad|Kommun)\b`)},
 	{message.Phrases{"kommun", "stad"}, regexp.MustCompile(`\p{Lu}\p{L}+ (?:kommun|stad)(?:[^\p{L}]|$)`)},
@@ -552,6 +553,7 @@ var orgPatterns = []orgPattern{
 	{message.Phrases{"university of"}, regexp.MustCompile(`\bUniversity of \p{Lu}\p{L}+(?: (?:of )?\p{Lu}\p{L}+)*`)},
 	{message.Phrases{"university"}, regexp.MustCompile(`\p{Lu}\p{L}+(?: \p{Lu}\p{L}+)? University\b`)},
 	{message.Phrases{"kommunförbundet"}, regexp.MustCompile(`\bKommunförbundet \p{Lu}\p{L}+`)},
+	{message.Phrases{"|ab|", "|hb|", "|ltd", "|limited|", "|inc|", "|gmbh|"}, regexp.MustCompile(`\p{Lu}\p{L}+(?: (?:&|och|and|\p{Lu}\p{L}+)){0,3} (?:AB|HB|Ltd|Limited|Inc|GmbH)\b`)},
 }
 
 // orgIn returns the first organisation named in s: on the first line that
