@@ -43,6 +43,11 @@ var confirmMode = map[store.ConfirmAction]string{
 func (b *Bot) askConfirmation(tx *store.Tx, mailID int64, in intake.Incoming, msg *message.Message, u understand.Understanding, res *Result) (intake.Outcome, string, error) {
 	sender := strings.ToLower(msg.From.Address)
 	if len(u.Changes) == 0 {
+		if !b.cfg.IsOrganiser(sender) {
+			if out, why, asked, err := b.askWhichSeat(tx, mailID, in, msg, u, res); err != nil || asked {
+				return out, why, err
+			}
+		}
 		res.Decisions = append(res.Decisions, "unsure, with no change to ask about: left for a human ("+u.Reason+")")
 		return intake.OutcomeManual, "unsure", nil
 	}
@@ -99,6 +104,69 @@ func (b *Bot) askConfirmation(tx *store.Tx, mailID int64, in intake.Incoming, ms
 		return b.answerClosed(tx, mailID, msg, ev, lang, res)
 	}
 	return b.ask(tx, mailID, msg, ev, target, action, ch, lang, res)
+}
+
+// askWhichSeat answers a participant's unsure change that names nobody
+// ("avboka en av våra två platser") when she holds or made more than one
+// live registration in the event: nothing changes, and she is asked which
+// of them she means, with the list, to write again with that one's
+// address. It reports false, with nothing sent, when the seats are not
+// hers to choose among (one or none, no event to be found), so that a
+// human takes the mail.
+func (b *Bot) askWhichSeat(tx *store.Tx, mailID int64, in intake.Incoming, msg *message.Message, u understand.Understanding, res *Result) (intake.Outcome, string, bool, error) {
+	sender := strings.ToLower(msg.From.Address)
+	thread, err := tx.SentTo(refsOf(msg), sender)
+	if err != nil {
+		return "", "", false, err
+	}
+	threadEvent := ""
+	for _, o := range thread {
+		if o.RegistrationID != 0 {
+			r, err := tx.Registration(o.RegistrationID)
+			if err != nil {
+				return "", "", false, err
+			}
+			threadEvent = r.EventID
+			break
+		}
+	}
+	ev := b.changeEvent(tx, u, threadEvent)
+	if ev == nil {
+		return "", "", false, nil
+	}
+	regs, err := tx.Registrations(ev.ID)
+	if err != nil {
+		return "", "", false, err
+	}
+	lang := b.replyLanguage(u)
+	var lines []string
+	for _, r := range regs {
+		if r.Status != store.StatusCancelled && (r.Email == sender || strings.EqualFold(r.RegisteredBy, sender)) {
+			lines = append(lines, b.describeReg(r, lang))
+		}
+	}
+	if len(lines) < 2 {
+		return "", "", false, nil
+	}
+	if addr, over, err := b.overReplyCap(tx, sender); err != nil {
+		return "", "", false, err
+	} else if over {
+		res.Decisions = append(res.Decisions, "reply cap reached for "+addr+": not answered, left for a human")
+		return intake.OutcomeManual, "max_replies_per_address reached for " + addr, true, nil
+	}
+	if in.Arrived.After(ev.ChangesCloseAt) {
+		out, why, err := b.answerClosed(tx, mailID, msg, ev, lang, res)
+		return out, why, true, err
+	}
+	r := reply.Reply{Kind: reply.KindConfirm, Mode: "which", Language: lang, Event: ev, Name: displayName(&msg.From),
+		To:        []*mail.Address{{Name: msg.From.Name, Address: msg.From.Address}},
+		InReplyTo: msg.MessageID, References: append(append([]string{}, msg.References...), msg.MessageID),
+		Asked: message.Clip(firstSentence(msg), 300), Lines: lines}
+	if err := b.enqueue(tx, r, mailID, 0, res); err != nil {
+		return "", "", false, err
+	}
+	res.Decisions = append(res.Decisions, fmt.Sprintf("%s: a change of one of %d registrations in %s without saying which: asked which, nothing changed", sender, len(lines), ev.ID))
+	return intake.OutcomeAnswered, "asked which registration", true, nil
 }
 
 // ask sends the question and records it.

@@ -108,6 +108,33 @@ func TestAboutSomeoneElseIsLeftForAHuman(t *testing.T) {
 	}
 }
 
+// TestOneOfOurSeatsAsksWhich: "avboka en av våra två platser" from a
+// writer who registered herself and a colleague names neither: nothing
+// changes, and she is asked which, with both listed; her answer naming one
+// by address cancels that one alone.
+func TestOneOfOurSeatsAsksWhich(t *testing.T) {
+	e := newEnv(t, 3, localmail.Options{})
+	day := time.Date(2018, 11, 28, 10, 0, 0, 0, e.loc)
+	e.deliver(rawMail("w0", []string{"From: Anna Ek <anna@ale.example>", "To: " + botAddr, "Subject: Anmälan segregation"},
+		"Hej! Jag vill anmäla mig och min kollega Bo Ek (bo@ale.example) till seminariet.\n\n/Anna"), day)
+	e.clock.Set(day.Add(time.Minute))
+	e.runOnce()
+	wantState(t, e, "confirmed anna@ale.example", "confirmed bo@ale.example")
+	r := replier{t, e}
+	uid := r.send("w1", "anna@ale.example", "Anna Ek", e.msgID("anna@ale.example"),
+		"Hej! Vi kan tyvärr bara skicka en person. Kan ni avboka en av våra två platser?\n\n/Anna", day.Add(time.Hour))
+	wantState(t, e, "confirmed anna@ale.example", "confirmed bo@ale.example")
+	q := e.last("anna@ale.example")
+	if !strings.HasPrefix(q.subject, "Vem menar du?") || !strings.Contains(q.text, "Anna Ek <anna@ale.example>") || !strings.Contains(q.text, "Bo Ek <bo@ale.example>") {
+		t.Fatalf("Anna was not asked which seat; she got %q:\n%s", q.subject, q.text)
+	}
+	if flags := e.mailbox("INBOX")[uid]; hasFlag(flags, "$AnmalanManual") {
+		t.Errorf("the mail was answered, yet flagged for a human: %v", flags)
+	}
+	r.send("w2", "anna@ale.example", "Anna Ek", q.header.Get("Message-Id"), "Avboka Bo Ek (bo@ale.example), tack.\n\n/Anna", day.Add(2*time.Hour))
+	wantState(t, e, "confirmed anna@ale.example", "cancelled bo@ale.example")
+}
+
 // TestUnsureColleagueAsksFirst: "kanske kan min kollega gå i stället" is
 // asked; the YES gives the seat to the colleague.
 func TestUnsureColleagueAsksFirst(t *testing.T) {
