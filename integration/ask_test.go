@@ -89,3 +89,68 @@ func TestAskBeforeUnsureCancellation(t *testing.T) {
 		return got(anna, "cancelled") && got(bo, "promoted")
 	})
 }
+
+// TestAskWhichOfOurSeats runs the daemon on the real stack: a participant
+// who registered herself and a colleague asks to cancel "en av våra två
+// platser". Nothing is cancelled; she is asked which, with both listed;
+// her answer naming the colleague by address cancels the colleague alone.
+func TestAskWhichOfOurSeats(t *testing.T) {
+	t.Parallel()
+	s := needStack(t)
+	bot := randomLocal("bot-which") + "@" + botDomain
+	cfg := s.writeConfig(t, ConfigSpec{Bot: bot, Events: []EventSpec{{ID: "which", Title: "Workshop", Seats: 5}}})
+	logPath := t.TempDir() + "/anmalan.log"
+	d := startDaemon(t, cfg, logPath)
+	defer d.Stop(t)
+	sender := s.sender(t)
+	anna, bo := randomLocal("anna")+"@deltagare.example", randomLocal("bo")+"@deltagare.example"
+
+	answer := func(addr, id, kind string) Reply {
+		t.Helper()
+		var found Reply
+		waitFor(t, 2*time.Minute, func() string { return addr + " got no " + kind + ": " + logTail(logPath, 20) }, func() bool {
+			for _, r := range s.repliesTo(t, addr, map[string]bool{id: true}) {
+				if r.Kind == kind {
+					found = r
+					return true
+				}
+			}
+			return false
+		})
+		return found
+	}
+	send := func(from, body, inReplyTo string) string {
+		t.Helper()
+		var extra []string
+		if inReplyTo != "" {
+			extra = []string{"In-Reply-To: <" + inReplyTo + ">", "References: <" + inReplyTo + ">"}
+		}
+		raw, id := simpleMail(from, bot, "Re: Workshop", body, extra...)
+		sender.Send(t, from, raw, bot)
+		return id
+	}
+	cancelled := func(addr string) bool {
+		for _, f := range s.fetchAll(t, addr, "INBOX", false) {
+			if f.Header.Get("X-Anmalan-Kind") == "cancelled" {
+				return true
+			}
+		}
+		return false
+	}
+
+	reg := send(anna, "Hej! Jag vill anmäla mig och min kollega Bo Ek ("+bo+").\n\n/Anna\n", "")
+	conf := answer(anna, reg, "confirmation")
+	one := send(anna, "Hej! Vi kan tyvärr bara skicka en person. Kan ni avboka en av våra två platser?\n\n/Anna\n", conf.MessageID)
+	q := answer(anna, one, "confirm")
+	if !strings.HasPrefix(q.Subject, "Vem menar du?") {
+		t.Errorf("the question's subject is %q", q.Subject)
+	}
+	if cancelled(anna) || cancelled(bo) {
+		t.Fatal("a seat was cancelled on \"en av våra två platser\"")
+	}
+	send(anna, "Avboka Bo Ek ("+bo+"), tack.\n\n/Anna\n", q.MessageID)
+	waitFor(t, 2*time.Minute, func() string { return "Bo was not cancelled: " + logTail(logPath, 20) }, func() bool { return cancelled(bo) })
+	if cancelled(anna) {
+		t.Error("Anna was cancelled as well as Bo")
+	}
+}
