@@ -32,7 +32,7 @@ var (
 	// Subjects of auto-replies in the languages the bot meets. Matched at
 	// the start of the subject (after "Re:"-like prefixes are not removed:
 	// an auto-reply puts its marker first).
-	autoReplySubjectRe = regexp.MustCompile(`(?i)^\s*(\[[^\]]*\]\s*)?(auto:|automatiskt svar|autosvar|auto[- ]?svar|frånvaro|frånvaromeddelande|frånvarande|out of (the )?office|ooo\b|automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|automated response|automatic response|away from (the )?office|on vacation|vacation( reply| message)?|abwesenheitsnotiz|abwesend|automatische antwort|fravær|fraværende|automatisk svar|autosvar|poissa|automaattinen vastaus|lomalla|réponse automatique|absence|absent du bureau|risposta automatica|fuori sede|fuori ufficio|respuesta automática|fuera de la oficina|afwezig|automatisch antwoord|out of office autoreply|automatyczna odpowiedź|resposta automática)`)
+	autoReplySubjectRe = regexp.MustCompile(`(?i)^\s*(\[[^\]]*\]\s*)?(auto:|automatiskt svar|autosvar|auto[- ]?svar|frånvaro|frånvaromeddelande|frånvarande|out of (the )?office|ooo\b|automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|automated response|automatic response|away from (the )?office|on vacation|vacation( reply| message)?|abwesenheitsnotiz|abwesend|automatische antwort|fravær|fraværende|automatisk svar|autosvar|poissa|automaattinen vastaus|lomalla|réponse automatique|absence|absent du bureau|risposta automatica|fuori sede|fuori ufficio|respuesta automática|fuera de la oficina|afwezig|automatisch antwoord|out of office autoreply|automatyczna odpowiedź|resposta automática|sjálfvirkt svar|fjarverandi|automatinis atsakymas|nesu biure)`)
 	// The markers of autoReplySubjectRe that name the mail as a machine's
 	// answer, as opposed to those a person may write ("Frånvaro",
 	// "Absence", "Out of office").
@@ -517,7 +517,7 @@ func challenge(own, text, subject string, forwarded bool) string {
 var (
 	// absentTexts say that the writer is away, or when she is back, in the
 	// languages of out-of-office answers the bot meets: sv, en, de, fr,
-	// fi, no, da, lv, es, it, nl, pl, pt.
+	// fi, no, da, lv, es, it, nl, pl, pt, is, lt.
 	absentTexts = message.Phrases{
 		// sv
 		"inte på kontoret", "är borta", "är ledig", "föräldraledig", "tjänstledig", "semester", "sjukskriven", "tjänsteresa",
@@ -551,6 +551,11 @@ var (
 		// pt
 		"fora do escritório", "ausente do escritório", "estou ausente", "de férias", "em férias", "de licença", "regressarei",
 		"estarei de volta", "meu regresso", "meu retorno",
+		// is
+		"í fríi", "í sumarfríi", "í leyfi", "fjarverandi", "utan skrifstofu", "kem aftur", "kem til baka", "verð komin aftur",
+		"verð kominn aftur",
+		// lt
+		"esu atostogose", "atostogauju", "nesu biure", "nebūsiu", "grįšiu", "grįžtu", "komandiruotėje",
 	}
 	// redirectTexts are what an answering machine adds to the absence:
 	// that the mail is not read or forwarded meanwhile, whom to turn to,
@@ -589,6 +594,10 @@ var (
 		// pt
 		"assuntos urgentes", "acesso limitado", "sem acesso", "contacte", "entre em contato", "entre em contacto",
 		"resposta automática", "não será reencaminhad", "responderei",
+		// is
+		"hafið samband", "áríðandi", "brýn", "sjálfvirkt svar", "les ekki", "ekki áframsend",
+		// lt
+		"skubiais klausimais", "kreipkitės", "susisiekite", "automatinis atsakymas", "nebus persiųsti", "neturėsiu prieigos",
 	}
 	// unreadRe is the answering machine's "not read, not forwarded" in
 	// Swedish and English in any word order, since Swedish puts the verb

@@ -8,6 +8,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/understand/stem"
 )
 
 // withAddress drops the people without an address: the bot cannot confirm
@@ -170,9 +171,10 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 	phrase := in.why
 	if !in.Register {
 		phrase = ""
-		if len(in.WhyNot) == 0 && !strings.Contains(v.Body, "?") && pastForms.Find(v.Body) == "" {
+		if len(in.WhyNot) == 0 && !strings.Contains(v.Body, "?") && pastForms.Find(v.Body) == "" && stem.Readable(v.Body) {
 			// Only when the text says nothing of its own: "Anmälan" as the
-			// whole subject of a list of names.
+			// whole subject of a list of names; a text the reader cannot
+			// read (an out-of-office in Icelandic) may say anything.
 			phrase = RegisterPhrases.Find(blank(strings.ToLower(subject), pastForms))
 		}
 	}
