@@ -190,6 +190,7 @@ var (
 	listPreps    = map[string]bool{"på": true, "från": true, "till": true, "ur": true, "i": true, "off": true, "on": true, "from": true, "to": true, "onto": true, "in": true}
 	seatsChange  = stems("ändra", "ändras", "utöka", "utökas", "öka", "ökas", "minska", "minskas", "höj", "höja", "sänk", "sänka", "blir", "sätt", "sätta", "change", "increase", "increased", "reduce", "reduced", "raise", "set", "now", "nu", "till")
 	seatsNounSet = map[string]bool{"platser": true, "platserna": true, "seats": true, "places": true}
+	roomNouns    = map[string]bool{"sal": true, "salen": true, "lokal": true, "lokalen": true, "room": true, "hall": true, "venue": true}
 	// pronouns are the words that point at a person named before, or at
 	// the person she writes to.
 	pronouns = map[string]reading.PronounKind{"hon": reading.PronounOther, "han": reading.PronounOther, "henne": reading.PronounOther, "honom": reading.PronounOther, "hans": reading.PronounOther,
@@ -944,7 +945,10 @@ func seatsIn(ws []cmdWord, s string) (int, bool) {
 				seatAt = i
 			}
 		}
-		if seatsChange[w.stem] || seatsChange[w.lower] {
+		if seatsChange[w.stem] || seatsChange[w.lower] || roomNouns[w.lower] {
+			// A room beside the seats tells what it holds: "vi har fått en
+			// större sal, 45 platser" sets the number as much as "ändra
+			// till 45 platser" does.
 			change = true
 		}
 	}
