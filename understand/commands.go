@@ -182,7 +182,10 @@ var (
 		"fick förhinder", "ska inte vara med", "kan inte vara med", "kommer inte att vara med", "has cancelled", "has canceled", "has withdrawn",
 		"can't make it", "cannot make it", "can not make it", "won't make it", "will not make it", "hoppat av", "hoppar av", "hoppade av", "fått återbud från", "fick återbud från",
 		"dragit sig ur", "drar sig ur", "drog sig ur", "backat ur", "backar ur", "no longer coming", "no longer attending", "no longer able",
-		"has dropped out", "dropped out", "pulled out", "has withdrawn"}
+		"has dropped out", "dropped out", "pulled out", "has withdrawn",
+		// Saying no to the seat is news of a withdrawal too: "har hört av
+		// sig och tackat nej".
+		"tackat nej", "tackar nej", "tackade nej", "has declined", "declined the place", "declined her place", "declined his place"}
 	requestFrames = message.Phrases{"kan du", "kan ni", "kunde du", "kunde ni", "skulle du", "skulle ni", "vill du", "vill ni", "kan jag få",
 		"kan vi få", "får jag", "är du snäll", "could you", "can you", "would you", "will you", "could i", "can i", "may i", "please"}
 	listNouns    = stems("lista", "listan", "deltagarlista", "deltagarlistan", "deltagarförteckning", "deltagarförteckningen", "list", "excel", "excelfil", "excel-fil", "attendees")
@@ -1182,6 +1185,9 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.
 		}
 		return sub(*x, *y)
 	}
+	if x, y, ok := handsOverPlace(ws, named); ok {
+		return sub(x, y)
+	}
 	for i, w := range ws {
 		place := false
 		switch w.lower {
@@ -1227,6 +1233,48 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.
 		return noPlace()
 	}
 	return nil, ""
+}
+
+// handOverVerbs hand one's own seat to someone: "Elvira lämnar sin plats
+// till Aron", "överlåter sin plats till", "Quentin passes his seat to
+// Melisande".
+var handOverVerbs = stems("lämna", "lämnar", "lämnat", "lämnade", "överlåta", "överlåter", "överlät", "överlåtit", "ge", "ger", "gav", "gett",
+	"hand", "hands", "handed", "pass", "passes", "passed", "give", "gives", "gave")
+
+// reflexivePossessives make the seat the subject's own.
+var reflexivePossessives = map[string]bool{"sin": true, "sitt": true, "her": true, "his": true, "their": true}
+
+// handsOverPlace reads "X lämnar sin plats till Y": a verb of handing
+// over, the subject's own seat ("sin plats", "her seat") and "till"/"to"
+// before the one who takes it. The one named before the verb gives the
+// seat up; the first named after "till" takes it. Without a person on
+// each side there is nothing to read.
+func handsOverPlace(ws []cmdWord, named []reading.Ref) (x, y reading.Ref, ok bool) {
+	for i := 0; i+3 < len(ws); i++ {
+		if !handOverVerbs[ws[i].stem] {
+			continue
+		}
+		j := i + 1
+		if ws[j].lower == "över" || ws[j].lower == "on" || ws[j].lower == "over" {
+			j++ // "lämnar över sin plats", "passes on her seat"
+		}
+		if j+2 >= len(ws) || !reflexivePossessives[ws[j].lower] || !seatNouns[ws[j+1].lower] || ws[j+2].lower != "till" && ws[j+2].lower != "to" {
+			continue
+		}
+		var before, after []reading.Ref
+		for _, rf := range named {
+			if rf.End <= ws[i].start {
+				before = append(before, rf)
+			} else if rf.Start >= ws[j+2].end {
+				after = append(after, rf)
+			}
+		}
+		if len(before) == 0 || len(after) == 0 {
+			return x, y, false
+		}
+		return before[len(before)-1], after[0], true
+	}
+	return x, y, false
 }
 
 // subjectPronouns and objectPronouns are the pronouns that may stand for
