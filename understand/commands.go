@@ -704,6 +704,14 @@ func (r *cmdReader) each(a reading.Action, refs, named []reading.Ref, elliptic b
 	}
 	var out []reading.Change
 	for _, rf := range named {
+		if rf.Email == "" && rf.Pronoun == "" && len(rf.Cands) == 0 {
+			// "Flytta upp Tindra Vallgren från kön … Hennes adress är
+			// tindra.vallgren@…": a name the mail gives an address for
+			// elsewhere, and only one, is that address's person.
+			if k, ok := r.byName(rf.Name); ok {
+				rf.Email = k.email
+			}
+		}
 		out = append(out, reading.Change{Action: a, Who: rf.Who(), Candidates: rf.Cands})
 	}
 	if len(out) == 0 {
