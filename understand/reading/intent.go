@@ -298,7 +298,7 @@ func readIntent(body string) Intent {
 		// with a reservation for the unforeseen ("om inget oväntat dyker
 		// upp", "unless something comes up"), which every commitment
 		// carries: its condition and its "inget" are not the clause's.
-		mood := withoutReservation(c.text)
+		mood := withoutResignation(withoutReservation(c.text))
 		if req != "" {
 			mood = withoutSeatCondition(mood)
 		}
@@ -648,6 +648,19 @@ func withoutReservation(lower string) string {
 		return lower
 	}
 	return reservationRe.ReplaceAllStringFunc(lower, func(s string) string { return strings.Repeat(" ", len(s)) })
+}
+
+// resignationRe is "might as well": a shrug, not a maybe ("so someone
+// else might as well have it"); it says the writer gives the thing up.
+var resignationRe = regexp.MustCompile(`\b(?:might|may) (?:just )?as well\b`)
+
+// withoutResignation returns lower with "might as well" blanked out, so
+// that its "might" is not read as a hedge.
+func withoutResignation(lower string) string {
+	if !strings.Contains(lower, " as well") {
+		return lower
+	}
+	return resignationRe.ReplaceAllStringFunc(lower, func(s string) string { return strings.Repeat(" ", len(s)) })
 }
 
 // withoutSeatCondition returns lower with a condition on the seats alone
