@@ -1,6 +1,7 @@
 package understand
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -10,7 +11,12 @@ import (
 
 var (
 	svWords = wordSet("och jag till mig är det att för med hej vi den som inte på kan vill gärna tack hälsningar mvh anmäla anmäl anmäler anmälan vår min ska får")
-	enWords = wordSet("the and i to for would like please register dear hello hi regards with is will attend my me thank thanks we our of on in")
+	enWords = wordSet("the and i to for would like please register dear hello hi regards with is will attend my me thank thanks we our of on in you can from at it")
+	// sentFromRe is the line a phone's mail client puts under the text
+	// ("Skickat från min iPhone", "Sent from my Samsung Galaxy"): it is in
+	// the language of the phone, not of the writer, and a short English
+	// mail under a Swedish phone's line would otherwise be read as Swedish.
+	sentFromRe = regexp.MustCompile(`(?im)^[ \t]*(?:skickat från min|sent from my)\b.*$`)
 )
 
 func wordSet(s string) map[string]bool {
@@ -34,7 +40,7 @@ func Language(own, subject string, cfg *config.Config) string {
 	if strings.TrimSpace(text) == "" {
 		text = subject
 	}
-	text = message.Head(text, 4000)
+	text = sentFromRe.ReplaceAllString(message.Head(text, 4000), "")
 	sv, en := 0, 0
 	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
 		w = strings.ToLower(w)
