@@ -12,9 +12,11 @@ import (
 // kollega Y går i stället", "Y kommer i mitt ställe", "my colleague Y will
 // come instead".
 // insteadWords are parts of every phrase insteadRe matches.
-var insteadWords = reading.Phrases{"ställe", "plats", "instead", "in my", "take"}
+// Taking over the writer's registration is the same: "min kollega Y tar
+// över min anmälan", "Y will take over my booking".
+var insteadWords = reading.Phrases{"ställe", "plats", "instead", "in my", "take", "över min", "over my"}
 
-var insteadRe = regexp.MustCompile(`(?i)(i stället|istället|i mitt ställe|i min plats|tar min plats|instead|in my place|in my stead|takes? my (place|seat|spot))`)
+var insteadRe = regexp.MustCompile(`(?i)(i stället|istället|i mitt ställe|i min plats|tar min plats|instead|in my place|in my stead|takes? my (place|seat|spot)|(?:tar|ta|tagit) över min (?:anmälan|plats|registrering|bokning)|takes? over my (?:place|seat|spot|registration|booking))`)
 
 // ColleagueInstead reads a participant's "min kollega Y går i stället" as
 // a substitution of the sender by Y. Y needs an address in the sender's own
