@@ -140,7 +140,7 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 			if len(people) == 0 {
 				people = []reading.Person{reading.SenderPerson(inner, cfg)}
 			}
-			people = reading.WithAddress(people)
+			people = withAddress(people)
 			if kind == reading.KindRegistration {
 				forwarderFacts(body, people)
 			}
@@ -175,11 +175,11 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 		// for a human, who must not miss the others (all of it when nobody
 		// has one: "Här kommer anmälningar: 1. Agda Ekholm …").
 		u.People = slices.DeleteFunc(u.People, func(p reading.Person) bool { return p.Email == "" && p.Name == "" })
-		if u.Kind == reading.KindCancellation && len(reading.WithAddress(slices.Clone(u.People))) == 0 {
+		if u.Kind == reading.KindCancellation && len(withAddress(slices.Clone(u.People))) == 0 {
 			u.People = nil
 		}
 	} else {
-		u.People = reading.WithAddress(u.People)
+		u.People = withAddress(u.People)
 	}
 	if u.Kind != reading.KindOther && len(u.People) == 0 {
 		u.Kind, u.Reason = "other", u.Reason+", but there is no address to answer"

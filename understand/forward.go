@@ -31,7 +31,7 @@ func ParticipantForward(m *message.Message, v reading.View, cfg *config.Config, 
 		return reading.Understanding{}, false
 	}
 	kind, people, reason := reading.UnderstandParticipant(inner, cfg)
-	people = reading.WithAddress(people)
+	people = withAddress(people)
 	if kind != reading.KindRegistration || len(people) == 0 {
 		return reading.Understanding{}, false
 	}

@@ -10,18 +10,6 @@ import (
 	"github.com/goteborgsregionen/anmalan/message"
 )
 
-// withAddress drops the people without an address: the bot cannot confirm
-// them.
-func WithAddress(people []Person) []Person {
-	out := people[:0]
-	for _, p := range people {
-		if p.Email != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // withAddressGiven gives each of people named without an address the
 // address the mail gives for that name elsewhere: "varken jag eller
 // Signhild Borell (signhild.borell@…)" withdraws the one with that

@@ -116,15 +116,12 @@ func skipVerbs() []withdrawVerb {
 		out = append(out, newWithdrawVerb("sv", "hoppa över "+obj, []string{"hoppa", "hoppar", "hoppat"}, []string{"över", obj}, nil, false))
 	}
 	// Letting go of a session ("jag släpper torsdagens i Kungälv") names it
-	// by its day in the genitive as often as by a noun; the session's day
-	// then chooses the event. "Släppa" has no particle here, so a particle
-	// after it ("släppa in", "släppa fram") is another verb.
+	// by its day in the genitive as often as by a noun.
 	for _, obj := range []string{"seminariet", "träffen", "tillfället", "tisdagens", "torsdagens", "tisdagen", "torsdagen"} {
 		out = append(out, newWithdrawVerb("sv", "släppa "+obj, []string{"släppa", "släpper", "släppte", "släppt"}, []string{obj}, nil, false))
 	}
-	// English drops a session: "I need to drop the Tuesday one", "we'll
-	// skip the seminar". The object must be the session, so that "drop
-	// you a line" or "skip lunch" is none.
+	// "I need to drop the Tuesday one", "we'll skip the seminar": the
+	// object must be the session, so that "skip lunch" is none.
 	for _, obj := range []string{"session", "seminar", "event", "one"} {
 		out = append(out, newWithdrawVerb("en", "drop the "+obj, []string{"drop", "drops", "dropped", "dropping", "skip", "skips", "skipped", "skipping"}, []string{obj}, []string{"off", "by"}, false))
 	}
