@@ -162,6 +162,15 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 	var in reading.Intent
 	u.Kind, u.People, u.Reason, in = reading.ReadParticipant(v, cfg)
 	u.Alternatives = in.WhyNot
+	if (u.Kind == reading.KindRegistration || u.Kind == reading.KindOther) && !in.Human && !in.Ask {
+		// "I registered my colleague … (…). … please take her
+		// registration out": the registration noun is hers, not a request
+		// of the writer's own.
+		if p, said, ok := ColleagueWithdrawn(v, cfg); ok {
+			u.Kind, u.People = reading.KindCancellation, []reading.Person{p}
+			u.Reason = fmt.Sprintf("the text says %q about %s, whom the writer registered", said, p.Email)
+		}
+	}
 	if u.Kind == reading.KindRegistration {
 		u.People = append(u.People, unaddressedCompanions(v.Body, u.People)...)
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/goteborgsregionen/anmalan/config"
+	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/understand/reading"
 )
 
@@ -51,4 +52,53 @@ func ColleagueInstead(v reading.View, cfg *config.Config) (reading.Change, bool)
 		return reading.Change{Action: reading.ActionSubstitute, Who: strings.ToLower(v.From.Address), By: &p, Text: strings.TrimSpace(m)}, true
 	}
 	return reading.Change{}, false
+}
+
+// theirRegistrationRe is a request to end a third person's registration:
+// "please take her registration out", "cancel his place", "ta bort
+// hennes anmälan", "avboka hans plats".
+var theirRegistrationRe = regexp.MustCompile(`(?i)\b(?:take|cancel|remove|withdraw|delete|drop)\s+(?:her|his)\s+(?:registration|booking|place|seat|spot)\b|\b(?:ta\s+bort|avboka|stryk|stryka|avregistrera|annullera)\s+(?:hennes|hans)\s+(?:anmälan|registrering|bokning|plats)\b`)
+
+// registeredByWriterRe is the writer telling that she registered someone:
+// "I registered my colleague …", "jag anmälde vår nya …".
+var registeredByWriterRe = regexp.MustCompile(`(?i)\b(?:i|we|jag|vi)\s+(?:have\s+|har\s+)?(?:registered|signed up|booked|anmälde|anmält|registrerade|bokade)\b`)
+
+// ColleagueWithdrawn reads "I registered my colleague Theodora … (…) for
+// Tuesday. She has now left us, so please take her registration out": the
+// "her" of the request is the one person the writer says she registered,
+// named there by address, and the withdrawal is that person's. Without
+// exactly one such sentence with exactly one address (not the writer's),
+// or under a condition or a maybe, nothing is read: the pronoun could be
+// anyone's. The decision checks that the writer made that registration.
+func ColleagueWithdrawn(v reading.View, cfg *config.Config) (reading.Person, string, bool) {
+	if !strings.Contains(v.Body, "@") {
+		return reading.Person{}, "", false
+	}
+	loc := theirRegistrationRe.FindStringIndex(v.Body)
+	if loc == nil {
+		return reading.Person{}, "", false
+	}
+	around := strings.ToLower(reading.SentenceAround(v.Body, loc[0]))
+	if reading.HedgeMarks.FindLower(around) != "" || reading.CondMarks.FindLower(around) != "" {
+		return reading.Person{}, "", false
+	}
+	email := ""
+	for _, s := range sentenceEndRe.Split(message.Head(v.Body, 4000), -1) {
+		if !registeredByWriterRe.MatchString(s) {
+			continue
+		}
+		addrs := message.AddrSpecRe.FindAllString(s, 2)
+		if len(addrs) != 1 || strings.EqualFold(addrs[0], v.From.Address) || email != "" {
+			return reading.Person{}, "", false
+		}
+		email = addrs[0]
+	}
+	for _, p := range reading.ListedPeople(v, cfg) {
+		if email != "" && strings.EqualFold(p.Email, email) {
+			p.Diet = ""
+			p.Name = reading.RestoreName(p.Name, v.Body)
+			return p, v.Body[loc[0]:loc[1]], true
+		}
+	}
+	return reading.Person{}, "", false
 }
