@@ -40,7 +40,12 @@ func Language(own, subject string, cfg *config.Config) string {
 	if strings.TrimSpace(text) == "" {
 		text = subject
 	}
-	text = sentFromRe.ReplaceAllString(message.Head(text, 4000), "")
+	text = message.Head(text, 4000)
+	if strings.Contains(text, "från min") || strings.Contains(text, "from my") {
+		// The pattern is case-insensitive and slow: it runs only where its
+		// words are.
+		text = sentFromRe.ReplaceAllString(text, "")
+	}
 	sv, en := 0, 0
 	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
 		w = strings.ToLower(w)
