@@ -1,7 +1,6 @@
 package understand
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 
@@ -12,12 +11,24 @@ import (
 var (
 	svWords = wordSet("och jag till mig är det att för med hej vi den som inte på kan vill gärna tack hälsningar mvh anmäla anmäl anmäler anmälan vår min ska får")
 	enWords = wordSet("the and i to for would like please register dear hello hi regards with is will attend my me thank thanks we our of on in you can from at it")
-	// sentFromRe is the line a phone's mail client puts under the text
-	// ("Skickat från min iPhone", "Sent from my Samsung Galaxy"): it is in
-	// the language of the phone, not of the writer, and a short English
-	// mail under a Swedish phone's line would otherwise be read as Swedish.
-	sentFromRe = regexp.MustCompile(`(?im)^[ \t]*(?:skickat från min|sent from my)\b.*$`)
 )
+
+// withoutSentFrom drops the line a phone's mail client puts under the text
+// ("Skickat från min iPhone", "Sent from my Samsung Galaxy"): it is in the
+// language of the phone, not of the writer, and a short English mail under
+// a Swedish phone's line would otherwise be read as Swedish. It goes line
+// by line rather than by a case-insensitive pattern, which is slow.
+func withoutSentFrom(text string) string {
+	lines := strings.Split(text, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		lower := strings.ToLower(strings.TrimSpace(l))
+		if !strings.HasPrefix(lower, "skickat från min") && !strings.HasPrefix(lower, "sent from my") {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
 
 func wordSet(s string) map[string]bool {
 	m := map[string]bool{}
@@ -42,9 +53,7 @@ func Language(own, subject string, cfg *config.Config) string {
 	}
 	text = message.Head(text, 4000)
 	if strings.Contains(text, "från min") || strings.Contains(text, "from my") {
-		// The pattern is case-insensitive and slow: it runs only where its
-		// words are.
-		text = sentFromRe.ReplaceAllString(text, "")
+		text = withoutSentFrom(text)
 	}
 	sv, en := 0, 0
 	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
