@@ -166,9 +166,14 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 		// "I registered my colleague … (…). … please take her
 		// registration out": the registration noun is hers, not a request
 		// of the writer's own.
-		if p, said, ok := ColleagueWithdrawn(v, cfg); ok {
+		if p, said, ok, about := ColleagueWithdrawn(v, cfg); ok {
 			u.Kind, u.People = reading.KindCancellation, []reading.Person{p}
 			u.Reason = fmt.Sprintf("the text says %q about %s, whom the writer registered", said, p.Email)
+		} else if about && u.Kind == reading.KindRegistration {
+			// Whose registration it is cannot be read, but it is not the
+			// writer's: a human settles it.
+			u.Kind, u.People = reading.KindOther, nil
+			u.Reason = fmt.Sprintf("the text says %q about someone else's registration, which cannot be read: for a human", said)
 		}
 	}
 	if u.Kind == reading.KindRegistration {

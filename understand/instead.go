@@ -56,14 +56,20 @@ func ColleagueInstead(v reading.View, cfg *config.Config) (reading.Change, bool)
 
 // theirRegistrationRe is a request to end a third person's registration:
 // "please take her registration out", "cancel his place", "ta bort
-// hennes anmälan", "avboka hans plats".
-var theirRegistrationRe = regexp.MustCompile(`(?i)\b(?:take|cancel|remove|withdraw|delete|drop)\s+(?:her|his)\s+(?:registration|booking|place|seat|spot)\b|\b(?:ta\s+bort|avboka|stryk|stryka|avregistrera|annullera)\s+(?:hennes|hans)\s+(?:anmälan|registrering|bokning|plats)\b`)
+// hennes anmälan", "avboka hans plats". "Take" counts only with the
+// registration itself: "I'll take her place" is going instead of her.
+var theirRegistrationRe = regexp.MustCompile(`(?i)\b(?:cancel|remove|withdraw|delete|drop)\s+(?:her|his)\s+(?:registration|booking|place|seat|spot)\b|\btake\s+(?:her|his)\s+(?:registration|booking)\b|\b(?:ta\s+bort|avboka|stryk|stryka|avregistrera|annullera)\s+(?:hennes|hans)\s+(?:anmälan|registrering|bokning|plats)\b`)
 
 // theirRegistrationWords are in every match of theirRegistrationRe, which
 // (case-insensitive) is slow on Go's engine and runs only where they are.
 var theirRegistrationWords = reading.Phrases{"her registration", "his registration", "her booking", "his booking", "her place", "his place",
 	"her seat", "his seat", "her spot", "his spot", "hennes anmälan", "hans anmälan", "hennes registrering", "hans registrering",
 	"hennes bokning", "hans bokning", "hennes plats", "hans plats"}
+
+// thirdPersonCondition are the conditions on the colleague rather than
+// the writer ("if she is still ill on Monday", "om hon inte blir frisk"),
+// which CondMarks, written for the writer's own, leave out.
+var thirdPersonCondition = reading.Phrases{"|if|", "|unless|", "|ifall|", "|om hon|", "|om han|", "|om hen|", "|såvida|", "|in case|"}
 
 // registeredByWriterRe is the writer telling that she registered someone:
 // "I registered my colleague …", "jag anmälde vår nya …".
@@ -76,17 +82,21 @@ var registeredByWriterRe = regexp.MustCompile(`(?i)\b(?:i|we|jag|vi)\s+(?:have\s
 // exactly one such sentence with exactly one address (not the writer's),
 // or under a condition or a maybe, nothing is read: the pronoun could be
 // anyone's. The decision checks that the writer made that registration.
-func ColleagueWithdrawn(v reading.View, cfg *config.Config) (reading.Person, string, bool) {
+// about is true whenever the mail asks to end a third person's
+// registration, read or not: its registration noun is then no request of
+// the writer's own.
+func ColleagueWithdrawn(v reading.View, cfg *config.Config) (p reading.Person, said string, ok, about bool) {
 	if !strings.Contains(v.Body, "@") || theirRegistrationWords.Find(v.Body) == "" {
-		return reading.Person{}, "", false
+		return p, "", false, false
 	}
 	loc := theirRegistrationRe.FindStringIndex(v.Body)
 	if loc == nil {
-		return reading.Person{}, "", false
+		return p, "", false, false
 	}
+	said = v.Body[loc[0]:loc[1]]
 	around := strings.ToLower(reading.SentenceAround(v.Body, loc[0]))
-	if reading.HedgeMarks.FindLower(around) != "" || reading.CondMarks.FindLower(around) != "" {
-		return reading.Person{}, "", false
+	if reading.HedgeMarks.FindLower(around) != "" || reading.CondMarks.FindLower(around) != "" || thirdPersonCondition.FindLower(around) != "" {
+		return p, said, false, true
 	}
 	email := ""
 	for _, s := range sentenceEndRe.Split(message.Head(v.Body, 4000), -1) {
@@ -95,16 +105,16 @@ func ColleagueWithdrawn(v reading.View, cfg *config.Config) (reading.Person, str
 		}
 		addrs := message.AddrSpecRe.FindAllString(s, 2)
 		if len(addrs) != 1 || strings.EqualFold(addrs[0], v.From.Address) || email != "" {
-			return reading.Person{}, "", false
+			return p, said, false, true
 		}
 		email = addrs[0]
 	}
-	for _, p := range reading.ListedPeople(v, cfg) {
-		if email != "" && strings.EqualFold(p.Email, email) {
-			p.Diet = ""
-			p.Name = reading.RestoreName(p.Name, v.Body)
-			return p, v.Body[loc[0]:loc[1]], true
+	for _, l := range reading.ListedPeople(v, cfg) {
+		if email != "" && strings.EqualFold(l.Email, email) {
+			l.Diet = ""
+			l.Name = reading.RestoreName(l.Name, v.Body)
+			return l, said, true, true
 		}
 	}
-	return reading.Person{}, "", false
+	return p, said, false, true
 }
