@@ -182,7 +182,10 @@ var (
 		"fick förhinder", "ska inte vara med", "kan inte vara med", "kommer inte att vara med", "has cancelled", "has canceled", "has withdrawn",
 		"can't make it", "cannot make it", "can not make it", "won't make it", "will not make it", "hoppat av", "hoppar av", "hoppade av", "fått återbud från", "fick återbud från",
 		"dragit sig ur", "drar sig ur", "drog sig ur", "backat ur", "backar ur", "no longer coming", "no longer attending", "no longer able",
-		"has dropped out", "dropped out", "pulled out", "has withdrawn"}
+		"has dropped out", "dropped out", "pulled out", "has withdrawn",
+		// Saying no to the seat is news of a withdrawal too: "har hört av
+		// sig och tackat nej".
+		"tackat nej", "tackar nej", "tackade nej", "has declined", "declined the place", "declined her place", "declined his place"}
 	requestFrames = message.Phrases{"kan du", "kan ni", "kunde du", "kunde ni", "skulle du", "skulle ni", "vill du", "vill ni", "kan jag få",
 		"kan vi få", "får jag", "är du snäll", "could you", "can you", "would you", "will you", "could i", "can i", "may i", "please"}
 	listNouns    = stems("lista", "listan", "deltagarlista", "deltagarlistan", "deltagarförteckning", "deltagarförteckningen", "list", "excel", "excelfil", "excel-fil", "attendees")
@@ -190,11 +193,12 @@ var (
 	listPreps    = map[string]bool{"på": true, "från": true, "till": true, "ur": true, "i": true, "off": true, "on": true, "from": true, "to": true, "onto": true, "in": true}
 	seatsChange  = stems("ändra", "ändras", "utöka", "utökas", "öka", "ökas", "minska", "minskas", "höj", "höja", "sänk", "sänka", "blir", "sätt", "sätta", "change", "increase", "increased", "reduce", "reduced", "raise", "set", "now", "nu", "till")
 	seatsNounSet = map[string]bool{"platser": true, "platserna": true, "seats": true, "places": true}
+	roomNouns    = map[string]bool{"sal": true, "salen": true, "lokal": true, "lokalen": true, "room": true, "hall": true, "venue": true}
 	// pronouns are the words that point at a person named before, or at
 	// the person she writes to.
-	pronouns = map[string]reading.PronounKind{"hon": reading.PronounOther, "han": reading.PronounOther, "henne": reading.PronounOther, "honom": reading.PronounOther, "hans": reading.PronounOther,
-		"hennes": reading.PronounOther, "she": reading.PronounOther, "he": reading.PronounOther, "her": reading.PronounOther, "him": reading.PronounOther, "his": reading.PronounOther,
-		"hen": reading.PronounOther, "dig": reading.PronounYou, "ditt": reading.PronounYou, "din": reading.PronounYou, "you": reading.PronounYou, "your": reading.PronounYou}
+	pronouns = map[string]PronounKind{"hon": PronounOther, "han": PronounOther, "henne": PronounOther, "honom": PronounOther, "hans": PronounOther,
+		"hennes": PronounOther, "she": PronounOther, "he": PronounOther, "her": PronounOther, "him": PronounOther, "his": PronounOther,
+		"hen": PronounOther, "dig": PronounYou, "ditt": PronounYou, "din": PronounYou, "you": PronounYou, "your": PronounYou}
 )
 
 var (
@@ -259,11 +263,11 @@ type cmdReader struct {
 	skip         func(string) bool
 	you          known
 	people       []known
-	quotedPeople []known      // those of the quoted or forwarded mail alone
-	last         *reading.Ref // the person named last, for "hon", "henne", "her"
+	quotedPeople []known // those of the quoted or forwarded mail alone
+	last         *Ref    // the person named last, for "hon", "henne", "her"
 	// prev are the people of the clause before in the sentence, which a
 	// clause without its own shares ("Lindberg har ringt och lämnat återbud").
-	prev []reading.Ref
+	prev []Ref
 	// seatSaid is true when the sentence read names a seat, which a
 	// pronoun after a verb of giving may point at.
 	seatSaid bool
@@ -548,7 +552,7 @@ func conditionSubject(w cmdWord, s string) bool {
 
 // remember keeps the last person named, for the pronouns of the clauses
 // after.
-func (r *cmdReader) remember(refs []reading.Ref) {
+func (r *cmdReader) remember(refs []Ref) {
 	for i := len(refs) - 1; i >= 0; i-- {
 		if refs[i].Named() {
 			rf := refs[i]
@@ -565,7 +569,7 @@ func (r *cmdReader) remember(refs []reading.Ref) {
 // neg is a "not" that takes back the verb ("stryk honom inte än"); said
 // says whether the clause has a "not" at all, which makes a verb of taking
 // part a withdrawal ("hon kommer inte").
-func (r *cmdReader) read(cs, lower string, ws []cmdWord, own, refs []reading.Ref, neg, said, waiting bool) ([]reading.Change, string) {
+func (r *cmdReader) read(cs, lower string, ws []cmdWord, own, refs []Ref, neg, said, waiting bool) ([]reading.Change, string) {
 	named := namedRefs(refs)
 	// Substitution first: its verbs and phrases also hold the words of a
 	// registration ("sätter upp Kim i stället för dig") and of a
@@ -654,8 +658,8 @@ func (r *cmdReader) read(cs, lower string, ws []cmdWord, own, refs []reading.Ref
 	return nil, ""
 }
 
-func namedRefs(refs []reading.Ref) []reading.Ref {
-	var out []reading.Ref
+func namedRefs(refs []Ref) []Ref {
+	var out []Ref
 	for _, rf := range refs {
 		if rf.Named() {
 			out = append(out, rf)
@@ -684,7 +688,7 @@ func indefiniteBefore(lower, w string) bool {
 // each gives the action to every person the clause names, or, when it
 // names nobody, to the one its pronoun points at. A pronoun that points at
 // nobody gives nothing, and is said to be unsure.
-func (r *cmdReader) each(a reading.Action, refs, named []reading.Ref, elliptic bool) []reading.Change {
+func (r *cmdReader) each(a reading.Action, refs, named []Ref, elliptic bool) []reading.Change {
 	if len(named) == 0 {
 		for _, rf := range refs {
 			if p, ok := r.resolve(rf, nil); ok {
@@ -700,6 +704,14 @@ func (r *cmdReader) each(a reading.Action, refs, named []reading.Ref, elliptic b
 	}
 	var out []reading.Change
 	for _, rf := range named {
+		if rf.Email == "" && rf.Pronoun == "" && len(rf.Cands) == 0 {
+			// "Flytta upp Tindra Vallgren från kön … Hennes adress är
+			// tindra.vallgren@…": a name the mail gives an address for
+			// elsewhere, and only one, is that address's person.
+			if k, ok := r.byName(rf.Name); ok {
+				rf.Email = k.email
+			}
+		}
 		out = append(out, reading.Change{Action: a, Who: rf.Who(), Candidates: rf.Cands})
 	}
 	if len(out) == 0 {
@@ -729,15 +741,15 @@ func endsInVerb(ws []cmdWord, verb string) bool {
 
 // resolve binds a pronoun: "you" to the person she writes to, "she" to
 // the person named last (but not to not, the other party of the clause).
-func (r *cmdReader) resolve(rf reading.Ref, not *reading.Ref) (reading.Ref, bool) {
+func (r *cmdReader) resolve(rf Ref, not *Ref) (Ref, bool) {
 	switch rf.Pronoun {
 	case "":
 		return rf, true
-	case reading.PronounYou:
+	case PronounYou:
 		if r.you.email == "" {
-			return reading.Ref{}, false
+			return Ref{}, false
 		}
-		return reading.Ref{Name: r.you.name, Email: r.you.email}, true
+		return Ref{Name: r.you.name, Email: r.you.email}, true
 	}
 	if r.last != nil && (not == nil || r.last.Who() != not.Who()) {
 		return *r.last, true
@@ -754,12 +766,12 @@ func (r *cmdReader) resolve(rf reading.Ref, not *reading.Ref) (reading.Ref, bool
 		}
 		switch {
 		case len(cands) == 1:
-			return reading.Ref{Name: cands[0].Name, Email: cands[0].Email}, true
+			return Ref{Name: cands[0].Name, Email: cands[0].Email}, true
 		case len(cands) > 1:
-			return reading.Ref{Name: rf.Word, Cands: cands}, true
+			return Ref{Name: rf.Word, Cands: cands}, true
 		}
 	}
-	return reading.Ref{}, false
+	return Ref{}, false
 }
 
 // fromWaitingList turns each substitution whose newcomer the sentence
@@ -944,7 +956,10 @@ func seatsIn(ws []cmdWord, s string) (int, bool) {
 				seatAt = i
 			}
 		}
-		if seatsChange[w.stem] || seatsChange[w.lower] {
+		if seatsChange[w.stem] || seatsChange[w.lower] || roomNouns[w.lower] {
+			// A room beside the seats tells what it holds: "vi har fått en
+			// större sal, 45 platser" sets the number as much as "ändra
+			// till 45 platser" does.
 			change = true
 		}
 	}
@@ -1026,13 +1041,13 @@ func capacityIn(ws []cmdWord) (int, bool) {
 
 // substitution reads a change of person: who goes, and who takes the
 // place. verb is "" when the clause is no substitution.
-func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.Ref) ([]reading.Change, string) {
+func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []Ref) ([]reading.Change, string) {
 	named := namedRefs(refs)
 	noPlace := func() ([]reading.Change, string) {
 		r.out.unsure = append(r.out.unsure, reading.Alternative{Kind: reading.KindCommand, Why: "a substitution without the person whose place is taken: " + reading.Clip(cs)})
 		return nil, ""
 	}
-	sub := func(x, y reading.Ref) ([]reading.Change, string) {
+	sub := func(x, y Ref) ([]reading.Change, string) {
 		if y.Email == "" && y.Pronoun == "" {
 			if k, ok := r.byName(y.Name); ok {
 				y.Email = k.email
@@ -1047,7 +1062,7 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.
 		if !substituteVerbs[w.stem] {
 			continue
 		}
-		var before, after []reading.Ref
+		var before, after []Ref
 		for _, rf := range named {
 			if rf.End <= w.start {
 				before = append(before, rf)
@@ -1073,16 +1088,16 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.
 			// taking the other's.
 			if len(before) == 0 && len(after) > 0 {
 				if p, ok := r.pronounBy(refs, w, subjectPronouns, after[0]); ok {
-					before = []reading.Ref{p}
+					before = []Ref{p}
 				} else if p := r.newcomerBefore(refs, w.start, after[0]); p != nil {
 					// "Tora … kommer på tisdag och ersätter Hampus": two
 					// verbs share their subject, named in the clause before.
-					before = []reading.Ref{*p}
+					before = []Ref{*p}
 				}
 			}
 			if len(after) == 0 && len(before) > 0 {
 				if p, ok := r.pronounBy(refs, w, objectPronouns, before[len(before)-1]); ok {
-					after = []reading.Ref{p}
+					after = []Ref{p}
 				}
 			}
 		}
@@ -1114,7 +1129,7 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.
 		if i < 0 {
 			continue
 		}
-		var x, y *reading.Ref
+		var x, y *Ref
 		for k := range refs {
 			if refs[k].Start >= i+len(ph) && x == nil {
 				x = &refs[k]
@@ -1157,7 +1172,7 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.
 	if m := namedPlaceRe.FindStringSubmatchIndex(cs); m != nil && placeVerbBefore(ws, m[0]) {
 		// "Lars Wendt tar Ahmed Yusufs plats (ahmed.yusuf@…)".
 		name := cs[m[2]:m[3]]
-		var x, y *reading.Ref
+		var x, y *Ref
 		for k := range named {
 			switch {
 			case named[k].Start >= m[0] && named[k].Start < m[1]+40 && x == nil && named[k].End > m[3]:
@@ -1169,7 +1184,7 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.
 			}
 		}
 		if x == nil {
-			x = &reading.Ref{Name: name}
+			x = &Ref{Name: name}
 		} else if x.Email == "" {
 			x.Name = name // "Sara Linds plats": the name without its genitive
 		}
@@ -1177,6 +1192,9 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.
 			return nil, ""
 		}
 		return sub(*x, *y)
+	}
+	if x, y, ok := handsOverPlace(ws, named); ok {
+		return sub(x, y)
 	}
 	for i, w := range ws {
 		place := false
@@ -1199,16 +1217,16 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.
 		// "… i hennes ställe", "in her place", "takes your seat": the
 		// pronoun before the place; "i stället", "instead": the person
 		// named before the clause, or the one she writes to.
-		var x reading.Ref
+		var x Ref
 		if i > 0 && pronouns[ws[i-1].lower] != "" {
-			x = reading.Ref{Pronoun: pronouns[ws[i-1].lower]}
+			x = Ref{Pronoun: pronouns[ws[i-1].lower]}
 		} else {
-			x = reading.Ref{Pronoun: reading.PronounOther}
+			x = Ref{Pronoun: PronounOther}
 			if r.last == nil {
-				x.Pronoun = reading.PronounYou
+				x.Pronoun = PronounYou
 			}
 		}
-		var y *reading.Ref
+		var y *Ref
 		for k := range named {
 			if named[k].Email != "" || y == nil {
 				y = &named[k]
@@ -1225,6 +1243,48 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []reading.
 	return nil, ""
 }
 
+// handOverVerbs hand one's own seat to someone: "Elvira lämnar sin plats
+// till Aron", "överlåter sin plats till", "Quentin passes his seat to
+// Melisande".
+var handOverVerbs = stems("lämna", "lämnar", "lämnat", "lämnade", "överlåta", "överlåter", "överlät", "överlåtit", "ge", "ger", "gav", "gett",
+	"hand", "hands", "handed", "pass", "passes", "passed", "give", "gives", "gave")
+
+// reflexivePossessives make the seat the subject's own.
+var reflexivePossessives = map[string]bool{"sin": true, "sitt": true, "her": true, "his": true, "their": true}
+
+// handsOverPlace reads "X lämnar sin plats till Y": a verb of handing
+// over, the subject's own seat ("sin plats", "her seat") and "till"/"to"
+// before the one who takes it. The one named before the verb gives the
+// seat up; the first named after "till" takes it. Without a person on
+// each side there is nothing to read.
+func handsOverPlace(ws []cmdWord, named []Ref) (x, y Ref, ok bool) {
+	for i := 0; i+3 < len(ws); i++ {
+		if !handOverVerbs[ws[i].stem] {
+			continue
+		}
+		j := i + 1
+		if ws[j].lower == "över" || ws[j].lower == "on" || ws[j].lower == "over" {
+			j++ // "lämnar över sin plats", "passes on her seat"
+		}
+		if j+2 >= len(ws) || !reflexivePossessives[ws[j].lower] || !seatNouns[ws[j+1].lower] || ws[j+2].lower != "till" && ws[j+2].lower != "to" {
+			continue
+		}
+		var before, after []Ref
+		for _, rf := range named {
+			if rf.End <= ws[i].start {
+				before = append(before, rf)
+			} else if rf.Start >= ws[j+2].end {
+				after = append(after, rf)
+			}
+		}
+		if len(before) == 0 || len(after) == 0 {
+			return x, y, false
+		}
+		return before[len(before)-1], after[0], true
+	}
+	return x, y, false
+}
+
 // subjectPronouns and objectPronouns are the pronouns that may stand for
 // a person of a verb of substitution: before it as its subject ("hon
 // ersätter …"), after it as its object ("… replaces him").
@@ -1238,8 +1298,8 @@ var (
 // before the phrase, bound to the person it points at, or, when nobody
 // stands before it at all, the last person named in the clause before in
 // the sentence. It is nil when neither is there.
-func (r *cmdReader) newcomerBefore(refs []reading.Ref, at int, x reading.Ref) *reading.Ref {
-	var pron *reading.Ref
+func (r *cmdReader) newcomerBefore(refs []Ref, at int, x Ref) *Ref {
+	var pron *Ref
 	for k := range refs {
 		if refs[k].End > at {
 			break
@@ -1266,8 +1326,8 @@ func (r *cmdReader) newcomerBefore(refs []reading.Ref, at int, x reading.Ref) *r
 // before it when they are subjects and the first after it when they are
 // objects, to the person it points at; not is the other person of the
 // verb, whom it cannot mean.
-func (r *cmdReader) pronounBy(refs []reading.Ref, w cmdWord, forms map[string]bool, not reading.Ref) (reading.Ref, bool) {
-	var at *reading.Ref
+func (r *cmdReader) pronounBy(refs []Ref, w cmdWord, forms map[string]bool, not Ref) (Ref, bool) {
+	var at *Ref
 	for k := range refs {
 		rf := &refs[k]
 		if rf.Named() || !forms[strings.ToLower(rf.Word)] {
@@ -1281,11 +1341,11 @@ func (r *cmdReader) pronounBy(refs []reading.Ref, w cmdWord, forms map[string]bo
 		}
 	}
 	if at == nil {
-		return reading.Ref{}, false
+		return Ref{}, false
 	}
 	p, ok := r.resolve(*at, &not)
 	if !ok || len(p.Cands) > 0 || p.Who() == not.Who() {
-		return reading.Ref{}, false
+		return Ref{}, false
 	}
 	return p, true
 }
@@ -1319,7 +1379,7 @@ func placeVerbBefore(ws []cmdWord, i int) bool {
 
 // connectorBetween reports whether "mot", "med", "with", "by" or "for"
 // stands between two people: "byt X mot Y".
-func connectorBetween(s string, a, b reading.Ref) bool {
+func connectorBetween(s string, a, b Ref) bool {
 	if a.End > b.Start {
 		return false
 	}
@@ -1336,7 +1396,7 @@ func connectorBetween(s string, a, b reading.Ref) bool {
 // name and address written, the organisation of the address (or the one
 // written after it) and a diet said in the clause or in the sentence after
 // it about that person.
-func (r *cmdReader) newPerson(rf reading.Ref, clause string) *reading.Person {
+func (r *cmdReader) newPerson(rf Ref, clause string) *reading.Person {
 	p := &reading.Person{Name: rf.Name, Email: rf.Email}
 	if p.Name == "" && p.Email != "" {
 		p.Name = reading.NameFromAddress(p.Email)
@@ -1394,8 +1454,8 @@ func sameName(a, b string) bool {
 // name written beside it; names of two or three capitalised words; a first
 // name alone when it is the first name of people of the mail; and the
 // pronouns.
-func (r *cmdReader) refsIn(s string) []reading.Ref {
-	var refs []reading.Ref
+func (r *cmdReader) refsIn(s string) []Ref {
+	var refs []Ref
 	prev := 0
 	for _, loc := range message.AddrSpecRe.FindAllStringIndex(s, 20) {
 		addr := s[loc[0]:loc[1]]
@@ -1412,11 +1472,11 @@ func (r *cmdReader) refsIn(s string) []reading.Ref {
 		} else {
 			name = reading.NameAfter(s[loc[1]:])
 		}
-		refs = append(refs, reading.Ref{Name: name, Email: addr, Start: start, End: loc[1]})
+		refs = append(refs, Ref{Name: name, Email: addr, Start: start, End: loc[1]})
 		prev = loc[1]
 	}
 	inRef := func(a, b int) bool { return overlaps(refs, a, b) }
-	var more []reading.Ref
+	var more []Ref
 	for _, loc := range reading.CapRunRe.FindAllStringIndex(s, 10) {
 		if inRef(loc[0], loc[1]) {
 			continue
@@ -1454,7 +1514,7 @@ func (r *cmdReader) refsIn(s string) []reading.Ref {
 		// A full name stays as written, even when the mail gives an
 		// address for that name elsewhere: the bot finds it among the
 		// registrations, and says so when two have it.
-		more = append(more, reading.Ref{Name: strings.TrimRight(name, "'’-"), Start: loc[0], End: loc[1]})
+		more = append(more, Ref{Name: strings.TrimRight(name, "'’-"), Start: loc[0], End: loc[1]})
 	}
 	// A capitalised word alone is a name only when people of the mail
 	// have it as their first name: "Anna kan inte komma".
@@ -1488,12 +1548,12 @@ func (r *cmdReader) refsIn(s string) []reading.Ref {
 		if p == "" || overlaps(refs, w.start, w.end) {
 			continue
 		}
-		if p == reading.PronounYou && !youObject(s, w) {
+		if p == PronounYou && !youObject(s, w) {
 			continue
 		}
-		refs = append(refs, reading.Ref{Pronoun: p, Word: s[w.start:w.end], Start: w.start, End: w.end})
+		refs = append(refs, Ref{Pronoun: p, Word: s[w.start:w.end], Start: w.start, End: w.end})
 	}
-	slices.SortFunc(refs, func(a, b reading.Ref) int { return a.Start - b.Start })
+	slices.SortFunc(refs, func(a, b Ref) int { return a.Start - b.Start })
 	return refs
 }
 
@@ -1515,7 +1575,7 @@ func trimVerbs(name string) string {
 	}
 }
 
-func overlaps(refs []reading.Ref, a, b int) bool {
+func overlaps(refs []Ref, a, b int) bool {
 	for _, rf := range refs {
 		if a < rf.End && b > rf.Start {
 			return true
@@ -1553,9 +1613,9 @@ func youObject(s string, w cmdWord) bool {
 // firstName reads w as a first name, or a surname, when people of the
 // mail have it: one of them is that person; two or more make the name
 // ambiguous ("Anna", "Lindberg" with two of them in the thread).
-func (r *cmdReader) firstName(w string, at int) (reading.Ref, bool) {
+func (r *cmdReader) firstName(w string, at int) (Ref, bool) {
 	if reading.NotNameWords[strings.ToLower(w)] || greetingWord(w) || pronouns[strings.ToLower(w)] != "" {
-		return reading.Ref{}, false
+		return Ref{}, false
 	}
 	var cands []reading.Person
 	for _, k := range r.people {
@@ -1565,11 +1625,11 @@ func (r *cmdReader) firstName(w string, at int) (reading.Ref, bool) {
 	}
 	switch len(cands) {
 	case 0:
-		return reading.Ref{}, false
+		return Ref{}, false
 	case 1:
-		return reading.Ref{Name: cands[0].Name, Email: cands[0].Email, Start: at, End: at + len(w)}, true
+		return Ref{Name: cands[0].Name, Email: cands[0].Email, Start: at, End: at + len(w)}, true
 	}
-	return reading.Ref{Name: w, Start: at, End: at + len(w), Cands: cands}, true
+	return Ref{Name: w, Start: at, End: at + len(w), Cands: cands}, true
 }
 
 // emit adds a change unless the same one is there already ("Anna kan inte

@@ -240,3 +240,25 @@ func TestRegisterCommandAboveAForwardedRegistration(t *testing.T) {
 		t.Errorf("read as %q, want her command", got)
 	}
 }
+
+// TestHandingOverAndOtherNews: a seat handed over, a no to the seat, a
+// room with its seats and a name whose address the mail gives elsewhere;
+// and the same words where they must not act.
+func TestHandingOverAndOtherNews(t *testing.T) {
+	tests := []struct{ name, body, want string }{
+		{"lämnar sin plats till", "Maria Lund (maria.lund@kungsbacka.example) lämnar sin plats till Jonas Berg (jonas.berg@kungsbacka.example).", "command: substitute maria.lund@kungsbacka.example [Jonas Berg jonas.berg@kungsbacka.example]"},
+		{"passes her seat to", "Rita Gold (rita.gold@gu.example) passes her seat to Kim Ode (kim.ode@gu.example).", "command: substitute rita.gold@gu.example [Kim Ode kim.ode@gu.example]"},
+		{"lämnar sin plats without anyone to take it", "Maria Lund (maria.lund@kungsbacka.example) lämnar sin plats i morgon bitti.", "other: "},
+		{"tackat nej", "Olof Ahl (olof.ahl@kungalv.example) har tackat nej.", "command: cancel olof.ahl@kungalv.example"},
+		{"a new room and its seats", "Vi har fått en större lokal, 60 platser.", "command: seats  60"},
+		{"the seats left in the room are no number", "Det finns 5 platser kvar i salen.", "other: "},
+		{"the address given in the next sentence", "Flytta upp Bo Ek från väntelistan. Hans adress är bo.ek@ale.example.", "command: promote bo.ek@ale.example"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := describeCommands(organiserMail(t, "", tc.body, "")); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

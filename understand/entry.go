@@ -121,7 +121,7 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 			return cu
 		}
 		if inner, how, fwd := ForwardedView(m, split, body, cfg); fwd {
-			kind, people, reason := reading.UnderstandParticipant(inner, cfg)
+			kind, people, reason := reading.UnderstandParticipant(subjectIfReadable(inner), cfg)
 			if ok && (kind != reading.KindRegistration || !onlyWriterRegistered(cu.Changes, inner.From.Address)) {
 				// Her command registers someone else than the writer of
 				// the mail she forwards, or a writer who did not herself
@@ -140,7 +140,7 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 			if len(people) == 0 {
 				people = []reading.Person{reading.SenderPerson(inner, cfg)}
 			}
-			people = reading.WithAddress(people)
+			people = withAddress(people)
 			if kind == reading.KindRegistration {
 				forwarderFacts(body, people)
 			}
@@ -160,8 +160,22 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 		return fu
 	}
 	var in reading.Intent
-	u.Kind, u.People, u.Reason, in = reading.ReadParticipant(v, cfg)
+	u.Kind, u.People, u.Reason, in = reading.ReadParticipant(subjectIfReadable(v), cfg)
 	u.Alternatives = in.WhyNot
+	if (u.Kind == reading.KindRegistration || u.Kind == reading.KindOther) && !in.Human && !in.Ask {
+		// "I registered my colleague … (…). … please take her
+		// registration out": the registration noun is hers, not a request
+		// of the writer's own.
+		if p, said, ok, about := ColleagueWithdrawn(v, cfg); ok {
+			u.Kind, u.People = reading.KindCancellation, []reading.Person{p}
+			u.Reason = fmt.Sprintf("the text says %q about %s, whom the writer registered", said, p.Email)
+		} else if about && u.Kind == reading.KindRegistration {
+			// Whose registration it is cannot be read, but it is not the
+			// writer's: a human settles it.
+			u.Kind, u.People = reading.KindOther, nil
+			u.Reason = fmt.Sprintf("the text says %q about someone else's registration, which cannot be read: for a human", said)
+		}
+	}
 	if u.Kind == reading.KindRegistration {
 		u.People = append(u.People, unaddressedCompanions(v.Body, u.People)...)
 	}
@@ -175,11 +189,11 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 		// for a human, who must not miss the others (all of it when nobody
 		// has one: "Här kommer anmälningar: 1. Agda Ekholm …").
 		u.People = slices.DeleteFunc(u.People, func(p reading.Person) bool { return p.Email == "" && p.Name == "" })
-		if u.Kind == reading.KindCancellation && len(reading.WithAddress(slices.Clone(u.People))) == 0 {
+		if u.Kind == reading.KindCancellation && len(withAddress(slices.Clone(u.People))) == 0 {
 			u.People = nil
 		}
 	} else {
-		u.People = reading.WithAddress(u.People)
+		u.People = withAddress(u.People)
 	}
 	if u.Kind != reading.KindOther && len(u.People) == 0 {
 		u.Kind, u.Reason = "other", u.Reason+", but there is no address to answer"

@@ -308,8 +308,19 @@ func afterPreposition(before string) bool {
 	if n := len(words); n > 0 && (words[n-1] == "the" || words[n-1] == "det") {
 		words = words[:n-1]
 	}
+	if len(words) > 1 && (words[len(words)-1] == "for" || words[len(words)-1] == "för") && registeredWords[words[len(words)-2]] {
+		// "How many have signed up for Göteborg?", "anmälda för Kungälv":
+		// "for" is no locative preposition, but after a word of signing up
+		// its object is the session, named by its place. Elsewhere ("jag
+		// jobbar för GR") it is where the writer works.
+		return true
+	}
 	return len(words) > 0 && slices.Contains(locativePrepositions, words[len(words)-1])
 }
+
+// registeredWords are the words of signing up that "for" follows when its
+// object is a session.
+var registeredWords = map[string]bool{"up": true, "registered": true, "enrolled": true, "booked": true, "anmälda": true, "anmälde": true, "anmäld": true, "registrerade": true, "bokade": true}
 
 // isLetter reports whether the last (or first) rune of s is a letter.
 func isLetter(s string, last bool) bool {

@@ -18,6 +18,10 @@ func TestPlaceEvent(t *testing.T) {
 		{"vi är tre från göteborgs stad som vill komma.", ""},
 		{"linda karlsson\ngöteborgsregionen (gr)", ""},
 		{"förmiddagspasset i gr:s lokaler", ""},
+		{"how many have signed up for göteborg so far?", "segregation-2018"},
+		{"hur många är anmälda för kungälv?", "segregation-2018-kungalv"},
+		{"jag jobbar för gr och vill komma.", ""},
+		{"thanks for göteborg, it was great.", ""},
 	} {
 		if got := placeEvent(c.text, cfg); got != c.want {
 			t.Errorf("%q: %q, want %q", c.text, got, c.want)

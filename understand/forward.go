@@ -10,6 +10,7 @@ import (
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/understand/reading"
+	"github.com/goteborgsregionen/anmalan/understand/stem"
 )
 
 // A participant forwards a registration too: a colleague's "kan du anmäla
@@ -30,8 +31,8 @@ func ParticipantForward(m *message.Message, v reading.View, cfg *config.Config, 
 	if !reading.ForwarderHandsOn(v.Body, reading.SenderPerson(inner, cfg).Name) {
 		return reading.Understanding{}, false
 	}
-	kind, people, reason := reading.UnderstandParticipant(inner, cfg)
-	people = reading.WithAddress(people)
+	kind, people, reason := reading.UnderstandParticipant(subjectIfReadable(inner), cfg)
+	people = withAddress(people)
 	if kind != reading.KindRegistration || len(people) == 0 {
 		return reading.Understanding{}, false
 	}
@@ -114,4 +115,16 @@ func forwarderFacts(text string, people []reading.Person) {
 			people[i].Diet = given[i]
 		}
 	}
+}
+
+// subjectIfReadable is v for the participant reader, without its subject
+// when the text is in a language the reader cannot read (an out-of-office
+// in Icelandic under "SV: Anmälan …"): the reader takes a subject's
+// "Anmälan" for the request only when the text says nothing of its own,
+// and such a text may say anything.
+func subjectIfReadable(v reading.View) reading.View {
+	if !stem.Readable(v.Body) {
+		v.Subject = ""
+	}
+	return v
 }

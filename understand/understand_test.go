@@ -381,6 +381,8 @@ func TestLanguage(t *testing.T) {
 		{"Hi, please register me. Thanks!", "en"},
 		{"Anmäl mig gärna!", "sv"},
 		{"12345", "sv"},
+		{"Hi, you can scratch me from Thursday. Sorry!\n\nDashiell\n\nSkickat från min iPhone", "en"},
+		{"Jag hoppar av, sorry!\n\nSent from my iPhone", "sv"},
 	}
 	for _, tt := range tests {
 		if got := Language(tt.text, "", nil); got != tt.want {

@@ -230,3 +230,44 @@ func TestOneOfSeveralWithdrawn(t *testing.T) {
 		})
 	}
 }
+
+// TestStrikingAndDroppingOut: striking oneself out, letting go of a
+// session and dropping one withdraw; the same verbs with another object,
+// denied or asked about do not, and "might as well" is no maybe.
+func TestStrikingAndDroppingOut(t *testing.T) {
+	checkKinds(t, []kindCase{
+		{"stryker mig själv", "Jag stryker mig själv från listan, det krockar med ett möte.", reading.KindCancellation, false},
+		{"scratch me", "Please scratch me from the list, something came up.", reading.KindCancellation, false},
+		{"cross me off", "Could you cross me off, I can't come after all.", reading.KindCancellation, false},
+		{"släpper seminariet", "Jag släpper seminariet den här gången.", reading.KindCancellation, false},
+		{"drop the session", "I have to drop the session, sorry.", reading.KindCancellation, false},
+		{"might as well", "I can no longer attend, so someone else might as well have my seat.", reading.KindCancellation, false},
+		{"skip lunch is no withdrawal", "I'll skip lunch and come straight to the seminar.", reading.KindOther, false},
+		{"släppa in", "Kan ni släppa in mig lite tidigare så jag hinner ställa i ordning?", reading.KindOther, false},
+		{"striking someone else is no self-withdrawal", "Jag stryker under att jag gärna vill ha bilderna efteråt.", reading.KindOther, false},
+		{"might still be a maybe", "I might not be able to attend.", reading.KindOther, false},
+	})
+}
+
+// TestColleagueWithdrawnByPronoun: "henne"/"her" after the writer tells she
+// registered one person by address is that person; with two people so
+// told, or under a condition, the pronoun is nobody's to read.
+func TestColleagueWithdrawnByPronoun(t *testing.T) {
+	checkKinds(t, []kindCase{
+		{"avanmäla honom", "Jag anmälde Bo Ek (bo.ek@ale.example) förra veckan, men han har slutat. Kan ni avanmäla honom?", reading.KindCancellation, false},
+		{"take her registration out", "I registered my colleague Kim Ode (kim.ode@ale.example) for Tuesday. She is ill, so please take her registration out.", reading.KindCancellation, false},
+		{"two people registered", "Jag anmälde Bo Ek (bo.ek@ale.example) och Sara Lind (sara.lind@ale.example). Kan ni avanmäla henne?", reading.KindOther, false},
+		{"on a condition", "I registered my colleague Kim Ode (kim.ode@ale.example). If she is still ill on Monday, please take her registration out.", reading.KindOther, false},
+	})
+}
+
+// TestTakingHerPlaceIsNoWithdrawal: "I'll take her place" after the writer
+// registered a colleague is no withdrawal of the colleague.
+func TestTakingHerPlaceIsNoWithdrawal(t *testing.T) {
+	cfg := freshConfig(t)
+	u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Seminariet", "",
+		"I registered my colleague Kim Ode (kim.ode@ale.example) last week. She is ill, so I will take her place.", "", "/Eva")
+	if u.Kind == reading.KindCancellation && len(u.People) == 1 && u.People[0].Email == "kim.ode@ale.example" && len(u.Changes) == 0 {
+		t.Errorf("read as Kim's withdrawal alone (reason: %s)", u.Reason)
+	}
+}

@@ -2,6 +2,7 @@ package reading
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/goteborgsregionen/anmalan/message"
@@ -299,6 +300,9 @@ func readIntent(body string) Intent {
 		// upp", "unless something comes up"), which every commitment
 		// carries: its condition and its "inget" are not the clause's.
 		mood := withoutReservation(c.text)
+		if strings.Contains(mood, " as well") {
+			mood = resignationRe.ReplaceAllString(mood, " ") // its "might" is no hedge
+		}
 		if req != "" {
 			mood = withoutSeatCondition(mood)
 		}
@@ -348,12 +352,22 @@ func readIntent(body string) Intent {
 				// checks whether the writer may change that registration.
 				in.Human = true
 				in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" is about someone else than the writer: " + Clip(c.text)})
-			case c.question && strings.Contains(w, "avanmäl") && selfWords.FindLower(c.text) == "" && !message.AddrSpecRe.MatchString(c.text):
+			case c.question && strings.Contains(w, "avanmäl") && selfWords.FindLower(c.text) == "" && !message.AddrSpecRe.MatchString(c.text) &&
+				!(pronounObjectRe.MatchString(c.text) && registeredByWriter(body) != ""):
 				// With an address the question is a request to the desk
 				// about one person, and the decision checks that the writer
 				// made her registration.
 				in.Human = true
 				in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "a question to withdraw someone the writer does not name as herself: " + Clip(c.text)})
+			case c.question && strings.Contains(w, "avanmäl") && selfWords.FindLower(c.text) == "" && !message.AddrSpecRe.MatchString(c.text):
+				// "Jag anmälde … Jonna Fridlund (jonna.fridlund@…) förra
+				// veckan … Kan ni avanmäla henne?": the pronoun is the one
+				// person the writer says she registered, by address, so the
+				// withdrawal is hers; the decision checks that the writer
+				// made that registration.
+				if !in.cancel {
+					in.cancel, in.why, in.withdrawn, in.others = true, w, registeredByWriter(body)+" "+c.sentence, true
+				}
 			default:
 				if !in.cancel {
 					in.cancel, in.why, in.withdrawn = true, w, c.sentence
@@ -649,6 +663,34 @@ func withoutReservation(lower string) string {
 	}
 	return reservationRe.ReplaceAllStringFunc(lower, func(s string) string { return strings.Repeat(" ", len(s)) })
 }
+
+// pronounObjectRe is a third person as the object of a verb.
+var pronounObjectRe = regexp.MustCompile(`(?i)\b(?:henne|honom|hen|her|him)\b`)
+
+// registeredByWriter returns the one sentence of body (lower case) in
+// which the writer tells that she registered someone she names by
+// address ("jag anmälde vår nya socialsekreterare Jonna Fridlund (…)"),
+// or "" when there is none or more than one, or the sentence names more
+// than one address: then a pronoun cannot be read as that person.
+func registeredByWriter(body string) string {
+	found := ""
+	sentences, _ := sentencesOf(message.Head(body, 4000))
+	for _, s := range sentences {
+		lower := strings.ToLower(strings.Join(strings.Fields(s), " "))
+		if pastForms.FindLower(lower) == "" || len(message.AddrSpecRe.FindAllString(lower, 2)) != 1 ||
+			!slices.ContainsFunc(strings.Fields(lower), func(w string) bool { return w == "jag" || w == "vi" || w == "i" || w == "we" }) {
+			continue
+		}
+		if found != "" {
+			return ""
+		}
+		found = lower
+	}
+	return found
+}
+
+// resignationRe is "might as well", a shrug and not a maybe ("someone else might as well have it").
+var resignationRe = regexp.MustCompile(`\b(?:might|may) (?:just )?as well\b`)
 
 // withoutSeatCondition returns lower with a condition on the seats alone
 // blanked out, so that the clause's own mood is read from the rest.

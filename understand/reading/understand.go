@@ -8,20 +8,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
-	"github.com/goteborgsregionen/anmalan/understand/stem"
 )
-
-// withAddress drops the people without an address: the bot cannot confirm
-// them.
-func WithAddress(people []Person) []Person {
-	out := people[:0]
-	for _, p := range people {
-		if p.Email != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
 
 // withAddressGiven gives each of people named without an address the
 // address the mail gives for that name elsewhere: "varken jag eller
@@ -171,10 +158,9 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 	phrase := in.why
 	if !in.Register {
 		phrase = ""
-		if len(in.WhyNot) == 0 && !strings.Contains(v.Body, "?") && pastForms.Find(v.Body) == "" && stem.Readable(v.Body) {
+		if len(in.WhyNot) == 0 && !strings.Contains(v.Body, "?") && pastForms.Find(v.Body) == "" {
 			// Only when the text says nothing of its own: "Anmälan" as the
-			// whole subject of a list of names; a text the reader cannot
-			// read (an out-of-office in Icelandic) may say anything.
+			// whole subject of a list of names.
 			phrase = RegisterPhrases.Find(blank(strings.ToLower(subject), pastForms))
 		}
 	}

@@ -52,6 +52,12 @@ var withdrawVerbs = append([]withdrawVerb{
 	newWithdrawVerb("sv", "ta bort mig", []string{"ta", "tar", "tog", "tagit"}, []string{"bort", "mig"}, nil, false),
 	newWithdrawVerb("sv", "ta bort oss", []string{"ta", "tar", "tog", "tagit"}, []string{"bort", "oss"}, nil, false),
 	newWithdrawVerb("sv", "plocka bort mig", []string{"plocka", "plockar"}, []string{"bort", "mig"}, nil, false),
+	// Striking oneself out works the same way: "jag stryker mig själv",
+	// "stryk oss från seminariet".
+	newWithdrawVerb("sv", "stryka mig", []string{"stryka", "stryker", "stryk", "strök", "strukit"}, []string{"mig"}, nil, false),
+	newWithdrawVerb("sv", "stryka oss", []string{"stryka", "stryker", "stryk", "strök", "strukit"}, []string{"oss"}, nil, false),
+	newWithdrawVerb("en", "scratch me", []string{"scratch", "scratches", "scratched"}, []string{"me"}, nil, false),
+	newWithdrawVerb("en", "cross me off", []string{"cross", "crosses", "crossed"}, []string{"me", "off"}, nil, false),
 	newWithdrawVerb("en", "give up the seat", []string{"give", "gives", "gave", "given", "giving"}, []string{"up", "place"}, nil, false),
 	newWithdrawVerb("en", "give up the seat", []string{"give", "gives", "gave", "given", "giving"}, []string{"up", "seat"}, nil, false),
 	newWithdrawVerb("en", "back out", []string{"back", "backs", "backed", "backing"}, []string{"out"}, nil, false),
@@ -109,6 +115,16 @@ func skipVerbs() []withdrawVerb {
 	for _, obj := range []string{"seminariet", "träffen", "samtalet", "eventet", "evenemanget", "tillfället", "det", "den"} {
 		out = append(out, newWithdrawVerb("sv", "hoppa över "+obj, []string{"hoppa", "hoppar", "hoppat"}, []string{"över", obj}, nil, false))
 	}
+	// Letting go of a session ("jag släpper torsdagens i Kungälv") names it
+	// by its day in the genitive as often as by a noun.
+	for _, obj := range []string{"seminariet", "träffen", "tillfället", "tisdagens", "torsdagens", "tisdagen", "torsdagen"} {
+		out = append(out, newWithdrawVerb("sv", "släppa "+obj, []string{"släppa", "släpper", "släppte", "släppt"}, []string{obj}, nil, false))
+	}
+	// "I need to drop the Tuesday one", "we'll skip the seminar": the
+	// object must be the session, so that "skip lunch" is none.
+	for _, obj := range []string{"session", "seminar", "event", "one"} {
+		out = append(out, newWithdrawVerb("en", "drop the "+obj, []string{"drop", "drops", "dropped", "dropping", "skip", "skips", "skipped", "skipping"}, []string{obj}, []string{"off", "by"}, false))
+	}
 	return out
 }
 
@@ -129,7 +145,8 @@ func newWithdrawVerb(lang, text string, forms, after, notNext []string, negated 
 // withdrawCues are letters every entry's verb begins with: a clause with
 // none of them is not stemmed at all.
 var withdrawCues = Phrases{"|ta|", "|tar|", "|tog|", "|tagit|", "|plock", "|hopp", "|back", "|ställ", "|ge|", "|ger|", "|gav|", "|gett", "|giv", "|gave", "|lämna", "|bli", "|blev", "|bow",
-	"|återkall", "|dra|", "|drar|", "|drog|", "|dragit|", "|draga|", "|annuller", "|makuler", "|revok", "|rescind", "|retract", "|take|", "|takes|", "|took|", "|taken|", "|taking|"}
+	"|återkall", "|dra|", "|drar|", "|drog|", "|dragit|", "|draga|", "|annuller", "|makuler", "|revok", "|rescind", "|retract", "|take|", "|takes|", "|took|", "|taken|", "|taking|",
+	"|stryk", "|strök", "|struk", "|scratch", "|cross", "|släpp", "|drop", "|skip"}
 
 // subjects are the words that make the writer the subject of a clause, by
 // language; "min del" and "my part" bind a verb of taking place.

@@ -12,6 +12,8 @@ func TestReadable(t *testing.T) {
 		{"Sara Ek\nAle kommun\nsara.ek@ale.example", true},
 		{"Ég er í sumarfríi til 7. janúar og les ekki tölvupóst á meðan. Vinsamlegast hafið samband við skrifstofuna.", false},
 		{"Šiuo metu esu atostogose ir grįšiu sausio 7 d. Skubiais klausimais kreipkitės į kolegą.", false},
+		{"Jó napot, jelenleg szabadságon vagyok január hetedikéig, és nem olvasom a leveleimet. Sürgős ügyekben kérem keresse a kollégámat.", false},
+		{"Anmäler härmed Sara Ek, Ale kommun, vegetarisk kost.", true},
 		{"", true},
 	} {
 		if got := Readable(tc.text); got != tc.want {

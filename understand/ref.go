@@ -1,6 +1,10 @@
-package reading
+package understand
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/goteborgsregionen/anmalan/understand/reading"
+)
 
 // ref is a person named in a command clause: an address (with the name
 // written beside it), a name alone, or a pronoun.
@@ -14,7 +18,7 @@ type Ref struct {
 	Word    string
 	// cands are the people of the mail a first name or a pronoun may
 	// mean, when more than one.
-	Cands []Person
+	Cands []reading.Person
 }
 
 func (r Ref) Who() string {
@@ -34,3 +38,15 @@ const (
 
 // named reports whether r is a person written out, not a pronoun.
 func (r Ref) Named() bool { return r.Pronoun == "" }
+
+// withAddress drops the people without an address: the bot cannot confirm
+// them.
+func withAddress(people []reading.Person) []reading.Person {
+	out := people[:0]
+	for _, p := range people {
+		if p.Email != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
