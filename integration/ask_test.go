@@ -22,37 +22,8 @@ func TestAskBeforeUnsureCancellation(t *testing.T) {
 	sender := s.sender(t)
 	anna, bo, mallory := randomLocal("anna")+"@deltagare.example", randomLocal("bo")+"@deltagare.example", randomLocal("mallory")+"@deltagare.example"
 
-	// answer waits for the bot's reply of kind to the mail id in addr's
-	// mailbox.
-	answer := func(addr, id, kind string) Reply {
-		t.Helper()
-		var got []Reply
-		waitFor(t, 2*time.Minute, func() string { return addr + " got no " + kind + ": " + logTail(logPath, 20) }, func() bool {
-			got = s.repliesTo(t, addr, map[string]bool{id: true})
-			for _, r := range got {
-				if r.Kind == kind {
-					return true
-				}
-			}
-			return false
-		})
-		for _, r := range got {
-			if r.Kind == kind {
-				return r
-			}
-		}
-		return Reply{}
-	}
-	send := func(from, body string, inReplyTo string) string {
-		t.Helper()
-		var extra []string
-		if inReplyTo != "" {
-			extra = []string{"In-Reply-To: <" + inReplyTo + ">", "References: <" + inReplyTo + ">"}
-		}
-		raw, id := simpleMail(from, bot, "Re: Workshop", body, extra...)
-		sender.Send(t, from, raw, bot)
-		return id
-	}
+	c := conversation{t: t, s: s, sender: sender, bot: bot, logPath: logPath}
+	answer, send := c.answer, c.send
 
 	regA := send(anna, "Hej! Jag vill anmäla mig.\n\n/Anna\n", "")
 	conf := answer(anna, regA, "confirmation")
@@ -105,30 +76,8 @@ func TestAskWhichOfOurSeats(t *testing.T) {
 	sender := s.sender(t)
 	anna, bo := randomLocal("anna")+"@deltagare.example", randomLocal("bo")+"@deltagare.example"
 
-	answer := func(addr, id, kind string) Reply {
-		t.Helper()
-		var found Reply
-		waitFor(t, 2*time.Minute, func() string { return addr + " got no " + kind + ": " + logTail(logPath, 20) }, func() bool {
-			for _, r := range s.repliesTo(t, addr, map[string]bool{id: true}) {
-				if r.Kind == kind {
-					found = r
-					return true
-				}
-			}
-			return false
-		})
-		return found
-	}
-	send := func(from, body, inReplyTo string) string {
-		t.Helper()
-		var extra []string
-		if inReplyTo != "" {
-			extra = []string{"In-Reply-To: <" + inReplyTo + ">", "References: <" + inReplyTo + ">"}
-		}
-		raw, id := simpleMail(from, bot, "Re: Workshop", body, extra...)
-		sender.Send(t, from, raw, bot)
-		return id
-	}
+	c := conversation{t: t, s: s, sender: sender, bot: bot, logPath: logPath}
+	answer, send := c.answer, c.send
 	cancelled := func(addr string) bool {
 		for _, f := range s.fetchAll(t, addr, "INBOX", false) {
 			if f.Header.Get("X-Anmalan-Kind") == "cancelled" {
@@ -153,4 +102,43 @@ func TestAskWhichOfOurSeats(t *testing.T) {
 	if cancelled(anna) {
 		t.Error("Anna was cancelled as well as Bo")
 	}
+}
+
+// conversation is a participant's exchange with the daemon on the real
+// stack: mails sent to the bot and the bot's replies waited for.
+type conversation struct {
+	t            *testing.T
+	s            Stack
+	sender       *Sender
+	bot, logPath string
+}
+
+// send sends body from the address, in reply to the Message-ID inReplyTo
+// when it is set, and returns the mail's Message-ID.
+func (c conversation) send(from, body, inReplyTo string) string {
+	c.t.Helper()
+	var extra []string
+	if inReplyTo != "" {
+		extra = []string{"In-Reply-To: <" + inReplyTo + ">", "References: <" + inReplyTo + ">"}
+	}
+	raw, id := simpleMail(from, c.bot, "Re: Workshop", body, extra...)
+	c.sender.Send(c.t, from, raw, c.bot)
+	return id
+}
+
+// answer waits for the bot's reply of kind to the mail id in addr's
+// mailbox and returns it.
+func (c conversation) answer(addr, id, kind string) Reply {
+	c.t.Helper()
+	var found Reply
+	waitFor(c.t, 2*time.Minute, func() string { return addr + " got no " + kind + ": " + logTail(c.logPath, 20) }, func() bool {
+		for _, r := range c.s.repliesTo(c.t, addr, map[string]bool{id: true}) {
+			if r.Kind == kind {
+				found = r
+				return true
+			}
+		}
+		return false
+	})
+	return found
 }
