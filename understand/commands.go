@@ -704,10 +704,14 @@ func (r *cmdReader) each(a reading.Action, refs, named []Ref, elliptic bool) []r
 	}
 	var out []reading.Change
 	for _, rf := range named {
-		if rf.Email == "" && rf.Pronoun == "" && len(rf.Cands) == 0 {
+		if rf.Email == "" && rf.Pronoun == "" && len(rf.Cands) == 0 && a != reading.ActionCancel {
 			// "Flytta upp Tindra Vallgren från kön … Hennes adress är
 			// tindra.vallgren@…": a name the mail gives an address for
-			// elsewhere, and only one, is that address's person.
+			// elsewhere, and only one, is that address's person. Not for
+			// a cancellation: a seat is taken on the name as written, and
+			// the decision checks that one registration alone has it
+			// ("Anmäl Cia Berg, cia.berg@…. Stryk Cia Berg." with another
+			// Cia Berg registered takes nobody's seat).
 			if k, ok := r.byName(rf.Name); ok {
 				rf.Email = k.email
 			}
