@@ -676,18 +676,9 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in intake.Inco
 		res.Decisions = append(res.Decisions, "cancellation: the From is not one clear mailbox: nothing changed, left for a human")
 		return intake.OutcomeManual, "cancel: unclear sender", nil
 	}
-	thread, err := tx.SentTo(append(append([]string{}, msg.InReplyTo...), msg.References...), sender)
+	about, answers, err := threadRegistration(tx, msg, sender)
 	if err != nil {
 		return "", "", err
-	}
-	var about store.Registration
-	for _, o := range thread {
-		if o.RegistrationID != 0 {
-			if about, err = tx.Registration(o.RegistrationID); err != nil {
-				return "", "", err
-			}
-			break
-		}
 	}
 	ev := b.changeEvent(tx, u, about.EventID)
 	if ev == nil {
@@ -705,7 +696,7 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in intake.Inco
 		res.Decisions = append(res.Decisions, fmt.Sprintf("%s: changes to %s closed at %s: nothing changed", sender, ev.ID, ev.ChangesCloseAt.In(b.cfg.Location).Format("2006-01-02 15:04")))
 		return intake.OutcomeAnswered, "changes closed", answer(reply.KindChangesClosed)
 	}
-	if len(thread) == 0 && !b.senderProved(msg, sender, in.Arrived) {
+	if !answers && !b.senderProved(msg, sender, in.Arrived) {
 		res.Decisions = append(res.Decisions, sender+": cancellation not in reply to our mail and not authenticated: told to reply to the confirmation, nothing changed")
 		return intake.OutcomeAnswered, "cancel: reply to confirmation", answer(reply.KindReplyToCancel)
 	}
@@ -859,10 +850,7 @@ func (b *Bot) colleaguesByName(tx *store.Tx, mailID int64, msg *message.Message,
 			for _, r := range fits {
 				lines = append(lines, b.describeReg(r, lang))
 			}
-			rp := reply.Reply{Kind: reply.KindConfirm, Mode: "which", Language: lang, Event: ev, Name: displayName(&msg.From),
-				To:        []*mail.Address{{Name: msg.From.Name, Address: msg.From.Address}},
-				InReplyTo: msg.MessageID, References: append(append([]string{}, msg.References...), msg.MessageID),
-				Asked: message.Clip(sentenceNaming(msg, name), 300), Lines: lines}
+			rp := whichQuestion(msg, ev, lang, sentenceNaming(msg, name), lines)
 			res.Decisions = append(res.Decisions, fmt.Sprintf("%s withdraws %q, who fits %d registrations the sender made: asked which, nothing changed", sender, name, len(fits)))
 			return nil, intake.OutcomeAnswered, "asked which person", b.enqueue(tx, rp, mailID, 0, res)
 		}

@@ -30,6 +30,33 @@ func refsOf(msg *message.Message) []string {
 	return append(append([]string{}, msg.InReplyTo...), msg.References...)
 }
 
+// threadRegistration is the registration the mail's thread is about: that
+// of the first of the bot's mails to sender which the mail answers and
+// which belongs to one, or the zero Registration when none does. answers
+// reports whether the mail answers any mail the bot sent to sender.
+func threadRegistration(tx *store.Tx, msg *message.Message, sender string) (reg store.Registration, answers bool, err error) {
+	thread, err := tx.SentTo(refsOf(msg), sender)
+	if err != nil {
+		return store.Registration{}, false, err
+	}
+	for _, o := range thread {
+		if o.RegistrationID != 0 {
+			reg, err = tx.Registration(o.RegistrationID)
+			return reg, true, err
+		}
+	}
+	return store.Registration{}, len(thread) > 0, nil
+}
+
+// whichQuestion is the answer "Vem menar du? Inget är ändrat" to msg: it
+// quotes asked and lists the registrations (lines) that fit.
+func whichQuestion(msg *message.Message, ev *config.EventConfig, lang, asked string, lines []string) reply.Reply {
+	return reply.Reply{Kind: reply.KindConfirm, Mode: "which", Language: lang, Event: ev, Name: displayName(&msg.From),
+		To:        []*mail.Address{{Name: msg.From.Name, Address: msg.From.Address}},
+		InReplyTo: msg.MessageID, References: append(append([]string{}, msg.References...), msg.MessageID),
+		Asked: message.Clip(asked, 300), Lines: lines}
+}
+
 // confirmMode is the question's wording for each change.
 var confirmMode = map[store.ConfirmAction]string{
 	store.ConfirmCancel: "cancel", store.ConfirmSubstitute: "substitute", store.ConfirmForget: "forget", store.ConfirmAccept: "accept",
@@ -69,18 +96,9 @@ func (b *Bot) askConfirmation(tx *store.Tx, mailID int64, in intake.Incoming, ms
 		res.Decisions = append(res.Decisions, "reply cap reached for "+addr+": not answered, left for a human")
 		return intake.OutcomeManual, "max_replies_per_address reached for " + addr, nil
 	}
-	thread, err := tx.SentTo(refsOf(msg), sender)
+	about, _, err := threadRegistration(tx, msg, sender)
 	if err != nil {
 		return "", "", err
-	}
-	var about store.Registration
-	for _, o := range thread {
-		if o.RegistrationID != 0 {
-			if about, err = tx.Registration(o.RegistrationID); err != nil {
-				return "", "", err
-			}
-			break
-		}
 	}
 	ev := b.changeEvent(tx, u, about.EventID)
 	if ev == nil {
@@ -115,22 +133,11 @@ func (b *Bot) askConfirmation(tx *store.Tx, mailID int64, in intake.Incoming, ms
 // human takes the mail.
 func (b *Bot) askWhichSeat(tx *store.Tx, mailID int64, in intake.Incoming, msg *message.Message, u understand.Understanding, res *Result) (intake.Outcome, string, bool, error) {
 	sender := strings.ToLower(msg.From.Address)
-	thread, err := tx.SentTo(refsOf(msg), sender)
+	about, _, err := threadRegistration(tx, msg, sender)
 	if err != nil {
 		return "", "", false, err
 	}
-	threadEvent := ""
-	for _, o := range thread {
-		if o.RegistrationID != 0 {
-			r, err := tx.Registration(o.RegistrationID)
-			if err != nil {
-				return "", "", false, err
-			}
-			threadEvent = r.EventID
-			break
-		}
-	}
-	ev := b.changeEvent(tx, u, threadEvent)
+	ev := b.changeEvent(tx, u, about.EventID)
 	if ev == nil {
 		return "", "", false, nil
 	}
@@ -158,11 +165,7 @@ func (b *Bot) askWhichSeat(tx *store.Tx, mailID int64, in intake.Incoming, msg *
 		out, why, err := b.answerClosed(tx, mailID, msg, ev, lang, res)
 		return out, why, true, err
 	}
-	r := reply.Reply{Kind: reply.KindConfirm, Mode: "which", Language: lang, Event: ev, Name: displayName(&msg.From),
-		To:        []*mail.Address{{Name: msg.From.Name, Address: msg.From.Address}},
-		InReplyTo: msg.MessageID, References: append(append([]string{}, msg.References...), msg.MessageID),
-		Asked: message.Clip(firstSentence(msg), 300), Lines: lines}
-	if err := b.enqueue(tx, r, mailID, 0, res); err != nil {
+	if err := b.enqueue(tx, whichQuestion(msg, ev, lang, firstSentence(msg), lines), mailID, 0, res); err != nil {
 		return "", "", false, err
 	}
 	res.Decisions = append(res.Decisions, fmt.Sprintf("%s: a change of one of %d registrations in %s without saying which: asked which, nothing changed", sender, len(lines), ev.ID))
@@ -320,11 +323,7 @@ func (b *Bot) askWhom(tx *store.Tx, mailID int64, msg *message.Message, u unders
 			names = append(names, p.Email)
 		}
 	}
-	r := reply.Reply{Kind: reply.KindConfirm, Mode: "which", Language: lang, Event: ev, Name: displayName(&msg.From),
-		To:        []*mail.Address{{Name: msg.From.Name, Address: msg.From.Address}},
-		InReplyTo: msg.MessageID, References: append(append([]string{}, msg.References...), msg.MessageID),
-		Asked: message.Clip(strings.Join(slices.Compact(asked), " "), 300), Lines: lines}
-	if err := b.enqueue(tx, r, mailID, 0, res); err != nil {
+	if err := b.enqueue(tx, whichQuestion(msg, ev, lang, strings.Join(slices.Compact(asked), " "), lines), mailID, 0, res); err != nil {
 		return "", "", err
 	}
 	res.Decisions = append(res.Decisions, fmt.Sprintf("organiser's change names someone who fits several people (%s): asked whom she means, nothing changed", strings.Join(names, ", ")))
