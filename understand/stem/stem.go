@@ -4,9 +4,10 @@
 // "stryk"; "remove", "removed", "removing" are "remov". The Swedish part
 // is the Snowball algorithm for Swedish (snowballstem.org); -ed and -ing
 // are taken off first, enough for the few English verbs of the desk's
-// sentences. It imports nothing of the project, so that both the
-// organiser's command reader and the participant reader below it can use
-// it.
+// sentences. Readable tells whether a text is in either language at all,
+// by the two languages' commonest words. It imports nothing of the
+// project, so that both the organiser's command reader and the
+// participant reader below it can use it.
 package stem
 
 import "strings"
