@@ -49,7 +49,8 @@ type Compaction struct {
 func (s *Store) Compact(ctx context.Context) (Compaction, error) {
 	var c Compaction
 	// Writers are serialised by writeSem; the vacuum is a write, on the
-	// one writer connection, taken after the lock as Update takes it.
+	// writers' pool, whose connection is taken after the lock as Update
+	// takes it.
 	select {
 	case s.writeSem <- struct{}{}:
 	case <-ctx.Done():
