@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
@@ -46,6 +47,22 @@ type commandReading struct {
 	ask bool
 	// unsure says why a change she seems to ask for was set aside.
 	unsure []reading.Alternative
+	// withheld is true when one of the changes set aside would have taken
+	// or given a seat (a cancellation, promotion or substitution, not a
+	// registration): the mail she forwards below it is then not read as
+	// hers to act on either, since the note above it says something else
+	// is to happen and the reader could not tell what.
+	withheld bool
+}
+
+// takesOrGivesSeat reports whether c moves a seat between people already
+// known to the desk: a cancellation, promotion or substitution.
+func takesOrGivesSeat(c reading.Change) bool {
+	switch c.Action {
+	case reading.ActionCancel, reading.ActionPromote, reading.ActionSubstitute:
+		return true
+	}
+	return false
 }
 
 // commandUnderstanding fills u from what readCommands found; ok is false
@@ -238,6 +255,7 @@ func readCommands(v reading.View, quoted string, cfg *config.Config) commandRead
 		}
 	}
 	r.people = knownPeople(v, quoted, skip)
+	r.written = writtenNames(v.Body + "\n" + message.Head(quoted, 8000))
 	if strings.TrimSpace(quoted) != "" {
 		r.quotedPeople = knownPeople(reading.View{}, quoted, skip)
 	}
@@ -265,6 +283,16 @@ type cmdReader struct {
 	people       []known
 	quotedPeople []known // those of the quoted or forwarded mail alone
 	last         *Ref    // the person named last, for "hon", "henne", "her"
+	// unread is true when a clause after the person named last has a
+	// name of its own as its subject that fits nobody of the mail ("Nils
+	// kan inte komma" with no Nils in it): a "honom" after it points at
+	// that name, never at someone else named earlier or quoted below.
+	unread bool
+	// written are the words of the names written in the mail and the
+	// thread it quotes, with or without an address ("Nils Berg"), folded:
+	// a first name alone that is one of them is a person's, even where
+	// the reader cannot tell whose.
+	written map[string]bool
 	// prev are the people of the clause before in the sentence, which a
 	// clause without its own shares ("Lindberg har ringt och lämnat återbud").
 	prev []Ref
@@ -491,6 +519,9 @@ func (r *cmdReader) clause(s string, c span, text string, question, request, wai
 		return false
 	}
 	refs := r.refsIn(cs)
+	if r.unreadSubject(cs, ws, refs) {
+		r.unread = true
+	}
 	var neg, hedge, cond bool
 	for i, w := range ws {
 		neg = neg || negWords[w.lower] || strings.HasSuffix(w.lower, "n't") || strings.HasSuffix(w.lower, "n’t")
@@ -521,6 +552,9 @@ func (r *cmdReader) clause(s string, c span, text string, question, request, wai
 	why := func(w string) reading.Alternative {
 		return reading.Alternative{Kind: reading.KindCommand, Why: fmt.Sprintf("%q %s: %s", verb, w, reading.Clip(text))}
 	}
+	if (cond || hedge || question && !request) && slices.ContainsFunc(ch, takesOrGivesSeat) {
+		r.out.withheld = true
+	}
 	switch {
 	case cond:
 		r.out.unsure = append(r.out.unsure, why("is said on a condition"))
@@ -540,6 +574,69 @@ func (r *cmdReader) clause(s string, c span, text string, question, request, wai
 	return startsWithCond
 }
 
+// finiteAfterSubject are the verbs that follow the subject of a clause of
+// news about a person: "Nils kan inte komma", "Nils har lämnat återbud",
+// "Nils is ill".
+var finiteAfterSubject = map[string]bool{"kan": true, "kunde": true, "har": true, "hade": true, "är": true, "var": true, "blir": true,
+	"ska": true, "skall": true, "skulle": true, "måste": true, "kommer": true, "hinner": true, "får": true, "fick": true, "vill": true,
+	"behöver": true, "tackar": true, "lämnar": true, "hoppar": true, "slutar": true, "can": true, "could": true, "has": true, "had": true,
+	"is": true, "was": true, "will": true, "won't": true, "cannot": true, "can't": true, "isn't": true, "wasn't": true, "hasn't": true,
+	"doesn't": true, "didn't": true, "needs": true, "must": true}
+
+// unreadSubject reports whether the clause names someone the reader could
+// not bind to a person of the mail, whom a pronoun after it means: a
+// capitalised word alone that is part of a name written in the mail or its
+// thread ("Nils" beside "Nils Berg" without an address), or that is the
+// subject of its verb ("Nils kan inte komma", "Nils ringde") when the mail
+// names no Nils at all.
+func (r *cmdReader) unreadSubject(cs string, ws []cmdWord, refs []Ref) bool {
+	for i := range ws {
+		w := cs[ws[i].start:ws[i].end]
+		if !unicode.IsUpper([]rune(w)[0]) || overlaps(refs, ws[i].start, ws[i].end) {
+			continue
+		}
+		l := ws[i].lower
+		if reading.NotNameWords[l] || pronouns[l] != "" || greetingWord(w) || titleWords[l] || hasVerb(w) || subjectWords[l] {
+			continue
+		}
+		if r.written[fold(l)] || i+1 < len(ws) && finiteVerb(ws[i+1].lower) {
+			return true
+		}
+	}
+	return false
+}
+
+// finiteVerb reports whether w is a verb that follows a subject: one of
+// finiteAfterSubject, or a past tense ("ringde", "meddelade", "skrev" is
+// not, "called").
+func finiteVerb(w string) bool {
+	if finiteAfterSubject[w] {
+		return true
+	}
+	n := utf8.RuneCountInString(w)
+	return n >= 5 && (strings.HasSuffix(w, "de") || strings.HasSuffix(w, "te") || strings.HasSuffix(w, "ed"))
+}
+
+// writtenNames returns the folded words of the runs of two or three
+// capitalised words in s, the names it writes.
+func writtenNames(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, run := range reading.CapRunRe.FindAllString(s, 200) {
+		for _, w := range strings.Fields(run) {
+			if l := strings.ToLower(w); !reading.NotNameWords[l] && !greetingWord(w) && !titleWords[l] {
+				out[fold(l)] = true
+			}
+		}
+	}
+	return out
+}
+
+// subjectWords are the capitalised words that start a clause without being
+// anyone's name: "Ingen kan", "Alla har", "Vem kan".
+var subjectWords = map[string]bool{"ingen": true, "alla": true, "någon": true, "nån": true, "vem": true, "man": true, "ni": true, "du": true,
+	"detta": true, "dessa": true, "de": true, "dom": true, "hen": true, "everyone": true, "nobody": true, "someone": true, "who": true,
+	"it": true, "this": true, "that": true, "they": true, "i": true, "we": true, "you": true, "there": true, "what": true, "vad": true, "var": true}
+
 // conditionSubject reports whether the word after "om" makes it "if"
 // rather than "about": a pronoun, "det", or a name.
 func conditionSubject(w cmdWord, s string) bool {
@@ -557,6 +654,7 @@ func (r *cmdReader) remember(refs []Ref) {
 		if refs[i].Named() {
 			rf := refs[i]
 			r.last = &rf
+			r.unread = false
 			return
 		}
 	}
@@ -697,7 +795,7 @@ func (r *cmdReader) each(a reading.Action, refs, named []Ref, elliptic bool) []r
 			}
 		}
 	}
-	if len(refs) == 0 && elliptic && r.last != nil {
+	if len(refs) == 0 && elliptic && r.last != nil && !r.unread {
 		// A verb without its object ("Lindberg har lämnat återbud. Kan
 		// du stryka?") is about the person just named.
 		named = append(named, *r.last)
@@ -720,6 +818,7 @@ func (r *cmdReader) each(a reading.Action, refs, named []Ref, elliptic bool) []r
 	}
 	if len(out) == 0 {
 		r.out.unsure = append(r.out.unsure, reading.Alternative{Kind: reading.KindCommand, Why: fmt.Sprintf("%s without anyone it could be about", a)})
+		r.out.withheld = r.out.withheld || a != reading.ActionRegister
 	}
 	return out
 }
@@ -754,6 +853,9 @@ func (r *cmdReader) resolve(rf Ref, not *Ref) (Ref, bool) {
 			return Ref{}, false
 		}
 		return Ref{Name: r.you.name, Email: r.you.email}, true
+	}
+	if r.unread {
+		return Ref{}, false
 	}
 	if r.last != nil && (not == nil || r.last.Who() != not.Who()) {
 		return *r.last, true
@@ -1049,6 +1151,7 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []Ref) ([]
 	named := namedRefs(refs)
 	noPlace := func() ([]reading.Change, string) {
 		r.out.unsure = append(r.out.unsure, reading.Alternative{Kind: reading.KindCommand, Why: "a substitution without the person whose place is taken: " + reading.Clip(cs)})
+		r.out.withheld = true
 		return nil, ""
 	}
 	sub := func(x, y Ref) ([]reading.Change, string) {

@@ -262,3 +262,26 @@ func TestHandingOverAndOtherNews(t *testing.T) {
 		})
 	}
 }
+
+// TestPronounAfterANameTheReaderCannotBind: "Nils kan inte komma, stryk
+// honom" above a thread whose only person with an address is its writer
+// must not cancel her: "honom" is Nils, whom the reader cannot find. Each
+// of these cancelled the writer of the quoted mail before.
+func TestPronounAfterANameTheReaderCannotBind(t *testing.T) {
+	tests := []struct{ name, body, quoted, want string }{
+		{"a first name the thread does not give", "Nils kan inte komma på tisdag, stryk honom.", "Hej, jag och Nils kommer på tisdag.", "other: "},
+		{"a name the thread gives without an address", "Nils ringde i morse och sa att han blivit sjuk. Kan du stryka honom?",
+			"Jag anmäler mig och Nils Berg till tisdagen.", "other: "},
+		{"the writer of the thread by her first name", "Stryk Sofie, hon har fått förhinder.", "Jag anmäler mig till tisdagen.",
+			"command: cancel sofie.lund@lillaedet.example"},
+		{"a person named after the unread one", "Nils kan inte komma, men Bo Ek (bo.ek@ale.example) kan. Flytta upp honom från väntelistan.",
+			"Jag anmäler mig till tisdagen.", "command: promote bo.ek@ale.example"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := describeCommands(organiserMail(t, "", tc.body, tc.quoted)); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

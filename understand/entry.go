@@ -116,8 +116,12 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 
 	v := reading.View{From: m.From, To: m.To, Cc: m.Cc, Subject: m.Subject, Body: body, Sig: sig, Own: split.Own}
 	if cfg.IsOrganiser(m.From.Address) {
-		cu, ok := commandUnderstanding(u, readCommands(v, split.Quoted, cfg), m.From.Address, authReason)
-		if ok && !registersOnly(cu.Changes) {
+		cr := readCommands(v, split.Quoted, cfg)
+		cu, ok := commandUnderstanding(u, cr, m.From.Address, authReason)
+		if ok && !registersOnly(cu.Changes) || cr.withheld {
+			// A change of hers set aside as unsure ("Nils har fått
+			// förhinder, stryk honom" above a forwarded registration that
+			// names two) is not made into the forwarded mail's own.
 			return cu
 		}
 		if inner, how, fwd := ForwardedView(m, split, body, cfg); fwd {
