@@ -628,7 +628,7 @@ func absence(body, subject string) string {
 	if a == "" {
 		a = absentTexts.Find(subject)
 	}
-	if a == "" || intentTexts.FindLower(head) != "" {
+	if a == "" || intentTexts.FindLower(message.OtherVerbs.Replace(head)) != "" {
 		return ""
 	}
 	if t := redirectTexts.FindLower(head); t != "" {

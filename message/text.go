@@ -63,6 +63,15 @@ func letterAt(s string, i int) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
+// OtherVerbs rewrites, in lower-case text, the Swedish verbs of "komma"
+// with a particle that makes them mean something else than coming: "kan
+// inte komma åt min e-post" (cannot reach), "kommer inte ihåg" (does not
+// remember), "kom överens" (agreed). Read as they are, they would say that
+// the writer cannot come.
+var OtherVerbs = strings.NewReplacer("komma åt", "nå", "kommer åt", "når", "kom åt", "nådde",
+	"komma ihåg", "minnas", "kommer ihåg", "minns", "kom ihåg", "mindes",
+	"komma överens", "enas", "kommer överens", "enas", "kom överens", "enades")
+
 // MaxUnderstandBytes is how much of a mail's text is read for its meaning.
 const MaxUnderstandBytes = 64 << 10
 

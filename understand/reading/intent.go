@@ -64,6 +64,10 @@ var (
 		"|if it", "|if there", "|in case", "|unless", "|såvida", "|i fall"}
 	negMarks = message.Phrases{"|inte|", "|ej|", "|icke|", "|not|", "n't|", "|never|", "|aldrig|", "|inget|", "|ingen|", "|cannot|",
 		"|varken|", "|neither|", "|nor|", "|no longer|"}
+	// conjunctionRe parts a clause into the verb phrases a "not" may deny:
+	// "Jag kommer med bil och vill inte bli sen" says "jag kommer", and
+	// its "inte" is the other verb's.
+	conjunctionRe = regexp.MustCompile(`\s(?:och|men|samt|and|but)\s`)
 	// doubtMarks are the writer's doubt whether she can come.
 	doubtMarks = message.Phrases{"vet inte om", "vet inte riktigt om", "osäker på om", "inte säker på om", "not sure if", "not sure whether",
 		"don't know if", "don't know whether", "unsure whether", "unsure if",
@@ -116,7 +120,7 @@ func clausesOf(body string) []clause {
 	last := 0
 	emit := func(raw string, q bool) {
 		raw = strings.Join(strings.Fields(raw), " ")
-		s := strings.ToLower(raw)
+		s := message.OtherVerbs.Replace(strings.ToLower(raw))
 		if s == "" {
 			return
 		}
@@ -231,7 +235,7 @@ func readIntent(body string) Intent {
 	var in Intent
 	selfOutWhy, registered := "", ""
 	doubted := map[string]bool{}
-	deferred, interested := "", ""
+	deferred, interested, notRegistered := "", "", ""
 	for _, c := range clausesOf(body) {
 		if doubtMarks.FindLower(c.text) != "" {
 			// "…, men jag vet inte om jag hinner": doubt beside a request
@@ -240,6 +244,13 @@ func readIntent(body string) Intent {
 		}
 		if deferred == "" && deferMarks.FindLower(c.text) != "" {
 			deferred = c.text
+		}
+		if notRegistered == "" && !c.question {
+			if p := pastForms.FindLower(c.text); p != "" && selfWords.FindLower(c.text) != "" && deniedJustBefore(c.text, p) {
+				// "I never signed up", "jag har inte anmält mig": the
+				// writer says she holds no seat to give up.
+				notRegistered = c.text
+			}
 		}
 		if m := unspecifiedOne(c.text); m != "" {
 			in.OneOf = true
@@ -317,7 +328,7 @@ func readIntent(body string) Intent {
 		if w == "" && c.negated && !c.question {
 			// "jag kommer inte", "I can not attend": a registration word
 			// under negation withdraws.
-			if r := RegisterPhrases.FindLower(c.text); r != "" && pastForms.FindLower(c.text) == "" && !strings.Contains(r, "anmäl") {
+			if r := RegisterPhrases.FindLower(c.text); r != "" && pastForms.FindLower(c.text) == "" && !strings.Contains(r, "anmäl") && negatedWithin(c.text, r) {
 				w = r + " (negated)"
 			} else if m := ableToAttendRe.FindStringIndex(c.text); m != nil && doubtMarks.FindLower(c.text) == "" && writerSubject(c.text[:m[0]]) {
 				// "Varken jag eller Ebba kan komma": being able to come,
@@ -454,6 +465,13 @@ func readIntent(body string) Intent {
 	in.registered = registered
 	if selfOutWhy != "" && !in.Register && !in.cancel {
 		in.cancel, in.why = true, selfOutWhy
+	}
+	if in.cancel && notRegistered != "" {
+		// "I can't make it, but could you send me the slides? I never
+		// signed up": a withdrawal by someone who says she is not
+		// registered is news beside what she asks, for a human.
+		in.cancel, in.Human = false, true
+		in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "\"" + in.why + "\" is said by a writer who says she is not registered: " + Clip(notRegistered)})
 	}
 	if in.Register && in.Hedged {
 		// A clear request elsewhere in the mail wins over a question
@@ -826,4 +844,39 @@ func unspecifiedOne(lower string) string {
 		return ""
 	}
 	return unspecifiedOneRe.FindString(lower)
+}
+
+// negatedWithin reports whether a "not" of negMarks stands in the part of
+// lower-case text that holds phrase: between the conjunctions ("och",
+// "men", "and", "but") before and after it.
+func negatedWithin(text, phrase string) bool {
+	lower := strings.ToLower(text)
+	i := strings.Index(lower, phrase)
+	if i < 0 {
+		return negMarks.FindLower(lower) != ""
+	}
+	start, end := 0, len(lower)
+	for _, loc := range conjunctionRe.FindAllStringIndex(lower, -1) {
+		if loc[1] <= i {
+			start = loc[0]
+		} else if loc[0] >= i+len(phrase) && loc[0] < end {
+			end = loc[0]
+		}
+	}
+	return negMarks.FindLower(lower[start:end]) != ""
+}
+
+// deniedJustBefore reports whether one of the three words before phrase in
+// lower-case text is a "not": "I never signed up", "jag har inte anmält
+// mig", but not the "varken" of "varken jag eller X, som jag anmälde".
+func deniedJustBefore(text, phrase string) bool {
+	i := strings.Index(text, phrase)
+	if i < 0 {
+		return false
+	}
+	words := strings.Fields(text[:i])
+	if len(words) > 3 {
+		words = words[len(words)-3:]
+	}
+	return negMarks.FindLower(" "+strings.Join(words, " ")+" ") != ""
 }
