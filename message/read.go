@@ -83,8 +83,9 @@ type Message struct {
 	Split           QuoteSplit
 	Body, Signature string
 
-	// Raw is the mail as it was read (for a mail inside another, nil):
-	// a DKIM signature is verified over these bytes.
+	// Raw is the mail as it was read (for a mail inside another, nil),
+	// with CRLF where its lines ended in a bare CR: a DKIM signature is
+	// verified over these bytes.
 	Raw []byte
 
 	// Attachments are the parts that are not the body, in order.
@@ -180,13 +181,17 @@ var ErrNotMail = errors.New("empty mail")
 // bounded by the limits above, whatever raw holds.
 func ReadMessage(raw []byte) (*Message, error) {
 	r := &reader{}
-	m, err := r.read(crlf(raw), 0)
+	lines := crlf(raw)
+	m, err := r.read(lines, 0)
 	if err != nil {
 		return nil, err
 	}
 	m.Problems = r.problems
-	// The bytes as they came, not as read: DKIM signs those.
-	m.Raw = raw
+	// The bytes as they came, which DKIM signs, but with CRLF for lines
+	// that ended in a bare CR: a signer signs lines ending in CRLF, and a
+	// header of bare-CR lines is no header to the verifier's reader.
+	// (crlf returns every other mail as it came.)
+	m.Raw = lines
 	return m, nil
 }
 
