@@ -88,7 +88,8 @@ var (
 		"ge platsen till", "struken", "|stryks|", "count me out", "withdraw", "remove me", "remove us", "take me off",
 		"drop out", "pull out", "won't make it", "will not make it", "can't come", "cannot come", "not coming",
 		"have to cancel", "need to cancel", "must cancel", "give my seat", "give my place", "not be able to come",
-		"not be able to attend", "not be able to make"}
+		"not be able to attend", "not be able to make", "räkna bort mig", "räkna bort oss", "kommer inte ifrån", "kommer inte loss",
+		"can't get away", "cannot get away"}
 	// otherSubjects start a clause about someone else than the writer.
 	otherSubjects = message.Phrases{"|en av oss", "|någon av oss", "|one of us", "|han |", "|hon |", "|he |", "|she |",
 		"|min kollega", "|my colleague"}
@@ -284,6 +285,9 @@ func readIntent(body string) Intent {
 			w = CancelPhrases.FindLower(wtext)
 		}
 		if w == "" && !c.question {
+			w = seatGivenUp(wtext)
+		}
+		if w == "" && !c.question {
 			// A question about withdrawing ("går det att backa?") is no
 			// withdrawal.
 			w = withdrawVerbIn(wtext)
@@ -335,6 +339,11 @@ func readIntent(body string) Intent {
 				// denied, withdraws when the writer is its subject; a
 				// doubt ("vet inte om jag kan komma") does not.
 				w = c.text[m[0]:m[1]] + " (negated)"
+			} else if m := deniedComingRe.FindStringIndex(c.text); m != nil && doubtMarks.FindLower(c.text) == "" && writerSubject(c.text[:m[0]]) {
+				// "Vi två som anmälde oss …, jag och X (…), kommer inte":
+				// coming denied, with the writer in its subject, withdraws,
+				// whatever the clause tells of the registration before.
+				w = c.text[m[0]:m[1]]
 			}
 		}
 		if w != "" && (selfOut(c.sentence) || selfOut(c.text)) && !c.conditional && !c.hedged {
@@ -587,6 +596,9 @@ var (
 	// ableToAttendRe is a modal of being able with a verb of attending:
 	// "kan komma", "kan tyvärr vara med", "can come", "could attend".
 	ableToAttendRe = regexp.MustCompile(`\b(?:kan|kunna|can|could|able to)\s+(?:\S+\s+){0,2}?(?:komma|delta|närvara|vara med|vara där|come|attend|join|make it|be there)\b`)
+	// deniedComingRe is coming, denied: "kommer inte", "kommer tyvärr
+	// inte", "won't be coming".
+	deniedComingRe = regexp.MustCompile(`\b(?:kommer|deltar)\s+(?:tyvärr\s+|alltså\s+|därför\s+)?(?:inte|ej)\b|\b(?:won't|will not|are not|aren't|am not|'m not|’m not)\s+(?:be\s+)?(?:coming|attending)\b`)
 	// seatConditionRe is a condition on the seats alone.
 	seatConditionRe = regexp.MustCompile(`\b(?:om|ifall|i fall)\s+det\s+(?:fortfarande\s+|än\s+|ännu\s+|nu\s+)?finns\s+(?:några\s+|någon\s+)?(?:lediga\s+)?plats(?:er)?(?:\s+kvar)?|\bif there (?:is|are) (?:still )?(?:a |any )?(?:seats?|places?|room|space)(?: (?:left|available))?`)
 )
@@ -879,4 +891,36 @@ func deniedJustBefore(text, phrase string) bool {
 		words = words[len(words)-3:]
 	}
 	return negMarks.FindLower(" "+strings.Join(words, " ")+" ") != ""
+}
+
+var (
+	// ownSeatRe is the writer's own seat: "min plats", "my seat".
+	ownSeatRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:min|vår|mitt|my|our)\s+(?:plats|platsen|seat|place|spot|ticket)(?:$|[^\p{L}])`)
+	// seatAwayMarks say that a seat goes to someone else or is not used.
+	seatAwayMarks = message.Phrases{"någon annan", "nån annan", "|nästa|", "someone else", "somebody else",
+		"whoever", "next in line", "next person", "waiting list", "|offer it", "|give it", "|pass it"}
+	// seatUnusedRe is a seat the writer will not use: "won't be able to
+	// use my seat", "kan inte använda min plats".
+	seatUnusedRe = regexp.MustCompile(`(?:won't|will not|can't|cannot|unable to|not be able to|inte|ej)\s+(?:\p{L}+\s+){0,3}(?:use|använda|utnyttja|nyttja)\b`)
+)
+
+// seatGivenUp returns the words by which a clause gives the writer's own
+// seat up, or "": her seat goes to someone else ("min plats kan gå till
+// någon annan", "please offer it to whoever is next") or is not used ("I
+// won't be able to use my seat"). A question ("kan jag ge min plats till
+// en kollega?") is no withdrawal, and the caller passes none.
+func seatGivenUp(text string) string {
+	loc := ownSeatRe.FindStringIndex(text)
+	if loc == nil {
+		return ""
+	}
+	seat := strings.TrimSpace(text[loc[0]:loc[1]])
+	if m := seatAwayMarks.FindLower(text); m != "" && negMarks.FindLower(text) == "" {
+		// Not "jag vill inte att min plats går till någon annan".
+		return seat + " … " + m
+	}
+	if m := seatUnusedRe.FindString(text); m != "" {
+		return m + " " + seat
+	}
+	return ""
 }
