@@ -3,6 +3,7 @@ package understand
 import (
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/understand/reading"
@@ -19,7 +20,7 @@ var (
 	// parenthesisedNameRe is a full name followed by a parenthesis.
 	parenthesisedNameRe = regexp.MustCompile(`(\p{Lu}[\p{Ll}'’-]+(?:[ \t]+\p{Lu}[\p{Ll}'’-]+){1,2})[ \t]*\(([^()@]{1,160})\)`)
 	// noAddressRe says in the parenthesis that the person has no address.
-	noAddressRe = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:ingen|inte någon|saknar|no|without|has no|hasn't got|doesn't have|does not have)\s+(?:egen\s+|eget\s+|own\s+|work\s+)?(?:e-?postadress|e-?post|mejladress|mejl|jobbmejl|mail|e-?mail|adress|address)`)
+	noAddressRe = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:ingen|inga|inte någon|inte några|saknar|no|without|has no|have no|hasn't got|haven't got|doesn't have|does not have|don't have|do not have)\s+(?:egen\s+|eget\s+|egna\s+|own\s+|work\s+)?(?:e-?postadress|e-?post|mejladress|mejl|jobbmejl|mail|e-?mail|adress|address)`)
 )
 
 // unaddressedCompanions returns the people body names with a parenthesis
@@ -37,6 +38,112 @@ func unaddressedCompanions(body string, people []reading.Person) []reading.Perso
 		}
 		if !known {
 			out = append(out, reading.Person{Name: name})
+		}
+	}
+	return append(out, saidWithoutAddress(body, append(append([]reading.Person{}, people...), out...))...)
+}
+
+var (
+	// fullNameRe is a name of two or three capitalised words, a double
+	// first name too: "Nils-Erik Stålhandske".
+	fullNameRe = regexp.MustCompile(`\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}?[\p{Ll}'’]+)?(?:[ \t]+\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}?[\p{Ll}'’]+)?){1,2}`)
+	// companionSentenceRe ends a sentence.
+	companionSentenceRe = regexp.MustCompile(`[.!?](?:\s+|$)|\n\s*\n`)
+)
+
+// saidWithoutAddress returns the people a sentence of body says have no
+// address of their own, by the subject that points at them: "Tuva har
+// ingen jobbmejl än" is the Tuva Kjellmark named before; "De har inga
+// egna mejladresser" are the people without an address named in the
+// sentence before it; "hon" the last of them. A diet said of one of them
+// by her first name ("Henny tål inte gluten") is hers. Those in known (by
+// name) are left out.
+func saidWithoutAddress(body string, known []reading.Person) []reading.Person {
+	body = message.Head(body, 4000)
+	var sentences []string
+	last := 0
+	for _, loc := range companionSentenceRe.FindAllStringIndex(body, -1) {
+		sentences = append(sentences, body[last:loc[1]])
+		last = loc[1]
+	}
+	sentences = append(sentences, body[last:])
+	namesIn := func(s string) []string {
+		var out []string
+		for _, loc := range fullNameRe.FindAllStringIndex(s, 10) {
+			n := strings.Join(strings.Fields(s[loc[0]:loc[1]]), " ")
+			first := strings.ToLower(strings.Fields(n)[0])
+			if reading.NotNameWords[first] || greetingWord(first) || pronouns[first] != "" {
+				continue
+			}
+			// The name of an address ("Folke Qvarnström (folke@…)",
+			// "<…>", ", folke@…") is someone with one.
+			after := s[loc[1]:min(len(s), loc[1]+80)]
+			if a := message.AddrSpecRe.FindStringIndex(after); a != nil && strings.Trim(after[:a[0]], " \t(<,:") == "" {
+				continue
+			}
+			out = append(out, n)
+		}
+		return out
+	}
+	isKnown := func(name string, out []reading.Person) bool {
+		for _, p := range append(append([]reading.Person{}, known...), out...) {
+			if strings.EqualFold(strings.Join(strings.Fields(p.Name), " "), name) {
+				return true
+			}
+		}
+		return false
+	}
+	var out []reading.Person
+	add := func(names ...string) {
+		for _, n := range names {
+			if !isKnown(n, out) {
+				out = append(out, reading.Person{Name: n})
+			}
+		}
+	}
+	for i, s := range sentences {
+		if !noAddressRe.MatchString(s) {
+			continue
+		}
+		f := strings.Fields(strings.TrimSpace(s))
+		if len(f) == 0 {
+			continue
+		}
+		subject := strings.Trim(f[0], ",.:;")
+		lower := strings.ToLower(subject)
+		var before []string
+		for j := i; j >= 0 && j >= i-2 && len(before) == 0; j-- {
+			for _, n := range namesIn(sentences[j]) {
+				if !isKnown(n, nil) {
+					before = append(before, n)
+				}
+			}
+		}
+		switch {
+		case lower == "de" || lower == "dom" || lower == "they" || lower == "båda" || lower == "both":
+			add(before...)
+		case lower == "hon" || lower == "han" || lower == "hen" || lower == "she" || lower == "he":
+			if len(before) > 0 {
+				add(before[len(before)-1])
+			}
+		case len(subject) > 1 && unicode.IsUpper([]rune(subject)[0]):
+			for j := 0; j <= i; j++ {
+				for _, n := range namesIn(sentences[j]) {
+					if strings.EqualFold(strings.Fields(n)[0], subject) {
+						add(n)
+					}
+				}
+			}
+		}
+	}
+	for k := range out {
+		first := strings.Fields(out[k].Name)[0]
+		for _, s := range sentences {
+			if f := strings.Fields(strings.TrimSpace(s)); len(f) > 0 && strings.EqualFold(strings.Trim(f[0], ",.:;"), first) {
+				if ds := reading.DietMentions(s); len(ds) > 0 {
+					out[k].Diet = ds[0].Text
+				}
+			}
 		}
 	}
 	return out
