@@ -75,7 +75,10 @@ func EventFor(m *message.Message, own string, cfg *config.Config) string {
 			continue
 		}
 		if found != "" {
-			return ""
+			// Both named, as by a title they share ("Re: Inbjudan: På
+			// tal om segregation"): the place the writer names ("till
+			// Kungälv") may still choose, else the reply asks.
+			return placeEvent(strings.ToLower(m.Body), cfg)
 		}
 		found = e.ID
 	}
@@ -126,10 +129,17 @@ func ApplyDates(u *reading.Understanding, m *message.Message, cfg *config.Config
 		text += "\n" + m.Subject
 	}
 	found, all := dates.Find(text, arrived)
+	// "Hon började i måndags", "last Friday": a weekday in the past tense
+	// tells of what happened, and names no session.
+	found = slices.DeleteFunc(found, func(d reading.NamedDate) bool { return pastWeekday(text, d) })
 	if len(found) == 0 {
 		return
 	}
-	found = reading.PreferUnnegated(text, found)
+	if u.Kind == reading.KindCancellation {
+		found = reading.PreferWithdrawn(text, found)
+	} else {
+		found = reading.PreferUnnegated(text, found)
+	}
 	loc := time.UTC
 	if cfg != nil && cfg.Location != nil {
 		loc = cfg.Location
@@ -173,6 +183,18 @@ func ApplyDates(u *reading.Understanding, m *message.Message, cfg *config.Config
 	u.Candidates = cands
 	u.Event = cands[0]
 	u.Reason += fmt.Sprintf("; the date %q chooses %s", u.Date.Written, cands[0])
+}
+
+// pastWeekday reports whether d is a weekday said in the past: Swedish "i
+// måndags" (the -s form is the past one) or "förra tisdagen", "last
+// Monday".
+func pastWeekday(text string, d reading.NamedDate) bool {
+	w := strings.ToLower(d.Written)
+	if strings.HasSuffix(w, "dags") {
+		return true
+	}
+	before := strings.Fields(strings.ToLower(text[:min(d.Pos(), len(text))]))
+	return len(before) > 0 && (before[len(before)-1] == "förra" || before[len(before)-1] == "last")
 }
 
 // eventsOn returns the events of cfg on the date d. A date with its month

@@ -1,6 +1,11 @@
 package understand
 
-import "testing"
+import (
+	"testing"
+	"time"
+
+	"github.com/goteborgsregionen/anmalan/message/messagetest"
+)
 
 // TestPlaceEvent: a session is chosen by the place or the time of day the
 // writer names, never by a place under her name or one both sessions share.
@@ -37,5 +42,32 @@ func TestUnaddressedCompanions(t *testing.T) {
 	got := unaddressedCompanions(body, nil)
 	if len(got) != 2 || got[0].Name != "Meja Fält" || got[1].Name != "Tomas Wierz" {
 		t.Errorf("got %v", got)
+	}
+}
+
+// TestSessionInMailsThatNameTwo: the session is the one the withdrawal,
+// the place or the present names, not a date told as history or news
+// beside it. Each of these chose another session, or none, before.
+func TestSessionInMailsThatNameTwo(t *testing.T) {
+	cfg := freshConfig(t)
+	arrived := time.Date(2018, 12, 1, 10, 0, 0, 0, time.UTC)
+	for _, c := range []struct{ name, subject, body, kind, want string }{
+		{"a weekday in the past tense names no session", "Anmälan",
+			"Anmäl mig och Tuva Berg till det på stadshuset. Tuva har ingen mejl än, hon började i måndags.", "registration", "segregation-2018-kungalv"},
+		{"a title both share, a place that one has", "Re: Inbjudan: På tal om segregation – ett samtal om hur vi kan arbeta tillsammans",
+			"Vi kommer två till Kungälv, jag och Bo Ek (bo.ek@ale.example).", "registration", "segregation-2018-kungalv"},
+		{"the withdrawal's date, not the news beside it", "Två anmälningar",
+			"Jag åker till Kungälv på torsdagen, så ni kan ta bort mig från tisdagens tillfälle.", "cancellation", "segregation-2018"},
+		{"a negated date is the one withdrawn from", "Tisdag",
+			"Jag kan tyvärr inte komma på tisdag. Torsdagen står kvar.", "cancellation", "segregation-2018"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := messagetest.MustRead(t, messagetest.Mail("From: Sara Lind <sara.lind@ale.example>", "To: anmalan@goteborgsregionen.example",
+				"Subject: "+c.subject, "", c.body, "", "/Sara"))
+			u := UnderstandAt(m, cfg, arrived)
+			if string(u.Kind) != c.kind || u.Event != c.want {
+				t.Errorf("%s %q, want %s %q (%s)", u.Kind, u.Event, c.kind, c.want, u.Reason)
+			}
+		})
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/goteborgsregionen/anmalan/message"
 )
 
 // A mail that names two dates often turns one down: "jag kan inte den 11
@@ -31,6 +33,43 @@ func PreferUnnegated(text string, dates []NamedDate) []NamedDate {
 	out := slices.Clone(dates)
 	sort.SliceStable(out, func(i, j int) bool { return !negated[out[i].Pos()] && negated[out[j].Pos()] })
 	return out
+}
+
+// PreferWithdrawn returns dates with those named in a clause of text that
+// withdraws moved before the others, for a cancellation: "ta bort mig från
+// tisdagens tillfälle … Torsdagen står kvar" withdraws from Tuesday, and
+// "jag kan inte komma på tisdag, men torsdag går bra" too, though its
+// Tuesday is negated. A stable sort: when all or none withdraw, the order
+// stays.
+func PreferWithdrawn(text string, dates []NamedDate) []NamedDate {
+	if len(dates) < 2 {
+		return dates
+	}
+	withdraws := map[int]bool{}
+	for _, d := range dates {
+		c := message.OtherVerbs.Replace(strings.ToLower(commaPartAt(text, d.Pos())))
+		withdraws[d.Pos()] = withdrawMarks.FindLower(c) != "" || CancelPhrases.FindLower(c) != "" || seatGivenUp(c) != "" ||
+			deniedComingRe.MatchString(c) || negMarks.FindLower(c) != "" && ableToAttendRe.MatchString(c)
+	}
+	out := slices.Clone(dates)
+	sort.SliceStable(out, func(i, j int) bool { return withdraws[out[i].Pos()] && !withdraws[out[j].Pos()] })
+	return out
+}
+
+// commaPartAt is the part of the clause at pos between its commas: the
+// withdrawal and its date stand together ("…, så ni kan ta bort mig från
+// tisdagens tillfälle"), apart from the news beside them ("jag åker till
+// Kungälv på torsdagen, …").
+func commaPartAt(text string, pos int) string {
+	if pos < 0 || pos > len(text) {
+		return ""
+	}
+	start := strings.LastIndexAny(text[:pos], ",.!?;\n") + 1
+	end := len(text)
+	if i := strings.IndexAny(text[pos:], ",.!?;\n"); i >= 0 {
+		end = pos + i
+	}
+	return text[start:end]
 }
 
 // comparedAway reports whether the date at pos is the one a comparison
