@@ -255,6 +255,7 @@ func readCommands(v reading.View, quoted string, cfg *config.Config) commandRead
 		}
 	}
 	r.people = knownPeople(v, quoted, skip)
+	r.senders = quotedSenders(quoted, skip)
 	r.written = writtenNames(v.Body + "\n" + message.Head(quoted, 8000))
 	if strings.TrimSpace(quoted) != "" {
 		r.quotedPeople = knownPeople(reading.View{}, quoted, skip)
@@ -293,6 +294,9 @@ type cmdReader struct {
 	// a first name alone that is one of them is a person's, even where
 	// the reader cannot tell whose.
 	written map[string]bool
+	// senders are the writers of the mails she answers or forwards, from
+	// their "Från:"/"From:" lines: a name of one of them is that address.
+	senders []known
 	// prev are the people of the clause before in the sentence, which a
 	// clause without its own shares ("Lindberg har ringt och lämnat återbud").
 	prev []Ref
@@ -346,6 +350,24 @@ func knownPeople(v reading.View, quoted string, skip func(string) bool) []known 
 		if out[i].name == "" {
 			out[i].name = reading.NameFromAddress(out[i].email)
 		}
+	}
+	return out
+}
+
+// fromLineRe is the line a mail client writes above a quoted or forwarded
+// mail with its writer.
+var fromLineRe = regexp.MustCompile(`(?im)^[> ]*(?:från|from|von|de|lähettäjä)\s*:\s*(.+)$`)
+
+// quotedSenders returns the writers, with their addresses, of the mails
+// quoted: their "Från: Name <address>" lines.
+func quotedSenders(quoted string, skip func(string) bool) []known {
+	var out []known
+	for _, m := range fromLineRe.FindAllStringSubmatch(message.Head(quoted, 8000), 10) {
+		a, err := mail.ParseAddress(strings.TrimSpace(m[1]))
+		if err != nil || a.Name == "" || skip(a.Address) {
+			continue
+		}
+		out = append(out, known{name: reading.NormaliseName(a.Name), email: strings.ToLower(a.Address)})
 	}
 	return out
 }
@@ -1155,6 +1177,15 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []Ref) ([]
 		return nil, ""
 	}
 	sub := func(x, y Ref) ([]reading.Change, string) {
+		if x.Email == "" && x.Pronoun == "" && len(x.Cands) == 0 {
+			// "Gustav tar Elvy Frostells plats, se nedan" above Elvy's own
+			// mail: the name of the writer of the mail below is hers.
+			for _, k := range r.senders {
+				if sameName(k.name, x.Name) {
+					x.Email = k.email
+				}
+			}
+		}
 		if y.Email == "" && y.Pronoun == "" {
 			if k, ok := r.byName(y.Name); ok {
 				y.Email = k.email
@@ -1314,7 +1345,8 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []Ref) ([]
 			// of the person the pronoun points at, so it is hers that is
 			// taken; on the waiting list it is a promotion (see
 			// fromWaitingList).
-			place = i > 0 && (pronouns[ws[i-1].lower] != "") && (i > 1 && (ws[i-2].lower == "in" || takesAt(ws, i-2) || giveVerbs[ws[i-2].stem]) || w.lower != "plats")
+			place = i > 0 && (pronouns[ws[i-1].lower] != "") && (i > 1 && (ws[i-2].lower == "in" || takesAt(ws, i-2) || giveVerbs[ws[i-2].stem]) || w.lower != "plats" ||
+				goesTo(ws, i+1))
 		case "stället", "istället", "instead":
 			place = w.lower != "stället" || i > 0 && ws[i-1].lower == "i"
 		}
@@ -1350,6 +1382,22 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []Ref) ([]
 	return nil, ""
 }
 
+// goesTo reports whether the words from i say that a seat goes to someone:
+// "Hennes plats går till Ella …", "his seat goes to", "hans plats ska gå
+// till".
+func goesTo(ws []cmdWord, i int) bool {
+	for k := i; k < len(ws) && k <= i+2; k++ {
+		switch ws[k].lower {
+		case "går", "gå", "ges", "goes", "go":
+			return k+1 < len(ws) && (ws[k+1].lower == "till" || ws[k+1].lower == "to")
+		case "ska", "kan", "will", "can", "should":
+			continue
+		}
+		return false
+	}
+	return false
+}
+
 // handOverVerbs hand one's own seat to someone: "Elvira lämnar sin plats
 // till Aron", "överlåter sin plats till", "Quentin passes his seat to
 // Melisande".
@@ -1373,14 +1421,27 @@ func handsOverPlace(ws []cmdWord, named []Ref) (x, y Ref, ok bool) {
 		if ws[j].lower == "över" || ws[j].lower == "on" || ws[j].lower == "over" {
 			j++ // "lämnar över sin plats", "passes on her seat"
 		}
-		if j+2 >= len(ws) || !reflexivePossessives[ws[j].lower] || !seatNouns[ws[j+1].lower] || ws[j+2].lower != "till" && ws[j+2].lower != "to" {
+		if j+2 >= len(ws) || !reflexivePossessives[ws[j].lower] || !seatNouns[ws[j+1].lower] {
+			continue
+		}
+		// "till"/"to" right after the seat, or after a short phrase of
+		// which session it is: "lämnar sin plats i Kungälv till …",
+		// "passes her seat on Thursday to …".
+		to := -1
+		for k := j + 2; k < len(ws) && k <= j+5; k++ {
+			if ws[k].lower == "till" || ws[k].lower == "to" {
+				to = k
+				break
+			}
+		}
+		if to < 0 {
 			continue
 		}
 		var before, after []Ref
 		for _, rf := range named {
 			if rf.End <= ws[i].start {
 				before = append(before, rf)
-			} else if rf.Start >= ws[j+2].end {
+			} else if rf.Start >= ws[to].end {
 				after = append(after, rf)
 			}
 		}
@@ -1804,7 +1865,9 @@ func (r *cmdReader) finish() commandReading {
 				continue
 			}
 			switch {
-			case c.Action == reading.ActionCancel && strings.EqualFold(c.Who, s.Who):
+			case c.Action == reading.ActionCancel && (strings.EqualFold(c.Who, s.Who) || !strings.Contains(c.Who, "@") && sameName(nameOf[s.Who], c.Who)):
+				// "Harriet Isaksson kan inte komma. Hennes plats går till
+				// Ella …": her leaving is the substitution's, by name too.
 				drop = true
 			case c.Action == reading.ActionRegister && c.By != nil && s.By != nil && strings.EqualFold(c.By.Email, s.By.Email):
 				drop = true

@@ -253,6 +253,10 @@ func TestHandingOverAndOtherNews(t *testing.T) {
 		{"a new room and its seats", "Vi har fått en större lokal, 60 platser.", "command: seats  60"},
 		{"the seats left in the room are no number", "Det finns 5 platser kvar i salen.", "other: "},
 		{"the address given in the next sentence", "Flytta upp Bo Ek från väntelistan. Hans adress är bo.ek@ale.example.", "command: promote bo.ek@ale.example"},
+		{"lämnar sin plats with the session between", "Maria Lund (maria.lund@kungsbacka.example) lämnar sin plats i Kungälv till Jonas Berg (jonas.berg@kungsbacka.example).",
+			"command: substitute maria.lund@kungsbacka.example [Jonas Berg jonas.berg@kungsbacka.example]"},
+		{"hennes plats går till", "Maria Lund (maria.lund@kungsbacka.example) kan inte komma. Hennes plats går till Jonas Berg (jonas.berg@kungsbacka.example).",
+			"command: substitute maria.lund@kungsbacka.example [Jonas Berg jonas.berg@kungsbacka.example]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -283,5 +287,14 @@ func TestPronounAfterANameTheReaderCannotBind(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestPlaceOfTheQuotedWriter: a name of the writer of the mail she answers
+// is that writer's address, when someone takes her place.
+func TestPlaceOfTheQuotedWriter(t *testing.T) {
+	got := describeCommands(organiserMail(t, "", "Bo Ek (bo.ek@ale.example) tar Sofie Lunds plats, se nedan.", "Jag kan tyvärr inte komma på tisdag."))
+	if want := "command: substitute sofie.lund@lillaedet.example [Bo Ek bo.ek@ale.example]"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
