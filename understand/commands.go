@@ -470,7 +470,9 @@ func (r *cmdReader) sentence(s string) {
 	if d := reading.DietIn(s); d != "" && r.newcomer >= 0 {
 		// "Hon äter vegetariskt", "ta med Elin, hon är glutenintolerant":
 		// the person just brought in, when the sentence points at her.
-		if p := r.out.changes[r.newcomer].By; p.Diet == "" && r.pointsAt(s, p) {
+		if p := r.out.changes[r.newcomer].By; p.Diet == "" && (r.pointsAt(s, p) || len(wordsOf(s)) <= 4 && !hasVerb(s)) {
+			// "Lägg till Amir …. Laktosfri kost.": a sentence that is only
+			// a diet is the newcomer's too.
 			p.Diet = d
 		}
 	}
@@ -963,6 +965,9 @@ func promoteVerb(ws []cmdWord, waiting, seatSaid, neg bool) string {
 			return w.lower + " " + next
 		case waiting && participate[w.stem] && (next == "med" || next == "in" || i > 0 && (ws[i-1].lower == "kan" || ws[i-1].lower == "can")):
 			return "kan " + w.lower
+		case waiting && seatNouns[w.lower] && goesTo(ws, i+1):
+			// "Den platsen kan gå till Yvonne … på väntelistan".
+			return w.lower + " går till"
 		}
 	}
 	return ""
@@ -1196,8 +1201,8 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []Ref) ([]
 	}
 	// A verb of substitution: "byt (ut) X mot Y", "ersätt X med Y",
 	// "replace X with Y"; "Y ersätter X"; "X ersätts av Y".
-	for _, w := range ws {
-		if !substituteVerbs[w.stem] {
+	for k, w := range ws {
+		if !substituteVerbs[w.stem] || k+1 < len(ws) && thingObject(cs, ws[k+1], refs) {
 			continue
 		}
 		var before, after []Ref
@@ -1396,6 +1401,23 @@ func goesTo(ws []cmdWord, i int) bool {
 		return false
 	}
 	return false
+}
+
+// thingObject reports whether w, the word after a verb of substitution,
+// is its object and a thing, not a person: "han har bytt tjänst", "byter
+// jobb". A person stands there as a name, a pronoun or an address, or
+// after a particle ("byt ut", "byt mot").
+func thingObject(cs string, w cmdWord, refs []Ref) bool {
+	word := cs[w.start:w.end]
+	if overlaps(refs, w.start, w.end) || !unicode.IsLower([]rune(word)[0]) || pronouns[w.lower] != "" {
+		return false
+	}
+	switch w.lower {
+	case "ut", "out", "mot", "med", "av", "by", "with", "till", "plats", "platsen", "places", "place", "seats", "seat", "sin", "sitt", "sina", "her", "his",
+		"honom", "henne", "dem", "them", "the", "a", "en", "ett", "min", "mig", "me", "oss", "us", "nu", "då", "sedan", "gärna", "direkt", "in":
+		return false
+	}
+	return true
 }
 
 // handOverVerbs hand one's own seat to someone: "Elvira lämnar sin plats
@@ -1632,7 +1654,13 @@ func (r *cmdReader) refsIn(s string) []Ref {
 			continue
 		}
 		start := loc[0]
-		name := trimVerbs(reading.NameBefore(s[prev:loc[0]]))
+		name := reading.NameBefore(s[prev:loc[0]])
+		if f := strings.Fields(name); len(f) == 0 || !startsAddress(f[0], addr) {
+			// "Signe Fornander (signe.fornander@…)": a first word that
+			// starts the address is her first name, even where it reads
+			// as a verb ("signe" as "sign").
+			name = trimVerbs(name)
+		}
 		if name != "" {
 			if i := strings.LastIndex(s[:loc[0]], name); i >= 0 {
 				start = i
@@ -1723,6 +1751,17 @@ func (r *cmdReader) refsIn(s string) []Ref {
 	}
 	slices.SortFunc(refs, func(a, b Ref) int { return a.Start - b.Start })
 	return refs
+}
+
+// startsAddress reports whether word, folded to ASCII, is the first part
+// of the local part of addr: "Signe" of signe.fornander@….
+func startsAddress(word, addr string) bool {
+	local := strings.ToLower(addr)
+	if i := strings.IndexByte(local, '@'); i >= 0 {
+		local = local[:i]
+	}
+	first := strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '_' || r == '-' })
+	return len(first) > 0 && len(first[0]) > 1 && fold(word) == first[0]
 }
 
 // trimVerbs drops the words a name starts with that are verbs of the

@@ -255,6 +255,13 @@ func TestHandingOverAndOtherNews(t *testing.T) {
 		{"the address given in the next sentence", "Flytta upp Bo Ek från väntelistan. Hans adress är bo.ek@ale.example.", "command: promote bo.ek@ale.example"},
 		{"lämnar sin plats with the session between", "Maria Lund (maria.lund@kungsbacka.example) lämnar sin plats i Kungälv till Jonas Berg (jonas.berg@kungsbacka.example).",
 			"command: substitute maria.lund@kungsbacka.example [Jonas Berg jonas.berg@kungsbacka.example]"},
+		{"a job changed is no substitution", "Stryk Wilhelm Wirsén, han har bytt tjänst.", "command: cancel Wilhelm Wirsén"},
+		{"a sentence that is only a diet", "Lägg till Amir Berg, amir.berg@molndal.example, Mölndals stad. Laktosfri kost.",
+			"command: register  [Amir Berg amir.berg@molndal.example Laktosfri]"},
+		{"a first name that reads as a verb", "Jonatan Grevbo (jonatan.grevbo@kungalv.example) kan inte komma. Signe Fornander (signe.fornander@kungalv.example) går i hans ställe.",
+			"command: substitute jonatan.grevbo@kungalv.example [Signe Fornander signe.fornander@kungalv.example]"},
+		{"that seat goes to one on the waiting list", "Avanmäl Folke Ek (folke.ek@kungalv.example). Den platsen kan gå till Yvonne Nord (yvonne.nord@kungalv.example) på väntelistan.",
+			"command: cancel folke.ek@kungalv.example; promote yvonne.nord@kungalv.example"},
 		{"hennes plats går till", "Maria Lund (maria.lund@kungsbacka.example) kan inte komma. Hennes plats går till Jonas Berg (jonas.berg@kungsbacka.example).",
 			"command: substitute maria.lund@kungsbacka.example [Jonas Berg jonas.berg@kungsbacka.example]"},
 	}
