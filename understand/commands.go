@@ -174,7 +174,7 @@ var (
 	registerParticles = map[string]bool{"till": true, "upp": true, "in": true, "on": true, "up": true}
 	substituteVerbs   = stems("byt", "byta", "byter", "byts", "bytt", "ersätt", "ersätta", "ersätter", "ersätts", "ersatt", "ersatts",
 		"replace", "replaced", "replaces", "swap", "swapped", "substitute", "substituted")
-	promoteVerbs = stems("flytta", "flyttar", "flyttas", "flyttat", "move", "moved", "promote", "promoted", "släpp", "släppa", "släpper", "släpps")
+	promoteVerbs = stems("flytta", "flyttar", "flyttas", "flyttat", "move", "moved", "promote", "promoted", "släpp", "släppa", "släpper", "släpps", "bump", "bumped")
 	// giveVerbs give a seat: "ge henne en plats", "ge platsen till …",
 	// "give her a seat".
 	giveVerbs = stems("ge", "ger", "ges", "gett", "give", "given", "gave")
@@ -763,10 +763,11 @@ func (r *cmdReader) read(cs, lower string, ws []cmdWord, own, refs []Ref, neg, s
 			}
 			cs2 = append(cs2, reading.Change{Action: reading.ActionRegister, By: r.newPerson(rf, clause)})
 		}
-		if len(cs2) == 0 {
-			return nil, ""
+		if len(cs2) > 0 {
+			return cs2, verb
 		}
-		return cs2, verb
+		// A verb of registering with nobody to register may set the seats:
+		// "sätt antalet platser till 25".
 	}
 	if n, ok := seatsIn(ws, cs); ok {
 		return []reading.Change{{Action: reading.ActionSeats, Seats: n}}, "platser"

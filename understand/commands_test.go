@@ -255,6 +255,8 @@ func TestHandingOverAndOtherNews(t *testing.T) {
 		{"the address given in the next sentence", "Flytta upp Bo Ek från väntelistan. Hans adress är bo.ek@ale.example.", "command: promote bo.ek@ale.example"},
 		{"lämnar sin plats with the session between", "Maria Lund (maria.lund@kungsbacka.example) lämnar sin plats i Kungälv till Jonas Berg (jonas.berg@kungsbacka.example).",
 			"command: substitute maria.lund@kungsbacka.example [Jonas Berg jonas.berg@kungsbacka.example]"},
+		{"the seats set by a verb of registering", "Där ryms bara 25, så sätt antalet platser i Kungälv till 25.", "command: seats  25"},
+		{"bump up from the waiting list", "Please bump Odessa Lind up from the waiting list (odessa.lind@kungalv.example).", "command: promote odessa.lind@kungalv.example"},
 		{"a job changed is no substitution", "Stryk Wilhelm Wirsén, han har bytt tjänst.", "command: cancel Wilhelm Wirsén"},
 		{"a sentence that is only a diet", "Lägg till Amir Berg, amir.berg@molndal.example, Mölndals stad. Laktosfri kost.",
 			"command: register  [Amir Berg amir.berg@molndal.example Laktosfri]"},
