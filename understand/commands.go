@@ -467,7 +467,7 @@ func (r *cmdReader) sentence(s string) {
 	for _, c := range commandClauses(s) {
 		conditional = r.clause(s, c, text, question, request, waiting, conditional)
 	}
-	if d := reading.DietIn(s); d != "" && r.newcomer >= 0 {
+	if d := dietSaid(s); d != "" && r.newcomer >= 0 {
 		// "Hon äter vegetariskt", "ta med Elin, hon är glutenintolerant":
 		// the person just brought in, when the sentence points at her.
 		if p := r.out.changes[r.newcomer].By; p.Diet == "" && (r.pointsAt(s, p) || len(wordsOf(s)) <= 4 && !hasVerb(s)) {
@@ -596,6 +596,19 @@ func (r *cmdReader) clause(s string, c span, text string, question, request, wai
 	}
 	r.remember(refs)
 	return startsWithCond
+}
+
+// dietSaid is the diet s names: a noun of one ("vegetariskt",
+// "glutenfri kost") or what a person does not eat or tolerate ("hon äter
+// inte fläskkött").
+func dietSaid(s string) string {
+	if d := reading.DietIn(s); d != "" {
+		return d
+	}
+	if ds := reading.DietMentions(s); len(ds) > 0 {
+		return ds[0].Text
+	}
+	return ""
 }
 
 // finiteAfterSubject are the verbs that follow the subject of a clause of
@@ -1415,7 +1428,8 @@ func thingObject(cs string, w cmdWord, refs []Ref) bool {
 	}
 	switch w.lower {
 	case "ut", "out", "mot", "med", "av", "by", "with", "till", "plats", "platsen", "places", "place", "seats", "seat", "sin", "sitt", "sina", "her", "his",
-		"honom", "henne", "dem", "them", "the", "a", "en", "ett", "min", "mig", "me", "oss", "us", "nu", "då", "sedan", "gärna", "direkt", "in":
+		"honom", "henne", "dem", "them", "the", "a", "en", "ett", "min", "mig", "me", "oss", "us", "nu", "då", "sedan", "gärna", "direkt", "in",
+		"från", "för", "på", "i", "efter", "vid", "hos", "from", "for", "at", "on", "after", "som", "as", "och", "and", "is", "är", "kommer", "will":
 		return false
 	}
 	return true
@@ -1607,7 +1621,7 @@ func (r *cmdReader) newPerson(rf Ref, clause string) *reading.Person {
 				p.Organisation = t
 			}
 		}
-		p.Diet = reading.DietIn(rest)
+		p.Diet = dietSaid(rest)
 	}
 	return p
 }
