@@ -142,3 +142,38 @@ func TestOrganiserAnswersWhomWithTheAddressAlone(t *testing.T) {
 	e.runOnce()
 	wantState(t, e, "confirmed anna.lundqvist@partille.example", "confirmed bo@ale.example", "cancelled anna.petersson@partille.example")
 }
+
+// TestOrganiserChangeNamingNobodyAsks: "Nils kan inte komma, stryk honom"
+// above a colleague's registration whose only person with an address is
+// the colleague herself takes no seat (it cancelled the colleague before):
+// Linda is told that nothing changed and asked to write the change again
+// with the name and address, quoting her words.
+func TestOrganiserChangeNamingNobodyAsks(t *testing.T) {
+	e := newEnv(t, 2, localmail.Options{})
+	day := time.Date(2018, 11, 28, 10, 0, 0, 0, e.loc)
+	e.register(day, "Linnea Bratt", "linnea.bratt@partille.example", "Bo Ek", "bo@ale.example", "Cia Berg", "cia@lerum.example")
+	want := []string{"confirmed linnea.bratt@partille.example", "confirmed bo@ale.example", "waiting cia@lerum.example"}
+	wantState(t, e, want...)
+	before := len(e.repliesTo("linnea.bratt@partille.example"))
+
+	day = day.Add(time.Hour)
+	thread := "\n\n/Linda\n\n________________________________\nFrån: Linnea Bratt <linnea.bratt@partille.example>\n" +
+		"Skickat: den 27 november 2018 10:20\nTill: Linda Karlsson <linda.karlsson@goteborgsregionen.example>\nÄmne: Anmälan\n\n" +
+		"Hej Linda,\nJag och Nils kommer gärna på tisdag.\n/Linnea"
+	e.deliver(fromLinda("nobody1", "Hej,\n\nNils kan inte komma, stryk honom."+thread), day)
+	e.clock.Set(day.Add(time.Minute))
+	e.runOnce()
+	wantState(t, e, want...)
+	if got := len(e.repliesTo("linnea.bratt@partille.example")); got != before {
+		t.Errorf("Linnea got %d mails after a change about Nils", got-before)
+	}
+	q := e.last(organiser)
+	for _, w := range []string{"Nils kan inte komma, stryk honom.", "inte ändrat något", "Jag hittar ingen i ditt mejl", "namnet och adressen"} {
+		if !strings.Contains(q.text, w) {
+			t.Errorf("the question lacks %q:\n%s", w, q.text)
+		}
+	}
+	if !strings.HasPrefix(q.subject, "Vem menar du?") || !strings.Contains(q.html, "Jag hittar ingen i ditt mejl") {
+		t.Errorf("the question is %q:\n%s", q.subject, q.html)
+	}
+}

@@ -70,10 +70,11 @@ var confirmMode = map[store.ConfirmAction]string{
 func (b *Bot) askConfirmation(tx *store.Tx, mailID int64, in intake.Incoming, msg *message.Message, u understand.Understanding, res *Result) (intake.Outcome, string, error) {
 	sender := strings.ToLower(msg.From.Address)
 	if len(u.Changes) == 0 {
-		if !b.cfg.IsOrganiser(sender) {
-			if out, why, asked, err := b.askWhichSeat(tx, mailID, in, msg, u, res); err != nil || asked {
-				return out, why, err
-			}
+		if b.cfg.IsOrganiser(sender) {
+			return b.askOrganiserWhom(tx, mailID, msg, u, res)
+		}
+		if out, why, asked, err := b.askWhichSeat(tx, mailID, in, msg, u, res); err != nil || asked {
+			return out, why, err
 		}
 		res.Decisions = append(res.Decisions, "unsure, with no change to ask about: left for a human ("+u.Reason+")")
 		return intake.OutcomeManual, "unsure", nil
@@ -122,6 +123,29 @@ func (b *Bot) askConfirmation(tx *store.Tx, mailID int64, in intake.Incoming, ms
 		return b.answerClosed(tx, mailID, msg, ev, lang, res)
 	}
 	return b.ask(tx, mailID, msg, ev, target, action, ch, lang, res)
+}
+
+// askOrganiserWhom answers an organiser's change that names nobody the
+// reader could bind ("Ta bort henne från listan." with nobody named, "X
+// kommer som ersättare" without whose place): nothing changes, and she is
+// told so, with her words, and asked to write the change again with the
+// person's name and address. A forged one gets the forgery's answer.
+func (b *Bot) askOrganiserWhom(tx *store.Tx, mailID int64, msg *message.Message, u understand.Understanding, res *Result) (intake.Outcome, string, error) {
+	if !u.SenderAuthenticated {
+		return b.warnForged(tx, mailID, msg, u, res)
+	}
+	var asked []string
+	for _, a := range u.Alternatives {
+		if a.Text != "" && !slices.Contains(asked, a.Text) {
+			asked = append(asked, a.Text)
+		}
+	}
+	ev := b.changeEvent(tx, u, "")
+	if err := b.enqueue(tx, whichQuestion(msg, ev, b.replyLanguage(u), strings.Join(asked, " "), nil), mailID, 0, res); err != nil {
+		return "", "", err
+	}
+	res.Decisions = append(res.Decisions, "organiser's change names nobody it could be about ("+u.Reason+"): asked whom she means, nothing changed")
+	return intake.OutcomeAnswered, "asked whom", nil
 }
 
 // askWhichSeat answers a participant's unsure change that names nobody

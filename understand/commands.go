@@ -53,6 +53,11 @@ type commandReading struct {
 	// hers to act on either, since the note above it says something else
 	// is to happen and the reader could not tell what.
 	withheld bool
+	// askable is true when a change was set aside only for want of whom
+	// (or whose place) it is about: a question to her settles it. A
+	// change said on a condition or as a maybe (unsure too) is hers to
+	// decide, and a question would be a guess: then askable is false.
+	askable, decided bool
 }
 
 // takesOrGivesSeat reports whether c moves a seat between people already
@@ -90,6 +95,9 @@ func commandUnderstanding(u reading.Understanding, cr commandReading, from, auth
 	case len(cr.unsure) > 0:
 		u.Kind = reading.KindOther
 		u.Alternatives = cr.unsure
+		// "Stryk henne" with nobody named, "X kommer som ersättare"
+		// without whose place: she is asked whom she means.
+		u.Ask = cr.askable && !cr.decided
 		u.Reason = fmt.Sprintf("a mail from the organiser %s with a change the bot is not sure of: %s", from, cr.unsure[0].Why)
 		return u, false
 	}
@@ -568,7 +576,16 @@ func (r *cmdReader) clause(s string, c span, text string, question, request, wai
 	// Under a condition or a maybe, a "not" belongs to them ("om hon
 	// inte hör av sig"), not to the verb: the verb is found to be set
 	// aside below, with why.
+	unsureBefore := len(r.out.unsure)
 	ch, verb := r.read(cs, lower, ws, refs, shared, neg && !cond && !hedge, neg, waiting)
+	defer func() {
+		// The words each change set aside was read from, for a question.
+		for i := unsureBefore; i < len(r.out.unsure); i++ {
+			if r.out.unsure[i].Text == "" {
+				r.out.unsure[i].Text = reading.Clip(text)
+			}
+		}
+	}()
 	if verb == "" {
 		r.remember(refs)
 		return startsWithCond
@@ -578,6 +595,9 @@ func (r *cmdReader) clause(s string, c span, text string, question, request, wai
 	}
 	if (cond || hedge || question && !request) && slices.ContainsFunc(ch, takesOrGivesSeat) {
 		r.out.withheld = true
+	}
+	if cond || hedge || question && !request && ch != nil {
+		r.out.decided = true // hers to decide: no question settles it
 	}
 	switch {
 	case cond:
@@ -857,6 +877,7 @@ func (r *cmdReader) each(a reading.Action, refs, named []Ref, elliptic bool) []r
 	if len(out) == 0 {
 		r.out.unsure = append(r.out.unsure, reading.Alternative{Kind: reading.KindCommand, Why: fmt.Sprintf("%s without anyone it could be about", a)})
 		r.out.withheld = r.out.withheld || a != reading.ActionRegister
+		r.out.askable = true
 	}
 	return out
 }
@@ -1193,6 +1214,7 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []Ref) ([]
 	noPlace := func() ([]reading.Change, string) {
 		r.out.unsure = append(r.out.unsure, reading.Alternative{Kind: reading.KindCommand, Why: "a substitution without the person whose place is taken: " + reading.Clip(cs)})
 		r.out.withheld = true
+		r.out.askable = true
 		return nil, ""
 	}
 	sub := func(x, y Ref) ([]reading.Change, string) {

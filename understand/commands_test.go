@@ -128,11 +128,11 @@ func TestCommandsInOrdinaryWords(t *testing.T) {
 		{"a register, then hon ersätter", "", "Lägg in Vera Ask (vera.ask@ale.example), hon ersätter Ola Fors.", "", "command: substitute Ola Fors [Vera Ask vera.ask@ale.example]"},
 		{"english add, then he replaces", "", "Please add Tim Roe (tim.roe@gu.example). He replaces Ann Fox (ann.fox@gu.example).", "", "command: substitute ann.fox@gu.example [Tim Roe tim.roe@gu.example]"},
 		{"ersätter honom, the one named before", "", "Ola Fors (ola.fors@ale.example) kan inte komma. Vera Ask (vera.ask@ale.example) ersätter honom.", "", "command: substitute ola.fors@ale.example [Vera Ask vera.ask@ale.example]"},
-		{"a register beside a substitution not read gives no seat", "", "Anmäl Vera Ask (vera.ask@ale.example), hon ersätter en kollega.", "", "other: "},
+		{"a register beside a substitution not read gives no seat", "", "Anmäl Vera Ask (vera.ask@ale.example), hon ersätter en kollega.", "", "other ask: "},
 		{"i stället för in a clause of its own", "", "Lägg in Vera Ask (vera.ask@ale.example) på tisdag, i stället för Ola Fors.", "", "command: substitute Ola Fors [Vera Ask vera.ask@ale.example]"},
 		{"hon tar över efter, the sentence after", "", "Lägg till Vera Ask (vera.ask@ale.example). Hon tar över efter Ola Fors.", "", "command: substitute Ola Fors [Vera Ask vera.ask@ale.example]"},
 		{"two verbs share their subject", "", "Vera Ask (vera.ask@ale.example) kommer på tisdag och ersätter Ola Fors, som har fått förhinder.", "", "command: substitute Ola Fors [Vera Ask vera.ask@ale.example]"},
-		{"a cancel beside a substitution not read gives no seat to the waiting list", "", "Ola Fors har fått förhinder. Vera Ask (vera.ask@ale.example) ersätter.", "", "other: "},
+		{"a cancel beside a substitution not read gives no seat to the waiting list", "", "Ola Fors har fått förhinder. Vera Ask (vera.ask@ale.example) ersätter.", "", "other ask: "},
 		{"a wrapped line is one sentence", "", "Ahmed Said (ahmed.said@goteborg.example) har fått förhinder och ersätts\n   av sin kollega Lina Berg (lina.berg@goteborg.example).", "", "command: substitute ahmed.said@goteborg.example [Lina Berg lina.berg@goteborg.example]"},
 		{"form fields under a colon", "", "Skriv in följande person:\n\nNamn: Anna Berg\nE-post: anna.berg@partille.example\nKost: vegetarisk", "", "command: register  [Anna Berg anna.berg@partille.example vegetarisk]"},
 		// Seats, list, status.
@@ -156,7 +156,7 @@ func TestCommandsInOrdinaryWords(t *testing.T) {
 		{"maybe", "", "Maja Ek (maja.ek@ale.example) kan kanske inte komma, vi får se.", "", "other: "},
 		{"do not strike", "", "Stryk inte Maja Ek (maja.ek@ale.example), hon kommer ändå.", "", "other: "},
 		{"a question is no change", "", "Har Maja Ek (maja.ek@ale.example) avanmält sig?", "", "other: "},
-		{"a pronoun with nobody before", "", "Ta bort henne från listan.", "", "other: "},
+		{"a pronoun with nobody before", "", "Ta bort henne från listan.", "", "other ask: "},
 		// An address alone, answering the bot's question of whom.
 		{"the address of one who fits", "", "erik.sjoberg@lillaedet.example", whomQuestion, "command: cancel erik.sjoberg@lillaedet.example"},
 		{"an address the question did not list", "", "maja.ek@ale.example", whomQuestion, "other: "},
@@ -278,13 +278,14 @@ func TestHandingOverAndOtherNews(t *testing.T) {
 
 // TestPronounAfterANameTheReaderCannotBind: "Nils kan inte komma, stryk
 // honom" above a thread whose only person with an address is its writer
-// must not cancel her: "honom" is Nils, whom the reader cannot find. Each
-// of these cancelled the writer of the quoted mail before.
+// must not cancel her: "honom" is Nils, whom the reader cannot find, and
+// she is asked whom she means. Each of these cancelled the writer of the
+// quoted mail before.
 func TestPronounAfterANameTheReaderCannotBind(t *testing.T) {
 	tests := []struct{ name, body, quoted, want string }{
-		{"a first name the thread does not give", "Nils kan inte komma på tisdag, stryk honom.", "Hej, jag och Nils kommer på tisdag.", "other: "},
+		{"a first name the thread does not give", "Nils kan inte komma på tisdag, stryk honom.", "Hej, jag och Nils kommer på tisdag.", "other ask: "},
 		{"a name the thread gives without an address", "Nils ringde i morse och sa att han blivit sjuk. Kan du stryka honom?",
-			"Jag anmäler mig och Nils Berg till tisdagen.", "other: "},
+			"Jag anmäler mig och Nils Berg till tisdagen.", "other ask: "},
 		{"the writer of the thread by her first name", "Stryk Sofie, hon har fått förhinder.", "Jag anmäler mig till tisdagen.",
 			"command: cancel sofie.lund@lillaedet.example"},
 		{"a person named after the unread one", "Nils kan inte komma, men Bo Ek (bo.ek@ale.example) kan. Flytta upp honom från väntelistan.",

@@ -915,7 +915,7 @@ func seatGivenUp(text string) string {
 		return ""
 	}
 	seat := strings.TrimSpace(text[loc[0]:loc[1]])
-	if m := seatAwayMarks.FindLower(text); m != "" && negMarks.FindLower(text) == "" {
+	if m := seatAwayMarks.FindLower(text); m != "" && negMarks.FindLower(commaPartAt(text, loc[0])) == "" {
 		// Not "jag vill inte att min plats går till någon annan".
 		return seat + " … " + m
 	}

@@ -93,6 +93,9 @@ type Alternative struct {
 	Kind Kind `json:"kind"`
 	// Why says what speaks for this reading and why it did not win.
 	Why string `json:"why"`
+	// Text is the sentence it was read from, where one is known: what a
+	// question to the writer quotes.
+	Text string `json:"text,omitempty"`
 }
 
 // Person is someone to register, cancel or substitute. Email is empty for
