@@ -188,6 +188,8 @@ func TestColleagueInstead(t *testing.T) {
 		{"english", "I can no longer attend; my colleague Per Strom (per.strom@molndal.example) will come instead.", "karin.ek@molndal.example → per.strom@molndal.example"},
 		{"a colleague without an address is not a substitute", "Jag kan inte komma, min kollega Per går i stället.", ""},
 		{"cancellation alone", "Jag kan inte komma.", ""},
+		{"a diet said of the colleague after", "Jag kan inte komma. Min kollega Per Ström (per.strom@molndal.example) går i mitt ställe. Han äter inte fisk.",
+			"karin.ek@molndal.example → per.strom@molndal.example [äter inte fisk]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,6 +201,9 @@ func TestColleagueInstead(t *testing.T) {
 			got := ""
 			if len(u.Changes) == 1 && u.Changes[0].Action == reading.ActionSubstitute && u.Changes[0].By != nil {
 				got = u.Changes[0].Who + " → " + u.Changes[0].By.Email
+				if d := u.Changes[0].By.Diet; d != "" {
+					got += " [" + d + "]"
+				}
 			}
 			if got != tt.want || len(u.Changes) > 1 {
 				t.Errorf("changes %+v, want %q", u.Changes, tt.want)
