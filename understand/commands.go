@@ -571,6 +571,11 @@ func (r *cmdReader) clause(s string, c span, text string, question, request, wai
 	shared := refs
 	if len(refs) == 0 {
 		shared = r.prev
+		if p := namedRefs(r.prev); len(p) > 0 && (ws[0].lower == "som" || ws[0].lower == "who") {
+			// "… i stället för Inger Malmros (…), som inte kan komma":
+			// a relative clause is about the person just before it.
+			shared = p[len(p)-1:]
+		}
 	}
 	defer func() { r.prev = shared }()
 	// Under a condition or a maybe, a "not" belongs to them ("om hon

@@ -171,6 +171,8 @@ func TestWithdrawingSomeoneNamedByAddress(t *testing.T) {
 		{"take off", "Could you take Patrik Öhman (patrik.ohman@ale.example) off the list? I registered him last week.", []string{"patrik.ohman@ale.example"}},
 		{"the writer with him", "Min kollega Patrik Öhman (patrik.ohman@ale.example) och jag kan tyvärr inte komma.", []string{"eva.holm@ale.example", "patrik.ohman@ale.example"}},
 		{"the writer alone", "Jag kan tyvärr inte komma. Min chef Patrik Öhman (patrik.ohman@ale.example) vet om det.", []string{"eva.holm@ale.example"}},
+		{"she, whom the writer registered by address", "Jag anmälde min medarbetare Patrik Öhman (patrik.ohman@ale.example) förra veckan, men han har blivit sjuk och kan inte komma. Kan ni stryka honom?",
+			[]string{"patrik.ohman@ale.example"}},
 		{"varken jag eller, the address given", "Det blir inget för vår del, varken jag eller Patrik Öhman (patrik.ohman@ale.example), som jag anmälde, har möjlighet att komma.", []string{"eva.holm@ale.example", "patrik.ohman@ale.example"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -269,5 +271,25 @@ func TestTakingHerPlaceIsNoWithdrawal(t *testing.T) {
 		"I registered my colleague Kim Ode (kim.ode@ale.example) last week. She is ill, so I will take her place.", "", "/Eva")
 	if u.Kind == reading.KindCancellation && len(u.People) == 1 && u.People[0].Email == "kim.ode@ale.example" && len(u.Changes) == 0 {
 		t.Errorf("read as Kim's withdrawal alone (reason: %s)", u.Reason)
+	}
+}
+
+// TestThirdPersonIsNeverTheWriter: a withdrawal whose subject or object is
+// "hon"/"honom", or whose subject is a person of a relative clause "som jag
+// anmälde", does not withdraw the writer; without an address to bind the
+// person to, it is for a human. Each of these cancelled the writer before.
+func TestThirdPersonIsNeverTheWriter(t *testing.T) {
+	cfg := freshConfig(t)
+	for _, body := range []string{
+		"Patrik Öhman, som jag anmälde till tisdagen, kommer inte att kunna delta. Vänligen avanmäl honom.",
+		"Patrik Öhman, som jag anmälde till tisdagen, kommer inte.",
+		"Vänligen avanmäl henne, hon har fått förhinder.",
+	} {
+		u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Ändring", "", body, "", "/Eva")
+		for _, p := range u.People {
+			if strings.EqualFold(p.Email, "eva.holm@ale.example") && u.Kind == reading.KindCancellation {
+				t.Errorf("%q withdraws the writer (%s)", body, u.Reason)
+			}
+		}
 	}
 }

@@ -64,6 +64,12 @@ var (
 		"|if it", "|if there", "|in case", "|unless", "|såvida", "|i fall"}
 	negMarks = message.Phrases{"|inte|", "|ej|", "|icke|", "|not|", "n't|", "|never|", "|aldrig|", "|inget|", "|ingen|", "|cannot|",
 		"|varken|", "|neither|", "|nor|", "|no longer|"}
+	// relativeClauseRe is a relative clause between commas (or up to the
+	// end): ", som jag anmälde till tisdagen,".
+	relativeClauseRe = regexp.MustCompile(`,\s*(?:som|who|whom|which)\s[^,]*(?:,|$)`)
+	// pronounSubjectRe is a clause whose subject is a third person's
+	// pronoun: "hon har blivit sjuk", "he is ill".
+	pronounSubjectRe = regexp.MustCompile(`^(?:men\s+|but\s+|och\s+|and\s+)?(?:hon|han|hen|she|he)\s`)
 	// conjunctionRe parts a clause into the verb phrases a "not" may deny:
 	// "Jag kommer med bil och vill inte bli sen" says "jag kommer", and
 	// its "inte" is the other verb's.
@@ -91,7 +97,7 @@ var (
 		"not be able to attend", "not be able to make", "räkna bort mig", "räkna bort oss", "kommer inte ifrån", "kommer inte loss",
 		"can't get away", "cannot get away"}
 	// otherSubjects start a clause about someone else than the writer.
-	otherSubjects = message.Phrases{"|en av oss", "|någon av oss", "|one of us", "|han |", "|hon |", "|he |", "|she |",
+	otherSubjects = message.Phrases{"|en av oss", "|någon av oss", "|one of us", "|han|", "|hon|", "|he|", "|she|",
 		"|min kollega", "|my colleague"}
 	// selfWords name the writer (or the writer's group).
 	selfWords = message.Phrases{"|jag|", "|mig|", "|vi|", "|oss|", "|i|", "|me|", "|we|", "|us|", "|min del", "|my "}
@@ -367,6 +373,27 @@ func readIntent(body string) Intent {
 					in.Ask, in.Asked = true, c.sentence
 				}
 				in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" is said on a condition or as a maybe: " + Clip(c.text)})
+			case c.aboutOther(strings.TrimSuffix(w, " (negated)")) && !message.AddrSpecRe.MatchString(c.text) && pronounSubjectRe.MatchString(c.text) && registeredByWriter(body) != "":
+				// "Jag anmälde min medarbetare Kim … (kim@…) förra veckan,
+				// men hon har blivit sjuk och kan inte komma": "hon" is the
+				// one person the writer says she registered, by address;
+				// the decision checks that the writer made that
+				// registration.
+				if !in.cancel {
+					in.cancel, in.why, in.withdrawn, in.others = true, w, registeredByWriter(body)+" "+c.sentence, true
+				}
+			case !c.question && pronounObjectRe.MatchString(c.text) && selfWords.FindLower(c.text) == "" && !message.AddrSpecRe.MatchString(c.text):
+				// "Vänligen avanmäl henne": the one withdrawn is a third
+				// person, never the writer: the one the writer says she
+				// registered, by address, or else a human's to find.
+				if r := registeredByWriter(body); r != "" {
+					if !in.cancel {
+						in.cancel, in.why, in.withdrawn, in.others = true, w, r+" "+c.sentence, true
+					}
+				} else {
+					in.Human = true
+					in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" has a third person as its object: " + Clip(c.text)})
+				}
 			case c.aboutOther(strings.TrimSuffix(w, " (negated)")) && !message.AddrSpecRe.MatchString(c.text):
 				// A person named by address is no guess: the decision
 				// checks whether the writer may change that registration.
@@ -495,6 +522,9 @@ func readIntent(body string) Intent {
 // last "att", "that", "om" or "if", which begins a clause of its own ("jag
 // tror inte att Hussein kommer kunna komma" is about Hussein).
 func writerSubject(before string) bool {
+	// "Kim Berg, som jag anmälde till tisdagen, kommer inte": the "jag" of
+	// a relative clause is not the subject.
+	before = relativeClauseRe.ReplaceAllString(before, " ")
 	f := strings.Fields(before)
 	for i := len(f) - 1; i >= 0; i-- {
 		if f[i] == "att" || f[i] == "that" || f[i] == "om" || f[i] == "if" {
