@@ -33,6 +33,8 @@ var levels = map[string]int{
 	"metrics":             1,
 	"understand":          2,
 	"understand/reading":  2,
+	"understand/diet":     2,
+	"understand/session":  2,
 	"understand/stem":     2,
 	"understand/dates":    2,
 	"reply":               2,

@@ -13,6 +13,7 @@ import (
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/understand/dates"
+	"github.com/goteborgsregionen/anmalan/understand/diet"
 	"github.com/goteborgsregionen/anmalan/understand/reading"
 	"github.com/goteborgsregionen/anmalan/understand/stem"
 )
@@ -475,7 +476,7 @@ func (r *cmdReader) sentence(s string) {
 	for _, c := range commandClauses(s) {
 		conditional = r.clause(s, c, text, question, request, waiting, conditional)
 	}
-	if d := dietSaid(s); d != "" && r.newcomer >= 0 {
+	if d := diet.Said(s); d != "" && r.newcomer >= 0 {
 		// "Hon äter vegetariskt", "ta med Elin, hon är glutenintolerant":
 		// the person just brought in, when the sentence points at her.
 		if p := r.out.changes[r.newcomer].By; p.Diet == "" && (r.pointsAt(s, p) || len(wordsOf(s)) <= 4 && !hasVerb(s)) {
@@ -621,19 +622,6 @@ func (r *cmdReader) clause(s string, c span, text string, question, request, wai
 	}
 	r.remember(refs)
 	return startsWithCond
-}
-
-// dietSaid is the diet s names: a noun of one ("vegetariskt",
-// "glutenfri kost") or what a person does not eat or tolerate ("hon äter
-// inte fläskkött").
-func dietSaid(s string) string {
-	if d := reading.DietIn(s); d != "" {
-		return d
-	}
-	if ds := reading.DietMentions(s); len(ds) > 0 {
-		return ds[0].Text
-	}
-	return ""
 }
 
 // finiteAfterSubject are the verbs that follow the subject of a clause of
@@ -1648,7 +1636,7 @@ func (r *cmdReader) newPerson(rf Ref, clause string) *reading.Person {
 				p.Organisation = t
 			}
 		}
-		p.Diet = dietSaid(rest)
+		p.Diet = diet.Said(rest)
 	}
 	return p
 }

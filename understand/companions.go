@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/understand/diet"
 	"github.com/goteborgsregionen/anmalan/understand/reading"
 )
 
@@ -140,7 +141,7 @@ func saidWithoutAddress(body string, known []reading.Person) []reading.Person {
 		first := strings.Fields(out[k].Name)[0]
 		for _, s := range sentences {
 			if f := strings.Fields(strings.TrimSpace(s)); len(f) > 0 && strings.EqualFold(strings.Trim(f[0], ",.:;"), first) {
-				if ds := reading.DietMentions(s); len(ds) > 0 {
+				if ds := diet.Mentions(s); len(ds) > 0 {
 					out[k].Diet = ds[0].Text
 				}
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/goteborgsregionen/anmalan/mailauth"
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/understand/reading"
+	"github.com/goteborgsregionen/anmalan/understand/session"
 )
 
 // Understand tells what a decoded mail asks of the bot: whether it is
@@ -43,7 +44,7 @@ func UnderstandAt(m *message.Message, cfg *config.Config, arrived time.Time) rea
 func UnderstandWith(m *message.Message, cfg *config.Config, arrived time.Time, auth mailauth.Policy) reading.Understanding {
 	u := understand(m, cfg, auth, arrived)
 	if m != nil && u.Kind != reading.KindAutomatic {
-		ApplyDates(&u, m, cfg, arrived)
+		session.ApplyDates(&u, m, cfg, arrived)
 	}
 	// A Message built by hand (not by ReadMessage) may hold invalid UTF-8;
 	// what is recorded and printed must not.
@@ -109,7 +110,7 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 	split, body, sig := m.Split, m.Body, m.Signature
 	u := reading.Understanding{
 		Language: Language(split.Own, m.Subject, cfg),
-		Event:    EventFor(m, split.Own, cfg),
+		Event:    session.EventFor(m, split.Own, cfg),
 	}
 	var authReason string
 	u.SenderAuthenticated, authReason = senderAuthenticated(m, auth, arrived)

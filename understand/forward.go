@@ -10,6 +10,7 @@ import (
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
 	"github.com/goteborgsregionen/anmalan/understand/reading"
+	"github.com/goteborgsregionen/anmalan/understand/session"
 	"github.com/goteborgsregionen/anmalan/understand/stem"
 )
 
@@ -48,7 +49,7 @@ func ParticipantForward(m *message.Message, v reading.View, cfg *config.Config, 
 // text afterwards, then leaves them).
 func ForwardedDates(u *reading.Understanding, inner reading.View, cfg *config.Config, arrived time.Time) {
 	orig := &message.Message{Subject: inner.Subject, Split: message.QuoteSplit{Own: inner.Own}}
-	ApplyDates(u, orig, cfg, arrived)
+	session.ApplyDates(u, orig, cfg, arrived)
 }
 
 // ForwardedView finds the mail an organiser forwarded: an inline forward

@@ -6,6 +6,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/understand/diet"
 	"github.com/goteborgsregionen/anmalan/understand/reading"
 )
 
@@ -135,7 +136,7 @@ func dietOfAfter(text, name string) string {
 		}
 		switch w := fold(strings.Trim(f[0], ",.")); w {
 		case "hon", "han", "hen", "she", "he", first:
-			if d := dietSaid(s); d != "" {
+			if d := diet.Said(s); d != "" {
 				return d
 			}
 		}

@@ -416,28 +416,6 @@ func TestWithdrawBoth(t *testing.T) {
 	}
 }
 
-func TestDietMentions(t *testing.T) {
-	tests := []struct{ text, want string }{
-		{"Kalle äter inte fläsk.", "äter inte fläsk"},
-		{"Hon tål inte laktos och är vegan.", "tål inte laktos|vegan"},
-		{"He does not eat shellfish.", "does not eat shellfish"},
-		{"Jag är diabetiker och behöver mat utan socker.", "diabetiker|behöver mat utan socker"},
-		{"Jag har inga allergier.", ""},
-		{"Kalle äter inget kött, Tom eats no pork.", "äter inget kött|eats no pork"},
-		{"Hon vill ha nötfri kost; he needs dairy-free food.", "nötfri kost|dairy-free"},
-		{"I am gluten intolerant.", "gluten intolerant"},
-	}
-	for _, tt := range tests {
-		var got []string
-		for _, m := range reading.DietMentions(tt.text) {
-			got = append(got, m.Text)
-		}
-		if strings.Join(got, "|") != tt.want {
-			t.Errorf("%q: %q, want %q", tt.text, strings.Join(got, "|"), tt.want)
-		}
-	}
-}
-
 func TestNameAgreement(t *testing.T) {
 	if !reading.AgreesWithAddress("Åsa Östlund", "asa.ostlund@harryda.example") || !reading.AgreesWithAddress("Charlotte Bergman", "c.bergman@x.example") {
 		t.Error("a name and its address do not agree")

@@ -1,59 +1,25 @@
 package reading
 
 import (
-	"slices"
-	"sort"
 	"strings"
 
 	"github.com/goteborgsregionen/anmalan/message"
 )
 
-// A mail that names two dates often turns one down: "jag kan inte den 11
-// december men den 13 december går bra", "Den 11 december fungerar inte
-// för mig, men torsdagen den 13 passar". The date the writer picks is the
-// one her clause does not negate; the dates are read in their clauses, so
-// that the order of mention does not decide.
-
-// PreferUnnegated returns dates with those named in a negated clause of
-// text moved behind the others (a stable sort: when all or none are
-// negated, the order stays). text is the text the dates were found in.
-func PreferUnnegated(text string, dates []NamedDate) []NamedDate {
-	if len(dates) < 2 {
-		return dates
-	}
-	// Each date is judged once, before the sort: the contrasts are found
-	// by a pattern over the whole text.
-	spans := contrastSpans(text)
-	negated := map[int]bool{}
-	for _, d := range dates {
-		p := d.Pos()
-		inContrast := slices.ContainsFunc(spans, func(s [2]int) bool { return p >= s[0] && p < s[1] }) // "på tisdag, inte torsdag"
-		negated[p] = inContrast || negMarks.FindLower(strings.ToLower(withoutContrast(clauseAt(text, p)))) != "" || comparedAway(text, p)
-	}
-	out := slices.Clone(dates)
-	sort.SliceStable(out, func(i, j int) bool { return !negated[out[i].Pos()] && negated[out[j].Pos()] })
-	return out
+// DateDenied reports whether the date at pos of text is one the writer
+// turns down: in a contrast ("på tisdag, inte torsdag"), in a clause with
+// a "not", or put second by a comparison ("hellre än den 11:e").
+func DateDenied(text string, pos int) bool {
+	return InContrast(text, pos) || negMarks.FindLower(strings.ToLower(withoutContrast(clauseAt(text, pos)))) != "" || comparedAway(text, pos)
 }
 
-// PreferWithdrawn returns dates with those named in a clause of text that
-// withdraws moved before the others, for a cancellation: "ta bort mig från
-// tisdagens tillfälle … Torsdagen står kvar" withdraws from Tuesday, and
-// "jag kan inte komma på tisdag, men torsdag går bra" too, though its
-// Tuesday is negated. A stable sort: when all or none withdraw, the order
-// stays.
-func PreferWithdrawn(text string, dates []NamedDate) []NamedDate {
-	if len(dates) < 2 {
-		return dates
-	}
-	withdraws := map[int]bool{}
-	for _, d := range dates {
-		c := message.OtherVerbs.Replace(strings.ToLower(commaPartAt(text, d.Pos())))
-		withdraws[d.Pos()] = withdrawMarks.FindLower(c) != "" || CancelPhrases.FindLower(c) != "" || seatGivenUp(c) != "" ||
-			deniedComingRe.MatchString(c) || negMarks.FindLower(c) != "" && ableToAttendRe.MatchString(c)
-	}
-	out := slices.Clone(dates)
-	sort.SliceStable(out, func(i, j int) bool { return withdraws[out[i].Pos()] && !withdraws[out[j].Pos()] })
-	return out
+// WithdrawsAt reports whether the part of text around pos, between its
+// commas, withdraws: the date of "…, så ni kan ta bort mig från tisdagens
+// tillfälle" is the one withdrawn from.
+func WithdrawsAt(text string, pos int) bool {
+	c := message.OtherVerbs.Replace(strings.ToLower(commaPartAt(text, pos)))
+	return withdrawMarks.FindLower(c) != "" || CancelPhrases.FindLower(c) != "" || seatGivenUp(c) != "" ||
+		deniedComingRe.MatchString(c) || negMarks.FindLower(c) != "" && ableToAttendRe.MatchString(c)
 }
 
 // commaPartAt is the part of the clause at pos between its commas: the

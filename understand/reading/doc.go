@@ -2,14 +2,12 @@
 // the mood of each clause (a request, a maybe, a condition, a negation,
 // history), who registers (the writer counted in or out of a group, a
 // colleague, the boss), the facts bound to each person (organisation,
-// diet), names (å/ä/ö restored, a signature over a stale display name),
-// forwards, and the dates that pick a session (found by package
-// understand/dates). It also declares the types
-// of a reading (Understanding, Person, Change, Kind, Action), which
-// package understand, above it, shares with its command reader.
+// diet by package understand/diet), names (å/ä/ö restored, a signature
+// over a stale display name), forwards, and whether the clause of a date
+// denies or withdraws it. It also declares the types of a reading
+// (Understanding, Person, Change, Kind, Action), shared by understand.
 //
-// It imports message, automatic, config, understand/dates and
-// understand/stem, and is imported by understand alone. Entry points:
-// ReadParticipant, UnderstandParticipant, SenderPerson, PreferUnnegated
-// (package understand matches the dates to the events and finds forwards).
+// It imports message, automatic, config, understand/dates, understand/diet
+// and understand/stem; understand and understand/session import it. Entry
+// points: ReadParticipant, UnderstandParticipant, SenderPerson.
 package reading

@@ -9,6 +9,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/understand/diet"
 )
 
 // Who a registration is for is read from the sentences that register:
@@ -315,7 +316,7 @@ func resolve(ref personRef, before []personRef, senderAt, n int) int {
 // line already gave is kept when the text names none for her.
 func BindDiets(text string, people []Person, senderAt int) {
 	text = message.Head(text, 4000)
-	mentions := DietMentions(text)
+	mentions := diet.Mentions(text)
 	if len(mentions) == 0 {
 		return
 	}
@@ -332,18 +333,18 @@ func BindDiets(text string, people []Person, senderAt int) {
 	}
 	bound := make([]string, len(people))
 	for _, m := range mentions {
-		from := sentenceStart(m.start)
+		from := sentenceStart(m.Start)
 		who, found := -1, false
 		for k, r := range refs {
 			// "… kost för mig": the person the diet is for, right after it.
-			if r.at >= m.end && r.at <= m.end+16 && forRefRe.MatchString(text[m.end:r.at]) {
+			if r.at >= m.End && r.at <= m.End+16 && forRefRe.MatchString(text[m.End:r.at]) {
 				who, found = resolve(r, refs[:k], senderAt, len(people)), true
 				break
 			}
 		}
 		for k := len(refs) - 1; k >= 0 && !found; k-- {
 			r := refs[k]
-			if r.at >= m.start || r.at < from {
+			if r.at >= m.Start || r.at < from {
 				continue
 			}
 			who, found = resolve(r, refs[:k], senderAt, len(people)), true
@@ -353,7 +354,7 @@ func BindDiets(text string, people []Person, senderAt int) {
 			// No one before it in its sentence: "Vegetarisk kost för
 			// Kalle", or a diet said on its own.
 			for k, r := range refs {
-				if r.at > m.end && r.at < m.end+60 && sentenceStart(r.at) == from {
+				if r.at > m.End && r.at < m.End+60 && sentenceStart(r.at) == from {
 					who, found = resolve(r, refs[:k], senderAt, len(people)), true
 					break
 				}

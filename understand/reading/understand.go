@@ -8,6 +8,7 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
+	"github.com/goteborgsregionen/anmalan/understand/diet"
 )
 
 // withAddressGiven gives each of people named without an address the
@@ -216,7 +217,6 @@ func containsEmail(ps []Person, addr string) bool {
 
 var (
 	fieldRe = regexp.MustCompile(`(?i)^\s*(?:[-*•]\s*)?(namn|name|full name|fullständigt namn|för- och efternamn|deltagare|participant|organisation|organization|organisation/kommun|kommun|förvaltning|arbetsplats|företag|company|employer|affiliation|myndighet|e-post|epost|e-postadress|e-mail|email|mejl|mail|specialkost|kost|diet|dietary requirements?|dietary needs|allergi|allergier|allergies|matpreferens(er)?|food preferences?)\s*[:：]\s*(.*?)\s*$`)
-	noneRe  = regexp.MustCompile(`(?i)^(none|no|nej|ingen|inga|inget|n/a|na|-|–|—|nothing|nope|no thanks|nej tack|ingen specialkost|inga allergier|no special diet|normal|vanlig)\.?$`)
 )
 
 // formPeople reads "Namn: …, E-post: …" form fields. Each Name field starts
@@ -252,7 +252,7 @@ func formPeople(v View, cfg *config.Config) []Person {
 				cur.Email = a
 			}
 		case strings.Contains(key, "kost") || strings.Contains(key, "diet") || strings.Contains(key, "allerg") || strings.Contains(key, "mat") || strings.Contains(key, "food"):
-			if val != "" && !noneRe.MatchString(val) {
+			if val != "" && !diet.IsNone(val) {
 				cur.Diet = val
 			}
 		default:
@@ -351,7 +351,7 @@ func ListedPeople(v View, cfg *config.Config) []Person {
 			if p.Name == "" {
 				p.Name = addr[:strings.LastIndexByte(addr, '@')] // better than no name in a reply
 			}
-			p.Diet = DietIn(after)
+			p.Diet = diet.In(after)
 			if org := OrgIn(after); org != "" {
 				p.Organisation = org
 			} else {
@@ -586,31 +586,6 @@ func OrganisationFor(addr string, v View, cfg *config.Config) string {
 		}
 	}
 	return ""
-}
-
-var dietRe = regexp.MustCompile(`(?i)(vegetari\p{L}*|vegan\p{L}*|glutenfri\p{L}*|gluten[- ]free|glutenintolerant|celiaki|laktosfri\p{L}*|laktosintoleran\p{L}*|laktos\p{L}*|lactose[- ]\p{L}+|mjölkfri\p{L}*|mjölkprotein\p{L}*|nötallergi\p{L}*|nut allergy|allergisk mot [\p{L} ,]+|allergi mot [\p{L} ,]+|allergic to [\p{L} ,]+|allergi\p{L}*|pescetari\p{L}*|halal|kosher|fläskfri\p{L}*|no pork|specialkost: [^\n]+|dietary requirements?: [^\n]+)`)
-
-// dietWords are the stems dietRe needs; looking for them first is cheap.
-var dietWords = message.Phrases{"vegetar", "vegan", "gluten", "celiaki", "laktos", "lactose", "mjölk", "nötallerg", "nut allergy", "allerg",
-	"pescetar", "halal", "kosher", "fläsk", "pork", "specialkost", "dietary"}
-
-// dietIn returns a diet the text mentions ("laktosintolerant",
-// "glutenfri"), or "".
-func DietIn(s string) string {
-	if dietWords.Find(s) == "" {
-		return ""
-	}
-	m := dietRe.FindString(s)
-	if m == "" {
-		return ""
-	}
-	if i := strings.IndexByte(m, ':'); i >= 0 {
-		m = strings.TrimSpace(m[i+1:])
-		if noneRe.MatchString(m) {
-			return ""
-		}
-	}
-	return strings.TrimSpace(strings.TrimRight(m, " ,."))
 }
 
 // The sentence in which the writer registers may name, without an

@@ -1,4 +1,4 @@
-package understand
+package session
 
 import (
 	"fmt"
@@ -136,9 +136,9 @@ func ApplyDates(u *reading.Understanding, m *message.Message, cfg *config.Config
 		return
 	}
 	if u.Kind == reading.KindCancellation {
-		found = reading.PreferWithdrawn(text, found)
+		found = PreferWithdrawn(text, found)
 	} else {
-		found = reading.PreferUnnegated(text, found)
+		found = PreferUnnegated(text, found)
 	}
 	loc := time.UTC
 	if cfg != nil && cfg.Location != nil {

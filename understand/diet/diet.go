@@ -1,22 +1,25 @@
-package reading
+package diet
 
 import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/goteborgsregionen/anmalan/message"
 )
 
-// A diet is said in many ways beyond the nouns dietIn knows: as what a
+// A diet is said in many ways beyond the nouns In knows: as what a
 // person does not eat or tolerate ("Kalle äter inte fläsk", "hon tål inte
 // laktos", "he does not eat shellfish"), as a condition ("diabetiker",
 // "gluten intolerant"), or as food the person needs ("mat utan socker").
 // The mentions are found with their place in the text, so that the people
 // reader can bind each one to the person its clause is about.
 
-// dietMention is one diet said in a text: the words as written and where.
-type dietMention struct {
+// Mention is one diet said in a text: the words as written and where
+// (Start and End, byte offsets of the text).
+type Mention struct {
 	Text       string
-	start, end int
+	Start, End int
 }
 
 var (
@@ -37,24 +40,24 @@ var (
 	dietNobodyRe = regexp.MustCompile(`(?i)(?:\bingen|\bnone|\bneither|\bnobody|\bno one)(?:\s+av\s+(?:oss|dem|er)|\s+of\s+(?:us|them))?\s+(?:har|behöver|äter|has|have|needs?|eats?)\s+(?:\p{L}+\s+)?$`)
 	// dietCues are the words one of the three expressions needs; a text
 	// without any is not searched.
-	dietCues = Phrases{"äter", "tål", "eat", "allergic", "diabet", "intoleran", "utan", "without", "free", "fri kost", "fri mat"}
+	dietCues = message.Phrases{"äter", "tål", "eat", "allergic", "diabet", "intoleran", "utan", "without", "free", "fri kost", "fri mat"}
 )
 
-// dietMentions returns every diet text mentions, in the order written.
-// The nouns of dietIn count ("vegan", "laktosintolerant") as well as the
+// Mentions returns every diet text mentions, in the order written.
+// The nouns of In count ("vegan", "laktosintolerant") as well as the
 // verbs and conditions above; a diet word after "inga"/"no" does not.
-func DietMentions(text string) []dietMention {
-	var out []dietMention
+func Mentions(text string) []Mention {
+	var out []Mention
 	add := func(start, end int) {
 		if dietNoneRe.MatchString(text[max(0, start-30):start]) || dietNobodyRe.MatchString(text[max(0, start-40):start]) {
 			return
 		}
 		for _, d := range out {
-			if start < d.end && d.start < end {
+			if start < d.End && d.Start < end {
 				return // the same words, found by two expressions
 			}
 		}
-		out = append(out, dietMention{Text: strings.TrimSpace(strings.TrimRight(text[start:end], " ,.;")), start: start, end: end})
+		out = append(out, Mention{Text: strings.TrimSpace(strings.TrimRight(text[start:end], " ,.;")), Start: start, End: end})
 	}
 	// The verbs first: "tål inte laktos" is one diet, not "laktos" alone;
 	// the nouns before the conditions: "glutenfri", not "glutenfri kost".
@@ -67,8 +70,8 @@ func DietMentions(text string) []dietMention {
 	if dietWords.Find(text) != "" {
 		for _, loc := range dietRe.FindAllStringIndex(text, -1) {
 			if strings.Contains(text[loc[0]:loc[1]], ":") {
-				// "Specialkost: nej" is a form's answer: dietIn reads it.
-				if DietIn(text[loc[0]:loc[1]]) == "" {
+				// "Specialkost: nej" is a form's answer: In reads it.
+				if In(text[loc[0]:loc[1]]) == "" {
 					continue
 				}
 			}
@@ -86,7 +89,7 @@ func DietMentions(text string) []dietMention {
 			add(loc[0], loc[1])
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].start < out[j].start })
+	sort.Slice(out, func(i, j int) bool { return out[i].Start < out[j].Start })
 	return out
 }
 
@@ -106,4 +109,49 @@ func verbAfterAnd(m string) int {
 		}
 	}
 	return 0
+}
+
+var dietRe = regexp.MustCompile(`(?i)(vegetari\p{L}*|vegan\p{L}*|glutenfri\p{L}*|gluten[- ]free|glutenintolerant|celiaki|laktosfri\p{L}*|laktosintoleran\p{L}*|laktos\p{L}*|lactose[- ]\p{L}+|mjölkfri\p{L}*|mjölkprotein\p{L}*|nötallergi\p{L}*|nut allergy|allergisk mot [\p{L} ,]+|allergi mot [\p{L} ,]+|allergic to [\p{L} ,]+|allergi\p{L}*|pescetari\p{L}*|halal|kosher|fläskfri\p{L}*|no pork|specialkost: [^\n]+|dietary requirements?: [^\n]+)`)
+
+// dietWords are the stems dietRe needs; looking for them first is cheap.
+var dietWords = message.Phrases{"vegetar", "vegan", "gluten", "celiaki", "laktos", "lactose", "mjölk", "nötallerg", "nut allergy", "allerg",
+	"pescetar", "halal", "kosher", "fläsk", "pork", "specialkost", "dietary"}
+
+// noneRe is a form's answer that there is no diet: "nej", "inga
+// allergier", "n/a".
+var noneRe = regexp.MustCompile(`(?i)^(none|no|nej|ingen|inga|inget|n/a|na|-|–|—|nothing|nope|no thanks|nej tack|ingen specialkost|inga allergier|no special diet|normal|vanlig)\.?$`)
+
+// IsNone reports whether a form's diet field says there is none.
+func IsNone(val string) bool { return noneRe.MatchString(val) }
+
+// In returns a diet the text names by its noun ("laktosintolerant",
+// "glutenfri"), or "".
+func In(s string) string {
+	if dietWords.Find(s) == "" {
+		return ""
+	}
+	m := dietRe.FindString(s)
+	if m == "" {
+		return ""
+	}
+	if i := strings.IndexByte(m, ':'); i >= 0 {
+		m = strings.TrimSpace(m[i+1:])
+		if noneRe.MatchString(m) {
+			return ""
+		}
+	}
+	return strings.TrimSpace(strings.TrimRight(m, " ,."))
+}
+
+// Said is the diet s names: a noun of one ("vegetariskt", "glutenfri
+// kost") or what a person does not eat or tolerate ("hon äter inte
+// fläskkött").
+func Said(s string) string {
+	if d := In(s); d != "" {
+		return d
+	}
+	if ds := Mentions(s); len(ds) > 0 {
+		return ds[0].Text
+	}
+	return ""
 }

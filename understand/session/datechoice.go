@@ -1,0 +1,50 @@
+package session
+
+import (
+	"slices"
+	"sort"
+
+	"github.com/goteborgsregionen/anmalan/understand/reading"
+)
+
+// A mail that names two dates often turns one down: "jag kan inte den 11
+// december men den 13 december går bra", "Den 11 december fungerar inte
+// för mig, men torsdagen den 13 passar". The date the writer picks is the
+// one her clause does not negate; the dates are read in their clauses, so
+// that the order of mention does not decide.
+
+// PreferUnnegated returns dates with those named in a negated clause of
+// text moved behind the others (a stable sort: when all or none are
+// negated, the order stays). text is the text the dates were found in.
+func PreferUnnegated(text string, dates []reading.NamedDate) []reading.NamedDate {
+	if len(dates) < 2 {
+		return dates
+	}
+	// Each date is judged once, before the sort.
+	negated := map[int]bool{}
+	for _, d := range dates {
+		negated[d.Pos()] = reading.DateDenied(text, d.Pos())
+	}
+	out := slices.Clone(dates)
+	sort.SliceStable(out, func(i, j int) bool { return !negated[out[i].Pos()] && negated[out[j].Pos()] })
+	return out
+}
+
+// PreferWithdrawn returns dates with those named in a clause of text that
+// withdraws moved before the others, for a cancellation: "ta bort mig från
+// tisdagens tillfälle … Torsdagen står kvar" withdraws from Tuesday, and
+// "jag kan inte komma på tisdag, men torsdag går bra" too, though its
+// Tuesday is negated. A stable sort: when all or none withdraw, the order
+// stays.
+func PreferWithdrawn(text string, dates []reading.NamedDate) []reading.NamedDate {
+	if len(dates) < 2 {
+		return dates
+	}
+	withdraws := map[int]bool{}
+	for _, d := range dates {
+		withdraws[d.Pos()] = reading.WithdrawsAt(text, d.Pos())
+	}
+	out := slices.Clone(dates)
+	sort.SliceStable(out, func(i, j int) bool { return withdraws[out[i].Pos()] && !withdraws[out[j].Pos()] })
+	return out
+}
