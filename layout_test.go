@@ -34,6 +34,7 @@ var levels = map[string]int{
 	"understand":          2,
 	"understand/reading":  2,
 	"understand/diet":     2,
+	"understand/names":    2,
 	"understand/session":  2,
 	"understand/stem":     2,
 	"understand/dates":    2,

@@ -556,8 +556,14 @@ func (r *cmdReader) clause(s string, c span, text string, question, request, wai
 		r.unread = true
 	}
 	var neg, hedge, cond bool
+	// The "inte" of a diet ("hon äter inte fisk") denies nothing of the
+	// clause's change.
+	diets := diet.Mentions(cs)
+	inDiet := func(w cmdWord) bool {
+		return slices.ContainsFunc(diets, func(m diet.Mention) bool { return w.start >= m.Start && w.end <= m.End })
+	}
 	for i, w := range ws {
-		neg = neg || negWords[w.lower] || strings.HasSuffix(w.lower, "n't") || strings.HasSuffix(w.lower, "n’t")
+		neg = neg || (negWords[w.lower] || strings.HasSuffix(w.lower, "n't") || strings.HasSuffix(w.lower, "n’t")) && !inDiet(w)
 		hedge = hedge || hedgeWords[w.lower]
 		if condWords[w.lower] && (w.lower != "om" || i+1 < len(ws) && conditionSubject(ws[i+1], cs)) {
 			cond = true
@@ -649,7 +655,8 @@ func (r *cmdReader) unreadSubject(cs string, ws []cmdWord, refs []Ref) bool {
 		if reading.NotNameWords[l] || pronouns[l] != "" || greetingWord(w) || titleWords[l] || hasVerb(w) || subjectWords[l] {
 			continue
 		}
-		if r.written[fold(l)] || i+1 < len(ws) && finiteVerb(ws[i+1].lower) {
+		// "Annika däremot kan inte komma": an adverb may stand between.
+		if r.written[fold(l)] || i+1 < len(ws) && finiteVerb(ws[i+1].lower) || i == 0 && i+2 < len(ws) && finiteAfterSubject[ws[i+2].lower] {
 			return true
 		}
 	}
@@ -1341,6 +1348,36 @@ func (r *cmdReader) substitution(cs, lower string, ws []cmdWord, refs []Ref) ([]
 		}
 		return noPlace()
 	}
+	if m := namedPlaceRe.FindStringSubmatchIndex(cs); m != nil && !placeVerbBefore(ws, m[0]) {
+		// "Karl Vassmos plats i Göteborg (karl@…) går till Stina …":
+		// the seat of the one named goes to the one after "till".
+		after := -1
+		for k, w := range ws {
+			if w.start >= m[1] {
+				after = k
+				break
+			}
+		}
+		if after >= 0 && (goesTo(ws, after) || goesTo(ws, after+1) || goesTo(ws, after+2) || goesTo(ws, after+3)) {
+			var x, y *Ref
+			for k := range named {
+				switch {
+				case x == nil && named[k].Start >= m[2] && named[k].Start < m[1]+60 && (named[k].Email != "" || named[k].End <= m[3]+2):
+					x = &named[k]
+				case x != nil && named[k].Start > x.End:
+					if y == nil {
+						y = &named[k]
+					}
+				}
+			}
+			if x != nil && x.Email == "" {
+				x.Name = cs[m[2]:m[3]]
+			}
+			if x != nil && y != nil && !sameName(x.Name, y.Name) {
+				return sub(*x, *y)
+			}
+		}
+	}
 	if m := namedPlaceRe.FindStringSubmatchIndex(cs); m != nil && placeVerbBefore(ws, m[0]) {
 		// "Lars Wendt tar Ahmed Yusufs plats (ahmed.yusuf@…)".
 		name := cs[m[2]:m[3]]
@@ -1594,7 +1631,8 @@ func placeVerbBefore(ws []cmdWord, i int) bool {
 	for k >= 0 && ws[k].end > i {
 		k--
 	}
-	return k >= 0 && slices.Contains([]string{"tar", "ta", "take", "takes", "taking", "took", "går", "gå", "kommer", "i", "in", "will"}, ws[k].lower)
+	return k >= 0 && (slices.Contains([]string{"tar", "ta", "take", "takes", "taking", "took", "går", "gå", "kommer", "i", "in", "will"}, ws[k].lower) ||
+		takesAt(ws, k)) // "tar över Hugo Trolleds plats"
 }
 
 // connectorBetween reports whether "mot", "med", "with", "by" or "for"

@@ -1,6 +1,7 @@
 package understand
 
 import (
+	"github.com/goteborgsregionen/anmalan/understand/names"
 	"regexp"
 	"strings"
 
@@ -51,7 +52,7 @@ func ColleagueInstead(v reading.View, cfg *config.Config) (reading.Change, bool)
 		p.Diet = dietOfAfter(v.Body[loc[1]:], p.Name)
 		// A name made from the address ("Asmund Sjoqvist") is the one the
 		// text writes with å/ä/ö, as for the people of a registration.
-		p.Name = reading.RestoreName(p.Name, v.Body)
+		p.Name = names.Restore(p.Name, v.Body)
 		return reading.Change{Action: reading.ActionSubstitute, Who: strings.ToLower(v.From.Address), By: &p, Text: strings.TrimSpace(m)}, true
 	}
 	return reading.Change{}, false
@@ -115,7 +116,7 @@ func ColleagueWithdrawn(v reading.View, cfg *config.Config) (p reading.Person, s
 	for _, l := range reading.ListedPeople(v, cfg) {
 		if email != "" && strings.EqualFold(l.Email, email) {
 			l.Diet = ""
-			l.Name = reading.RestoreName(l.Name, v.Body)
+			l.Name = names.Restore(l.Name, v.Body)
 			return l, said, true, true
 		}
 	}

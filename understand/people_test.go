@@ -415,15 +415,3 @@ func TestWithdrawBoth(t *testing.T) {
 		})
 	}
 }
-
-func TestNameAgreement(t *testing.T) {
-	if !reading.AgreesWithAddress("Åsa Östlund", "asa.ostlund@harryda.example") || !reading.AgreesWithAddress("Charlotte Bergman", "c.bergman@x.example") {
-		t.Error("a name and its address do not agree")
-	}
-	if reading.AgreesWithAddress("Lotta Persson", "charlotte.bergman@x.example") || reading.AgreesWithAddress("Åsa", "asa@x.example") {
-		t.Error("a name agrees with an address that is not made of it")
-	}
-	if got := reading.RestoreName("Bjorn Lovgren", "min kollega Björn Lövgren, bjorn.lovgren@x.example"); got != "Björn Lövgren" {
-		t.Errorf("restoreName %q", got)
-	}
-}

@@ -46,6 +46,13 @@ func TestWithdrawalVerbs(t *testing.T) {
 		{"asked", "Går det bra om jag backar?", reading.KindOther, false},
 		{"English back is no backa", "I'll get back to you about the parking.", reading.KindOther, false},
 		{"bli av without the writer", "Blir det inte av så hör ni av er?", reading.KindOther, false},
+		{"my seat to someone on the waiting list", "Har åkt på en förkylning. Ge min plats till någon på väntelistan.", reading.KindCancellation, false},
+		{"my seat can go to someone else", "Det har dykt upp något som jag inte kan flytta på, så min plats kan gå till någon annan.", reading.KindCancellation, false},
+		{"a seat not needed", "Turns out I won't need my seat on Tuesday after all.", reading.KindCancellation, false},
+		{"a seat kept", "Jag vill inte att min plats går till någon annan, jag kommer.", reading.KindRegistration, false},
+		{"a seat asked about", "Kan jag ge min plats till en kollega?", reading.KindOther, false},
+		{"a not of another verb is no withdrawal", "Jag kommer med bil från Tjörn på torsdag och vill inte bli sen.", reading.KindOther, false},
+		{"komma åt is no coming", "Jag kan inte komma åt min e-post just nu, men jag kommer på torsdag.", reading.KindRegistration, false},
 	})
 }
 

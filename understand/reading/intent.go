@@ -73,7 +73,7 @@ var (
 	// conjunctionRe parts a clause into the verb phrases a "not" may deny:
 	// "Jag kommer med bil och vill inte bli sen" says "jag kommer", and
 	// its "inte" is the other verb's.
-	conjunctionRe = regexp.MustCompile(`\s(?:och|men|samt|and|but)\s`)
+	conjunctionRe = regexp.MustCompile(`\s(?:och|men|samt|dock|utan|and|but|though|although)\s`)
 	// doubtMarks are the writer's doubt whether she can come.
 	doubtMarks = message.Phrases{"vet inte om", "vet inte riktigt om", "osäker på om", "inte säker på om", "not sure if", "not sure whether",
 		"don't know if", "don't know whether", "unsure whether", "unsure if",
@@ -252,7 +252,9 @@ func readIntent(body string) Intent {
 		if deferred == "" && deferMarks.FindLower(c.text) != "" {
 			deferred = c.text
 		}
-		if notRegistered == "" && !c.question {
+		if notRegistered == "" {
+			// A question in the same sentence ("I never registered …, but
+			// could you send me the material?") does not make it one.
 			if p := pastForms.FindLower(c.text); p != "" && selfWords.FindLower(c.text) != "" && deniedJustBefore(c.text, p) {
 				// "I never signed up", "jag har inte anmält mig": the
 				// writer says she holds no seat to give up.
@@ -338,7 +340,8 @@ func readIntent(body string) Intent {
 		if w == "" && c.negated && !c.question {
 			// "jag kommer inte", "I can not attend": a registration word
 			// under negation withdraws.
-			if r := RegisterPhrases.FindLower(c.text); r != "" && pastForms.FindLower(c.text) == "" && !strings.Contains(r, "anmäl") && negatedWithin(c.text, r) {
+			if r := RegisterPhrases.FindLower(c.text); r != "" && pastForms.FindLower(c.text) == "" && !strings.Contains(r, "anmäl") && negatedWithin(c.text, r) &&
+				!thirdPersonSentence(c) {
 				w = r + " (negated)"
 			} else if m := ableToAttendRe.FindStringIndex(c.text); m != nil && doubtMarks.FindLower(c.text) == "" && writerSubject(c.text[:m[0]]) {
 				// "Varken jag eller Ebba kan komma": being able to come,
@@ -516,6 +519,18 @@ func readIntent(body string) Intent {
 	}
 	return in
 }
+
+// thirdPersonSentence reports whether c has no subject of its own and its
+// sentence is about someone named, not the writer: "Vår nya medarbetare
+// Elsa Ek är anmäld … men kommer inte att kunna närvara" is Elsa's news.
+func thirdPersonSentence(c clause) bool {
+	// Without "i", which is also the Swedish "in" ("träffen i Kungälv"):
+	// a sentence this is wrong about is for a human, not the writer's.
+	return selfWordsNotI.FindLower(strings.ToLower(c.sentence)) == "" && capitalisedName(c.sentence, strings.ToLower(c.sentence))
+}
+
+// selfWordsNotI are selfWords but the English "I".
+var selfWordsNotI = message.Phrases{"|jag|", "|mig|", "|vi|", "|oss|", "|me|", "|we|", "|us|", "|min del", "|my ", "|i'm|", "|i’m|", "|i'll|", "|i am|", "|i will|"}
 
 // writerSubject reports whether the writer is in the subject that
 // before (a clause's text up to its verb) ends with: the part after the
@@ -931,7 +946,10 @@ var (
 		"whoever", "next in line", "next person", "waiting list", "|offer it", "|give it", "|pass it"}
 	// seatUnusedRe is a seat the writer will not use: "won't be able to
 	// use my seat", "kan inte använda min plats".
-	seatUnusedRe = regexp.MustCompile(`(?:won't|will not|can't|cannot|unable to|not be able to|inte|ej)\s+(?:\p{L}+\s+){0,3}(?:use|använda|utnyttja|nyttja)\b`)
+	seatUnusedRe = regexp.MustCompile(`(?:won't|will not|can't|cannot|unable to|not be able to|don't|do not|inte|ej)\s+(?:\p{L}+\s+){0,3}(?:use|need|använda|utnyttja|nyttja|behöva)\b|\bbehöver\s+(?:\p{L}+\s+)?(?:inte|ej)\b`)
+	// giveOwnSeatRe gives the writer's own seat away: "ge min plats till
+	// någon på väntelistan", "please offer my place to someone else".
+	giveOwnSeatRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:ge|ger|lämna|lämnar|släpp|släpper|överlåt|överlåter|give|offer|pass)\s+(?:bort\s+|över\s+|on\s+|away\s+)?(?:min|my)\s+(?:plats|platsen|seat|place|spot)(?:$|[^\p{L}])`)
 )
 
 // seatGivenUp returns the words by which a clause gives the writer's own
@@ -951,6 +969,9 @@ func seatGivenUp(text string) string {
 	}
 	if m := seatUnusedRe.FindString(text); m != "" {
 		return m + " " + seat
+	}
+	if m := giveOwnSeatRe.FindString(text); m != "" && negMarks.FindLower(text) == "" {
+		return strings.TrimSpace(m)
 	}
 	return ""
 }

@@ -1,6 +1,7 @@
 package reading
 
 import (
+	"github.com/goteborgsregionen/anmalan/understand/names"
 	"net/mail"
 	"regexp"
 	"sort"
@@ -411,16 +412,16 @@ func groupPeople(v View, listed []Person, sender Person, withdraw bool) []Person
 	for i := range people {
 		if strings.EqualFold(people[i].Email, sender.Email) {
 			senderAt = i
-			if people[i].Name == "" || isASCII(people[i].Name) && foldName(people[i].Name) == foldName(sender.Name) {
+			if people[i].Name == "" || names.IsASCII(people[i].Name) && names.Fold(people[i].Name) == names.Fold(sender.Name) {
 				people[i].Name = sender.Name
 			}
 			continue
 		}
 		name := withoutTitle(people[i].Name)
-		if full := NameFromAddress(people[i].Email); !strings.Contains(name, " ") && strings.HasPrefix(foldName(full), foldName(name)+" ") {
+		if full := NameFromAddress(people[i].Email); !strings.Contains(name, " ") && strings.HasPrefix(names.Fold(full), names.Fold(name)+" ") {
 			name += full[strings.IndexByte(full, ' '):] // "Björn (bjorn.ahl@…)" is Björn Ahl
 		}
-		people[i].Name = RestoreName(name, v.Body)
+		people[i].Name = names.Restore(name, v.Body)
 	}
 	if !withdraw {
 		// The list reader gave each person the diet written after her
@@ -624,7 +625,7 @@ var bothWords = Phrases{"|oss|", "|båda", "|bägge", "|both", "|us|", "|vi|"}
 // that the withdrawal is for both.
 func schemeAddressed(body string, sender Person) []Person {
 	local, domain, ok := strings.Cut(sender.Email, "@")
-	if !ok || !AgreesWithAddress(sender.Name, sender.Email) || len(strings.Fields(sender.Name)) != 2 {
+	if !ok || !names.AgreesWithAddress(sender.Name, sender.Email) || len(strings.Fields(sender.Name)) != 2 {
 		return nil
 	}
 	sep := ""
@@ -633,7 +634,7 @@ func schemeAddressed(body string, sender Person) []Person {
 			sep = s
 		}
 	}
-	words := strings.Fields(foldName(sender.Name))
+	words := strings.Fields(names.Fold(sender.Name))
 	if sep == "" || strings.ToLower(local) != words[0]+sep+words[1] {
 		return nil
 	}
@@ -646,8 +647,8 @@ func schemeAddressed(body string, sender Person) []Person {
 		if name == "" {
 			name = m[2]
 		}
-		w := strings.Fields(foldName(name))
-		if len(w) != 2 || NotNameWords[strings.ToLower(strings.Fields(name)[0])] || foldName(name) == foldName(sender.Name) {
+		w := strings.Fields(names.Fold(name))
+		if len(w) != 2 || NotNameWords[strings.ToLower(strings.Fields(name)[0])] || names.Fold(name) == names.Fold(sender.Name) {
 			continue
 		}
 		out = append(out, Person{Name: name, Email: w[0] + sep + w[1] + "@" + domain})

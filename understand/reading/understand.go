@@ -2,6 +2,7 @@ package reading
 
 import (
 	"fmt"
+	"github.com/goteborgsregionen/anmalan/understand/names"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -21,7 +22,7 @@ func withAddressGiven(people, listed []Person) {
 			continue
 		}
 		for _, l := range listed {
-			if l.Email != "" && (sameFold(l.Name, people[i].Name) || foldName(NameFromAddress(l.Email)) == foldName(people[i].Name)) && !containsEmail(people, l.Email) {
+			if l.Email != "" && (sameFold(l.Name, people[i].Name) || names.Fold(NameFromAddress(l.Email)) == names.Fold(people[i].Name)) && !containsEmail(people, l.Email) {
 				people[i].Email, people[i].Organisation = l.Email, l.Organisation
 				break
 			}
@@ -110,7 +111,7 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 			for _, o := range p {
 				if !strings.EqualFold(o.Email, sender.Email) && o.Email != "" && strings.Contains(strings.ToLower(in.withdrawn), strings.ToLower(o.Email)) {
 					o.Diet = ""
-					o.Name = RestoreName(o.Name, v.Body)
+					o.Name = names.Restore(o.Name, v.Body)
 					named = append(named, o)
 				}
 			}
@@ -335,7 +336,7 @@ func ListedPeople(v View, cfg *config.Config) []Person {
 				// line may have left its first part at the end of the line
 				// before ("… och Valdemar\nÖstergren (valdemar.ostergren@…)").
 				// The longer name counts when the address agrees with it.
-				if whole := NameBefore(wrapped + " " + before); whole != p.Name && AgreesWithAddress(whole, addr) {
+				if whole := NameBefore(wrapped + " " + before); whole != p.Name && names.AgreesWithAddress(whole, addr) {
 					p.Name = whole
 				}
 			}
@@ -479,7 +480,7 @@ func SenderPerson(v View, cfg *config.Config) Person {
 	case !strings.Contains(name, " ") && sigName != "" && strings.HasPrefix(strings.ToLower(sigName), strings.ToLower(name)):
 		name = sigName // "Sara" in the display name, "Sara Nilsson" in the signature
 	default:
-		name = chooseName(name, sigName, v.From.Address)
+		name = names.Choose(name, sigName, v.From.Address)
 	}
 	if name == "" {
 		name = NameFromAddress(v.From.Address)
@@ -487,10 +488,10 @@ func SenderPerson(v View, cfg *config.Config) Person {
 	if name == "" {
 		name = NormaliseName(v.From.Name)
 	}
-	name = RestoreName(name, v.Body)
+	name = names.Restore(name, v.Body)
 	org := OrganisationFor(v.From.Address, v, cfg)
 	if org == "" {
-		org = workplaceIn(v.Body)
+		org = names.WorkplaceIn(v.Body)
 	}
 	return Person{Name: name, Email: v.From.Address, Organisation: org}
 }
@@ -569,8 +570,8 @@ func OrgIn(s string) string {
 // writer's signature or text when addr shares the sender's domain, else the
 // config's table of mail domains.
 func OrganisationFor(addr string, v View, cfg *config.Config) string {
-	d := domainOf(addr)
-	if d != "" && d == domainOf(v.From.Address) {
+	d := names.DomainOf(addr)
+	if d != "" && d == names.DomainOf(v.From.Address) {
 		if org := OrgIn(v.Sig); org != "" {
 			return org
 		}
@@ -691,3 +692,33 @@ func namesListedAfter(body, intro string, have []Person) []Person {
 }
 
 var CapRunRe = regexp.MustCompile(`\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){1,2}`)
+
+// SignatureNameOf returns the writer's name in her signature: the line
+// signatureName finds, or else the first part of a line that puts name,
+// title and organisation on one line ("Jonas Åkesson | Utvecklingsledare
+// | Lerums kommun", "Eva Ek, samordnare").
+//
+// When the signature was not told from the text (a closing the splitter
+// does not know, "Vänligen,"), the last lines of the text are looked at
+// too, but only for the "Name | Title" form, which no sentence has.
+func signatureNameOf(sig, body string) string {
+	if n := signatureName(sig); n != "" {
+		return n
+	}
+	lines, seps := strings.Split(sig, "\n"), []string{"|", " – ", ","}
+	if strings.TrimSpace(sig) == "" {
+		lines, seps = strings.Split(strings.TrimSpace(body), "\n"), []string{"|"}
+		lines = lines[max(0, len(lines)-4):]
+	}
+	for _, line := range lines[:min(len(lines), 7)] {
+		for _, sep := range seps {
+			if first, _, ok := strings.Cut(line, sep); ok {
+				if n := signatureName(strings.TrimSpace(first)); strings.Contains(n, " ") {
+					return n
+				}
+				break
+			}
+		}
+	}
+	return ""
+}

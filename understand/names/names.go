@@ -1,4 +1,4 @@
-package reading
+package names
 
 import (
 	"regexp"
@@ -24,10 +24,10 @@ var foldTable = map[rune]string{
 	'š': "s", 'ž': "z", 'ß': "ss",
 }
 
-// foldName returns s in lower case with the marks taken off its letters and
+// Fold returns s in lower case with the marks taken off its letters and
 // every run of other characters one space: "Åsa Östlund" and "asa.ostlund"
 // both give "asa ostlund".
-func foldName(s string) string {
+func Fold(s string) string {
 	var b strings.Builder
 	space := false
 	for _, r := range strings.ToLower(s) {
@@ -61,8 +61,8 @@ func localPart(addr string) string {
 // initial ("charlotte.bergman", "c.bergman", "charlotte.m.bergman"), and
 // the local part has at least two words.
 func AgreesWithAddress(name, addr string) bool {
-	parts := strings.Fields(foldName(localPart(addr)))
-	words := strings.Fields(foldName(name))
+	parts := strings.Fields(Fold(localPart(addr)))
+	words := strings.Fields(Fold(name))
 	if len(parts) < 2 || len(words) < 2 {
 		return false
 	}
@@ -89,17 +89,17 @@ func AgreesWithAddress(name, addr string) bool {
 	return full > 0
 }
 
-// chooseName returns the better of a display name and a signature name for
+// Choose returns the better of a display name and a signature name for
 // the person at addr: the signature when it is the display name with its
 // å/ä/ö restored, or when it agrees with the address and the display name
 // does not (a stale or a nick name); else the display name.
-func chooseName(display, sig, addr string) string {
+func Choose(display, sig, addr string) string {
 	display = tidyDisplayName(display, addr)
 	if sig == "" || display == "" || sig == display {
 		return display
 	}
-	switch fs, fd := foldName(sig), foldName(display); {
-	case fs == fd && (!isASCII(sig) || display == strings.ToUpper(display)),
+	switch fs, fd := Fold(sig), Fold(display); {
+	case fs == fd && (!IsASCII(sig) || display == strings.ToUpper(display)),
 		fs != fd && AgreesWithAddress(sig, addr) && !AgreesWithAddress(display, addr):
 		return sig // also "Helena Åkerlund" over "HELENA ÅKERLUND"
 	}
@@ -117,18 +117,18 @@ func tidyDisplayName(display, addr string) string {
 	if strings.Contains(display, "(") {
 		display = strings.Join(strings.Fields(parenRe.ReplaceAllString(display, "")), " ")
 	}
-	if foldName(display) == foldName(localPart(addr)) {
+	if Fold(display) == Fold(localPart(addr)) {
 		return display // the address's words in the address's order
 	}
 	words := strings.Fields(display)
-	parts := strings.Fields(foldName(localPart(addr)))
+	parts := strings.Fields(Fold(localPart(addr)))
 	if len(words) != len(parts) || !AgreesWithAddress(display, addr) {
 		return display
 	}
 	ordered := make([]string, 0, len(words))
 	for _, p := range parts {
 		for _, w := range words {
-			if foldName(w) == p {
+			if Fold(w) == p {
 				ordered = append(ordered, w)
 				break
 			}
@@ -140,20 +140,20 @@ func tidyDisplayName(display, addr string) string {
 	return strings.Join(ordered, " ")
 }
 
-// restoreName returns the name in text that name, made from an address in
+// Restore returns the name in text that name, made from an address in
 // ASCII, stands for ("Björn Lövgren" written in the text for
 // "Bjorn Lovgren"), or name when the text does not write it.
-func RestoreName(name, text string) string {
-	if name == "" || !isASCII(name) || isASCII(text) {
+func Restore(name, text string) string {
+	if name == "" || !IsASCII(name) || IsASCII(text) {
 		return name // nothing to restore, or no letter to restore it from
 	}
-	want := foldName(name)
+	want := Fold(name)
 	n := len(strings.Fields(name))
 	for _, loc := range nameRunRe.FindAllStringIndex(text, -1) {
 		words := strings.Fields(text[loc[0]:loc[1]])
 		for i := 0; i+n <= len(words); i++ {
 			cand := strings.Join(words[i:i+n], " ")
-			if cand != name && foldName(cand) == want {
+			if cand != name && Fold(cand) == want {
 				return strings.Trim(cand, ",.;:")
 			}
 		}
@@ -165,7 +165,8 @@ func RestoreName(name, text string) string {
 // name in running text; "Karl-Johan" and "Selimović" are one word each.
 var nameRunRe = regexp.MustCompile(`\p{Lu}[\p{L}'’-]*(?:\s+\p{Lu}[\p{L}'’-]*){1,3}`)
 
-func isASCII(s string) bool {
+// IsASCII reports whether s has no letter outside ASCII.
+func IsASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return false
@@ -179,9 +180,9 @@ func isASCII(s string) bool {
 // work at Chalmers"): the capitalised words after the preposition.
 var workplaceRe = regexp.MustCompile(`(?i:\b(?:jobbar|arbetar|är anställd|works?|am employed)\b(?:\s+som\s+[\p{L}-]+(?:\s+[\p{L}-]+)?)?\s+(?:på|vid|hos|inom|at)\s+)(\p{Lu}[\p{L}-]*(?:\s+\p{Lu}[\p{L}-]*){0,3})`)
 
-// workplaceIn returns the organisation the writer says she works at in
+// WorkplaceIn returns the organisation the writer says she works at in
 // s, or "".
-func workplaceIn(s string) string {
+func WorkplaceIn(s string) string {
 	m := workplaceRe.FindStringSubmatch(message.Head(s, 4000))
 	if m == nil {
 		return ""
@@ -189,38 +190,8 @@ func workplaceIn(s string) string {
 	return strings.TrimRight(m[1], " ,.")
 }
 
-// signatureNameOf returns the writer's name in her signature: the line
-// signatureName finds, or else the first part of a line that puts name,
-// title and organisation on one line ("Jonas Åkesson | Utvecklingsledare
-// | Lerums kommun", "Eva Ek, samordnare").
-//
-// When the signature was not told from the text (a closing the splitter
-// does not know, "Vänligen,"), the last lines of the text are looked at
-// too, but only for the "Name | Title" form, which no sentence has.
-func signatureNameOf(sig, body string) string {
-	if n := signatureName(sig); n != "" {
-		return n
-	}
-	lines, seps := strings.Split(sig, "\n"), []string{"|", " – ", ","}
-	if strings.TrimSpace(sig) == "" {
-		lines, seps = strings.Split(strings.TrimSpace(body), "\n"), []string{"|"}
-		lines = lines[max(0, len(lines)-4):]
-	}
-	for _, line := range lines[:min(len(lines), 7)] {
-		for _, sep := range seps {
-			if first, _, ok := strings.Cut(line, sep); ok {
-				if n := signatureName(strings.TrimSpace(first)); strings.Contains(n, " ") {
-					return n
-				}
-				break
-			}
-		}
-	}
-	return ""
-}
-
-// domainOf returns the lower-cased domain of addr, "" when it has none.
-func domainOf(addr string) string {
+// DomainOf returns the lower-cased domain of addr, "" when it has none.
+func DomainOf(addr string) string {
 	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
 		return strings.ToLower(addr[i+1:])
 	}
