@@ -64,6 +64,10 @@ var (
 		"|if it", "|if there", "|in case", "|unless", "|såvida", "|i fall"}
 	negMarks = message.Phrases{"|inte|", "|ej|", "|icke|", "|not|", "n't|", "|never|", "|aldrig|", "|inget|", "|ingen|", "|cannot|",
 		"|varken|", "|neither|", "|nor|", "|no longer|"}
+	// hindranceMarks say what keeps the writer away, without a word of
+	// coming: "har blivit sjukskriven", "det går inte", "a clash".
+	hindranceMarks = message.Phrases{"sjukskriven", "blivit sjuk", "förhinder", "föräldraledig", "tjänstledig", "inkallad", "krockar", "krockat",
+		"det går inte", "så går det inte", "det funkar inte", "fallen ill", "off sick", "on sick leave", "a clash", "clashes"}
 	// relativeClauseRe is a relative clause between commas (or up to the
 	// end): ", som jag anmälde till tisdagen,".
 	relativeClauseRe = regexp.MustCompile(`,\s*(?:som|who|whom|which)\s[^,]*(?:,|$)`)
@@ -95,6 +99,7 @@ var (
 		"drop out", "pull out", "won't make it", "will not make it", "can't come", "cannot come", "not coming",
 		"have to cancel", "need to cancel", "must cancel", "give my seat", "give my place", "not be able to come",
 		"not be able to attend", "not be able to make", "räkna bort mig", "räkna bort oss", "kommer inte ifrån", "kommer inte loss",
+		"gäller inte längre", "gäller tyvärr inte längre", "no longer stands", "no longer valid",
 		"can't get away", "cannot get away"}
 	// otherSubjects start a clause about someone else than the writer.
 	otherSubjects = message.Phrases{"|en av oss", "|någon av oss", "|one of us", "|han|", "|hon|", "|he|", "|she|",
@@ -242,7 +247,7 @@ func readIntent(body string) Intent {
 	var in Intent
 	selfOutWhy, registered := "", ""
 	doubted := map[string]bool{}
-	deferred, interested, notRegistered := "", "", ""
+	deferred, interested, notRegistered, writerRegistered, hindrance := "", "", "", "", ""
 	for _, c := range clausesOf(body) {
 		if doubtMarks.FindLower(c.text) != "" {
 			// "…, men jag vet inte om jag hinner": doubt beside a request
@@ -251,6 +256,15 @@ func readIntent(body string) Intent {
 		}
 		if deferred == "" && deferMarks.FindLower(c.text) != "" {
 			deferred = c.text
+		}
+		if writerRegistered == "" && !c.question && pastForms.FindLower(c.text) != "" && selfWords.FindLower(c.text) != "" && !deniedJustBefore(c.text, pastForms.FindLower(c.text)) {
+			writerRegistered = c.sentence
+		}
+		if h := hindranceMarks.FindLower(c.text); hindrance == "" && h != "" && !c.question && comingAfterAll(c.text) == "" && !c.aboutOther(h) && !thirdPersonSentence(c) &&
+			(!strings.Contains(h, "går") && !strings.Contains(h, "funkar") || strings.HasSuffix(strings.TrimRight(c.text, " .!"), h)) {
+			// "… så det går inte" ends its clause; "det går inte att
+			// öppna bilagan" is about something else.
+			hindrance = h
 		}
 		if notRegistered == "" {
 			// A question in the same sentence ("I never registered …, but
@@ -504,6 +518,12 @@ func readIntent(body string) Intent {
 	in.registered = registered
 	if selfOutWhy != "" && !in.Register && !in.cancel {
 		in.cancel, in.why = true, selfOutWhy
+	}
+	if !in.cancel && !in.Register && !in.Hedged && !in.Human && writerRegistered != "" && hindrance != "" {
+		// "Jag anmälde mig förra veckan men har nu blivit sjukskriven":
+		// a registration of hers told as history, then what keeps her
+		// away, is her withdrawal.
+		in.cancel, in.why, in.withdrawn = true, hindrance, writerRegistered
 	}
 	if in.cancel && notRegistered != "" {
 		// "I can't make it, but could you send me the slides? I never

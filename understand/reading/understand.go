@@ -68,6 +68,10 @@ var (
 	forgetPhrases = message.Phrases{"|glöm mig|", "|glöm bort mig|", "radera mina uppgifter", "radera mina personuppgifter",
 		"radera allt om mig", "radera alla mina uppgifter", "inte att ni sparar mina uppgifter", "delete everything about me",
 		"|forget me|", "delete my data", "delete my personal data", "erase my data", "erase my personal data"}
+	// erasureRe asks to erase the writer's data in other words: "radera
+	// alla uppgifter ni har sparat om mig", "ta bort alla mina
+	// personuppgifter", "delete all the personal data you hold about me".
+	erasureRe = regexp.MustCompile(`\b(?:radera|raderar|(?:ta|tar)\s+(?:också\s+|även\s+)?bort|rensa|delete|erase|remove)\s+(?:\p{L}+\s+){0,3}(?:uppgifter|personuppgifter|data|personal data|information|details)\b(?:[^.!?\n]{0,40}\b(?:om mig|about me|on me))?`)
 	// notForgetPhrases are the friendly "don't forget me", never a request
 	// to erase anything.
 	notForgetPhrases = message.Phrases{"don't forget me", "don’t forget me", "dont forget me", "do not forget me"}
@@ -96,7 +100,14 @@ func UnderstandParticipant(v View, cfg *config.Config) (kind Kind, people []Pers
 // add up to, for the hedge and the alternatives.
 func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, reason string, in Intent) {
 	subject := stripSubjectPrefixes(v.Subject)
-	if m := forgetPhrases.Find(v.Body); m != "" && notForgetPhrases.Find(v.Body) == "" {
+	m := forgetPhrases.Find(v.Body)
+	if m == "" {
+		lower := strings.ToLower(message.Head(v.Body, 4000))
+		if loc := erasureRe.FindStringIndex(lower); loc != nil && !deniedJustBefore(lower[max(0, loc[0]-30):loc[1]], lower[loc[0]:loc[1]]) {
+			m = lower[loc[0]:loc[1]] // not "jag vill inte att ni raderar mina uppgifter"
+		}
+	}
+	if m != "" && notForgetPhrases.Find(v.Body) == "" {
 		return "forget", []Person{SenderPerson(v, cfg)}, fmt.Sprintf("the text says %q: erase the sender's data", strings.TrimSpace(m)), in
 	}
 	in = readIntent(v.Body)
