@@ -180,6 +180,8 @@ func TestWithdrawingSomeoneNamedByAddress(t *testing.T) {
 		{"the writer alone", "Jag kan tyvärr inte komma. Min chef Patrik Öhman (patrik.ohman@ale.example) vet om det.", []string{"eva.holm@ale.example"}},
 		{"she, whom the writer registered by address", "Jag anmälde min medarbetare Patrik Öhman (patrik.ohman@ale.example) förra veckan, men han har blivit sjuk och kan inte komma. Kan ni stryka honom?",
 			[]string{"patrik.ohman@ale.example"}},
+		{"skrev upp, then he cannot", "Jag skrev upp min kollega Patrik Öhman (patrik.ohman@ale.example) för ett par veckor sedan. Nu har han blivit sjuk och kan inte komma. Ta bort hans anmälan är ni snälla.",
+			[]string{"patrik.ohman@ale.example"}},
 		{"varken jag eller, the address given", "Det blir inget för vår del, varken jag eller Patrik Öhman (patrik.ohman@ale.example), som jag anmälde, har möjlighet att komma.", []string{"eva.holm@ale.example", "patrik.ohman@ale.example"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -73,7 +73,7 @@ var (
 	relativeClauseRe = regexp.MustCompile(`,\s*(?:som|who|whom|which)\s[^,]*(?:,|$)`)
 	// pronounSubjectRe is a clause whose subject is a third person's
 	// pronoun: "hon har blivit sjuk", "he is ill".
-	pronounSubjectRe = regexp.MustCompile(`^(?:men\s+|but\s+|och\s+|and\s+)?(?:hon|han|hen|she|he)\s`)
+	pronounSubjectRe = regexp.MustCompile(`^(?:\S+\s+){0,2}(?:hon|han|hen|she|he)\s`)
 	// conjunctionRe parts a clause into the verb phrases a "not" may deny:
 	// "Jag kommer med bil och vill inte bli sen" says "jag kommer", and
 	// its "inte" is the other verb's.
@@ -87,7 +87,7 @@ var (
 		"have to check", "must first", "first need"}
 	// pastForms are the registration words in the past or as a state:
 	// "jag anmälde mig", "är redan anmäld", "I signed up last week".
-	pastForms = message.Phrases{"|anmälde", "|anmält", "|anmäld|", "|anmälda|", "|registrerade", "|registrerat", "|bokade",
+	pastForms = message.Phrases{"|anmälde", "|anmält", "|anmäld|", "|anmälda|", "|registrerade", "|registrerat", "|bokade", "|skrev upp", "|skrivit upp", "|satte upp", "|satt upp",
 		"|signed up", "|registered", "|have registered", "|already registered", "|booked", "kommer som planerat",
 		"come as planned", "coming as planned"}
 	// withdrawMarks are the ways people withdraw, beyond the words of
