@@ -536,7 +536,8 @@ var (
 		"lomalla", "poissa", "en ole tavoitettavissa", "palaan", "takaisin", "virkavapaalla",
 		// no, da
 		"på ferie", "ikke på kontoret", "ikke til stede", "holder ferie", "fravær", "på kurs", "på barsel", "permisjon",
-		"tilbake", "tilbage", "på reise", "på rejse",
+		"tilbake", "tilbage", "på reise", "på rejse", "holder fri", "har fri", "bortrejst", "bortreist", "har ferie", "vender tilbage",
+		"kommer tilbage", "ikke på arbejde", "ikke på jobb", "ikke på job",
 		// lv
 		"atvaļinājumā", "atvalinajuma", "neesmu birojā", "neesmu biroja", "nav birojā", "atpakaļ", "komandējumā",
 		// es
@@ -577,7 +578,9 @@ var (
 		// fi
 		"kiireelli", "en lue", "ei lueta", "ota yhteyttä", "automaattinen vastaus",
 		// no, da
-		"leser ikke", "læser ikke", "videresend", "henvendelser", "hastesaker", "haster", "akut", "kontakt i stedet", "kontakt",
+		"leser ikke", "læser ikke", "leses ikke", "læses ikke", "videresend", "henvendelser", "hastesaker", "haster", "hastende", "akut",
+		"kontakt i stedet", "kontakt", "uden adgang", "uten tilgang", "i mellemtiden", "i mellomtiden", "hurtigst muligt", "snarest muligt",
+		"så snart som mulig", "besvarer din", "svarer på din",
 		"automatisk svar",
 		// lv
 		"steidzam", "sazinieties", "sazināties", "automātiska atbilde",
