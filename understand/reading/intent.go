@@ -61,8 +61,12 @@ var (
 		// A likelihood is a maybe too: "en av oss kommer troligen inte".
 		"troligen", "förmodligen", "antagligen", "sannolikt", "|probably|", "|likely|"}
 	CondMarks = message.Phrases{"|om jag", "|om vi", "|om det", "|om min", "|om mitt", "|ifall", "|if i|", "|if my", "|if we",
-		"|if it", "|if there", "|in case", "|unless", "|såvida", "|i fall"}
-	negMarks = message.Phrases{"|inte|", "|ej|", "|icke|", "|not|", "n't|", "|never|", "|aldrig|", "|inget|", "|ingen|", "|cannot|",
+		"|if it", "|if there", "|in case", "|unless", "|såvida", "|i fall", "|provided|", "|providing|", "|förutsatt att", "|as long as"}
+	// wishMarks make a registration word a wish ("skulle gärna vilja
+	// komma", "would love to join"), which a decision put off beside it
+	// ("jag hör av mig") makes interest, not yet a commitment.
+	wishMarks = message.Phrases{"like to come", "skulle gärna", "skulle vilja", "would love", "would like", "'d like", "’d like", "'d love", "’d love"}
+	negMarks  = message.Phrases{"|inte|", "|ej|", "|icke|", "|not|", "n't|", "|never|", "|aldrig|", "|inget|", "|ingen|", "|cannot|",
 		"|varken|", "|neither|", "|nor|", "|no longer|"}
 	// hindranceMarks say what keeps the writer away, without a word of
 	// coming: "har blivit sjukskriven", "det går inte", "a clash".
@@ -80,7 +84,8 @@ var (
 	conjunctionRe = regexp.MustCompile(`\s(?:och|men|samt|dock|utan|and|but|though|although)\s`)
 	// doubtMarks are the writer's doubt whether she can come.
 	doubtMarks = message.Phrases{"vet inte om", "vet inte riktigt om", "osäker på om", "inte säker på om", "not sure if", "not sure whether",
-		"don't know if", "don't know whether", "unsure whether", "unsure if",
+		"don't know if", "don't know whether", "unsure whether", "unsure if", "oklart om", "osäkert om", "inte klart om",
+		"unclear whether", "unclear if", "not certain",
 		// A step that must come first is a doubt too: "men jag måste
 		// först stämma av med min chef", "but I need to check with …".
 		"måste först", "behöver först", "ska först", "stämma av med", "kolla med", "check with", "need to check",
@@ -344,7 +349,7 @@ func readIntent(body string) Intent {
 			mood = withoutSeatCondition(mood)
 		}
 		c.hedged = HedgeMarks.FindLower(mood) != "" || intendedCues.FindLower(mood) != "" && intendedRe.MatchString(mood)
-		c.conditional = CondMarks.FindLower(mood) != "" || verbFirstCondition(c.sentence)
+		c.conditional = CondMarks.FindLower(mood) != "" || verbFirstCondition(c.sentence) || strings.HasPrefix(strings.TrimSpace(mood), "om ")
 		// The "inte" of a contrast ("…, inte det i Kungälv") denies only
 		// its own words (see contrastRe).
 		c.negated = negMarks.FindLower(withoutContrast(mood)) != ""
@@ -505,7 +510,7 @@ func readIntent(body string) Intent {
 		in.Hedged = true
 		in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "interest (" + Clip(interested) + ") with the decision put off: " + Clip(deferred)})
 	}
-	if in.Register && deferred != "" && strings.HasSuffix(in.why, "like to come") {
+	if in.Register && deferred != "" && wishMarks.FindLower(in.why) != "" {
 		// "I would like to come. Could I let you know by Friday?": a wish
 		// beside a decision put off is interest, not yet a commitment.
 		in.Register, in.Hedged = false, true
