@@ -135,6 +135,19 @@ type forwarded struct {
 	Text    string
 }
 
+// QuotedFroms returns the From of every header block in quoted, in order
+// ("Från: Harriet Isaksson <harriet@…>" of each mail a thread quotes or
+// forwards, quote marks taken off), as written.
+func QuotedFroms(quoted string) []string {
+	var out []string
+	for _, l := range strings.Split(quoted, "\n") {
+		if m := headerFromRe.FindStringSubmatch(strings.TrimLeft(l, "> ")); m != nil {
+			out = append(out, strings.TrimSpace(m[2]))
+		}
+	}
+	return out
+}
+
 // ParseForwarded reads the header block at the start of a quoted part
 // (Outlook's "Från:/Skickat:/Till:/Ämne:", Gmail's and Apple Mail's
 // "From:/Date:/Subject:/To:") and returns it with the text below it.

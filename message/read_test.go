@@ -289,3 +289,14 @@ func TestLooksLikeNameWithInnerCapital(t *testing.T) {
 		}
 	}
 }
+
+// TestQuotedFroms: the writer of every mail a thread quotes, under any
+// client's header line, with quote marks.
+func TestQuotedFroms(t *testing.T) {
+	quoted := "Från: Dorotea Sennfors <dorotea@gr.example>\nSkickat: den 4 december\n\nDen här kom till mig.\n\n" +
+		"> From: Harriet Isaksson <harriet@stenungsund.example>\n> Date: 4 Dec\n>\n> Hej!"
+	got := message.QuotedFroms(quoted)
+	if len(got) != 2 || got[0] != "Dorotea Sennfors <dorotea@gr.example>" || got[1] != "Harriet Isaksson <harriet@stenungsund.example>" {
+		t.Errorf("got %q", got)
+	}
+}

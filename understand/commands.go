@@ -363,16 +363,12 @@ func knownPeople(v reading.View, quoted string, skip func(string) bool) []known 
 	return out
 }
 
-// fromLineRe is the line a mail client writes above a quoted or forwarded
-// mail with its writer.
-var fromLineRe = regexp.MustCompile(`(?im)^[> ]*(?:från|from|von|de|lähettäjä)\s*:\s*(.+)$`)
-
 // quotedSenders returns the writers, with their addresses, of the mails
 // quoted: their "Från: Name <address>" lines.
 func quotedSenders(quoted string, skip func(string) bool) []known {
 	var out []known
-	for _, m := range fromLineRe.FindAllStringSubmatch(message.Head(quoted, 8000), 10) {
-		a, err := mail.ParseAddress(strings.TrimSpace(m[1]))
+	for _, from := range message.QuotedFroms(message.Head(quoted, 8000)) {
+		a, err := mail.ParseAddress(from)
 		if err != nil || a.Name == "" || skip(a.Address) {
 			continue
 		}
