@@ -6,7 +6,6 @@ import (
 	"unicode"
 
 	"github.com/goteborgsregionen/anmalan/message"
-	"github.com/goteborgsregionen/anmalan/understand/diet"
 	"github.com/goteborgsregionen/anmalan/understand/reading"
 )
 
@@ -59,9 +58,8 @@ var (
 // address of their own, by the subject that points at them: "Tuva har
 // ingen jobbmejl än" is the Tuva Kjellmark named before; "De har inga
 // egna mejladresser" are the people without an address named in the
-// sentence before it; "hon" the last of them. A diet said of one of them
-// by her first name ("Henny tål inte gluten") is hers. Those in known (by
-// name) are left out.
+// sentence before it; "hon" the last of them. Those in known (by name) are
+// left out.
 func saidWithoutAddress(body string, known []reading.Person) []reading.Person {
 	body = message.Head(body, 4000)
 	// Most mails say nothing of an address missing: the words it needs
@@ -142,16 +140,6 @@ func saidWithoutAddress(body string, known []reading.Person) []reading.Person {
 					if strings.EqualFold(strings.Fields(n)[0], subject) {
 						add(n)
 					}
-				}
-			}
-		}
-	}
-	for k := range out {
-		first := strings.Fields(out[k].Name)[0]
-		for _, s := range sentences {
-			if f := strings.Fields(strings.TrimSpace(s)); len(f) > 0 && strings.EqualFold(strings.Trim(f[0], ",.:;"), first) {
-				if ds := diet.Mentions(s); len(ds) > 0 {
-					out[k].Diet = ds[0].Text
 				}
 			}
 		}

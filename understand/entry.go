@@ -182,7 +182,10 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 		}
 	}
 	if u.Kind == reading.KindRegistration {
-		u.People = append(u.People, unaddressedCompanions(v.Body, u.People)...)
+		if more := unaddressedCompanions(v.Body, u.People); len(more) > 0 {
+			u.People = append(u.People, more...)
+			rebindDiets(v.Body, u.People, m.From.Address)
+		}
 	}
 	u.Hedged = u.Kind == reading.KindOther && in.Hedged
 	if u.Kind == reading.KindCancellation || u.Kind == reading.KindRegistration {
@@ -239,4 +242,22 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 		}
 	}
 	return u
+}
+
+// rebindDiets binds the diets of text again once companions without an
+// address have joined people: "Maja saknar e-postadress, hon äter
+// glutenfritt" is Maja's, though the first binding, without her, gave it
+// to the person named before. A diet a person had that the text does not
+// now give to someone else (a form's field) stays hers.
+func rebindDiets(text string, people []reading.Person, sender string) {
+	before := make([]string, len(people))
+	for i := range people {
+		before[i], people[i].Diet = people[i].Diet, ""
+	}
+	reading.BindDiets(text, people, slices.IndexFunc(people, func(p reading.Person) bool { return strings.EqualFold(p.Email, sender) }))
+	for i := range people {
+		if people[i].Diet == "" && before[i] != "" && !slices.ContainsFunc(people, func(p reading.Person) bool { return p.Diet == before[i] }) {
+			people[i].Diet = before[i]
+		}
+	}
 }

@@ -44,3 +44,18 @@ func TestSessionInMailsThatNameTwo(t *testing.T) {
 		})
 	}
 }
+
+// TestCompanionsSaidWithoutAddress: a companion whom a later sentence says
+// has no address is named for a human, and a diet said of her is hers,
+// not the person named before her.
+func TestCompanionsSaidWithoutAddress(t *testing.T) {
+	for body, want := range map[string]string{
+		"Jag kommer och tar med mig Nils Ek och Eva Lund. Eva har ingen egen mejl. Eva är vegan och Nils tål inte nötter.": "Eva Lund <> [vegan], Karin Ek <karin.ek@molndal.example>, Nils Ek <> [tål inte nötter]",
+		"Vi blir tre: jag, Bo Ek (bo.ek@ale.example) och Maja Fors. Maja saknar e-postadress, hon äter glutenfritt.":       "Bo Ek <bo.ek@ale.example>, Karin Ek <karin.ek@molndal.example>, Maja Fors <> [glutenfritt]",
+	} {
+		u := understandMail(t, corpusConfig(), "From: Karin Ek <karin.ek@molndal.example>", "Subject: Anmälan", "", body, "", "/Karin")
+		if got := peopleSummary(u.People); got != want {
+			t.Errorf("%q:\n got %s\nwant %s", body, got, want)
+		}
+	}
+}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/goteborgsregionen/anmalan/config"
 	"github.com/goteborgsregionen/anmalan/message"
-	"github.com/goteborgsregionen/anmalan/understand/diet"
 	"github.com/goteborgsregionen/anmalan/understand/reading"
 )
 
@@ -47,9 +46,12 @@ func ColleagueInstead(v reading.View, cfg *config.Config) (reading.Change, bool)
 		if strings.EqualFold(p.Email, v.From.Address) {
 			continue
 		}
-		// The writer's diet is not hers; one said of her after the words
-		// of going instead is ("… går i mitt ställe. Hon äter vegetariskt").
-		p.Diet = dietOfAfter(v.Body[loc[1]:], p.Name)
+		// The writer's diet is not hers; one said of her is ("… går i mitt
+		// ställe. Hon äter vegetariskt"), bound as every diet is.
+		p.Diet = ""
+		both := []reading.Person{reading.SenderPerson(v, cfg), p}
+		reading.BindDiets(v.Body, both, 0)
+		p.Diet = both[1].Diet
 		// A name made from the address ("Asmund Sjoqvist") is the one the
 		// text writes with å/ä/ö, as for the people of a registration.
 		p.Name = names.Restore(p.Name, v.Body)
@@ -121,26 +123,4 @@ func ColleagueWithdrawn(v reading.View, cfg *config.Config) (p reading.Person, s
 		}
 	}
 	return p, said, false, true
-}
-
-// dietOfAfter returns the diet said in text of the person named name: in a
-// sentence whose subject is "hon", "han" or her first name.
-func dietOfAfter(text, name string) string {
-	first := ""
-	if f := strings.Fields(name); len(f) > 0 {
-		first = fold(f[0])
-	}
-	for _, s := range SplitSentences(strings.Join(strings.Fields(message.Head(text, 2000)), " ")) {
-		f := strings.Fields(s)
-		if len(f) == 0 {
-			continue
-		}
-		switch w := fold(strings.Trim(f[0], ",.")); w {
-		case "hon", "han", "hen", "she", "he", first:
-			if d := diet.Said(s); d != "" {
-				return d
-			}
-		}
-	}
-	return ""
 }
