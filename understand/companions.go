@@ -47,11 +47,6 @@ var (
 	// noAddressWords and noWords are what noAddressRe needs.
 	noAddressWords = message.Phrases{"mejl", "mail", "e-post", "epost", "adress", "address"}
 	noWords        = message.Phrases{"ingen", "inga", "saknar", "inte någon", "inte några", "|no|", "without", "n't", "not have"}
-	// fullNameRe is a name of two or three capitalised words, a double
-	// first name too: "Nils-Erik Stålhandske".
-	fullNameRe = regexp.MustCompile(`\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}?[\p{Ll}'’]+)?(?:[ \t]+\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}?[\p{Ll}'’]+)?){1,2}`)
-	// companionSentenceRe ends a sentence.
-	companionSentenceRe = regexp.MustCompile(`[.!?](?:\s+|$)|\n\s*\n`)
 )
 
 // saidWithoutAddress returns the people a sentence of body says have no
@@ -68,16 +63,10 @@ func saidWithoutAddress(body string, known []reading.Person) []reading.Person {
 	if noAddressWords.FindLower(lower) == "" || noWords.FindLower(lower) == "" {
 		return nil
 	}
-	var sentences []string
-	last := 0
-	for _, loc := range companionSentenceRe.FindAllStringIndex(body, -1) {
-		sentences = append(sentences, body[last:loc[1]])
-		last = loc[1]
-	}
-	sentences = append(sentences, body[last:])
+	sentences, _ := reading.SentencesOf(body)
 	namesIn := func(s string) []string {
 		var out []string
-		for _, loc := range fullNameRe.FindAllStringIndex(s, 10) {
+		for _, loc := range reading.CapRunRe.FindAllStringIndex(s, 10) {
 			n := strings.Join(strings.Fields(s[loc[0]:loc[1]]), " ")
 			first := strings.ToLower(strings.Fields(n)[0])
 			if reading.NotNameWords[first] || greetingWord(first) || pronouns[first] != "" {

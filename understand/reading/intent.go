@@ -774,7 +774,7 @@ var pronounObjectRe = regexp.MustCompile(`(?i)\b(?:henne|honom|hen|her|him)\b`)
 // than one address: then a pronoun cannot be read as that person.
 func registeredByWriter(body string) string {
 	found := ""
-	sentences, _ := sentencesOf(message.Head(body, 4000))
+	sentences, _ := SentencesOf(message.Head(body, 4000))
 	for _, s := range sentences {
 		lower := strings.ToLower(strings.Join(strings.Fields(s), " "))
 		if pastForms.FindLower(lower) == "" || len(message.AddrSpecRe.FindAllString(lower, 2)) != 1 ||

@@ -103,8 +103,8 @@ var personStarts = map[string]bool{"min": true, "mitt": true, "mina": true, "vå
 	"tre": true, "fyra": true, "fem": true, "2": true, "3": true, "4": true, "my": true, "our": true, "two": true, "three": true, "four": true, "a": true, "kollega": true,
 	"kollegan": true, "kollegor": true, "colleague": true, "colleagues": true, "chefen": true}
 
-// sentencesOf returns the sentences of text with where each starts.
-func sentencesOf(text string) (sentences []string, starts []int) {
+// SentencesOf returns the sentences of text with where each starts.
+func SentencesOf(text string) (sentences []string, starts []int) {
 	last := 0
 	for _, loc := range sentenceBreakRe.FindAllStringIndex(text, -1) {
 		sentences, starts = append(sentences, text[last:loc[1]]), append(starts, last)
@@ -139,7 +139,7 @@ func senderCounted(body string, others []Person, sender Person) (in, out bool) {
 		// "3. jag själv".
 		in = true
 	}
-	sentences, _ := sentencesOf(body)
+	sentences, _ := SentencesOf(body)
 	for _, s := range sentences {
 		one := strings.Join(strings.Fields(s), " ")
 		if selfOut(one) {
@@ -322,7 +322,7 @@ func BindDiets(text string, people []Person, senderAt int) {
 		return
 	}
 	refs := refsOf(text, people, senderAt)
-	_, starts := sentencesOf(text)
+	_, starts := SentencesOf(text)
 	sentenceStart := func(at int) int {
 		s := 0
 		for _, st := range starts {
@@ -450,7 +450,7 @@ func registrants(body string, listed []Person) []Person {
 		return listed
 	}
 	body = message.Head(body, 4000)
-	sentences, starts := sentencesOf(body)
+	sentences, starts := SentencesOf(body)
 	var out []Person
 	for _, p := range listed {
 		locs := indexAllFold(body, p.Email)
@@ -516,7 +516,7 @@ func ccColleagues(v View, cfg *config.Config, listed []Person) []Person {
 		first := strings.Fields(name)[0]
 		if sentences == nil {
 			// Only a mail with someone in copy needs its sentences.
-			sentences, _ = sentencesOf(message.Head(v.Body, 4000))
+			sentences, _ = SentencesOf(message.Head(v.Body, 4000))
 		}
 		for _, s := range sentences {
 			one := strings.Join(strings.Fields(s), " ")

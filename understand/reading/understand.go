@@ -702,7 +702,10 @@ func namesListedAfter(body, intro string, have []Person) []Person {
 	return out
 }
 
-var CapRunRe = regexp.MustCompile(`\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){1,2}`)
+// CapRunRe is a name of two or three capitalised words, a double first
+// name or a surname with an inner capital each one word: "Nils-Erik
+// Stålhandske", "Morag McDonald".
+var CapRunRe = regexp.MustCompile(`\p{Lu}[\p{Ll}'’-]+(?:\p{Lu}[\p{Ll}'’-]+)?(?:\s+\p{Lu}[\p{Ll}'’-]+(?:\p{Lu}[\p{Ll}'’-]+)?){1,2}`)
 
 // SignatureNameOf returns the writer's name in her signature: the line
 // signatureName finds, or else the first part of a line that puts name,

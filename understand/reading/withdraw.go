@@ -348,7 +348,7 @@ func groupWithdrawn(body string, have []Person) []Person {
 		return nil
 	}
 	var out []Person
-	sentences, _ := sentencesOf(message.Head(body, 4000))
+	sentences, _ := SentencesOf(message.Head(body, 4000))
 	for _, s := range sentences {
 		if pastForms.FindLower(strings.ToLower(s)) == "" {
 			continue
