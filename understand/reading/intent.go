@@ -110,7 +110,7 @@ var (
 	otherSubjects = message.Phrases{"|en av oss", "|någon av oss", "|one of us", "|han|", "|hon|", "|he|", "|she|",
 		"|min kollega", "|my colleague"}
 	// selfWords name the writer (or the writer's group).
-	selfWords = message.Phrases{"|jag|", "|mig|", "|vi|", "|oss|", "|i|", "|me|", "|we|", "|us|", "|min del", "|my "}
+	selfWords = append(slices.Clone(selfWordsNotI), "|i|")
 	// deferMarks put the decision off or make it hang on something else:
 	// "jag hör av mig när jag vet mer", "det är inte bestämt än", "it
 	// depends on whether my manager …", "could I let you know by Friday?".
@@ -554,7 +554,8 @@ func thirdPersonSentence(c clause) bool {
 	return selfWordsNotI.FindLower(strings.ToLower(c.sentence)) == "" && capitalisedName(c.sentence, strings.ToLower(c.sentence))
 }
 
-// selfWordsNotI are selfWords but the English "I".
+// selfWordsNotI are selfWords but the English "I" alone, which is also the
+// Swedish "in": "I" is counted only in forms no Swedish text has.
 var selfWordsNotI = message.Phrases{"|jag|", "|mig|", "|vi|", "|oss|", "|me|", "|we|", "|us|", "|min del", "|my ", "|i'm|", "|i’m|", "|i'll|", "|i am|", "|i will|"}
 
 // writerSubject reports whether the writer is in the subject that
