@@ -281,6 +281,7 @@ func TestRequestsAndHedges(t *testing.T) {
 		{"a condition on the seats alone", "Om det ännu finns lediga platser vill jag gärna komma den 11 december.", reading.KindRegistration, false},
 		{"a wish, a doubt and a decision put off", "Jag skulle gärna vilja komma på tisdag, men det är oklart om min chef godkänner det. Jag hör av mig.", reading.KindOther, true},
 		{"provided", "I would love to join on Thursday, provided my train gets in on time.", reading.KindOther, true},
+		{"a wish, not yet known, a decision put off", "Jag skulle vilja delta men vet inte än, hör av mig senast fredag.", reading.KindOther, true},
 		{"considering, with a question", "Jag överväger att komma den 11 december, men hinner jag tillbaka till kontoret efteråt?", reading.KindOther, true},
 		{"a request beside a doubt in its sentence", "Jag skulle vilja delta den 11 december, men är inte säker på om jag får ledigt.", reading.KindOther, true},
 		{"a doubt about something else, in a sentence of its own", "Jag vill delta den 11 december. Jag vet inte om parkeringen räcker, så jag tar bussen.", reading.KindRegistration, false},

@@ -52,6 +52,9 @@ func TestWithdrawalVerbs(t *testing.T) {
 		{"a seat kept", "Jag vill inte att min plats går till någon annan, jag kommer.", reading.KindRegistration, false},
 		{"a seat asked about", "Kan jag ge min plats till en kollega?", reading.KindOther, false},
 		{"a not of another verb is no withdrawal", "Jag kommer med bil från Tjörn på torsdag och vill inte bli sen.", reading.KindOther, false},
+		{"erasure in other words", "Avanmäl mig och radera alla uppgifter ni har sparat om mig.", reading.KindForget, false},
+		{"erasure put off until after the event", "Ta bort alla uppgifter om mig från era listor när seminariet är slut.", reading.KindOther, false},
+		{"erasure not wanted", "Jag vill inte att ni raderar mina uppgifter, jag vill vara kvar på listan.", reading.KindOther, false},
 		{"komma åt is no coming", "Jag kan inte komma åt min e-post just nu, men jag kommer på torsdag.", reading.KindRegistration, false},
 	})
 }

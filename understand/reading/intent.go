@@ -84,7 +84,8 @@ var (
 	conjunctionRe = regexp.MustCompile(`\s(?:och|men|samt|dock|utan|and|but|though|although)\s`)
 	// doubtMarks are the writer's doubt whether she can come.
 	doubtMarks = message.Phrases{"vet inte om", "vet inte riktigt om", "osäker på om", "inte säker på om", "not sure if", "not sure whether",
-		"don't know if", "don't know whether", "unsure whether", "unsure if", "oklart om", "osäkert om", "inte klart om",
+		"don't know if", "don't know whether", "unsure whether", "unsure if", "oklart om", "osäkert om", "inte klart om", "vet inte än", "vet inte ännu",
+		"don't know yet",
 		"unclear whether", "unclear if", "not certain",
 		// A step that must come first is a doubt too: "men jag måste
 		// först stämma av med min chef", "but I need to check with …".
@@ -510,7 +511,7 @@ func readIntent(body string) Intent {
 		in.Hedged = true
 		in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "interest (" + Clip(interested) + ") with the decision put off: " + Clip(deferred)})
 	}
-	if in.Register && deferred != "" && wishMarks.FindLower(in.why) != "" {
+	if in.Register && deferred != "" && (wishMarks.FindLower(in.why) != "" || wishMarks.FindLower(strings.ToLower(registered)) != "") {
 		// "I would like to come. Could I let you know by Friday?": a wish
 		// beside a decision put off is interest, not yet a commitment.
 		in.Register, in.Hedged = false, true

@@ -72,6 +72,9 @@ var (
 	// alla uppgifter ni har sparat om mig", "ta bort alla mina
 	// personuppgifter", "delete all the personal data you hold about me".
 	erasureRe = regexp.MustCompile(`\b(?:radera|raderar|(?:ta|tar)\s+(?:också\s+|även\s+)?bort|rensa|delete|erase|remove)\s+(?:\p{L}+\s+){0,3}(?:uppgifter|personuppgifter|data|personal data|information|details)\b(?:[^.!?\n]{0,40}\b(?:om mig|about me|on me))?`)
+	// laterRe puts an erasure off until later: "när seminariet är slut",
+	// "efter träffen", "after the event", "once it is over".
+	laterRe = regexp.MustCompile(`\b(?:när|efter|after|once|when)\s+(?:\p{L}+\s+){0,2}(?:är slut|är över|seminariet|träffen|mötet|eventet|the event|the seminar|the meeting|it is over|it's over)`)
 	// notForgetPhrases are the friendly "don't forget me", never a request
 	// to erase anything.
 	notForgetPhrases = message.Phrases{"don't forget me", "don’t forget me", "dont forget me", "do not forget me"}
@@ -103,7 +106,10 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 	m := forgetPhrases.Find(v.Body)
 	if m == "" {
 		lower := strings.ToLower(message.Head(v.Body, 4000))
-		if loc := erasureRe.FindStringIndex(lower); loc != nil && !deniedJustBefore(lower[max(0, loc[0]-30):loc[1]], lower[loc[0]:loc[1]]) {
+		if loc := erasureRe.FindStringIndex(lower); loc != nil && !deniedJustBefore(lower[max(0, loc[0]-30):loc[1]], lower[loc[0]:loc[1]]) &&
+			!laterRe.MatchString(SentenceAround(lower, loc[0])) {
+			// Not "… när seminariet är slut": erasure after the event is
+			// the retention's, and the writer still comes.
 			m = lower[loc[0]:loc[1]] // not "jag vill inte att ni raderar mina uppgifter"
 		}
 	}
