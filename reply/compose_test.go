@@ -88,6 +88,11 @@ func goldenReplies(ev *config.EventConfig) map[string]Reply {
 		r.To = []*mail.Address{{Name: "Linda Karlsson", Address: "linda.karlsson@goteborgsregionen.example"}}
 		r.Lines = []string{"Anna Lundqvist <anna.lundqvist@partille.example> (bekräftad)", "Anna Petersson <anna.petersson@partille.example> (väntelista plats 1)"}
 	})
+	set("confirm-which-nobody", func(r *Reply) {
+		// The organiser's change that names nobody the bot can find.
+		r.Name, r.Mode, r.Asked = "Linda Karlsson", "which", "Ta bort henne från listan."
+		r.To = []*mail.Address{{Name: "Linda Karlsson", Address: "linda.karlsson@goteborgsregionen.example"}}
+	})
 	set("noneopen", func(r *Reply) { r.Event = nil })
 	set("whichsession", func(r *Reply) { r.Sessions = sessions; r.NotUnderstood = []string{"Avanmäl Bo Ek."} })
 	set("organiser", func(r *Reply) {
@@ -191,6 +196,10 @@ func TestWording(t *testing.T) {
 		}
 		if s := render("digest", lang); !strings.Contains(s, map[string]string{"sv": "av 1 plats;", "en": "of 1 seat;"}[lang]) {
 			t.Errorf("%s: digest says no singular:\n%s", lang, s)
+		}
+		if s := render("confirm-which-nobody", lang); !strings.Contains(s, map[string]string{"sv": "Jag hittar ingen i ditt mejl", "en": "I find nobody in your mail"}[lang]) ||
+			strings.Contains(s, "De som passar") || strings.Contains(s, "Those who fit") {
+			t.Errorf("%s: the question of whom, with nobody to list, lists or does not say so:\n%s", lang, s)
 		}
 		s := render("organiser-help", lang)
 		for _, w := range map[string][]string{"sv": {"avanmäl", "lista", "flytta upp", "platser"}, "en": {"cancel", "list", "promote", "seats"}}[lang] {
