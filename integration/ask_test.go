@@ -13,17 +13,9 @@ import (
 // on the waiting list.
 func TestAskBeforeUnsureCancellation(t *testing.T) {
 	t.Parallel()
-	s := needStack(t)
-	bot := randomLocal("bot-ask") + "@" + botDomain
-	cfg := s.writeConfig(t, ConfigSpec{Bot: bot, Events: []EventSpec{{ID: "ask", Title: "Workshop", Seats: 1}}})
-	logPath := t.TempDir() + "/anmalan.log"
-	d := startDaemon(t, cfg, logPath)
-	defer d.Stop(t)
-	sender := s.sender(t)
+	c := startConversation(t, "ask", 1)
 	anna, bo, mallory := randomLocal("anna")+"@deltagare.example", randomLocal("bo")+"@deltagare.example", randomLocal("mallory")+"@deltagare.example"
-
-	c := conversation{t: t, s: s, sender: sender, bot: bot, logPath: logPath}
-	answer, send := c.answer, c.send
+	answer, send, got, logPath := c.answer, c.send, c.received, c.logPath
 
 	regA := send(anna, "Hej! Jag vill anmäla mig.\n\n/Anna\n", "")
 	conf := answer(anna, regA, "confirmation")
@@ -42,14 +34,6 @@ func TestAskBeforeUnsureCancellation(t *testing.T) {
 	waitFor(t, 2*time.Minute, func() string { return "the stranger's YES was not handled: " + logTail(logPath, 20) }, func() bool {
 		return strings.Contains(logTail(logPath, 50), `"message_id":"`+stranger+`"`)
 	})
-	got := func(addr, kind string) bool {
-		for _, f := range s.fetchAll(t, addr, "INBOX", false) {
-			if f.Header.Get("X-Anmalan-Kind") == kind {
-				return true
-			}
-		}
-		return false
-	}
 	if got(anna, "cancelled") || got(bo, "promoted") {
 		t.Fatal("Anna was cancelled on a stranger's YES")
 	}
@@ -67,25 +51,10 @@ func TestAskBeforeUnsureCancellation(t *testing.T) {
 // her answer naming the colleague by address cancels the colleague alone.
 func TestAskWhichOfOurSeats(t *testing.T) {
 	t.Parallel()
-	s := needStack(t)
-	bot := randomLocal("bot-which") + "@" + botDomain
-	cfg := s.writeConfig(t, ConfigSpec{Bot: bot, Events: []EventSpec{{ID: "which", Title: "Workshop", Seats: 5}}})
-	logPath := t.TempDir() + "/anmalan.log"
-	d := startDaemon(t, cfg, logPath)
-	defer d.Stop(t)
-	sender := s.sender(t)
+	c := startConversation(t, "which", 5)
 	anna, bo := randomLocal("anna")+"@deltagare.example", randomLocal("bo")+"@deltagare.example"
-
-	c := conversation{t: t, s: s, sender: sender, bot: bot, logPath: logPath}
-	answer, send := c.answer, c.send
-	cancelled := func(addr string) bool {
-		for _, f := range s.fetchAll(t, addr, "INBOX", false) {
-			if f.Header.Get("X-Anmalan-Kind") == "cancelled" {
-				return true
-			}
-		}
-		return false
-	}
+	answer, send, logPath := c.answer, c.send, c.logPath
+	cancelled := func(addr string) bool { return c.received(addr, "cancelled") }
 
 	reg := send(anna, "Hej! Jag vill anmäla mig och min kollega Bo Ek ("+bo+").\n\n/Anna\n", "")
 	conf := answer(anna, reg, "confirmation")
@@ -111,6 +80,31 @@ type conversation struct {
 	s            Stack
 	sender       *Sender
 	bot, logPath string
+}
+
+// startConversation runs a daemon on the real stack for one event of
+// that id and seats, stopped when the test ends.
+func startConversation(t *testing.T, id string, seats int) conversation {
+	t.Helper()
+	s := needStack(t)
+	bot := randomLocal("bot-"+id) + "@" + botDomain
+	cfg := s.writeConfig(t, ConfigSpec{Bot: bot, Events: []EventSpec{{ID: id, Title: "Workshop", Seats: seats}}})
+	logPath := t.TempDir() + "/anmalan.log"
+	d := startDaemon(t, cfg, logPath)
+	t.Cleanup(func() { d.Stop(t) })
+	return conversation{t: t, s: s, sender: s.sender(t), bot: bot, logPath: logPath}
+}
+
+// received reports whether the bot has sent addr a mail of that kind
+// (its X-Anmalan-Kind).
+func (c conversation) received(addr, kind string) bool {
+	c.t.Helper()
+	for _, f := range c.s.fetchAll(c.t, addr, "INBOX", false) {
+		if f.Header.Get("X-Anmalan-Kind") == kind {
+			return true
+		}
+	}
+	return false
 }
 
 // send sends body from the address, in reply to the Message-ID inReplyTo
