@@ -968,6 +968,8 @@ func deniedJustBefore(text, phrase string) bool {
 var (
 	// ownSeatRe is the writer's own seat: "min plats", "my seat".
 	ownSeatRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:min|vår|mitt|my|our)\s+(?:plats|platsen|seat|place|spot|ticket)(?:$|[^\p{L}])`)
+	// seatWords are what ownSeatRe needs.
+	seatWords = message.Phrases{"plats", "seat", "place", "spot", "ticket"}
 	// seatAwayMarks say that a seat goes to someone else or is not used.
 	seatAwayMarks = message.Phrases{"någon annan", "nån annan", "|nästa|", "someone else", "somebody else",
 		"whoever", "next in line", "next person", "waiting list", "|offer it", "|give it", "|pass it"}
@@ -985,6 +987,9 @@ var (
 // won't be able to use my seat"). A question ("kan jag ge min plats till
 // en kollega?") is no withdrawal, and the caller passes none.
 func seatGivenUp(text string) string {
+	if seatWords.FindLower(text) == "" {
+		return "" // most clauses name no seat: the patterns run only where one can match
+	}
 	loc := ownSeatRe.FindStringIndex(text)
 	if loc == nil {
 		return ""
