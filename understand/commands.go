@@ -996,8 +996,10 @@ func promoteVerb(ws []cmdWord, waiting, seatSaid, neg bool) string {
 			return w.lower + " " + next
 		case waiting && participate[w.stem] && (next == "med" || next == "in" || i > 0 && (ws[i-1].lower == "kan" || ws[i-1].lower == "can")):
 			return "kan " + w.lower
-		case waiting && seatNouns[w.lower] && goesTo(ws, i+1):
-			// "Den platsen kan gå till Yvonne … på väntelistan".
+		case waiting && seatNouns[w.lower] && slices.ContainsFunc([]int{1, 2, 3, 4}, func(k int) bool { return goesTo(ws, i+k) }):
+			// "Den platsen kan gå till Yvonne … på väntelistan", "Platsen
+			// som blev ledig kan gå till …": the seat and where it goes,
+			// with the waiting list named.
 			return w.lower + " går till"
 		}
 	}
@@ -1718,13 +1720,7 @@ func (r *cmdReader) refsIn(s string) []Ref {
 			continue
 		}
 		start := loc[0]
-		name := reading.NameBefore(s[prev:loc[0]])
-		if f := strings.Fields(name); len(f) == 0 || !startsAddress(f[0], addr) {
-			// "Signe Fornander (signe.fornander@…)": a first word that
-			// starts the address is her first name, even where it reads
-			// as a verb ("signe" as "sign").
-			name = trimVerbs(name)
-		}
+		name := trimVerbs(reading.NameBefore(s[prev:loc[0]]))
 		if name != "" {
 			if i := strings.LastIndex(s[:loc[0]], name); i >= 0 {
 				start = i
@@ -1817,17 +1813,6 @@ func (r *cmdReader) refsIn(s string) []Ref {
 	return refs
 }
 
-// startsAddress reports whether word, folded to ASCII, is the first part
-// of the local part of addr: "Signe" of signe.fornander@….
-func startsAddress(word, addr string) bool {
-	local := strings.ToLower(addr)
-	if i := strings.IndexByte(local, '@'); i >= 0 {
-		local = local[:i]
-	}
-	first := strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '_' || r == '-' })
-	return len(first) > 0 && len(first[0]) > 1 && fold(word) == first[0]
-}
-
 // trimVerbs drops the words a name starts with that are verbs of the
 // lexicon: a capitalised command before a name ("Registrera Bo Ek").
 func trimVerbs(name string) string {
@@ -1840,6 +1825,13 @@ func trimVerbs(name string) string {
 		st := stem.Word(l)
 		if !(cancelVerbs[st] || registerVerbs[st] || substituteVerbs[st] || promoteVerbs[st] || giveVerbs[st] || cancelParticleVerbs[st] ||
 			registerParticleVerbs[st] || listVerbs[st] || cancelParticleVerbs[l] || registerParticleVerbs[l]) {
+			return name
+		}
+		if len(f) == 2 && l != st && l != st+"a" {
+			// "Signe Berg": a first name that shares only its stem with a
+			// verb ("signe", "sign") before a surname is the name; a
+			// command is its stem or its -a form ("Stryk", "Flytta"), or
+			// stands before a whole name ("Avregistrera Sara Lind").
 			return name
 		}
 		name = strings.TrimSpace(name[strings.Index(name, f[0])+len(f[0]):])
