@@ -715,6 +715,12 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in intake.Inco
 		}
 		named = append(named, r)
 	}
+	if len(named) == 0 && len(u.People) > 0 && !slices.ContainsFunc(u.People, func(p understand.Person) bool { return p.Email != "" }) {
+		// Only people named without an address, the writer not among them
+		// ("Kim Berglöv, som jag anmälde, kommer inte"): those she
+		// registered are withdrawn, her own seat stays.
+		return b.cancelColleaguesByName(tx, mailID, msg, ev, u, sender, lang, res)
+	}
 	// The registration to change: the one named; else the sender's own,
 	// unless the thread is about someone the sender registered (they were
 	// in Cc) and the text names that person.
@@ -801,6 +807,26 @@ func (b *Bot) decideParticipantChange(tx *store.Tx, mailID int64, in intake.Inco
 		if !mailauth.SameAddress(x.Email, sender) {
 			c.by = displayName(&msg.From)
 		}
+		if _, err := b.cancel(c, ev, x, lang); err != nil {
+			return "", "", err
+		}
+	}
+	return intake.OutcomeAnswered, ev.ID + ": cancelled", nil
+}
+
+// cancelColleaguesByName withdraws the people a participant's mail names
+// without an address and without the writer: each must fit exactly one
+// of the live registrations she made (see colleaguesByName), or nothing
+// changes.
+func (b *Bot) cancelColleaguesByName(tx *store.Tx, mailID int64, msg *message.Message, ev *config.EventConfig, u understand.Understanding,
+	sender, lang string, res *Result) (intake.Outcome, string, error) {
+	colleagues, outcome, why, err := b.colleaguesByName(tx, mailID, msg, ev, u, sender, lang, res)
+	if err != nil || outcome != "" {
+		return outcome, why, err
+	}
+	c := &change{tx: tx, mailID: mailID, sender: sender, lang: lang, res: res,
+		inReplyTo: msg.MessageID, refs: msg.References, by: displayName(&msg.From)}
+	for _, x := range colleagues {
 		if _, err := b.cancel(c, ev, x, lang); err != nil {
 			return "", "", err
 		}

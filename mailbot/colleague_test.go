@@ -79,3 +79,43 @@ func TestWriterWithdrawsHerselfAndAColleagueByAddress(t *testing.T) {
 		"In-Reply-To: " + conf, "References: " + conf}, "Hej, jag och Amir Haddad (amir.haddad@partille.example) kan inte komma, stryk oss båda.\n\n/Lisa"))
 	wantState(t, e, "confirmed sara@ale.example", "confirmed bo@ale.example", "cancelled lisa.grahn@partille.example", "cancelled amir.haddad@partille.example")
 }
+
+// TestColleagueTheWriterRegisteredWithdrawnByName: "Min kollega Amir
+// Haddad, som jag anmälde tillsammans med mig, kan tyvärr inte komma. Jag
+// kommer som planerat." withdraws Amir alone, whom she registered, and the
+// waiting list moves up; a manager who registered a colleague and holds no
+// seat herself withdraws her by name ("Kim Berglöv, som jag anmälde, kommer
+// inte … avanmäl henne") in reply to the Cc of the confirmation; a person
+// the writer did not register is no one she may change.
+func TestColleagueTheWriterRegisteredWithdrawnByName(t *testing.T) {
+	e := newEnv(t, 4, localmail.Options{})
+	day := time.Date(2018, 11, 28, 10, 0, 0, 0, e.loc)
+	e.command(&day, rawMail("lisa1", []string{"From: Lisa Grahn <lisa.grahn@partille.example>", "To: " + botAddr, "Subject: Anmälan segregation"},
+		"Hej! Jag och min kollega Amir Haddad (amir.haddad@partille.example) vill anmäla oss.\n\n/Lisa"))
+	e.command(&day, rawMail("tyra1", []string{"From: Tyra Åkerlind <tyra.akerlind@ale.example>", "To: " + botAddr, "Subject: Anmälan"},
+		"Hej,\n\nJag vill anmäla min medarbetare Kim Berglöv (kim.berglov@ale.example) till seminariet. Själv kan jag inte komma.\n\n/Tyra"))
+	e.register(day.Add(time.Hour), "Sara Berg", "sara@ale.example", "Bo Ek", "bo@ale.example", "Ada Ros", "ada@ale.example")
+	wantState(t, e, "confirmed lisa.grahn@partille.example", "confirmed amir.haddad@partille.example", "confirmed kim.berglov@ale.example",
+		"confirmed sara@ale.example", "waiting bo@ale.example", "waiting ada@ale.example")
+
+	// Sara registered only herself: Bo, on the waiting list, is no one she may change.
+	conf := e.msgID("sara@ale.example")
+	e.command(&day, rawMail("sara1", []string{"From: Sara Berg <sara@ale.example>", "To: " + botAddr, "Subject: Re: Bekräftelse",
+		"In-Reply-To: " + conf, "References: " + conf}, "Hej,\n\nBo Ek, som jag anmälde i går, kan inte komma. Stryk honom.\n\n/Sara"))
+	wantState(t, e, "confirmed lisa.grahn@partille.example", "confirmed amir.haddad@partille.example", "confirmed kim.berglov@ale.example",
+		"confirmed sara@ale.example", "waiting bo@ale.example", "waiting ada@ale.example")
+
+	conf = e.msgID("lisa.grahn@partille.example")
+	e.command(&day, rawMail("lisa2", []string{"From: Lisa Grahn <lisa.grahn@partille.example>", "To: " + botAddr, "Subject: SV: Bekräftelse",
+		"In-Reply-To: " + conf, "References: " + conf},
+		"Hej!\n\nMin kollega Amir Haddad, som jag anmälde tillsammans med mig, kan tyvärr inte komma. Jag kommer som planerat.\n\nHälsningar\nLisa"))
+	wantState(t, e, "confirmed lisa.grahn@partille.example", "confirmed kim.berglov@ale.example",
+		"confirmed sara@ale.example", "confirmed bo@ale.example", "waiting ada@ale.example", "cancelled amir.haddad@partille.example")
+
+	conf = e.msgID("tyra.akerlind@ale.example")
+	e.command(&day, rawMail("tyra2", []string{"From: Tyra Åkerlind <tyra.akerlind@ale.example>", "To: " + botAddr, "Subject: SV: Bekräftelse",
+		"In-Reply-To: " + conf, "References: " + conf},
+		"Hej,\n\nKim Berglöv, som jag anmälde till tisdagen, kommer inte att kunna delta. Vänligen avanmäl henne.\n\n/Tyra"))
+	wantState(t, e, "confirmed lisa.grahn@partille.example", "confirmed sara@ale.example", "confirmed bo@ale.example", "confirmed ada@ale.example",
+		"cancelled amir.haddad@partille.example", "cancelled kim.berglov@ale.example")
+}

@@ -195,9 +195,11 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 		// beside the writer ("jag och Gillis Jarl kommer") stays too: the
 		// decision registers those with an address and leaves the mail
 		// for a human, who must not miss the others (all of it when nobody
-		// has one: "Här kommer anmälningar: 1. Agda Ekholm …").
+		// has one: "Här kommer anmälningar: 1. Agda Ekholm …"). One the
+		// writer registered, withdrawn by name alone ("Kim Berglöv, som
+		// jag anmälde, kommer inte"), is looked for the same way.
 		u.People = slices.DeleteFunc(u.People, func(p reading.Person) bool { return p.Email == "" && p.Name == "" })
-		if u.Kind == reading.KindCancellation && len(withAddress(slices.Clone(u.People))) == 0 {
+		if u.Kind == reading.KindCancellation && len(withAddress(slices.Clone(u.People))) == 0 && in.OtherName == "" {
 			u.People = nil
 		}
 	} else {

@@ -305,3 +305,45 @@ func TestThirdPersonIsNeverTheWriter(t *testing.T) {
 		}
 	}
 }
+
+// TestColleagueRegisteredByTheWriterWithdrawnByName: a person the writer
+// says she registered, named without an address, is the one withdrawn —
+// as the subject before the withdrawal, its object, or the pronoun for
+// her — and never the writer; the writer's own hindrance beside a
+// colleague she registered stays hers, and two persons the pronoun could
+// mean withdraw nobody.
+func TestColleagueRegisteredByTheWriterWithdrawnByName(t *testing.T) {
+	cfg := freshConfig(t)
+	for _, c := range []struct {
+		body string
+		kind reading.Kind
+		who  string // the one withdrawn; "" for the writer, "-" for nobody
+	}{
+		{"Min kollega Holger Wiik, som jag anmälde tillsammans med mig, kan tyvärr inte komma. Jag kommer som planerat.", reading.KindCancellation, "Holger Wiik"},
+		{"Kan ni ta Gottfrid Pihlblad av listan? Jag skrev upp honom förra veckan, men han har bytt tjänst.", reading.KindCancellation, "Gottfrid Pihlblad"},
+		{"Jag anmälde Ines Molander i måndags. Tyvärr har hon fått förhinder, så avanmäl henne.", reading.KindCancellation, "Ines Molander"},
+		{"I signed up Rufus Tennant last week, but he can't come after all. Please remove him.", reading.KindCancellation, "Rufus Tennant"},
+		{"Jag anmälde mig och Holger Wiik förra veckan, men jag kan tyvärr inte komma.", reading.KindCancellation, ""},
+		{"Jag anmälde Ines Molander och Rufus Tennant i måndags. Hon kan inte komma, avanmäl henne.", reading.KindOther, "-"},
+	} {
+		u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Ändring", "", c.body, "", "/Eva")
+		if u.Kind != c.kind {
+			t.Errorf("%q: kind %q, want %q (%s)", c.body, u.Kind, c.kind, u.Reason)
+			continue
+		}
+		if c.who == "-" {
+			continue
+		}
+		var got []string
+		for _, p := range u.People {
+			got = append(got, p.Name+"<"+p.Email+">")
+		}
+		want := c.who + "<>"
+		if c.who == "" {
+			want = "Eva Holm<eva.holm@ale.example>"
+		}
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("%q withdraws %v, want %s (%s)", c.body, got, want, u.Reason)
+		}
+	}
+}

@@ -222,6 +222,11 @@ type Intent struct {
 	// writer, named by address in its clause: "Avanmäl Patrik Öhman
 	// (patrik.ohman@…), han har slutat".
 	others bool
+	// OtherName is the one withdrawn when she is named without an
+	// address: the person the writer says she registered ("Kim Berglöv,
+	// som jag anmälde, kommer inte"); the decision looks for her among
+	// the registrations the writer made.
+	OtherName string
 	// withdrawn is the sentence of the withdrawal, whose people beside
 	// the writer ("Amir Haddad and I") withdraw with her; registered is
 	// the sentence of the registration, whose people coordinated with the
@@ -254,6 +259,15 @@ func readIntent(body string) Intent {
 	selfOutWhy, registered := "", ""
 	doubted := map[string]bool{}
 	deferred, interested, notRegistered, writerRegistered, hindrance := "", "", "", "", ""
+	// byName is read only when a clause needs it: most mails name nobody
+	// they registered.
+	byNameRead, byNameFound := false, ""
+	byName := func() string {
+		if !byNameRead {
+			byNameRead, byNameFound = true, registeredByName(body)
+		}
+		return byNameFound
+	}
 	for _, c := range clausesOf(body) {
 		if doubtMarks.FindLower(c.text) != "" {
 			// "…, men jag vet inte om jag hinner": doubt beside a request
@@ -325,6 +339,12 @@ func readIntent(body string) Intent {
 			// "Stryk Patrik Öhman, patrik.ohman@…": taking someone named
 			// by address off, asked of the desk.
 			w = removalOfAddressed(c.text)
+			if w == "" && removalCues.FindLower(c.text) != "" && writerAsObject.FindLower(c.text) == "" && byName() != "" &&
+				strings.Contains(c.text, strings.ToLower(byName())) {
+				// Or named without an address, the one the writer says she
+				// registered.
+				w = removalRe.FindString(c.text)
+			}
 		}
 		if w != "" && c.question && possibilityRe.MatchString(c.text) && writerObjectMarks.FindLower(c.text) == "" {
 			// "Is it possible to cancel later?", "Går det att avboka i
@@ -396,6 +416,15 @@ func readIntent(body string) Intent {
 					in.Ask, in.Asked = true, c.sentence
 				}
 				in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" is said on a condition or as a maybe: " + Clip(c.text)})
+			case !message.AddrSpecRe.MatchString(c.text) && registeredByWriter(body) == "" && withdrawsNamed(c, strings.TrimSuffix(w, " (negated)"), byName()):
+				// "Kim Berglöv, som jag anmälde till tisdagen, kommer inte",
+				// "Kan ni ta X av listan? Jag skrev upp honom …": the one
+				// person the writer says she registered, named without an
+				// address; the decision finds her among the writer's
+				// registrations, or asks, or leaves it to a human.
+				if !in.cancel {
+					in.cancel, in.why, in.withdrawn, in.others, in.OtherName = true, w, c.sentence, true, byName()
+				}
 			case c.aboutOther(strings.TrimSuffix(w, " (negated)")) && !message.AddrSpecRe.MatchString(c.text) && pronounSubjectRe.MatchString(c.text) && registeredByWriter(body) != "":
 				// "Jag anmälde min medarbetare Kim … (kim@…) förra veckan,
 				// men hon har blivit sjuk och kan inte komma": "hon" is the
@@ -789,6 +818,87 @@ func registeredByWriter(body string) string {
 		found = lower
 	}
 	return found
+}
+
+// registeredByName returns the one person, named without an address,
+// whom the writer tells she registered: the name in the sentence of that
+// registration ("Kim Berglöv, som jag anmälde till tisdagen, …"), or, when
+// that sentence has a pronoun for her ("Jag skrev upp honom förra
+// veckan"), the one name of the sentence before or after it. It returns ""
+// when there is no such sentence, or two persons could be meant.
+func registeredByName(body string) string {
+	found := ""
+	sentences, _ := SentencesOf(message.Head(body, 4000))
+	for i, s := range sentences {
+		lower := strings.ToLower(strings.Join(strings.Fields(s), " "))
+		if pastForms.FindLower(lower) == "" || message.AddrSpecRe.MatchString(lower) ||
+			!slices.ContainsFunc(strings.Fields(lower), func(w string) bool { return w == "jag" || w == "vi" || w == "i" || w == "we" }) {
+			continue
+		}
+		name, ok := oneName(s)
+		if !ok {
+			return ""
+		}
+		if name == "" && pronounObjectRe.MatchString(lower) {
+			for _, j := range []int{i - 1, i + 1} {
+				if name == "" && j >= 0 && j < len(sentences) {
+					if name, ok = oneName(sentences[j]); !ok {
+						return ""
+					}
+				}
+			}
+		}
+		if name == "" {
+			continue
+		}
+		if found != "" && found != name {
+			return ""
+		}
+		found = name
+	}
+	return found
+}
+
+// oneName returns the one full name s holds ("Holger Wiik"), "" when it
+// holds none, and false when it holds more than one.
+func oneName(s string) (string, bool) {
+	found := ""
+	for _, n := range CapRunRe.FindAllString(s, 4) {
+		if NotNameWords[strings.ToLower(strings.Fields(n)[0])] {
+			continue
+		}
+		if found != "" && found != n {
+			return "", false
+		}
+		found = n
+	}
+	return found, true
+}
+
+// withdrawsNamed reports whether clause c withdraws name (the person the
+// writer says she registered, named without an address), w being the
+// words that withdraw: name is the subject before them, outside a
+// relative clause about the writer ("Min kollega Holger Wiik, som jag
+// anmälde, kan inte komma"), or their object ("ta Gottfrid Pihlblad av
+// listan"), or a third person's pronoun stands for her ("hon har bytt
+// tjänst", "avanmäl henne") in a clause without the writer.
+func withdrawsNamed(c clause, w, name string) bool {
+	if name == "" {
+		return false
+	}
+	lname := strings.ToLower(name)
+	at := strings.Index(c.text, w)
+	if at < 0 {
+		return false
+	}
+	before := relativeClauseRe.ReplaceAllString(c.text[:at], " ")
+	switch {
+	case strings.Contains(before, lname):
+		return selfWords.FindLower(strings.Replace(before, lname, " ", 1)) == "" || otherSubjects.FindLower(before) != ""
+	case strings.Contains(c.text[at:], lname):
+		return writerAsObject.FindLower(c.text) == ""
+	}
+	return selfWords.FindLower(c.text) == "" && (pronounSubjectRe.MatchString(c.text) || pronounObjectRe.MatchString(c.text))
 }
 
 // resignationRe is "might as well", a shrug and not a maybe ("someone else might as well have it").

@@ -135,6 +135,9 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 			if len(named) > 0 {
 				return KindCancellation, named, fmt.Sprintf("the text says %q about %d named by address, not the writer", strings.TrimSpace(in.why), len(named)), in
 			}
+			if len(named) == 0 && in.OtherName != "" {
+				return KindCancellation, []Person{{Name: in.OtherName}}, fmt.Sprintf("the text says %q about %s, whom the writer registered, named without an address", strings.TrimSpace(in.why), in.OtherName), in
+			}
 		}
 		if len(p) == 0 {
 			p = schemeAddressed(v.Body, sender)

@@ -288,10 +288,43 @@ var (
 // sentence without any is not searched.
 var coordCues = Phrases{"|och|", "|and|", "&", "|eller|", "|or|", "|nor|"}
 
+// withoutHistory returns sentence without its clauses that tell of a
+// registration made before and withdraw nothing: in "Jag anmälde mig och
+// Holger Wiik förra veckan, men jag kan inte komma" only the writer
+// withdraws.
+func withoutHistory(sentence string) string {
+	if clauseBreakWords.Find(sentence) == "" {
+		return sentence
+	}
+	parts := clauseBreakRe.Split(sentence, -1)
+	if len(parts) < 2 {
+		return sentence
+	}
+	var kept []string
+	for _, p := range parts {
+		lower := strings.ToLower(p)
+		if pastForms.FindLower(lower) != "" && negMarks.FindLower(lower) == "" && withdrawMarks.FindLower(lower) == "" && CancelPhrases.FindLower(lower) == "" {
+			continue
+		}
+		kept = append(kept, p)
+	}
+	rest := strings.Join(kept, ", ")
+	if groupWords.FindLower(strings.ToLower(rest)) != "" {
+		// "…, men nu kan ingen av oss komma": the group withdrawn is the
+		// one the history names.
+		return sentence
+	}
+	return rest
+}
+
+// groupWords are the writer with others, in a withdrawal's words.
+var groupWords = Phrases{"|oss|", "|vi|", "|båda|", "|bägge|", "|alla|", "|we|", "|us|", "|both|", "|all of us|"}
+
 // coWithdrawn returns the people the withdrawal's sentence coordinates
 // with the writer and names without an address, unless they are among
 // have already.
 func coWithdrawn(sentence string, have []Person) []Person {
+	sentence = withoutHistory(sentence)
 	if sentence == "" || coordCues.Find(sentence) == "" {
 		return nil
 	}
