@@ -317,7 +317,7 @@ func readIntent(body string) Intent {
 		}
 		req := requestIn(c.text)
 		interest := RegisterPhrases.FindLower(c.text) != "" || comingAfterAll(c.text) != "" || interestWords.FindLower(c.text) != "" || interestMarks.FindLower(c.text) != "" || req != "" ||
-			(verbFirstCondition(c.sentence) || CondMarks.FindLower(withoutReservation(c.text)) != "") && attendWords.FindLower(c.text) != ""
+			(verbFirstCondition(c.sentence) || CondMarks.FindLower(withoutReservation(c.text)) != "" || opensWithCondition(c.text)) && attendWords.FindLower(c.text) != ""
 		// A thing cancelled ("the trip has been cancelled", "mötet
 		// avbokades") is news of something else than the writer's seat:
 		// the withdrawal words are looked for without it.
@@ -370,7 +370,7 @@ func readIntent(body string) Intent {
 			mood = withoutSeatCondition(mood)
 		}
 		c.hedged = HedgeMarks.FindLower(mood) != "" || intendedCues.FindLower(mood) != "" && intendedRe.MatchString(mood)
-		c.conditional = CondMarks.FindLower(mood) != "" || verbFirstCondition(c.sentence) || strings.HasPrefix(strings.TrimSpace(mood), "om ")
+		c.conditional = CondMarks.FindLower(mood) != "" || verbFirstCondition(c.sentence) || strings.HasPrefix(strings.TrimSpace(mood), "om ") || opensWithCondition(mood)
 		// The "inte" of a contrast ("…, inte det i Kungälv") denies only
 		// its own words (see contrastRe).
 		c.negated = negMarks.FindLower(withoutContrast(mood)) != ""
@@ -575,6 +575,16 @@ func readIntent(body string) Intent {
 	return in
 }
 
+// opensWithCondition reports whether the clause lower opens with "om" or
+// "if", whatever follows, and has the writer in it: "Om styrelsemötet blir
+// inställt kommer jag gärna", "If the board meeting is moved, I'll come".
+// About someone else ("if she is still ill, take her registration out")
+// it is no condition on the writer's coming.
+func opensWithCondition(lower string) bool {
+	t := strings.TrimSpace(lower)
+	return (strings.HasPrefix(t, "om ") || strings.HasPrefix(t, "if ")) && selfWords.FindLower(t) != ""
+}
+
 // thirdPersonSentence reports whether c has no subject of its own and its
 // sentence is about someone named, not the writer: "Vår nya medarbetare
 // Elsa Ek är anmäld … men kommer inte att kunna närvara" is Elsa's news.
@@ -747,11 +757,40 @@ func requestIn(lower string) string {
 			return strings.TrimSpace(m)
 		}
 	}
+	if choiceCues.FindLower(lower) != "" {
+		// "Jag väljer tisdagen", "torsdagen passar mig bäst", "I'll take
+		// the morning session": choosing a session is the answer the
+		// invitation asks for.
+		if m := sessionChoiceRe.FindString(lower); m != "" {
+			return m
+		}
+	}
 	if modalCues.FindLower(lower) == "" {
 		return ""
 	}
 	return attendRequestRe.FindString(lower)
 }
+
+// sessionRef is a session named by its day, date, time of day or order:
+// "tisdagen", "den 13:e", "11 december", "förmiddagspasset", "det andra
+// tillfället", "the Thursday one", "the 13th".
+const sessionRef = `(?:(?:måndag|tisdag|onsdag|torsdag|fredag)(?:en|ens|s\pL+)?|den\s+\d{1,2}(?::e|e)?(?:\s+dec\pL*)?|\d{1,2}(?::e|e)?\s+dec\pL*|` +
+	`(?:för|efter)middag(?:en|s\pL+)|(?:det\s+)?(?:första|andra|tidiga|senare)\s+(?:tillfället|passet)|(?:tillfället|passet|träffen)\s+(?:i|på)\s+\pL+|` +
+	`(?:the\s+)?(?:monday|tuesday|wednesday|thursday|friday)(?:'s|’s)?(?:\s+(?:one|session|meeting))?|the\s+(?:morning|afternoon|first|second|earlier|later)\s+(?:one|session)|` +
+	`the\s+one\s+(?:in|at)\s+\pL+|(?:the\s+)?\d{1,2}(?:st|nd|rd|th)(?:\s+(?:of\s+)?december)?)`
+
+var (
+	// sessionChoiceRe is the writer choosing a session: "jag väljer
+	// tisdagen", "vi tar torsdagen", "tisdagen passar mig bäst", "I'll
+	// take the Thursday one", "Tuesday works for me". "Jag väljer att
+	// avstå" names no session.
+	sessionChoiceRe = regexp.MustCompile(`\b(?:jag|vi)\s+(?:\pL+\s+)?(?:väljer|tar|föredrar|kör på|satsar på|siktar på)\s+` + sessionRef + `\b|` +
+		`\b` + sessionRef + `\s+passar\s+(?:mig|oss|bäst|bra|perfekt|utmärkt)\b|` +
+		`\bi(?:'ll|’ll|\s+will|\s+would)?\s+(?:\pL+\s+)?(?:take|choose|pick|prefer|go for)\s+` + sessionRef + `\b|` +
+		`\b` + sessionRef + `\s+(?:works|suits)\s+(?:for\s+)?(?:me|us|best)\b`)
+	// choiceCues are the words sessionChoiceRe needs.
+	choiceCues = Phrases{"väljer", "|tar|", "föredrar", "kör på", "satsar på", "siktar på", "passar", "take", "choose", "pick", "prefer", "go for", "works", "suits"}
+)
 
 var (
 	// reservationRe is a condition that only reserves the unforeseen: its
