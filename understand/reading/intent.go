@@ -57,7 +57,7 @@ var (
 		"skulle kunna", "intresserad", "intresserade", "hålla en plats", "reservera en plats", "i så fall",
 		"preliminär", "om det finns plats", "|might|", "may be able", "considering", "thinking of", "thinking about",
 		"interested", "hold a seat", "hold a place", "reserve a seat", "if so", "possibly", "perhaps", "|maybe|", "tentative",
-		"provisional", "provisorisk",
+		"provisional", "provisorisk", "hoping to make", "hope to make", "hoppas kunna", "hoppas hinna",
 		// A likelihood is a maybe too: "en av oss kommer troligen inte".
 		"troligen", "förmodligen", "antagligen", "sannolikt", "|probably|", "|likely|"}
 	CondMarks = message.Phrases{"|om jag", "|om vi", "|om det", "|om min", "|om mitt", "|ifall", "|if i|", "|if my", "|if we",
@@ -106,7 +106,8 @@ var (
 		"have to cancel", "need to cancel", "must cancel", "give my seat", "give my place", "not be able to come",
 		"not be able to attend", "not be able to make", "räkna bort mig", "räkna bort oss", "kommer inte ifrån", "kommer inte loss",
 		"gäller inte längre", "gäller tyvärr inte längre", "no longer stands", "no longer valid",
-		"can't get away", "cannot get away"}
+		"can't get away", "cannot get away", "blir det inget", "blir det tyvärr inget", "drop me from", "drop us from",
+		"give this one a miss", "give it a miss"}
 	// otherSubjects start a clause about someone else than the writer.
 	otherSubjects = message.Phrases{"|en av oss", "|någon av oss", "|one of us", "|han|", "|hon|", "|he|", "|she|",
 		"|min kollega", "|my colleague"}
@@ -120,13 +121,14 @@ var (
 	deferMarks = message.Phrases{"hör av mig", "hör av oss", "|återkommer", "bekräftar på", "bekräftar senare", "ger besked",
 		"besked senare", "meddelar senare", "inte bestämt", "inte bestämd", "inte klart än", "inte avgjort", "|beror på",
 		"beroende på", "let you know", "get back to you", "confirm later", "confirm by", "not decided", "haven't decided",
-		"undecided", "depends on", "depending on"}
+		"undecided", "depends on", "depending on", "väntar på besked", "väntar fortfarande på besked", "inväntar besked", "waiting to hear",
+		"still waiting for", "confirm on", "confirm once", "confirm when"}
 	// interestMarks show interest in themselves: "i så fall är jag
 	// intresserad".
 	interestMarks = message.Phrases{"i så fall", "intresserad", "if so", "interested"}
 	// interestWords are what a hedge is about when it is about the event.
 	interestWords = message.Phrases{"|komma", "|come|", "|plats", "|seat", "|vara med", "|delta", "|join", "|attend", "|anmäl",
-		"|register", "|sign up", "|närvara"}
+		"|register", "|sign up", "|närvara", "skulle passa", "would suit", "would work for me", "|make the", "|make it|"}
 )
 
 // clausesOf splits the writer's own text (quote and signature removed)
@@ -681,7 +683,7 @@ var (
 	// before the modal or after it, adverbs between.
 	attendRequestRe = regexp.MustCompile(`\b(?:vill|ska|skall|önskar|tänker|planerar(?:\s+att)?|avser(?:\s+att)?|skulle(?:\s+(?:gärna|så gärna|verkligen|också))?\s+vilja)\s+(?:(?:jag|vi|gärna|också|även|båda|bägge|alla|nog|mycket|väldigt|två|tre|fyra|fem|själv|själva)\s+)*(?:komma|vara med|delta|deltaga|närvara|medverka|anmäla)\b`)
 	// politeRequestRe is a question to the desk to register someone.
-	politeRequestRe = regexp.MustCompile(`\b(?:(?:kan|kunde|skulle|vill)\s+(?:ni|du)\s+(?:(?:snälla|vänligen|också|även|gärna|möjligen)\s+)*(?:kunna\s+)?(?:anmäla|registrera|skriva upp|boka|föra upp|lägga till|ta med)|(?:can|could|would)\s+you\s+(?:please\s+|kindly\s+)?(?:register|sign up|sign|book|add|put down|enrol|enroll))\b`)
+	politeRequestRe = regexp.MustCompile(`\b(?:(?:kan|kunde|skulle|vill)\s+(?:ni|du)\s+(?:(?:snälla|vänligen|också|även|gärna|möjligen)\s+)*(?:kunna\s+)?(?:anmäla|registrera|skriva upp|boka|föra upp|lägga till|ta med)|(?:can|could|would)\s+you\s+(?:please\s+|kindly\s+)?(?:register|sign up|sign|book|add|put down|enrol|enroll|put\s+(?:me|us|my name|our names)\s+down|pencil\s+(?:me|us)\s+in))\b`)
 	// passOnRe is a question to pass on that the writer comes: "kan du
 	// föra vidare att jag gärna deltar?", "could you tell them that I will
 	// attend?". The clause after "att"/"that" is the writer's statement.

@@ -133,6 +133,7 @@ func ApplyDates(u *reading.Understanding, m *message.Message, cfg *config.Config
 	// tells of what happened, and names no session.
 	found = slices.DeleteFunc(found, func(d reading.NamedDate) bool { return pastWeekday(text, d) })
 	if len(found) == 0 {
+		applyQuoted(u, m, cfg, arrived)
 		return
 	}
 	if u.Kind == reading.KindCancellation {
@@ -243,9 +244,18 @@ func placeEvent(body string, cfg *config.Config) string {
 	for _, org := range cfg.Organisations {
 		body = strings.ReplaceAll(body, strings.ToLower(org), " ")
 	}
+	if orderCues.FindLower(body) != "" {
+		if id := ordinalEvent(body, cfg); id != "" {
+			return id
+		}
+	}
+	loc := time.UTC
+	if cfg.Location != nil {
+		loc = cfg.Location
+	}
 	found := ""
 	for _, e := range cfg.Events {
-		if !namesPlace(body, e.Location) && !namesTimeOfDay(body, e.StartsAt.Hour() < 12) {
+		if !namesPlace(body, e.Location) && !namesTimeOfDay(body, e.StartsAt.In(loc).Hour() < 12) && !namesClock(body, e, loc) {
 			continue
 		}
 		if found != "" {
@@ -361,7 +371,7 @@ func isLetter(s string, last bool) bool {
 // genitive before one ("förmiddagens seminarium") or the English time
 // before one ("the morning session"). "förmiddag" alone ("jag är upptagen
 // på förmiddagen") names no session.
-var timeOfDayRe = regexp.MustCompile(`\b(förmiddag|morgon|eftermiddag|morning|afternoon)(?:s(\pL+)|ens\s+(\pL+)|\s+(session|one|meeting|seminar|event|workshop))`)
+var timeOfDayRe = regexp.MustCompile(`\b(förmiddag|morgon|eftermiddag|morning|afternoon)(?:s(\pL+)|ens\s+(\pL+)|\s+(session|one|meeting|seminar|event|workshop))|\b(?:till|för|for|to)\s+(?:the\s+)?(förmiddag|eftermiddag|morning|afternoon)(?:en)?\b`)
 
 // namesTimeOfDay reports whether text names the time of day of a session
 // that starts in the morning (or, with morning false, after noon).
@@ -370,7 +380,8 @@ func namesTimeOfDay(text string, morning bool) bool {
 		if m[2] != "" && !dates.NamesMeeting(m[2]) || m[3] != "" && !dates.NamesMeeting(m[3]) {
 			continue
 		}
-		if (m[1] == "förmiddag" || m[1] == "morgon" || m[1] == "morning") == morning {
+		t := m[1] + m[5]
+		if (t == "förmiddag" || t == "morgon" || t == "morning") == morning {
 			return true
 		}
 	}
