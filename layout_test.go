@@ -38,6 +38,7 @@ var levels = map[string]int{
 	"understand/session":  2,
 	"understand/stem":     2,
 	"understand/dates":    2,
+	"understand/lexicon":  2,
 	"reply":               2,
 	"intake":              2,
 	"outbox":              2,

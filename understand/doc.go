@@ -10,6 +10,7 @@
 // mail's text again; its JSON form is what `anmalan parse` prints.
 //
 // It imports understand/reading, understand/session, understand/dates, understand/stem,
+// understand/lexicon, understand/diet, understand/names,
 // message, mailauth, automatic and config.
 // Entry points: Understand, UnderstandAt, UnderstandWith, DescribeChanges;
 // the types of a reading (Understanding, Person, Change, Kind, Action) are

@@ -2,6 +2,7 @@ package understand
 
 import (
 	"fmt"
+	"github.com/goteborgsregionen/anmalan/understand/lexicon"
 	"slices"
 	"strings"
 	"time"
@@ -232,7 +233,7 @@ func understand(m *message.Message, cfg *config.Config, auth mailauth.Policy, ar
 			u.People = []reading.Person{reading.SenderPerson(v, cfg)}
 			u.People[0].Diet = ""
 			u.Changes = []reading.Change{c}
-			if reading.HedgeMarks.FindLower(strings.ToLower(c.Text)) != "" || reading.CondMarks.FindLower(strings.ToLower(c.Text)) != "" {
+			if lexicon.Hedge.FindLower(strings.ToLower(c.Text)) != "" || lexicon.Cond.FindLower(strings.ToLower(c.Text)) != "" {
 				// "Kanske kan min kollega Y gå i stället": asked, not done.
 				u.Kind, u.Ask = reading.KindOther, true
 				u.Alternatives = append(u.Alternatives, reading.Alternative{Kind: reading.KindCancellation, Why: c.By.Email + " going instead is said on a condition or as a maybe: " + reading.Clip(c.Text)})

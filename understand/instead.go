@@ -1,6 +1,7 @@
 package understand
 
 import (
+	"github.com/goteborgsregionen/anmalan/understand/lexicon"
 	"github.com/goteborgsregionen/anmalan/understand/names"
 	"regexp"
 	"strings"
@@ -38,7 +39,7 @@ func ColleagueInstead(v reading.View, cfg *config.Config) (reading.Change, bool)
 		return reading.Change{}, false
 	}
 	m := v.Body[loc[0]:loc[1]]
-	if reading.HedgeMarks.FindLower(strings.ToLower(reading.SentenceAround(v.Body, loc[0]))) != "" || reading.CondMarks.FindLower(strings.ToLower(reading.SentenceAround(v.Body, loc[0]))) != "" {
+	if lexicon.Hedge.FindLower(strings.ToLower(reading.SentenceAround(v.Body, loc[0]))) != "" || lexicon.Cond.FindLower(strings.ToLower(reading.SentenceAround(v.Body, loc[0]))) != "" {
 		// The sentence is kept, so that its hedge is seen and quoted.
 		m = reading.SentenceAround(v.Body, loc[0])
 	}
@@ -74,7 +75,7 @@ var theirRegistrationWords = reading.Phrases{"her registration", "his registrati
 
 // thirdPersonCondition are the conditions on the colleague rather than
 // the writer ("if she is still ill on Monday", "om hon inte blir frisk"),
-// which CondMarks, written for the writer's own, leave out.
+// which lexicon.Cond, written for the writer's own, leave out.
 var thirdPersonCondition = reading.Phrases{"|if|", "|unless|", "|ifall|", "|om hon|", "|om han|", "|om hen|", "|såvida|", "|in case|"}
 
 // registeredByWriterRe is the writer telling that she registered someone:
@@ -101,7 +102,7 @@ func ColleagueWithdrawn(v reading.View, cfg *config.Config) (p reading.Person, s
 	}
 	said = v.Body[loc[0]:loc[1]]
 	around := strings.ToLower(reading.SentenceAround(v.Body, loc[0]))
-	if reading.HedgeMarks.FindLower(around) != "" || reading.CondMarks.FindLower(around) != "" || thirdPersonCondition.FindLower(around) != "" {
+	if lexicon.Hedge.FindLower(around) != "" || lexicon.Cond.FindLower(around) != "" || thirdPersonCondition.FindLower(around) != "" {
 		return p, said, false, true
 	}
 	email := ""

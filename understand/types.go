@@ -1,6 +1,7 @@
 package understand
 
 import (
+	"github.com/goteborgsregionen/anmalan/understand/lexicon"
 	"regexp"
 	"strings"
 
@@ -51,8 +52,8 @@ const (
 // RegisterPhrases and CancelPhrases are the words of registering and of
 // withdrawing, which the intake's shared-inbox filter also looks for.
 var (
-	RegisterPhrases = reading.RegisterPhrases
-	CancelPhrases   = reading.CancelPhrases
+	RegisterPhrases = lexicon.Register
+	CancelPhrases   = lexicon.Cancel
 )
 
 // yesRe is a short "yes" at the start of a reply: the answer to an offer of
@@ -86,6 +87,6 @@ func UnsureYes(m *message.Message) bool {
 		body = strings.TrimSpace(m.Split.Own)
 	}
 	first := strings.ToLower(reading.SentenceAround(body, 0))
-	return strings.Contains(first, "?") || reading.HedgeMarks.FindLower(first) != "" || reading.CondMarks.FindLower(first) != "" ||
+	return strings.Contains(first, "?") || lexicon.Hedge.FindLower(first) != "" || lexicon.Cond.FindLower(first) != "" ||
 		message.Phrases{"|vet inte", "|osäker", "|not sure", "|don't know", "|do not know"}.FindLower(first) != ""
 }

@@ -1,6 +1,7 @@
 package reading
 
 import (
+	"github.com/goteborgsregionen/anmalan/understand/lexicon"
 	"regexp"
 	"strings"
 	"unicode"
@@ -42,7 +43,7 @@ func contrastSpans(text string) [][2]int {
 	for _, m := range contrastRe.FindAllStringSubmatchIndex(text, -1) {
 		verb := false
 		for _, w := range strings.FieldsFunc(strings.ToLower(text[m[2]:m[3]]), func(r rune) bool { return !unicode.IsLetter(r) }) {
-			if contrastVerbs[w] || negMarks.FindLower(" "+w+" ") != "" {
+			if contrastVerbs[w] || lexicon.Neg.FindLower(" "+w+" ") != "" {
 				verb = true
 				break
 			}

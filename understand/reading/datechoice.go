@@ -1,6 +1,7 @@
 package reading
 
 import (
+	"github.com/goteborgsregionen/anmalan/understand/lexicon"
 	"strings"
 
 	"github.com/goteborgsregionen/anmalan/message"
@@ -10,7 +11,7 @@ import (
 // turns down: in a contrast ("på tisdag, inte torsdag"), in a clause with
 // a "not", or put second by a comparison ("hellre än den 11:e").
 func DateDenied(text string, pos int) bool {
-	return InContrast(text, pos) || negMarks.FindLower(strings.ToLower(withoutContrast(clauseAt(text, pos)))) != "" || comparedAway(text, pos)
+	return InContrast(text, pos) || lexicon.Neg.FindLower(strings.ToLower(withoutContrast(clauseAt(text, pos)))) != "" || comparedAway(text, pos)
 }
 
 // WithdrawsAt reports whether the part of text around pos, between its
@@ -18,8 +19,8 @@ func DateDenied(text string, pos int) bool {
 // tillfälle" is the one withdrawn from.
 func WithdrawsAt(text string, pos int) bool {
 	c := message.OtherVerbs.Replace(strings.ToLower(commaPartAt(text, pos)))
-	return withdrawMarks.FindLower(c) != "" || CancelPhrases.FindLower(c) != "" || seatGivenUp(c) != "" ||
-		deniedComingRe.MatchString(c) || negMarks.FindLower(c) != "" && ableToAttendRe.MatchString(c)
+	return lexicon.Withdraw.FindLower(c) != "" || lexicon.Cancel.FindLower(c) != "" || seatGivenUp(c) != "" ||
+		deniedComingRe.MatchString(c) || lexicon.Neg.FindLower(c) != "" && ableToAttendRe.MatchString(c)
 }
 
 // commaPartAt is the part of the clause at pos between its commas: the

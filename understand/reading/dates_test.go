@@ -1,6 +1,7 @@
 package reading
 
 import (
+	"github.com/goteborgsregionen/anmalan/understand/lexicon"
 	"testing"
 )
 
@@ -16,7 +17,7 @@ func TestContrastNegation(t *testing.T) {
 		{"tyvärr, inte kan jag komma", true},
 		{"jag kommer inte", true},
 	} {
-		if got := negMarks.FindLower(withoutContrast(tc.text)) != ""; got != tc.want {
+		if got := lexicon.Neg.FindLower(withoutContrast(tc.text)) != ""; got != tc.want {
 			t.Errorf("%q: negated %v, want %v", tc.text, got, tc.want)
 		}
 	}

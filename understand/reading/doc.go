@@ -8,6 +8,6 @@
 // (Understanding, Person, Change, Kind, Action), shared by understand.
 //
 // It imports message, automatic, config, understand/dates, understand/diet,
-// understand/names and understand/stem; understand and understand/session import it. Entry
+// understand/lexicon, understand/names and understand/stem; understand and understand/session import it. Entry
 // points: ReadParticipant, UnderstandParticipant, SenderPerson.
 package reading

@@ -1,6 +1,7 @@
 package reading
 
 import (
+	"github.com/goteborgsregionen/anmalan/understand/lexicon"
 	"regexp"
 	"slices"
 	"strings"
@@ -36,7 +37,7 @@ func (c clause) aboutOther(at string) bool {
 	if i := strings.Index(c.text, at); i >= 0 {
 		before = c.text[:i]
 	}
-	if otherSubjects.FindLower(before) != "" {
+	if lexicon.OtherSubjects.FindLower(before) != "" {
 		return true
 	}
 	return selfWords.FindLower(c.text) == "" && capitalisedName(c.sentence, c.text)
@@ -53,25 +54,6 @@ var (
 	// sentenceBreakRe ends a sentence; paragraphs end one too.
 	sentenceBreakRe = regexp.MustCompile(`[.!?]+(?:\s+|$)|\n\s*\n`)
 
-	HedgeMarks = message.Phrases{"funderar på", "funderade på", "överväger", "|kanske|", "eventuellt", "möjligen", "möjligtvis",
-		"skulle kunna", "intresserad", "intresserade", "hålla en plats", "reservera en plats", "i så fall",
-		"preliminär", "om det finns plats", "|might|", "may be able", "considering", "thinking of", "thinking about",
-		"interested", "hold a seat", "hold a place", "reserve a seat", "if so", "possibly", "perhaps", "|maybe|", "tentative",
-		"provisional", "provisorisk", "hoping to make", "hope to make", "hoppas kunna", "hoppas hinna",
-		// A likelihood is a maybe too: "en av oss kommer troligen inte".
-		"troligen", "förmodligen", "antagligen", "sannolikt", "|probably|", "|likely|"}
-	CondMarks = message.Phrases{"|om jag", "|om vi", "|om det", "|om min", "|om mitt", "|ifall", "|if i|", "|if my", "|if we",
-		"|if it", "|if there", "|in case", "|unless", "|såvida", "|i fall", "|provided|", "|providing|", "|förutsatt att", "|as long as"}
-	// wishMarks make a registration word a wish ("skulle gärna vilja
-	// komma", "would love to join"), which a decision put off beside it
-	// ("jag hör av mig") makes interest, not yet a commitment.
-	wishMarks = message.Phrases{"like to come", "skulle gärna", "skulle vilja", "would love", "would like", "'d like", "’d like", "'d love", "’d love"}
-	negMarks  = message.Phrases{"|inte|", "|ej|", "|icke|", "|not|", "n't|", "|never|", "|aldrig|", "|inget|", "|ingen|", "|cannot|",
-		"|varken|", "|neither|", "|nor|", "|no longer|"}
-	// hindranceMarks say what keeps the writer away, without a word of
-	// coming: "har blivit sjukskriven", "det går inte", "a clash".
-	hindranceMarks = message.Phrases{"sjukskriven", "blivit sjuk", "förhinder", "föräldraledig", "tjänstledig", "inkallad", "krockar", "krockat",
-		"det går inte", "så går det inte", "det funkar inte", "fallen ill", "off sick", "on sick leave", "a clash", "clashes"}
 	// relativeClauseRe is a relative clause between commas (or up to the
 	// end): ", som jag anmälde till tisdagen,".
 	relativeClauseRe = regexp.MustCompile(`,\s*(?:som|who|whom|which)\s[^,]*(?:,|$)`)
@@ -82,53 +64,8 @@ var (
 	// "Jag kommer med bil och vill inte bli sen" says "jag kommer", and
 	// its "inte" is the other verb's.
 	conjunctionRe = regexp.MustCompile(`\s(?:och|men|samt|dock|utan|and|but|though|although)\s`)
-	// doubtMarks are the writer's doubt whether she can come.
-	doubtMarks = message.Phrases{"vet inte om", "vet inte riktigt om", "osäker på om", "inte säker på om", "not sure if", "not sure whether",
-		"don't know if", "don't know whether", "unsure whether", "unsure if", "oklart om", "osäkert om", "inte klart om", "vet inte än", "vet inte ännu",
-		"don't know yet",
-		"unclear whether", "unclear if", "not certain",
-		// A step that must come first is a doubt too: "men jag måste
-		// först stämma av med min chef", "but I need to check with …".
-		"måste först", "behöver först", "ska först", "stämma av med", "kolla med", "check with", "need to check",
-		"have to check", "must first", "first need"}
-	// pastForms are the registration words in the past or as a state:
-	// "jag anmälde mig", "är redan anmäld", "I signed up last week".
-	pastForms = message.Phrases{"|anmälde", "|anmält", "|anmäld|", "|anmälda|", "|registrerade", "|registrerat", "|bokade", "|skrev upp", "|skrivit upp", "|satte upp", "|satt upp",
-		"|signed up", "|registered", "|have registered", "|already registered", "|booked", "kommer som planerat",
-		"come as planned", "coming as planned"}
-	// withdrawMarks are the ways people withdraw, beyond the words of
-	// CancelPhrases: the clause decides whether they count.
-	withdrawMarks = message.Phrases{"ta bort mig", "ta bort oss", "stryk mig", "stryk oss", "stryka mig", "stryka oss",
-		"hoppar av", "hoppa av", "drar mig ur", "dra mig ur", "drar oss ur", "backar ur", "backa ur", "avböj", "tacka nej",
-		"tackar nej", "det blir inget", "blir inget för", "blir tyvärr inget", "inget för min del", "hinner inte", "måste avstå", "avstår",
-		"ge platsen till", "struken", "|stryks|", "count me out", "withdraw", "remove me", "remove us", "take me off",
-		"drop out", "pull out", "won't make it", "will not make it", "can't come", "cannot come", "not coming",
-		"have to cancel", "need to cancel", "must cancel", "give my seat", "give my place", "not be able to come",
-		"not be able to attend", "not be able to make", "räkna bort mig", "räkna bort oss", "kommer inte ifrån", "kommer inte loss",
-		"gäller inte längre", "gäller tyvärr inte längre", "no longer stands", "no longer valid",
-		"can't get away", "cannot get away", "blir det inget", "blir det tyvärr inget", "drop me from", "drop us from",
-		"give this one a miss", "give it a miss"}
-	// otherSubjects start a clause about someone else than the writer.
-	otherSubjects = message.Phrases{"|en av oss", "|någon av oss", "|one of us", "|han|", "|hon|", "|he|", "|she|",
-		"|min kollega", "|my colleague"}
 	// selfWords name the writer (or the writer's group).
 	selfWords = append(slices.Clone(selfWordsNotI), "|i|")
-	// deferMarks put the decision off or make it hang on something else:
-	// "jag hör av mig när jag vet mer", "det är inte bestämt än", "it
-	// depends on whether my manager …", "could I let you know by Friday?".
-	// Beside interest in coming, and with no request, they make the mail a
-	// hedge: the writer has not decided.
-	deferMarks = message.Phrases{"hör av mig", "hör av oss", "|återkommer", "bekräftar på", "bekräftar senare", "ger besked",
-		"besked senare", "meddelar senare", "inte bestämt", "inte bestämd", "inte klart än", "inte avgjort", "|beror på",
-		"beroende på", "let you know", "get back to you", "confirm later", "confirm by", "not decided", "haven't decided",
-		"undecided", "depends on", "depending on", "väntar på besked", "väntar fortfarande på besked", "inväntar besked", "waiting to hear",
-		"still waiting for", "confirm on", "confirm once", "confirm when"}
-	// interestMarks show interest in themselves: "i så fall är jag
-	// intresserad".
-	interestMarks = message.Phrases{"i så fall", "intresserad", "if so", "interested"}
-	// interestWords are what a hedge is about when it is about the event.
-	interestWords = message.Phrases{"|komma", "|come|", "|plats", "|seat", "|vara med", "|delta", "|join", "|attend", "|anmäl",
-		"|register", "|sign up", "|närvara", "skulle passa", "would suit", "would work for me", "|make the", "|make it|"}
 )
 
 // clausesOf splits the writer's own text (quote and signature removed)
@@ -271,18 +208,18 @@ func readIntent(body string) Intent {
 		return byNameFound
 	}
 	for _, c := range clausesOf(body) {
-		if doubtMarks.FindLower(c.text) != "" {
+		if lexicon.Doubt.FindLower(c.text) != "" {
 			// "…, men jag vet inte om jag hinner": doubt beside a request
 			// in the same sentence takes the commitment back.
 			doubted[c.sentence] = true
 		}
-		if deferred == "" && deferMarks.FindLower(c.text) != "" {
+		if deferred == "" && lexicon.Defer.FindLower(c.text) != "" {
 			deferred = c.text
 		}
-		if writerRegistered == "" && !c.question && pastForms.FindLower(c.text) != "" && selfWords.FindLower(c.text) != "" && !deniedJustBefore(c.text, pastForms.FindLower(c.text)) {
+		if writerRegistered == "" && !c.question && lexicon.PastForms.FindLower(c.text) != "" && selfWords.FindLower(c.text) != "" && !deniedJustBefore(c.text, lexicon.PastForms.FindLower(c.text)) {
 			writerRegistered = c.sentence
 		}
-		if h := hindranceMarks.FindLower(c.text); hindrance == "" && h != "" && !c.question && comingAfterAll(c.text) == "" && !c.aboutOther(h) && !thirdPersonSentence(c) &&
+		if h := lexicon.Hindrance.FindLower(c.text); hindrance == "" && h != "" && !c.question && comingAfterAll(c.text) == "" && !c.aboutOther(h) && !thirdPersonSentence(c) &&
 			(!strings.Contains(h, "går") && !strings.Contains(h, "funkar") || strings.HasSuffix(strings.TrimRight(c.text, " .!"), h)) {
 			// "… så det går inte" ends its clause; "det går inte att
 			// öppna bilagan" is about something else.
@@ -291,7 +228,7 @@ func readIntent(body string) Intent {
 		if notRegistered == "" {
 			// A question in the same sentence ("I never registered …, but
 			// could you send me the material?") does not make it one.
-			if p := pastForms.FindLower(c.text); p != "" && selfWords.FindLower(c.text) != "" && deniedJustBefore(c.text, p) {
+			if p := lexicon.PastForms.FindLower(c.text); p != "" && selfWords.FindLower(c.text) != "" && deniedJustBefore(c.text, p) {
 				// "I never signed up", "jag har inte anmält mig": the
 				// writer says she holds no seat to give up.
 				notRegistered = c.text
@@ -312,21 +249,21 @@ func readIntent(body string) Intent {
 			// A request in the rest of the clause ("jag avbokade av
 			// misstag, så skriv upp mig igen") is read without it.
 			rest := strings.Replace(c.text, m, strings.Repeat(" ", len(m)), 1)
-			if comingAfterAll(rest) == "" && requestIn(rest) == "" || negMarks.FindLower(rest) != "" {
+			if comingAfterAll(rest) == "" && requestIn(rest) == "" || lexicon.Neg.FindLower(rest) != "" {
 				continue
 			}
 			c.text = rest
 		}
 		req := requestIn(c.text)
-		interest := RegisterPhrases.FindLower(c.text) != "" || comingAfterAll(c.text) != "" || interestWords.FindLower(c.text) != "" || interestMarks.FindLower(c.text) != "" || req != "" ||
-			(verbFirstCondition(c.sentence) || CondMarks.FindLower(withoutReservation(c.text)) != "" || opensWithCondition(c.text)) && attendWords.FindLower(c.text) != ""
+		interest := lexicon.Register.FindLower(c.text) != "" || comingAfterAll(c.text) != "" || lexicon.InterestWords.FindLower(c.text) != "" || lexicon.InterestMarks.FindLower(c.text) != "" || req != "" ||
+			(verbFirstCondition(c.sentence) || lexicon.Cond.FindLower(withoutReservation(c.text)) != "" || opensWithCondition(c.text)) && lexicon.Attend.FindLower(c.text) != ""
 		// A thing cancelled ("the trip has been cancelled", "mötet
 		// avbokades") is news of something else than the writer's seat:
 		// the withdrawal words are looked for without it.
 		wtext := withoutThingCancelled(c.text)
-		w := withdrawMarks.FindLower(wtext)
+		w := lexicon.Withdraw.FindLower(wtext)
 		if w == "" {
-			w = CancelPhrases.FindLower(wtext)
+			w = lexicon.Cancel.FindLower(wtext)
 		}
 		if w == "" && !c.question {
 			w = seatGivenUp(wtext)
@@ -371,26 +308,26 @@ func readIntent(body string) Intent {
 		if req != "" {
 			mood = withoutSeatCondition(mood)
 		}
-		c.hedged = HedgeMarks.FindLower(mood) != "" || intendedCues.FindLower(mood) != "" && intendedRe.MatchString(mood)
-		c.conditional = CondMarks.FindLower(mood) != "" || verbFirstCondition(c.sentence) || strings.HasPrefix(strings.TrimSpace(mood), "om ") || opensWithCondition(mood)
+		c.hedged = lexicon.Hedge.FindLower(mood) != "" || intendedCues.FindLower(mood) != "" && intendedRe.MatchString(mood)
+		c.conditional = lexicon.Cond.FindLower(mood) != "" || verbFirstCondition(c.sentence) || strings.HasPrefix(strings.TrimSpace(mood), "om ") || opensWithCondition(mood)
 		// The "inte" of a contrast ("…, inte det i Kungälv") denies only
 		// its own words (see contrastRe).
-		c.negated = negMarks.FindLower(withoutContrast(mood)) != ""
-		if interested == "" && w == "" && !c.question && !c.negated && interestWords.FindLower(c.text) != "" {
+		c.negated = lexicon.Neg.FindLower(withoutContrast(mood)) != ""
+		if interested == "" && w == "" && !c.question && !c.negated && lexicon.InterestWords.FindLower(c.text) != "" {
 			interested = c.text
 		}
 		if w == "" && c.negated && !c.question {
 			// "jag kommer inte", "I can not attend": a registration word
 			// under negation withdraws.
-			if r := RegisterPhrases.FindLower(c.text); r != "" && pastForms.FindLower(c.text) == "" && !strings.Contains(r, "anmäl") && negatedWithin(c.text, r) &&
+			if r := lexicon.Register.FindLower(c.text); r != "" && lexicon.PastForms.FindLower(c.text) == "" && !strings.Contains(r, "anmäl") && negatedWithin(c.text, r) &&
 				!thirdPersonSentence(c) {
 				w = r + " (negated)"
-			} else if m := ableToAttendRe.FindStringIndex(c.text); m != nil && doubtMarks.FindLower(c.text) == "" && writerSubject(c.text[:m[0]]) {
+			} else if m := ableToAttendRe.FindStringIndex(c.text); m != nil && lexicon.Doubt.FindLower(c.text) == "" && writerSubject(c.text[:m[0]]) {
 				// "Varken jag eller Ebba kan komma": being able to come,
 				// denied, withdraws when the writer is its subject; a
 				// doubt ("vet inte om jag kan komma") does not.
 				w = c.text[m[0]:m[1]] + " (negated)"
-			} else if m := deniedComingRe.FindStringIndex(c.text); m != nil && doubtMarks.FindLower(c.text) == "" && writerSubject(c.text[:m[0]]) {
+			} else if m := deniedComingRe.FindStringIndex(c.text); m != nil && lexicon.Doubt.FindLower(c.text) == "" && writerSubject(c.text[:m[0]]) {
 				// "Vi två som anmälde oss …, jag och X (…), kommer inte":
 				// coming denied, with the writer in its subject, withdraws,
 				// whatever the clause tells of the registration before.
@@ -484,16 +421,16 @@ func readIntent(body string) Intent {
 		// Registration words, with those in the past taken out: history is
 		// not a request.
 		text := c.text
-		past := pastForms.FindLower(text) != ""
+		past := lexicon.PastForms.FindLower(text) != ""
 		if past {
-			text = blank(text, pastForms)
+			text = blank(text, lexicon.PastForms)
 		}
 		if strings.Contains(text, "anmälnings") || strings.Contains(text, "registrerings") {
 			// "sista anmälningsdag", "anmälningslänken": a compound noun
 			// about registering is no request to register.
 			text = processNounRe.ReplaceAllStringFunc(text, func(s string) string { return strings.Repeat(" ", len(s)) })
 		}
-		r := RegisterPhrases.FindLower(text)
+		r := lexicon.Register.FindLower(text)
 		if r == "" {
 			r = requestIn(text)
 		}
@@ -531,7 +468,7 @@ func readIntent(body string) Intent {
 		case r == "" && c.hedged:
 			in.Hedged = true
 			in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "interest without a commitment: " + Clip(c.text)})
-		case r == "" && c.conditional && !c.negated && attendWords.FindLower(c.text) != "":
+		case r == "" && c.conditional && !c.negated && lexicon.Attend.FindLower(c.text) != "":
 			// "Får vi tag i en vikarie så kommer jag": coming on a
 			// condition is no commitment.
 			in.Hedged = true
@@ -542,7 +479,7 @@ func readIntent(body string) Intent {
 		in.Hedged = true
 		in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "interest (" + Clip(interested) + ") with the decision put off: " + Clip(deferred)})
 	}
-	if in.Register && deferred != "" && (wishMarks.FindLower(in.why) != "" || wishMarks.FindLower(strings.ToLower(registered)) != "") {
+	if in.Register && deferred != "" && (lexicon.Wish.FindLower(in.why) != "" || lexicon.Wish.FindLower(strings.ToLower(registered)) != "") {
 		// "I would like to come. Could I let you know by Friday?": a wish
 		// beside a decision put off is interest, not yet a commitment.
 		in.Register, in.Hedged = false, true
@@ -849,7 +786,7 @@ func registeredByWriter(body string) string {
 	sentences, _ := SentencesOf(message.Head(body, 4000))
 	for _, s := range sentences {
 		lower := strings.ToLower(strings.Join(strings.Fields(s), " "))
-		if pastForms.FindLower(lower) == "" || len(message.AddrSpecRe.FindAllString(lower, 2)) != 1 ||
+		if lexicon.PastForms.FindLower(lower) == "" || len(message.AddrSpecRe.FindAllString(lower, 2)) != 1 ||
 			!slices.ContainsFunc(strings.Fields(lower), func(w string) bool { return w == "jag" || w == "vi" || w == "i" || w == "we" }) {
 			continue
 		}
@@ -872,7 +809,7 @@ func registeredByName(body string) string {
 	sentences, _ := SentencesOf(message.Head(body, 4000))
 	for i, s := range sentences {
 		lower := strings.ToLower(strings.Join(strings.Fields(s), " "))
-		if pastForms.FindLower(lower) == "" || message.AddrSpecRe.MatchString(lower) ||
+		if lexicon.PastForms.FindLower(lower) == "" || message.AddrSpecRe.MatchString(lower) ||
 			!slices.ContainsFunc(strings.Fields(lower), func(w string) bool { return w == "jag" || w == "vi" || w == "i" || w == "we" }) {
 			continue
 		}
@@ -935,7 +872,7 @@ func withdrawsNamed(c clause, w, name string) bool {
 	before := relativeClauseRe.ReplaceAllString(c.text[:at], " ")
 	switch {
 	case strings.Contains(before, lname):
-		return selfWords.FindLower(strings.Replace(before, lname, " ", 1)) == "" || otherSubjects.FindLower(before) != ""
+		return selfWords.FindLower(strings.Replace(before, lname, " ", 1)) == "" || lexicon.OtherSubjects.FindLower(before) != ""
 	case strings.Contains(c.text[at:], lname):
 		return writerAsObject.FindLower(c.text) == ""
 	}
@@ -1081,14 +1018,14 @@ func unspecifiedOne(lower string) string {
 	return unspecifiedOneRe.FindString(lower)
 }
 
-// negatedWithin reports whether a "not" of negMarks stands in the part of
+// negatedWithin reports whether a "not" of lexicon.Neg stands in the part of
 // lower-case text that holds phrase: between the conjunctions ("och",
 // "men", "and", "but") before and after it.
 func negatedWithin(text, phrase string) bool {
 	lower := strings.ToLower(text)
 	i := strings.Index(lower, phrase)
 	if i < 0 {
-		return negMarks.FindLower(lower) != ""
+		return lexicon.Neg.FindLower(lower) != ""
 	}
 	start, end := 0, len(lower)
 	for _, loc := range conjunctionRe.FindAllStringIndex(lower, -1) {
@@ -1098,7 +1035,7 @@ func negatedWithin(text, phrase string) bool {
 			end = loc[0]
 		}
 	}
-	return negMarks.FindLower(lower[start:end]) != ""
+	return lexicon.Neg.FindLower(lower[start:end]) != ""
 }
 
 // deniedJustBefore reports whether one of the three words before phrase in
@@ -1113,7 +1050,7 @@ func deniedJustBefore(text, phrase string) bool {
 	if len(words) > 3 {
 		words = words[len(words)-3:]
 	}
-	return negMarks.FindLower(" "+strings.Join(words, " ")+" ") != ""
+	return lexicon.Neg.FindLower(" "+strings.Join(words, " ")+" ") != ""
 }
 
 var (
@@ -1146,14 +1083,14 @@ func seatGivenUp(text string) string {
 		return ""
 	}
 	seat := strings.TrimSpace(text[loc[0]:loc[1]])
-	if m := seatAwayMarks.FindLower(text); m != "" && negMarks.FindLower(commaPartAt(text, loc[0])) == "" {
+	if m := seatAwayMarks.FindLower(text); m != "" && lexicon.Neg.FindLower(commaPartAt(text, loc[0])) == "" {
 		// Not "jag vill inte att min plats går till någon annan".
 		return seat + " … " + m
 	}
 	if m := seatUnusedRe.FindString(text); m != "" {
 		return m + " " + seat
 	}
-	if m := giveOwnSeatRe.FindString(text); m != "" && negMarks.FindLower(text) == "" {
+	if m := giveOwnSeatRe.FindString(text); m != "" && lexicon.Neg.FindLower(text) == "" {
 		return strings.TrimSpace(m)
 	}
 	return ""

@@ -1,6 +1,7 @@
 package reading
 
 import (
+	"github.com/goteborgsregionen/anmalan/understand/lexicon"
 	"github.com/goteborgsregionen/anmalan/understand/names"
 	"net/mail"
 	"regexp"
@@ -74,11 +75,6 @@ var (
 	// groupCountRe is the writer's group with its size: "vi blir tre",
 	// "vi är två", "vi kommer tre stycken", "we are three".
 	groupCountRe = regexp.MustCompile(`(?i)\b(?:vi|we)\s+(?:är|blir|kommer(?: att vara)?|will be|are|'ll be)\s+(\d|två|tre|fyra|fem|sex|sju|åtta|two|three|four|five|six|seven|eight)(?:$|[^\p{L}])`)
-	// attendWords make a sentence one that registers, beside the
-	// registration phrases and the requests.
-	attendWords = Phrases{"|komma|", "|kommer|", "|vara med", "|delta", "|närvara", "|medverka", "|attend", "|join", "|come|", "|coming|",
-		"|följer med", "|följer också med", "|följer gärna med", "|följa med", "|hänger med", "|hänger också med", "|hänger gärna med",
-		"återbud", "förhinder"}
 )
 
 // countWords are the group sizes groupCountRe reads.
@@ -124,8 +120,8 @@ func registers(s string) bool { return registersWords(strings.ToLower(s)) || str
 // registersWords reports whether the sentence lower (in lower case) has a
 // registration phrase, a request, a word of attending or of withdrawing.
 func registersWords(lower string) bool {
-	return RegisterPhrases.FindLower(lower) != "" || attendWords.FindLower(lower) != "" || requestIn(lower) != "" ||
-		CancelPhrases.FindLower(lower) != "" || withdrawMarks.FindLower(lower) != ""
+	return lexicon.Register.FindLower(lower) != "" || lexicon.Attend.FindLower(lower) != "" || requestIn(lower) != "" ||
+		lexicon.Cancel.FindLower(lower) != "" || lexicon.Withdraw.FindLower(lower) != ""
 }
 
 // senderCounted tells how the writer's text counts the writer among the
@@ -196,7 +192,7 @@ var selfOutRe = regexp.MustCompile(`(?i)\b(?:själv|myself)\b`)
 // selfOut reports whether the sentence s is the writer's own "not me".
 func selfOut(s string) bool {
 	lower := strings.ToLower(s)
-	return selfOutRe.MatchString(s) && negMarks.FindLower(lower) != "" && selfWords.FindLower(lower) != "" && !strings.Contains(s, "@")
+	return selfOutRe.MatchString(s) && lexicon.Neg.FindLower(lower) != "" && selfWords.FindLower(lower) != "" && !strings.Contains(s, "@")
 }
 
 // refsOf finds every reference to a person in text: the names (full and
@@ -547,7 +543,7 @@ func registeredHere(s string, i int) bool {
 		window = window[k+1:]
 	}
 	lower := strings.ToLower(window)
-	return RegisterPhrases.FindLower(lower) != "" || requestIn(lower) != "" || coordWords.FindLower(lower) != ""
+	return lexicon.Register.FindLower(lower) != "" || requestIn(lower) != "" || coordWords.FindLower(lower) != ""
 }
 
 // coordWords join people in one registration.
@@ -575,7 +571,7 @@ func selfAttends(body string) bool {
 		// A polite request to the desk ("Could you add me to the Tuesday
 		// session?") asks it to act: its question mark is no doubt.
 		asks := c.question && politeCues.FindLower(c.text) != "" && politeRequestRe.MatchString(c.text)
-		if c.question && !asks || negMarks.FindLower(c.text) != "" || HedgeMarks.FindLower(c.text) != "" || CondMarks.FindLower(c.text) != "" {
+		if c.question && !asks || lexicon.Neg.FindLower(c.text) != "" || lexicon.Hedge.FindLower(c.text) != "" || lexicon.Cond.FindLower(c.text) != "" {
 			continue
 		}
 		t := notAttendRe.ReplaceAllString(c.text, " ")
@@ -597,7 +593,7 @@ var (
 // subject does not come. A diet said as absent ("ingen specialkost") is no
 // such clause.
 func declines(lower string) bool {
-	return CancelPhrases.FindLower(lower) != "" || withdrawMarks.FindLower(lower) != "" ||
+	return lexicon.Cancel.FindLower(lower) != "" || lexicon.Withdraw.FindLower(lower) != "" ||
 		verbNegation.FindLower(lower) != "" && ableWords.FindLower(lower) != ""
 }
 

@@ -2,6 +2,7 @@ package reading
 
 import (
 	"fmt"
+	"github.com/goteborgsregionen/anmalan/understand/lexicon"
 	"github.com/goteborgsregionen/anmalan/understand/names"
 	"net/mail"
 	"regexp"
@@ -57,30 +58,13 @@ type View struct {
 }
 
 var (
-	CancelPhrases = message.Phrases{"avanmäl", "avboka", "kan inte komma", "kan ej komma", "kan inte delta", "kan tyvärr inte komma",
-		"kan tyvärr inte delta", "kan tyvärr inte närvara", "kan tyvärr inte vara med", "har fått förhinder", "har förhinder",
-		"fått förhinder", "lämna återbud", "lämnar återbud", "|cancel", "can no longer attend", "can no longer come",
-		"can no longer make it", "cannot attend", "can not attend", "can't attend", "unable to attend",
-		"won't be able to attend", "won't be able to come", "won't be able to make it", "will not be able to attend",
-		"will not be able to come", "will not be able to make it", "can't make it", "withdraw my registration",
-		"unsubscribe me", "avregistrera mig"}
-	// forgetPhrases ask for one's personal data to be erased (GDPR).
-	forgetPhrases = message.Phrases{"|glöm mig|", "|glöm bort mig|", "radera mina uppgifter", "radera mina personuppgifter",
-		"radera allt om mig", "radera alla mina uppgifter", "inte att ni sparar mina uppgifter", "delete everything about me",
-		"|forget me|", "delete my data", "delete my personal data", "erase my data", "erase my personal data"}
 	// erasureRe asks to erase the writer's data in other words: "radera
 	// alla uppgifter ni har sparat om mig", "ta bort alla mina
 	// personuppgifter", "delete all the personal data you hold about me".
 	erasureRe = regexp.MustCompile(`\b(?:radera|raderar|(?:ta|tar)\s+(?:också\s+|även\s+)?bort|rensa|delete|erase|remove)\s+(?:\p{L}+\s+){0,3}(?:uppgifter|personuppgifter|data|personal data|information|details)\b(?:[^.!?\n]{0,40}\b(?:om mig|about me|on me))?`)
 	// laterRe puts an erasure off until later: "när seminariet är slut",
 	// "efter träffen", "after the event", "once it is over".
-	laterRe = regexp.MustCompile(`\b(?:när|efter|after|once|when)\s+(?:\p{L}+\s+){0,2}(?:är slut|är över|seminariet|träffen|mötet|eventet|the event|the seminar|the meeting|it is over|it's over)`)
-	// notForgetPhrases are the friendly "don't forget me", never a request
-	// to erase anything.
-	notForgetPhrases = message.Phrases{"don't forget me", "don’t forget me", "dont forget me", "do not forget me"}
-	RegisterPhrases  = message.Phrases{"|anmäl", "|anmäls", "|registrera|", "|registrera mig", "|registrera oss", "|register|", "|registration|", "|registering|", "sign me up", "sign us up",
-		"|sign up", "|delta|", "|deltar|", "|deltaga", "närvara", "|attend", "|join|", "jag kommer", "vi kommer", "kommer gärna",
-		"count me in", "would like to come", "'d like to come", "’d like to come", "|rsvp|", "vill vara med", "vill gärna komma", "boka mig", "boka oss", "book me", "book us", "|participate"}
+	laterRe      = regexp.MustCompile(`\b(?:när|efter|after|once|when)\s+(?:\p{L}+\s+){0,2}(?:är slut|är över|seminariet|träffen|mötet|eventet|the event|the seminar|the meeting|it is over|it's over)`)
 	ListMarkerRe = regexp.MustCompile(`^\s*(?:[-*•–·]|\d{1,2}[.)])\s*`)
 )
 
@@ -103,7 +87,7 @@ func UnderstandParticipant(v View, cfg *config.Config) (kind Kind, people []Pers
 // add up to, for the hedge and the alternatives.
 func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, reason string, in Intent) {
 	subject := stripSubjectPrefixes(v.Subject)
-	m := forgetPhrases.Find(v.Body)
+	m := lexicon.Forget.Find(v.Body)
 	if m == "" {
 		lower := strings.ToLower(message.Head(v.Body, 4000))
 		if loc := erasureRe.FindStringIndex(lower); loc != nil && !deniedJustBefore(lower[max(0, loc[0]-30):loc[1]], lower[loc[0]:loc[1]]) &&
@@ -113,7 +97,7 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 			m = lower[loc[0]:loc[1]] // not "jag vill inte att ni raderar mina uppgifter"
 		}
 	}
-	if m != "" && notForgetPhrases.Find(v.Body) == "" {
+	if m != "" && lexicon.NotForget.Find(v.Body) == "" {
 		return "forget", []Person{SenderPerson(v, cfg)}, fmt.Sprintf("the text says %q: erase the sender's data", strings.TrimSpace(m)), in
 	}
 	in = readIntent(v.Body)
@@ -158,7 +142,7 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 		}
 		return KindCancellation, p, fmt.Sprintf("the text says %q", strings.TrimSpace(in.why)), in
 	}
-	if m := CancelPhrases.Find(subject); m != "" && strings.TrimSpace(v.Body) == "" {
+	if m := lexicon.Cancel.Find(subject); m != "" && strings.TrimSpace(v.Body) == "" {
 		return KindCancellation, []Person{SenderPerson(v, cfg)}, fmt.Sprintf("the subject says %q", strings.TrimSpace(m)), in
 	}
 	if in.OneOf && !in.Register {
@@ -180,10 +164,10 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 	phrase := in.why
 	if !in.Register {
 		phrase = ""
-		if len(in.WhyNot) == 0 && !strings.Contains(v.Body, "?") && pastForms.Find(v.Body) == "" {
+		if len(in.WhyNot) == 0 && !strings.Contains(v.Body, "?") && lexicon.PastForms.Find(v.Body) == "" {
 			// Only when the text says nothing of its own: "Anmälan" as the
 			// whole subject of a list of names.
-			phrase = RegisterPhrases.Find(blank(strings.ToLower(subject), pastForms))
+			phrase = lexicon.Register.Find(blank(strings.ToLower(subject), lexicon.PastForms))
 		}
 	}
 	switch {

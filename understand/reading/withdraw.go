@@ -1,6 +1,7 @@
 package reading
 
 import (
+	"github.com/goteborgsregionen/anmalan/understand/lexicon"
 	"regexp"
 	"strings"
 	"unicode"
@@ -11,7 +12,7 @@ import (
 
 // People withdraw with verbs in every form ("jag får backa", "vi backar",
 // "så jag får ställa in", "I'll have to give up my place"), and the fixed
-// phrases of withdrawMarks cannot list them all. A withdrawal verb is
+// phrases of lexicon.Withdraw cannot list them all. A withdrawal verb is
 // therefore an entry of a small lexicon, compared by stem, with its
 // particle and object a few words after it. It counts only in a clause
 // whose subject is the writer in the verb's own language ("jag", "vi";
@@ -165,7 +166,7 @@ func withdrawVerbIn(lower string) string {
 	if withdrawCues.FindLower(lower) == "" {
 		return ""
 	}
-	negated := negMarks.FindLower(lower) != ""
+	negated := lexicon.Neg.FindLower(lower) != ""
 	words := strings.FieldsFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) })
 	stems := make([]string, len(words))
 	for i, w := range words {
@@ -303,7 +304,7 @@ func withoutHistory(sentence string) string {
 	var kept []string
 	for _, p := range parts {
 		lower := strings.ToLower(p)
-		if pastForms.FindLower(lower) != "" && negMarks.FindLower(lower) == "" && withdrawMarks.FindLower(lower) == "" && CancelPhrases.FindLower(lower) == "" {
+		if lexicon.PastForms.FindLower(lower) != "" && lexicon.Neg.FindLower(lower) == "" && lexicon.Withdraw.FindLower(lower) == "" && lexicon.Cancel.FindLower(lower) == "" {
 			continue
 		}
 		kept = append(kept, p)
@@ -383,7 +384,7 @@ func groupWithdrawn(body string, have []Person) []Person {
 	var out []Person
 	sentences, _ := SentencesOf(message.Head(body, 4000))
 	for _, s := range sentences {
-		if pastForms.FindLower(strings.ToLower(s)) == "" {
+		if lexicon.PastForms.FindLower(strings.ToLower(s)) == "" {
 			continue
 		}
 		out = append(out, coWithdrawn(strings.Join(strings.Fields(s), " "), append(append([]Person{}, have...), out...))...)
