@@ -39,6 +39,7 @@ var levels = map[string]int{
 	"understand/stem":     2,
 	"understand/dates":    2,
 	"understand/lexicon":  2,
+	"understand/request":  2,
 	"reply":               2,
 	"intake":              2,
 	"outbox":              2,

@@ -347,3 +347,27 @@ func TestColleagueRegisteredByTheWriterWithdrawnByName(t *testing.T) {
 		}
 	}
 }
+
+// TestConditionsAndOthersPlansTakeNoSeat: a withdrawal on a condition
+// said in other words than "om jag" (a verb-first condition with a noun
+// for its subject, "if the …", "in that case") changes nothing; a diet
+// said as what someone keeps away from withdraws nobody; a colleague's
+// plan to come, told without an address, registers nobody.
+func TestConditionsAndOthersPlansTakeNoSeat(t *testing.T) {
+	cfg := freshConfig(t)
+	for _, c := range []struct {
+		body string
+		kind reading.Kind
+	}{
+		{"Jag är anmäld till torsdagen. Blir bussen inställd på grund av snön så får ni stryka mig, men jag försöker.", reading.KindOther},
+		{"If the ferry is cancelled on Thursday I won't be able to get there, and in that case I'll have to withdraw.", reading.KindOther},
+		{"Vi kommer tre från Orust den 13 december: jag, Nora Vik (nora.vik@ale.example) och Elis Berg (elis.berg@ale.example). Nora avstår från fläsk.", reading.KindRegistration},
+		{"Bara så du vet: min kollega Alma Rydh tänker också komma på tisdag. Hon anmäler sig själv.", reading.KindOther},
+		{"Min kollega Oskar Lind och jag kommer båda på tisdag. Oskars adress är oskar.lind@ale.example.", reading.KindRegistration},
+	} {
+		u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Seminariet", "", c.body, "", "/Eva")
+		if u.Kind != c.kind {
+			t.Errorf("%q: kind %q, want %q (%s)", c.body, u.Kind, c.kind, u.Reason)
+		}
+	}
+}

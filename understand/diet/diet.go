@@ -23,12 +23,18 @@ type Mention struct {
 }
 
 var (
-	// dietVerbRe is a diet said as what someone does not eat or tolerate;
+	// dietVerbRe is a diet said as what someone does not eat or tolerate,
+	// or keeps away from ("avstår från kött", "klarar inte mjölk");
 	// the object is one or two words ("fläsk", "rå fisk", "nuts or
 	// shellfish"). After a fronted word Swedish puts the subject behind
 	// the verb ("själv tål jag inte gluten", "dessutom äter hon inte
 	// fisk"), so a pronoun may stand between the verb and its "inte".
-	dietVerbRe = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:äter (?:(?:jag|hon|han|vi|de) )?(?:inte|ej|aldrig|inget|ingen|inga)|eats? no|inte äter|tål (?:(?:jag|hon|han|vi|de) )?(?:inte|ej)|inte tål|does not eat|doesn't eat|doesn’t eat|do not eat|don't eat|don’t eat|cannot eat|can't eat|can’t eat|is allergic to|are allergic to|am allergic to)[ \t]+\p{L}+(?:[ \t]+(?:och|eller|or|and)[ \t]+\p{L}+)?`)
+	dietVerbRe = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:äter (?:(?:jag|hon|han|vi|de) )?(?:inte|ej|aldrig|inget|ingen|inga)|eats? no|inte äter|tål (?:(?:jag|hon|han|vi|de) )?(?:inte|ej)|inte tål|does not eat|doesn't eat|doesn’t eat|do not eat|don't eat|don’t eat|cannot eat|can't eat|can’t eat|is allergic to|are allergic to|am allergic to)[ \t]+\p{L}+(?:[ \t]+(?:och|eller|or|and)[ \t]+\p{L}+)?|(?:^|[^\p{L}])(?:avstår (?:helst )?från|undviker|klarar (?:(?:jag|hon|han|vi|de) )?(?:inte|ej)|avoids?|stays? away from)[ \t]+(?:` + foodWords + `)`)
+	// foodWords are what one keeps away from as a diet: "avstår från
+	// kött", "klarar inte mjölkprodukter"; "klarar inte av att komma" is
+	// no diet.
+	foodWords = `kött|fläsk\p{L}*|fisk|skaldjur|mjölk\p{L}*|mejeri\p{L}*|laktos|gluten|vete|nötter|jordnötter|ägg|soja|alkohol|socker|` +
+		`meat|pork|fish|shellfish|dairy|milk|nuts|peanuts|eggs|soy|alcohol|sugar`
 	// dietStateRe is a diet said as a condition or a need.
 	dietStateRe = regexp.MustCompile(`(?i)\b(?:diabetiker|diabetic|diabetes|(?:gluten|lactose|laktos|nut|nöt)[ -]?intoleran\p{L}*|(?:behöver|needs?|vill ha) (?:mat|kost|food|a meal|meals) (?:utan|without|free from) \p{L}+|(?:kost|mat|food) (?:utan|without) \p{L}+|(?:dairy|nut|pork|meat|fish|egg|soy)[- ]free|\p{L}+fri (?:kost|mat))`)
 	// dietNoneRe is a diet word said as absent: "inga allergier", "no
@@ -40,7 +46,8 @@ var (
 	dietNobodyRe = regexp.MustCompile(`(?i)(?:\bingen|\bnone|\bneither|\bnobody|\bno one)(?:\s+av\s+(?:oss|dem|er)|\s+of\s+(?:us|them))?\s+(?:har|behöver|äter|has|have|needs?|eats?)\s+(?:\p{L}+\s+)?$`)
 	// dietCues are the words one of the three expressions needs; a text
 	// without any is not searched.
-	dietCues = message.Phrases{"äter", "tål", "eat", "allergic", "diabet", "intoleran", "utan", "without", "free", "fri kost", "fri mat"}
+	dietCues = message.Phrases{"äter", "tål", "eat", "allergic", "diabet", "intoleran", "utan", "without", "free", "fri kost", "fri mat",
+		"avstår", "undviker", "klarar", "avoid", "stay away"}
 )
 
 // Mentions returns every diet text mentions, in the order written.

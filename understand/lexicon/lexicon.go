@@ -23,7 +23,8 @@ var (
 	// Cond opens a condition on the writer's coming or going ("om jag
 	// hinner", "if my train is late", "provided").
 	Cond = message.Phrases{"|om jag", "|om vi", "|om det", "|om min", "|om mitt", "|ifall", "|if i|", "|if my", "|if we",
-		"|if it", "|if there", "|in case", "|unless", "|såvida", "|i fall", "|provided|", "|providing|", "|förutsatt att", "|as long as"}
+		"|if it", "|if there", "|in case", "|unless", "|såvida", "|i fall", "|provided|", "|providing|", "|förutsatt att", "|as long as",
+		"|if the", "|if our", "|if they", "|in that case", "|i så fall", "|i det fallet", "|om så är fallet"}
 	// Wish make a registration word a wish ("skulle gärna vilja
 	// komma", "would love to join"), which a decision put off beside it
 	// ("jag hör av mig") makes interest, not yet a commitment.

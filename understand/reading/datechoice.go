@@ -2,6 +2,7 @@ package reading
 
 import (
 	"github.com/goteborgsregionen/anmalan/understand/lexicon"
+	"github.com/goteborgsregionen/anmalan/understand/request"
 	"strings"
 
 	"github.com/goteborgsregionen/anmalan/message"
@@ -20,7 +21,7 @@ func DateDenied(text string, pos int) bool {
 func WithdrawsAt(text string, pos int) bool {
 	c := message.OtherVerbs.Replace(strings.ToLower(commaPartAt(text, pos)))
 	return lexicon.Withdraw.FindLower(c) != "" || lexicon.Cancel.FindLower(c) != "" || seatGivenUp(c) != "" ||
-		deniedComingRe.MatchString(c) || lexicon.Neg.FindLower(c) != "" && ableToAttendRe.MatchString(c)
+		request.DeniedComingRe.MatchString(c) || lexicon.Neg.FindLower(c) != "" && request.AbleToAttendRe.MatchString(c)
 }
 
 // commaPartAt is the part of the clause at pos between its commas: the

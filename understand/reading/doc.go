@@ -8,6 +8,7 @@
 // (Understanding, Person, Change, Kind, Action), shared by understand.
 //
 // It imports message, automatic, config, understand/dates, understand/diet,
-// understand/lexicon, understand/names and understand/stem; understand and understand/session import it. Entry
+// understand/lexicon, understand/request, understand/names and
+// understand/stem; understand and understand/session import it. Entry
 // points: ReadParticipant, UnderstandParticipant, SenderPerson.
 package reading

@@ -1,7 +1,9 @@
 package reading
 
 import (
+	"github.com/goteborgsregionen/anmalan/understand/diet"
 	"github.com/goteborgsregionen/anmalan/understand/lexicon"
+	"github.com/goteborgsregionen/anmalan/understand/request"
 	"regexp"
 	"slices"
 	"strings"
@@ -249,12 +251,12 @@ func readIntent(body string) Intent {
 			// A request in the rest of the clause ("jag avbokade av
 			// misstag, så skriv upp mig igen") is read without it.
 			rest := strings.Replace(c.text, m, strings.Repeat(" ", len(m)), 1)
-			if comingAfterAll(rest) == "" && requestIn(rest) == "" || lexicon.Neg.FindLower(rest) != "" {
+			if comingAfterAll(rest) == "" && request.In(rest) == "" || lexicon.Neg.FindLower(rest) != "" {
 				continue
 			}
 			c.text = rest
 		}
-		req := requestIn(c.text)
+		req := request.In(c.text)
 		interest := lexicon.Register.FindLower(c.text) != "" || comingAfterAll(c.text) != "" || lexicon.InterestWords.FindLower(c.text) != "" || lexicon.InterestMarks.FindLower(c.text) != "" || req != "" ||
 			(verbFirstCondition(c.sentence) || lexicon.Cond.FindLower(withoutReservation(c.text)) != "" || opensWithCondition(c.text)) && lexicon.Attend.FindLower(c.text) != ""
 		// A thing cancelled ("the trip has been cancelled", "mötet
@@ -262,6 +264,10 @@ func readIntent(body string) Intent {
 		// the withdrawal words are looked for without it.
 		wtext := withoutThingCancelled(c.text)
 		w := lexicon.Withdraw.FindLower(wtext)
+		if w != "" && strings.Contains(w, "avst") && slices.ContainsFunc(diet.Mentions(wtext), func(m diet.Mention) bool { return strings.Contains(m.Text, w) }) {
+			// "Tuva avstår från kött" is her diet.
+			w = ""
+		}
 		if w == "" {
 			w = lexicon.Cancel.FindLower(wtext)
 		}
@@ -273,7 +279,7 @@ func readIntent(body string) Intent {
 			// withdrawal.
 			w = withdrawVerbIn(wtext)
 		}
-		if w == "" && (!c.question || politeCues.FindLower(c.text) != "") {
+		if w == "" && (!c.question || request.PoliteCues.FindLower(c.text) != "") {
 			// "Kan ni plocka bort Gunhild Sandelin (…) från listan?",
 			// "Stryk Patrik Öhman, patrik.ohman@…": taking someone named
 			// by address off, asked of the desk.
@@ -293,7 +299,7 @@ func readIntent(body string) Intent {
 			in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" is asked about as a possibility, with nobody's registration as its object: " + Clip(c.text)})
 			w = ""
 		}
-		if w == "" && !interest && (ableCues.FindLower(c.text) == "" || !ableToAttendRe.MatchString(c.text)) {
+		if w == "" && !interest && (request.AbleCues.FindLower(c.text) == "" || !request.AbleToAttendRe.MatchString(c.text)) {
 			continue // nothing in it about the event
 		}
 		// The mood of a request is read without a condition on the seats:
@@ -322,12 +328,12 @@ func readIntent(body string) Intent {
 			if r := lexicon.Register.FindLower(c.text); r != "" && lexicon.PastForms.FindLower(c.text) == "" && !strings.Contains(r, "anmäl") && negatedWithin(c.text, r) &&
 				!thirdPersonSentence(c) {
 				w = r + " (negated)"
-			} else if m := ableToAttendRe.FindStringIndex(c.text); m != nil && lexicon.Doubt.FindLower(c.text) == "" && writerSubject(c.text[:m[0]]) {
+			} else if m := request.AbleToAttendRe.FindStringIndex(c.text); m != nil && lexicon.Doubt.FindLower(c.text) == "" && writerSubject(c.text[:m[0]]) {
 				// "Varken jag eller Ebba kan komma": being able to come,
 				// denied, withdraws when the writer is its subject; a
 				// doubt ("vet inte om jag kan komma") does not.
 				w = c.text[m[0]:m[1]] + " (negated)"
-			} else if m := deniedComingRe.FindStringIndex(c.text); m != nil && lexicon.Doubt.FindLower(c.text) == "" && writerSubject(c.text[:m[0]]) {
+			} else if m := request.DeniedComingRe.FindStringIndex(c.text); m != nil && lexicon.Doubt.FindLower(c.text) == "" && writerSubject(c.text[:m[0]]) {
 				// "Vi två som anmälde oss …, jag och X (…), kommer inte":
 				// coming denied, with the writer in its subject, withdraws,
 				// whatever the clause tells of the registration before.
@@ -432,12 +438,12 @@ func readIntent(body string) Intent {
 		}
 		r := lexicon.Register.FindLower(text)
 		if r == "" {
-			r = requestIn(text)
+			r = request.In(text)
 		}
 		if r == "" && !c.negated {
 			r = comingAfterAll(text)
 		}
-		if r != "" && past && groupCountRe.MatchString(r) {
+		if r != "" && past && request.GroupCountRe.MatchString(r) {
 			// "Vi är anmälda tre stycken": the size of a group already
 			// registered is history, not a request.
 			r = ""
@@ -453,7 +459,7 @@ func readIntent(body string) Intent {
 			r = ""
 		}
 		switch {
-		case r != "" && c.question && (politeRequestRe.MatchString(text) || passOnRe.MatchString(text)) && !c.hedged && !c.conditional && !c.negated:
+		case r != "" && c.question && (request.PoliteRe.MatchString(text) || request.PassOnRe.MatchString(text)) && !c.hedged && !c.conditional && !c.negated:
 			// "Kan ni anmäla Johanna Bäck …?" asks the desk to act.
 			if !in.Register {
 				in.Register, in.why = true, r
@@ -461,6 +467,11 @@ func readIntent(body string) Intent {
 		case r != "" && (c.hedged || c.question || c.conditional):
 			in.Hedged = true
 			in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "\"" + r + "\" is asked or considered, not requested: " + Clip(c.text)})
+		case r != "" && !c.negated && !message.AddrSpecRe.MatchString(body) && othersComing(c, r):
+			// "Min kollega Irma Salomonsson tänker också komma", "hon
+			// kommer gärna": someone else's plan, told without an address
+			// for her, is neither the writer's registration nor hers.
+			in.WhyNot = append(in.WhyNot, Alternative{Kind: KindRegistration, Why: "\"" + r + "\" has someone else than the writer as its subject: " + Clip(c.text)})
 		case r != "" && !c.negated:
 			if !in.Register {
 				in.Register, in.why, registered = true, r, c.sentence
@@ -569,11 +580,51 @@ func verbFirstCondition(s string) bool {
 		return false
 	}
 	verb, subject := strings.Trim(f[0], ",.!"), strings.Trim(f[1], ",.!")
-	if !strings.HasSuffix(verb, "r") || !conditionSubjects[subject] {
+	if !strings.HasSuffix(verb, "r") && verb != "skulle" || !conditionSubjects[subject] && !definiteNoun(subject) {
 		return false
 	}
 	for _, w := range f[2:] {
 		if w == "så" {
+			return true
+		}
+	}
+	return false
+}
+
+// othersComing reports whether the registration words r of clause c have
+// a third person for their subject ("min kollega …", "hon", a name) with
+// the writer not in it. The caller asks only of a text without an
+// address: with one, "Vår chef Gunder Myrberg kommer gärna. Hans mejl är
+// …" passes the registration on.
+func othersComing(c clause, r string) bool {
+	at := strings.Index(c.text, r)
+	if at <= 0 {
+		return false
+	}
+	before := c.text[:at]
+	if selfWords.FindLower(c.text[:at+len(r)]) != "" || onBehalfRe.MatchString(c.text) {
+		// "Min kollega Viktor Palm och jag kommer"; "on behalf of Dr.
+		// Holm, to register him" passes a registration on.
+		return false
+	}
+	// The subject stands right before its verb, after the last comma:
+	// "on behalf of Dr. Holm, Head of Regional Development, to register
+	// him" has none.
+	if i := strings.LastIndexAny(before, ",:"); i >= 0 {
+		before = before[i+1:]
+	}
+	return lexicon.OtherSubjects.FindLower(before) != "" || capitalisedName(c.sentence, before)
+}
+
+// definiteNoun reports whether w looks like a Swedish noun in the definite
+// form, the subject of "Skulle färjan inte gå så …", "Blir tåget sent så
+// …": a word of five letters or more ending in -en, -et, -an or -na.
+func definiteNoun(w string) bool {
+	if len([]rune(w)) < 5 {
+		return false
+	}
+	for _, end := range []string{"en", "et", "an", "na"} {
+		if strings.HasSuffix(w, end) {
 			return true
 		}
 	}
@@ -603,133 +654,6 @@ func blank(lower string, ps Phrases) string {
 type Phrases = message.Phrases
 
 func Clip(s string) string { return message.Clip(s, 80) }
-
-// A registration is asked for in more ways than the registration phrases
-// list: with a modal and a verb of attending ("jag vill gärna vara med",
-// "så vill jag gärna komma", "vi ska delta"), or as a polite question to
-// the desk to register someone ("kan ni anmäla Johanna Bäck …?", "skulle
-// du kunna registrera mig", "could you please sign up …"). The question
-// mark of a polite request does not make it a question about the event:
-// the writer asks the desk to act. Real hesitation ("jag funderar på att
-// komma", "kanske") stays a hedge, and a condition on the seats alone
-// ("om det fortfarande finns plats så vill jag …") is the desk's own
-// check, not a condition of the writer.
-
-var (
-	// attendRequestRe is a modal with a verb of attending, the subject
-	// before the modal or after it, adverbs between.
-	attendRequestRe = regexp.MustCompile(`\b(?:vill|ska|skall|önskar|tänker|planerar(?:\s+att)?|avser(?:\s+att)?|skulle(?:\s+(?:gärna|så gärna|verkligen|också))?\s+vilja)\s+(?:(?:jag|vi|gärna|också|även|båda|bägge|alla|nog|mycket|väldigt|två|tre|fyra|fem|själv|själva)\s+)*(?:komma|vara med|delta|deltaga|närvara|medverka|anmäla)\b`)
-	// politeRequestRe is a question to the desk to register someone.
-	politeRequestRe = regexp.MustCompile(`\b(?:(?:kan|kunde|skulle|vill)\s+(?:ni|du)\s+(?:(?:snälla|vänligen|också|även|gärna|möjligen)\s+)*(?:kunna\s+)?(?:anmäla|registrera|skriva upp|boka|föra upp|lägga till|ta med)|(?:can|could|would)\s+you\s+(?:please\s+|kindly\s+)?(?:register|sign up|sign|book|add|put down|enrol|enroll|put\s+(?:me|us|my name|our names)\s+down|pencil\s+(?:me|us)\s+in))\b`)
-	// passOnRe is a question to pass on that the writer comes: "kan du
-	// föra vidare att jag gärna deltar?", "could you tell them that I will
-	// attend?". The clause after "att"/"that" is the writer's statement.
-	passOnRe = regexp.MustCompile(`\b(?:kan|kunde|skulle|can|could|would)\s+(?:ni|du|you)\s+(?:\S+\s+){0,3}?(?:att|that)\s+(?:jag|vi|i|we)\s+(?:(?:gärna|också|även|will|would like to|'ll)\s+)?(?:deltar|kommer|är med|vill delta|vill komma|vill vara med|attend|come|join)\b`)
-	// attendStatementRe is the writer, alone or with others, saying in
-	// the present that they come: "jag och Stina Järv (…) kommer till
-	// Kungälv", "Kim och jag deltar". "Kommer att" and "kommer från" are
-	// taken out before it is looked for.
-	attendStatementRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:jag|vi) och (?:[^.?!]|\.\S){1,80}?|(?:[^.?!]|\.\S){1,80}? och jag|jag|vi)\s+(?:kommer|deltar|är med|närvarar|medverkar|hänger på|hakar på|(?:hänger|följer)(?:\s+(?:gärna|också|även))?\s+med)(?:$|[^\p{L}])`)
-	// ellipticGroupRe is a request without a verb that begins with the
-	// writer and her group and ends in a "please": "Me + 2 colleagues
-	// from Mölndal for Tuesday please", "Jag och två kollegor till
-	// Kungälv, tack". A finite verb in it (finiteVerbs: "jag och min
-	// kollega undrar …, tack") makes it a sentence of its own, read by
-	// the other rules.
-	finiteVerbs     = Phrases{"|har|", "|är|", "|undrar|", "|vill|", "|kan|", "|ska|", "|tackar|", "|have|", "|has|", "|are|", "|am|", "|wonder|", "|would|", "|could|", "|can|", "|will|"}
-	ellipticGroupRe = regexp.MustCompile(`^\s*(?:me|mig|jag)(?:\s+själv)?\s*(?:\+|&|plus\s|and\s|och\s|samt\s)\s*(?:\d|two|three|four|två|tre|fyra|my\s|min\s|mina\s)[^.?!]{0,80}?(?:please|tack)\b`)
-	// listMeRe is a verb of putting on the list with the writer as its
-	// object and a particle: "put us down for …", "pencil me in", "skriv
-	// upp mig", "sätt upp oss". The particle keeps "put me through to …"
-	// and "skriv till mig" out.
-	listMeRe = regexp.MustCompile(`\b(?:(?:put|sign|write|pencil|book|add)\s+(?:me|us|the two of us|both of us)\s+(?:down|up|in|on)|(?:skriv|sätt|för|lägg)\s+(?:(?:gärna|också|även|bara|nu|då)\s+)?(?:upp|in)\s+(?:både\s+|bägge\s+)?(?:mig|oss)|(?:skriv|sätt|för|lägg)\s+(?:mig|oss)\s+(?:på listan|på deltagarlistan)|count\s+(?:me|us)\s+(?:(?:and|&)\s+[^.?!]{1,60}?\s+)?in|(?:boka|book)\s+(?:en\s+|två\s+|a\s+)?(?:plats(?:er)?|seats?|places?|spots?)\s+(?:åt|för|for)\s+(?:mig|oss|me|us))\b`)
-	// ableToAttendRe is a modal of being able with a verb of attending:
-	// "kan komma", "kan tyvärr vara med", "can come", "could attend".
-	ableToAttendRe = regexp.MustCompile(`\b(?:kan|kunna|can|could|able to)\s+(?:\S+\s+){0,2}?(?:komma|delta|närvara|vara med|vara där|come|attend|join|make it|be there)\b`)
-	// deniedComingRe is coming, denied: "kommer inte", "kommer tyvärr
-	// inte", "won't be coming".
-	deniedComingRe = regexp.MustCompile(`\b(?:kommer|deltar)\s+(?:tyvärr\s+|alltså\s+|därför\s+)?(?:inte|ej)\b|\b(?:won't|will not|are not|aren't|am not|'m not|’m not)\s+(?:be\s+)?(?:coming|attending)\b`)
-	// seatConditionRe is a condition on the seats alone.
-	seatConditionRe = regexp.MustCompile(`\b(?:om|ifall|i fall)\s+det\s+(?:fortfarande\s+|än\s+|ännu\s+|nu\s+)?finns\s+(?:några\s+|någon\s+)?(?:lediga\s+)?plats(?:er)?(?:\s+kvar)?|\bif there (?:is|are) (?:still )?(?:a |any )?(?:seats?|places?|room|space)(?: (?:left|available))?`)
-)
-
-// The words each expression needs: looking for them first keeps the
-// backtracking regexp engine off the many clauses that hold none.
-var (
-	modalCues  = Phrases{"|vill|", "|ska|", "|skall|", "|vilja|", "|önskar|", "|tänker|", "|planerar|", "|avser|"}
-	politeCues = Phrases{"|ni|", "|du|", "|you|"}
-	seatCues   = Phrases{"plats", "seat", "place", "room", "space"}
-	listCues   = Phrases{"|put|", "|sign|", "|write|", "|pencil|", "|book|", "|add|", "|skriv|", "|sätt|", "|för|", "|lägg|", "|count|", "|boka|"}
-	groupCues  = Phrases{"|vi|", "|we|"}
-	ableCues   = Phrases{"|kan|", "|kunna|", "|can|", "|could|", "able to"}
-	attendCues = Phrases{"|kommer|", "|deltar|", "|är med|", "|närvarar|", "|medverkar|", "|hänger|", "|hakar på|", "|följer|"}
-)
-
-// requestIn returns the request for a registration the clause lower (in
-// lower case) makes with a modal or as a polite question, or "".
-func requestIn(lower string) string {
-	if politeCues.FindLower(lower) != "" {
-		if m := politeRequestRe.FindString(lower); m != "" {
-			return m
-		}
-		if m := passOnRe.FindString(lower); m != "" {
-			return m
-		}
-	}
-	if listCues.FindLower(lower) != "" {
-		if m := listMeRe.FindString(lower); m != "" {
-			return m
-		}
-	}
-	if groupCues.FindLower(lower) != "" {
-		// "Vi blir tre från Partille den 11/12: …": the size of the
-		// writer's group says that it comes.
-		if m := groupCountRe.FindString(lower); m != "" {
-			return strings.TrimSpace(m)
-		}
-	}
-	if m := ellipticGroupRe.FindString(lower); m != "" && finiteVerbs.FindLower(m) == "" {
-		return strings.TrimSpace(m)
-	}
-	if attendCues.FindLower(lower) != "" {
-		if m := attendStatementRe.FindString(notAttendRe.ReplaceAllString(lower, " ")); m != "" {
-			return strings.TrimSpace(m)
-		}
-	}
-	if choiceCues.FindLower(lower) != "" {
-		// "Jag väljer tisdagen", "torsdagen passar mig bäst", "I'll take
-		// the morning session": choosing a session is the answer the
-		// invitation asks for.
-		if m := sessionChoiceRe.FindString(lower); m != "" {
-			return m
-		}
-	}
-	if modalCues.FindLower(lower) == "" {
-		return ""
-	}
-	return attendRequestRe.FindString(lower)
-}
-
-// sessionRef is a session named by its day, date, time of day or order:
-// "tisdagen", "den 13:e", "11 december", "förmiddagspasset", "det andra
-// tillfället", "the Thursday one", "the 13th".
-const sessionRef = `(?:(?:måndag|tisdag|onsdag|torsdag|fredag)(?:en|ens|s\pL+)?|den\s+\d{1,2}(?::e|e)?(?:\s+dec\pL*)?|\d{1,2}(?::e|e)?\s+dec\pL*|` +
-	`(?:för|efter)middag(?:en|s\pL+)|(?:det\s+)?(?:första|andra|tidiga|senare)\s+(?:tillfället|passet)|(?:tillfället|passet|träffen)\s+(?:i|på)\s+\pL+|` +
-	`(?:the\s+)?(?:monday|tuesday|wednesday|thursday|friday)(?:'s|’s)?(?:\s+(?:one|session|meeting))?|the\s+(?:morning|afternoon|first|second|earlier|later)\s+(?:one|session)|` +
-	`the\s+one\s+(?:in|at)\s+\pL+|(?:the\s+)?\d{1,2}(?:st|nd|rd|th)(?:\s+(?:of\s+)?december)?)`
-
-var (
-	// sessionChoiceRe is the writer choosing a session: "jag väljer
-	// tisdagen", "vi tar torsdagen", "tisdagen passar mig bäst", "I'll
-	// take the Thursday one", "Tuesday works for me". "Jag väljer att
-	// avstå" names no session.
-	sessionChoiceRe = regexp.MustCompile(`\b(?:jag|vi)\s+(?:\pL+\s+)?(?:väljer|tar|föredrar|kör på|satsar på|siktar på)\s+` + sessionRef + `\b|` +
-		`\b` + sessionRef + `\s+passar\s+(?:mig|oss|bäst|bra|perfekt|utmärkt)\b|` +
-		`\bi(?:'ll|’ll|\s+will|\s+would)?\s+(?:\pL+\s+)?(?:take|choose|pick|prefer|go for)\s+` + sessionRef + `\b|` +
-		`\b` + sessionRef + `\s+(?:works|suits)\s+(?:for\s+)?(?:me|us|best)\b`)
-	// choiceCues are the words sessionChoiceRe needs.
-	choiceCues = Phrases{"väljer", "|tar|", "föredrar", "kör på", "satsar på", "siktar på", "passar", "take", "choose", "pick", "prefer", "go for", "works", "suits"}
-)
 
 var (
 	// reservationRe is a condition that only reserves the unforeseen: its
@@ -885,10 +809,10 @@ var resignationRe = regexp.MustCompile(`\b(?:might|may) (?:just )?as well\b`)
 // withoutSeatCondition returns lower with a condition on the seats alone
 // blanked out, so that the clause's own mood is read from the rest.
 func withoutSeatCondition(lower string) string {
-	if seatCues.FindLower(lower) == "" {
+	if request.SeatCues.FindLower(lower) == "" {
 		return lower
 	}
-	return seatConditionRe.ReplaceAllStringFunc(lower, func(s string) string { return strings.Repeat(" ", len(s)) })
+	return request.SeatConditionRe.ReplaceAllStringFunc(lower, func(s string) string { return strings.Repeat(" ", len(s)) })
 }
 
 // Taking someone off is asked of the desk with a verb of removing and the
@@ -946,7 +870,7 @@ func comingAfterAll(lower string) string {
 	if m := attendAfterAllRe.FindString(lower); m != "" {
 		return m + " (after all)"
 	}
-	m := ableToAttendRe.FindStringIndex(lower)
+	m := request.AbleToAttendRe.FindStringIndex(lower)
 	if m == nil {
 		return ""
 	}

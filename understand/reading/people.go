@@ -3,6 +3,7 @@ package reading
 import (
 	"github.com/goteborgsregionen/anmalan/understand/lexicon"
 	"github.com/goteborgsregionen/anmalan/understand/names"
+	"github.com/goteborgsregionen/anmalan/understand/request"
 	"net/mail"
 	"regexp"
 	"sort"
@@ -72,12 +73,9 @@ var (
 	selfMarkRe        = regexp.MustCompile(`(?i)\((?:jag|mig|själv|undertecknad|me|myself)\)|\b(?:inklusive|inkl\.?|inräknat|including|incl\.?)\s+(?:mig|mig själv|me|myself)\b|\bmig (?:själv )?(?:inräknad|medräknad|inkluderad)\b|\bme included\b`)
 	// selfItemRe is a line of a list that is the writer alone.
 	selfItemRe = regexp.MustCompile(`(?im)^[ \t]*(?:[-*•–][ \t]*|\d{1,2}[.)][ \t]*)(?:undertecknad|jag själv|jag|mig själv|myself|me|the undersigned)[ \t]*[.,;]?[ \t]*$`)
-	// groupCountRe is the writer's group with its size: "vi blir tre",
-	// "vi är två", "vi kommer tre stycken", "we are three".
-	groupCountRe = regexp.MustCompile(`(?i)\b(?:vi|we)\s+(?:är|blir|kommer(?: att vara)?|will be|are|'ll be)\s+(\d|två|tre|fyra|fem|sex|sju|åtta|two|three|four|five|six|seven|eight)(?:$|[^\p{L}])`)
 )
 
-// countWords are the group sizes groupCountRe reads.
+// countWords are the group sizes request.GroupCountRe reads.
 var countWords = map[string]int{"två": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7, "åtta": 8,
 	"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
 
@@ -120,7 +118,7 @@ func registers(s string) bool { return registersWords(strings.ToLower(s)) || str
 // registersWords reports whether the sentence lower (in lower case) has a
 // registration phrase, a request, a word of attending or of withdrawing.
 func registersWords(lower string) bool {
-	return lexicon.Register.FindLower(lower) != "" || lexicon.Attend.FindLower(lower) != "" || requestIn(lower) != "" ||
+	return lexicon.Register.FindLower(lower) != "" || lexicon.Attend.FindLower(lower) != "" || request.In(lower) != "" ||
 		lexicon.Cancel.FindLower(lower) != "" || lexicon.Withdraw.FindLower(lower) != ""
 }
 
@@ -142,7 +140,7 @@ func senderCounted(body string, others []Person, sender Person) (in, out bool) {
 			out = true
 			continue
 		}
-		if m := groupCountRe.FindStringSubmatch(one); m != nil {
+		if m := request.GroupCountRe.FindStringSubmatch(one); m != nil {
 			// A size that leaves one place beside the others named is the
 			// writer's place.
 			n := countWords[strings.ToLower(m[1])]
@@ -543,7 +541,7 @@ func registeredHere(s string, i int) bool {
 		window = window[k+1:]
 	}
 	lower := strings.ToLower(window)
-	return lexicon.Register.FindLower(lower) != "" || requestIn(lower) != "" || coordWords.FindLower(lower) != ""
+	return lexicon.Register.FindLower(lower) != "" || request.In(lower) != "" || coordWords.FindLower(lower) != ""
 }
 
 // coordWords join people in one registration.
@@ -561,7 +559,6 @@ var (
 	selfObjectRe  = regexp.MustCompile(`(?:^|[^\p{L}])(?:anmäl\p{L}*|registrera\p{L}*|boka|skriv upp|lägga till|lägg till|register|sign up|book|add|enrol\p{L}*)\s+(?:(?:även|också|härmed|gärna|in|both|also)\s+)*(?:mig|oss|myself|me|us)(?:$|[^\p{L}])|\bcount (?:me|us) in\b`)
 	selfSubjectRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:jag|vi|i|we)\s+(?:(?:vill|ska|skall|skulle|vilja|gärna|också|även|båda|bägge|själv|själva|kan|will|would|'ll|like|to|also|both|definitely|absolut|självklart|nog)\s+)*(?:delta|deltar|kommer|komma|vara med|är med|närvarar|närvara|medverkar|medverka|(?:hänger|följer)(?:\s+(?:gärna|också|även))?\s+med|attend|come|join|participate)(?:$|[^\p{L}])`)
 	selfAfterRe   = regexp.MustCompile(`(?:^|[^\p{L}])(?:kommer|deltar|närvarar|medverkar)\s+(?:jag|vi)(?:$|[^\p{L}])`)
-	notAttendRe   = regexp.MustCompile(`(?:kommer|komma|come)\s+(?:att|från|from|to the|tillbaka|back|ihåg)(?:$|[^\p{L}])`)
 )
 
 // selfAttends reports whether a clause of body says, without a doubt,
@@ -570,11 +567,11 @@ func selfAttends(body string) bool {
 	for _, c := range clausesOf(body) {
 		// A polite request to the desk ("Could you add me to the Tuesday
 		// session?") asks it to act: its question mark is no doubt.
-		asks := c.question && politeCues.FindLower(c.text) != "" && politeRequestRe.MatchString(c.text)
+		asks := c.question && request.PoliteCues.FindLower(c.text) != "" && request.PoliteRe.MatchString(c.text)
 		if c.question && !asks || lexicon.Neg.FindLower(c.text) != "" || lexicon.Hedge.FindLower(c.text) != "" || lexicon.Cond.FindLower(c.text) != "" {
 			continue
 		}
-		t := notAttendRe.ReplaceAllString(c.text, " ")
+		t := request.NotAttendRe.ReplaceAllString(c.text, " ")
 		if selfObjectRe.MatchString(t) || selfSubjectRe.MatchString(t) || selfAfterRe.MatchString(t) {
 			return true
 		}

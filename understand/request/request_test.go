@@ -1,0 +1,30 @@
+package request
+
+import "testing"
+
+// TestIn: the ways a clause asks for a registration without a
+// registration phrase, and clauses that look like one and are not.
+func TestIn(t *testing.T) {
+	for _, c := range []struct {
+		clause string
+		asks   bool
+	}{
+		{"jag vill gärna vara med den 11 december", true},
+		{"kan ni anmäla johanna bäck till torsdagen?", true},
+		{"could you put me down for thu 13th, please?", true},
+		{"skriv upp mig på listan", true},
+		{"vi blir tre från partille", true},
+		{"jag och kim ros kommer till kungälv", true},
+		{"jag väljer tisdagen, det passar bäst", true},
+		{"the thursday one works for me", true},
+		{"jag väljer att avstå den här gången", false},
+		{"jag kommer att vara på semester", false},
+		{"jag kommer från lerum", false},
+		{"vilken dag passar bäst?", false},
+		{"kan ni skicka materialet till mig?", false},
+	} {
+		if got := In(c.clause) != ""; got != c.asks {
+			t.Errorf("In(%q) = %q, want a request: %v", c.clause, In(c.clause), c.asks)
+		}
+	}
+}
