@@ -371,3 +371,26 @@ func TestConditionsAndOthersPlansTakeNoSeat(t *testing.T) {
 		}
 	}
 }
+
+// TestIdiomsOfGivingUp: withdrawals said in idioms and by giving the seat
+// away in other words than "avanmäl", and a thanks that withdraws nothing.
+func TestIdiomsOfGivingUp(t *testing.T) {
+	cfg := freshConfig(t)
+	for _, c := range []struct {
+		body string
+		kind reading.Kind
+	}{
+		{"Jag kastar in handduken för torsdagens del, det hinns inte med.", reading.KindCancellation},
+		{"Det får bli utan mig den här gången, tyvärr.", reading.KindCancellation},
+		{"Stolen jag fick kan ni ge till någon annan.", reading.KindCancellation},
+		{"Vi får tyvärr ge återbud till tisdagen, båda två.", reading.KindCancellation},
+		{"Please hand my place to whoever is next on the waiting list.", reading.KindCancellation},
+		{"Strunta i min anmälan, det blev inget.", reading.KindCancellation},
+		{"Tack för platsen! Jag ser fram emot tisdagen.", reading.KindOther},
+	} {
+		u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Re: Bekräftelse", "", c.body, "", "/Eva")
+		if u.Kind != c.kind {
+			t.Errorf("%q: kind %q, want %q (%s)", c.body, u.Kind, c.kind, u.Reason)
+		}
+	}
+}

@@ -62,7 +62,13 @@ var (
 		"not be able to attend", "not be able to make", "räkna bort mig", "räkna bort oss", "kommer inte ifrån", "kommer inte loss",
 		"gäller inte längre", "gäller tyvärr inte längre", "no longer stands", "no longer valid",
 		"can't get away", "cannot get away", "blir det inget", "blir det tyvärr inget", "drop me from", "drop us from",
-		"give this one a miss", "give it a miss"}
+		"give this one a miss", "give it a miss",
+		// Idioms of giving up: "jag får kasta in handduken", "det får bli
+		// utan mig", "säga nej till träffen", "vi får ge återbud".
+		"kasta in handduken", "kastar in handduken", "får bli utan mig", "får bli utan oss", "säga nej till", "säger nej till",
+		"ge återbud", "ger återbud", "strunta i min anmälan", "strunta i vår anmälan", "bortse från min anmälan",
+		"ignore my registration", "disregard my registration", "no way i'll", "no way i can", "sit this one out", "sitta över",
+		"faller bort"}
 	// OtherSubjects start a clause about someone else than the writer.
 	OtherSubjects = message.Phrases{"|en av oss", "|någon av oss", "|one of us", "|han|", "|hon|", "|he|", "|she|",
 		"|min kollega", "|my colleague"}
@@ -102,7 +108,8 @@ var (
 	// "jag kommer", "count me in").
 	Register = message.Phrases{"|anmäl", "|anmäls", "|registrera|", "|registrera mig", "|registrera oss", "|register|", "|registration|", "|registering|", "sign me up", "sign us up",
 		"|sign up", "|delta|", "|deltar|", "|deltaga", "närvara", "|attend", "|join|", "jag kommer", "vi kommer", "kommer gärna",
-		"count me in", "would like to come", "'d like to come", "’d like to come", "|rsvp|", "vill vara med", "vill gärna komma", "boka mig", "boka oss", "book me", "book us", "|participate"}
+		"count me in", "consider me a", "you can expect me", "expect me there", "make a point of being",
+		"räkna med mig", "räkna med oss", "would like to come", "'d like to come", "’d like to come", "|rsvp|", "vill vara med", "vill gärna komma", "boka mig", "boka oss", "book me", "book us", "|participate"}
 	// Attend make a sentence one that registers, beside the
 	// registration phrases and the requests.
 	Attend = message.Phrases{"|komma|", "|kommer|", "|vara med", "|delta", "|närvara", "|medverka", "|attend", "|join", "|come|", "|coming|",

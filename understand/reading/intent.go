@@ -979,18 +979,21 @@ func deniedJustBefore(text, phrase string) bool {
 
 var (
 	// ownSeatRe is the writer's own seat: "min plats", "my seat".
-	ownSeatRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:min|vår|mitt|my|our)\s+(?:plats|platsen|seat|place|spot|ticket)(?:$|[^\p{L}])`)
+	// The seat she was given is hers too: "platsen jag fick", "the place I
+	// was given"; a chair is a seat ("min stol kan ni ge till någon annan").
+	ownSeatRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:min|vår|mitt|my|our)\s+(?:plats|platsen|stol|seat|place|spot|ticket|chair)|(?:platsen|stolen|the seat|the place|the spot)\s+(?:som\s+|that\s+)?(?:jag|vi|i|we)\s+(?:fick|har|hade|got|had|was given|were given))(?:$|[^\p{L}])`)
 	// seatWords are what ownSeatRe needs.
-	seatWords = message.Phrases{"plats", "seat", "place", "spot", "ticket"}
+	seatWords = message.Phrases{"plats", "seat", "place", "spot", "ticket", "stol", "chair"}
 	// seatAwayMarks say that a seat goes to someone else or is not used.
-	seatAwayMarks = message.Phrases{"någon annan", "nån annan", "|nästa|", "someone else", "somebody else",
+	seatAwayMarks = message.Phrases{"någon annan", "nån annan", "|nästa|", "someone else", "somebody else", "kan ni använda", "can use it",
+		"someone who can use",
 		"whoever", "next in line", "next person", "waiting list", "|offer it", "|give it", "|pass it"}
 	// seatUnusedRe is a seat the writer will not use: "won't be able to
 	// use my seat", "kan inte använda min plats".
 	seatUnusedRe = regexp.MustCompile(`(?:won't|will not|can't|cannot|unable to|not be able to|don't|do not|inte|ej)\s+(?:\p{L}+\s+){0,3}(?:use|need|använda|utnyttja|nyttja|behöva)\b|\bbehöver\s+(?:\p{L}+\s+)?(?:inte|ej)\b`)
 	// giveOwnSeatRe gives the writer's own seat away: "ge min plats till
 	// någon på väntelistan", "please offer my place to someone else".
-	giveOwnSeatRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:ge|ger|lämna|lämnar|släpp|släpper|överlåt|överlåter|give|offer|pass)\s+(?:bort\s+|över\s+|on\s+|away\s+)?(?:min|my)\s+(?:plats|platsen|seat|place|spot)(?:$|[^\p{L}])`)
+	giveOwnSeatRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:ge|ger|lämna|lämnar|släpp|släpper|överlåt|överlåter|give|offer|pass|hand)\s+(?:bort\s+|över\s+|on\s+|away\s+|ifrån\s+mig\s+|over\s+)?(?:min|my|platsen)\s*(?:plats|platsen|seat|place|spot)?(?:$|[^\p{L}])`)
 )
 
 // seatGivenUp returns the words by which a clause gives the writer's own

@@ -34,7 +34,7 @@ var (
 	// before the modal or after it, adverbs between.
 	attendRequestRe = regexp.MustCompile(`\b(?:vill|ska|skall|önskar|tänker|planerar(?:\s+att)?|avser(?:\s+att)?|skulle(?:\s+(?:gärna|så gärna|verkligen|också))?\s+vilja)\s+(?:(?:jag|vi|gärna|också|även|båda|bägge|alla|nog|mycket|väldigt|två|tre|fyra|fem|själv|själva)\s+)*(?:komma|vara med|delta|deltaga|närvara|medverka|anmäla)\b`)
 	// PoliteRe is a question to the desk to register someone.
-	PoliteRe = regexp.MustCompile(`\b(?:(?:kan|kunde|skulle|vill)\s+(?:ni|du)\s+(?:(?:snälla|vänligen|också|även|gärna|möjligen)\s+)*(?:kunna\s+)?(?:anmäla|registrera|skriva upp|boka|föra upp|lägga till|ta med)|(?:can|could|would)\s+you\s+(?:please\s+|kindly\s+)?(?:register|sign up|sign|book|add|put down|enrol|enroll|put\s+(?:me|us|my name|our names)\s+down|pencil\s+(?:me|us)\s+in))\b`)
+	PoliteRe = regexp.MustCompile(`\b(?:(?:kan|kunde|skulle|vill)\s+(?:ni|du)\s+(?:(?:snälla|vänligen|också|även|gärna|möjligen)\s+)*(?:kunna\s+)?(?:anmäla|registrera|skriva upp|boka|föra upp|lägga till|ta med)|(?:can|could|would)\s+you\s+(?:please\s+|kindly\s+)?(?:register|sign up|sign|book|add|put down|enrol|enroll|put\s+(?:me|us|my name|our names)\s+down))\b`)
 	// PassOnRe is a question to pass on that the writer comes: "kan du
 	// föra vidare att jag gärna deltar?", "could you tell them that I will
 	// attend?". The clause after "att"/"that" is the writer's statement.
@@ -134,15 +134,22 @@ const sessionRef = `(?:(?:måndag|tisdag|onsdag|torsdag|fredag)(?:en|ens|s\pL+)?
 
 var (
 	// sessionChoiceRe is the writer choosing a session: "jag väljer
-	// tisdagen", "vi tar torsdagen", "tisdagen passar mig bäst", "I'll
-	// take the Thursday one", "Tuesday works for me". "Jag väljer att
-	// avstå" names no session.
+	// tisdagen", "vi tar torsdagen", "tisdagen hos er passar mig
+	// perfekt", "tisdagen blir bra", "torsdagen i Kungälv för min del",
+	// "ses i stadshuset den 13:e", "I'll take the Thursday one", "Tuesday
+	// works for me". "Jag väljer att avstå" names no session, and "Tack
+	// för bekräftelsen! Vi ses den 11:e" is a farewell: "ses" counts only
+	// opening its clause.
 	sessionChoiceRe = regexp.MustCompile(`\b(?:jag|vi)\s+(?:\pL+\s+)?(?:väljer|tar|föredrar|kör på|satsar på|siktar på)\s+` + sessionRef + `\b|` +
-		`\b` + sessionRef + `\s+passar\s+(?:mig|oss|bäst|bra|perfekt|utmärkt)\b|` +
+		`\b` + sessionRef + `\s+(?:\pL+\s+){0,6}?(?:passar|funkar|fungerar)\s+(?:mig|oss|bäst|bra|perfekt|utmärkt|fint)\b|` +
+		`\b` + sessionRef + `\s+(?:\pL+\s+){0,6}?(?:blir|går)\s+(?:bra|fint|utmärkt)\b|` +
+		`\b` + sessionRef + `(?:\s+(?:i|på|hos)\s+\pL+)?\s+för\s+(?:min|vår)\s+del\b|` +
+		`^\s*(?:ses|see you)\s+(?:\pL+\s+){0,4}?` + sessionRef + `\b|` +
 		`\bi(?:'ll|’ll|\s+will|\s+would)?\s+(?:\pL+\s+)?(?:take|choose|pick|prefer|go for)\s+` + sessionRef + `\b|` +
 		`\b` + sessionRef + `\s+(?:works|suits)\s+(?:for\s+)?(?:me|us|best)\b`)
 	// choiceCues are the words sessionChoiceRe needs.
-	choiceCues = Phrases{"väljer", "|tar|", "föredrar", "kör på", "satsar på", "siktar på", "passar", "take", "choose", "pick", "prefer", "go for", "works", "suits"}
+	choiceCues = Phrases{"väljer", "|tar|", "föredrar", "kör på", "satsar på", "siktar på", "passar", "funkar", "fungerar", "|blir|", "|går|",
+		"min del", "vår del", "|ses|", "see you", "take", "choose", "pick", "prefer", "go for", "works", "suits"}
 )
 
 var (

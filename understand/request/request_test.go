@@ -28,3 +28,25 @@ func TestIn(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionChosen: the answers to the invitation that choose a session
+// in a few words, and their look-alikes that choose none.
+func TestSessionChosen(t *testing.T) {
+	for _, c := range []struct {
+		clause string
+		asks   bool
+	}{
+		{"torsdagen i stadshuset för min del, tack!", true},
+		{"tisdagen funkar fint för mig", true},
+		{"onsdagen hos er i göteborg passar oss utmärkt", true},
+		{"ses på tisdag!", true},
+		{"see you on the 13th", true},
+		{"vi ses säkert någon gång", false},
+		{"tack för bekräftelsen, vi ses den 11:e", false},
+		{"det blir bra med lunch efteråt", false},
+	} {
+		if got := In(c.clause) != ""; got != c.asks {
+			t.Errorf("In(%q) = %q, want a request: %v", c.clause, In(c.clause), c.asks)
+		}
+	}
+}
