@@ -289,6 +289,7 @@ func TestRequestsAndHedges(t *testing.T) {
 		{"a question whether one may register is no request", "Kan jag anmäla mig fast jag inte jobbar i kommunen?", reading.KindOther, true},
 		{"a clause that opens with om, the verb before its subject", "Om nämndmötet flyttas kommer jag gärna till Kungälv den 13 december.", reading.KindOther, true},
 		{"if, in English, about something else than the writer", "If the council meeting is moved I will happily come on 13 December.", reading.KindOther, true},
+		{"leaning towards, nothing set in stone", "I'm leaning towards the Thursday session, but it's not set in stone yet.", reading.KindOther, true},
 		{"choosing a session", "Tack för inbjudan! Vi väljer torsdagen, det går bäst ihop med våra scheman.", reading.KindRegistration, false},
 		{"a session that suits, in English", "Thanks for the invitation. The Thursday one works for me.", reading.KindRegistration, false},
 		{"choosing to stay away names no session", "Tack för inbjudan, men jag väljer att avstå den här gången.", reading.KindOther, false},

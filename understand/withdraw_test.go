@@ -386,6 +386,7 @@ func TestIdiomsOfGivingUp(t *testing.T) {
 		{"Vi får tyvärr ge återbud till tisdagen, båda två.", reading.KindCancellation},
 		{"Please hand my place to whoever is next on the waiting list.", reading.KindCancellation},
 		{"Strunta i min anmälan, det blev inget.", reading.KindCancellation},
+		{"Det gick inte att lösa. Jag lämnar ifrån mig platsen så att någon annan kan få den.", reading.KindCancellation},
 		{"Tack för platsen! Jag ser fram emot tisdagen.", reading.KindOther},
 	} {
 		u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Re: Bekräftelse", "", c.body, "", "/Eva")

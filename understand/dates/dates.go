@@ -108,8 +108,8 @@ var (
 	monthDayRe = regexp.MustCompile(`^(` + monthAlt + `)\.?\s+(\d{1,2})` + ordinal + `\b(?:,?\s+(20\d\d)\b)?`)
 	// "11/12", "11.12", "11/12/2018".
 	numericRe = regexp.MustCompile(`(^|[^\d/.:,\-])(\d{1,2})[/.](\d{1,2})(?:[/.](20\d\d|\d\d))?(?:$|\.(?:\s|$)|[^\d/.,\-])`)
-	// "den 11:e", "on the 11th".
-	dayOnlyRe = regexp.MustCompile(`\b(?:den|the)\s+(\d{1,2})(?::e|:a|e|st|nd|rd|th)\b`)
+	// "den 11:e", "on the 11th", "Thu 13th", "tors 13:e".
+	dayOnlyRe = regexp.MustCompile(`\b(?:den|the|mon|tue|tues|wed|thu|thur|thurs|fri|tis|ons|tors|fre)\.?\s+(\d{1,2})(?::e|:a|e|st|nd|rd|th)\b`)
 	// "tisdag", "tisdagen", "tisdags", and the first part of a compound:
 	// "torsdagsmötet", "tisdagsseminariet" (the Thursday meeting).
 	weekdayRe = regexp.MustCompile(`\b(` + weekdayAlt + `)(?:ens\b|en\b|s\p{L}*|\b)`)
@@ -338,8 +338,13 @@ func dayOnlyAnchors(s string, digits bool) [][2]int {
 	if !digits {
 		return nil
 	}
-	return asciiWordSpans(s, func(w string) bool { return w == "den" || w == "the" })
+	return asciiWordSpans(s, func(w string) bool { return w == "den" || w == "the" || dayOnlyWeekdays[w] })
 }
+
+// dayOnlyWeekdays are the weekdays' short forms dayOnlyRe takes before a
+// day ("Thu 13th", "tors 13:e"); the ASCII ones can anchor it.
+var dayOnlyWeekdays = map[string]bool{"mon": true, "tue": true, "tues": true, "wed": true, "thu": true, "thur": true, "thurs": true,
+	"fri": true, "tis": true, "ons": true, "tors": true, "fre": true}
 
 // isoAnchors returns the spans where an ISO date can stand: a hyphen after
 // four digits.

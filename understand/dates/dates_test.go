@@ -28,6 +28,7 @@ func TestFind(t *testing.T) {
 		{"english ordinal", "December 11th works for me", arrived, []string{"2018-12-11"}, false},
 		{"english day of month", "on the 11th of December", arrived, []string{"2018-12-11"}, false},
 		{"english day alone", "I can come on the 11th", arrived, []string{"the 11th"}, false},
+		{"a short weekday before the day", "Could you put me down for Thu 13th, please?", arrived, []string{"Thu 13th"}, false},
 		{"weekday alone", "Jag anmäler mig till tisdagens workshop", arrived, []string{"tisdagens"}, false},
 		{"weekday with på", "Jag kommer på torsdag", arrived, []string{"torsdag"}, false},
 		{"weekday in a compound", "Anmäl mig till torsdagsmötet i Kungälv", arrived, []string{"torsdagsmötet"}, false},

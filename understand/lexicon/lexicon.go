@@ -18,6 +18,7 @@ var (
 		"preliminär", "om det finns plats", "|might|", "may be able", "considering", "thinking of", "thinking about",
 		"interested", "hold a seat", "hold a place", "reserve a seat", "if so", "possibly", "perhaps", "|maybe|", "tentative",
 		"provisional", "provisorisk", "hoping to make", "hope to make", "hoppas kunna", "hoppas hinna",
+		"leaning towards", "leaning toward", "lutar åt", "not set in stone", "sova på saken",
 		// A likelihood is a maybe too: "en av oss kommer troligen inte".
 		"troligen", "förmodligen", "antagligen", "sannolikt", "|probably|", "|likely|"}
 	// Cond opens a condition on the writer's coming or going ("om jag
@@ -87,7 +88,7 @@ var (
 	InterestMarks = message.Phrases{"i så fall", "intresserad", "if so", "interested"}
 	// InterestWords are what a hedge is about when it is about the event.
 	InterestWords = message.Phrases{"|komma", "|come|", "|plats", "|seat", "|vara med", "|delta", "|join", "|attend", "|anmäl",
-		"|register", "|sign up", "|närvara", "skulle passa", "would suit", "would work for me", "|make the", "|make it|"}
+		"|register", "|sign up", "|närvara", "|session|", "|seminariet|", "|tillfället|", "|passet|", "skulle passa", "would suit", "would work for me", "|make the", "|make it|"}
 	// Cancel withdraws a registration outright ("avanmäl", "kan inte
 	// komma", "can't make it").
 	Cancel = message.Phrases{"avanmäl", "avboka", "kan inte komma", "kan ej komma", "kan inte delta", "kan tyvärr inte komma",

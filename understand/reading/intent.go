@@ -1007,6 +1007,10 @@ func seatGivenUp(text string) string {
 	}
 	loc := ownSeatRe.FindStringIndex(text)
 	if loc == nil {
+		// "Jag lämnar ifrån mig platsen så att någon annan får den."
+		if m := giveOwnSeatRe.FindString(text); m != "" && lexicon.Neg.FindLower(text) == "" && (seatAwayMarks.FindLower(text) != "" || strings.Contains(m, "ifrån mig")) {
+			return strings.TrimSpace(m)
+		}
 		return ""
 	}
 	seat := strings.TrimSpace(text[loc[0]:loc[1]])
