@@ -219,7 +219,10 @@ var (
 	listPreps    = map[string]bool{"på": true, "från": true, "till": true, "ur": true, "i": true, "off": true, "on": true, "from": true, "to": true, "onto": true, "in": true}
 	seatsChange  = stems("ändra", "ändras", "utöka", "utökas", "öka", "ökas", "minska", "minskas", "höj", "höja", "sänk", "sänka", "blir", "sätt", "sätta", "change", "increase", "increased", "reduce", "reduced", "raise", "set", "now", "nu", "till")
 	seatsNounSet = map[string]bool{"platser": true, "platserna": true, "seats": true, "places": true}
-	roomNouns    = map[string]bool{"sal": true, "salen": true, "lokal": true, "lokalen": true, "room": true, "hall": true, "venue": true}
+	// sessionAfterCount are the words after "plats för 60" that go on to
+	// when, not to what is counted ("plats för 60 den 11:e").
+	sessionAfterCount = map[string]bool{"nu": true, "now": true, "den": true, "on": true, "the": true, "på": true, "i": true, "at": true, "in": true}
+	roomNouns         = map[string]bool{"sal": true, "salen": true, "lokal": true, "lokalen": true, "room": true, "hall": true, "venue": true}
 	// pronouns are the words that point at a person named before, or at
 	// the person she writes to.
 	pronouns = map[string]PronounKind{"hon": PronounOther, "han": PronounOther, "henne": PronounOther, "honom": PronounOther, "hans": PronounOther,
@@ -1195,7 +1198,7 @@ func capacityIn(ws []cmdWord) (int, bool) {
 		if j >= len(ws) || numberRe.FindString(ws[j].lower) != ws[j].lower {
 			continue
 		}
-		if j+1 < len(ws) && !personNouns[ws[j+1].lower] && !seatsNounSet[ws[j+1].lower] && ws[j+1].lower != "nu" && ws[j+1].lower != "now" {
+		if j+1 < len(ws) && !personNouns[ws[j+1].lower] && !seatsNounSet[ws[j+1].lower] && !sessionAfterCount[ws[j+1].lower] {
 			continue
 		}
 		if n, err := strconv.Atoi(ws[j].lower); err == nil && n > 0 {

@@ -251,6 +251,7 @@ func TestHandingOverAndOtherNews(t *testing.T) {
 		{"lämnar sin plats without anyone to take it", "Maria Lund (maria.lund@kungsbacka.example) lämnar sin plats i morgon bitti.", "other: "},
 		{"tackat nej", "Olof Ahl (olof.ahl@kungalv.example) har tackat nej.", "command: cancel olof.ahl@kungalv.example"},
 		{"a new room and its seats", "Vi har fått en större lokal, 60 platser.", "command: seats  60"},
+		{"room for a number, then the session", "Vi har fått låna stora salen, så nu finns det plats för 55 den 11:e.", "command: seats  55"},
 		{"the seats left in the room are no number", "Det finns 5 platser kvar i salen.", "other: "},
 		{"the address given in the next sentence", "Flytta upp Bo Ek från väntelistan. Hans adress är bo.ek@ale.example.", "command: promote bo.ek@ale.example"},
 		{"lämnar sin plats with the session between", "Maria Lund (maria.lund@kungsbacka.example) lämnar sin plats i Kungälv till Jonas Berg (jonas.berg@kungsbacka.example).",

@@ -23,6 +23,12 @@ func TestGroupRequestsWithTheWriter(t *testing.T) {
 			[]string{ida.Email, "ola.ek@ale.example"}},
 		{"skriv upp oss", "Skriv upp oss till den 11 december: jag och Ola Ek (ola.ek@ale.example).",
 			[]string{ida.Email, "ola.ek@ale.example"}},
+		{"förutom mig själv", "Förutom mig själv kommer även Ola Ek (ola.ek@ale.example) och Pia Ek (pia.ek@ale.example) den 11 december.",
+			[]string{ida.Email, "ola.ek@ale.example", "pia.ek@ale.example"}},
+		{"jämte", "Anmäl mig jämte min kollega Ola Ek (ola.ek@ale.example) till den 11 december.",
+			[]string{ida.Email, "ola.ek@ale.example"}},
+		{"I will be at, a colleague coming along", "I will be at the town hall on 13 December, and my colleague Ola Ek (ola.ek@ale.example) is coming along too.",
+			[]string{ida.Email, "ola.ek@ale.example"}},
 		{"not myself, but the others", "I won't be attending myself, but please register Ola Ek (ola.ek@ale.example) and Pia Ek (pia.ek@ale.example).",
 			[]string{"ola.ek@ale.example", "pia.ek@ale.example"}},
 	}

@@ -388,6 +388,8 @@ func TestIdiomsOfGivingUp(t *testing.T) {
 		{"Strunta i min anmälan, det blev inget.", reading.KindCancellation},
 		{"Det gick inte att lösa. Jag lämnar ifrån mig platsen så att någon annan kan få den.", reading.KindCancellation},
 		{"Tack för platsen! Jag ser fram emot tisdagen.", reading.KindOther},
+		{"Jag har ändrat mig och kommer inte. Ta bort allt ni har lagrat om mig.", reading.KindForget},
+		{"Härmed återtar jag min anmälan, det krockar med en utbildning.", reading.KindCancellation},
 	} {
 		u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Re: Bekräftelse", "", c.body, "", "/Eva")
 		if u.Kind != c.kind {

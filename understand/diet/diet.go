@@ -29,7 +29,7 @@ var (
 	// shellfish"). After a fronted word Swedish puts the subject behind
 	// the verb ("själv tål jag inte gluten", "dessutom äter hon inte
 	// fisk"), so a pronoun may stand between the verb and its "inte".
-	dietVerbRe = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:äter (?:(?:jag|hon|han|vi|de) )?(?:inte|ej|aldrig|inget|ingen|inga)|eats? no|inte äter|tål (?:(?:jag|hon|han|vi|de) )?(?:inte|ej)|inte tål|does not eat|doesn't eat|doesn’t eat|do not eat|don't eat|don’t eat|cannot eat|can't eat|can’t eat|is allergic to|are allergic to|am allergic to)[ \t]+\p{L}+(?:[ \t]+(?:och|eller|or|and)[ \t]+\p{L}+)?|(?:^|[^\p{L}])(?:avstår (?:helst )?från|undviker|klarar (?:(?:jag|hon|han|vi|de) )?(?:inte|ej)|avoids?|stays? away from)[ \t]+(?:` + foodWords + `)`)
+	dietVerbRe = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:äter (?:(?:jag|hon|han|vi|de) )?(?:inte|ej|aldrig|inget|ingen|inga|varken)|eats? no|inte äter|tål (?:(?:jag|hon|han|vi|de) )?(?:inte|ej)|inte tål|does not eat|doesn't eat|doesn’t eat|do not eat|don't eat|don’t eat|cannot eat|can't eat|can’t eat|is allergic to|are allergic to|am allergic to)[ \t]+\p{L}+(?:[ \t]+(?:och|eller|or|and)[ \t]+\p{L}+)?|(?:^|[^\p{L}])(?:avstår (?:helst )?från|undviker|klarar (?:(?:jag|hon|han|vi|de) )?(?:inte|ej)|avoids?|stays? away from)[ \t]+(?:` + foodWords + `)`)
 	// foodWords are what one keeps away from as a diet: "avstår från
 	// kött", "klarar inte mjölkprodukter"; "klarar inte av att komma" is
 	// no diet.

@@ -36,7 +36,8 @@ var (
 		"|varken|", "|neither|", "|nor|", "|no longer|"}
 	// Hindrance say what keeps the writer away, without a word of
 	// coming: "har blivit sjukskriven", "det går inte", "a clash".
-	Hindrance = message.Phrases{"sjukskriven", "blivit sjuk", "förhinder", "föräldraledig", "tjänstledig", "inkallad", "krockar", "krockat",
+	Hindrance = message.Phrases{"kan inte lämna kontoret", "kan inte lämna jobbet", "kan inte lämna arbetet", "can't leave the office", "cannot leave the office",
+		"ligger på sjukhus", "är inlagd", "in hospital", "sjukskriven", "blivit sjuk", "förhinder", "föräldraledig", "tjänstledig", "inkallad", "krockar", "krockat",
 		"det går inte", "så går det inte", "det funkar inte", "fallen ill", "off sick", "on sick leave", "a clash", "clashes"}
 	// Doubt are the writer's doubt whether she can come.
 	Doubt = message.Phrases{"vet inte om", "vet inte riktigt om", "osäker på om", "inte säker på om", "not sure if", "not sure whether",
@@ -69,7 +70,9 @@ var (
 		"kasta in handduken", "kastar in handduken", "får bli utan mig", "får bli utan oss", "säga nej till", "säger nej till",
 		"ge återbud", "ger återbud", "strunta i min anmälan", "strunta i vår anmälan", "bortse från min anmälan",
 		"ignore my registration", "disregard my registration", "no way i'll", "no way i can", "sit this one out", "sitta över",
-		"faller bort"}
+		"faller bort", "kliva av", "kliver av", "klev av", "återtar min anmälan", "återtar sin anmälan", "återkallar min anmälan",
+		"drar tillbaka min anmälan", "tar tillbaka min anmälan", "återtar jag min anmälan", "återkallar jag min anmälan",
+		"drar jag tillbaka min anmälan"}
 	// OtherSubjects start a clause about someone else than the writer.
 	OtherSubjects = message.Phrases{"|en av oss", "|någon av oss", "|one of us", "|han|", "|hon|", "|he|", "|she|",
 		"|min kollega", "|my colleague"}
@@ -109,7 +112,7 @@ var (
 	// "jag kommer", "count me in").
 	Register = message.Phrases{"|anmäl", "|anmäls", "|registrera|", "|registrera mig", "|registrera oss", "|register|", "|registration|", "|registering|", "sign me up", "sign us up",
 		"|sign up", "|delta|", "|deltar|", "|deltaga", "närvara", "|attend", "|join|", "jag kommer", "vi kommer", "kommer gärna",
-		"count me in", "consider me a", "you can expect me", "expect me there", "make a point of being",
+		"count me in", "consider me a", "you can expect me", "expect me there", "make a point of being", "i will be at the", "i'll be at the", "i’ll be at the", "i will be there", "i'll be there", "i’ll be there",
 		"räkna med mig", "räkna med oss", "would like to come", "'d like to come", "’d like to come", "|rsvp|", "vill vara med", "vill gärna komma", "boka mig", "boka oss", "book me", "book us", "|participate"}
 	// Attend make a sentence one that registers, beside the
 	// registration phrases and the requests.

@@ -980,8 +980,9 @@ func deniedJustBefore(text, phrase string) bool {
 var (
 	// ownSeatRe is the writer's own seat: "min plats", "my seat".
 	// The seat she was given is hers too: "platsen jag fick", "the place I
-	// was given"; a chair is a seat ("min stol kan ni ge till någon annan").
-	ownSeatRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:min|vår|mitt|my|our)\s+(?:plats|platsen|stol|seat|place|spot|ticket|chair)|(?:platsen|stolen|the seat|the place|the spot)\s+(?:som\s+|that\s+)?(?:jag|vi|i|we)\s+(?:fick|har|hade|got|had|was given|were given))(?:$|[^\p{L}])`)
+	// was given", a session's ("torsdagens plats kan ni släppa till någon
+	// annan"); a chair is a seat ("min stol kan ni ge till någon annan").
+	ownSeatRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?:min|vår|mitt|my|our)\s+(?:plats|platsen|stol|seat|place|spot|ticket|chair)|(?:platsen|stolen|the seat|the place|the spot)\s+(?:som\s+|that\s+)?(?:jag|vi|i|we)\s+(?:fick|har|hade|got|had|was given|were given)|(?:måndag|tisdag|onsdag|torsdag|fredag)ens\s+plats(?:en)?)(?:$|[^\p{L}])`)
 	// seatWords are what ownSeatRe needs.
 	seatWords = message.Phrases{"plats", "seat", "place", "spot", "ticket", "stol", "chair"}
 	// seatAwayMarks say that a seat goes to someone else or is not used.

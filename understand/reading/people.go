@@ -68,7 +68,7 @@ var (
 	// ("jag själv och", "mig samt", "myself and", "me and") or after them
 	// ("och jag", "and I", "samt mig"), or the writer marked in a list
 	// ("Emil Vik (jag)").
-	selfCoordBeforeRe = regexp.MustCompile(`(?i)\b(?:jag|mig|undertecknad|myself|me)(?:\s+själv)?\s*(?:,|\s(?:och|samt|plus|and)\b|\+|&)\s*(\S+)`)
+	selfCoordBeforeRe = regexp.MustCompile(`(?i)\b(?:jag|mig|undertecknad|myself|me)(?:\s+själv)?\s*(?:,|\s(?:och|samt|plus|and|jämte)\b|\+|&)\s*(\S+)|\b(?:förutom|utöver|besides|apart from)\s+(?:mig|myself|me)(?:\s+själv)?\s*,?\s*(\S+)`)
 	selfCoordAfterRe  = regexp.MustCompile(`(?i)(?:\s(?:och|samt|plus|and)|&|\+)\s+(?:jag|mig|undertecknad|myself|me)(?:\s+själv)?\b|\sand\s+I\b`)
 	selfMarkRe        = regexp.MustCompile(`(?i)\((?:jag|mig|själv|undertecknad|me|myself)\)|\b(?:inklusive|inkl\.?|inräknat|including|incl\.?)\s+(?:mig|mig själv|me|myself)\b|\bmig (?:själv )?(?:inräknad|medräknad|inkluderad)\b|\bme included\b`)
 	// selfItemRe is a line of a list that is the writer alone.
@@ -157,7 +157,9 @@ func senderCounted(body string, others []Person, sender Person) (in, out bool) {
 		in = in || selfMarkRe.MatchString(one) || selfCoordAfterRe.MatchString(one) ||
 			strings.Contains(sender.Name, " ") && strings.Contains(one, sender.Name) && len(others) > 0
 		for _, m := range selfCoordBeforeRe.FindAllStringSubmatch(one, -1) {
-			in = in || personWordAfter(m[1])
+			// "Förutom mig själv kommer även …" counts her in whatever
+			// follows.
+			in = in || personWordAfter(m[1]) || m[2] != ""
 		}
 	}
 	return in, out && !in
@@ -557,7 +559,7 @@ var coordWords = Phrases{"|och|", "|samt|", "|plus|", "|and|", "&"}
 // and "jag tror hon kommer" has someone else as the subject.
 var (
 	selfObjectRe  = regexp.MustCompile(`(?:^|[^\p{L}])(?:anmäl\p{L}*|registrera\p{L}*|boka|skriv upp|lägga till|lägg till|register|sign up|book|add|enrol\p{L}*)\s+(?:(?:även|också|härmed|gärna|in|both|also)\s+)*(?:mig|oss|myself|me|us)(?:$|[^\p{L}])|\bcount (?:me|us) in\b`)
-	selfSubjectRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:jag|vi|i|we)\s+(?:(?:vill|ska|skall|skulle|vilja|gärna|också|även|båda|bägge|själv|själva|kan|will|would|'ll|like|to|also|both|definitely|absolut|självklart|nog)\s+)*(?:delta|deltar|kommer|komma|vara med|är med|närvarar|närvara|medverkar|medverka|(?:hänger|följer)(?:\s+(?:gärna|också|även))?\s+med|attend|come|join|participate)(?:$|[^\p{L}])`)
+	selfSubjectRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:jag|vi|i|we)\s+(?:(?:vill|ska|skall|skulle|vilja|gärna|också|även|båda|bägge|själv|själva|kan|will|would|'ll|like|to|also|both|definitely|absolut|självklart|nog)\s+)*(?:delta|deltar|kommer|komma|vara med|är med|närvarar|närvara|medverkar|medverka|(?:hänger|följer)(?:\s+(?:gärna|också|även))?\s+med|attend|come|join|participate|be there|be at the)(?:$|[^\p{L}])`)
 	selfAfterRe   = regexp.MustCompile(`(?:^|[^\p{L}])(?:kommer|deltar|närvarar|medverkar)\s+(?:jag|vi)(?:$|[^\p{L}])`)
 )
 

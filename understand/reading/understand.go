@@ -60,13 +60,25 @@ type View struct {
 var (
 	// erasureRe asks to erase the writer's data in other words: "radera
 	// alla uppgifter ni har sparat om mig", "ta bort alla mina
-	// personuppgifter", "delete all the personal data you hold about me".
-	erasureRe = regexp.MustCompile(`\b(?:radera|raderar|(?:ta|tar)\s+(?:också\s+|även\s+)?bort|rensa|delete|erase|remove)\s+(?:\p{L}+\s+){0,3}(?:uppgifter|personuppgifter|data|personal data|information|details)\b(?:[^.!?\n]{0,40}\b(?:om mig|about me|on me))?`)
+	// personuppgifter", "delete all the personal data you hold about me",
+	// "radera allt ni har sparat om mig", "wipe everything you have stored
+	// about me".
+	erasureRe = regexp.MustCompile(`\b(?:radera|raderar|(?:ta|tar)\s+(?:också\s+|även\s+)?bort|rensa|delete|erase|remove)\s+(?:\p{L}+\s+){0,3}(?:uppgifter|personuppgifter|data|personal data|information|details)\b(?:[^.!?\n]{0,40}\b(?:om mig|about me|on me))?|\b(?:radera|rensa|ta bort|delete|erase|remove|wipe)\s+(?:gärna\s+|också\s+|även\s+)?(?:allt|everything|all)\s+(?:\p{L}+\s+){0,4}?(?:om mig|about me|on me)\b`)
 	// laterRe puts an erasure off until later: "när seminariet är slut",
 	// "efter träffen", "after the event", "once it is over".
 	laterRe      = regexp.MustCompile(`\b(?:när|efter|after|once|when)\s+(?:\p{L}+\s+){0,2}(?:är slut|är över|seminariet|träffen|mötet|eventet|the event|the seminar|the meeting|it is over|it's over)`)
 	ListMarkerRe = regexp.MustCompile(`^\s*(?:[-*•–·]|\d{1,2}[.)])\s*`)
 )
+
+// sentenceTail returns the part of s after its last sentence break: a
+// "not" of the sentence before ("… och kommer inte. Radera allt …")
+// denies nothing in the next.
+func sentenceTail(s string) string {
+	if i := strings.LastIndexAny(s, ".!?\n"); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
 
 // firstWhy returns the reason of the first alternative, or def.
 func firstWhy(alts []Alternative, def string) string {
@@ -90,7 +102,7 @@ func ReadParticipant(v View, cfg *config.Config) (kind Kind, people []Person, re
 	m := lexicon.Forget.Find(v.Body)
 	if m == "" {
 		lower := strings.ToLower(message.Head(v.Body, 4000))
-		if loc := erasureRe.FindStringIndex(lower); loc != nil && !deniedJustBefore(lower[max(0, loc[0]-30):loc[1]], lower[loc[0]:loc[1]]) &&
+		if loc := erasureRe.FindStringIndex(lower); loc != nil && !deniedJustBefore(sentenceTail(lower[max(0, loc[0]-30):loc[0]])+lower[loc[0]:loc[1]], lower[loc[0]:loc[1]]) &&
 			!laterRe.MatchString(SentenceAround(lower, loc[0])) {
 			// Not "… när seminariet är slut": erasure after the event is
 			// the retention's, and the writer still comes.

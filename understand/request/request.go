@@ -110,6 +110,10 @@ func In(lower string) string {
 			return strings.TrimSpace(m)
 		}
 	}
+	if m := besidesMeRe.FindString(lower); m != "" {
+		// "Förutom mig själv kommer även …": the writer and the others.
+		return m
+	}
 	if choiceCues.FindLower(lower) != "" {
 		// "Jag väljer tisdagen", "torsdagen passar mig bäst", "I'll take
 		// the morning session": choosing a session is the answer the
@@ -147,6 +151,9 @@ var (
 		`^\s*(?:ses|see you)\s+(?:\pL+\s+){0,4}?` + sessionRef + `\b|` +
 		`\bi(?:'ll|’ll|\s+will|\s+would)?\s+(?:\pL+\s+)?(?:take|choose|pick|prefer|go for)\s+` + sessionRef + `\b|` +
 		`\b` + sessionRef + `\s+(?:works|suits)\s+(?:for\s+)?(?:me|us|best)\b`)
+	// besidesMeRe is the writer counted in before the others who come:
+	// "förutom mig själv kommer även", "besides myself, … will come".
+	besidesMeRe = regexp.MustCompile(`\b(?:förutom|utöver)\s+mig(?:\s+själv)?,?\s+(?:så\s+)?(?:kommer|deltar)\b|\b(?:besides|apart from)\s+(?:me|myself),?\s+(?:\pL+\s+){0,8}?(?:will|are)\s+(?:\pL+\s+)?(?:come|coming|attend|attending|join|joining)\b`)
 	// choiceCues are the words sessionChoiceRe needs.
 	choiceCues = Phrases{"väljer", "|tar|", "föredrar", "kör på", "satsar på", "siktar på", "passar", "funkar", "fungerar", "|blir|", "|går|",
 		"min del", "vår del", "|ses|", "see you", "take", "choose", "pick", "prefer", "go for", "works", "suits"}

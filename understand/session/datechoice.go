@@ -3,6 +3,7 @@ package session
 import (
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/goteborgsregionen/anmalan/understand/reading"
 )
@@ -41,10 +42,39 @@ func PreferWithdrawn(text string, dates []reading.NamedDate) []reading.NamedDate
 		return dates
 	}
 	withdraws := map[int]bool{}
+	lower := strings.ToLower(text)
 	for _, d := range dates {
-		withdraws[d.Pos()] = reading.WithdrawsAt(text, d.Pos())
+		withdraws[d.Pos()] = reading.WithdrawsAt(text, d.Pos()) || withdrawnLater(text, lower, d)
 	}
 	out := slices.Clone(dates)
 	sort.SliceStable(out, func(i, j int) bool { return withdraws[out[i].Pos()] && !withdraws[out[j].Pos()] })
 	return out
+}
+
+// withdrawnLater reports whether a later mention of d's weekday withdraws:
+// the dates reader keeps a weekday's first mention only, and in "två
+// anmälningar, både till tisdagen och torsdagen. Torsdagens plats kan ni
+// släppa" the second one is the withdrawal's.
+func withdrawnLater(text, lower string, d reading.NamedDate) bool {
+	w := strings.ToLower(d.Written)
+	for _, end := range []string{"ens", "en", "s"} {
+		if strings.HasSuffix(w, end) && len(w) > len(end)+4 {
+			w = strings.TrimSuffix(w, end)
+			break
+		}
+	}
+	if strings.ContainsAny(w, "0123456789") {
+		return false
+	}
+	for from := d.Pos() + 1; from < len(lower); {
+		i := strings.Index(lower[from:], w)
+		if i < 0 {
+			return false
+		}
+		if reading.WithdrawsAt(text, from+i) {
+			return true
+		}
+		from += i + len(w)
+	}
+	return false
 }
