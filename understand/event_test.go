@@ -33,6 +33,15 @@ func TestSessionInMailsThatNameTwo(t *testing.T) {
 			"Jag åker till Kungälv på torsdagen, så ni kan ta bort mig från tisdagens tillfälle.", "cancellation", "segregation-2018"},
 		{"a negated date is the one withdrawn from", "Tisdag",
 			"Jag kan tyvärr inte komma på tisdag. Torsdagen står kvar.", "cancellation", "segregation-2018"},
+		{"a later mention of a weekday withdraws", "Två anmälningar",
+			"Jag står på listan både till tisdagen och torsdagen. Torsdagens plats kan ni ge till någon annan, jag kommer på tisdagen.", "cancellation", "segregation-2018-kungalv"},
+		{"a session by its order", "Anmälan", "Jag anmäler mig till tillfälle 2.", "registration", "segregation-2018-kungalv"},
+		{"a session by its start hour", "Re: Inbjudan: På tal om segregation – ett samtal om hur vi kan arbeta tillsammans",
+			"Jag kommer gärna till passet klockan nio.", "registration", "segregation-2018-kungalv"},
+		{"the quoted confirmation's date, for a withdrawal", "SV: Bekräftelse: På tal om segregation – ett samtal om hur vi kan arbeta tillsammans",
+			"Jag måste tyvärr lämna återbud.\n\nFrån: GR Anmälan <anmalan@goteborgsregionen.example>\nÄmne: Bekräftelse\n\nTack för din anmälan till:\n  När: torsdag 13 december 2018, 09.00–11.30", "cancellation", "segregation-2018-kungalv"},
+		{"a weekday of no session in a hedge is when she answers", "Afternoon session",
+			"I'm hoping to make the afternoon session at GR, but could I confirm on Monday?", "other", "segregation-2018"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m := messagetest.MustRead(t, messagetest.Mail("From: Sara Lind <sara.lind@ale.example>", "To: anmalan@goteborgsregionen.example",

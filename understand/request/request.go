@@ -110,6 +110,11 @@ func In(lower string) string {
 			return strings.TrimSpace(m)
 		}
 	}
+	if m := coordinatedComingRe.FindString(lower); m != "" {
+		// "Jag har blockat eftermiddagen … och kommer till seminariet":
+		// the writer's second verb is her coming.
+		return strings.TrimSpace(m)
+	}
 	if m := besidesMeRe.FindString(lower); m != "" {
 		// "Förutom mig själv kommer även …": the writer and the others.
 		return m
@@ -151,6 +156,10 @@ var (
 		`^\s*(?:ses|see you)\s+(?:\pL+\s+){0,4}?` + sessionRef + `\b|` +
 		`\bi(?:'ll|’ll|\s+will|\s+would)?\s+(?:\pL+\s+)?(?:take|choose|pick|prefer|go for)\s+` + sessionRef + `\b|` +
 		`\b` + sessionRef + `\s+(?:works|suits)\s+(?:for\s+)?(?:me|us|best)\b`)
+	// coordinatedComingRe is coming as the second verb of a clause whose
+	// subject is the writer: "jag har bokat tåget och kommer till
+	// seminariet"; "… och kommer inte" is no coming.
+	coordinatedComingRe = regexp.MustCompile(`^\s*(?:jag|vi)\s[^.?!]{0,120}?\soch\s+(?:kommer|deltar)\s+(?:gärna\s+|också\s+)?(?:till|på)\s`)
 	// besidesMeRe is the writer counted in before the others who come:
 	// "förutom mig själv kommer även", "besides myself, … will come".
 	besidesMeRe = regexp.MustCompile(`\b(?:förutom|utöver)\s+mig(?:\s+själv)?,?\s+(?:så\s+)?(?:kommer|deltar)\b|\b(?:besides|apart from)\s+(?:me|myself),?\s+(?:\pL+\s+){0,8}?(?:will|are)\s+(?:\pL+\s+)?(?:come|coming|attend|attending|join|joining)\b`)

@@ -175,6 +175,12 @@ func ApplyDates(u *reading.Understanding, m *message.Message, cfg *config.Config
 	if cfg == nil || len(cfg.Events) == 0 {
 		return
 	}
+	if len(cands) == 0 && u.Kind == reading.KindOther && u.Event != "" && !slices.ContainsFunc(found, func(d reading.NamedDate) bool { return d.HasMonth() }) {
+		// "I'm hoping to make the afternoon session at GR … confirm on
+		// Monday": a weekday of no session in a mail that asks for
+		// nothing is when she answers, not which session she means.
+		return
+	}
 	if len(cands) == 0 {
 		u.DateUnmatched = true
 		u.Event = ""
