@@ -123,7 +123,7 @@ func In(lower string) string {
 		// "Jag väljer tisdagen", "torsdagen passar mig bäst", "I'll take
 		// the morning session": choosing a session is the answer the
 		// invitation asks for.
-		if m := sessionChoiceRe.FindString(lower); m != "" {
+		if m := sessionChosen(lower); m != "" {
 			return m
 		}
 	}
@@ -141,21 +141,65 @@ const sessionRef = `(?:(?:måndag|tisdag|onsdag|torsdag|fredag)(?:en|ens|s\pL+)?
 	`(?:the\s+)?(?:monday|tuesday|wednesday|thursday|friday)(?:'s|’s)?(?:\s+(?:one|session|meeting))?|the\s+(?:morning|afternoon|first|second|earlier|later)\s+(?:one|session)|` +
 	`the\s+one\s+(?:in|at)\s+\pL+|(?:the\s+)?\d{1,2}(?:st|nd|rd|th)(?:\s+(?:of\s+)?december)?)`
 
+// sessionRefRe finds a session reference; the words around it say
+// whether the writer chooses it. Looking for the reference first, and then
+// at a few words on either side, keeps the patterns off the rest of the
+// clause (one expression with the reference inside each alternative cost a
+// third of the reader's time).
+var sessionRefRe = regexp.MustCompile(`\b` + sessionRef + `\b`)
+
 var (
-	// sessionChoiceRe is the writer choosing a session: "jag väljer
-	// tisdagen", "vi tar torsdagen", "tisdagen hos er passar mig
-	// perfekt", "tisdagen blir bra", "torsdagen i Kungälv för min del",
-	// "ses i stadshuset den 13:e", "I'll take the Thursday one", "Tuesday
-	// works for me". "Jag väljer att avstå" names no session, and "Tack
-	// för bekräftelsen! Vi ses den 11:e" is a farewell: "ses" counts only
-	// opening its clause.
-	sessionChoiceRe = regexp.MustCompile(`\b(?:jag|vi)\s+(?:\pL+\s+)?(?:väljer|tar|föredrar|kör på|satsar på|siktar på)\s+` + sessionRef + `\b|` +
-		`\b` + sessionRef + `\s+(?:\pL+\s+){0,6}?(?:passar|funkar|fungerar)\s+(?:mig|oss|bäst|bra|perfekt|utmärkt|fint)\b|` +
-		`\b` + sessionRef + `\s+(?:\pL+\s+){0,6}?(?:blir|går)\s+(?:bra|fint|utmärkt)\b|` +
-		`\b` + sessionRef + `(?:\s+(?:i|på|hos)\s+\pL+)?\s+för\s+(?:min|vår)\s+del\b|` +
-		`^\s*(?:ses|see you)\s+(?:\pL+\s+){0,4}?` + sessionRef + `\b|` +
-		`\bi(?:'ll|’ll|\s+will|\s+would)?\s+(?:\pL+\s+)?(?:take|choose|pick|prefer|go for)\s+` + sessionRef + `\b|` +
-		`\b` + sessionRef + `\s+(?:works|suits)\s+(?:for\s+)?(?:me|us|best)\b`)
+	// choiceBeforeRe is the writer choosing, before the reference: "jag
+	// väljer", "vi tar", "I'll take".
+	choiceBeforeRe = regexp.MustCompile(`(?:^|\s)(?:(?:jag|vi)\s+(?:\pL+\s+)?(?:väljer|tar|föredrar|kör på|satsar på|siktar på)|i(?:'ll|’ll|\s+will|\s+would)?\s+(?:\pL+\s+)?(?:take|choose|pick|prefer|go for))\s+$`)
+	// seeYouRe opens the clause before the reference: "ses i stadshuset
+	// den 13:e"; "Tack för bekräftelsen! Vi ses den 11:e" is a farewell.
+	seeYouRe = regexp.MustCompile(`^\s*(?:ses|see you)\s+(?:\pL+\s+){0,4}?$`)
+	// choiceAfterRe is the reference chosen, after it: "… passar mig
+	// perfekt", "… blir bra", "… i Kungälv för min del", "… works for
+	// me". "Jag väljer att avstå" names no session at all.
+	choiceAfterRe = regexp.MustCompile(`^\s+(?:\pL+\s+){0,6}?(?:(?:passar|funkar|fungerar)\s+(?:mig|oss|bäst|bra|perfekt|utmärkt|fint)|(?:blir|går)\s+(?:bra|fint|utmärkt))\b|^(?:\s+(?:i|på|hos)\s+\pL+)?\s+för\s+(?:min|vår)\s+del\b|^\s+(?:works|suits)\s+(?:for\s+)?(?:me|us|best)\b`)
+	// sessionCues are the words a session reference needs.
+	sessionCues = Phrases{"måndag", "tisdag", "onsdag", "torsdag", "fredag", "dec", "middag", "tillfälle", "passet", "träffen",
+		"monday", "tuesday", "wednesday", "thursday", "friday", "morning", "afternoon", "first", "second", "earlier", "later", "the one"}
+)
+
+// sessionChosen returns the words by which the clause lower chooses a
+// session (see choiceBeforeRe and choiceAfterRe), or "".
+func sessionChosen(lower string) string {
+	if sessionCues.FindLower(lower) == "" && !strings.ContainsAny(lower, "0123456789") {
+		return "" // a date written in digits ("den 13:e", "the 11th") has a digit
+	}
+	for _, loc := range sessionRefRe.FindAllStringIndex(lower, 4) {
+		// A few words on either side, cut at spaces so that no rune is
+		// split.
+		start := 0
+		if loc[0] > 48 {
+			start = loc[0] - 48
+			if i := strings.IndexByte(lower[start:loc[0]], ' '); i >= 0 {
+				start += i
+			} else {
+				start = loc[0]
+			}
+		}
+		end := len(lower)
+		if loc[1]+72 < end {
+			end = loc[1] + 72
+			if i := strings.LastIndexByte(lower[loc[1]:end], ' '); i >= 0 {
+				end = loc[1] + i
+			} else {
+				end = loc[1]
+			}
+		}
+		before, after := lower[start:loc[0]], lower[loc[1]:end]
+		if choiceBeforeRe.MatchString(before) || start == 0 && seeYouRe.MatchString(before) || choiceAfterRe.MatchString(after) {
+			return strings.TrimSpace(before + lower[loc[0]:loc[1]])
+		}
+	}
+	return ""
+}
+
+var (
 	// coordinatedComingRe is coming as the second verb of a clause whose
 	// subject is the writer: "jag har bokat tåget och kommer till
 	// seminariet"; "… och kommer inte" is no coming.
@@ -163,9 +207,10 @@ var (
 	// besidesMeRe is the writer counted in before the others who come:
 	// "förutom mig själv kommer även", "besides myself, … will come".
 	besidesMeRe = regexp.MustCompile(`\b(?:förutom|utöver)\s+mig(?:\s+själv)?,?\s+(?:så\s+)?(?:kommer|deltar)\b|\b(?:besides|apart from)\s+(?:me|myself),?\s+(?:\pL+\s+){0,8}?(?:will|are)\s+(?:\pL+\s+)?(?:come|coming|attend|attending|join|joining)\b`)
-	// choiceCues are the words sessionChoiceRe needs.
-	choiceCues = Phrases{"väljer", "|tar|", "föredrar", "kör på", "satsar på", "siktar på", "passar", "funkar", "fungerar", "|blir|", "|går|",
-		"min del", "vår del", "|ses|", "see you", "take", "choose", "pick", "prefer", "go for", "works", "suits"}
+	// choiceCues are the words a choice of a session needs.
+	choiceCues = Phrases{"väljer", "jag tar", "vi tar", "föredrar", "kör på", "satsar på", "siktar på", "passar", "funkar", "fungerar",
+		"blir bra", "blir fint", "går bra", "går fint", "utmärkt", "min del", "vår del", "|ses|", "see you", "take", "choose", "pick",
+		"prefer", "go for", "works", "suits"}
 )
 
 var (
