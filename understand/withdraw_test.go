@@ -296,6 +296,11 @@ func TestThirdPersonIsNeverTheWriter(t *testing.T) {
 		"Patrik Öhman, som jag anmälde till tisdagen, kommer inte att kunna delta. Vänligen avanmäl honom.",
 		"Patrik Öhman, som jag anmälde till tisdagen, kommer inte.",
 		"Vänligen avanmäl henne, hon har fått förhinder.",
+		// A relative clause's "jag" is not the subject of the hindrance,
+		// and a name at the start of a sentence is still a name.
+		"Min medarbetare Ebba Lind, som jag anmälde i förra veckan, har blivit sjuk. Kan ni stryka henne?",
+		"Ebba Lind kan inte komma. Jag anmälde henne och Oskar Berg i måndags.",
+		"Oskar Berg, som jag skrev upp förra veckan, har fått förhinder.",
 	} {
 		u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Ändring", "", body, "", "/Eva")
 		for _, p := range u.People {
@@ -325,6 +330,7 @@ func TestColleagueRegisteredByTheWriterWithdrawnByName(t *testing.T) {
 		{"I signed up Rufus Tennant last week, but he can't come after all. Please remove him.", reading.KindCancellation, "Rufus Tennant"},
 		{"Jag anmälde mig och Holger Wiik förra veckan, men jag kan tyvärr inte komma.", reading.KindCancellation, ""},
 		{"Jag anmälde Ines Molander och Rufus Tennant i måndags. Hon kan inte komma, avanmäl henne.", reading.KindOther, "-"},
+		{"Min medarbetare Ebba Lind, som jag anmälde i förra veckan, har blivit sjuk. Kan ni stryka henne?", reading.KindCancellation, "Ebba Lind"},
 	} {
 		u := understandMail(t, cfg, "From: Eva Holm <eva.holm@ale.example>", "Subject: Ändring", "", c.body, "", "/Eva")
 		if u.Kind != c.kind {

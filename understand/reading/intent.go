@@ -34,15 +34,22 @@ type clause struct {
 // the verb of a withdrawal was found) makes someone else than the writer
 // its subject ("en av oss kan inte", "han kan inte"), or whether a clause
 // without the writer in it names a person ("kan ni avanmäla Patrik Öhman?").
+//
+// A relative clause about the person ("Ebba Lind, som jag anmälde, har
+// blivit sjuk") is left out: its "jag" is not the subject.
 func (c clause) aboutOther(at string) bool {
-	before := c.text
-	if i := strings.Index(c.text, at); i >= 0 {
-		before = c.text[:i]
+	text := c.text
+	if strings.Contains(text, ",") {
+		text = relativeClauseRe.ReplaceAllString(text, ", ")
+	}
+	before := text
+	if i := strings.Index(text, at); i >= 0 {
+		before = text[:i]
 	}
 	if lexicon.OtherSubjects.FindLower(before) != "" {
 		return true
 	}
-	return selfWords.FindLower(c.text) == "" && capitalisedName(c.sentence, c.text)
+	return selfWords.FindLower(text) == "" && capitalisedName(c.sentence, text, true)
 }
 
 var (
@@ -145,11 +152,19 @@ func splitAtSubject(parts []string) []string {
 }
 
 // capitalisedName reports whether the clause (lower case, taken from the
-// sentence s) names a person by a first and last name in s.
-func capitalisedName(s, lower string) bool {
+// sentence s) names a person by a first and last name in s. At the start
+// of the sentence a capital says nothing; with atStart, a run of two words
+// there counts, neither a greeting nor a label ("Ebba Lind kan inte
+// komma", not "Hej Linda"): a withdrawal read as someone else's goes to a
+// human, one read as the writer's would take her seat.
+func capitalisedName(s, lower string, atStart bool) bool {
 	for _, loc := range CapRunRe.FindAllStringIndex(s, 4) {
 		name := strings.ToLower(s[loc[0]:loc[1]])
-		if loc[0] > 0 && strings.Contains(lower, name) && !NotNameWords[strings.Fields(name)[0]] {
+		words := strings.Fields(name)
+		if loc[0] == 0 && (!atStart || len(words) != 2 || NotNameWords[words[1]]) {
+			continue
+		}
+		if strings.Contains(lower, name) && !NotNameWords[words[0]] {
 			return true
 		}
 	}
@@ -285,9 +300,9 @@ func readIntent(body string) Intent {
 			// by address off, asked of the desk.
 			w = removalOfAddressed(c.text)
 			if w == "" && removalCues.FindLower(c.text) != "" && writerAsObject.FindLower(c.text) == "" && byName() != "" &&
-				strings.Contains(c.text, strings.ToLower(byName())) {
+				(strings.Contains(c.text, strings.ToLower(byName())) || pronounObjectRe.MatchString(c.text)) {
 				// Or named without an address, the one the writer says she
-				// registered.
+				// registered, or a pronoun for her ("Kan ni stryka henne?").
 				w = removalRe.FindString(c.text)
 			}
 		}
@@ -541,7 +556,7 @@ func opensWithCondition(lower string) bool {
 func thirdPersonSentence(c clause) bool {
 	// Without "i", which is also the Swedish "in" ("träffen i Kungälv"):
 	// a sentence this is wrong about is for a human, not the writer's.
-	return selfWordsNotI.FindLower(strings.ToLower(c.sentence)) == "" && capitalisedName(c.sentence, strings.ToLower(c.sentence))
+	return selfWordsNotI.FindLower(strings.ToLower(c.sentence)) == "" && capitalisedName(c.sentence, strings.ToLower(c.sentence), true)
 }
 
 // selfWordsNotI are selfWords but the English "I" alone, which is also the
@@ -613,7 +628,7 @@ func othersComing(c clause, r string) bool {
 	if i := strings.LastIndexAny(before, ",:"); i >= 0 {
 		before = before[i+1:]
 	}
-	return lexicon.OtherSubjects.FindLower(before) != "" || capitalisedName(c.sentence, before)
+	return lexicon.OtherSubjects.FindLower(before) != "" || capitalisedName(c.sentence, before, false)
 }
 
 // definiteNoun reports whether w looks like a Swedish noun in the definite
@@ -994,7 +1009,7 @@ var (
 	seatUnusedRe = regexp.MustCompile(`(?:won't|will not|can't|cannot|unable to|not be able to|don't|do not|inte|ej)\s+(?:\p{L}+\s+){0,3}(?:use|need|använda|utnyttja|nyttja|behöva)\b|\bbehöver\s+(?:\p{L}+\s+)?(?:inte|ej)\b`)
 	// giveOwnSeatRe gives the writer's own seat away: "ge min plats till
 	// någon på väntelistan", "please offer my place to someone else".
-	giveOwnSeatRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:ge|ger|lämna|lämnar|släpp|släpper|överlåt|överlåter|give|offer|pass|hand)\s+(?:bort\s+|över\s+|on\s+|away\s+|ifrån\s+mig\s+|over\s+)?(?:min|my|platsen)\s*(?:plats|platsen|seat|place|spot)?(?:$|[^\p{L}])`)
+	giveOwnSeatRe = regexp.MustCompile(`(?:^|[^\p{L}])(?:ge|ger|lämna|lämnar|släpp|släpper|överlåt|överlåter|give|offer|pass|hand)\s+(?:bort\s+|över\s+|on\s+|away\s+|ifrån\s+mig\s+|over\s+)?(?:(?:min|my)\s+(?:plats|platsen|seat|place|spot)|platsen)(?:$|[^\p{L}])`)
 )
 
 // seatGivenUp returns the words by which a clause gives the writer's own
