@@ -215,15 +215,10 @@ func readIntent(body string) Intent {
 	selfOutWhy, registered := "", ""
 	doubted := map[string]bool{}
 	deferred, interested, notRegistered, writerRegistered, hindrance := "", "", "", "", ""
-	// byName is read only when a clause needs it: most mails name nobody
-	// they registered.
-	byNameRead, byNameFound := false, ""
-	byName := func() string {
-		if !byNameRead {
-			byNameRead, byNameFound = true, registeredByName(body)
-		}
-		return byNameFound
-	}
+	// Whom the writer says she registered is read once, and only when a
+	// clause needs it: most mails name nobody they registered.
+	byAddress := lazy(func() string { return registeredByWriter(body) })
+	byName := lazy(func() string { return registeredByName(body) })
 	for _, c := range clausesOf(body) {
 		if lexicon.Doubt.FindLower(c.text) != "" {
 			// "…, men jag vet inte om jag hinner": doubt beside a request
@@ -376,7 +371,7 @@ func readIntent(body string) Intent {
 					in.Ask, in.Asked = true, c.sentence
 				}
 				in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" is said on a condition or as a maybe: " + Clip(c.text)})
-			case !message.AddrSpecRe.MatchString(c.text) && registeredByWriter(body) == "" && withdrawsNamed(c, strings.TrimSuffix(w, " (negated)"), byName()):
+			case !message.AddrSpecRe.MatchString(c.text) && byAddress() == "" && withdrawsNamed(c, strings.TrimSuffix(w, " (negated)"), byName()):
 				// "Kim Berglöv, som jag anmälde till tisdagen, kommer inte",
 				// "Kan ni ta X av listan? Jag skrev upp honom …": the one
 				// person the writer says she registered, named without an
@@ -385,20 +380,20 @@ func readIntent(body string) Intent {
 				if !in.cancel {
 					in.cancel, in.why, in.withdrawn, in.others, in.OtherName = true, w, c.sentence, true, byName()
 				}
-			case c.aboutOther(strings.TrimSuffix(w, " (negated)")) && !message.AddrSpecRe.MatchString(c.text) && pronounSubjectRe.MatchString(c.text) && registeredByWriter(body) != "":
+			case c.aboutOther(strings.TrimSuffix(w, " (negated)")) && !message.AddrSpecRe.MatchString(c.text) && pronounSubjectRe.MatchString(c.text) && byAddress() != "":
 				// "Jag anmälde min medarbetare Kim … (kim@…) förra veckan,
 				// men hon har blivit sjuk och kan inte komma": "hon" is the
 				// one person the writer says she registered, by address;
 				// the decision checks that the writer made that
 				// registration.
 				if !in.cancel {
-					in.cancel, in.why, in.withdrawn, in.others = true, w, registeredByWriter(body)+" "+c.sentence, true
+					in.cancel, in.why, in.withdrawn, in.others = true, w, byAddress()+" "+c.sentence, true
 				}
 			case !c.question && pronounObjectRe.MatchString(c.text) && selfWords.FindLower(c.text) == "" && !message.AddrSpecRe.MatchString(c.text):
 				// "Vänligen avanmäl henne": the one withdrawn is a third
 				// person, never the writer: the one the writer says she
 				// registered, by address, or else a human's to find.
-				if r := registeredByWriter(body); r != "" {
+				if r := byAddress(); r != "" {
 					if !in.cancel {
 						in.cancel, in.why, in.withdrawn, in.others = true, w, r+" "+c.sentence, true
 					}
@@ -412,7 +407,7 @@ func readIntent(body string) Intent {
 				in.Human = true
 				in.WhyNot = append(in.WhyNot, Alternative{Kind: KindCancellation, Why: "\"" + w + "\" is about someone else than the writer: " + Clip(c.text)})
 			case c.question && strings.Contains(w, "avanmäl") && selfWords.FindLower(c.text) == "" && !message.AddrSpecRe.MatchString(c.text) &&
-				!(pronounObjectRe.MatchString(c.text) && registeredByWriter(body) != ""):
+				!(pronounObjectRe.MatchString(c.text) && byAddress() != ""):
 				// With an address the question is a request to the desk
 				// about one person, and the decision checks that the writer
 				// made her registration.
@@ -425,7 +420,7 @@ func readIntent(body string) Intent {
 				// withdrawal is hers; the decision checks that the writer
 				// made that registration.
 				if !in.cancel {
-					in.cancel, in.why, in.withdrawn, in.others = true, w, registeredByWriter(body)+" "+c.sentence, true
+					in.cancel, in.why, in.withdrawn, in.others = true, w, byAddress()+" "+c.sentence, true
 				}
 			default:
 				if !in.cancel {
@@ -735,6 +730,18 @@ func registeredByWriter(body string) string {
 		found = lower
 	}
 	return found
+}
+
+// lazy returns a function that computes f's value on its first call and
+// returns it again on the next.
+func lazy(f func() string) func() string {
+	done, v := false, ""
+	return func() string {
+		if !done {
+			done, v = true, f()
+		}
+		return v
+	}
 }
 
 // registeredByName returns the one person, named without an address,

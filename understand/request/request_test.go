@@ -5,10 +5,7 @@ import "testing"
 // TestIn: the ways a clause asks for a registration without a
 // registration phrase, and clauses that look like one and are not.
 func TestIn(t *testing.T) {
-	for _, c := range []struct {
-		clause string
-		asks   bool
-	}{
+	wantRequests(t, []requestCase{
 		{"jag vill gärna vara med den 11 december", true},
 		{"kan ni anmäla johanna bäck till torsdagen?", true},
 		{"could you put me down for thu 13th, please?", true},
@@ -25,20 +22,13 @@ func TestIn(t *testing.T) {
 		{"jag kommer från lerum", false},
 		{"vilken dag passar bäst?", false},
 		{"kan ni skicka materialet till mig?", false},
-	} {
-		if got := In(c.clause) != ""; got != c.asks {
-			t.Errorf("In(%q) = %q, want a request: %v", c.clause, In(c.clause), c.asks)
-		}
-	}
+	})
 }
 
 // TestSessionChosen: the answers to the invitation that choose a session
 // in a few words, and their look-alikes that choose none.
 func TestSessionChosen(t *testing.T) {
-	for _, c := range []struct {
-		clause string
-		asks   bool
-	}{
+	wantRequests(t, []requestCase{
 		{"torsdagen i stadshuset för min del, tack!", true},
 		{"tisdagen funkar fint för mig", true},
 		{"onsdagen hos er i göteborg passar oss utmärkt", true},
@@ -47,7 +37,19 @@ func TestSessionChosen(t *testing.T) {
 		{"vi ses säkert någon gång", false},
 		{"tack för bekräftelsen, vi ses den 11:e", false},
 		{"det blir bra med lunch efteråt", false},
-	} {
+	})
+}
+
+// requestCase is a clause (lower case) and whether it asks for a
+// registration.
+type requestCase struct {
+	clause string
+	asks   bool
+}
+
+func wantRequests(t *testing.T, cases []requestCase) {
+	t.Helper()
+	for _, c := range cases {
 		if got := In(c.clause) != ""; got != c.asks {
 			t.Errorf("In(%q) = %q, want a request: %v", c.clause, In(c.clause), c.asks)
 		}

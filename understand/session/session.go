@@ -250,7 +250,10 @@ func placeEvent(body string, cfg *config.Config) string {
 	for _, org := range cfg.Organisations {
 		body = strings.ReplaceAll(body, strings.ToLower(org), " ")
 	}
-	if orderCues.FindLower(body) != "" {
+	// The order and the start hour need a session noun or a clock word:
+	// most mails have none, and their expressions are not run.
+	order := orderCues.FindLower(body) != ""
+	if order {
 		if id := ordinalEvent(body, cfg); id != "" {
 			return id
 		}
@@ -261,7 +264,7 @@ func placeEvent(body string, cfg *config.Config) string {
 	}
 	found := ""
 	for _, e := range cfg.Events {
-		if !namesPlace(body, e.Location) && !namesTimeOfDay(body, e.StartsAt.In(loc).Hour() < 12) && !namesClock(body, e, loc) {
+		if !namesPlace(body, e.Location) && !namesTimeOfDay(body, e.StartsAt.In(loc).Hour() < 12) && !(order && namesClock(body, e, loc)) {
 			continue
 		}
 		if found != "" {

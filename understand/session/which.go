@@ -80,12 +80,12 @@ func ordinalEvent(text string, cfg *config.Config) string {
 	return evs[n-1].ID
 }
 
-// QuotedEvent returns the one event the quoted or forwarded part of a
+// quotedEvent returns the one event the quoted or forwarded part of a
 // withdrawal names by its date (the bot's confirmation it answers: "När:
 // torsdag 13 december 2018"), or "" when it names none or more than one
 // (an invitation to both). The writer's own words name no session; the
 // mail she answers does.
-func QuotedEvent(m *message.Message, cfg *config.Config, arrived time.Time) string {
+func quotedEvent(m *message.Message, cfg *config.Config, arrived time.Time) string {
 	if cfg == nil || m.Split.Quoted == "" {
 		return ""
 	}
@@ -110,12 +110,12 @@ func QuotedEvent(m *message.Message, cfg *config.Config, arrived time.Time) stri
 }
 
 // applyQuoted sets the event of a withdrawal whose own words name none to
-// the one its quoted mail names (see QuotedEvent).
+// the one its quoted mail names (see quotedEvent).
 func applyQuoted(u *reading.Understanding, m *message.Message, cfg *config.Config, arrived time.Time) {
 	if u.Kind != reading.KindCancellation || u.Event != "" {
 		return
 	}
-	if id := QuotedEvent(m, cfg, arrived); id != "" {
+	if id := quotedEvent(m, cfg, arrived); id != "" {
 		u.Event = id
 		u.Reason += "; the quoted mail's date chooses " + id
 	}
